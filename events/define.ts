@@ -1,0 +1,48 @@
+import { z } from '../shared/platform/schema.ts';
+
+/**
+ * The catalog of domain events: names and schemas of their details, shared by producers (which
+ * write them to the outbox in the same transaction as the change) and consumers (rules, automation).
+ *
+ * On the bus an event is `{ source, detail-type: type, detail }` where `detail` is the payload
+ * plus the envelope fields below. Payload fields must not reuse the envelope's names.
+ */
+export const EVENT_SOURCE_PREFIX = 'funnel.';
+
+export const EventEnvelope = z.object({
+  eventId: z.string(),
+  tenantId: z.string(),
+  occurredAt: z.string(),
+});
+
+export interface EventDefinition<
+  Type extends string = string,
+  Payload extends z.ZodMiniObject = z.ZodMiniObject,
+> {
+  readonly type: Type;
+  /** `funnel.<module>`: rules match on it. */
+  readonly source: string;
+  readonly description: string;
+  readonly payload: Payload;
+}
+
+export type EventPayload<E extends EventDefinition> = z.infer<E['payload']>;
+export type EventDetail<E extends EventDefinition> = EventPayload<E> & z.infer<typeof EventEnvelope>;
+
+export function defineEvent<Type extends string, Payload extends z.ZodMiniObject>(
+  module: string,
+  type: Type,
+  description: string,
+  payload: Payload,
+): EventDefinition<Type, Payload> {
+  for (const name of Object.keys(EventEnvelope.shape)) {
+    if (name in payload.shape)
+      throw new TypeError(`Event ${type} must not define the envelope field ${name}.`);
+  }
+  return { type, source: `${EVENT_SOURCE_PREFIX}${module}`, description, payload };
+}
+
+/** The schema that validates a whole detail (payload and envelope) of an event. */
+export function detailSchema<E extends EventDefinition>(event: E) {
+  return z.extend(event.payload, EventEnvelope.shape);
+}

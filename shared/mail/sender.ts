@@ -1,0 +1,60 @@
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { readEnv, required } from '../platform/config.ts';
+
+const env = readEnv({ SES_CONFIGURATION_SET: required() });
+const client = new SESv2Client({});
+
+export interface Envelope {
+  from: { name: string; email: string };
+  replyTo?: string[];
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
+  /** Reach the configuration-set events (delivery, bounce...) as `mail.tags`. */
+  tags: Record<string, string>;
+}
+
+/**
+ * RFC 5322 mailbox with the display name quoted, and MIME-encoded (RFC 2047) when it is not
+ * ASCII, which is the one header SES does not encode for us. The body's MIME structure is built
+ * by SES itself from the simple content.
+ */
+export function mailbox(name: string, email: string): string {
+  if (!name) return email;
+  const display = /^[\x20-\x7e]*$/.test(name)
+    ? `"${name.replace(/["\\]/g, '\\$&')}"`
+    : `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?=`;
+  return `${display} <${email}>`;
+}
+
+/** SES tag values allow letters, digits, `_`, `-`, `.` and `@`. */
+function tagValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9_\-.@]/g, '_').slice(0, 256) || '_';
+}
+
+export async function sendEnvelope(envelope: Envelope): Promise<string> {
+  const result = await client.send(
+    new SendEmailCommand({
+      FromEmailAddress: mailbox(envelope.from.name, envelope.from.email),
+      ReplyToAddresses: envelope.replyTo,
+      Destination: { ToAddresses: envelope.to, CcAddresses: envelope.cc },
+      ConfigurationSetName: env.SES_CONFIGURATION_SET,
+      EmailTags: Object.entries(envelope.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+      Content: {
+        Simple: {
+          Subject: { Data: envelope.subject, Charset: 'UTF-8' },
+          Body: {
+            Text: { Data: envelope.text, Charset: 'UTF-8' },
+            Html: { Data: envelope.html, Charset: 'UTF-8' },
+          },
+          Headers: Object.entries(envelope.headers ?? {}).map(([Name, Value]) => ({ Name, Value })),
+        },
+      },
+    }),
+  );
+  if (!result.MessageId) throw new Error('SES accepted the message without a message id.');
+  return result.MessageId;
+}

@@ -1,0 +1,452 @@
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  type DeleteCommandInput,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { detailSchema, type EventDefinition, type EventPayload } from '../../../events/define.ts';
+import type { TenantContext } from '../context.ts';
+import { newId } from '../ids.ts';
+import { tableName } from './client.ts';
+import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
+import { type Condition, ExpressionBuilder } from './expressions.ts';
+import { type ItemKey, tenantKey, tenantPrefix } from './keys.ts';
+import type { IndexName } from './table.ts';
+
+export type Item = Record<string, unknown>;
+
+/** Builds the error to throw when an operation's condition fails; receives the item as it was. */
+export type OnConditionFailed = (existing: Item | undefined) => Error;
+
+/** How long outbox items stay in the table after the stream has published them. */
+const OUTBOX_RETENTION_SECONDS = 7 * 86_400;
+
+/** Attributes that only exist for storage and never leave the repository layer. */
+const STORAGE_ATTRIBUTES = /^(PK|SK|GSI\dPK|GSI\dSK|entity|expiresAt)$/;
+
+export function withoutKeys<T = Item>(item: Item): T {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !STORAGE_ATTRIBUTES.test(name))) as T;
+}
+
+function assertTenantOwned(ctx: TenantContext, attributes: Item): void {
+  const prefix = tenantPrefix(ctx.tenantId);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (
+      (name === 'PK' || /^GSI\dPK$/.test(name)) &&
+      !(typeof value === 'string' && value.startsWith(prefix))
+    ) {
+      throw new Error(`Refusing to write ${name}=${String(value)} outside tenant ${ctx.tenantId}.`);
+    }
+  }
+}
+
+function isExpired(item: Item, ctx: TenantContext): boolean {
+  const expiresAt = item.expiresAt;
+  return typeof expiresAt === 'number' && expiresAt * 1000 <= ctx.clock.now().getTime();
+}
+
+export async function getItem(ctx: TenantContext, key: ItemKey, options: { consistent?: boolean } = {}) {
+  assertTenantOwned(ctx, { PK: key.PK });
+  const { Item: item } = await ctx.db.send(
+    new GetCommand({ TableName: tableName, Key: key, ConsistentRead: options.consistent ?? false }),
+  );
+  return item && !isExpired(item, ctx) ? item : undefined;
+}
+
+/** Up to 100 keys per call; unprocessed keys are retried. Order of the result is not the keys' order. */
+export async function getItems(ctx: TenantContext, keys: ItemKey[]): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    const chunk = keys.slice(start, start + 100);
+    for (const key of chunk) assertTenantOwned(ctx, { PK: key.PK });
+    let pending: Record<string, unknown>[] | undefined = chunk.map((key) => ({ PK: key.PK, SK: key.SK }));
+    for (let attempt = 0; pending?.length && attempt < 8; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const result: BatchGetCommandOutput = await ctx.db.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+      );
+      found.push(...(result.Responses?.[tableName] ?? []));
+      pending = result.UnprocessedKeys?.[tableName]?.Keys;
+    }
+    if (pending?.length) throw new Error(`BatchGet left ${pending.length} keys unprocessed.`);
+  }
+  return found.filter((item) => !isExpired(item, ctx));
+}
+
+export type KeyCondition =
+  | { beginsWith: string }
+  | { equals: string }
+  | { between: [string, string] }
+  | { lessThan: string }
+  | { lessOrEqual: string }
+  | { greaterThan: string }
+  | { greaterOrEqual: string };
+
+export interface QuerySpec {
+  index?: IndexName;
+  partition: string;
+  sort?: KeyCondition;
+  /** Newest first when false (the default is ascending sort key order). */
+  ascending?: boolean;
+  filter?: Condition;
+  /** Identifies the filter in cursors: two queries with different filters must not share cursors. */
+  filterFingerprint?: unknown;
+  consistent?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+function queryInput(spec: QuerySpec): QueryCommandInput {
+  const e = new ExpressionBuilder('q');
+  const pkName = spec.index ? `${spec.index}PK` : 'PK';
+  const skName = spec.index ? `${spec.index}SK` : 'SK';
+  let keyCondition = `${e.name(pkName)} = ${e.value(spec.partition)}`;
+  const sort = spec.sort;
+  if (sort) {
+    const sk = e.name(skName);
+    if ('beginsWith' in sort) keyCondition += ` AND begins_with(${sk}, ${e.value(sort.beginsWith)})`;
+    else if ('equals' in sort) keyCondition += ` AND ${sk} = ${e.value(sort.equals)}`;
+    else if ('between' in sort)
+      keyCondition += ` AND ${sk} BETWEEN ${e.value(sort.between[0])} AND ${e.value(sort.between[1])}`;
+    else if ('lessThan' in sort) keyCondition += ` AND ${sk} < ${e.value(sort.lessThan)}`;
+    else if ('lessOrEqual' in sort) keyCondition += ` AND ${sk} <= ${e.value(sort.lessOrEqual)}`;
+    else if ('greaterThan' in sort) keyCondition += ` AND ${sk} > ${e.value(sort.greaterThan)}`;
+    else keyCondition += ` AND ${sk} >= ${e.value(sort.greaterOrEqual)}`;
+  }
+  const filter = spec.filter?.(e);
+  return {
+    TableName: tableName,
+    IndexName: spec.index,
+    KeyConditionExpression: keyCondition,
+    FilterExpression: filter,
+    ScanIndexForward: spec.ascending ?? true,
+    ConsistentRead: spec.index ? undefined : spec.consistent,
+    ...e.attributes(),
+  };
+}
+
+/**
+ * One page of a query, with a cursor bound to the tenant and the query. With a filter, a page can
+ * hold fewer than `limit` items and still have a next page: that is how DynamoDB filters work.
+ */
+export async function queryPage<T>(
+  ctx: TenantContext,
+  spec: QuerySpec,
+  page: { limit: number; cursor?: string | undefined },
+  map: (item: Item) => T = (item) => withoutKeys<T>(item),
+): Promise<Page<T>> {
+  assertTenantOwned(ctx, { [spec.index ? `${spec.index}PK` : 'PK']: spec.partition });
+  const fingerprint = queryFingerprint({
+    i: spec.index,
+    p: spec.partition,
+    s: spec.sort,
+    a: spec.ascending,
+    f: spec.filterFingerprint,
+  });
+  const input = queryInput(spec);
+  input.Limit = page.limit;
+  if (page.cursor) input.ExclusiveStartKey = decodeCursor(ctx.tenantId, fingerprint, page.cursor);
+  const result = await ctx.db.send(new QueryCommand(input));
+  const items = (result.Items ?? []).filter((item) => !isExpired(item, ctx)).map(map);
+  return {
+    items,
+    ...(result.LastEvaluatedKey
+      ? { nextCursor: encodeCursor(ctx.tenantId, fingerprint, result.LastEvaluatedKey) }
+      : {}),
+  };
+}
+
+/** Every item of a query, page by page, for jobs and workers (never a request path over open ranges). */
+export async function* queryEach(ctx: TenantContext, spec: QuerySpec, pageSize = 100): AsyncGenerator<Item> {
+  assertTenantOwned(ctx, { [spec.index ? `${spec.index}PK` : 'PK']: spec.partition });
+  const input = queryInput(spec);
+  input.Limit = pageSize;
+  do {
+    const result = await ctx.db.send(new QueryCommand(input));
+    for (const item of result.Items ?? []) if (!isExpired(item, ctx)) yield item;
+    input.ExclusiveStartKey = result.LastEvaluatedKey;
+  } while (input.ExclusiveStartKey);
+}
+
+export async function queryAll(ctx: TenantContext, spec: QuerySpec, max = 10_000): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const item of queryEach(ctx, spec)) {
+    items.push(item);
+    if (items.length >= max) break;
+  }
+  return items;
+}
+
+interface Operation {
+  write: TransactWriteItem;
+  onConditionFailed?: OnConditionFailed;
+}
+
+export interface UpdateSpec {
+  set?: Item;
+  /** Set only when the attribute is absent (e.g. `createdAt` on an upsert). */
+  setIfAbsent?: Item;
+  remove?: string[];
+  add?: Record<string, number>;
+  /** Adds to / removes from string sets. */
+  addToSet?: Record<string, string[]>;
+  deleteFromSet?: Record<string, string[]>;
+  condition?: Condition;
+  onConditionFailed?: OnConditionFailed;
+  /** Increments `version` (and sets `updatedAt`): the default for entities with an ETag. */
+  bumpVersion?: boolean;
+}
+
+/**
+ * A set of writes that commit together or not at all. With one write and no events it is a plain
+ * conditional Put/Update/Delete (half the capacity of a transaction); otherwise TransactWriteItems.
+ * Events are written to the outbox in the same transaction, so an event exists iff its change did.
+ */
+export class UnitOfWork {
+  private readonly operations: Operation[] = [];
+  private token?: string;
+
+  constructor(private readonly ctx: TenantContext) {}
+
+  get size(): number {
+    return this.operations.length;
+  }
+
+  put(item: Item, options: { condition?: Condition; onConditionFailed?: OnConditionFailed } = {}): this {
+    assertTenantOwned(this.ctx, item);
+    const e = new ExpressionBuilder('c');
+    const condition = options.condition?.(e);
+    this.operations.push({
+      write: {
+        Put: {
+          TableName: tableName,
+          Item: item as never,
+          ConditionExpression: condition,
+          ...(e.attributes() as object),
+        },
+      },
+      onConditionFailed: options.onConditionFailed,
+    });
+    return this;
+  }
+
+  update(key: ItemKey, spec: UpdateSpec): this {
+    assertTenantOwned(this.ctx, { PK: key.PK, ...spec.set });
+    const e = new ExpressionBuilder('u');
+    const sets: string[] = [];
+    const set = { ...spec.set };
+    if (spec.bumpVersion) set.updatedAt ??= this.ctx.clock.now().toISOString();
+    for (const [name, value] of Object.entries(set)) {
+      if (value === undefined) continue;
+      sets.push(`${e.name(name)} = ${e.value(value)}`);
+    }
+    for (const [name, value] of Object.entries(spec.setIfAbsent ?? {})) {
+      const n = e.name(name);
+      sets.push(`${n} = if_not_exists(${n}, ${e.value(value)})`);
+    }
+    if (spec.bumpVersion) {
+      const v = e.name('version');
+      sets.push(`${v} = if_not_exists(${v}, ${e.value(0)}) + ${e.value(1)}`);
+    }
+    const removes = [
+      ...(spec.remove ?? []),
+      ...Object.entries(spec.set ?? {})
+        .filter(([, value]) => value === undefined)
+        .map(([name]) => name),
+    ].map((name) => e.name(name));
+    const adds = [
+      ...Object.entries(spec.add ?? {}).map(([name, delta]) => `${e.name(name)} ${e.value(delta)}`),
+      ...Object.entries(spec.addToSet ?? {})
+        .filter(([, values]) => values.length > 0)
+        .map(([name, values]) => `${e.name(name)} ${e.value(new Set(values))}`),
+    ];
+    const deletes = Object.entries(spec.deleteFromSet ?? {})
+      .filter(([, values]) => values.length > 0)
+      .map(([name, values]) => `${e.name(name)} ${e.value(new Set(values))}`);
+    const clauses = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+      adds.length ? `ADD ${adds.join(', ')}` : '',
+      deletes.length ? `DELETE ${deletes.join(', ')}` : '',
+    ].filter(Boolean);
+    if (clauses.length === 0) throw new Error('An update needs at least one change.');
+    const condition = spec.condition?.(e);
+    this.operations.push({
+      write: {
+        Update: {
+          TableName: tableName,
+          Key: key as never,
+          UpdateExpression: clauses.join(' '),
+          ConditionExpression: condition,
+          ...(e.attributes() as object),
+        },
+      },
+      onConditionFailed: spec.onConditionFailed,
+    });
+    return this;
+  }
+
+  delete(key: ItemKey, options: { condition?: Condition; onConditionFailed?: OnConditionFailed } = {}): this {
+    assertTenantOwned(this.ctx, { PK: key.PK });
+    const e = new ExpressionBuilder('d');
+    const condition = options.condition?.(e);
+    this.operations.push({
+      write: {
+        Delete: {
+          TableName: tableName,
+          Key: key as never,
+          ConditionExpression: condition,
+          ...(e.attributes() as object),
+        },
+      },
+      onConditionFailed: options.onConditionFailed,
+    });
+    return this;
+  }
+
+  /** Fails the whole unit unless `condition` holds for the item at `key`. */
+  check(key: ItemKey, condition: Condition, onConditionFailed: OnConditionFailed): this {
+    assertTenantOwned(this.ctx, { PK: key.PK });
+    const e = new ExpressionBuilder('k');
+    const expression = condition(e);
+    this.operations.push({
+      write: {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: key as never,
+          ConditionExpression: expression,
+          ...(e.attributes() as object),
+        },
+      },
+      onConditionFailed,
+    });
+    return this;
+  }
+
+  /** Records a domain event in the outbox; the stream publishes it once this unit commits. */
+  publish<E extends EventDefinition>(event: E, payload: EventPayload<E>): string {
+    const eventId = newId();
+    const occurredAt = this.ctx.clock.now().toISOString();
+    const detail = detailSchema(event).parse({
+      ...payload,
+      eventId,
+      tenantId: this.ctx.tenantId,
+      occurredAt,
+    });
+    this.put({
+      PK: tenantKey(this.ctx.tenantId, 'EVT', eventId),
+      SK: 'EVT',
+      entity: 'DomainEvent',
+      eventType: event.type,
+      source: event.source,
+      detail,
+      expiresAt: Math.floor(Date.now() / 1000) + OUTBOX_RETENTION_SECONDS,
+    });
+    return eventId;
+  }
+
+  /** Makes a retried commit of the same logical change idempotent for ten minutes. */
+  idempotencyToken(token: string): this {
+    this.token = token.slice(0, 36);
+    return this;
+  }
+
+  async commit(): Promise<void> {
+    if (this.operations.length === 0) return;
+    if (this.operations.length === 1) return this.commitSingle(this.operations[0]!);
+    if (this.operations.length > 100)
+      throw new Error(`A unit of work holds at most 100 writes, got ${this.operations.length}.`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.ctx.db.send(
+          new TransactWriteCommand({
+            TransactItems: this.operations.map((op) => withReturnOnFailure(op.write)) as never,
+            ClientRequestToken: this.token,
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) {
+          const op = this.operations[failed]!;
+          const existing = reasons[failed]?.Item ? unmarshallLoose(reasons[failed]!.Item!) : undefined;
+          throw op.onConditionFailed?.(existing) ?? error;
+        }
+        // A concurrent transaction touched one of our items: retry, and the conditions decide.
+        if (attempt < 3 && reasons.some((r) => r.Code === 'TransactionConflict')) {
+          await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async commitSingle(op: Operation): Promise<void> {
+    const w = op.write;
+    try {
+      if (w.Put)
+        await this.ctx.db.send(
+          new PutCommand({
+            ...(w.Put as object as PutCommandInput),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+      else if (w.Update)
+        await this.ctx.db.send(
+          new UpdateCommand({
+            ...(w.Update as object as UpdateCommandInput),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+      else if (w.Delete)
+        await this.ctx.db.send(
+          new DeleteCommand({
+            ...(w.Delete as object as DeleteCommandInput),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+      else if (w.ConditionCheck) {
+        // A lone condition check writes nothing: read the item and evaluate nothing else.
+        throw new Error('A unit of work with only a condition check has nothing to commit.');
+      }
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException && op.onConditionFailed) {
+        throw op.onConditionFailed(error.Item ? unmarshallLoose(error.Item) : undefined);
+      }
+      throw error;
+    }
+  }
+}
+
+function withReturnOnFailure(write: TransactWriteItem): TransactWriteItem {
+  const [kind, body] = Object.entries(write)[0] as [keyof TransactWriteItem, object];
+  return { [kind]: { ...body, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } } as TransactWriteItem;
+}
+
+function unmarshallLoose(item: Record<string, unknown>): Item {
+  return unmarshall(item as never);
+}
+
+export function unitOfWork(ctx: TenantContext): UnitOfWork {
+  return new UnitOfWork(ctx);
+}

@@ -1,0 +1,119 @@
+/**
+ * The one error vocabulary of the domain. Services throw these; the HTTP edge maps them to
+ * RFC 9457 problems in exactly one place (http/problem.ts), and event consumers decide per kind
+ * whether a failure is worth a retry (see `isRetryable`).
+ */
+export type ProblemKind =
+  | 'bad_request'
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'precondition_required'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unprocessable'
+  | 'rate_limited';
+
+export interface FieldIssue {
+  /** JSON-pointer-like dotted path into the request, e.g. `body.lines.0.quantity`. */
+  path: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ProblemKind;
+  /** Extra members of the problem document (never internals: they are shown to the caller). */
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export class BadRequestError extends DomainError {
+  readonly kind = 'bad_request';
+}
+
+export class ValidationError extends DomainError {
+  readonly kind = 'validation';
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[], message = 'The request has invalid fields.') {
+    super(message);
+    this.issues = issues;
+  }
+
+  /** A single invalid field, the common case in services. */
+  static field(path: string, message: string): ValidationError {
+    return new ValidationError([{ path, message }], message);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly kind = 'unauthorized';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(resource: string, id?: string) {
+    super(id ? `${resource} ${id} was not found.` : `${resource} was not found.`, {
+      resource,
+      ...(id ? { id } : {}),
+    });
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+}
+
+export class PreconditionFailedError extends DomainError {
+  readonly kind = 'precondition_failed';
+  constructor(
+    message = 'The resource was changed since you read it; read it again and retry.',
+    details = {},
+  ) {
+    super(message, details);
+  }
+}
+
+export class PreconditionRequiredError extends DomainError {
+  readonly kind = 'precondition_required';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly kind = 'payload_too_large';
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly kind = 'unsupported_media_type';
+}
+
+export class UnprocessableError extends DomainError {
+  readonly kind = 'unprocessable';
+}
+
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited';
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
+
+/**
+ * A domain error means the input or state is wrong: retrying the same event cannot help.
+ * Anything else (throttling, network, a bug fixed by a redeploy) is worth a retry.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (!isDomainError(error)) return true;
+  return error.kind === 'rate_limited';
+}

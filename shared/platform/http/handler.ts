@@ -1,0 +1,249 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import middy, { type MiddlewareObj, type Request } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Principal, Role } from '../auth.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import { type Actor, type TenantContext, tenantContext } from '../context.ts';
+import { asTenantId, type TenantId } from '../db/keys.ts';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  isDomainError,
+  NotFoundError,
+  UnauthorizedError,
+  UnprocessableError,
+} from '../errors.ts';
+import { type AppLogger, withKeys } from '../logger.ts';
+import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
+import { problemFor, problemResponse } from './problem.ts';
+import { etag, parseIfMatch, parseInput } from './request.ts';
+import {
+  type AnyRoute,
+  type BodyOf,
+  type ParamsOf,
+  type QueryOf,
+  type ResponseOf,
+  routeKey,
+} from './route.ts';
+
+/**
+ * What the authorizer hands to every authenticated route (API Gateway simple response context).
+ * The authorizer never denies: it tells who the caller is, or why it could not tell, and the
+ * function answers 401/403 as problem+json, which API Gateway's own denials cannot be.
+ */
+export interface AuthorizerContext {
+  authenticated: boolean;
+  tenantId?: string;
+  memberId?: string;
+  role?: Role;
+  keyId?: string;
+  reason?: string;
+}
+
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: AuthorizerContext } };
+};
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
+
+export interface HttpRequest<R extends AnyRoute> {
+  params: ParamsOf<R>;
+  query: QueryOf<R>;
+  body: BodyOf<R>;
+  headers: Record<string, string | undefined>;
+  requestId: string;
+  /** The version the caller read (`If-Match`), when it sent one. */
+  ifMatch: number | 'any' | undefined;
+  principal: Principal | undefined;
+  /** The caller's tenant context; only on authenticated routes. */
+  ctx: TenantContext;
+  /** For public routes that establish their tenant themselves: sign-up, signed links. */
+  contextFor(tenantId: TenantId, actor: Actor): TenantContext;
+  /** `https://host` the request came to: the base of links the response hands out. */
+  baseUrl: string;
+  logger: AppLogger;
+  event: HttpEvent;
+}
+
+/** A response with a status, headers or a non-JSON body; plain return values are JSON bodies. */
+export class Reply<B = unknown> {
+  constructor(
+    readonly body: B,
+    readonly init: { status?: number; headers?: Record<string, string>; version?: number } = {},
+  ) {}
+}
+
+export function reply<B>(body: B, init: Reply['init'] = {}): Reply<B> {
+  return new Reply(body, init);
+}
+
+export function noContent(): Reply<undefined> {
+  return new Reply(undefined, { status: 204 });
+}
+
+export type Operation<R extends AnyRoute> = (
+  request: HttpRequest<R>,
+) => Promise<ResponseOf<R> | Reply<ResponseOf<R>> | Reply<string> | Reply<undefined>>;
+
+export type Operations<Routes extends Record<string, AnyRoute>> = {
+  [K in keyof Routes]: Operation<Routes[K]>;
+};
+
+export interface HttpHandlerOptions {
+  clock?: Clock;
+}
+
+const requests = new WeakMap<object, { route: AnyRoute; http: HttpRequest<AnyRoute> }>();
+
+function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
+  if (route.access === 'public') return undefined;
+  const auth = event.requestContext.authorizer?.lambda;
+  if (
+    !auth ||
+    String(auth.authenticated) !== 'true' ||
+    !auth.tenantId ||
+    !auth.memberId ||
+    !auth.role ||
+    !auth.keyId
+  ) {
+    throw new UnauthorizedError(
+      auth?.reason ?? 'Send an API key as `Authorization: Bearer <key>`; create keys at POST /v1/api-keys.',
+    );
+  }
+  if (!route.access.includes(auth.role)) {
+    throw new ForbiddenError(`The ${auth.role} role may not ${route.summary.toLowerCase()}.`, {
+      requiredRoles: route.access,
+    });
+  }
+  return { tenantId: auth.tenantId, memberId: auth.memberId, role: auth.role, keyId: auth.keyId };
+}
+
+/**
+ * The API conventions, applied to every route by one middleware rather than by each handler:
+ * request id, authentication and roles, body limits and parsing, validation with field paths,
+ * conditional requests, and problem+json for every error.
+ */
+function httpConventions(
+  routes: Record<string, AnyRoute>,
+  options: HttpHandlerOptions,
+): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
+  const byKey = new Map(Object.values(routes).map((r) => [routeKey(r), r]));
+  const clock = options.clock ?? systemClock;
+  return {
+    before: (request: Request<HttpEvent, HttpResponse, Error, Context>) => {
+      const event = request.event;
+      const requestId = event.requestContext.requestId;
+      const route = byKey.get(event.routeKey);
+      if (!route) throw new NotFoundError('Route', event.routeKey);
+      const principal = principalOf(route, event);
+      const input = parseInput(route, event);
+      const logger = withKeys({ requestId, tenantId: principal?.tenantId, route: event.routeKey });
+      const contextFor = (tenantId: TenantId, actor: Actor) =>
+        tenantContext({ tenantId, actor, clock, requestId, fenced: true });
+      const ctx = principal
+        ? contextFor(asTenantId(principal.tenantId), {
+            type: 'member',
+            memberId: principal.memberId,
+            role: principal.role,
+            keyId: principal.keyId,
+          })
+        : undefined;
+      const http: HttpRequest<AnyRoute> = {
+        params: input.params as never,
+        query: input.query as never,
+        body: input.body as never,
+        headers: event.headers ?? {},
+        requestId,
+        ifMatch: parseIfMatch(event.headers?.['if-match']),
+        principal,
+        get ctx(): TenantContext {
+          if (!ctx) throw new Error(`${event.routeKey} is public: it has no caller tenant context.`);
+          return ctx;
+        },
+        contextFor,
+        baseUrl: `https://${event.requestContext.domainName}`,
+        logger,
+        event,
+      };
+      requests.set(event, { route, http });
+    },
+    onError: (request) => {
+      const event = request.event;
+      const requestId = event.requestContext?.requestId ?? 'unknown';
+      const error = request.error;
+      const logger = withKeys({ requestId, route: event.routeKey });
+      if (isDomainError(error)) logger.info('request refused', { kind: error.kind, detail: error.message });
+      else logger.error('request failed', error as Error);
+      request.response = problemResponse(problemFor(error, requestId, event.rawPath));
+    },
+  };
+}
+
+function serialize(route: AnyRoute, result: unknown, requestId: string): HttpResponse {
+  const replyOf = result instanceof Reply ? result : new Reply(result);
+  const status = replyOf.init.status ?? route.response.status;
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...replyOf.init.headers };
+  if (replyOf.body === undefined || status === 204) return { statusCode: status, headers };
+  if (
+    typeof replyOf.body === 'string' &&
+    route.response.contentType &&
+    !route.response.contentType.includes('json')
+  ) {
+    headers['content-type'] ??= route.response.contentType;
+    return { statusCode: status, headers, body: replyOf.body };
+  }
+  // Shape the output through the response schema: unknown (internal) attributes never leave.
+  const body = route.response.schema ? route.response.schema.parse(replyOf.body) : replyOf.body;
+  const version =
+    replyOf.init.version ?? (route.versioned ? (body as { version?: unknown })?.version : undefined);
+  if (typeof version === 'number') headers.etag = etag(version);
+  headers['content-type'] ??= 'application/json';
+  headers['cache-control'] ??= 'no-store';
+  return { statusCode: status, headers, body: JSON.stringify(body) };
+}
+
+/**
+ * Builds the Lambda handler of a module's HTTP function from its route declarations and one
+ * operation per route. The operation reads like a sentence: take the parsed input, call a service.
+ */
+export function httpHandler<Routes extends Record<string, AnyRoute>>(
+  routes: Routes,
+  operations: Operations<Routes>,
+  options: HttpHandlerOptions = {},
+) {
+  const operationByRoute = new Map<AnyRoute, Operation<AnyRoute>>(
+    Object.entries(routes).map(([name, r]) => [r, operations[name] as Operation<AnyRoute>]),
+  );
+  const base = async (event: HttpEvent): Promise<HttpResponse> => {
+    const { route, http } = requests.get(event)!;
+    const operation = operationByRoute.get(route)!;
+    const execute = async () => serialize(route, await operation(http), http.requestId);
+    const key = http.headers['idempotency-key'];
+    const idempotent = route.idempotent ?? route.method === 'POST';
+    if (key === undefined || !idempotent || !http.principal) return execute();
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+      throw new BadRequestError('Idempotency-Key must be 8 to 128 letters, digits or - _ : . characters.');
+    }
+    const response = await idempotentFor<HttpResponse>(http.ctx)(
+      { routeKey: event.routeKey, key, body: http.body ?? null },
+      execute,
+    ).catch((error: unknown) => {
+      if (error instanceof IdempotencyValidationError) {
+        throw new UnprocessableError(
+          'This Idempotency-Key was already used with a different body; use a new key.',
+        );
+      }
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        throw new ConflictError(
+          'A request with this Idempotency-Key is still being processed; retry shortly.',
+        );
+      }
+      throw error;
+    });
+    return { ...response, headers: { ...response.headers, 'x-request-id': http.requestId } };
+  };
+  return middy<HttpEvent, HttpResponse, Error, Context>().use(httpConventions(routes, options)).handler(base);
+}

@@ -1,0 +1,70 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { TenantContext } from '../context.ts';
+import { rawDbFor, tableName } from '../db/client.ts';
+import { type TenantId, tenantKey } from '../db/keys.ts';
+
+/**
+ * `Idempotency-Key` on POST, with Powertools' idempotency state machine (in progress, completed,
+ * payload validation, expiry). Its DynamoDB layer keeps every record under one static partition
+ * key; ours puts each record in its own tenant-prefixed partition instead, so records are fenced
+ * like any other item and a busy tenant has no hot idempotency partition.
+ *
+ * Same key and same body: the first response is replayed (with `Idempotent-Replayed: true`).
+ * Same key and another body: 422. Same key while the first request runs: 409. A request that
+ * failed leaves no record, so it can be retried with the same key.
+ */
+class TenantIdempotencyStore extends DynamoDBPersistenceLayer {
+  constructor(private readonly tenant: TenantId) {
+    super({
+      tableName,
+      keyAttr: 'PK',
+      sortKeyAttr: 'SK',
+      expiryAttr: 'expiresAt',
+      awsSdkV3Client: rawDbFor(tenant),
+    });
+  }
+
+  protected override getKey(idempotencyKey: string): Record<string, AttributeValue> {
+    return marshall({ PK: tenantKey(this.tenant, 'IDEM', idempotencyKey), SK: 'IDEM' });
+  }
+}
+
+const config = new IdempotencyConfig({
+  eventKeyJmesPath: '[routeKey, key]',
+  payloadValidationJmesPath: 'body',
+  expiresAfterSeconds: 24 * 3600,
+  responseHook: (response) => {
+    const replayed = response as { headers?: Record<string, string> };
+    return { ...replayed, headers: { ...replayed.headers, 'idempotent-replayed': 'true' } };
+  },
+});
+
+export interface IdempotentCall {
+  routeKey: string;
+  key: string;
+  body: unknown;
+}
+
+type Run<T> = (call: IdempotentCall, execute: () => Promise<T>) => Promise<T>;
+
+const runners = new Map<TenantId, Run<unknown>>();
+
+export function idempotentFor<T>(ctx: TenantContext): Run<T> {
+  let run = runners.get(ctx.tenantId);
+  if (!run) {
+    if (runners.size >= 500) runners.clear();
+    const persistenceStore = new TenantIdempotencyStore(ctx.tenantId);
+    run = makeIdempotent((_call: IdempotentCall, execute: () => Promise<unknown>) => execute(), {
+      persistenceStore,
+      config,
+      keyPrefix: 'http',
+    });
+    runners.set(ctx.tenantId, run);
+  }
+  return run as Run<T>;
+}
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;

@@ -1,0 +1,103 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors.ts';
+import { toFieldIssues, type z } from '../schema.ts';
+import type { AnyRoute } from './route.ts';
+
+/** Larger bodies are refused with 413 (API Gateway itself would accept up to 10 MB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function rawBody(event: APIGatewayProxyEventV2): string | undefined {
+  if (event.body === undefined || event.body === null) return undefined;
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (bytes.byteLength > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(
+      `The body is ${bytes.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes (1 MiB).`,
+    );
+  }
+  return bytes.toString('utf8');
+}
+
+function decodeBody(route: AnyRoute, event: APIGatewayProxyEventV2, text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
+  const contentType = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  switch (route.bodyEncoding ?? 'json') {
+    case 'json':
+      if (contentType && contentType !== 'application/json' && !contentType.endsWith('+json')) {
+        throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${contentType}).`);
+      }
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`);
+      }
+    case 'form':
+      return Object.fromEntries(formEntries(text));
+    case 'text':
+      return text;
+  }
+}
+
+/** Repeated form fields (checkbox groups) become arrays. */
+function formEntries(text: string): Array<[string, string | string[]]> {
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(text))
+    grouped.set(name, [...(grouped.get(name) ?? []), value]);
+  return [...grouped].map(([name, values]) => [name, values.length === 1 ? values[0]! : values]);
+}
+
+/** Query strings: API Gateway joins repeated parameters with commas; lists are split by the schema. */
+function queryObject(event: APIGatewayProxyEventV2): Record<string, string> {
+  return { ...(event.queryStringParameters ?? {}) } as Record<string, string>;
+}
+
+export interface ParsedInput {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+/** Validates every part of the request and reports every invalid field at once. */
+export function parseInput(route: AnyRoute, event: APIGatewayProxyEventV2): ParsedInput {
+  const text = rawBody(event);
+  const decoded = decodeBody(route, event, text);
+  const issues: ValidationError['issues'] = [];
+  const check = (schema: z.ZodMiniType | undefined, value: unknown, location: string) => {
+    if (!schema) return value;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    issues.push(...toFieldIssues(result.error, location));
+    return undefined;
+  };
+  const params = check(route.params, event.pathParameters ?? {}, 'path');
+  const query = check(route.query, queryObject(event), 'query');
+  if (route.body && decoded === undefined && route.bodyEncoding !== 'text') {
+    issues.push({ path: 'body', message: 'A request body is required.' });
+  }
+  const body = decoded === undefined ? undefined : check(route.body, decoded, 'body');
+  if (issues.length) throw new ValidationError(issues);
+  return { params, query, body };
+}
+
+/**
+ * `If-Match: "3"` → 3. Absent → undefined (the write is unconditional). `*` → 'any'.
+ * We issue strong ETags; a weak one (`W/"3"`) is accepted as the same version.
+ */
+export function parseIfMatch(header: string | undefined): number | 'any' | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (value === '*') return 'any';
+  const match = /^(?:W\/)?"(\d+)"$/.exec(value);
+  if (!match)
+    throw new PreconditionFailedError(`If-Match must be an ETag we issued, such as "3" (got ${value}).`);
+  return Number(match[1]);
+}
+
+export function etag(version: number): string {
+  return `"${version}"`;
+}

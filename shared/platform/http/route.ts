@@ -1,0 +1,82 @@
+import type { Role } from '../auth.ts';
+import type { ProblemKind } from '../errors.ts';
+import type { z } from '../schema.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+type Schema = z.ZodMiniType;
+
+/**
+ * One HTTP operation, declared once. API Gateway (in CDK), the local runtime, the handler's
+ * validation and the OpenAPI document are all derived from this object.
+ */
+export interface RouteSpec<
+  P extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  B extends Schema | undefined = Schema | undefined,
+  R extends Schema | undefined = Schema | undefined,
+> {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway route path with `{name}` parameters, e.g. `/v1/contacts/{id}`. */
+  path: string;
+  /** Name of the declared function that serves the route. */
+  function: string;
+  /** `public` routes skip the authorizer; otherwise the member roles admitted (others get 403). */
+  access: 'public' | readonly Role[];
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** How the body is encoded: JSON (default), an HTML form, or raw text such as CSV. */
+  bodyEncoding?: 'json' | 'form' | 'text';
+  response: {
+    status: number;
+    schema?: R;
+    /** Defaults to application/json when a schema is given. */
+    contentType?: string;
+    description?: string;
+  };
+  /** Accepts an `Idempotency-Key` header (true by default for POST). */
+  idempotent?: boolean;
+  /** The response carries an ETag and writes honour `If-Match`. */
+  versioned?: boolean;
+  /** Problems this operation answers besides the ones every route can (400, 401, 403, 404, 413). */
+  errors?: ProblemKind[];
+}
+
+export type AnyRoute = RouteSpec<
+  Schema | undefined,
+  Schema | undefined,
+  Schema | undefined,
+  Schema | undefined
+>;
+
+export function route<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  R extends Schema | undefined = undefined,
+>(spec: RouteSpec<P, Q, B, R>): RouteSpec<P, Q, B, R> {
+  return spec;
+}
+
+export function routeKey(route: Pick<AnyRoute, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+type Out<S> = S extends Schema ? z.infer<S> : undefined;
+export type ParamsOf<R> =
+  R extends RouteSpec<infer P, Schema | undefined, Schema | undefined, Schema | undefined> ? Out<P> : never;
+export type QueryOf<R> =
+  R extends RouteSpec<Schema | undefined, infer Q, Schema | undefined, Schema | undefined> ? Out<Q> : never;
+export type BodyOf<R> =
+  R extends RouteSpec<Schema | undefined, Schema | undefined, infer B, Schema | undefined> ? Out<B> : never;
+export type ResponseOf<R> =
+  R extends RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined, infer S>
+    ? S extends Schema
+      ? z.input<S>
+      : unknown
+    : never;

@@ -1,0 +1,46 @@
+import { upsertSchedule } from './aws/scheduler.ts';
+import { readEnv } from './config.ts';
+import { z } from './schema.ts';
+
+/**
+ * Per-tenant schedules (declared with `kind: 'per-tenant'`) come to the provisioner through the
+ * environment, written by the stack and the local runtime from the same declaration.
+ * An expression may use `{dailyJobHour}`, the tenant's chosen hour for daily jobs.
+ */
+const TenantScheduleList = z.array(
+  z.object({ name: z.string(), expression: z.string(), target: z.string() }),
+);
+
+const env = readEnv({
+  TENANT_SCHEDULES: z.pipe(
+    z.string(),
+    z.transform((text) => TenantScheduleList.parse(JSON.parse(text))),
+  ),
+});
+
+export interface TenantScheduleSettings {
+  tenantId: string;
+  timeZone: string;
+  dailyJobHour: number;
+}
+
+export function tenantScheduleName(schedule: string, tenantId: string): string {
+  return `${schedule}-${tenantId}`;
+}
+
+export async function provisionTenantSchedules(tenant: TenantScheduleSettings): Promise<string[]> {
+  const names: string[] = [];
+  for (const schedule of env.TENANT_SCHEDULES) {
+    const name = tenantScheduleName(schedule.name, tenant.tenantId);
+    await upsertSchedule({
+      name,
+      expression: schedule.expression.replaceAll('{dailyJobHour}', String(tenant.dailyJobHour)),
+      timezone: tenant.timeZone,
+      target: schedule.target,
+      input: { schedule: schedule.name, tenantId: tenant.tenantId },
+      description: `${schedule.name} for tenant ${tenant.tenantId}`,
+    });
+    names.push(name);
+  }
+  return names;
+}

@@ -1,0 +1,90 @@
+import { TenantCreated, TenantSettingsChanged } from '../../events/tenancy.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { getItem, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { issueApiKey } from './api-keys.ts';
+import { changesBetween, recordAudit } from './audit.ts';
+import { tenancyKeys } from './keys.ts';
+import { addMemberInto } from './members.ts';
+import {
+  type ApiKeyCreated,
+  type Member,
+  type Tenant,
+  TenantSettings,
+  type TenantSignup,
+  type TenantUpdate,
+} from './schema.ts';
+
+const toTenant = (item: Record<string, unknown>) => withoutKeys<Tenant>(item);
+
+export interface SignupResult {
+  tenant: Tenant;
+  admin: Member;
+  apiKey: ApiKeyCreated;
+}
+
+/**
+ * Creates the tenant, its first admin and that admin's key in one transaction: a sign-up either
+ * exists whole or not at all. `ctx` is the new tenant's context (its id was just minted).
+ */
+export async function signUp(ctx: TenantContext, input: TenantSignup): Promise<SignupResult> {
+  const now = ctx.clock.now().toISOString();
+  const { admin: adminInput, settings, ...fields } = input;
+  const tenant: Tenant = {
+    id: ctx.tenantId,
+    ...fields,
+    settings: TenantSettings.parse(settings ?? {}),
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  const uow = unitOfWork(ctx).put(
+    { ...tenancyKeys.tenant(ctx.tenantId), entity: 'Tenant', ...tenant },
+    { condition: notExists, onConditionFailed: () => new ConflictError('This tenant already exists.') },
+  );
+  const admin = addMemberInto(uow, ctx, { ...adminInput, role: 'admin' });
+  const apiKey = issueApiKey(uow, ctx, 'Initial admin key', admin);
+  uow.publish(TenantCreated, { name: tenant.name, timeZone: tenant.timeZone });
+  await uow.commit();
+  return { tenant, admin, apiKey };
+}
+
+export async function getTenant(ctx: TenantContext): Promise<Tenant> {
+  const item = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId));
+  if (!item) throw new NotFoundError('Tenant', ctx.tenantId);
+  return toTenant(item);
+}
+
+export async function updateTenant(
+  ctx: TenantContext,
+  input: TenantUpdate,
+  ifMatch?: number | 'any',
+): Promise<Tenant> {
+  const current = await getTenant(ctx);
+  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  const { replyTo, settings, ...rest } = input;
+  const next: Tenant = {
+    ...current,
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    settings: { ...current.settings, ...settings },
+  };
+  if (replyTo === null) delete next.replyTo;
+  else if (replyTo !== undefined) next.replyTo = replyTo;
+  const { id: _i, createdAt: _c, updatedAt: _u, version: _v, ...editableBefore } = current;
+  const { id: _i2, createdAt: _c2, updatedAt: _u2, version: _v2, ...editableAfter } = next;
+  const changes = changesBetween(editableBefore, editableAfter);
+  if (Object.keys(changes).length === 0) return current;
+  next.updatedAt = ctx.clock.now().toISOString();
+  next.version = current.version + 1;
+  const uow = unitOfWork(ctx).update(tenancyKeys.tenant(ctx.tenantId), {
+    set: { ...editableAfter, replyTo: next.replyTo, updatedAt: next.updatedAt },
+    bumpVersion: true,
+    condition: and(exists, hasVersion(current.version)),
+    onConditionFailed: () => new PreconditionFailedError(),
+  });
+  recordAudit(uow, ctx, { action: 'tenant.updated', target: { type: 'tenant', id: ctx.tenantId }, changes });
+  uow.publish(TenantSettingsChanged, { fields: Object.keys(changes), timeZone: next.timeZone });
+  await uow.commit();
+  return next;
+}

@@ -1,0 +1,50 @@
+import { application } from '../functions/app/index.ts';
+
+/**
+ * The environment every function receives, in AWS (infra/stack.ts) and locally (infra/local/),
+ * built by this one function so the two cannot drift. Only names and ARNs: no secrets.
+ */
+export interface Wiring {
+  tableName: string;
+  eventBusName: string;
+  scheduleGroup: string;
+  schedulerRoleArn: string;
+  /** `<prefix><declared function name>` is a function's ARN. */
+  functionArnPrefix: string;
+  scheduleDlqArn?: string;
+  /** `<prefix><declared queue name>` is a queue's URL. */
+  queueUrlPrefix: string;
+  sesConfigurationSet: string;
+  linkSecretArn?: string;
+  tenantAccessRoleArn?: string;
+  /** Base of links in mail and pages (unsubscribe, self-service, surveys): the API's public URL. */
+  publicBaseUrl: string;
+}
+
+/** Per-tenant schedules, as the provisioner reads them (see shared/platform/tenant-schedules.ts). */
+export function tenantSchedules(): string {
+  return JSON.stringify(
+    application.schedules
+      .filter((s) => s.kind === 'per-tenant')
+      .map((s) => ({ name: s.name, expression: s.expression, target: s.target })),
+  );
+}
+
+export function functionEnvironment(wiring: Wiring): Record<string, string> {
+  const env: Record<string, string> = {
+    TABLE_NAME: wiring.tableName,
+    EVENT_BUS_NAME: wiring.eventBusName,
+    SCHEDULE_GROUP: wiring.scheduleGroup,
+    SCHEDULER_ROLE_ARN: wiring.schedulerRoleArn,
+    FUNCTION_ARN_PREFIX: wiring.functionArnPrefix,
+    QUEUE_URL_PREFIX: wiring.queueUrlPrefix,
+    SES_CONFIGURATION_SET: wiring.sesConfigurationSet,
+    TENANT_SCHEDULES: tenantSchedules(),
+    PUBLIC_BASE_URL: wiring.publicBaseUrl,
+    POWERTOOLS_SERVICE_NAME: 'funnel-crm',
+  };
+  if (wiring.scheduleDlqArn) env.SCHEDULE_DLQ_ARN = wiring.scheduleDlqArn;
+  if (wiring.linkSecretArn) env.LINK_SECRET_ARN = wiring.linkSecretArn;
+  if (wiring.tenantAccessRoleArn) env.TENANT_ACCESS_ROLE_ARN = wiring.tenantAccessRoleArn;
+  return env;
+}

@@ -1,0 +1,32 @@
+import type { Server } from 'node:http';
+import type { TestProject } from 'vitest/node';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb.ts';
+import { freePort } from '../../infra/local/ports.ts';
+import { startSesEmulator } from '../../infra/local/ses-emulator.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+    sesEndpoint: string;
+  }
+}
+
+/** Starts the shared emulators once per test run and stops them when it ends. */
+export default async function setup(project: TestProject) {
+  const [dynamoPort, sesPort] = await Promise.all([freePort(), freePort()]);
+  let dynamo: DynamoDbLocal | undefined;
+  let ses: Server | undefined;
+  try {
+    dynamo = await startDynamoDbLocal({ port: dynamoPort });
+    ses = await startSesEmulator({ host: '127.0.0.1', port: sesPort });
+  } catch (error) {
+    await dynamo?.stop();
+    throw error;
+  }
+  project.provide('dynamodbEndpoint', dynamo.endpoint);
+  project.provide('sesEndpoint', `http://127.0.0.1:${sesPort}`);
+  return async () => {
+    await new Promise((resolve) => ses?.close(resolve));
+    await dynamo?.stop();
+  };
+}

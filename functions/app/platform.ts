@@ -43,6 +43,7 @@ export const platformRoutes = {
 
 export const platform = defineModule({
   name: 'platform',
+  tags: { Platform: 'The API reference itself: this document and its documentation page.' },
   functions: [
     {
       name: 'authorizer',

@@ -193,6 +193,10 @@ export const tenancyRoutes = {
 
 export const tenancy = defineModule({
   name: 'tenancy',
+  tags: {
+    Tenancy:
+      'Sign-up, tenant settings, members and their roles, API keys, and the audit trail of access changes.',
+  },
   functions: [
     {
       name: 'tenancy-api',

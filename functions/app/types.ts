@@ -92,6 +92,8 @@ export interface StreamConsumerSpec {
 
 export interface ModuleSpec {
   name: string;
+  /** Descriptions of the module's OpenAPI tags. */
+  tags?: Record<string, string>;
   functions: FunctionSpec[];
   routes?: Record<string, AnyRoute>;
   rules?: RuleSpec[];
@@ -107,6 +109,7 @@ export interface Application {
   schedules: ScheduleSpec[];
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
+  tags: Record<string, string>;
   authorizer: { function: string; cacheTtlSeconds: number };
   /** Answers requests that match no route (API Gateway's `$default` route). */
   fallback: string;
@@ -128,6 +131,7 @@ export function defineApplication(
     schedules: modules.flatMap((m) => m.schedules ?? []),
     queues: modules.flatMap((m) => m.queues ?? []),
     streams: modules.flatMap((m) => m.streams ?? []),
+    tags: Object.assign({}, ...modules.map((m) => m.tags ?? {})),
     ...platform,
   };
   const problems: string[] = [];
@@ -179,6 +183,9 @@ export function defineApplication(
   }
   for (const q of app.queues) refer(`queue ${q.name}`, q.consumer);
   for (const s of app.streams) refer(`stream consumer ${s.name}`, s.target);
+  for (const tag of new Set(app.routes.flatMap((r) => r.tags))) {
+    if (!app.tags[tag]) problems.push(`tag ${tag} has no description in its module`);
+  }
   refer('authorizer', app.authorizer.function);
   refer('fallback route', app.fallback);
   for (const f of app.functions) {

@@ -20,8 +20,13 @@ export interface SchemaMeta {
 /** Named schemas become components of the OpenAPI document (`#/components/schemas/<id>`). */
 export const apiRegistry = z.registry<SchemaMeta>();
 
+/** Every named schema, in declaration order (the registry itself cannot be enumerated). */
+export const namedSchemas: Array<{ schema: z.ZodMiniType; meta: SchemaMeta }> = [];
+
 export function named<S extends z.ZodMiniType>(id: string, schema: S, description?: string): S {
-  apiRegistry.add(schema, description ? { id, description } : { id });
+  const meta = description ? { id, description } : { id };
+  apiRegistry.add(schema, meta);
+  namedSchemas.push({ schema, meta });
   return schema;
 }
 
@@ -53,12 +58,10 @@ export const Currency = z
 /** Money is an integer number of minor units (cents) with its currency; never a float. */
 export const MinorUnits = z.int().check(z.minimum(0, { message: 'Must be zero or more minor units.' }));
 
-export const Email = z.pipe(
-  z
-    .string()
-    .check(z.trim(), z.toLowerCase(), z.maxLength(254), z.email({ message: 'Must be an email address.' })),
-  z.transform((v) => v),
-);
+/** Trimmed and lower-cased, so comparisons and uniqueness are case-insensitive. */
+export const Email = z
+  .string()
+  .check(z.trim(), z.toLowerCase(), z.maxLength(254), z.email({ message: 'Must be an email address.' }));
 
 export const NonEmpty = (max = 200) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 

@@ -62,8 +62,6 @@ export interface HttpRequest<R extends AnyRoute> {
   ctx: TenantContext;
   /** For public routes that establish their tenant themselves: sign-up, signed links. */
   contextFor(tenantId: TenantId, actor: Actor): TenantContext;
-  /** `https://host` the request came to: the base of links the response hands out. */
-  baseUrl: string;
   logger: AppLogger;
   event: HttpEvent;
 }
@@ -164,7 +162,6 @@ function httpConventions(
           return ctx;
         },
         contextFor,
-        baseUrl: `https://${event.requestContext.domainName}`,
         logger,
         event,
       };

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { NotFoundError } from '../../shared/platform/errors.ts';
+import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
+import { buildOpenApi } from '../../shared/platform/http/openapi.ts';
+import { application } from '../app/index.ts';
+import { platformRoutes } from '../app/platform.ts';
+
+/**
+ * The API reference: the OpenAPI document and a Swagger UI page served from the project's own
+ * copy of swagger-ui-dist (no CDN). In Lambda the stack copies the UI files next to the bundle
+ * (DOCS_ASSET_DIR); locally they are read from node_modules.
+ */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+};
+
+const assetDir =
+  process.env.DOCS_ASSET_DIR ??
+  dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+const DESCRIPTION = `Funnel CRM: contacts and companies, sales, invoicing with dunning, tasks and automation,
+email marketing and surveys, for each tenant (a company) and its members.
+
+Authenticate with an API key: \`Authorization: Bearer fcrm_...\`. Sign up with \`POST /v1/tenants\` to get the first one.
+
+Conventions: lists take \`limit\` (at most 100) and an opaque \`cursor\` and answer \`{ items, nextCursor }\`;
+reads return an \`ETag\`, updates accept \`If-Match\` (412 when stale); creations accept an \`Idempotency-Key\`;
+every error is an RFC 9457 problem document with a \`requestId\` and, for invalid input, \`errors[{ path, message }]\`.`;
+
+let document: Record<string, unknown> | undefined;
+
+const page = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Funnel CRM API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+<div id="api-reference"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>
+window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#api-reference', deepLinking: true, persistAuthorization: true });
+</script>
+</body>
+</html>`;
+
+export const handler = httpHandler(platformRoutes, {
+  openApi: async () => {
+    document ??= buildOpenApi(application.routes, {
+      title: 'Funnel CRM API',
+      version: '1.0.0',
+      description: DESCRIPTION,
+      tags: application.tags,
+    });
+    return document;
+  },
+  docsPage: async () =>
+    reply(page, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } }),
+  docsAsset: async ({ params }) => {
+    const contentType = ASSETS[params.asset];
+    if (!contentType) throw new NotFoundError('Documentation file', params.asset);
+    return reply(readFileSync(join(assetDir, params.asset), 'utf8'), {
+      headers: { 'content-type': contentType, 'cache-control': 'public, max-age=86400' },
+    });
+  },
+});

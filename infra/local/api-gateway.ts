@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
+import type { Application } from '../../functions/app/types.ts';
+import { type AnyRoute, routeKey } from '../../shared/platform/http/route.ts';
+import type { Clock, Invoke } from './aws/types.ts';
+
+/**
+ * API Gateway (HTTP API, payload format 2.0) on one machine: the declared routes, the same
+ * authorizer with the same result cache TTL, and the `$default` fallback. It adapts transport
+ * only; every answer comes from the declared handler modules.
+ *
+ * One deliberate difference: in AWS, a request without an Authorization header never reaches
+ * the authorizer (API Gateway answers 401 `{"message":"Unauthorized"}` itself, because the header
+ * is the cache's identity source). Locally the authorizer is asked anyway, so the function's
+ * 401 problem document is what comes back. docs/api-conventions.md says so.
+ */
+
+/** API Gateway refuses bodies over 10 MB before any function runs. */
+const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
+
+const TEXT_TYPES =
+  /^(text\/|application\/(json|[\w.+-]*\+json|x-www-form-urlencoded|xml|javascript|x-ndjson)|multipart\/form-data)/;
+
+interface CompiledRoute {
+  route: AnyRoute;
+  key: string;
+  segments: string[];
+  /** Literal segments first, then fewer parameters: API Gateway's most-specific-match rule. */
+  specificity: number;
+}
+
+function compile(route: AnyRoute): CompiledRoute {
+  const segments = route.path.split('/').filter(Boolean);
+  const literals = segments.filter((s) => !s.startsWith('{')).length;
+  return { route, key: routeKey(route), segments, specificity: literals * 1000 - segments.length };
+}
+
+export function matchRoute(
+  routes: CompiledRoute[],
+  method: string,
+  path: string,
+): { compiled: CompiledRoute; params: Record<string, string> } | undefined {
+  const parts = path.split('/').filter(Boolean);
+  let best: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
+  for (const compiled of routes) {
+    if (compiled.route.method !== method) continue;
+    const params: Record<string, string> = {};
+    let matched = true;
+    for (let i = 0; i < compiled.segments.length; i++) {
+      const segment = compiled.segments[i]!;
+      if (segment.endsWith('+}')) {
+        params[segment.slice(1, -2)] = parts.slice(i).map(decodeURIComponent).join('/');
+        i = compiled.segments.length;
+        break;
+      }
+      const part = parts[i];
+      if (part === undefined) {
+        matched = false;
+        break;
+      }
+      if (segment.startsWith('{')) params[segment.slice(1, -1)] = decodeURIComponent(part);
+      else if (segment !== part) {
+        matched = false;
+        break;
+      }
+    }
+    const greedy = compiled.segments.at(-1)?.endsWith('+}');
+    if (!matched || (!greedy && parts.length !== compiled.segments.length)) continue;
+    if (!best || compiled.specificity > best.compiled.specificity) best = { compiled, params };
+  }
+  return best;
+}
+
+/** "12/Mar/2020:19:03:58 +0000", the format of requestContext.time. */
+function gatewayTime(date: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+export interface ApiGatewayOptions {
+  application: Application;
+  invoke: Invoke;
+  host: string;
+  port: number;
+  clock?: Clock;
+  /** Override of the declared authorizer cache TTL (tests of revocation use 0). */
+  authorizerCacheTtlSeconds?: number;
+  /** Answers local-only paths (`/health`, `/_local/*`); returns false to fall through. */
+  local?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
+}
+
+export interface ApiGateway {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Record<string, unknown>>;
+
+export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
+  const { application, invoke } = options;
+  const clock = options.clock ?? { now: () => new Date() };
+  const routes = application.routes.map(compile);
+  const ttlMs = (options.authorizerCacheTtlSeconds ?? application.authorizer.cacheTtlSeconds) * 1000;
+  const authorizerCache = new Map<string, { result: AuthorizerResult; expires: number }>();
+
+  const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(result.headers ?? {}))
+      headers[name.toLowerCase()] = String(value);
+    if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+    const body =
+      result.body === undefined
+        ? undefined
+        : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+    if (body) headers['content-length'] = String(body.byteLength);
+    res.writeHead(result.statusCode ?? 200, headers);
+    res.end(body);
+  };
+  const gatewayError = (res: ServerResponse, status: number, message: string, requestId: string) =>
+    send(res, {
+      statusCode: status,
+      headers: { 'content-type': 'application/json', 'apigw-requestid': requestId },
+      body: JSON.stringify({ message }),
+    });
+
+  const authorize = async (event: APIGatewayProxyEventV2): Promise<AuthorizerResult> => {
+    const identity = event.headers.authorization ?? '';
+    const now = clock.now().getTime();
+    const cached = authorizerCache.get(identity);
+    if (cached && cached.expires > now) return cached.result;
+    const authorizerEvent: APIGatewayRequestAuthorizerEventV2 = {
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${event.requestContext.http.method}${event.rawPath}`,
+      identitySource: identity ? [identity] : [],
+      routeKey: event.routeKey,
+      rawPath: event.rawPath,
+      rawQueryString: event.rawQueryString,
+      cookies: event.cookies ?? [],
+      headers: event.headers,
+      queryStringParameters: event.queryStringParameters ?? {},
+      requestContext: event.requestContext,
+      pathParameters: event.pathParameters ?? {},
+      stageVariables: {},
+    } as APIGatewayRequestAuthorizerEventV2;
+    const result = (await invoke(application.authorizer.function, authorizerEvent)) as AuthorizerResult;
+    if (ttlMs > 0) authorizerCache.set(identity, { result, expires: now + ttlMs });
+    return result;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).byteLength;
+      if (size > GATEWAY_BODY_LIMIT) return gatewayError(res, 413, 'Request Entity Too Large', requestId);
+      chunks.push(chunk as Buffer);
+    }
+    const body = Buffer.concat(chunks);
+    if (options.local && (await options.local(req, res, body))) return;
+
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = matchRoute(routes, method, url.pathname);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && name !== 'cookie')
+        headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const query: Record<string, string> = {};
+    for (const [name, value] of url.searchParams)
+      query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+    const contentType = headers['content-type'] ?? '';
+    const isText = body.byteLength === 0 || TEXT_TYPES.test(contentType);
+    const now = clock.now();
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: match ? match.compiled.key : '$default',
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
+      headers,
+      ...(url.search ? { queryStringParameters: query } : {}),
+      ...(match && Object.keys(match.params).length ? { pathParameters: match.params } : {}),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? `${options.host}:${options.port}`,
+        domainPrefix: 'local',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: `HTTP/${req.httpVersion}`,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId,
+        routeKey: match ? match.compiled.key : '$default',
+        stage: '$default',
+        time: gatewayTime(now),
+        timeEpoch: now.getTime(),
+      },
+      ...(body.byteLength ? { body: body.toString(isText ? 'utf8' : 'base64') } : {}),
+      isBase64Encoded: !isText,
+    };
+    try {
+      let target = application.fallback;
+      if (match) {
+        target = match.compiled.route.function;
+        if (match.compiled.route.access !== 'public') {
+          const auth = await authorize(event);
+          if (!auth.isAuthorized) return gatewayError(res, 403, 'Forbidden', requestId);
+          (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: auth.context };
+        }
+      }
+      const result = (await invoke(target, event)) as APIGatewayProxyStructuredResultV2 | string | undefined;
+      if (result && typeof result === 'object' && 'statusCode' in result) return send(res, result);
+      // Payload 2.0: anything else is a 200 JSON body.
+      return send(res, {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: typeof result === 'string' ? result : JSON.stringify(result ?? null),
+      });
+    } catch {
+      return gatewayError(res, 500, 'Internal Server Error', requestId);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Internal Server Error' }));
+    });
+  });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${options.host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolvePromise) => {
+        server.close(() => resolvePromise());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../../shared/platform/errors.ts';
+import { problemFor, problemResponse } from '../../../shared/platform/http/problem.ts';
+
+describe('problem documents', () => {
+  it('maps each kind of domain error to its HTTP status, with the request id', () => {
+    const cases = [
+      [new UnauthorizedError('no key'), 401],
+      [new NotFoundError('Contact', '01J'), 404],
+      [new ConflictError('taken'), 409],
+      [new PreconditionFailedError(), 412],
+      [ValidationError.field('body.email', 'Must be an email address.'), 400],
+    ] as const;
+    for (const [error, status] of cases) {
+      const problem = problemFor(error, 'req-1');
+      expect(problem.status).toBe(status);
+      expect(problem.requestId).toBe('req-1');
+      expect(problem.type).toMatch(/^urn:funnel:problem:/);
+    }
+  });
+
+  it('lists each invalid field with its path', () => {
+    const problem = problemFor(
+      new ValidationError([
+        { path: 'body.email', message: 'Must be an email address.' },
+        { path: 'query.limit', message: 'Must be at most 100.' },
+      ]),
+      'req-2',
+    );
+    expect(problem.errors).toEqual([
+      { path: 'body.email', message: 'Must be an email address.' },
+      { path: 'query.limit', message: 'Must be at most 100.' },
+    ]);
+  });
+
+  it('never shows the message or stack of an unexpected error', () => {
+    const problem = problemFor(new Error('connect ECONNREFUSED 10.0.0.12:5432 password=hunter2'), 'req-3');
+    const response = problemResponse(problem);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('ECONNREFUSED');
+    expect(response.body).not.toContain('hunter2');
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(response.body!).requestId).toBe('req-3');
+  });
+
+  it('carries the details a caller needs, such as the existing resource of a conflict', () => {
+    const problem = problemFor(new ConflictError('Email taken', { existingId: '01ABC' }), 'r');
+    expect(problem.existingId).toBe('01ABC');
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addDays,
+  daysBetween,
+  isTimeZone,
+  localDate,
+  zonedTimeToInstant,
+} from '../../../shared/platform/time.ts';
+
+describe('calendar dates in the tenant time zone', () => {
+  it('gives the local date where the tenant is, not in UTC', () => {
+    const lateEvening = new Date('2026-11-30T23:30:00Z');
+    expect(localDate(lateEvening, 'Europe/Paris')).toBe('2026-12-01');
+    expect(localDate(lateEvening, 'America/New_York')).toBe('2026-11-30');
+  });
+
+  it('counts days across month and year ends', () => {
+    expect(addDays('2026-12-30', 3)).toBe('2027-01-02');
+    expect(daysBetween('2026-11-30', '2026-12-07')).toBe(7);
+    expect(daysBetween('2026-12-07', '2026-11-30')).toBe(-7);
+  });
+
+  it('turns a wall-clock time into the right instant on both sides of daylight saving', () => {
+    expect(zonedTimeToInstant('2026-01-15T09:00', 'Europe/Paris').toISOString()).toBe(
+      '2026-01-15T08:00:00.000Z',
+    );
+    expect(zonedTimeToInstant('2026-07-15T09:00', 'Europe/Paris').toISOString()).toBe(
+      '2026-07-15T07:00:00.000Z',
+    );
+    expect(zonedTimeToInstant('2026-03-09T09:00:00', 'America/New_York').toISOString()).toBe(
+      '2026-03-09T13:00:00.000Z',
+    );
+  });
+
+  it('knows real time zones from made-up ones', () => {
+    expect(isTimeZone('Europe/Paris')).toBe(true);
+    expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
+  });
+});

@@ -46,7 +46,7 @@ describe('MemoryDeadLetters', () => {
   it('a listed letter cannot be changed from outside the store', () => {
     const letters = new MemoryDeadLetters();
     letters.add(letter('a'));
-    (letters.list()[0]?.payload as { detail: { invoiceId: string } }).detail.invoiceId = 'changed';
+    (letters.list()[0]!.payload as { detail: { invoiceId: string } }).detail.invoiceId = 'changed';
     expect(letters.list()[0]?.payload).toEqual({ detail: { invoiceId: 'a' } });
   });
 

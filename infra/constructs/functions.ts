@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FunctionSpec } from '../../functions/app/types.ts';
+
+/** The newest Node.js runtime of this aws-cdk-lib (cdk-nag's AwsSolutions-L1 wants the latest). */
+export const RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Bundled ESM cannot `require`; CommonJS dependencies inside the bundle still do. */
+const REQUIRE_BANNER =
+  "import { createRequire as __funnelCreateRequire } from 'node:module'; const require = __funnelCreateRequire(import.meta.url);";
+
+/** Swagger UI files the `api-docs` function serves, copied next to its bundle (no CDN, no npm at synth). */
+export const DOCS_ASSETS = [
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-32x32.png',
+];
+export const DOCS_ASSET_DIR = '/var/task/docs-assets';
+
+export interface DeployProps {
+  /** Physical name: `<stack name>-<declared name>`, so ARNs follow FUNCTION_ARN_PREFIX. */
+  functionName: string;
+  environment: Record<string, string>;
+  /** Request handlers and the authorizer answer people waiting: a short default timeout. */
+  interactive: boolean;
+  repositoryRoot: string;
+}
+
+/**
+ * One declared function: its role, its log group and, once the environment is known, the Lambda
+ * function bundled by local esbuild. The role comes first because the tenant access role trusts
+ * it and every function's environment names the tenant access role.
+ */
+export class AppFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  private deployed?: NodejsFunction;
+
+  constructor(scope: Construct, id: string, spec: FunctionSpec) {
+    super(scope, id);
+    this.spec = spec;
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Role of the ${spec.name} function; its grants follow the declared permissions.`,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    // Instead of AWSLambdaBasicExecutionRole, a managed policy that reaches every log group.
+    this.logGroup.grantWrite(this.role);
+  }
+
+  get function(): NodejsFunction {
+    if (!this.deployed) throw new Error(`Function ${this.spec.name} is used before it is deployed.`);
+    return this.deployed;
+  }
+
+  deploy(props: DeployProps): NodejsFunction {
+    const { spec } = this;
+    const { repositoryRoot } = props;
+    if (props.functionName.length > 64) {
+      throw new Error(`Lambda function name ${props.functionName} is longer than 64 characters.`);
+    }
+    const docs = spec.name === 'api-docs';
+    this.deployed = new NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: spec.description,
+      entry: join(repositoryRoot, spec.entry),
+      handler: 'handler',
+      projectRoot: repositoryRoot,
+      depsLockFilePath: join(repositoryRoot, 'package-lock.json'),
+      runtime: RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb ?? 512,
+      timeout: Duration.seconds(spec.timeoutSeconds ?? (props.interactive ? 10 : 60)),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...(docs ? { DOCS_ASSET_DIR } : {}),
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_BANNER,
+        // Ship the SDK version the tests ran against instead of the runtime's.
+        bundleAwsSDK: true,
+        ...(docs ? { commandHooks: docsAssetHooks() } : {}),
+      },
+    });
+    return this.deployed;
+  }
+}
+
+function docsAssetHooks() {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => {
+      const source = join(inputDir, 'node_modules', 'swagger-ui-dist');
+      const target = join(outputDir, 'docs-assets');
+      return [
+        `mkdir -p "${target}"`,
+        ...DOCS_ASSETS.map((file) => `cp "${join(source, file)}" "${target}/"`),
+      ];
+    },
+  };
+}

@@ -1,0 +1,246 @@
+import { fileURLToPath } from 'node:url';
+import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { application as declaredApplication } from '../functions/app/index.ts';
+import type { Application, Permission } from '../functions/app/types.ts';
+import { Alarms } from './constructs/alarms.ts';
+import { DataTable, TenantAccess } from './constructs/data.ts';
+import { EventRouting } from './constructs/events.ts';
+import { AppFunction } from './constructs/functions.ts';
+import { HttpApi } from './constructs/http-api.ts';
+import { Mail } from './constructs/mail.ts';
+import { constructId } from './constructs/naming.ts';
+import { StreamConsumer, WorkQueue } from './constructs/queues.ts';
+import { Scheduling } from './constructs/scheduling.ts';
+import { functionEnvironment, type Wiring } from './environment.ts';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface FunnelStackProps extends StackProps {
+  /** The declaration to build; the application of functions/app/index.ts unless a test brings its own. */
+  application?: Application;
+  /** Base of links in mail; defaults to context `publicBaseUrl`, then the API's own endpoint. */
+  publicBaseUrl?: string;
+}
+
+/** A dead-letter queue and what it catches, for alarms and for the nag acknowledgements. */
+export interface DeadLetterQueue {
+  id: string;
+  queue: sqs.Queue;
+  catches: string;
+}
+
+/**
+ * Funnel CRM in AWS, generated from the application declaration: every function, route, rule,
+ * schedule, queue and stream consumer declared in functions/app/ becomes the resources below, with
+ * exactly the permissions it declares. Nothing here names a module.
+ */
+export class FunnelStack extends Stack {
+  readonly application: Application;
+  readonly data: DataTable;
+  readonly tenantAccess?: TenantAccess;
+  readonly events: EventRouting;
+  readonly scheduling: Scheduling;
+  readonly mail: Mail;
+  readonly linkSecret: secretsmanager.Secret;
+  readonly http: HttpApi;
+  readonly alarms: Alarms;
+  readonly functions = new Map<string, AppFunction>();
+  readonly workQueues = new Map<string, WorkQueue>();
+  readonly streamConsumers = new Map<string, StreamConsumer>();
+  readonly deadLetterQueues: DeadLetterQueue[] = [];
+
+  constructor(scope: Construct, id: string, props: FunnelStackProps = {}) {
+    super(scope, id, {
+      description: 'Funnel CRM: multi-tenant serverless CRM (API, table, events, schedules, queues, mail).',
+      ...props,
+    });
+    this.application = props.application ?? declaredApplication;
+    const app = this.application;
+    const name = (suffix: string) => `${this.stackName}-${suffix}`;
+
+    this.data = new DataTable(this, 'Data');
+    this.events = new EventRouting(this, 'Events', { busName: name('domain') });
+    this.scheduling = new Scheduling(this, 'Scheduling', { groupName: this.stackName });
+    this.mail = new Mail(this, 'Mail', {
+      configurationSetName: this.stackName,
+      defaultBus: this.events.defaultBus,
+    });
+    this.linkSecret = new secretsmanager.Secret(this, 'LinkSecret', {
+      description: 'Signs links handed to people outside a tenant (forms, surveys, unsubscribe).',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Links already mailed stay verifiable only as long as this secret does.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.http = new HttpApi(this, 'Http', { apiName: this.stackName });
+    this.alarms = new Alarms(this, 'Alarms');
+
+    // In a scope of their own, so no declared name can collide with the stack's other constructs.
+    const functionScope = new Construct(this, 'Functions');
+    for (const spec of app.functions) {
+      this.functions.set(spec.name, new AppFunction(functionScope, constructId(spec.name), spec));
+    }
+    const declaring = (permission: Permission) =>
+      [...this.functions.values()].filter((f) => f.spec.permissions.includes(permission));
+    const tenantHandlers = declaring('table:tenant');
+    if (tenantHandlers.length > 0) {
+      this.tenantAccess = new TenantAccess(this, 'TenantAccess', {
+        data: this.data,
+        trusted: tenantHandlers.map((f) => f.role),
+      });
+    }
+
+    const wiring: Wiring = {
+      tableName: this.data.table.tableName,
+      eventBusName: this.events.domainBus.eventBusName,
+      scheduleGroup: this.scheduling.group.scheduleGroupName,
+      schedulerRoleArn: this.scheduling.role.roleArn,
+      functionArnPrefix: `arn:${Aws.PARTITION}:lambda:${Aws.REGION}:${Aws.ACCOUNT_ID}:function:${name('')}`,
+      scheduleDlqArn: this.scheduling.deadLetters.queueArn,
+      queueUrlPrefix: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/${name('')}`,
+      sesConfigurationSet: this.mail.configurationSet.configurationSetName,
+      linkSecretArn: this.linkSecret.secretArn,
+      tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
+      publicBaseUrl:
+        props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.http.api.apiEndpoint,
+    };
+    const environment = functionEnvironment(wiring);
+    const interactive = new Set([
+      ...app.routes.map((r) => r.function),
+      app.authorizer.function,
+      app.fallback,
+    ]);
+    for (const fn of this.functions.values()) {
+      fn.deploy({
+        functionName: name(fn.spec.name),
+        environment,
+        interactive: interactive.has(fn.spec.name),
+        repositoryRoot: REPOSITORY_ROOT,
+      });
+    }
+    const lambdaOf = (functionName: string): lambda.Function => {
+      const fn = this.functions.get(functionName);
+      if (!fn) throw new Error(`No declared function ${functionName}.`);
+      return fn.function;
+    };
+
+    for (const spec of app.queues) {
+      this.workQueues.set(
+        spec.name,
+        new WorkQueue(this, `Queue${constructId(spec.name)}`, {
+          spec,
+          queueName: name(spec.name),
+          consumer: lambdaOf(spec.consumer),
+        }),
+      );
+    }
+    this.grantDeclaredPermissions(declaring);
+
+    this.http.addRoutes(app, lambdaOf);
+
+    for (const spec of app.rules) this.events.addRule(spec, lambdaOf(spec.target));
+    for (const spec of app.schedules) {
+      if (spec.kind === 'global') this.scheduling.addGlobal(spec, lambdaOf(spec.target));
+      else this.scheduling.allowInvoke(lambdaOf(spec.target));
+    }
+    this.configureAsyncFailures(app, lambdaOf);
+
+    for (const spec of app.streams) {
+      this.streamConsumers.set(
+        spec.name,
+        new StreamConsumer(this, `Stream${constructId(spec.name)}`, {
+          spec,
+          data: this.data,
+          consumer: lambdaOf(spec.target),
+        }),
+      );
+    }
+
+    this.collectDeadLetterQueues();
+    for (const dlq of this.deadLetterQueues) this.alarms.deadLetterQueue(dlq.id, dlq.queue, dlq.catches);
+    for (const fn of this.functions.values()) {
+      this.alarms.function(constructId(fn.spec.name), fn.function, fn.spec.name);
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.http.stage.url, description: 'Base URL of the HTTP API.' });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.events.domainBus.eventBusName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Subscribe here to hear about failures.',
+    });
+  }
+
+  /** Each declared permission becomes the narrowest grant that serves it. */
+  private grantDeclaredPermissions(declaring: (permission: Permission) => AppFunction[]): void {
+    for (const fn of declaring('table:read')) this.data.grant(fn.role, 'read');
+    for (const fn of declaring('table:write')) this.data.grant(fn.role, 'write');
+    for (const fn of declaring('table:tenant')) this.tenantAccess?.grantAssume(fn.role);
+    for (const fn of declaring('events:put')) this.events.domainBus.grantPutEventsTo(fn.role);
+    for (const fn of declaring('mail:send')) this.mail.grantSend(fn.role);
+    for (const fn of declaring('schedules:manage')) this.scheduling.grantManage(fn.role);
+    for (const fn of declaring('queues:send')) {
+      for (const queue of this.workQueues.values()) queue.queue.grantSendMessages(fn.role);
+    }
+    for (const fn of declaring('secrets:read')) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.linkSecret.secretArn],
+        }),
+      );
+    }
+  }
+
+  /**
+   * EventBridge and Scheduler invoke asynchronously: Lambda retries a failing invocation twice and
+   * then drops it unless it has somewhere to go. Rule targets fail into the events DLQ, schedule
+   * targets into the schedules DLQ.
+   */
+  private configureAsyncFailures(app: Application, lambdaOf: (name: string) => lambda.Function): void {
+    const ruleTargets = new Set(app.rules.map((r) => r.target));
+    const scheduleTargets = new Set(app.schedules.map((s) => s.target).filter((t) => !ruleTargets.has(t)));
+    for (const target of ruleTargets) {
+      lambdaOf(target).configureAsyncInvoke({
+        retryAttempts: 2,
+        onFailure: new SqsDestination(this.events.deadLetters),
+      });
+    }
+    for (const target of scheduleTargets) {
+      lambdaOf(target).configureAsyncInvoke({
+        retryAttempts: 2,
+        onFailure: new SqsDestination(this.scheduling.deadLetters),
+      });
+    }
+  }
+
+  private collectDeadLetterQueues(): void {
+    this.deadLetterQueues.push(
+      { id: 'EventsDeadLetters', queue: this.events.deadLetters, catches: 'event rules and their targets' },
+      {
+        id: 'SchedulesDeadLetters',
+        queue: this.scheduling.deadLetters,
+        catches: 'schedules and their targets',
+      },
+    );
+    for (const [queueName, queue] of this.workQueues) {
+      this.deadLetterQueues.push({
+        id: `Queue${constructId(queueName)}DeadLetters`,
+        queue: queue.deadLetters,
+        catches: `the ${queueName} queue`,
+      });
+    }
+    for (const [consumerName, consumer] of this.streamConsumers) {
+      this.deadLetterQueues.push({
+        id: `Stream${constructId(consumerName)}DeadLetters`,
+        queue: consumer.deadLetters,
+        catches: `the ${consumerName} stream consumer`,
+      });
+    }
+  }
+}

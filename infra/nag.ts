@@ -1,0 +1,105 @@
+import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { routeKey } from '../shared/platform/http/route.ts';
+import type { FunnelStack } from './stack.ts';
+
+/** Runs cdk-nag's AWS Solutions rules over the app at synthesis (cdk-nag 3: a validation plugin). */
+export function applyNag(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}
+
+/**
+ * Every finding the stack accepts, each with why. Acknowledgements are generated from the same
+ * declaration as the resources, so a new route, stream consumer or mail-sending function is
+ * covered with the same reasoning, and nothing else is.
+ */
+export function acknowledgeFindings(stack: FunnelStack): void {
+  const ack = (scope: IConstruct, id: string, reason: string) =>
+    Validations.of(scope).acknowledge({ id, reason });
+  const wildcard = (resource: string) =>
+    `AwsSolutions-IAM5[Resource::${flatten(Stack.of(stack).resolve(resource))}]`;
+  const app = stack.application;
+
+  for (const route of app.routes.filter((r) => r.access === 'public')) {
+    const key = routeKey(route);
+    ack(
+      stack.http.routes.get(key)!,
+      'AwsSolutions-APIG4',
+      `${key} ("${route.summary}") is declared access: 'public' in functions/app: its callers hold no API key (sign-up, signed links, documentation), so the function checks whatever it trusts itself.`,
+    );
+  }
+  ack(
+    stack.http.routes.get('$default')!,
+    'AwsSolutions-APIG4',
+    '$default only answers a 404 problem document for paths that match no route; it reads nothing and an authorizer would turn that 404 into a bare 401.',
+  );
+
+  for (const spec of app.streams) {
+    ack(
+      stack.functions.get(spec.target)!.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      `${spec.target} consumes the table stream: dynamodb:ListStreams (granted with the event source) has no resource-level permissions; DescribeStream, GetRecords and GetShardIterator are limited to the table's stream.`,
+    );
+  }
+  for (const fn of [...stack.functions.values()].filter((f) => f.spec.permissions.includes('mail:send'))) {
+    ack(
+      fn.role,
+      wildcard(stack.mail.identityArns),
+      `${fn.spec.name} sends mail from tenants' own verified identities, which are created at run time, so the identity cannot be named here; sends are limited to this stack's configuration set resource.`,
+    );
+    ack(
+      fn.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      `${fn.spec.name} reads the SES sending quota and rate with ses:GetAccount, which has no resource type and only accepts "*".`,
+    );
+  }
+  for (const fn of [...stack.functions.values()].filter((f) =>
+    f.spec.permissions.includes('schedules:manage'),
+  )) {
+    ack(
+      fn.role,
+      wildcard(stack.scheduling.scheduleArns),
+      `${fn.spec.name} creates per-tenant and one-time schedules whose names are only known at run time; the wildcard is confined to this stack's schedule group.`,
+    );
+  }
+
+  const dlqReasons: Record<string, string> = {
+    EventsDeadLetters:
+      'This queue is itself the dead-letter queue of EventBridge rule targets and of their functions’ asynchronous invocations; a DLQ for a DLQ would only move the problem. An alarm fires on its first message.',
+    SchedulesDeadLetters:
+      'This queue is itself the dead-letter queue of EventBridge Scheduler targets and of their functions’ asynchronous invocations; a DLQ for a DLQ would only move the problem. An alarm fires on its first message.',
+  };
+  for (const dlq of stack.deadLetterQueues) {
+    ack(
+      dlq.queue,
+      'AwsSolutions-SQS3',
+      dlqReasons[dlq.id] ??
+        `This queue is itself the dead-letter queue of ${dlq.catches}; a DLQ for a DLQ would only move the problem. An alarm fires on its first message.`,
+    );
+  }
+
+  ack(
+    stack.linkSecret,
+    'AwsSolutions-SMG4',
+    'The secret signs links already mailed to customers (unsubscribe, forms, surveys); rotating it would invalidate every link in flight. Rotation needs key versioning in shared/platform/signed-links first.',
+  );
+}
+
+/** The finding text cdk-nag builds from a resolved ARN: `Fn::Join` flattened, references as `<Id.Attr>`. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (value && typeof value === 'object') {
+    const node = value as Record<string, unknown>;
+    if ('Fn::Join' in node) {
+      const [delimiter, parts] = node['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(delimiter);
+    }
+    if ('Fn::GetAtt' in node) {
+      const [resource, attribute] = node['Fn::GetAtt'] as [string, string];
+      return `<${resource}.${attribute}>`;
+    }
+    if ('Ref' in node) return `<${node.Ref as string}>`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type Application, defineApplication, defineModule } from '../../functions/app/types.ts';
+import { acknowledgeFindings, applyNag } from '../../infra/nag.ts';
+import { FunnelStack } from '../../infra/stack.ts';
+import { anyMember } from '../../shared/platform/auth.ts';
+import { route } from '../../shared/platform/http/route.ts';
+
+/** What CDK writes to validation-report.json: one report per plugin that found something. */
+export interface ValidationReport {
+  pluginReports: Array<{
+    pluginName: string;
+    conclusion: 'success' | 'failure';
+    violations: Array<{
+      ruleName: string;
+      description: string;
+      severity: string;
+      violatingConstructs: Array<{ constructPath: string }>;
+    }>;
+  }>;
+}
+
+export interface Synthesized {
+  app: App;
+  stack: FunnelStack;
+  template: Template;
+  /** cdk-nag 3 reports through CDK's validation report, not through annotations. */
+  validation: ValidationReport;
+}
+
+export interface SynthesizeOptions {
+  /** Another declaration than functions/app/index.ts (a fixture); never cached. */
+  application?: Application;
+  stackName?: string;
+}
+
+/** The validation report of the app's (cached) synthesis. */
+export function validationReport(app: App): ValidationReport {
+  const assembly = app.synth();
+  return JSON.parse(
+    readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
+}
+
+/** The project's context (feature flags) from cdk.json, so tests synthesize what `cdk synth` does. */
+function projectContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8'));
+  return cdkJson.context ?? {};
+}
+
+/** Synthesizes an app with its cdk-nag plugin and acknowledgements, without bundling. */
+export function synthesizeApp(options: SynthesizeOptions = {}): Synthesized {
+  const app = new App({
+    context: {
+      ...projectContext(),
+      // Template-only: no esbuild run per function.
+      'aws:cdk:bundling-stacks': [],
+      // Keep findings in the report for test/infra/nag.test.ts instead of throwing mid-synthesis.
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    },
+  });
+  const stack = new FunnelStack(app, options.stackName ?? 'FunnelCrm', { application: options.application });
+  applyNag(app);
+  acknowledgeFindings(stack);
+  const template = Template.fromStack(stack);
+  return { app, stack, template, validation: validationReport(app) };
+}
+
+let cached: Synthesized | undefined;
+let cachedFixture: Synthesized | undefined;
+
+/** The stack of the declared application, synthesized once per test file. */
+export function synthesize(): Synthesized {
+  cached ??= synthesizeApp();
+  return cached;
+}
+
+/** The stack of `fixtureApplication` (below), as stack `Fixture`, synthesized once per test file. */
+export function synthesizeFixture(): Synthesized {
+  cachedFixture ??= synthesizeApp({ application: fixtureApplication, stackName: 'Fixture' });
+  return cachedFixture;
+}
+
+/**
+ * A declaration that uses everything the stack can build (queues, global and per-tenant
+ * schedules, default-bus rules, every permission), so the tests cover what modules will declare
+ * before any module does. Entries point at existing handlers: nothing is bundled.
+ */
+export const fixtureApplication: Application = defineApplication(
+  [
+    defineModule({
+      name: 'fixture',
+      functions: [
+        {
+          name: 'authorizer',
+          entry: 'functions/http/authorizer.ts',
+          description: 'a',
+          permissions: ['table:tenant'],
+        },
+        { name: 'fallback', entry: 'functions/http/fallback.ts', description: 'f', permissions: [] },
+        {
+          name: 'orders-api',
+          entry: 'functions/http/fallback.ts',
+          description: 'o',
+          permissions: ['table:tenant', 'events:put'],
+        },
+        {
+          name: 'campaign-send',
+          entry: 'functions/http/fallback.ts',
+          description: 's',
+          permissions: ['table:write', 'mail:send', 'secrets:read'],
+          timeoutSeconds: 120,
+          memoryMb: 1024,
+        },
+        {
+          name: 'campaign-plan',
+          entry: 'functions/http/fallback.ts',
+          description: 'p',
+          permissions: ['table:read', 'queues:send', 'schedules:manage'],
+        },
+        {
+          name: 'mail-events',
+          entry: 'functions/http/fallback.ts',
+          description: 'm',
+          permissions: ['table:write'],
+        },
+        {
+          name: 'nightly',
+          entry: 'functions/http/fallback.ts',
+          description: 'n',
+          permissions: ['table:read'],
+        },
+        { name: 'relay', entry: 'functions/http/fallback.ts', description: 'r', permissions: ['events:put'] },
+      ],
+      routes: {
+        list: route({
+          operationId: 'listOrders',
+          method: 'GET',
+          path: '/v1/orders',
+          function: 'orders-api',
+          access: anyMember,
+          summary: 'List orders',
+          tags: [],
+          response: { status: 200 },
+        }),
+        submit: route({
+          operationId: 'submitForm',
+          method: 'POST',
+          path: '/v1/forms/{id}',
+          function: 'orders-api',
+          access: 'public',
+          summary: 'Submit a form',
+          tags: [],
+          response: { status: 201 },
+        }),
+      },
+      rules: [
+        {
+          name: 'ses-events',
+          description: 'SES events from the default bus.',
+          bus: 'default',
+          pattern: { source: ['aws.ses'], detail: { eventType: ['Bounce', 'Complaint'] } },
+          target: 'mail-events',
+        },
+        {
+          name: 'campaign-scheduled',
+          description: 'A scheduled campaign.',
+          bus: 'domain',
+          pattern: { source: ['funnel.mail'], 'detail-type': [{ prefix: 'Campaign' }] },
+          target: 'campaign-plan',
+        },
+      ],
+      schedules: [
+        {
+          name: 'nightly-sweep',
+          description: 'Global sweep.',
+          target: 'nightly',
+          kind: 'global',
+          expression: 'cron(0 3 * * ? *)',
+          timezone: 'Europe/Berlin',
+        },
+        {
+          name: 'hourly',
+          description: 'Global, UTC.',
+          target: 'nightly',
+          kind: 'global',
+          expression: 'rate(1 hour)',
+        },
+        {
+          name: 'dunning',
+          description: 'Per tenant.',
+          target: 'campaign-plan',
+          kind: 'per-tenant',
+          expression: 'cron(0 7 * * ? *)',
+        },
+        { name: 'reminder', description: 'One-time.', target: 'campaign-send', kind: 'one-time' },
+      ],
+      queues: [
+        {
+          name: 'campaign-sends',
+          description: 'One message per recipient batch.',
+          consumer: 'campaign-send',
+          batchSize: 10,
+          visibilityTimeoutSeconds: 720,
+          maxReceiveCount: 5,
+          maxConcurrency: 5,
+        },
+      ],
+      streams: [
+        {
+          name: 'relay',
+          description: 'Relay',
+          target: 'relay',
+          filters: [
+            { eventName: ['INSERT'] },
+            { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['X'] } } } },
+          ],
+          batchSize: 50,
+          retryAttempts: 3,
+        },
+      ],
+    }),
+  ],
+  { authorizer: { function: 'authorizer', cacheTtlSeconds: 30 }, fallback: 'fallback' },
+);

@@ -2,13 +2,16 @@ import { contacts } from './contacts.ts';
 import { platform } from './platform.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
-import { defineApplication } from './types.ts';
+import { defineApplication, type ModuleSpec } from './types.ts';
+
+/** One line per module. A module joins the application by being listed here. */
+const modules: ModuleSpec[] = [platform, tenancy, contacts, tasks];
 
 /**
- * The whole application. A module joins by adding its declaration here; the CDK stack, the local
- * runtime, the OpenAPI document and the isolation suite pick it up from this list.
+ * The whole application. The CDK stack, the local runtime, the OpenAPI document and the isolation
+ * suite all read it.
  */
-export const application = defineApplication([platform, tenancy, contacts, tasks], {
+export const application = defineApplication(modules, {
   authorizer: { function: 'authorizer', cacheTtlSeconds: 60 },
   fallback: 'fallback',
 });

@@ -180,7 +180,7 @@ describe('LocalStreamPoller on DynamoDB Local', () => {
       target: 'publish-changes',
       attempts: 2,
     });
-    expect(keysOf((letter?.payload as DynamoDBStreamEvent).Records)).toEqual(['bad', 'also-in-batch']);
+    expect(keysOf((letter!.payload as DynamoDBStreamEvent).Records)).toEqual(['bad', 'also-in-batch']);
   });
 
   it('replays a dead letter to its consumer once the consumer is fixed', async () => {

@@ -23,14 +23,6 @@ export class WorkTracker {
   #sleeping = new Map<NodeJS.Timeout, (error: Error) => void>();
   #closed = false;
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  get busy(): boolean {
-    return this.#work.size > 0;
-  }
-
   /** Runs `job` on a later turn of the event loop, so the caller returns before it starts. */
   later(job: () => Promise<unknown>): void {
     if (this.#closed) return;

@@ -1,0 +1,321 @@
+import {
+  Agent,
+  createServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { freePort } from '../ports.ts';
+import { startSesEmulator } from '../ses-emulator.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalEventBus, type PutEventsEntry } from './event-bus.ts';
+
+/**
+ * The local SES: the `aws-ses-v2-local` emulator behind a proxy on the public port. Everything
+ * (the SES v2 API, the mail viewer at `/`, `/store`, `/clear-store`) passes through unchanged.
+ * The emulator publishes no sending events, so for a SendEmail that names the configuration set
+ * the front publishes what SES publishes to EventBridge for it, on the default bus (the only bus
+ * SES publishes to), after the response: per message an "Email Sent" event, and per recipient
+ * - an ordinary address: "Email Delivered";
+ * - bounce@simulator.amazonses.com: "Email Bounced" (Permanent, General);
+ * - complaint@simulator.amazonses.com: "Email Delivered", then "Email Complaint Received" (abuse);
+ * - ooto@simulator.amazonses.com: "Email Delivered" (the out-of-office reply goes to the sender);
+ * - suppressionlist@simulator.amazonses.com: "Email Bounced" (Permanent, OnAccountSuppressionList).
+ * Simulator addresses may carry a label (bounce+anything@...), as SES allows.
+ */
+export interface SesFront {
+  url: string;
+  /** The emulator itself, on an internal port. */
+  emulatorUrl: string;
+  /** Resolves once the events of every SendEmail answered so far are on the bus. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SesFrontOptions {
+  host: string;
+  port: number;
+  bus: LocalEventBus;
+  /** The configuration set whose event destination is EventBridge. */
+  configurationSet: string;
+}
+
+interface SendEmailRequest {
+  FromEmailAddress?: string;
+  ReplyToAddresses?: string[];
+  Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+  ConfigurationSetName?: string;
+  EmailTags?: Array<{ Name: string; Value: string }>;
+  Content?: {
+    Simple?: { Subject?: { Data?: string }; Headers?: Array<{ Name: string; Value: string }> };
+    Template?: { Headers?: Array<{ Name: string; Value: string }> };
+  };
+}
+
+const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+
+export async function startSesFront(options: SesFrontOptions): Promise<SesFront> {
+  const internalPort = await freePort();
+  const emulator = await startSesEmulator({ host: '127.0.0.1', port: internalPort });
+  const agent = new Agent({ keepAlive: false });
+  const publishing = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    proxy(req, res, internalPort, agent, options, publishing).catch((error) => {
+      console.error('Local SES front failed to answer:', error);
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await closeServer(emulator);
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    emulatorUrl: `http://127.0.0.1:${internalPort}`,
+    idle: async () => {
+      await Promise.all(publishing);
+    },
+    close: async () => {
+      await Promise.all([closeServer(server), closeServer(emulator)]);
+      agent.destroy();
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
+
+async function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  internalPort: number,
+  agent: Agent,
+  options: SesFrontOptions,
+  publishing: Set<Promise<void>>,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
+    const forward = request(
+      {
+        host: '127.0.0.1',
+        port: internalPort,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: `127.0.0.1:${internalPort}`, 'content-length': String(body.length) },
+        agent,
+      },
+      resolve,
+    );
+    forward.once('error', reject);
+    forward.end(body);
+  });
+  const answer: Buffer[] = [];
+  for await (const chunk of upstream) answer.push(chunk as Buffer);
+  const answerBody = Buffer.concat(answer);
+  const headers = { ...upstream.headers };
+  delete headers['transfer-encoding'];
+  headers['content-length'] = String(answerBody.length);
+  const sentAt = new Date();
+  const events =
+    req.method === 'POST' && req.url?.split('?')[0] === SEND_EMAIL_PATH && upstream.statusCode === 200
+      ? sendingEvents(body, answerBody, sentAt, options.configurationSet)
+      : [];
+  if (events.length) {
+    // After the response, as SES publishes after accepting the mail; 'close' covers a client that left.
+    const published = new Promise<void>((resolve) => {
+      res.once('close', () => {
+        publish(options.bus, events);
+        resolve();
+      });
+    });
+    publishing.add(published);
+    void published.then(() => publishing.delete(published));
+  }
+  res.writeHead(upstream.statusCode ?? 502, headers);
+  res.end(answerBody);
+}
+
+function publish(bus: LocalEventBus, events: PutEventsEntry[]): void {
+  for (const result of bus.putEvents(events)) {
+    if (result.ErrorCode) console.warn(`Local SES could not publish an event: ${result.ErrorMessage}`);
+  }
+}
+
+/** The EventBridge entries SES would publish for one SendEmail, or none without the configuration set. */
+export function sendingEvents(
+  requestBody: Buffer,
+  responseBody: Buffer,
+  sentAt: Date,
+  configurationSet: string,
+): PutEventsEntry[] {
+  let input: SendEmailRequest;
+  let messageId: string | undefined;
+  try {
+    input = JSON.parse(requestBody.toString('utf8'));
+    messageId = JSON.parse(responseBody.toString('utf8')).MessageId;
+  } catch {
+    return [];
+  }
+  if (!messageId || input.ConfigurationSetName !== configurationSet) return [];
+  const to = input.Destination?.ToAddresses ?? [];
+  const cc = input.Destination?.CcAddresses ?? [];
+  const recipients = [...to, ...cc, ...(input.Destination?.BccAddresses ?? [])];
+  if (recipients.length === 0) return [];
+  const from = input.FromEmailAddress ?? '';
+  const subject = input.Content?.Simple?.Subject?.Data;
+  const fromDomain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? '';
+  const customHeaders = input.Content?.Simple?.Headers ?? input.Content?.Template?.Headers ?? [];
+  const tags: Record<string, string[]> = {
+    'ses:configuration-set': [configurationSet],
+    'ses:source-ip': ['127.0.0.1'],
+    'ses:from-domain': [fromDomain],
+    'ses:caller-identity': ['local'],
+  };
+  for (const tag of input.EmailTags ?? []) tags[tag.Name] = [tag.Value];
+  const mail = {
+    timestamp: sentAt.toISOString(),
+    source: from,
+    sourceArn: `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:identity/${fromDomain}`,
+    sendingAccountId: LOCAL_ACCOUNT,
+    messageId,
+    destination: recipients,
+    headersTruncated: false,
+    headers: [
+      { name: 'From', value: from },
+      ...(input.ReplyToAddresses?.length
+        ? [{ name: 'Reply-To', value: input.ReplyToAddresses.join(', ') }]
+        : []),
+      ...(to.length ? [{ name: 'To', value: to.join(', ') }] : []),
+      ...(cc.length ? [{ name: 'Cc', value: cc.join(', ') }] : []),
+      ...(subject !== undefined ? [{ name: 'Subject', value: subject }] : []),
+      { name: 'MIME-Version', value: '1.0' },
+      { name: 'Content-Type', value: 'multipart/alternative' },
+      ...customHeaders.map((h) => ({ name: h.Name, value: h.Value })),
+    ],
+    commonHeaders: {
+      from: [from],
+      ...(input.ReplyToAddresses?.length ? { replyTo: input.ReplyToAddresses } : {}),
+      ...(to.length ? { to } : {}),
+      ...(cc.length ? { cc } : {}),
+      messageId,
+      ...(subject !== undefined ? { subject } : {}),
+    },
+    tags,
+  };
+  const at = (offsetMs: number) => new Date(sentAt.getTime() + offsetMs).toISOString();
+  const entry = (detailType: string, detail: Record<string, unknown>, offsetMs: number): PutEventsEntry => ({
+    EventBusName: 'default',
+    Source: 'aws.ses',
+    DetailType: detailType,
+    Detail: JSON.stringify({ eventType: detail.eventType, mail, ...detail }),
+    Resources: [`arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:configuration-set/${configurationSet}`],
+    Time: at(offsetMs),
+  });
+  const delivery = (recipient: string) =>
+    entry(
+      'Email Delivered',
+      {
+        eventType: 'Delivery',
+        delivery: {
+          timestamp: at(1000),
+          processingTimeMillis: 1000,
+          recipients: [recipient],
+          smtpResponse: '250 2.6.0 Message received',
+          reportingMTA: 'a8-70.smtp-out.amazonses.com',
+          remoteMtaIp: '127.0.0.1',
+        },
+      },
+      1000,
+    );
+  const bounce = (recipient: string, subType: 'General' | 'OnAccountSuppressionList') =>
+    entry(
+      'Email Bounced',
+      {
+        eventType: 'Bounce',
+        bounce: {
+          feedbackId: `${messageId}-bounce-${recipient}`,
+          bounceType: 'Permanent',
+          bounceSubType: subType,
+          bouncedRecipients: [
+            subType === 'General'
+              ? {
+                  emailAddress: recipient,
+                  action: 'failed',
+                  status: '5.1.1',
+                  diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+                }
+              : {
+                  emailAddress: recipient,
+                  action: 'failed',
+                  status: '5.1.1',
+                  diagnosticCode:
+                    'Amazon SES did not send the message to this address because it is on the suppression list for your account.',
+                },
+          ],
+          timestamp: at(1000),
+          reportingMTA: 'dsn; amazonses.com',
+        },
+      },
+      1000,
+    );
+  const complaint = (recipient: string) =>
+    entry(
+      'Email Complaint Received',
+      {
+        eventType: 'Complaint',
+        complaint: {
+          feedbackId: `${messageId}-complaint-${recipient}`,
+          complaintSubType: null,
+          complainedRecipients: [{ emailAddress: recipient }],
+          timestamp: at(2000),
+          userAgent: 'Amazon SES Mailbox Simulator',
+          complaintFeedbackType: 'abuse',
+          arrivalDate: at(2000),
+        },
+      },
+      2000,
+    );
+  const events = [entry('Email Sent', { eventType: 'Send', send: {} }, 0)];
+  for (const recipient of recipients) {
+    switch (simulated(recipient)) {
+      case 'bounce':
+        events.push(bounce(recipient, 'General'));
+        break;
+      case 'suppressionlist':
+        events.push(bounce(recipient, 'OnAccountSuppressionList'));
+        break;
+      case 'complaint':
+        events.push(delivery(recipient), complaint(recipient));
+        break;
+      default:
+        events.push(delivery(recipient));
+    }
+  }
+  return events;
+}
+
+/** Which mailbox-simulator scenario an address asks for (`success` and ordinary addresses deliver). */
+function simulated(recipient: string): string | undefined {
+  const address = /<([^>]+)>/.exec(recipient)?.[1] ?? recipient;
+  return /^(bounce|complaint|ooto|suppressionlist|success)(?:\+[^@]*)?@simulator\.amazonses\.com$/i
+    .exec(address.trim())?.[1]
+    ?.toLowerCase();
+}

@@ -73,6 +73,7 @@ export class LocalQueues {
   readonly #redeliveryDelayMs: number;
   readonly #clock: Clock;
   readonly #work = new WorkTracker();
+  #closed = false;
 
   constructor(options: LocalQueuesOptions) {
     for (const spec of options.queues) {
@@ -143,8 +144,12 @@ export class LocalQueues {
     return this.#work.idle();
   }
 
-  /** Cancels delays and redeliveries that are waiting; their messages are dropped. */
+  /**
+   * Stops delivering: delays and redeliveries that are waiting are cancelled and messages not yet
+   * delivered are dropped; batches in flight finish (`idle()` waits for them).
+   */
   close(): void {
+    this.#closed = true;
     this.#work.close();
   }
 
@@ -185,6 +190,7 @@ export class LocalQueues {
   }
 
   #pump(queue: Queue): void {
+    if (this.#closed) return;
     const concurrency = queue.spec.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     while (queue.batchesInFlight < concurrency && queue.ready.length) {
       const batch = queue.ready.splice(0, queue.spec.batchSize);

@@ -369,7 +369,8 @@ export class LocalScheduler {
     const next = nextRun(s.expression, {
       after: from,
       timeZone: s.timezone,
-      anchor: s.startDate ?? (s.kind === 'global' ? after : s.createdAt),
+      // Counted from the start date or creation, so runs do not drift by the timer's lateness.
+      anchor: s.startDate ?? s.createdAt,
     });
     if (!next || (s.endDate && next.getTime() > s.endDate.getTime())) return undefined;
     return next;
@@ -479,11 +480,14 @@ export class LocalScheduler {
       throw new Error(`The scheduler state file ${file} is not valid JSON (${(error as Error).message}).`);
     }
     for (const saved of state.schedules ?? []) {
-      const schedule = this.#build(
-        saved as CreateScheduleInput,
-        'dynamic',
-        new Date(saved.CreationDate ?? now),
-      );
+      let schedule: Schedule;
+      try {
+        schedule = this.#build(saved as CreateScheduleInput, 'dynamic', new Date(saved.CreationDate ?? now));
+      } catch (error) {
+        // E.g. saved under another function ARN prefix: keep starting, and say what was left out.
+        console.warn(`Scheduler: skipping saved schedule ${saved.Name}: ${describeError(error)}`);
+        continue;
+      }
       schedule.modifiedAt = new Date(saved.LastModificationDate ?? now);
       if (saved.LastRunDate) schedule.lastRunAt = new Date(saved.LastRunDate);
       schedule.nextAt = this.#next(schedule, now, false);

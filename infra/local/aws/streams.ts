@@ -124,19 +124,21 @@ export class LocalStreamPoller {
     this.#schedule();
   }
 
-  /** Stops polling, cancels retries that are waiting, and waits for the poll in progress. */
+  /** Stops polling, cancels retries that are waiting, and waits for the poll and batches in flight. */
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#lock.catch(() => undefined);
+    // Records not yet delivered are dropped; a batch in flight finishes, nothing starts after it.
+    for (const consumer of this.#consumers) consumer.pending = [];
     this.#work.close();
+    await this.#work.idle();
     this.#streams?.destroy();
     this.#streams = undefined;
     this.#shards.clear();
     this.#seen.clear();
-    for (const consumer of this.#consumers) consumer.pending = [];
   }
 
   /**

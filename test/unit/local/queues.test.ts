@@ -195,6 +195,20 @@ describe('LocalQueues', () => {
     expect(queues.depth('campaign-sends')).toBe(0);
   });
 
+  it('close lets the batch in flight finish and starts no other', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { queues, batches, bodies } = setup(() => held, { batchSize: 1, maxConcurrency: 1 });
+    queues.send('campaign-sends', messages('m1', 'm2', 'm3'));
+    while (batches.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    queues.close();
+    release();
+    await queues.idle();
+    expect(batches.map(bodies)).toEqual([['m1']]);
+  });
+
   it('close drops delayed messages, so idle does not wait for them', async () => {
     const { queues, batches } = setup();
     queues.send('campaign-sends', [{ body: 'later', delaySeconds: 900 }]);

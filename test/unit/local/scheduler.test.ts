@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScheduleSpec } from '../../../functions/app/types.ts';
 import { MemoryDeadLetters } from '../../../infra/local/aws/dead-letters.ts';
 import {
@@ -121,6 +121,12 @@ describe('LocalScheduler: declared schedules', () => {
     ]);
     expect(await at('2025-03-01T10:05:30Z')).toEqual([]);
     expect(calls).toEqual([{ target: 'heartbeat', event: { schedule: 'heartbeat' } }]);
+    expect(scheduler.list().find((s) => s.name === 'heartbeat')?.nextRun).toBe('2025-03-01T10:10:00.000Z');
+  });
+
+  it('a late timer does not shift a rate: its runs stay on the period counted from the start', async () => {
+    const { scheduler, at } = setup();
+    await at('2025-03-01T10:05:30Z');
     expect(scheduler.list().find((s) => s.name === 'heartbeat')?.nextRun).toBe('2025-03-01T10:10:00.000Z');
   });
 
@@ -382,6 +388,25 @@ describe('LocalScheduler: state and timer', () => {
     const again = setup({ stateFile: file, start: '2025-03-01T16:00:00Z' });
     await again.scheduler.fireDue();
     expect(again.calls).toEqual([]);
+  });
+
+  it('starts without a saved schedule that is no longer valid, and says so', () => {
+    const file = stateFile();
+    setup({ stateFile: file }).scheduler.createSchedule(request('dunning-sweep-t1'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const moved = new LocalScheduler({
+        declared: [],
+        functionArnPrefix: 'arn:aws:lambda:eu-west-1:111111111111:function:',
+        invoke: async () => undefined,
+        deadLetters: new MemoryDeadLetters(),
+        stateFile: file,
+      });
+      expect(moved.list()).toEqual([]);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('dunning-sweep-t1'));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('does not persist the declared schedules, which come from the declaration on every start', () => {

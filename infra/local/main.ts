@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+
+// The SDK warns that its releases after January 2027 need Node 22; Node 20 is our local baseline.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { StartupError } from './dynamodb.ts';
+import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
+
+/**
+ * `npm start`: the whole CRM on this machine. Data persists in .funnel/ unless --in-memory.
+ * Ports: PORT (API, 3000), DYNAMODB_PORT (8000), SES_PORT (8005, mail viewer), LOCAL_AWS_PORT (8010).
+ */
+const { values } = parseArgs({
+  options: { 'in-memory': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  allowPositionals: false,
+});
+
+if (values.help) {
+  console.log(`Usage: npm start [-- --in-memory]
+
+  --in-memory   keep nothing between runs (default: data in .funnel/)
+
+Environment: PORT (3000), DYNAMODB_PORT (8000), SES_PORT (8005), LOCAL_AWS_PORT (8010), LOG_LEVEL (WARN)`);
+  process.exit(0);
+}
+
+const port = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`${name}=${raw} is not a port number.`);
+    process.exit(1);
+  }
+  return value;
+};
+
+let runtime: LocalRuntime | undefined;
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping Funnel CRM...');
+  await runtime?.stop();
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const started = Date.now();
+  runtime = await startLocalRuntime({
+    port: port('PORT', 3000),
+    dynamodbPort: port('DYNAMODB_PORT', 8000),
+    sesPort: port('SES_PORT', 8005),
+    awsPort: port('LOCAL_AWS_PORT', 8010),
+    ...(values['in-memory'] ? { dataDir: null } : {}),
+  });
+  const { urls, demo } = runtime;
+  console.log(`
+Funnel CRM is running (${((Date.now() - started) / 1000).toFixed(1)} s)${values['in-memory'] ? ', in memory' : ', data in .funnel/'}
+
+  API            ${urls.api}
+  API docs       ${urls.docs}
+  OpenAPI        ${urls.openapi}
+  Mail viewer    ${urls.mailViewer}
+  Health         ${urls.api}/health
+  Schedules      ${urls.api}/_local/schedules
+${demo ? `\n  Demo tenant    ${demo.tenantId}\n  Demo API key   ${demo.apiKey}\n\n  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${urls.api}/v1/me\n` : ''}
+Press Ctrl-C to stop.`);
+} catch (error) {
+  if (error instanceof StartupError) console.error(`Funnel CRM could not start: ${error.message}`);
+  else console.error('Funnel CRM could not start:', error);
+  await runtime?.stop();
+  process.exit(1);
+}

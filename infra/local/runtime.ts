@@ -1,0 +1,441 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { application } from '../../functions/app/index.ts';
+import { functionEnvironment } from '../environment.ts';
+import { type ApiGateway, startApiGateway } from './api-gateway.ts';
+import { MemoryDeadLetters } from './aws/dead-letters.ts';
+import { startLocalAwsEndpoint } from './aws/endpoint.ts';
+import { LocalEventBus } from './aws/event-bus.ts';
+import { LocalQueues } from './aws/queues.ts';
+import { LocalScheduler } from './aws/scheduler.ts';
+import { startSesFront } from './aws/ses-front.ts';
+import { LocalStreamPoller } from './aws/streams.ts';
+import type { Clock, DeadLetter } from './aws/types.ts';
+import {
+  type DynamoDbLocal,
+  ensureTable,
+  localClient,
+  StartupError,
+  startDynamoDbLocal,
+} from './dynamodb.ts';
+import { LocalLambda } from './lambda.ts';
+
+/**
+ * The whole CRM on one machine: DynamoDB Local, the SES emulator with its mail viewer, and local
+ * stand-ins for EventBridge, Scheduler, SQS and the stream poller, all invoking the same handler
+ * modules as AWS, declared once in functions/app. `npm start` runs this; so do the end-to-end
+ * tests and the benchmark, in memory and on free ports.
+ */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
+
+export interface RuntimeOptions {
+  host?: string;
+  port?: number;
+  sesPort?: number;
+  awsPort?: number;
+  /** Where data persists between runs; `null` keeps everything in memory. */
+  dataDir?: string | null;
+  /** Use a running DynamoDB (tests share one); otherwise start DynamoDB Local on `dynamodbPort`. */
+  dynamodbEndpoint?: string;
+  dynamodbPort?: number;
+  tableName?: string;
+  authorizerCacheTtlSeconds?: number;
+  /** Create a demo tenant on the first run (always, in memory). */
+  seedDemoTenant?: boolean;
+  clock?: Clock;
+  logLevel?: string;
+  /** SES account quota for GetAccount (the send rate campaigns respect). */
+  sesMaxSendRate?: number;
+}
+
+export interface DemoTenant {
+  tenantId: string;
+  apiKey: string;
+  adminEmail: string;
+}
+
+export interface LocalRuntime {
+  urls: { api: string; docs: string; openapi: string; mailViewer: string; aws: string; dynamodb: string };
+  demo?: DemoTenant;
+  lambda: LocalLambda;
+  bus: LocalEventBus;
+  scheduler: LocalScheduler;
+  queues: LocalQueues;
+  deadLetters: MemoryDeadLetters;
+  /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function linkSecret(dataDir: string | null): string {
+  if (!dataDir) return randomBytes(32).toString('base64url');
+  const file = join(dataDir, 'link-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = options.dataDir === undefined ? join(REPO_ROOT, '.funnel') : options.dataDir;
+  if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+  const tableName = options.tableName ?? 'funnel-local';
+  const port = options.port ?? 3000;
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    let dynamo: DynamoDbLocal | undefined;
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      dynamo = await startDynamoDbLocal({
+        port: options.dynamodbPort ?? 8000,
+        ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+      });
+      stoppers.push(() => dynamo!.stop());
+      dynamodbEndpoint = dynamo.endpoint;
+    }
+    await ensureTable(dynamodbEndpoint, tableName);
+
+    const awsPort = options.awsPort ?? 8010;
+    const sesPort = options.sesPort ?? 8005;
+    const apiUrl = `http://${host}:${port}`;
+    const awsUrl = `http://${host}:${awsPort}`;
+    const functionArnPrefix = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:`;
+    const queueUrlPrefix = `${awsUrl}/${ACCOUNT}/`;
+    const eventBusName = 'funnel-local';
+
+    // Handlers read their configuration when imported: the environment must be complete first.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
+      AWS_ENDPOINT_URL_SCHEDULER: awsUrl,
+      AWS_ENDPOINT_URL_SQS: awsUrl,
+      AWS_ENDPOINT_URL_SESV2: `http://${host}:${sesPort}`,
+      AWS_LAMBDA_FUNCTION_NAME: 'funnel-local',
+      AWS_SES_ACCOUNT: JSON.stringify(sesAccount(options.sesMaxSendRate ?? 14)),
+      LINK_SECRET: linkSecret(dataDir),
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'WARN',
+      ...functionEnvironment({
+        tableName,
+        eventBusName,
+        scheduleGroup: 'funnel-local',
+        schedulerRoleArn: `arn:aws:iam::${ACCOUNT}:role/funnel-local-scheduler`,
+        functionArnPrefix,
+        queueUrlPrefix,
+        sesConfigurationSet: 'funnel-local',
+        publicBaseUrl: apiUrl,
+      }),
+    });
+
+    const lambda = new LocalLambda(application.functions, { root: REPO_ROOT, functionArnPrefix });
+    const deadLetters = new MemoryDeadLetters(dataDir ? join(dataDir, 'dead-letters.json') : undefined);
+    const clock = options.clock;
+    const bus = new LocalEventBus({
+      rules: application.rules,
+      domainBusName: eventBusName,
+      invoke: lambda.invoke,
+      deadLetters,
+      ...(clock ? { clock } : {}),
+    });
+    stoppers.push(async () => bus.close());
+    const queues = new LocalQueues({
+      queues: application.queues,
+      queueUrlPrefix,
+      invoke: lambda.invoke,
+      deadLetters,
+    });
+    stoppers.push(async () => queues.close());
+    const scheduler = new LocalScheduler({
+      declared: application.schedules,
+      functionArnPrefix,
+      invoke: lambda.invoke,
+      deadLetters,
+      ...(dataDir ? { stateFile: join(dataDir, 'schedules.json') } : {}),
+      ...(clock ? { clock } : {}),
+    });
+    const poller = new LocalStreamPoller({
+      endpoint: dynamodbEndpoint,
+      tableName,
+      consumers: application.streams,
+      invoke: lambda.invoke,
+      deadLetters,
+    });
+    const endpoint = await listening(`local AWS endpoint on port ${awsPort}`, 'LOCAL_AWS_PORT', () =>
+      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler }),
+    );
+    stoppers.push(() => endpoint.close());
+    const ses = await listening(`SES on port ${sesPort}`, 'SES_PORT', () =>
+      startSesFront({ host, port: sesPort, bus, configurationSet: 'funnel-local' }),
+    );
+    stoppers.push(() => ses.close());
+
+    await lambda.preload();
+    await poller.start();
+    stoppers.push(async () => poller.stop());
+    scheduler.start();
+    stoppers.push(async () => scheduler.stop());
+
+    let invocations = 0;
+    lambda.onInvocation(() => {
+      invocations++;
+    });
+    const settle = async () => {
+      for (let round = 0; round < 50; round++) {
+        const before = invocations;
+        await poller.settle();
+        await ses.idle();
+        await bus.idle();
+        await queues.idle();
+        await scheduler.idle();
+        if (invocations === before) return;
+      }
+      throw new Error('The local runtime did not settle after 50 rounds: an event loop between handlers?');
+    };
+
+    const replay = (letter: DeadLetter) => {
+      switch (letter.source) {
+        case 'bus':
+          return bus.replay(letter);
+        case 'queue':
+          return queues.replay(letter);
+        case 'scheduler':
+          return scheduler.replay(letter);
+        case 'stream':
+          return poller.replay(letter);
+      }
+    };
+
+    const local = localRoutes({
+      dynamodbEndpoint,
+      tableName,
+      sesUrl: ses.url,
+      scheduler,
+      deadLetters,
+      replay,
+      settle,
+    });
+    const api: ApiGateway = await listening(`the API on port ${port}`, 'PORT', () =>
+      startApiGateway({
+        application,
+        invoke: lambda.invoke,
+        host,
+        port,
+        ...(clock ? { clock } : {}),
+        ...(options.authorizerCacheTtlSeconds !== undefined
+          ? { authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds }
+          : {}),
+        local,
+      }),
+    );
+    stoppers.push(() => api.close());
+
+    const runtime: LocalRuntime = {
+      urls: {
+        api: api.url,
+        docs: `${api.url}/docs`,
+        openapi: `${api.url}/v1/openapi.json`,
+        mailViewer: ses.url,
+        aws: endpoint.url,
+        dynamodb: dynamodbEndpoint,
+      },
+      lambda,
+      bus,
+      scheduler,
+      queues,
+      deadLetters,
+      settle,
+      stop: stopAll,
+    };
+    if (options.seedDemoTenant ?? true) {
+      runtime.demo = await seedDemoTenant(api.url, dataDir);
+      await settle();
+    }
+    return runtime;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function listening<T>(what: string, variable: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StartupError(
+        `Cannot start ${what}: the port is already in use (set ${variable} to use another).`,
+      );
+    }
+    throw error;
+  }
+}
+
+function sesAccount(maxSendRate: number) {
+  return {
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'MARKETING',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'Funnel CRM local runtime',
+      WebsiteURL: 'http://127.0.0.1',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  };
+}
+
+const DEMO_SIGNUP = {
+  name: 'Demo Company',
+  timeZone: 'Europe/Paris',
+  currency: 'EUR',
+  sender: { name: 'Demo Company', email: 'hello@demo.example' },
+  postalAddress: { lines: ['1 Rue de la Paix'], city: 'Paris', postalCode: '75002', country: 'FR' },
+  financeEmail: 'finance@demo.example',
+  admin: { name: 'Demo Admin', email: 'admin@demo.example' },
+};
+
+/** Signs up a demo tenant through the API itself, once per data directory. */
+async function seedDemoTenant(apiUrl: string, dataDir: string | null): Promise<DemoTenant> {
+  const file = dataDir ? join(dataDir, 'demo-tenant.json') : undefined;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoTenant;
+  const response = await fetch(`${apiUrl}/v1/tenants`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_SIGNUP),
+  });
+  if (response.status !== 201)
+    throw new StartupError(`Could not create the demo tenant: ${await response.text()}`);
+  const created = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
+  const demo = {
+    tenantId: created.tenant.id,
+    apiKey: created.apiKey.key,
+    adminEmail: DEMO_SIGNUP.admin.email,
+  };
+  if (file) writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
+  return demo;
+}
+
+interface LocalRouteDeps {
+  dynamodbEndpoint: string;
+  tableName: string;
+  sesUrl: string;
+  scheduler: LocalScheduler;
+  deadLetters: MemoryDeadLetters;
+  replay(letter: DeadLetter): Promise<void>;
+  settle(): Promise<void>;
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function problem(res: ServerResponse, status: number, detail: string) {
+  json(res, status, {
+    type: 'about:blank',
+    title: status === 404 ? 'Not found' : 'Bad request',
+    status,
+    detail,
+  });
+}
+
+/** `/health` and `/_local/*`: exist only here, never in AWS. */
+function localRoutes(deps: LocalRouteDeps) {
+  return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/health' && method === 'GET') {
+      const parts = await healthOf(deps);
+      const healthy = Object.values(parts).every((p) => p.status === 'ok');
+      json(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', parts });
+      return true;
+    }
+    if (!url.pathname.startsWith('/_local/')) return false;
+    const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+    try {
+      if (method === 'GET' && parts.length === 1 && parts[0] === 'schedules') {
+        json(res, 200, { items: deps.scheduler.list() });
+      } else if (method === 'POST' && parts.length === 3 && parts[0] === 'schedules' && parts[2] === 'run') {
+        const input = body.byteLength ? (JSON.parse(body.toString('utf8')) as { asOf?: string }) : {};
+        const runs = await deps.scheduler.runNow(parts[1]!, input.asOf ? { asOf: input.asOf } : {});
+        await deps.settle();
+        json(res, runs.every((r) => r.ok) ? 200 : 500, { runs });
+      } else if (method === 'GET' && parts.length === 1 && parts[0] === 'dead-letters') {
+        json(res, 200, { items: deps.deadLetters.list() });
+      } else if (
+        method === 'POST' &&
+        parts.length === 3 &&
+        parts[0] === 'dead-letters' &&
+        parts[2] === 'replay'
+      ) {
+        const letter = deps.deadLetters.take(parts[1]!);
+        if (!letter) {
+          problem(res, 404, `No dead letter ${parts[1]}.`);
+          return true;
+        }
+        await deps.replay(letter);
+        await deps.settle();
+        json(res, 200, { replayed: letter.id });
+      } else if (method === 'POST' && parts.length === 1 && parts[0] === 'settle') {
+        await deps.settle();
+        json(res, 200, { settled: true });
+      } else {
+        problem(res, 404, `${method} ${url.pathname} is not a local runtime endpoint.`);
+      }
+    } catch (error) {
+      const status = (error as { name?: string }).name?.includes('NotFound') ? 404 : 400;
+      problem(res, status, (error as Error).message);
+    }
+    return true;
+  };
+}
+
+async function healthOf(
+  deps: LocalRouteDeps,
+): Promise<Record<string, { status: 'ok' | 'down'; detail: string }>> {
+  const check = async (run: () => Promise<string>) => {
+    try {
+      return { status: 'ok' as const, detail: await run() };
+    } catch (error) {
+      return { status: 'down' as const, detail: (error as Error).message };
+    }
+  };
+  const client = localClient(deps.dynamodbEndpoint);
+  const [dynamodb, ses] = await Promise.all([
+    check(async () => {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: deps.tableName }));
+      return `table ${deps.tableName} ${Table?.TableStatus}`;
+    }),
+    check(async () => {
+      const response = await fetch(`${deps.sesUrl}/health-check`);
+      if (!response.ok) throw new Error(`mail viewer answered ${response.status}`);
+      return `mail viewer at ${deps.sesUrl}`;
+    }),
+  ]);
+  client.destroy();
+  return {
+    api: { status: 'ok', detail: 'serving' },
+    dynamodb,
+    ses,
+    scheduler: { status: 'ok', detail: `${deps.scheduler.list().length} schedules` },
+    deadLetters: { status: 'ok', detail: `${deps.deadLetters.list().length} dead letters` },
+  };
+}

@@ -24,3 +24,10 @@ export const ContactUpdated = defineEvent(
     lifecycleStage: z.string(),
   }),
 );
+
+export const CompanyCreated = defineEvent(
+  'contacts',
+  'CompanyCreated',
+  'A company was added to the address book.',
+  z.object({ companyId: z.string(), ownerId: z.optional(z.string()) }),
+);

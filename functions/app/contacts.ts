@@ -1,4 +1,11 @@
-import { Contact, ContactCreate, ContactUpdate } from '../../shared/contacts/schema.ts';
+import {
+  Company,
+  CompanyCreate,
+  Contact,
+  ContactCreate,
+  ContactUpdate,
+  TimelineEntry,
+} from '../../shared/contacts/schema.ts';
 import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, PageQuery, page, z } from '../../shared/platform/schema.ts';
@@ -59,11 +66,62 @@ export const contactRoutes = {
     versioned: true,
     errors: ['conflict', 'precondition_failed'],
   }),
+  contactTimeline: route({
+    operationId: 'getContactTimeline',
+    method: 'GET',
+    path: '/v1/contacts/{id}/timeline',
+    function: fn,
+    access: anyMember,
+    summary: 'Read everything that happened with a contact, newest first',
+    tags,
+    params: ById,
+    query: PageQuery,
+    response: { status: 200, schema: page('TimelinePage', TimelineEntry) },
+  }),
+  createCompany: route({
+    operationId: 'createCompany',
+    method: 'POST',
+    path: '/v1/companies',
+    function: fn,
+    access: customerFacing,
+    summary: 'Add a company',
+    tags: ['Companies'],
+    body: CompanyCreate,
+    response: { status: 201, schema: Company },
+    versioned: true,
+    errors: ['conflict', 'unprocessable'],
+  }),
+  listCompanies: route({
+    operationId: 'listCompanies',
+    method: 'GET',
+    path: '/v1/companies',
+    function: fn,
+    access: anyMember,
+    summary: 'List companies by name',
+    tags: ['Companies'],
+    query: PageQuery,
+    response: { status: 200, schema: page('CompanyPage', Company) },
+  }),
+  getCompany: route({
+    operationId: 'getCompany',
+    method: 'GET',
+    path: '/v1/companies/{id}',
+    function: fn,
+    access: anyMember,
+    summary: 'Read a company',
+    tags: ['Companies'],
+    params: ById,
+    response: { status: 200, schema: Company },
+    versioned: true,
+  }),
 };
 
 export const contacts = defineModule({
   name: 'contacts',
-  tags: { Contacts: 'The address book: customers, former customers, prospects and leads.' },
+  tags: {
+    Contacts: 'The address book: customers, former customers, prospects and leads.',
+    Companies: 'Organisations and the contacts who work there.',
+  },
   functions: [
     {
       name: 'contacts-api',

@@ -52,3 +52,67 @@ export const ContactUpdate = named(
   }),
 );
 export type ContactUpdate = z.infer<typeof ContactUpdate>;
+
+const Domain = z
+  .string()
+  .check(
+    z.trim(),
+    z.toLowerCase(),
+    z.regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, { message: 'Must be a domain name such as example.com.' }),
+  );
+
+export const Company = named(
+  'Company',
+  z.object({
+    id: Id,
+    name: z.string(),
+    domain: z.optional(z.string()),
+    ownerId: z.optional(Id),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+    version: z.int(),
+  }),
+  'An organisation contacts belong to.',
+);
+export type Company = z.infer<typeof Company>;
+
+export const CompanyCreate = named(
+  'CompanyCreate',
+  z.object({ name: NonEmpty(200), domain: z.optional(Domain), ownerId: z.optional(Id) }),
+);
+export type CompanyCreate = z.infer<typeof CompanyCreate>;
+
+export const TIMELINE_KINDS = [
+  'call',
+  'meeting',
+  'note',
+  'email',
+  'change',
+  'purchase',
+  'quote',
+  'deal',
+  'invoice',
+  'payment',
+  'dunning',
+  'task',
+  'campaign',
+  'survey_response',
+  'self_service',
+] as const;
+
+export const TimelineEntry = named(
+  'TimelineEntry',
+  z.object({
+    id: Id,
+    contactId: Id,
+    at: IsoDateTime,
+    kind: z.enum(TIMELINE_KINDS),
+    title: z.string(),
+    summary: z.optional(z.string()),
+    /** The record the entry is about (an activity, an invoice, a survey response...). */
+    ref: z.optional(z.object({ type: z.string(), id: z.string() })),
+    actor: z.string(),
+  }),
+  'Something that happened with a contact.',
+);
+export type TimelineEntry = z.infer<typeof TimelineEntry>;

@@ -6,6 +6,7 @@ import {
   getItems,
   type Page,
   queryPage,
+  type UnitOfWork,
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
@@ -33,6 +34,14 @@ function indexAttributes(contact: Pick<Contact, 'id' | 'firstName' | 'lastName'>
 }
 
 export async function createContact(ctx: TenantContext, input: ContactCreate): Promise<Contact> {
+  const uow = unitOfWork(ctx);
+  const contact = createContactInto(uow, ctx, input);
+  await uow.commit();
+  return contact;
+}
+
+/** Adds a new contact to the unit of work, for changes that create a contact among other things. */
+export function createContactInto(uow: UnitOfWork, ctx: TenantContext, input: ContactCreate): Contact {
   const now = ctx.clock.now().toISOString();
   const contact: Contact = {
     id: newId(),
@@ -42,7 +51,7 @@ export async function createContact(ctx: TenantContext, input: ContactCreate): P
     updatedAt: now,
     version: 1,
   };
-  const uow = unitOfWork(ctx).put(
+  uow.put(
     {
       ...contactKeys.contact(ctx.tenantId, contact.id),
       entity: 'Contact',
@@ -63,7 +72,6 @@ export async function createContact(ctx: TenantContext, input: ContactCreate): P
     ...(contact.ownerId ? { ownerId: contact.ownerId } : {}),
     ...(contact.email ? { email: contact.email } : {}),
   });
-  await uow.commit();
   return contact;
 }
 

@@ -196,3 +196,26 @@ export async function updateTask(
   await uow.commit();
   return next;
 }
+
+/** An assignee's tasks in a status due between two instants (the calendar, reminders, digests). */
+export async function tasksDueBetween(
+  ctx: TenantContext,
+  assigneeId: string | undefined,
+  status: TaskStatus,
+  from: string,
+  to: string,
+  page: { limit: number; cursor?: string },
+): Promise<Page<Task>> {
+  return queryPage(
+    ctx,
+    {
+      index: 'GSI1',
+      partition: taskKeys.byAssignee(ctx.tenantId, assigneeId),
+      sort: {
+        between: [`${status}#${new Date(from).toISOString()}`, `${status}#${new Date(to).toISOString()}#~`],
+      },
+    },
+    page,
+    toTask,
+  );
+}

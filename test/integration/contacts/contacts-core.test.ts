@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createCompany, listCompanies } from '../../../shared/contacts/companies.ts';
+import { CompanyCreate } from '../../../shared/contacts/schema.ts';
 import {
   createContact,
   findContactIdByEmail,
@@ -6,6 +8,9 @@ import {
   listContacts,
   updateContact,
 } from '../../../shared/contacts/service.ts';
+import { addTimelineEntryInto, listTimeline } from '../../../shared/contacts/timeline.ts';
+import { fixedClock } from '../../../shared/platform/clock.ts';
+import { unitOfWork } from '../../../shared/platform/db/repository.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../shared/platform/errors.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
@@ -68,3 +73,46 @@ describe('contacts', () => {
     expect((await getContact(ctx, grace.id)).lifecycleStage).toBe('customer');
   });
 });
+
+describe('companies', () => {
+  it('have unique domains within a tenant and list by name', async () => {
+    const { ctx } = await newTenant();
+    // Services receive validated input; the schema is what lower-cases the domain.
+    const acme = await createCompany(ctx, CompanyCreate.parse({ name: 'Acme', domain: 'ACME.example' }));
+    expect(acme.domain).toBe('acme.example');
+    const error = await createCompany(ctx, { name: 'Acme again', domain: 'acme.example' }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.details.existingCompanyId).toBe(acme.id);
+    await createCompany(ctx, { name: 'Bluth Company' });
+    expect((await listCompanies(ctx, { limit: 10 })).items.map((c) => c.name)).toEqual([
+      'Acme',
+      'Bluth Company',
+    ]);
+  });
+});
+
+describe('the timeline', () => {
+  it('lists what modules recorded about a contact, newest first, written with their change', async () => {
+    const { ctx } = await newTenant();
+    const grace = await createContact(ctx, person());
+    const earlier = as(ctx, '2026-11-01T10:00:00Z');
+    const later = as(ctx, '2026-11-02T10:00:00Z');
+    const first = unitOfWork(earlier);
+    addTimelineEntryInto(first, earlier, grace.id, { kind: 'call', title: 'Discovery call' });
+    await first.commit();
+    const second = unitOfWork(later);
+    addTimelineEntryInto(second, later, grace.id, {
+      kind: 'invoice',
+      title: 'Invoice 2026-0001 issued',
+      ref: { type: 'invoice', id: 'inv' },
+    });
+    await second.commit();
+    const { items } = await listTimeline(ctx, grace.id, { limit: 10 });
+    expect(items.map((e) => e.title)).toEqual(['Invoice 2026-0001 issued', 'Discovery call']);
+    expect(items[0]!.ref).toEqual({ type: 'invoice', id: 'inv' });
+  });
+});
+
+function as(ctx: import('../../../shared/platform/context.ts').TenantContext, at: string) {
+  return { ...ctx, clock: fixedClock(at) };
+}

@@ -1,4 +1,5 @@
-import { application } from '../functions/app/index.ts';
+import { application as declaredApplication } from '../functions/app/index.ts';
+import type { Application } from '../functions/app/types.ts';
 
 /**
  * The environment every function receives, in AWS (infra/stack.ts) and locally (infra/local/),
@@ -22,7 +23,7 @@ export interface Wiring {
 }
 
 /** Per-tenant schedules, as the provisioner reads them (see shared/platform/tenant-schedules.ts). */
-export function tenantSchedules(): string {
+export function tenantSchedules(application: Application = declaredApplication): string {
   return JSON.stringify(
     application.schedules
       .filter((s) => s.kind === 'per-tenant')
@@ -30,7 +31,10 @@ export function tenantSchedules(): string {
   );
 }
 
-export function functionEnvironment(wiring: Wiring): Record<string, string> {
+export function functionEnvironment(
+  wiring: Wiring,
+  application: Application = declaredApplication,
+): Record<string, string> {
   const env: Record<string, string> = {
     TABLE_NAME: wiring.tableName,
     EVENT_BUS_NAME: wiring.eventBusName,
@@ -39,7 +43,7 @@ export function functionEnvironment(wiring: Wiring): Record<string, string> {
     FUNCTION_ARN_PREFIX: wiring.functionArnPrefix,
     QUEUE_URL_PREFIX: wiring.queueUrlPrefix,
     SES_CONFIGURATION_SET: wiring.sesConfigurationSet,
-    TENANT_SCHEDULES: tenantSchedules(),
+    TENANT_SCHEDULES: tenantSchedules(application),
     PUBLIC_BASE_URL: wiring.publicBaseUrl,
     POWERTOOLS_SERVICE_NAME: 'funnel-crm',
   };

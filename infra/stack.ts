@@ -109,7 +109,7 @@ export class FunnelStack extends Stack {
       publicBaseUrl:
         props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.http.api.apiEndpoint,
     };
-    const environment = functionEnvironment(wiring);
+    const environment = functionEnvironment(wiring, app);
     const interactive = new Set([
       ...app.routes.map((r) => r.function),
       app.authorizer.function,

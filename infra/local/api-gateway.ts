@@ -96,9 +96,18 @@ export interface ApiGatewayOptions {
   local?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
 }
 
+/** A route as the gateway serves it: its key, the function behind it, and whether the authorizer runs. */
+export interface ServedRoute {
+  routeKey: string;
+  function: string;
+  authorized: boolean;
+}
+
 export interface ApiGateway {
   url: string;
   server: Server;
+  /** What this gateway serves, including the `$default` fallback. */
+  routes(): ServedRoute[];
   close(): Promise<void>;
 }
 
@@ -253,6 +262,14 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   return {
     url: `http://${options.host}:${port}`,
     server,
+    routes: () => [
+      ...routes.map((r) => ({
+        routeKey: r.key,
+        function: r.route.function,
+        authorized: r.route.access !== 'public',
+      })),
+      { routeKey: '$default', function: application.fallback, authorized: false },
+    ],
     close: () =>
       new Promise<void>((resolvePromise) => {
         server.close(() => resolvePromise());

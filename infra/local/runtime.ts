@@ -4,14 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { application } from '../../functions/app/index.ts';
+import { application as declaredApplication } from '../../functions/app/index.ts';
+import type { Application, QueueSpec, RuleSpec, StreamConsumerSpec } from '../../functions/app/types.ts';
 import { functionEnvironment } from '../environment.ts';
-import { type ApiGateway, startApiGateway } from './api-gateway.ts';
+import { type ApiGateway, type ServedRoute, startApiGateway } from './api-gateway.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
 import { LocalQueues } from './aws/queues.ts';
-import { LocalScheduler } from './aws/scheduler.ts';
+import { LocalScheduler, type ScheduleListing } from './aws/scheduler.ts';
 import { startSesFront } from './aws/ses-front.ts';
 import { LocalStreamPoller } from './aws/streams.ts';
 import type { Clock, DeadLetter } from './aws/types.ts';
@@ -36,6 +37,8 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
 export interface RuntimeOptions {
+  /** Another declaration than functions/app (the parity test serves a fixture application). */
+  application?: Application;
   host?: string;
   port?: number;
   sesPort?: number;
@@ -61,7 +64,17 @@ export interface DemoTenant {
   adminEmail: string;
 }
 
+/** What the local runtime serves, component by component (compared with AWS by the parity test). */
+export interface ServedApplication {
+  routes: ServedRoute[];
+  rules: readonly RuleSpec[];
+  schedules: ScheduleListing[];
+  queues: QueueSpec[];
+  streams: StreamConsumerSpec[];
+}
+
 export interface LocalRuntime {
+  describe(): ServedApplication;
   urls: { api: string; docs: string; openapi: string; mailViewer: string; aws: string; dynamodb: string };
   demo?: DemoTenant;
   lambda: LocalLambda;
@@ -82,6 +95,7 @@ function linkSecret(dataDir: string | null): string {
 }
 
 export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
+  const application = options.application ?? declaredApplication;
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir === undefined ? join(REPO_ROOT, '.funnel') : options.dataDir;
   if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
@@ -128,16 +142,19 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       AWS_SES_ACCOUNT: JSON.stringify(sesAccount(options.sesMaxSendRate ?? 14)),
       LINK_SECRET: linkSecret(dataDir),
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'WARN',
-      ...functionEnvironment({
-        tableName,
-        eventBusName,
-        scheduleGroup: 'funnel-local',
-        schedulerRoleArn: `arn:aws:iam::${ACCOUNT}:role/funnel-local-scheduler`,
-        functionArnPrefix,
-        queueUrlPrefix,
-        sesConfigurationSet: 'funnel-local',
-        publicBaseUrl: apiUrl,
-      }),
+      ...functionEnvironment(
+        {
+          tableName,
+          eventBusName,
+          scheduleGroup: 'funnel-local',
+          schedulerRoleArn: `arn:aws:iam::${ACCOUNT}:role/funnel-local-scheduler`,
+          functionArnPrefix,
+          queueUrlPrefix,
+          sesConfigurationSet: 'funnel-local',
+          publicBaseUrl: apiUrl,
+        },
+        application,
+      ),
     });
 
     const lambda = new LocalLambda(application.functions, { root: REPO_ROOT, functionArnPrefix });
@@ -243,6 +260,13 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     stoppers.push(() => api.close());
 
     const runtime: LocalRuntime = {
+      describe: () => ({
+        routes: api.routes(),
+        rules: bus.describe(),
+        schedules: scheduler.list().filter((s) => s.kind === 'global'),
+        queues: queues.describe(),
+        streams: poller.describe(),
+      }),
       urls: {
         api: api.url,
         docs: `${api.url}/docs`,

@@ -84,6 +84,11 @@ export class LocalEventBus {
   }
 
   /** Which bus an `EventBusName` (name or ARN) designates; undefined for a bus that does not exist. */
+  /** The rules this bus applies, as it was configured (the parity test compares them with AWS). */
+  describe(): readonly RuleSpec[] {
+    return this.#rules;
+  }
+
   busOf(eventBusName: string | undefined): RuleSpec['bus'] | undefined {
     const name = eventBusName
       ? (/^arn:aws[\w-]*:events:[^:]*:\d*:event-bus\/(.+)$/.exec(eventBusName)?.[1] ?? eventBusName)

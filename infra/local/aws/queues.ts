@@ -86,6 +86,11 @@ export class LocalQueues {
     this.#clock = options.clock ?? systemClock;
   }
 
+  /** The queues and their consumers, as configured (the parity test compares them with AWS). */
+  describe(): QueueSpec[] {
+    return [...this.#queues.values()].map((queue) => queue.spec);
+  }
+
   queueUrl(queueName: string): string {
     return `${this.#prefix}${this.#queue(queueName).spec.name}`;
   }

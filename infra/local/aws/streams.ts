@@ -96,6 +96,11 @@ export class LocalStreamPoller {
   }
 
   /** Finds the table's stream and starts polling; records written from now on are delivered. */
+  /** The stream consumers and their filters, as configured (the parity test compares them with AWS). */
+  describe(): StreamConsumerSpec[] {
+    return this.#consumers.map((consumer) => consumer.spec);
+  }
+
   async start(): Promise<void> {
     if (this.#started) return;
     const tables = localClient(this.#endpoint);

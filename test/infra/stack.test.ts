@@ -13,7 +13,6 @@ import { table as definition } from '../../shared/platform/db/table.ts';
 import { newId } from '../../shared/platform/ids.ts';
 import { fixtureApplication, type Synthesized, synthesize, synthesizeFixture } from '../support/template.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;
 
 /** Reads the synthesized template the way an auditor would: by resource and by statement. */

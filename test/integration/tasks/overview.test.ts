@@ -16,9 +16,19 @@ describe('the task summary', () => {
   it('counts tasks by status and assignee, and overdue ones as of a moment, whoever changed them', async () => {
     const { ctx, admin } = await newTenant();
     const sam = await createMember(ctx, { name: 'Sam Sales', email: 'sam@acme.example', role: 'sales' });
-    const late = await createTask(ctx, { ...base, title: 'Late', assigneeId: sam.id, dueAt: '2026-12-01T10:00:00Z' });
+    const late = await createTask(ctx, {
+      ...base,
+      title: 'Late',
+      assigneeId: sam.id,
+      dueAt: '2026-12-01T10:00:00Z',
+    });
     await createTask(ctx, { ...base, title: 'Later', assigneeId: sam.id, dueAt: '2026-12-20T10:00:00Z' });
-    const started = await createTask(ctx, { ...base, title: 'Started', assigneeId: sam.id, dueAt: '2026-12-02T10:00:00Z' });
+    const started = await createTask(ctx, {
+      ...base,
+      title: 'Started',
+      assigneeId: sam.id,
+      dueAt: '2026-12-02T10:00:00Z',
+    });
     await updateTask(ctx, started.id, { status: 'in_progress' });
     const moved = await createTask(ctx, { ...base, title: 'Moved', assigneeId: admin.id });
     await updateTask(ctx, moved.id, { assigneeId: sam.id, status: 'done' });
@@ -30,7 +40,10 @@ describe('the task summary', () => {
     const bySam = summary.byAssignee.find((row) => row.assigneeId === sam.id);
     expect(bySam).toMatchObject({ name: 'Sam Sales', open: 2, in_progress: 1, done: 1, overdue: 2 });
     expect(summary.byAssignee.find((row) => row.assigneeId === admin.id)).toBeUndefined();
-    expect(summary.byAssignee.find((row) => row.assigneeId === undefined)).toMatchObject({ open: 1, overdue: 1 });
+    expect(summary.byAssignee.find((row) => row.assigneeId === undefined)).toMatchObject({
+      open: 1,
+      overdue: 1,
+    });
   });
 
   it('stays exact when the same occurrence is created twice at once', async () => {
@@ -48,14 +61,29 @@ describe('task lists', () => {
   it('find the tasks about a record, and an assignee’s tasks due within a window', async () => {
     const { ctx, admin } = await newTenant();
     const contact = { type: 'contact' as const, id: 'contact-1' };
-    const call = await createTask(ctx, { ...base, title: 'Call', assigneeId: admin.id, links: [contact], dueAt: '2026-12-03T09:00:00Z' });
-    const mail = await createTask(ctx, { ...base, title: 'Mail', links: [contact, { type: 'quote', id: 'q-1' }] });
+    const call = await createTask(ctx, {
+      ...base,
+      title: 'Call',
+      assigneeId: admin.id,
+      links: [contact],
+      dueAt: '2026-12-03T09:00:00Z',
+    });
+    const mail = await createTask(ctx, {
+      ...base,
+      title: 'Mail',
+      links: [contact, { type: 'quote', id: 'q-1' }],
+    });
     await createTask(ctx, { ...base, title: 'Other', assigneeId: admin.id, dueAt: '2026-12-09T09:00:00Z' });
     await updateTask(ctx, mail.id, { status: 'done' });
 
     const about = await findTasks(ctx, { linkType: 'contact', linkId: 'contact-1', limit: 10 });
     expect(about.items.map((t) => t.title)).toEqual(['Mail', 'Call']);
-    const openAbout = await findTasks(ctx, { linkType: 'contact', linkId: 'contact-1', status: 'open', limit: 10 });
+    const openAbout = await findTasks(ctx, {
+      linkType: 'contact',
+      linkId: 'contact-1',
+      status: 'open',
+      limit: 10,
+    });
     expect(openAbout.items.map((t) => t.id)).toEqual([call.id]);
     const week = await findTasks(ctx, {
       assigneeId: admin.id,
@@ -69,7 +97,12 @@ describe('task lists', () => {
 
   it('give tasks a reminder an hour before they are due unless told otherwise', async () => {
     const { ctx, admin } = await newTenant();
-    const task = await createTask(ctx, { ...base, title: 'Due', assigneeId: admin.id, dueAt: '2026-12-03T09:00:00Z' });
+    const task = await createTask(ctx, {
+      ...base,
+      title: 'Due',
+      assigneeId: admin.id,
+      dueAt: '2026-12-03T09:00:00Z',
+    });
     expect(task.reminderMinutesBefore).toBe(60);
     const silent = await createTask(ctx, { ...base, title: 'Quiet', reminderMinutesBefore: null });
     expect((await getTask(ctx, silent.id)).reminderMinutesBefore).toBeUndefined();
@@ -89,7 +122,10 @@ describe('recurring tasks', () => {
       startsAt: '2026-12-07T09:00',
       dueAfterMinutes: 480,
     });
-    expect(recurring).toMatchObject({ nextOccurrence: '2026-12-07T09:00', nextOccurrenceAt: '2026-12-07T08:00:00.000Z' });
+    expect(recurring).toMatchObject({
+      nextOccurrence: '2026-12-07T09:00',
+      nextOccurrenceAt: '2026-12-07T08:00:00.000Z',
+    });
 
     const monday = as({ type: 'system', process: 'test' }, fixedClock('2026-12-07T08:00:30Z'));
     const task = await fireRecurrence(monday, recurring.id, '2026-12-07T09:00');
@@ -120,6 +156,8 @@ describe('recurring tasks', () => {
       rrule: 'FREQ=FORTNIGHTLY',
       startsAt: '2027-01-01T09:00',
     });
-    await expect(attempt).rejects.toMatchObject({ issues: [{ path: 'body.rrule', message: expect.stringMatching(/FREQ/) }] });
+    await expect(attempt).rejects.toMatchObject({
+      issues: [{ path: 'body.rrule', message: expect.stringMatching(/FREQ/) }],
+    });
   });
 });

@@ -144,19 +144,19 @@ export const automation = defineModule({
       entry: 'functions/events/automation-engine.ts',
       description:
         "Matches every domain event against the tenant's rules: firings, delay timers, cancellations.",
-      permissions: ['table:read', 'table:write', 'schedules:manage', 'queues:send'],
+      permissions: ['table:write', 'schedules:manage', 'queues:send'],
     },
     {
       name: 'automation-jobs',
       entry: 'functions/jobs/automation.ts',
       description: 'Ends delays, fires schedule-triggered rules and finds inactive customers.',
-      permissions: ['table:read', 'table:write', 'queues:send'],
+      permissions: ['table:write', 'queues:send'],
     },
     {
       name: 'automation-worker',
       entry: 'functions/workers/automation-firings.ts',
       description: "Runs a rule's actions once per occurrence and records the run.",
-      permissions: ['table:read', 'table:write', 'mail:send'],
+      permissions: ['table:write', 'mail:send'],
     },
   ],
   routes: automationRoutes,

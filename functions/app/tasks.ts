@@ -184,7 +184,7 @@ export const tasks = defineModule({
       name: 'tasks-jobs',
       entry: 'functions/jobs/tasks.ts',
       description: 'Sends task reminders and overdue digests; creates recurring-task occurrences.',
-      permissions: ['table:read', 'table:write', 'mail:send'],
+      permissions: ['table:write', 'mail:send'],
     },
   ],
   routes: taskRoutes,

@@ -27,6 +27,8 @@ export interface Timer {
   id: string;
   ruleId: string;
   correlation: string;
+  /** Whether a cancelling event can name this timer's record. */
+  cancellable: boolean;
   eventType: string;
   eventId: string;
   occurredAt: string;
@@ -38,12 +40,19 @@ export interface Timer {
   schedule: string;
 }
 
-const NO_CORRELATION = '-';
-
-function correlationOf(rule: AutomationRule, detail: Record<string, unknown>): string {
-  if (rule.trigger.type !== 'delay' || !rule.trigger.unless) return NO_CORRELATION;
-  const value = detail[rule.trigger.unless.match];
-  return typeof value === 'string' && value ? value : NO_CORRELATION;
+/**
+ * The record a cancelling event would name (e.g. the quote id). A delay nothing can cancel is
+ * keyed by its own event instead, so such timers never pile up in one partition.
+ */
+function correlationOf(
+  rule: AutomationRule,
+  detail: EventDetail,
+): { correlation: string; cancellable: boolean } {
+  const value =
+    rule.trigger.type === 'delay' && rule.trigger.unless ? detail[rule.trigger.unless.match] : undefined;
+  return typeof value === 'string' && value
+    ? { correlation: value, cancellable: true }
+    : { correlation: `event-${detail.eventId}`, cancellable: false };
 }
 
 /** When a delay started at `occurredAt` ends: calendar days keep the wall-clock time in the tenant zone. */
@@ -75,8 +84,8 @@ export async function startTimer(
   fields: Record<string, unknown>,
 ): Promise<void> {
   if (rule.trigger.type !== 'delay') return;
-  const correlation = correlationOf(rule, detail);
-  if (await cancelledSince(ctx, rule.id, correlation, detail.occurredAt)) return;
+  const { correlation, cancellable } = correlationOf(rule, detail);
+  if (cancellable && (await cancelledSince(ctx, rule.id, correlation, detail.occurredAt))) return;
   const tenant = await getTenant(ctx);
   const end = delayEnd(detail.occurredAt, rule.trigger.delay, tenant);
   const id = newId();
@@ -84,6 +93,7 @@ export async function startTimer(
     id,
     ruleId: rule.id,
     correlation,
+    cancellable,
     eventType,
     eventId: detail.eventId,
     occurredAt: detail.occurredAt,
@@ -127,7 +137,6 @@ async function cancelledSince(
   correlation: string,
   occurredAt: string,
 ): Promise<boolean> {
-  if (correlation === NO_CORRELATION) return false;
   const mark = await getItem(ctx, automationKeys.cancelMark(ctx.tenantId, ruleId, correlation), {
     consistent: true,
   });
@@ -216,7 +225,7 @@ export async function fireTimer(
   const timer = withoutKeys<Timer>(item);
   if (timer.status === 'cancelled') return undefined;
   if (timer.status === 'pending') {
-    if (await cancelledSince(ctx, timer.ruleId, timer.correlation, timer.occurredAt)) {
+    if (timer.cancellable && (await cancelledSince(ctx, timer.ruleId, timer.correlation, timer.occurredAt))) {
       await settle(ctx, timer, 'cancelled');
       return undefined;
     }

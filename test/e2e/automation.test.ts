@@ -279,6 +279,44 @@ describe('reminders', () => {
   });
 });
 
+describe('a schedule-triggered rule', () => {
+  it('creates its task at each occurrence of its rule, in the tenant time zone', async () => {
+    const first = ahead(45).toISOString().slice(0, 10);
+    const rule = await tenant.api.post('/v1/automation-rules', {
+      name: 'Quarterly survey',
+      trigger: { type: 'schedule', rrule: 'FREQ=MONTHLY;INTERVAL=3', startsAt: `${first}T08:00` },
+      actions: [
+        {
+          type: 'create_task',
+          title: 'Send the quarterly survey ({{trigger.date}})',
+          assignTo: { type: 'member', memberId: owner.memberId },
+          reminderMinutesBefore: null,
+        },
+      ],
+    });
+    expect(rule.status).toBe(201);
+    expect(rule.body.nextOccurrence).toBe(`${first}T08:00`);
+    await runtime.settle();
+    expect(
+      runtime.scheduler.list().filter((s) => s.name.startsWith(`automation-schedule-${rule.body.id}`)),
+    ).toHaveLength(1);
+
+    await fireSchedulesAt(new Date(Date.parse(rule.body.nextOccurrenceAt) + 60_000));
+    const tasks = (await tasksOf(owner.memberId)).filter((t) =>
+      t.title.startsWith('Send the quarterly survey'),
+    );
+    expect(tasks.map((t) => t.title)).toEqual([`Send the quarterly survey (${first})`]);
+    const after = await tenant.api.get(`/v1/automation-rules/${rule.body.id}`);
+    expect(after.body.nextOccurrence > `${first}T08:00`).toBe(true);
+    const pending = runtime.scheduler
+      .list()
+      .filter((s) => s.name.startsWith(`automation-schedule-${rule.body.id}`));
+    expect(pending.map((s) => s.input)).toEqual([
+      expect.objectContaining({ payload: { ruleId: rule.body.id, occurrence: after.body.nextOccurrence } }),
+    ]);
+  });
+});
+
 describe('an inactive customer', () => {
   it('is found by the daily job through the last-purchase index, once, and a missed day is caught up', async () => {
     const winBack = await tenant.api.post('/v1/automation-rules/from-template', { template: 'win-back' });

@@ -178,7 +178,7 @@ export const tasks = defineModule({
       name: 'tasks-timers',
       entry: 'functions/events/task-timers.ts',
       description: 'Keeps one-time schedules for task reminders and recurring-task occurrences.',
-      permissions: ['table:read', 'schedules:manage'],
+      permissions: ['schedules:manage'],
     },
     {
       name: 'tasks-jobs',

@@ -34,7 +34,7 @@ function payloadOf(detail: Detail): Record<string, unknown> {
 
 export async function handleEvent(ctx: TenantContext, type: string, detail: Detail): Promise<void> {
   if (type === AutomationRuleSaved.type) {
-    await scheduleRuleOccurrence(ctx, detail as unknown as Parameters<typeof scheduleRuleOccurrence>[1]);
+    await scheduleRuleOccurrence(ctx, AutomationRuleSaved.payload.parse(detail));
     return;
   }
   const [starting, cancelling] = await Promise.all([rulesStartedBy(ctx, type), rulesCancelledBy(ctx, type)]);

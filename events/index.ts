@@ -1,3 +1,4 @@
+import * as automation from './automation.ts';
 import * as contacts from './contacts.ts';
 import type { EventDefinition } from './define.ts';
 import * as sales from './sales.ts';
@@ -6,7 +7,14 @@ import * as tasks from './tasks.ts';
 import * as tenancy from './tenancy.ts';
 
 /** One line per module: each module's file exports its event definitions. */
-const modules: Array<Record<string, EventDefinition>> = [tenancy, contacts, tasks, sales, surveys];
+const modules: Array<Record<string, EventDefinition>> = [
+  tenancy,
+  contacts,
+  tasks,
+  sales,
+  surveys,
+  automation,
+];
 
 /** Every domain event, by type. Automation rules and docs are checked against this catalog. */
 export const eventCatalog: ReadonlyMap<string, EventDefinition> = new Map(

@@ -13,6 +13,8 @@ export const TaskCreated = defineEvent(
     sourceType: z.string(),
     dueAt: z.optional(z.string()),
     links: z.array(Link),
+    /** When the assignee is to be reminded, if they are. */
+    remindAt: z.optional(z.string()),
   }),
 );
 
@@ -21,4 +23,33 @@ export const TaskStatusChanged = defineEvent(
   'TaskStatusChanged',
   'A task moved to another status (open, in_progress, done, cancelled).',
   z.object({ taskId: z.string(), from: z.string(), to: z.string(), assigneeId: z.optional(z.string()) }),
+);
+
+export const TaskRescheduled = defineEvent(
+  'tasks',
+  'TaskRescheduled',
+  "A task's reminder moved: its due time, assignee, reminder setting or open state changed.",
+  z.object({
+    taskId: z.string(),
+    assigneeId: z.optional(z.string()),
+    dueAt: z.optional(z.string()),
+    /** The new reminder moment; absent when there is none any more (closed, no due time...). */
+    remindAt: z.optional(z.string()),
+    previousRemindAt: z.optional(z.string()),
+  }),
+);
+
+export const RecurringTaskSaved = defineEvent(
+  'tasks',
+  'RecurringTaskSaved',
+  'A recurring task was created, changed, paused or advanced to its next occurrence.',
+  z.object({
+    recurringTaskId: z.string(),
+    status: z.string(),
+    /** Local date-time (tenant time zone) of the next task, if any. */
+    nextOccurrence: z.optional(z.string()),
+    /** The occurrence that was pending before this change, whose schedule is now stale. */
+    previousOccurrence: z.optional(z.string()),
+    timeZone: z.string(),
+  }),
 );

@@ -1,3 +1,4 @@
+import { automation } from './automation.ts';
 import { contacts } from './contacts.ts';
 import { platform } from './platform.ts';
 import { tasks } from './tasks.ts';
@@ -5,7 +6,7 @@ import { tenancy } from './tenancy.ts';
 import { defineApplication, type ModuleSpec } from './types.ts';
 
 /** One line per module. A module joins the application by being listed here. */
-const modules: ModuleSpec[] = [platform, tenancy, contacts, tasks];
+const modules: ModuleSpec[] = [platform, tenancy, contacts, tasks, automation];
 
 /**
  * The whole application. The CDK stack, the local runtime, the OpenAPI document and the isolation

@@ -1,14 +1,33 @@
-import { httpHandler } from '../../shared/platform/http/handler.ts';
-import { createTask, getTask, listTasksOf, updateTask } from '../../shared/tasks/service.ts';
+import { httpHandler, noContent } from '../../shared/platform/http/handler.ts';
+import {
+  createRecurringTask,
+  deleteRecurringTask,
+  getRecurringTask,
+  listRecurringTasks,
+  updateRecurringTask,
+} from '../../shared/tasks/recurring.ts';
+import { createTask, findTasks, getTask, updateTask } from '../../shared/tasks/service.ts';
+import { taskSummary } from '../../shared/tasks/summary.ts';
 import { taskRoutes } from '../app/tasks.ts';
 
 export const handler = httpHandler(taskRoutes, {
   createTask: ({ ctx, body }) => createTask(ctx, body),
   listTasks: ({ ctx, query, principal }) => {
-    const assignee =
-      query.assigneeId === 'unassigned' ? undefined : (query.assigneeId ?? principal!.memberId);
-    return listTasksOf(ctx, assignee, query.status, query);
+    const { assigneeId, ...rest } = query;
+    return findTasks(ctx, {
+      ...rest,
+      assigneeId: assigneeId === 'unassigned' ? undefined : (assigneeId ?? principal!.memberId),
+    });
   },
+  taskSummary: ({ ctx }) => taskSummary(ctx),
   getTask: ({ ctx, params }) => getTask(ctx, params.id),
   updateTask: ({ ctx, params, body, ifMatch }) => updateTask(ctx, params.id, body, { ifMatch }),
+  createRecurringTask: ({ ctx, body }) => createRecurringTask(ctx, body),
+  listRecurringTasks: ({ ctx, query }) => listRecurringTasks(ctx, query),
+  getRecurringTask: ({ ctx, params }) => getRecurringTask(ctx, params.id),
+  updateRecurringTask: ({ ctx, params, body, ifMatch }) => updateRecurringTask(ctx, params.id, body, ifMatch),
+  deleteRecurringTask: async ({ ctx, params }) => {
+    await deleteRecurringTask(ctx, params.id);
+    return noContent();
+  },
 });

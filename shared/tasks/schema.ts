@@ -57,6 +57,8 @@ export const Task = named(
     checklist: z.array(ChecklistItem),
     links: z.array(TaskLink),
     source: TaskSource,
+    /** Minutes before `dueAt` at which the assignee is emailed a reminder; absent: no reminder. */
+    reminderMinutesBefore: z.optional(z.int()),
     closedAt: z.optional(IsoDateTime),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
@@ -64,6 +66,13 @@ export const Task = named(
   }),
 );
 export type Task = z.infer<typeof Task>;
+
+const ReminderMinutes = z
+  .int()
+  .check(z.minimum(0), z.maximum(10_080, { message: 'Must be at most a week (10080).' }));
+
+/** What a reminder defaults to when the creator says nothing. */
+export const DEFAULT_REMINDER_MINUTES = 60;
 
 export const TaskCreate = named(
   'TaskCreate',
@@ -80,6 +89,11 @@ export const TaskCreate = named(
       [],
     ),
     links: z._default(z.array(TaskLink).check(z.maxLength(20)), []),
+    /**
+     * Minutes before the due time at which the assignee gets a reminder email (up to a week);
+     * `null` for none. Defaults to 60 when left out.
+     */
+    reminderMinutesBefore: z.optional(z.nullable(ReminderMinutes)),
   }),
 );
 export type TaskCreate = z.infer<typeof TaskCreate>;
@@ -93,6 +107,7 @@ export const TaskUpdate = named(
     dueAt: z.optional(z.nullable(IsoDateTime)),
     priority: z.optional(TaskPriority),
     status: z.optional(TaskStatus),
+    reminderMinutesBefore: z.optional(z.nullable(ReminderMinutes)),
     checklist: z.optional(
       z.array(
         z.object({
@@ -105,3 +120,107 @@ export const TaskUpdate = named(
   }),
 );
 export type TaskUpdate = z.infer<typeof TaskUpdate>;
+
+const StatusCounts = {
+  open: z.int(),
+  in_progress: z.int(),
+  done: z.int(),
+  cancelled: z.int(),
+  /** Open or in progress with a due time before `asOf`. */
+  overdue: z.int(),
+};
+
+export const TaskSummary = named(
+  'TaskSummary',
+  z.object({
+    asOf: IsoDateTime,
+    totals: z.object(StatusCounts),
+    byAssignee: z.array(
+      z.object({
+        /** Absent for tasks nobody owns. */
+        assigneeId: z.optional(Id),
+        name: z.optional(z.string()),
+        team: z.optional(z.string()),
+        ...StatusCounts,
+      }),
+    ),
+  }),
+  'How many tasks there are, by status and assignee, and how many are overdue.',
+);
+export type TaskSummary = z.infer<typeof TaskSummary>;
+
+/** A wall-clock time in the tenant's time zone, to the minute: `2026-01-05T09:00`. */
+export const LocalDateTime = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, {
+    message: 'Must be a local date and time such as 2026-01-05T09:00 (in the tenant time zone).',
+  }),
+);
+
+export const RecurringTaskStatus = z.enum(['active', 'paused']);
+
+const RecurrenceRuleText = z.string().check(z.trim(), z.minLength(1), z.maxLength(500));
+
+const recurringFields = {
+  title: NonEmpty(200),
+  description: z.optional(z.string().check(z.maxLength(5000))),
+  assigneeId: z.optional(Id),
+  priority: z._default(TaskPriority, 'normal'),
+  checklist: z._default(z.array(z.object({ text: NonEmpty(500) })).check(z.maxLength(50)), []),
+  links: z._default(z.array(TaskLink).check(z.maxLength(20)), []),
+  /** An RFC 5545 RRULE (`FREQ=WEEKLY;BYDAY=MO`): when each task appears. */
+  rrule: RecurrenceRuleText,
+  /** The first occurrence the rule counts from, in the tenant's time zone. */
+  startsAt: LocalDateTime,
+  /** How long after it appears each task is due; without it tasks have no due time. */
+  dueAfterMinutes: z.optional(z.int().check(z.minimum(0), z.maximum(525_600))),
+  reminderMinutesBefore: z.optional(z.nullable(ReminderMinutes)),
+};
+
+export const RecurringTask = named(
+  'RecurringTask',
+  z.object({
+    id: Id,
+    title: z.string(),
+    description: z.optional(z.string()),
+    assigneeId: z.optional(Id),
+    priority: TaskPriority,
+    checklist: z.array(z.object({ text: z.string() })),
+    links: z.array(TaskLink),
+    rrule: z.string(),
+    startsAt: z.string(),
+    dueAfterMinutes: z.optional(z.int()),
+    reminderMinutesBefore: z.optional(z.nullable(z.int())),
+    status: RecurringTaskStatus,
+    /** The next time a task appears (tenant time zone); absent when the rule has ended or is paused. */
+    nextOccurrence: z.optional(z.string()),
+    nextOccurrenceAt: z.optional(IsoDateTime),
+    lastOccurrence: z.optional(z.string()),
+    lastTaskId: z.optional(Id),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+    version: z.int(),
+  }),
+  'A duty that comes back (weekly newsletter preparation, quarterly survey): a task appears at each occurrence of its rule.',
+);
+export type RecurringTask = z.infer<typeof RecurringTask>;
+
+export const RecurringTaskCreate = named('RecurringTaskCreate', z.object(recurringFields));
+export type RecurringTaskCreate = z.infer<typeof RecurringTaskCreate>;
+
+export const RecurringTaskUpdate = named(
+  'RecurringTaskUpdate',
+  z.object({
+    title: z.optional(recurringFields.title),
+    description: z.optional(z.nullable(z.string().check(z.maxLength(5000)))),
+    assigneeId: z.optional(z.nullable(Id)),
+    priority: z.optional(TaskPriority),
+    checklist: z.optional(z.array(z.object({ text: NonEmpty(500) })).check(z.maxLength(50))),
+    links: z.optional(z.array(TaskLink).check(z.maxLength(20))),
+    rrule: z.optional(RecurrenceRuleText),
+    startsAt: z.optional(LocalDateTime),
+    dueAfterMinutes: z.optional(z.nullable(z.int().check(z.minimum(0), z.maximum(525_600)))),
+    reminderMinutesBefore: z.optional(z.nullable(ReminderMinutes)),
+    status: z.optional(RecurringTaskStatus),
+  }),
+);
+export type RecurringTaskUpdate = z.infer<typeof RecurringTaskUpdate>;

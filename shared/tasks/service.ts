@@ -1,7 +1,16 @@
-import { TaskCreated, TaskStatusChanged } from '../../events/tasks.ts';
+import { TaskCreated, TaskRescheduled, TaskStatusChanged } from '../../events/tasks.ts';
+import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
-import { getItem, type Page, queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import {
+  getItem,
+  getItems,
+  type Page,
+  queryPage,
+  type UnitOfWork,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
 import {
   ConflictError,
   NotFoundError,
@@ -9,18 +18,61 @@ import {
   ValidationError,
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { taskKeys } from './keys.ts';
-import type { Task, TaskCreate, TaskSource, TaskStatus, TaskUpdate } from './schema.ts';
+import { COUNTER_SHARDS, taskKeys } from './keys.ts';
+import {
+  DEFAULT_REMINDER_MINUTES,
+  type Task,
+  type TaskCreate,
+  type TaskLink,
+  type TaskSource,
+  type TaskStatus,
+  type TaskUpdate,
+} from './schema.ts';
 
 const toTask = (item: Record<string, unknown>) => withoutKeys<Task>(item);
 
 const CLOSED: TaskStatus[] = ['done', 'cancelled'];
+
+export function isClosed(status: TaskStatus): boolean {
+  return CLOSED.includes(status);
+}
 
 function assigneeIndex(ctx: TenantContext, task: Pick<Task, 'assigneeId' | 'status' | 'dueAt' | 'id'>) {
   return {
     GSI1PK: taskKeys.byAssignee(ctx.tenantId, task.assigneeId),
     GSI1SK: taskKeys.assigneeSort(task.status, task.dueAt, task.id),
   };
+}
+
+/**
+ * When the assignee of an open task is reminded: its due time less the reminder delay. Closed
+ * tasks, tasks nobody owns and tasks without a due time have no reminder.
+ */
+export function remindAtOf(
+  task: Pick<Task, 'assigneeId' | 'dueAt' | 'reminderMinutesBefore' | 'status'>,
+): string | undefined {
+  if (!task.assigneeId || !task.dueAt || task.reminderMinutesBefore === undefined) return undefined;
+  if (isClosed(task.status)) return undefined;
+  return new Date(Date.parse(task.dueAt) - task.reminderMinutesBefore * 60_000).toISOString();
+}
+
+/**
+ * Keeps the summary counters exact: every change of a task's (assignee, status) moves one unit
+ * between counters in the same transaction as the change. A random shard spreads concurrent
+ * changes for the same assignee over several items, so transactions rarely collide.
+ */
+function countInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  assigneeId: string | undefined,
+  status: TaskStatus,
+  delta: number,
+): void {
+  const shard = Math.floor(Math.random() * COUNTER_SHARDS);
+  uow.update(taskKeys.counter(ctx.tenantId, assigneeId, status, shard), {
+    set: { entity: 'TaskCounter', status, assigneeId },
+    add: { count: delta },
+  });
 }
 
 export interface CreateOptions {
@@ -30,6 +82,8 @@ export interface CreateOptions {
    * call with the same occurrence returns the task the first call created instead of a new one.
    */
   occurrence?: string;
+  /** Also record the new task on this contact's timeline, in the same transaction. */
+  timelineContactId?: string;
 }
 
 export async function createTask(
@@ -38,6 +92,9 @@ export async function createTask(
   options: CreateOptions = {},
 ): Promise<Task> {
   const now = ctx.clock.now().toISOString();
+  const reminder =
+    input.reminderMinutesBefore === undefined ? DEFAULT_REMINDER_MINUTES : input.reminderMinutesBefore;
+  const links = uniqueLinks(input.links);
   const task: Task = {
     id: newId(),
     title: input.title,
@@ -52,8 +109,9 @@ export async function createTask(
       ...(item.answer ? { answer: item.answer } : {}),
       done: false,
     })),
-    links: input.links,
+    links,
     source: options.source ?? { type: 'manual' },
+    ...(reminder !== null ? { reminderMinutesBefore: reminder } : {}),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -71,12 +129,29 @@ export async function createTask(
       },
     );
   }
+  for (const link of links) {
+    uow.put({
+      ...taskKeys.link(ctx.tenantId, link.type, link.id, task.id),
+      entity: 'TaskLink',
+      taskId: task.id,
+    });
+  }
+  countInto(uow, ctx, task.assigneeId, task.status, 1);
+  if (options.timelineContactId) {
+    addTimelineEntryInto(uow, ctx, options.timelineContactId, {
+      kind: 'task',
+      title: `Task created: ${task.title}`,
+      ref: { type: 'task', id: task.id },
+    });
+  }
+  const remindAt = remindAtOf(task);
   uow.publish(TaskCreated, {
     taskId: task.id,
     sourceType: task.source.type,
     links: task.links,
     ...(task.assigneeId ? { assigneeId: task.assigneeId } : {}),
     ...(task.dueAt ? { dueAt: task.dueAt } : {}),
+    ...(remindAt ? { remindAt } : {}),
   });
   try {
     await uow.commit();
@@ -85,6 +160,16 @@ export async function createTask(
     if (error instanceof TaskAlreadyCreated) return getTask(ctx, error.taskId);
     throw error;
   }
+}
+
+function uniqueLinks(links: TaskLink[]): TaskLink[] {
+  const seen = new Set<string>();
+  return links.filter((link) => {
+    const key = `${link.type}#${link.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 class TaskAlreadyCreated extends ConflictError {
@@ -121,6 +206,33 @@ export async function listTasksOf(
     page,
     toTask,
   );
+}
+
+/**
+ * The tasks about one record (a contact, a quote, a survey response...), newest first, optionally
+ * in one status. A page filtered by status may hold fewer than `limit` tasks and still have a next.
+ */
+export async function listTasksLinkedTo(
+  ctx: TenantContext,
+  link: TaskLink,
+  status: TaskStatus | undefined,
+  page: { limit: number; cursor?: string },
+): Promise<Page<Task>> {
+  const ids = await queryPage(
+    ctx,
+    { partition: taskKeys.byLink(ctx.tenantId, link.type, link.id), ascending: false },
+    page,
+    (item) => String(item.taskId),
+  );
+  const found = await getItems(
+    ctx,
+    ids.items.map((id) => taskKeys.task(ctx.tenantId, id)),
+  );
+  const byId = new Map(found.map((item) => [String(item.id), toTask(item)]));
+  const items = ids.items
+    .map((id) => byId.get(id))
+    .filter((task): task is Task => task !== undefined && (!status || task.status === status));
+  return { items, ...(ids.nextCursor ? { nextCursor: ids.nextCursor } : {}) };
 }
 
 export interface UpdateOptions {
@@ -165,7 +277,7 @@ export async function updateTask(
   }
   if (status && status !== current.status) {
     next.status = status;
-    if (CLOSED.includes(status)) next.closedAt = options.closedAt ?? ctx.clock.now().toISOString();
+    if (isClosed(status)) next.closedAt = options.closedAt ?? ctx.clock.now().toISOString();
     else delete next.closedAt;
   }
   if (JSON.stringify(next) === JSON.stringify(current)) return current;
@@ -179,18 +291,33 @@ export async function updateTask(
       assigneeId: next.assigneeId,
       dueAt: next.dueAt,
       closedAt: next.closedAt,
+      reminderMinutesBefore: next.reminderMinutesBefore,
       ...assigneeIndex(ctx, next),
     },
     bumpVersion: true,
     condition: and(exists, hasVersion(current.version)),
     onConditionFailed: () => new PreconditionFailedError(),
   });
+  if (next.status !== current.status || next.assigneeId !== current.assigneeId) {
+    countInto(uow, ctx, current.assigneeId, current.status, -1);
+    countInto(uow, ctx, next.assigneeId, next.status, 1);
+  }
   if (next.status !== current.status) {
     uow.publish(TaskStatusChanged, {
       taskId: id,
       from: current.status,
       to: next.status,
       ...(next.assigneeId ? { assigneeId: next.assigneeId } : {}),
+    });
+  }
+  const [before, after] = [remindAtOf(current), remindAtOf(next)];
+  if (before !== after) {
+    uow.publish(TaskRescheduled, {
+      taskId: id,
+      ...(next.assigneeId ? { assigneeId: next.assigneeId } : {}),
+      ...(next.dueAt ? { dueAt: next.dueAt } : {}),
+      ...(after ? { remindAt: after } : {}),
+      ...(before ? { previousRemindAt: before } : {}),
     });
   }
   await uow.commit();
@@ -218,4 +345,45 @@ export async function tasksDueBetween(
     page,
     toTask,
   );
+}
+
+export interface TaskQuery {
+  assigneeId?: string;
+  status?: TaskStatus;
+  dueFrom?: string;
+  dueTo?: string;
+  linkType?: TaskLink['type'];
+  linkId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Far bounds of a due window left open; below the `9999` that tasks without a due time sort at. */
+const EARLIEST_DUE = '1970-01-01T00:00:00.000Z';
+const LATEST_DUE = '9998-12-31T23:59:59.999Z';
+
+/**
+ * The task lists of the API, each one key condition: the tasks about a record; an assignee's tasks
+ * in a status due within a window; an assignee's tasks in a status, soonest due first.
+ * `assigneeId` undefined means the tasks nobody owns.
+ */
+export async function findTasks(ctx: TenantContext, query: TaskQuery): Promise<Page<Task>> {
+  const page = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) };
+  if (query.linkType || query.linkId) {
+    if (!query.linkType || !query.linkId)
+      throw ValidationError.field(
+        query.linkType ? 'query.linkId' : 'query.linkType',
+        'Give both linkType and linkId to list the tasks about a record.',
+      );
+    return listTasksLinkedTo(ctx, { type: query.linkType, id: query.linkId }, query.status, page);
+  }
+  const status = query.status ?? 'open';
+  if (query.dueFrom || query.dueTo) {
+    const from = query.dueFrom ?? EARLIEST_DUE;
+    const to = query.dueTo ?? LATEST_DUE;
+    if (Date.parse(from) > Date.parse(to))
+      throw ValidationError.field('query.dueTo', 'Must not be before dueFrom.');
+    return tasksDueBetween(ctx, query.assigneeId, status, from, to, page);
+  }
+  return listTasksOf(ctx, query.assigneeId, status, page);
 }

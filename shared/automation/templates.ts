@@ -1,0 +1,106 @@
+import type { AutomationRuleCreate, TemplateId } from './schema.ts';
+
+export interface Template {
+  id: TemplateId;
+  name: string;
+  description: string;
+  rule: AutomationRuleCreate;
+}
+
+/** The ready-made rules every tenant can start from. */
+export const TEMPLATES: Template[] = [
+  {
+    id: 'quote-follow-up',
+    name: 'Quote request follow-up',
+    description:
+      "When a quote was requested and no quote was sent within the tenant's quoteFollowUpDays " +
+      '(3 by default), the owner gets a task to follow up.',
+    rule: {
+      name: 'Follow up on quote requests without a quote',
+      enabled: true,
+      trigger: {
+        type: 'delay',
+        event: 'QuoteRequested',
+        conditions: [],
+        delay: { setting: 'quoteFollowUpDays' },
+        unless: { event: 'QuoteSent', match: 'quoteId' },
+      },
+      actions: [
+        {
+          type: 'create_task',
+          title: 'Follow up on the quote request of {{contact.firstName}} {{contact.lastName}}',
+          description:
+            'A quote was requested on {{trigger.date}} and none has been sent yet. Send it, or call ' +
+            '{{contact.firstName}} to find out what is missing.',
+          priority: 'high',
+          dueIn: { amount: 1, unit: 'days' },
+          checklist: [],
+          assignTo: { type: 'owner' },
+        },
+      ],
+    },
+  },
+  {
+    id: 'detractor-call',
+    name: 'Call unhappy customers',
+    description:
+      "When a survey answer scores 6 or less on NPS, the contact's owner gets a call task with the " +
+      'questions to ask.',
+    rule: {
+      name: 'Call detractors',
+      enabled: true,
+      trigger: {
+        type: 'event',
+        event: 'SurveyResponded',
+        conditions: [{ field: 'nps', op: 'lte', value: 6 }],
+      },
+      actions: [
+        {
+          type: 'create_task',
+          title: 'Call {{contact.firstName}} {{contact.lastName}} about their survey answer',
+          description: '{{contact.firstName}} scored us {{trigger.nps}} out of 10. Call to understand why.',
+          priority: 'high',
+          dueIn: { amount: 2, unit: 'days' },
+          checklist: [
+            'What disappointed you most?',
+            'What would have made the experience better?',
+            'What can we do now to make it right?',
+            'May we check back with you once it is fixed?',
+          ],
+          assignTo: { type: 'owner' },
+        },
+      ],
+    },
+  },
+  {
+    id: 'win-back',
+    name: 'Win back customers who stopped buying',
+    description:
+      'When a customer has bought nothing for 90 days, they are tagged win-back and their owner gets a task to reach out.',
+    rule: {
+      name: 'Win back customers with no purchase in 90 days',
+      enabled: true,
+      trigger: { type: 'inactivity', days: 90 },
+      actions: [
+        { type: 'tag_contact', tag: 'win-back' },
+        {
+          type: 'create_task',
+          title: 'Win back {{contact.firstName}} {{contact.lastName}}',
+          description:
+            '{{contact.firstName}} has bought nothing since {{trigger.lastPurchaseDate}}. Reach out with ' +
+            'something relevant to what they bought before.',
+          priority: 'normal',
+          dueIn: { amount: 7, unit: 'days' },
+          checklist: [],
+          assignTo: { type: 'owner' },
+        },
+      ],
+    },
+  },
+];
+
+export function templateOf(id: TemplateId): Template {
+  const template = TEMPLATES.find((t) => t.id === id);
+  if (!template) throw new Error(`No template ${id}.`);
+  return template;
+}

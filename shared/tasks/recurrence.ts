@@ -1,0 +1,114 @@
+import * as rruleModule from 'rrule';
+import { zonedTimeToInstant } from '../platform/time.ts';
+
+/**
+ * Recurrence rules (RFC 5545 RRULE) evaluated in the tenant's time zone. The `rrule` library
+ * computes occurrences on "floating" wall-clock times (UTC dates that stand for local ones); each
+ * local occurrence becomes an instant through the tenant's zone only at the end, so a weekly duty
+ * at 09:00 stays at 09:00 across daylight-saving changes.
+ */
+
+// Node resolves the package's CommonJS build (named exports under `default`); bundlers its ESM one.
+const { RRule } = (
+  'RRule' in rruleModule ? rruleModule : (rruleModule as unknown as { default: typeof rruleModule }).default
+) as typeof rruleModule;
+type Rule = InstanceType<typeof RRule>;
+
+export class RecurrenceError extends Error {
+  override name = 'RecurrenceError';
+}
+
+const ALLOWED = new Map<number, string>([
+  [RRule.YEARLY, 'YEARLY'],
+  [RRule.MONTHLY, 'MONTHLY'],
+  [RRule.WEEKLY, 'WEEKLY'],
+  [RRule.DAILY, 'DAILY'],
+]);
+
+const floating = (local: string) => new Date(`${local}:00.000Z`);
+const toLocal = (date: Date) => date.toISOString().slice(0, 16);
+
+/** The rule text without an optional `RRULE:` prefix, upper-cased as RFC 5545 writes it. */
+export function normalizeRule(text: string): string {
+  return text
+    .trim()
+    .replace(/^RRULE:/i, '')
+    .toUpperCase();
+}
+
+/**
+ * Parses `text` counting from the local date-time `startsAt`; throws RecurrenceError with a
+ * sentence naming the problem (an unknown property, no FREQ, a rule that never occurs...).
+ */
+export function parseRecurrence(text: string, startsAt: string): Rule {
+  const normalized = normalizeRule(text);
+  const invalid = (error: unknown) => {
+    const detail = error instanceof TypeError ? 'it could not be read' : (error as Error).message;
+    return new RecurrenceError(`Not a valid RRULE (${detail}); for example FREQ=WEEKLY;BYDAY=MO.`);
+  };
+  let options: ReturnType<typeof RRule.parseString>;
+  try {
+    options = RRule.parseString(normalized);
+  } catch (error) {
+    throw invalid(error);
+  }
+  if (options.dtstart || options.tzid)
+    throw new RecurrenceError('Give the first occurrence as startsAt, not as DTSTART or TZID in the rule.');
+  if (options.freq === undefined || options.freq === null || !ALLOWED.has(options.freq))
+    throw new RecurrenceError(
+      /FREQ=/.test(normalized)
+        ? 'Tasks recur at most daily: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY.'
+        : 'The rule needs a FREQ: DAILY, WEEKLY, MONTHLY or YEARLY.',
+    );
+  for (const name of ['count', 'interval'] as const) {
+    const value = options[name];
+    if (value !== undefined && value !== null && !(Number.isInteger(Number(value)) && Number(value) > 0))
+      throw new RecurrenceError(`${name.toUpperCase()} must be a positive whole number.`);
+  }
+  let rule: Rule;
+  let first: Date | null;
+  try {
+    rule = new RRule({ ...options, dtstart: floating(startsAt) });
+    first = rule.after(floating(startsAt), true);
+  } catch (error) {
+    throw invalid(error);
+  }
+  if (!first) throw new RecurrenceError('The rule never occurs.');
+  return rule;
+}
+
+/** The first occurrence strictly after the local date-time `after` (or at it, when `inclusive`). */
+export function nextOccurrence(
+  text: string,
+  startsAt: string,
+  after: string,
+  inclusive = false,
+): string | undefined {
+  const next = parseRecurrence(text, startsAt).after(floating(after), inclusive);
+  return next ? toLocal(next) : undefined;
+}
+
+/** The instant a local occurrence (`YYYY-MM-DDTHH:mm`) happens in `timeZone`. */
+export function occurrenceInstant(local: string, timeZone: string): Date {
+  return zonedTimeToInstant(local, timeZone);
+}
+
+/** The local date-time (`YYYY-MM-DDTHH:mm`) of `instant` in `timeZone`. */
+export function localDateTime(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+}
+
+/** `2026-01-05T09:00` → `202601050900`, for schedule names. */
+export function compactLocal(local: string): string {
+  return local.replace(/[-:T]/g, '');
+}

@@ -1,4 +1,4 @@
-import { z } from '../shared/platform/schema.ts';
+import * as z from 'zod/mini';
 
 /**
  * The catalog of domain events: names and schemas of their details, shared by producers (which

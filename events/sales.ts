@@ -1,4 +1,4 @@
-import { z } from '../shared/platform/schema.ts';
+import * as z from 'zod/mini';
 import { defineEvent } from './define.ts';
 
 /**

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import {
   AutomationRule,
   AutomationRuleCreate,
@@ -9,7 +10,7 @@ import {
 } from '../../shared/automation/schema.ts';
 import { anyMember, type Role } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
-import { Id, PageQuery, page, z } from '../../shared/platform/schema.ts';
+import { Id, PageQuery, page } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'automation-api';

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import {
   Company,
   CompanyCreate,
@@ -8,7 +9,7 @@ import {
 } from '../../shared/contacts/schema.ts';
 import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
-import { Id, PageQuery, page, z } from '../../shared/platform/schema.ts';
+import { Id, PageQuery, page } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'contacts-api';

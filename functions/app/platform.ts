@@ -1,5 +1,5 @@
+import * as z from 'zod/mini';
 import { route } from '../../shared/platform/http/route.ts';
-import { z } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
 /** Platform functions every module relies on: authorizer, API docs, fallback, the event publisher. */

@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
-import { Id, IsoDateTime, Limit, PageQuery, page, z } from '../../shared/platform/schema.ts';
+import { Id, IsoDateTime, Limit, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   LINK_TYPES,
   RecurringTask,

@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
-import { Id, PageQuery, page, z } from '../../shared/platform/schema.ts';
+import { Id, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   ApiKey,
   ApiKeyCreate,

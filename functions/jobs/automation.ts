@@ -1,8 +1,8 @@
+import * as z from 'zod/mini';
 import { enqueueFirings, fireScheduledRule, SCHEDULE_TRIGGER } from '../../shared/automation/engine.ts';
 import { runInactivityRules } from '../../shared/automation/inactivity.ts';
 import { fireTimer, TIMER_SCHEDULE } from '../../shared/automation/timers.ts';
 import { jobHandler } from '../../shared/platform/handlers.ts';
-import { z } from '../../shared/platform/schema.ts';
 
 export const DAILY_SCHEDULE = 'automation-daily';
 

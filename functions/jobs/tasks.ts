@@ -1,5 +1,5 @@
+import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/platform/handlers.ts';
-import { z } from '../../shared/platform/schema.ts';
 import { fireRecurrence, RECURRENCE_SCHEDULE } from '../../shared/tasks/recurring.ts';
 import {
   DIGEST_SCHEDULE,

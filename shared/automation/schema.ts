@@ -1,4 +1,5 @@
-import { Id, IsoDateTime, NonEmpty, named, z } from '../platform/schema.ts';
+import * as z from 'zod/mini';
+import { Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
 import { LocalDateTime, TaskPriority } from '../tasks/schema.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { Email, Id, IsoDateTime, NonEmpty, named, z } from '../platform/schema.ts';
+import * as z from 'zod/mini';
+import { Email, Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
 
 export const LIFECYCLE_STAGES = ['lead', 'prospect', 'customer', 'former'] as const;
 export const LifecycleStage = named('LifecycleStage', z.enum(LIFECYCLE_STAGES));

@@ -1,11 +1,12 @@
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { detailSchema, type EventDefinition, type EventDetail } from '../../events/define.ts';
 import { type Clock, fixedClock, systemClock } from './clock.ts';
 import { type TenantContext, tenantContext } from './context.ts';
 import { asTenantId } from './db/keys.ts';
 import { withKeys } from './logger.ts';
-import { IsoDateTime, z } from './schema.ts';
+import { IsoDateTime } from './schema.ts';
 
 /**
  * Builders for the non-HTTP entry points. Like the HTTP builder they parse the trigger's shape,

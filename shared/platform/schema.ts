@@ -1,16 +1,20 @@
 import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import type { FieldIssue } from './errors.ts';
 import { isId } from './ids.ts';
 import { isTimeZone } from './time.ts';
 
 /**
  * Every schema in the project is written with `zod/mini`: the same validation as classic zod at a
- * seventh of the bundle size (14 KB against 90 KB minified, measured with esbuild), which keeps each
- * Lambda inside the bundle budget of the benchmark harness.
+ * fraction of the bundle size (about 16 KB against 90 KB minified, measured with esbuild), which
+ * keeps each Lambda inside the bundle budget of the benchmark harness.
+ *
+ * Import it directly everywhere (`import * as z from 'zod/mini'`): re-exported from here, `z`
+ * would be a namespace value that esbuild cannot tree-shake, and every bundle would carry all of
+ * zod with every language (436 KB). test/unit/app/bundles.test.ts keeps it that way.
+ * Only the English messages are configured, for the same reason (`z.locales` holds them all).
  */
-z.config(z.locales.en());
-
-export { z };
+z.config(en());
 
 export interface SchemaMeta {
   id: string;

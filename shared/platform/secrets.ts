@@ -1,6 +1,6 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import * as z from 'zod/mini';
 import { readEnv } from './config.ts';
-import { z } from './schema.ts';
 
 /**
  * The key that signs links handed to people outside the tenant (self-service forms, survey

@@ -1,6 +1,6 @@
+import * as z from 'zod/mini';
 import { upsertSchedule } from './aws/scheduler.ts';
 import { readEnv } from './config.ts';
-import { z } from './schema.ts';
 
 /**
  * Per-tenant schedules (declared with `kind: 'per-tenant'`) come to the provisioner through the

@@ -1,4 +1,5 @@
-import { Id, IsoDateTime, NonEmpty, named, z } from '../platform/schema.ts';
+import * as z from 'zod/mini';
+import { Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
 
 export const TASK_STATUSES = ['open', 'in_progress', 'done', 'cancelled'] as const;
 export const TaskStatus = named('TaskStatus', z.enum(TASK_STATUSES));

@@ -1,5 +1,6 @@
+import * as z from 'zod/mini';
 import { ROLES } from '../platform/auth.ts';
-import { Currency, Email, Id, IsoDateTime, NonEmpty, named, TimeZone, z } from '../platform/schema.ts';
+import { Currency, Email, Id, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
 
 export const Role = named(
   'Role',

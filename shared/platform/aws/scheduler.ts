@@ -7,8 +7,8 @@ import {
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
+import * as z from 'zod/mini';
 import { readEnv, required } from '../config.ts';
-import { z } from '../schema.ts';
 
 const env = readEnv({
   SCHEDULE_GROUP: required(),

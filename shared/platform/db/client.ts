@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
 import { readEnv, required } from '../config.ts';
-import { z } from '../schema.ts';
 import type { TenantId } from './keys.ts';
 
 const env = readEnv({

@@ -1,5 +1,6 @@
+import * as z from 'zod/mini';
 import type { ProblemKind } from '../errors.ts';
-import { namedSchemas, type SchemaMeta, z } from '../schema.ts';
+import { namedSchemas, type SchemaMeta } from '../schema.ts';
 import { problemType, statusForKind } from './problem.ts';
 import type { AnyRoute } from './route.ts';
 

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type * as z from 'zod/mini';
 import {
   BadRequestError,
   PayloadTooLargeError,
@@ -6,7 +7,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.ts';
-import { toFieldIssues, type z } from '../schema.ts';
+import { toFieldIssues } from '../schema.ts';
 import type { AnyRoute } from './route.ts';
 
 /** Larger bodies are refused with 413 (API Gateway itself would accept up to 10 MB). */

@@ -1,6 +1,6 @@
+import type * as z from 'zod/mini';
 import type { Role } from '../auth.ts';
 import type { ProblemKind } from '../errors.ts';
-import type { z } from '../schema.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,9 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import type { AuthorizerContext, HttpEvent } from '../../../shared/platform/http/handler.ts';
 import { httpHandler, reply } from '../../../shared/platform/http/handler.ts';
 import { route } from '../../../shared/platform/http/route.ts';
-import { Email, z } from '../../../shared/platform/schema.ts';
+import { Email } from '../../../shared/platform/schema.ts';
 
 /** Conventions applied by the shared middleware, observed through a made-up module's routes. */
 const Thing = z.object({ id: z.string(), email: z.string(), version: z.int() });

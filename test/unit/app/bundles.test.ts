@@ -1,0 +1,36 @@
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { application } from '../../../functions/app/index.ts';
+
+/**
+ * Lambda bundles stay lean: zod is imported as `zod/mini` (never re-exported, which would defeat
+ * tree shaking), and no function carries another module's heavy code by accident. The benchmark
+ * harness measures the bundles precisely; this catches the regressions that are easy to make.
+ */
+const ZOD_BUDGET = 64 * 1024;
+
+describe('function bundles', () => {
+  it.each(application.functions.map((f) => [f.name, f.entry] as const))(
+    '%s carries only the zod it uses',
+    async (_, entry) => {
+      const result = await build({
+        entryPoints: [entry],
+        bundle: true,
+        minify: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        external: ['@aws-sdk/*', '@smithy/*'],
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const output = Object.values(result.metafile.outputs)[0]!;
+      const zod = Object.entries(output.inputs)
+        .filter(([path]) => path.includes('node_modules/zod/'))
+        .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+      expect(zod).toBeLessThan(ZOD_BUDGET);
+      expect(Object.keys(output.inputs).some((path) => path.includes('zod/v4/locales/he'))).toBe(false);
+    },
+  );
+});

@@ -402,6 +402,7 @@ export const salesRoutes = {
     body: StockSettings,
     response: { status: 200, schema: Stock },
     versioned: true,
+    errors: ['precondition_failed'],
   }),
   adjustStock: route({
     operationId: 'adjustStock',

@@ -92,7 +92,7 @@ export const handler = httpHandler(salesRoutes, {
   updateProduct: ({ ctx, params, body, ifMatch }) => updateProduct(ctx, params.id, body, ifMatch),
   configureProduct: ({ ctx, params, body }) => configureProduct(ctx, params.id, body),
   getStock: ({ ctx, params }) => getStock(ctx, params.id),
-  updateStockSettings: ({ ctx, params, body }) => updateStockSettings(ctx, params.id, body),
+  updateStockSettings: ({ ctx, params, body, ifMatch }) => updateStockSettings(ctx, params.id, body, ifMatch),
   adjustStock: ({ ctx, params, body }) => adjustStock(ctx, params.id, body),
   listProductBuyers: async ({ ctx, params, query }) => {
     await getProduct(ctx, params.id);

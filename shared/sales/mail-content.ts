@@ -12,6 +12,14 @@ export interface MailContent {
 
 const reference = (id: string) => id.slice(-8);
 
+/** 2050 basis points → "20.5%", from integers. */
+function percent(bps: number): string {
+  const fraction = String(bps % 100)
+    .padStart(2, '0')
+    .replace(/0+$/, '');
+  return `${Math.floor(bps / 100)}${fraction ? `.${fraction}` : ''}%`;
+}
+
 function table(headers: string[], rows: string[][], alignRight: number[]): string {
   const cell = (tag: string, value: string, i: number) =>
     `<${tag} style="padding:4px 8px;text-align:${alignRight.includes(i) ? 'right' : 'left'}">${escapeHtml(value)}</${tag}>`;
@@ -34,7 +42,7 @@ export function quoteMail(tenant: Tenant, quote: Quote, contact: { firstName: st
     `${l.description} [${l.sku}]`,
     String(l.quantity),
     money(l.unitAmount),
-    `${(l.taxRateBps / 100).toFixed(2)}%`,
+    percent(l.taxRateBps),
     money(l.lineAmount),
   ]);
   const intro = [

@@ -1,7 +1,7 @@
 import type { MailOutcome } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { ItemKey } from '../platform/db/keys.ts';
-import { getItem, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
+import { type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 
 /**
  * At most one email per thing that must be mailed once (a quote revision, a purchase order),
@@ -60,9 +60,4 @@ export async function releaseMail(ctx: TenantContext, key: ItemKey, claimedAt: s
     .delete(key, { condition: (e) => `${e.name('claimedAt')} = ${e.value(claimedAt)}` })
     .commit()
     .catch(() => undefined);
-}
-
-export async function mailState(ctx: TenantContext, key: ItemKey): Promise<string | undefined> {
-  const item = await getItem(ctx, key, { consistent: true });
-  return item ? String(item.state) : undefined;
 }

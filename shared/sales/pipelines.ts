@@ -49,6 +49,12 @@ export function normalizeStages(input: StageInput[], existing: Stage[] = []): St
         path: `${path}.id`,
         message: `No stage ${stage.id} in this pipeline; leave the id out for a new stage.`,
       });
+    const before = stage.id === undefined ? undefined : known.get(stage.id);
+    if (before && before.outcome !== stage.outcome)
+      issues.push({
+        path: `${path}.outcome`,
+        message: `Stage ${before.name} is ${before.outcome}; add a new stage rather than change what its deals mean.`,
+      });
     const id = stage.id ?? newId();
     if (seen.has(id)) issues.push({ path: `${path}.id`, message: `Stage ${id} is listed twice.` });
     seen.add(id);
@@ -325,7 +331,11 @@ export async function pipelineFunnel(ctx: TenantContext, id: string) {
     const reached = t?.reached ?? 0;
     const exits = t?.exits ?? 0;
     const here = values.filter((v) => v.stageId === stage.id && (v.count !== 0 || v.amount !== 0));
-    const conversionBps = previousReached === undefined ? undefined : ratioBps(reached, previousReached);
+    // Conversion runs along the open stages into the won stage; lost stages are where deals leave.
+    const conversionBps =
+      previousReached === undefined || stage.outcome === 'lost'
+        ? undefined
+        : ratioBps(reached, previousReached);
     if (stage.outcome === 'open') previousReached = reached;
     const average = exits > 0 ? Math.round((t?.secondsInStage ?? 0) / exits) : undefined;
     return {

@@ -252,7 +252,7 @@ export const FunnelStage = named(
     values: z.array(MoneyValue),
     /** Deals that ever reached the stage or went past it (won deals passed every open stage). */
     reached: z.int(),
-    /** reached of this stage / reached of the previous open stage, in basis points. */
+    /** reached of this stage / reached of the previous open stage, in basis points (not for lost stages). */
     conversionBps: z.optional(z.int()),
     /** Deals that left the stage, and how long they had stayed in it on average. */
     exits: z.int(),

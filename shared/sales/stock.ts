@@ -1,8 +1,8 @@
 import { StockBelowReorderPoint, StockChanged } from '../../events/sales.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { exists, hasVersion } from '../platform/db/expressions.ts';
+import { and, exists, hasVersion } from '../platform/db/expressions.ts';
 import { getItem, type Item, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { productKeys } from './keys.ts';
 import { getProduct } from './products.ts';
@@ -24,6 +24,7 @@ export async function updateStockSettings(
   ctx: TenantContext,
   productId: string,
   settings: StockSettings,
+  ifMatch?: number | 'any',
 ): Promise<Stock> {
   const product = await getProduct(ctx, productId);
   const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
@@ -31,7 +32,10 @@ export async function updateStockSettings(
   const uow = unitOfWork(ctx).update(productKeys.stock(ctx.tenantId, productId), {
     set: { ...set, updatedAt: ctx.clock.now().toISOString() },
     add: { version: 1 },
-    condition: exists,
+    // Stock moves all the time; If-Match only guards against settings changed from a stale read.
+    condition: typeof ifMatch === 'number' ? and(exists, hasVersion(ifMatch)) : exists,
+    onConditionFailed: (existing) =>
+      existing ? new PreconditionFailedError() : new NotFoundError('Product', productId),
   });
   uow.publish(StockChanged, { productIds: [product.id], cause: 'settings' });
   await uow.commit();

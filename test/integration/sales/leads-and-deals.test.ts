@@ -190,8 +190,10 @@ describe('deals in a pipeline', () => {
       count: 1,
       values: [{ currency: 'EUR', amount: 10_000 }],
       reached: 1,
+      conversionBps: 5000,
     });
     expect(byId.get(lost!)).toMatchObject({ count: 1, reached: 1 });
+    expect(byId.get(lost!)!.conversionBps).toBeUndefined();
     expect(byId.get(qualify!)!.averageSecondsInStage).toBe(Math.round(((24 + 48 + 12) * 3600) / 3));
 
     const history = await dealStageHistory(at(50), a.id, { limit: 10 });

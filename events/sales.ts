@@ -2,8 +2,9 @@ import { z } from '../shared/platform/schema.ts';
 import { defineEvent } from './define.ts';
 
 /**
- * Sales events other modules react to (automation's quote follow-up, purchase history for
- * segments and the inactivity trigger). The sales module adds its other events here.
+ * Every step of the sales funnel, published from the transaction of its change. The first three
+ * are contracts other modules rely on (automation's quote follow-up, purchase history for
+ * segments and the inactivity trigger): keep their payloads.
  */
 export const QuoteRequested = defineEvent(
   'sales',

@@ -32,7 +32,7 @@ export async function resolvePricing(
     const list = await priceListFor(ctx, priceListId, `${path}.priceListId`);
     if (currency && currency !== list.currency)
       throw ValidationError.field(
-        `${path}.currency`,
+        `${path}.priceListId`,
         `Price list ${list.name} is in ${list.currency}, not ${currency}.`,
       );
     return { currency: list.currency, priceListId };

@@ -1,4 +1,4 @@
-import { ProductChanged, ProductCreated } from '../../events/sales.ts';
+import { ProductChanged, ProductCreated, StockChanged } from '../../events/sales.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
@@ -169,6 +169,9 @@ export async function updateProduct(
       );
   }
   uow.publish(ProductChanged, { productId: id, sku: next.sku, fields });
+  // A new supplier may be what a product below its reorder point was waiting for.
+  if (fields.includes('supplierId') && next.supplierId && next.trackStock)
+    uow.publish(StockChanged, { productIds: [id], cause: 'settings' });
   await uow.commit();
   return next;
 }

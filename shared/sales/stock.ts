@@ -104,23 +104,25 @@ async function reviewReorderOnce(ctx: TenantContext, productId: string): Promise
       .commit();
     return 'cleared';
   }
-  if (stock.lowSince) return 'none';
   const supplier = product.supplierId
     ? await getSupplier(ctx, product.supplierId).catch(() => undefined)
     : undefined;
+  const alert = {
+    productId,
+    sku: product.sku,
+    available: stock.available,
+    onOrder: stock.onOrder,
+    reorderPoint: stock.reorderPoint,
+  };
   const uow = unitOfWork(ctx);
   if (!supplier) {
+    if (stock.lowSince) return 'none';
     uow.update(key, { set: { lowSince: now, updatedAt: now }, add: { version: 1 }, ...unchanged });
-    uow.publish(StockBelowReorderPoint, {
-      productId,
-      sku: product.sku,
-      available: stock.available,
-      onOrder: stock.onOrder,
-      reorderPoint: stock.reorderPoint,
-    });
+    uow.publish(StockBelowReorderPoint, alert);
     await uow.commit();
     return 'alerted';
   }
+  // A supplier given after the alert still gets the purchase order; the alert is not repeated.
   const quantity = Math.max(stock.reorderQuantity, stock.reorderPoint - position);
   const { settings } = await getTenant(ctx);
   const order = purchaseOrderInto(uow, ctx, {
@@ -129,15 +131,13 @@ async function reviewReorderOnce(ctx: TenantContext, productId: string): Promise
     origin: 'reorder',
     send: settings.emailPurchaseOrders,
   });
-  uow.update(key, { set: { updatedAt: now }, add: { onOrder: quantity, version: 1 }, ...unchanged });
-  uow.publish(StockBelowReorderPoint, {
-    productId,
-    sku: product.sku,
-    available: stock.available,
-    onOrder: stock.onOrder,
-    reorderPoint: stock.reorderPoint,
-    purchaseOrderId: order.id,
+  uow.update(key, {
+    set: { updatedAt: now },
+    remove: ['lowSince'],
+    add: { onOrder: quantity, version: 1 },
+    ...unchanged,
   });
+  if (!stock.lowSince) uow.publish(StockBelowReorderPoint, { ...alert, purchaseOrderId: order.id });
   await uow.commit();
   return 'drafted';
 }

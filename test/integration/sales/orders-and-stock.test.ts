@@ -5,6 +5,7 @@ import { tenantKey } from '../../../shared/platform/db/keys.ts';
 import { getItem } from '../../../shared/platform/db/repository.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';
 import { cancelOrder, fulfilOrder, getOrder, placeOrder, returnOrder } from '../../../shared/sales/orders.ts';
+import { updateProduct } from '../../../shared/sales/products.ts';
 import {
   listPurchaseOrders,
   mailPurchaseOrder,
@@ -238,7 +239,7 @@ describe('reordering', () => {
     });
   });
 
-  it('reorders after a return that needs a replacement, and only alerts once without a supplier', async () => {
+  it('reorders after a return that needs a replacement; without a supplier it alerts once, then orders once one is set', async () => {
     const tenant = await newTenant();
     const { ctx } = tenant;
     const supplier = await createSupplier(ctx, { name: 'Lamps Ltd', email: uniqueEmail('lamps') });
@@ -269,5 +270,9 @@ describe('reordering', () => {
     expect(await reviewReorder(ctx, orphan.id)).toBe('alerted');
     expect(await reviewReorder(ctx, orphan.id)).toBe('none');
     expect((await getStock(ctx, orphan.id)).lowSince).toBeDefined();
+    await updateProduct(ctx, orphan.id, { supplierId: supplier.id });
+    expect(await reviewReorder(ctx, orphan.id)).toBe('drafted');
+    expect(await getStock(ctx, orphan.id)).toMatchObject({ onOrder: 3 });
+    expect((await getStock(ctx, orphan.id)).lowSince).toBeUndefined();
   });
 });

@@ -279,4 +279,38 @@ describe('the sales funnel', () => {
     });
     expect(runtime.deadLetters.list()).toEqual([]);
   });
+
+  it('records sent quotes past their validity as expired in the daily per-tenant job', async () => {
+    const admin = tenant.api;
+    const product = await created(
+      admin.post('/v1/products', {
+        sku: 'LAMP-E2E',
+        name: 'Lamp',
+        prices: [{ currency: 'EUR', unitAmount: 5000 }],
+      }),
+    );
+    const contact = await created(
+      admin.post('/v1/contacts', {
+        firstName: 'Ida',
+        lastName: 'Late',
+        email: `ida-${Date.now()}@example.com`,
+      }),
+    );
+    const quote = await created(
+      admin.post('/v1/quotes', { contactId: contact.id, lines: [{ productId: product.id, quantity: 1 }] }),
+    );
+    await created(admin.post(`/v1/quotes/${quote.id}/send`), 200);
+    await runtime.settle();
+    const [run] = await runtime.scheduler.runNow(`quote-expiry-${tenant.tenantId}`, {
+      asOf: `${quote.validUntil}T23:59:00Z`,
+    });
+    expect(run).toMatchObject({ ok: true, result: { expired: 1 } });
+    await runtime.settle();
+    const expired = await admin.get(`/v1/quotes/${quote.id}`);
+    expect(expired.body).toMatchObject({ status: 'expired' });
+    expect((await admin.post(`/v1/quotes/${quote.id}/accept`)).status).toBe(409);
+    expect(published.filter((e) => e.type === 'QuoteExpired').map((e) => e.detail.quoteId)).toEqual([
+      quote.id,
+    ]);
+  });
 });

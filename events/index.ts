@@ -7,6 +7,7 @@ import * as tasks from './tasks.ts';
 import * as tenancy from './tenancy.ts';
 
 /** One line per module: each module's file exports its event definitions. */
+// biome-ignore format: one module per line keeps merges of parallel work trivial
 const modules: Array<Record<string, EventDefinition>> = [
   tenancy,
   contacts,

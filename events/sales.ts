@@ -2,8 +2,9 @@ import * as z from 'zod/mini';
 import { defineEvent } from './define.ts';
 
 /**
- * Sales events other modules react to (automation's quote follow-up, purchase history for
- * segments and the inactivity trigger). The sales module adds its other events here.
+ * Every step of the sales funnel, published from the transaction of its change. The first three
+ * are contracts other modules rely on (automation's quote follow-up, purchase history for
+ * segments and the inactivity trigger): keep their payloads.
  */
 export const QuoteRequested = defineEvent(
   'sales',
@@ -32,4 +33,256 @@ export const PurchaseRecorded = defineEvent(
     currency: z.string(),
     purchasedAt: z.string(),
   }),
+);
+
+// Leads
+
+export const LeadReceived = defineEvent(
+  'sales',
+  'LeadReceived',
+  'A lead arrived (from a form, an import or a member); assignment rules ran in the same change.',
+  z.object({
+    leadId: z.string(),
+    source: z.string(),
+    score: z.int(),
+    region: z.optional(z.string()),
+    contactId: z.optional(z.string()),
+    ownerId: z.optional(z.string()),
+  }),
+);
+
+export const LeadAssigned = defineEvent(
+  'sales',
+  'LeadAssigned',
+  'A lead got an owner: by an assignment rule (`ruleId`) or by a member.',
+  z.object({ leadId: z.string(), ownerId: z.string(), ruleId: z.optional(z.string()) }),
+);
+
+export const LeadStatusChanged = defineEvent(
+  'sales',
+  'LeadStatusChanged',
+  'A lead moved to another status (new, working, qualified, disqualified).',
+  z.object({ leadId: z.string(), from: z.string(), to: z.string(), ownerId: z.optional(z.string()) }),
+);
+
+export const LeadConverted = defineEvent(
+  'sales',
+  'LeadConverted',
+  'A lead became a contact (new or existing), possibly a company, and a deal, in one change.',
+  z.object({
+    leadId: z.string(),
+    contactId: z.string(),
+    companyId: z.optional(z.string()),
+    dealId: z.string(),
+    ownerId: z.optional(z.string()),
+  }),
+);
+
+// Deals
+
+const DealFacts = {
+  dealId: z.string(),
+  pipelineId: z.string(),
+  /** Minor units. */
+  amount: z.int(),
+  currency: z.string(),
+  ownerId: z.optional(z.string()),
+};
+
+export const DealCreated = defineEvent(
+  'sales',
+  'DealCreated',
+  'A deal was opened in a pipeline (directly or by converting a lead).',
+  z.object({ ...DealFacts, stageId: z.string(), leadId: z.optional(z.string()) }),
+);
+
+export const DealStageChanged = defineEvent(
+  'sales',
+  'DealStageChanged',
+  'A deal entered another stage of its pipeline; `status` is open, won or lost after the move.',
+  z.object({ ...DealFacts, fromStageId: z.string(), toStageId: z.string(), status: z.string() }),
+);
+
+export const DealWon = defineEvent(
+  'sales',
+  'DealWon',
+  "A deal entered its pipeline's won stage.",
+  z.object({ ...DealFacts, contactIds: z.array(z.string()) }),
+);
+
+export const DealLost = defineEvent(
+  'sales',
+  'DealLost',
+  'A deal entered a lost stage.',
+  z.object({ ...DealFacts, reason: z.optional(z.string()) }),
+);
+
+export const DealChanged = defineEvent(
+  'sales',
+  'DealChanged',
+  'Fields of a deal other than its stage changed (amount, owner, close date...); `fields` names them.',
+  z.object({ ...DealFacts, fields: z.array(z.string()) }),
+);
+
+// Products and stock
+
+export const ProductCreated = defineEvent(
+  'sales',
+  'ProductCreated',
+  'A product was added to the catalogue.',
+  z.object({ productId: z.string(), sku: z.string() }),
+);
+
+export const ProductChanged = defineEvent(
+  'sales',
+  'ProductChanged',
+  'A product changed (prices, options, active flag...); `fields` names what changed.',
+  z.object({ productId: z.string(), sku: z.string(), fields: z.array(z.string()) }),
+);
+
+export const StockChanged = defineEvent(
+  'sales',
+  'StockChanged',
+  'Stock of products moved (order, cancellation, fulfilment, return, adjustment, receipt, settings); the reorder check reacts.',
+  z.object({
+    productIds: z.array(z.string()),
+    cause: z.enum([
+      'order',
+      'cancellation',
+      'fulfilment',
+      'return',
+      'adjustment',
+      'receipt',
+      'purchase-order',
+      'settings',
+    ]),
+  }),
+);
+
+export const StockBelowReorderPoint = defineEvent(
+  'sales',
+  'StockBelowReorderPoint',
+  'Available plus on-order stock of a product fell below its reorder point (once per crossing).',
+  z.object({
+    productId: z.string(),
+    sku: z.string(),
+    available: z.int(),
+    onOrder: z.int(),
+    reorderPoint: z.int(),
+    /** The purchase order drafted for it, when the product has a supplier. */
+    purchaseOrderId: z.optional(z.string()),
+  }),
+);
+
+// Purchase orders
+
+const PurchaseOrderFacts = {
+  purchaseOrderId: z.string(),
+  supplierId: z.string(),
+  productIds: z.array(z.string()),
+};
+
+export const PurchaseOrderDrafted = defineEvent(
+  'sales',
+  'PurchaseOrderDrafted',
+  'A purchase order to a supplier was drafted (`origin`: reorder or manual).',
+  z.object({ ...PurchaseOrderFacts, origin: z.enum(['reorder', 'manual']) }),
+);
+
+export const PurchaseOrderSent = defineEvent(
+  'sales',
+  'PurchaseOrderSent',
+  'A purchase order was sent: it is emailed to its supplier once.',
+  z.object(PurchaseOrderFacts),
+);
+
+export const PurchaseOrderReceived = defineEvent(
+  'sales',
+  'PurchaseOrderReceived',
+  'The goods of a purchase order arrived and were added to stock.',
+  z.object(PurchaseOrderFacts),
+);
+
+export const PurchaseOrderCancelled = defineEvent(
+  'sales',
+  'PurchaseOrderCancelled',
+  'A purchase order was cancelled before its goods arrived.',
+  z.object(PurchaseOrderFacts),
+);
+
+// Quotes
+
+const QuoteFacts = { quoteId: z.string(), contactId: z.string(), ownerId: z.optional(z.string()) };
+
+export const QuoteDrafted = defineEvent(
+  'sales',
+  'QuoteDrafted',
+  'A quote got priced lines: created as a draft, drafted from a request, or revised after it was sent.',
+  z.object({ ...QuoteFacts, revision: z.int() }),
+);
+
+export const QuoteAccepted = defineEvent(
+  'sales',
+  'QuoteAccepted',
+  'The contact accepted a quote.',
+  z.object({ ...QuoteFacts, dealId: z.optional(z.string()), total: z.int(), currency: z.string() }),
+);
+
+export const QuoteRejected = defineEvent(
+  'sales',
+  'QuoteRejected',
+  'The contact rejected a quote.',
+  z.object({ ...QuoteFacts, reason: z.optional(z.string()) }),
+);
+
+export const QuoteExpired = defineEvent(
+  'sales',
+  'QuoteExpired',
+  'A sent quote passed its validity date without an answer.',
+  z.object({ ...QuoteFacts, validUntil: z.string() }),
+);
+
+// Orders
+
+const OrderFacts = {
+  orderId: z.string(),
+  contactId: z.string(),
+  ownerId: z.optional(z.string()),
+  productIds: z.array(z.string()),
+};
+
+export const OrderPlaced = defineEvent(
+  'sales',
+  'OrderPlaced',
+  'An order was placed (from an accepted quote or directly) and its stock reserved.',
+  z.object({
+    ...OrderFacts,
+    quoteId: z.optional(z.string()),
+    dealId: z.optional(z.string()),
+    /** Minor units, tax included. */
+    total: z.int(),
+    currency: z.string(),
+    backordered: z.boolean(),
+  }),
+);
+
+export const OrderFulfilled = defineEvent(
+  'sales',
+  'OrderFulfilled',
+  'An order shipped: its reserved stock was deducted.',
+  z.object(OrderFacts),
+);
+
+export const OrderCancelled = defineEvent(
+  'sales',
+  'OrderCancelled',
+  'A placed order was cancelled: its reservation was released.',
+  z.object(OrderFacts),
+);
+
+export const OrderReturned = defineEvent(
+  'sales',
+  'OrderReturned',
+  'Goods of a fulfilled order came back; restocked units went back on hand, replacements left it.',
+  z.object({ ...OrderFacts, returnId: z.string(), fullyReturned: z.boolean() }),
 );

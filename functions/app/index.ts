@@ -1,12 +1,21 @@
 import { automation } from './automation.ts';
 import { contacts } from './contacts.ts';
 import { platform } from './platform.ts';
+import { sales } from './sales.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
 import { defineApplication, type ModuleSpec } from './types.ts';
 
-/** One line per module. A module joins the application by being listed here. */
-const modules: ModuleSpec[] = [platform, tenancy, contacts, tasks, automation];
+/** A module joins the application by being listed here. */
+// biome-ignore format: one module per line keeps merges of parallel work trivial
+const modules: ModuleSpec[] = [
+  platform,
+  tenancy,
+  contacts,
+  tasks,
+  automation,
+  sales,
+];
 
 /**
  * The whole application. The CDK stack, the local runtime, the OpenAPI document and the isolation

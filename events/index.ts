@@ -1,12 +1,13 @@
 import * as contacts from './contacts.ts';
 import type { EventDefinition } from './define.ts';
+import * as invoicing from './invoicing.ts';
 import * as sales from './sales.ts';
 import * as surveys from './surveys.ts';
 import * as tasks from './tasks.ts';
 import * as tenancy from './tenancy.ts';
 
 /** One line per module: each module's file exports its event definitions. */
-const modules: Array<Record<string, EventDefinition>> = [tenancy, contacts, tasks, sales, surveys];
+const modules: Array<Record<string, EventDefinition>> = [tenancy, contacts, tasks, sales, surveys, invoicing];
 
 /** Every domain event, by type. Automation rules and docs are checked against this catalog. */
 export const eventCatalog: ReadonlyMap<string, EventDefinition> = new Map(

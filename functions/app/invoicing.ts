@@ -131,7 +131,7 @@ export const invoicingRoutes = {
     params: ById,
     response: { status: 200, schema: Invoice },
     versioned: true,
-    errors: ['conflict'],
+    errors: ['conflict', 'precondition_failed'],
   }),
   markUncollectible: route({
     operationId: 'markInvoiceUncollectible',

@@ -24,8 +24,8 @@ export const handler = httpHandler(invoicingRoutes, {
   getInvoice: ({ ctx, params }) => getInvoice(ctx, params.id),
   updateInvoice: ({ ctx, params, body, ifMatch }) => updateInvoice(ctx, params.id, body, ifMatch),
   issueInvoice: ({ ctx, params, ifMatch }) => issueInvoice(ctx, params.id, ifMatch),
-  voidInvoice: ({ ctx, params }) => voidInvoice(ctx, params.id),
-  markUncollectible: ({ ctx, params }) => markUncollectible(ctx, params.id),
+  voidInvoice: ({ ctx, params, ifMatch }) => voidInvoice(ctx, params.id, ifMatch),
+  markUncollectible: ({ ctx, params, ifMatch }) => markUncollectible(ctx, params.id, ifMatch),
   recordPayment: async ({ ctx, params, body }) => {
     const { payment, invoice, replayed } = await recordPayment(ctx, params.id, body);
     return reply({ payment, invoice }, { status: replayed ? 200 : 201 });

@@ -1,7 +1,7 @@
 import { getContact } from '../contacts/service.ts';
 import { describeActor, type TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
-import { getItems, type Item, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import { getItem, getItems, type Item, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { PreconditionFailedError } from '../platform/errors.ts';
 import { invoiceKeys } from './keys.ts';
 import type { BillingProfile, BillingProfileUpdate } from './schema.ts';
@@ -18,8 +18,7 @@ function toProfile(contactId: string, item: Item | undefined): BillingProfile {
 
 export async function getBillingProfile(ctx: TenantContext, contactId: string): Promise<BillingProfile> {
   await getContact(ctx, contactId);
-  const [item] = await getItems(ctx, [invoiceKeys.billing(ctx.tenantId, contactId)]);
-  return toProfile(contactId, item);
+  return toProfile(contactId, await getItem(ctx, invoiceKeys.billing(ctx.tenantId, contactId)));
 }
 
 /** Profiles of several customers in one batched read (the sweep, for the invoices it acts on). */

@@ -1,5 +1,6 @@
 import type { Company, Contact } from '../contacts/schema.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { and } from '../platform/db/expressions.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import type { Task, TaskLink, TaskUpdate } from '../tasks/schema.ts';
@@ -8,7 +9,7 @@ import { getMember, listMembers } from '../tenancy/members.ts';
 import { statusIs } from './invoices.ts';
 import { invoiceKeys } from './keys.ts';
 import { formatMoney } from './money.ts';
-import { type StoredInvoice, toStored } from './records.ts';
+import { isUnpaid, type StoredInvoice, toStored } from './records.ts';
 import type { DunningLevel } from './schema.ts';
 import { addInvoiceEntryInto } from './timeline.ts';
 
@@ -54,9 +55,9 @@ async function assigneeFor(ctx: TenantContext, contact?: Contact, company?: Comp
   return financeMemberOf(ctx);
 }
 
-class InvoiceSettled extends Error {
+class TaskNotRecorded extends Error {
   constructor(readonly invoice: StoredInvoice | undefined) {
-    super('The invoice was settled meanwhile.');
+    super('The invoice was settled, or its task recorded, meanwhile.');
   }
 }
 
@@ -100,8 +101,11 @@ export async function openCollectionsTask(
   );
   const uow = unitOfWork(ctx).update(invoiceKeys.invoice(ctx.tenantId, invoice.id), {
     set: { collectionsTaskId: task.id },
-    condition: statusIs('open', 'partially_paid'),
-    onConditionFailed: (existing) => new InvoiceSettled(existing ? toStored(existing) : undefined),
+    condition: and(
+      statusIs('open', 'partially_paid'),
+      (e) => `attribute_not_exists(${e.name('collectionsTaskId')})`,
+    ),
+    onConditionFailed: (existing) => new TaskNotRecorded(existing ? toStored(existing) : undefined),
   });
   addInvoiceEntryInto(uow, ctx, invoice.id, {
     kind: 'collections',
@@ -110,8 +114,9 @@ export async function openCollectionsTask(
   try {
     await uow.commit();
   } catch (error) {
-    if (!(error instanceof InvoiceSettled)) throw error;
-    if (error.invoice) await settleCollectionsTask(ctx, error.invoice);
+    if (!(error instanceof TaskNotRecorded)) throw error;
+    // Recorded by a concurrent sweep: nothing to do. Settled meanwhile: close the task now.
+    if (error.invoice && !isUnpaid(error.invoice.status)) await settleCollectionsTask(ctx, error.invoice);
   }
   return task;
 }

@@ -366,8 +366,13 @@ export function statusIs(...statuses: InvoiceStatus[]): Condition {
 }
 
 /** Voids a draft or an open invoice nobody has paid anything on; its number stays used. */
-export async function voidInvoice(ctx: TenantContext, id: string): Promise<Invoice> {
+export async function voidInvoice(
+  ctx: TenantContext,
+  id: string,
+  ifMatch?: number | 'any',
+): Promise<Invoice> {
   const current = await getStoredInvoice(ctx, id, { consistent: true });
+  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
   if (current.status === 'void') return toInvoice(current);
   if (current.status !== 'draft' && current.status !== 'open') {
     throw new ConflictError(
@@ -403,8 +408,13 @@ export async function voidInvoice(ctx: TenantContext, id: string): Promise<Invoi
 }
 
 /** Writes off what is still due: dunning stops; a payment that arrives later still settles it. */
-export async function markUncollectible(ctx: TenantContext, id: string): Promise<Invoice> {
+export async function markUncollectible(
+  ctx: TenantContext,
+  id: string,
+  ifMatch?: number | 'any',
+): Promise<Invoice> {
   const current = await getStoredInvoice(ctx, id, { consistent: true });
+  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
   if (current.status === 'uncollectible') return toInvoice(current);
   if (current.status !== 'open' && current.status !== 'partially_paid') {
     throw new ConflictError(

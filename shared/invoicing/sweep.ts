@@ -23,7 +23,7 @@ import {
   sendLevel,
 } from './notices.ts';
 import { getDunningPolicy } from './policy.ts';
-import { type StoredInvoice, toStored } from './records.ts';
+import { isUnpaid, type StoredInvoice, toStored } from './records.ts';
 import type { DunningLevel } from './schema.ts';
 import { addInvoiceEntryInto } from './timeline.ts';
 
@@ -179,8 +179,9 @@ async function sweepInvoice(
 
   if (daysOverdue >= 1) {
     if (!invoice.overdueSince) {
-      if (!(await markOverdue(ctx, invoice, daysOverdue))) return;
-      report.newlyOverdue++;
+      const marked = await markOverdue(ctx, invoice, daysOverdue);
+      if (marked === 'settled') return;
+      if (marked === 'marked') report.newlyOverdue++;
     }
     if (!invoice.collectionsTaskId) {
       const task = await openCollectionsTask(ctx, invoice, await customerOnce(), daysOverdue);
@@ -221,12 +222,12 @@ async function sweepInvoice(
   }
 }
 
-/** Marks the invoice overdue once (the condition makes a second sweep a no-op); false if it was settled. */
+/** Marks the invoice overdue once: the condition makes a concurrent or later sweep a no-op. */
 async function markOverdue(
   ctx: TenantContext,
   invoice: StoredInvoice,
   daysOverdue: number,
-): Promise<boolean> {
+): Promise<'marked' | 'already' | 'settled'> {
   const overdueSince = addDays(invoice.dueDate!, 1);
   const amount = formatMoney(invoice.amountDue, invoice.currency);
   const uow = unitOfWork(ctx).update(invoiceKeys.invoice(ctx.tenantId, invoice.id), {
@@ -258,14 +259,14 @@ async function markOverdue(
   try {
     await uow.commit();
     invoice.overdueSince = overdueSince;
-    return true;
+    return 'marked';
   } catch (error) {
     if (!(error instanceof NotOverdue)) throw error;
-    if (!error.invoice?.overdueSince || !['open', 'partially_paid'].includes(error.invoice.status))
-      return false;
+    const current = error.invoice;
+    if (!current?.overdueSince || !isUnpaid(current.status)) return 'settled';
     // Another run marked it a moment ago: carry on with the rest, which is guarded too.
-    Object.assign(invoice, { overdueSince: error.invoice.overdueSince });
-    return true;
+    invoice.overdueSince = current.overdueSince;
+    return 'already';
   }
 }
 

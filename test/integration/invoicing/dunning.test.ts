@@ -113,6 +113,46 @@ describe('the dunning sweep', () => {
     );
   });
 
+  it('sends each email once when two sweeps run at the same moment', async () => {
+    const tenant = await billingTenant();
+    const invoice = await issuedInvoice(at(tenant, '2026-03-01T10:00:00Z'), tenant.contact.id, {
+      issueDate: '2026-03-01',
+      dueDate: '2026-03-09',
+    });
+    const reports = await Promise.all([
+      runDunningSweep(sweepAt(tenant, morning('2026-03-10'))),
+      runDunningSweep(sweepAt(tenant, morning('2026-03-10'))),
+    ]);
+    expect(reports.map((r) => r.noticesSent).sort()).toEqual([0, 1]);
+    expect(reports.map((r) => r.newlyOverdue).sort()).toEqual([0, 1]);
+    expect(await mailsTo(tenant.email)).toHaveLength(1);
+    expect(await mailsTo(tenant.financeEmail)).toHaveLength(1);
+    const entries = (await listInvoiceTimeline(tenant.ctx, invoice.id, page)).items;
+    expect(entries.filter((e) => e.kind === 'collections')).toHaveLength(1);
+    expect(entries.filter((e) => e.kind === 'overdue')).toHaveLength(1);
+  });
+
+  it('counts days in each tenant’s own time zone', async () => {
+    const paris = await billingTenant({ timeZone: 'Europe/Paris' });
+    const auckland = await billingTenant({ timeZone: 'Pacific/Auckland' });
+    for (const tenant of [paris, auckland]) {
+      await issuedInvoice(at(tenant, '2026-03-01T10:00:00Z'), tenant.contact.id, {
+        issueDate: '2026-03-01',
+        dueDate: '2026-03-09',
+      });
+    }
+    // Noon in London: still the 9th in Paris, already 01:00 on the 10th in Auckland.
+    const instant = '2026-03-09T12:00:00Z';
+    expect(await runDunningSweep(sweepAt(paris, instant))).toMatchObject({
+      today: '2026-03-09',
+      newlyOverdue: 0,
+    });
+    expect(await runDunningSweep(sweepAt(auckland, instant))).toMatchObject({
+      today: '2026-03-10',
+      newlyOverdue: 1,
+    });
+  });
+
   it('sends a courtesy reminder before the due date, with no task and no finance copy', async () => {
     const tenant = await billingTenant();
     const invoice = await issuedInvoice(at(tenant, '2026-03-01T10:00:00Z'), tenant.contact.id, {

@@ -192,6 +192,23 @@ describe('bad input', () => {
     expect((await api.get(`/v1/invoices/${invoice.id}/payments`)).body.items).toHaveLength(1);
   });
 
+  it('refuses an Idempotency-Key reused for a payment on another invoice instead of replaying the first', async () => {
+    const grace = await customer();
+    const issue = async () => {
+      const draft = await api.post('/v1/invoices', {
+        contactId: grace.id,
+        lines: [{ description: 'Thing', quantity: 1, unitAmount: 1_000, taxRateBps: 0 }],
+      });
+      return (await api.post(`/v1/invoices/${draft.body.id}/issue`)).body;
+    };
+    const [first, second] = [await issue(), await issue()];
+    const headers = { 'idempotency-key': `reused-${first.id}` };
+    expect((await api.post(`/v1/invoices/${first.id}/payments`, { amount: 500 }, { headers })).status).toBe(201);
+    const reused = await api.post(`/v1/invoices/${second.id}/payments`, { amount: 500 }, { headers });
+    expect(reused.status).toBe(422);
+    expect((await api.get(`/v1/invoices/${second.id}`)).body.amountPaid).toBe(0);
+  });
+
   it('refuses a dunning policy with an unknown merge field, naming where it is', async () => {
     const policy = (await api.get('/v1/dunning-policy')).body;
     expect(policy).toMatchObject({ isDefault: true, version: 0 });

@@ -203,7 +203,9 @@ describe('bad input', () => {
     };
     const [first, second] = [await issue(), await issue()];
     const headers = { 'idempotency-key': `reused-${first.id}` };
-    expect((await api.post(`/v1/invoices/${first.id}/payments`, { amount: 500 }, { headers })).status).toBe(201);
+    expect((await api.post(`/v1/invoices/${first.id}/payments`, { amount: 500 }, { headers })).status).toBe(
+      201,
+    );
     const reused = await api.post(`/v1/invoices/${second.id}/payments`, { amount: 500 }, { headers });
     expect(reused.status).toBe(422);
     expect((await api.get(`/v1/invoices/${second.id}`)).body.amountPaid).toBe(0);

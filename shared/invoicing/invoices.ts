@@ -29,6 +29,7 @@ import {
   getStoredInvoice,
   indexAttributes,
   indexRemovals,
+  isTransactionConflict,
   type StoredInvoice,
   toInvoice,
   toStored,
@@ -355,7 +356,7 @@ export async function issueInvoice(
       await uow.commit();
       return toInvoice(next);
     } catch (error) {
-      if (!(error instanceof CounterMoved)) throw error;
+      if (!(error instanceof CounterMoved) && !isTransactionConflict(error)) throw error;
     }
   }
   throw new ConflictError('Too many invoices are being issued at once; retry.');

@@ -4,7 +4,7 @@ import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { sendMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, notExists } from '../platform/db/expressions.ts';
-import { type Item, queryAll, unitOfWork } from '../platform/db/repository.ts';
+import { type Item, queryAll, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { statusIs } from './invoices.ts';
 import { invoiceKeys, type NoticeRecipient } from './keys.ts';
@@ -283,7 +283,7 @@ function recordOf(delivery: Delivery, at: string): Record<string, unknown> {
 }
 
 function publishSent(
-  uow: ReturnType<typeof unitOfWork>,
+  uow: UnitOfWork,
   invoice: StoredInvoice,
   level: DunningLevel,
   recipient: 'customer' | 'finance',

@@ -13,6 +13,7 @@ import {
   getStoredInvoice,
   indexAttributes,
   indexRemovals,
+  isTransactionConflict,
   type StoredInvoice,
   toInvoice,
 } from './records.ts';
@@ -169,7 +170,7 @@ export async function recordPayment(
       if (error instanceof ReferenceUsed) {
         return replay(ctx, await getStoredInvoice(ctx, invoiceId), error.paymentId, input);
       }
-      if (!(error instanceof InvoiceMoved)) throw error;
+      if (!(error instanceof InvoiceMoved) && !isTransactionConflict(error)) throw error;
     }
   }
   throw new ConflictError('The invoice kept changing while the payment was recorded; retry.');

@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { TenantContext } from '../platform/context.ts';
 import type { TenantId } from '../platform/db/keys.ts';
 import { getItem, type Item, withoutKeys } from '../platform/db/repository.ts';
@@ -80,4 +81,16 @@ export async function getStoredInvoice(
   const item = await getItem(ctx, invoiceKeys.invoice(ctx.tenantId, id), options);
   if (!item) throw new NotFoundError('Invoice', id);
   return toStored(item);
+}
+
+/**
+ * Concurrent transactions on the same items (two issues moving one counter, two payments on one
+ * invoice) can cancel each other; the repository retries a few times, and a caller that re-reads
+ * and re-checks can safely retry once more.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
+  );
 }

@@ -246,7 +246,6 @@ export const InvoiceTimelineEntry = named(
       'created',
       'issued',
       'payment',
-      'paid',
       'overdue',
       'dunning',
       'collections',

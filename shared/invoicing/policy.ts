@@ -99,7 +99,7 @@ export const DEFAULT_LEVELS: DunningLevel[] = [
 ];
 
 export const DEFAULT_PAYMENT_INSTRUCTIONS =
-  'Bank transfer, quoting invoice {{invoice.number}} as the reference. Reply to this email for other ways to pay.';
+  'Bank transfer, quoting invoice {{invoice.number}} as the reference. For other ways to pay, write to {{tenant.email}}.';
 
 export function defaultPolicy(): DunningPolicy {
   return {

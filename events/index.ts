@@ -1,6 +1,7 @@
 import * as automation from './automation.ts';
 import * as contacts from './contacts.ts';
 import type { EventDefinition } from './define.ts';
+import * as invoicing from './invoicing.ts';
 import * as sales from './sales.ts';
 import * as surveys from './surveys.ts';
 import * as tasks from './tasks.ts';
@@ -15,6 +16,7 @@ const modules: Array<Record<string, EventDefinition>> = [
   sales,
   surveys,
   automation,
+  invoicing,
 ];
 
 /** Every domain event, by type. Automation rules and docs are checked against this catalog. */

@@ -1,5 +1,6 @@
 import { automation } from './automation.ts';
 import { contacts } from './contacts.ts';
+import { invoicing } from './invoicing.ts';
 import { platform } from './platform.ts';
 import { sales } from './sales.ts';
 import { tasks } from './tasks.ts';
@@ -15,6 +16,7 @@ const modules: ModuleSpec[] = [
   tasks,
   automation,
   sales,
+  invoicing,
 ];
 
 /**

@@ -225,7 +225,7 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
       throw new BadRequestError('Idempotency-Key must be 8 to 128 letters, digits or - _ : . characters.');
     }
     const response = await idempotentFor<HttpResponse>(http.ctx)(
-      { routeKey: event.routeKey, key, body: http.body ?? null },
+      { routeKey: event.routeKey, key, params: http.params ?? null, body: http.body ?? null },
       execute,
     ).catch((error: unknown) => {
       if (error instanceof IdempotencyValidationError) {

@@ -34,7 +34,7 @@ class TenantIdempotencyStore extends DynamoDBPersistenceLayer {
 
 const config = new IdempotencyConfig({
   eventKeyJmesPath: '[routeKey, key]',
-  payloadValidationJmesPath: 'body',
+  payloadValidationJmesPath: '[params, body]',
   expiresAfterSeconds: 24 * 3600,
   responseHook: (response) => {
     const replayed = response as { headers?: Record<string, string> };
@@ -45,6 +45,8 @@ const config = new IdempotencyConfig({
 export interface IdempotentCall {
   routeKey: string;
   key: string;
+  /** Path parameters are part of the request: a key reused on another resource is a different request. */
+  params: unknown;
   body: unknown;
 }
 

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { addDays, localDate, zonedTimeToInstant } from '../../shared/platform/time.ts';
+import type { Api } from '../support/api.ts';
+import { memberWithKey, type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
+
+let runtime: LocalRuntime;
+let tenant: SignedUpTenant;
+let api: Api;
+let financeEmail: string;
+let financeMemberId: string;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
+  tenant = await signUpOverHttp(runtime.urls.api);
+  api = tenant.api;
+  financeEmail = (await api.get('/v1/tenant')).body.financeEmail;
+  financeMemberId = (await memberWithKey(api, 'finance')).memberId;
+  // The tenant's per-tenant schedules are created from its TenantCreated event.
+  await runtime.settle();
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+interface Mail {
+  subject: string;
+  destination: { to: string[] };
+  body: { text?: string; html?: string };
+}
+
+async function mailsTo(address: string): Promise<Mail[]> {
+  const store = (await (await fetch(`${runtime.urls.mailViewer}/store`)).json()) as { emails: Mail[] };
+  return store.emails.filter((m) => m.destination.to.includes(address));
+}
+
+async function runSweep(asOf: string) {
+  const response = await fetch(`${runtime.urls.api}/_local/schedules/dunning-sweep/run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ asOf }),
+  });
+  expect(response.status).toBe(200);
+  const { runs } = (await response.json()) as { runs: Array<{ name: string; result: Record<string, any> }> };
+  return runs.find((r) => r.name === `dunning-sweep-${tenant.tenantId}`)!.result;
+}
+
+async function customer() {
+  const email = `grace-${Math.random().toString(36).slice(2, 10)}@navy.example`;
+  const contact = await api.post('/v1/contacts', { firstName: 'Grace', lastName: 'Hopper', email });
+  expect(contact.status).toBe(201);
+  return { id: contact.body.id as string, email };
+}
+
+const today = () => localDate(new Date(), 'Europe/Paris');
+
+describe('dunning through the local runtime', () => {
+  it('reminds the customer of an invoice due yesterday once, copies finance, and closes the task on payment', async () => {
+    const grace = await customer();
+    const draft = await api.post('/v1/invoices', {
+      contactId: grace.id,
+      lines: [{ description: 'Consulting', quantity: 5, unitAmount: 25_000, taxRateBps: 0 }],
+      issueDate: addDays(today(), -31),
+      dueDate: addDays(today(), -1),
+    });
+    expect(draft.status, draft.text).toBe(201);
+    const issued = await api.post(`/v1/invoices/${draft.body.id}/issue`);
+    expect(issued.status, issued.text).toBe(200);
+    expect(issued.body).toMatchObject({ status: 'open', total: 125_000 });
+    const number = issued.body.number as string;
+
+    const first = await runSweep(new Date().toISOString());
+    expect(first).toMatchObject({
+      examined: 1,
+      newlyOverdue: 1,
+      tasksOpened: 1,
+      noticesSent: 1,
+      financeSent: 1,
+    });
+    expect(first.capacity.read).toBeGreaterThan(0);
+    expect((await mailsTo(grace.email)).map((m) => m.subject)).toEqual([`Invoice ${number} is overdue`]);
+    const copies = await mailsTo(financeEmail);
+    expect(copies.map((m) => m.subject)).toEqual([`[Copy] Invoice ${number} is overdue`]);
+    expect(copies[0]!.body.html).toContain('1,250.00 EUR');
+
+    const invoice = (await api.get(`/v1/invoices/${draft.body.id}`)).body;
+    expect(invoice.collectionsTaskId).toBeDefined();
+    const task = await api.get(`/v1/tasks/${invoice.collectionsTaskId}`);
+    expect(task.body).toMatchObject({
+      status: 'open',
+      title: `Collect invoice ${number}: 1,250.00 EUR, 1 day overdue`,
+      // The customer has no owner: the case goes to finance.
+      assigneeId: financeMemberId,
+    });
+
+    const again = await runSweep(new Date().toISOString());
+    expect(again).toMatchObject({ examined: 1, noticesSent: 0, financeSent: 0, tasksOpened: 0 });
+    expect(await mailsTo(grace.email)).toHaveLength(1);
+    expect(await mailsTo(financeEmail)).toHaveLength(1);
+
+    const paid = await api.post(`/v1/invoices/${draft.body.id}/payments`, {
+      amount: 125_000,
+      paidAt: today(),
+      method: 'bank_transfer',
+      reference: `SEPA-${number}`,
+    });
+    expect(paid.status, paid.text).toBe(201);
+    expect(paid.body.invoice.status).toBe('paid');
+    await runtime.settle();
+    const closed = await api.get(`/v1/tasks/${invoice.collectionsTaskId}`);
+    expect(closed.body).toMatchObject({
+      status: 'done',
+      closedAt: zonedTimeToInstant(`${today()}T00:00`, 'Europe/Paris').toISOString(),
+    });
+    const timeline = await api.get(`/v1/contacts/${grace.id}/timeline`);
+    expect(timeline.body.items.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining(['invoice', 'dunning', 'payment']),
+    );
+    expect(runtime.deadLetters.list()).toEqual([]);
+  });
+
+  it('serves the printable invoice as a page without script', async () => {
+    const grace = await customer();
+    const draft = await api.post('/v1/invoices', {
+      contactId: grace.id,
+      lines: [{ description: 'Audit', quantity: 1, unitAmount: 99_900, taxRateBps: 2000 }],
+    });
+    const page = await api.get(`/v1/invoices/${draft.body.id}/print`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.text).toContain('Draft invoice');
+    expect(page.text).toContain('1,198.80 EUR');
+  });
+});
+
+describe('bad input', () => {
+  it('answers 400 problems for negative or fractional amounts, unknown currencies and early due dates, writing nothing', async () => {
+    const grace = await customer();
+    const before = (await api.get(`/v1/invoices?contactId=${grace.id}`)).body.items;
+    const line = { description: 'Thing', quantity: 1, unitAmount: 100, taxRateBps: 0 };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ lines: [{ ...line, unitAmount: -100 }] }, 'body.lines.0.unitAmount'],
+      [{ lines: [{ ...line, unitAmount: 10.5 }] }, 'body.lines.0.unitAmount'],
+      [{ lines: [{ ...line, quantity: 0.5 }] }, 'body.lines.0.quantity'],
+      [{ lines: [line], currency: 'XYZ' }, 'body.currency'],
+      [{ lines: [line], issueDate: '2026-03-10', dueDate: '2026-03-01' }, 'body.dueDate'],
+    ];
+    for (const [body, path] of cases) {
+      const response = await api.post('/v1/invoices', { contactId: grace.id, ...body });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+    expect((await api.get(`/v1/invoices?contactId=${grace.id}`)).body.items).toEqual(before);
+  });
+
+  it('refuses payments on void and paid invoices, and overpayments, leaving the invoice as it was', async () => {
+    const grace = await customer();
+    const create = async () => {
+      const draft = await api.post('/v1/invoices', {
+        contactId: grace.id,
+        lines: [{ description: 'Thing', quantity: 1, unitAmount: 1_000, taxRateBps: 0 }],
+      });
+      return (await api.post(`/v1/invoices/${draft.body.id}/issue`)).body;
+    };
+    const voided = await create();
+    expect((await api.post(`/v1/invoices/${voided.id}/void`)).status).toBe(200);
+    const onVoid = await api.post(`/v1/invoices/${voided.id}/payments`, { amount: 1_000 });
+    expect(onVoid.status).toBe(409);
+    expect(onVoid.headers.get('content-type')).toBe('application/problem+json');
+
+    const invoice = await create();
+    const over = await api.post(`/v1/invoices/${invoice.id}/payments`, { amount: 1_001 });
+    expect(over.status).toBe(400);
+    expect(over.body.errors[0].path).toBe('body.amount');
+    const negative = await api.post(`/v1/invoices/${invoice.id}/payments`, { amount: -5 });
+    expect(negative.status).toBe(400);
+    expect((await api.get(`/v1/invoices/${invoice.id}`)).body).toMatchObject({
+      amountPaid: 0,
+      status: 'open',
+    });
+
+    const headers = { 'idempotency-key': `pay-${invoice.id}` };
+    const pay = await api.post(`/v1/invoices/${invoice.id}/payments`, { amount: 1_000 }, { headers });
+    const replay = await api.post(`/v1/invoices/${invoice.id}/payments`, { amount: 1_000 }, { headers });
+    expect(replay.body.payment.id).toBe(pay.body.payment.id);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const onPaid = await api.post(`/v1/invoices/${invoice.id}/payments`, { amount: 1 });
+    expect(onPaid.status).toBe(409);
+    expect((await api.get(`/v1/invoices/${invoice.id}/payments`)).body.items).toHaveLength(1);
+  });
+
+  it('refuses an Idempotency-Key reused for a payment on another invoice instead of replaying the first', async () => {
+    const grace = await customer();
+    const issue = async () => {
+      const draft = await api.post('/v1/invoices', {
+        contactId: grace.id,
+        lines: [{ description: 'Thing', quantity: 1, unitAmount: 1_000, taxRateBps: 0 }],
+      });
+      return (await api.post(`/v1/invoices/${draft.body.id}/issue`)).body;
+    };
+    const [first, second] = [await issue(), await issue()];
+    const headers = { 'idempotency-key': `reused-${first.id}` };
+    expect((await api.post(`/v1/invoices/${first.id}/payments`, { amount: 500 }, { headers })).status).toBe(
+      201,
+    );
+    const reused = await api.post(`/v1/invoices/${second.id}/payments`, { amount: 500 }, { headers });
+    expect(reused.status).toBe(422);
+    expect((await api.get(`/v1/invoices/${second.id}`)).body.amountPaid).toBe(0);
+  });
+
+  it('refuses a dunning policy with an unknown merge field, naming where it is', async () => {
+    const policy = (await api.get('/v1/dunning-policy')).body;
+    expect(policy).toMatchObject({ isDefault: true, version: 0 });
+    const levels = policy.levels.map((l: any, i: number) =>
+      i === 1 ? { ...l, email: { ...l.email, subject: 'Pay {{invoice.totl}}' } } : l,
+    );
+    const refused = await api.put('/v1/dunning-policy', {
+      levels,
+      paymentInstructions: policy.paymentInstructions,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      { path: 'body.levels.1.email.subject', message: expect.stringContaining('{{invoice.totl}}') },
+    ]);
+    const saved = await api.put(
+      '/v1/dunning-policy',
+      { levels: policy.levels.slice(1), paymentInstructions: 'IBAN FR76 0000 0000 0000' },
+      { headers: { 'if-match': '"0"' } },
+    );
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.headers.get('etag')).toBe('"1"');
+  });
+});

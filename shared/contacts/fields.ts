@@ -1,6 +1,7 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { type FieldIssue, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { exists, notExists } from '../platform/db/expressions.ts';
+import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { IsoDate } from '../platform/schema.ts';
 import { fieldKeys } from './keys.ts';
 import type { CustomFieldDefine, CustomFieldDefinition, CustomFieldValue } from './schema.ts';
@@ -20,13 +21,16 @@ export async function listCustomFields(ctx: TenantContext): Promise<CustomFieldD
   return items.map(toDefinition);
 }
 
+/** Adds a field (`create`: 409 if the key is taken) or changes one (`change`: 404 if unknown). */
 export async function defineCustomField(
   ctx: TenantContext,
   key: string,
   input: CustomFieldDefine,
+  mode: 'create' | 'change',
 ): Promise<CustomFieldDefinition> {
   const now = ctx.clock.now().toISOString();
-  const existing = await getItem(ctx, fieldKeys.field(ctx.tenantId, key));
+  const existing = await getItem(ctx, fieldKeys.field(ctx.tenantId, key), { consistent: true });
+  if (mode === 'change' && !existing) throw new NotFoundError('Custom field', key);
   const definition: CustomFieldDefinition = {
     key,
     label: input.label,
@@ -36,7 +40,15 @@ export async function defineCustomField(
     updatedAt: now,
   };
   await unitOfWork(ctx)
-    .put({ ...fieldKeys.field(ctx.tenantId, key), entity: 'CustomField', ...definition })
+    .put(
+      { ...fieldKeys.field(ctx.tenantId, key), entity: 'CustomField', ...definition },
+      mode === 'create'
+        ? {
+            condition: notExists,
+            onConditionFailed: () => new ConflictError(`A custom field ${key} already exists.`, { key }),
+          }
+        : { condition: exists, onConditionFailed: () => new NotFoundError('Custom field', key) },
+    )
     .commit();
   return definition;
 }

@@ -271,13 +271,11 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
 // Custom fields
 
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'choice'] as const;
-export const CustomFieldKey = z
-  .string()
-  .check(
-    z.regex(/^[a-z][a-z0-9_]{0,39}$/, {
-      message: 'Must be 1 to 40 of a-z, 0-9 and _, starting with a letter.',
-    }),
-  );
+export const CustomFieldKey = z.string().check(
+  z.regex(/^[a-z][a-z0-9_]{0,39}$/, {
+    message: 'Must be 1 to 40 of a-z, 0-9 and _, starting with a letter.',
+  }),
+);
 
 export const CustomFieldDefinition = named(
   'CustomFieldDefinition',
@@ -485,7 +483,7 @@ export const Import = named(
     id: Id,
     status: z.enum(IMPORT_STATUSES),
     dryRun: z.boolean(),
-    /** How many parts the upload has; parts 2..n arrive at PUT /v1/imports/{id}/parts/{n}. */
+    /** How many parts the upload has; parts 2..n arrive at POST /v1/imports/{id}/parts. */
     parts: z.int(),
     receivedParts: z.array(z.int()),
     /** The CSV header's columns and the contact field each one fills (absent when ignored). */

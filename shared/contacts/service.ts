@@ -76,6 +76,8 @@ export interface ContactWriteContext {
   /** Country of numbers typed without a country code when the contact has no address. */
   defaultCountry?: string;
   definitions?: CustomFieldDefinition[];
+  /** The values come from stored contacts (a merge): they were checked when written. */
+  trusted?: boolean;
 }
 
 /** Loads what `createContactInto`/`applyContactChange` need for this input, and nothing more. */
@@ -127,7 +129,7 @@ function checkedCustomFields(
   values: Record<string, CustomFieldValue | null> | undefined,
   write: ContactWriteContext,
 ): void {
-  if (!values || Object.keys(values).length === 0) return;
+  if (!values || Object.keys(values).length === 0 || write.trusted) return;
   if (!write.definitions)
     throw new Error('Custom field values need their definitions: load them with contactWriteContext().');
   checkCustomFields(write.definitions, values);
@@ -388,6 +390,7 @@ export function writeContactChangeInto(
   current: Contact,
   next: Contact,
   fields: string[],
+  action: 'updated' | 'merged' = 'updated',
 ): Contact {
   const saved: Contact = {
     ...next,
@@ -433,7 +436,7 @@ export function writeContactChangeInto(
     id,
     after.filter((e) => renamed || !had.has(keyOf(e))),
   );
-  recordHistoryInto(uow, ctx, { type: 'contact', id }, 'updated', fieldChanges(current, saved, fields));
+  recordHistoryInto(uow, ctx, { type: 'contact', id }, action, fieldChanges(current, saved, fields));
   uow.publish(ContactUpdated, {
     contactId: id,
     fields,

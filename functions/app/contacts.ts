@@ -24,7 +24,7 @@ import {
 } from '../../shared/contacts/schema.ts';
 import { adminOnly, anyMember, customerFacing, type Role } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
-import { Id, IsoDateTime, Limit, PageQuery, page, named, z } from '../../shared/platform/schema.ts';
+import { Id, IsoDateTime, Limit, named, PageQuery, page, z } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'contacts-api';
@@ -84,7 +84,11 @@ export const contactRoutes = {
       format: z._default(z.enum(['csv', 'ndjson']), 'csv'),
       cursor: z.optional(z.string().check(z.maxLength(2048))),
     }),
-    response: { status: 200, contentType: 'text/csv', description: 'CSV (text/csv) or NDJSON (application/x-ndjson).' },
+    response: {
+      status: 200,
+      contentType: 'text/csv',
+      description: 'CSV (text/csv) or NDJSON (application/x-ndjson).',
+    },
   }),
   getContact: route({
     operationId: 'getContact',
@@ -170,7 +174,8 @@ export const contactRoutes = {
     function: fn,
     access: customerFacing,
     summary: 'Make a link for the contact to correct their own data',
-    description: 'The signed link expires after 7 days. Send it to the contact; it opens a form that works without JavaScript.',
+    description:
+      'The signed link expires after 7 days. Send it to the contact; it opens a form that works without JavaScript.',
     tags,
     params: ById,
     response: { status: 201, schema: SelfServiceLink },
@@ -199,10 +204,15 @@ export const contactRoutes = {
     function: fn,
     access: privacyRoles,
     summary: 'Export everything held about a contact',
-    description: 'For a data access request: the contact, history, timeline, activities and what other modules keep.',
+    description:
+      'For a data access request: the contact, history, timeline, activities and what other modules keep.',
     tags,
     params: ById,
-    response: { status: 200, contentType: 'application/json', description: 'Everything held about the contact.' },
+    response: {
+      status: 200,
+      contentType: 'application/json',
+      description: 'Everything held about the contact.',
+    },
   }),
   listCustomFields: route({
     operationId: 'listContactFields',

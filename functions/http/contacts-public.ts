@@ -7,7 +7,10 @@ import { publicUrl } from '../../shared/platform/links.ts';
 import { contactPublicRoutes } from '../app/contacts.ts';
 
 const html = (page: { status: number; html: string }) =>
-  reply(page.html, { status: page.status, headers: { 'cache-control': 'no-store', 'x-robots-tag': 'noindex' } });
+  reply(page.html, {
+    status: page.status,
+    headers: { 'cache-control': 'no-store', 'x-robots-tag': 'noindex' },
+  });
 
 const single = (fields: Record<string, string | string[]>) =>
   Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? '') : v]));
@@ -41,8 +44,11 @@ export const handler = httpHandler(contactPublicRoutes, {
       });
     const now = feed.ctx.clock.now();
     const { items } = await calendar(feed.ctx, { ...feedWindow(now), ownerId: feed.memberId });
-    return reply(renderICalendar(items, { name: 'Funnel CRM', now, domain: new URL(publicUrl('/')).hostname }), {
-      headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' },
-    });
+    return reply(
+      renderICalendar(items, { name: 'Funnel CRM', now, domain: new URL(publicUrl('/')).hostname }),
+      {
+        headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=300' },
+      },
+    );
   },
 });

@@ -14,11 +14,7 @@ import {
 } from '../../shared/contacts/calendar.ts';
 import { createCompany, getCompany, listCompanies, updateCompany } from '../../shared/contacts/companies.ts';
 import { exportContacts } from '../../shared/contacts/export.ts';
-import {
-  defineCustomField,
-  deleteCustomField,
-  listCustomFields,
-} from '../../shared/contacts/fields.ts';
+import { defineCustomField, deleteCustomField, listCustomFields } from '../../shared/contacts/fields.ts';
 import { listHistory } from '../../shared/contacts/history.ts';
 import { addNextPart, createImport, getImport, listImportErrors } from '../../shared/contacts/imports.ts';
 import { eraseContact, exportContactData, requestMerge } from '../../shared/contacts/privacy.ts';
@@ -71,7 +67,8 @@ export const handler = httpHandler(contactRoutes, {
       headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
     }),
   listCustomFields: async ({ ctx }) => ({ items: await listCustomFields(ctx) }),
-  defineCustomField: ({ ctx, body: { key, ...definition } }) => defineCustomField(ctx, key, definition, 'create'),
+  defineCustomField: ({ ctx, body: { key, ...definition } }) =>
+    defineCustomField(ctx, key, definition, 'create'),
   changeCustomField: ({ ctx, params, body }) => defineCustomField(ctx, params.key, body, 'change'),
   deleteCustomField: async ({ ctx, params }) => {
     await deleteCustomField(ctx, params.key);

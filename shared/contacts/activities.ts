@@ -31,7 +31,10 @@ const toActivity = (item: Record<string, unknown>) => {
   return activity as Activity;
 };
 
-function timeOf(activity: Pick<Activity, 'type' | 'call' | 'meeting' | 'note' | 'email'>, now: string): string {
+function timeOf(
+  activity: Pick<Activity, 'type' | 'call' | 'meeting' | 'note' | 'email'>,
+  now: string,
+): string {
   switch (activity.type) {
     case 'call':
       return activity.call!.at;
@@ -84,7 +87,8 @@ function indexAttributes(ctx: TenantContext, activity: Activity): Record<string,
     GSI1SK: activity.companyId ? sort : undefined,
     GSI2PK: calendar ? activityKeys.calendarMonth(t, month) : undefined,
     GSI2SK: calendar ? sort : undefined,
-    GSI3PK: calendar && activity.ownerId ? activityKeys.ownerCalendarMonth(t, activity.ownerId, month) : undefined,
+    GSI3PK:
+      calendar && activity.ownerId ? activityKeys.ownerCalendarMonth(t, activity.ownerId, month) : undefined,
     GSI3SK: calendar && activity.ownerId ? sort : undefined,
   };
 }
@@ -94,7 +98,10 @@ const defined = (record: Record<string, unknown>) =>
 
 function checkDetails(activity: Activity, path = 'body'): void {
   if (activity.contactIds.length === 0 && !activity.companyId)
-    throw ValidationError.field(`${path}.contactIds`, 'Link the activity to at least one contact or a company.');
+    throw ValidationError.field(
+      `${path}.contactIds`,
+      'Link the activity to at least one contact or a company.',
+    );
   if (activity.meeting && activity.meeting.end <= activity.meeting.start)
     throw ValidationError.field(`${path}.meeting.end`, 'A meeting must end after it starts.');
 }
@@ -103,7 +110,10 @@ async function checkLinks(ctx: TenantContext, activity: Activity): Promise<void>
   const found = await getContacts(ctx, activity.contactIds);
   const missing = activity.contactIds.findIndex((id) => !found.has(id));
   if (missing >= 0)
-    throw ValidationError.field(`body.contactIds.${missing}`, `Contact ${activity.contactIds[missing]} does not exist.`);
+    throw ValidationError.field(
+      `body.contactIds.${missing}`,
+      `Contact ${activity.contactIds[missing]} does not exist.`,
+    );
   if (activity.companyId)
     await getCompany(ctx, activity.companyId).catch(() => {
       throw ValidationError.field('body.companyId', `Company ${activity.companyId} does not exist.`);
@@ -196,7 +206,10 @@ export async function updateActivity(
   for (const part of ['call', 'meeting', 'note', 'email'] as const) {
     if (input[part] === undefined) continue;
     if (part !== current.type)
-      throw ValidationError.field(`body.${part}`, `This activity is a ${current.type}; change its ${current.type} details.`);
+      throw ValidationError.field(
+        `body.${part}`,
+        `This activity is a ${current.type}; change its ${current.type} details.`,
+      );
     (next as Record<string, unknown>)[part] = input[part];
   }
   if (input.ownerId === null) delete next.ownerId;

@@ -117,7 +117,13 @@ export async function issueCalendarFeed(ctx: TenantContext, memberId: string): P
   const feedId = newId();
   const createdAt = ctx.clock.now().toISOString();
   await unitOfWork(ctx)
-    .put({ ...calendarFeedKeys.feed(ctx.tenantId, memberId), entity: 'CalendarFeed', memberId, feedId, createdAt })
+    .put({
+      ...calendarFeedKeys.feed(ctx.tenantId, memberId),
+      entity: 'CalendarFeed',
+      memberId,
+      feedId,
+      createdAt,
+    })
     .commit();
   return { memberId, url: await feedUrl(ctx, memberId, feedId), createdAt };
 }
@@ -125,7 +131,11 @@ export async function issueCalendarFeed(ctx: TenantContext, memberId: string): P
 export async function getCalendarFeed(ctx: TenantContext, memberId: string): Promise<FeedInfo> {
   const item = await getItem(ctx, calendarFeedKeys.feed(ctx.tenantId, memberId));
   if (!item) throw new NotFoundError('Calendar feed');
-  return { memberId, url: await feedUrl(ctx, memberId, String(item.feedId)), createdAt: String(item.createdAt) };
+  return {
+    memberId,
+    url: await feedUrl(ctx, memberId, String(item.feedId)),
+    createdAt: String(item.createdAt),
+  };
 }
 
 export async function revokeCalendarFeed(ctx: TenantContext, memberId: string): Promise<void> {

@@ -80,10 +80,7 @@ export async function exportContacts(
     format === 'ndjson'
       ? page.items.map((c) => `${JSON.stringify(c)}\n`).join('')
       : stringify(
-          [
-            ...(cursor ? [] : [[...COLUMNS, ...customKeys]]),
-            ...page.items.map((c) => csvRow(c, customKeys)),
-          ],
+          [...(cursor ? [] : [[...COLUMNS, ...customKeys]]), ...page.items.map((c) => csvRow(c, customKeys))],
           { cast: { boolean: (v) => String(v) } },
         );
   return { body, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };

@@ -1,6 +1,6 @@
 import type { TenantContext } from '../platform/context.ts';
-import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
+import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { IsoDate } from '../platform/schema.ts';
 import { fieldKeys } from './keys.ts';

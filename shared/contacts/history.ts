@@ -27,6 +27,15 @@ export function historyActor(actor: Actor): HistoryActor {
   }
 }
 
+/** JSON with object keys sorted: DynamoDB returns map attributes in no particular order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
 /** Field-by-field differences; absent values read as `null`. */
 export function fieldChanges(
   before: Record<string, unknown>,
@@ -35,7 +44,7 @@ export function fieldChanges(
 ): HistoryEntry['changes'] {
   const changes: HistoryEntry['changes'] = {};
   for (const field of fields) {
-    if (JSON.stringify(before[field] ?? null) !== JSON.stringify(after[field] ?? null))
+    if (canonical(before[field] ?? null) !== canonical(after[field] ?? null))
       changes[field] = { from: before[field] ?? null, to: after[field] ?? null };
   }
   return changes;

@@ -14,7 +14,16 @@ const SYNONYMS: Record<string, string[]> = {
   fullName: ['name', 'fullname', 'contactname', 'displayname'],
   email: ['email', 'emailaddress', 'email1', 'primaryemail', 'emailaddress1', 'workemail', 'businessemail'],
   otherEmail: ['email2', 'otheremail', 'secondaryemail', 'additionalemail', 'personalemail', 'emailaddress2'],
-  workPhone: ['phone', 'phonenumber', 'telephone', 'tel', 'workphone', 'businessphone', 'officephone', 'phone1'],
+  workPhone: [
+    'phone',
+    'phonenumber',
+    'telephone',
+    'tel',
+    'workphone',
+    'businessphone',
+    'officephone',
+    'phone1',
+  ],
   mobilePhone: ['mobile', 'mobilephone', 'cell', 'cellphone', 'mobilenumber', 'phone2'],
   homePhone: ['homephone', 'privatephone'],
   company: ['company', 'companyname', 'organization', 'organisation', 'account', 'accountname', 'employer'],
@@ -22,13 +31,38 @@ const SYNONYMS: Record<string, string[]> = {
   line1: ['street', 'address', 'streetaddress', 'address1', 'addressline1', 'mailingstreet', 'street1'],
   line2: ['address2', 'addressline2', 'street2'],
   city: ['city', 'town', 'mailingcity', 'locality'],
-  postalCode: ['postalcode', 'zip', 'zipcode', 'postcode', 'mailingzip', 'mailingpostalcode', 'mailingzippostalcode'],
-  region: ['state', 'region', 'province', 'county', 'stateprovince', 'mailingstate', 'mailingstateprovince', 'stateregion'],
+  postalCode: [
+    'postalcode',
+    'zip',
+    'zipcode',
+    'postcode',
+    'mailingzip',
+    'mailingpostalcode',
+    'mailingzippostalcode',
+  ],
+  region: [
+    'state',
+    'region',
+    'province',
+    'county',
+    'stateprovince',
+    'mailingstate',
+    'mailingstateprovince',
+    'stateregion',
+  ],
   country: ['country', 'countrycode', 'mailingcountry', 'countryregion'],
   lifecycleStage: ['lifecyclestage', 'stage', 'lifecycle', 'contacttype', 'leadstatus'],
   tags: ['tags', 'tag', 'labels', 'label', 'categories'],
   owner: ['owner', 'owneremail', 'contactowner', 'accountowner', 'assignedto'],
-  consent: ['marketingconsent', 'emailoptin', 'consent', 'subscribed', 'optin', 'marketingoptin', 'emailconsent'],
+  consent: [
+    'marketingconsent',
+    'emailoptin',
+    'consent',
+    'subscribed',
+    'optin',
+    'marketingoptin',
+    'emailconsent',
+  ],
   birthYear: ['birthyear', 'yearofbirth'],
   gender: ['gender', 'sex'],
   householdIncomeBand: ['householdincomeband', 'incomeband', 'householdincome'],
@@ -37,7 +71,10 @@ const SYNONYMS: Record<string, string[]> = {
 const FIELD_OF = new Map(Object.entries(SYNONYMS).flatMap(([field, names]) => names.map((n) => [n, field])));
 
 /** The field each header fills: a contact field, `custom:<key>`, or undefined (ignored). */
-export function mapColumns(headers: string[], definitions: CustomFieldDefinition[]): Array<string | undefined> {
+export function mapColumns(
+  headers: string[],
+  definitions: CustomFieldDefinition[],
+): Array<string | undefined> {
   const custom = new Map<string, string>();
   for (const d of definitions) {
     custom.set(normalizeHeader(d.key), `custom:${d.key}`);
@@ -67,7 +104,9 @@ export function countryCode(value: string): string {
       for (let b = 65; b <= 90; b++) {
         const code = String.fromCharCode(a, b);
         const name = names.of(code);
-        if (name && name !== code) countryCodes.set(name.toLowerCase(), code);
+        // Alphabetical order puts current codes before deprecated aliases (FR before FX, GB before UK).
+        if (name && name !== code && !countryCodes.has(name.toLowerCase()))
+          countryCodes.set(name.toLowerCase(), code);
       }
     for (const [alias, code] of [
       ['usa', 'US'],

@@ -1,9 +1,16 @@
 import type { TenantContext } from '../platform/context.ts';
-import { getItem, getItems, queryAll, queryPage, unitOfWork } from '../platform/db/repository.ts';
+import {
+  getItem,
+  getItems,
+  queryAll,
+  queryPage,
+  type UnitOfWork,
+  unitOfWork,
+} from '../platform/db/repository.ts';
 import { ConflictError, type FieldIssue, ValidationError } from '../platform/errors.ts';
 import { toFieldIssues } from '../platform/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
+import { getTenant } from '../tenancy/tenants.ts';
 import { createCompanyInto, findCompanyIdByDomain } from './companies.ts';
 import { listCustomFields, parseCustomFieldCell } from './fields.ts';
 import { consentOf, countryCode, domainOf } from './import-columns.ts';
@@ -42,6 +49,17 @@ interface Row {
 
 type Counts = { created: number; updated: number; unchanged: number; failed: number; rows: number };
 
+/** A transaction takes 100 writes; staged rows fill it up to this. */
+const STAGED_WRITES = 90;
+
+/** At most how many writes staging a row adds: the contact's items, and index items in and out. */
+function writeBound(row: Row, current: Contact | undefined): number {
+  const listed = (
+    c: Pick<Contact, 'tags'> & Partial<Pick<Contact, 'emails' | 'addresses'>> & { phones?: unknown[] },
+  ) => c.tags.length + (c.phones?.length ?? 0) + (c.emails?.length ?? 0) + (c.addresses?.length ?? 0);
+  return 8 + 2 * (listed(row.input) + (current ? listed(current) : 0));
+}
+
 export async function importChunk(ctx: TenantContext, message: ChunkMessage): Promise<void> {
   const rows = await readChunk(ctx, message);
   if (!rows) return;
@@ -67,7 +85,12 @@ export async function importChunk(ctx: TenantContext, message: ChunkMessage): Pr
       continue;
     }
     if (raw.cells.length > stored.columns.length) {
-      fail(line, [{ path: 'row', message: `The row has ${raw.cells.length} cells; the header has ${stored.columns.length}.` }]);
+      fail(line, [
+        {
+          path: 'row',
+          message: `The row has ${raw.cells.length} cells; the header has ${stored.columns.length}.`,
+        },
+      ]);
       continue;
     }
     const row = readRow(stored, raw.cells, definitions, line);
@@ -75,8 +98,51 @@ export async function importChunk(ctx: TenantContext, message: ChunkMessage): Pr
     else parsed.push(row);
   }
 
-  const existing = await existingByEmail(ctx, parsed.map((r) => r.input.email!));
+  const existing = await existingByEmail(
+    ctx,
+    parsed.map((r) => r.input.email!),
+  );
   const owners = parsed.some((r) => r.ownerEmail) ? await memberIdsByEmail(ctx) : new Map<string, string>();
+  const rowFailed = (row: Row, error: unknown) => {
+    if (error instanceof ValidationError) fail(row.line, error.issues);
+    else if (error instanceof ConflictError) fail(row.line, [{ path: 'email', message: error.message }]);
+    else throw error;
+  };
+  // Rows are staged into shared transactions (far fewer round trips than one per row). If a
+  // transaction fails (another chunk wrote the same contact meanwhile), its rows are redone one
+  // by one from fresh reads, where each row's own error is known.
+  let batch: Array<{ row: Row; outcome: Outcome }> = [];
+  let uow = unitOfWork(ctx);
+  const flush = async () => {
+    const staged = batch;
+    const staging = uow;
+    batch = [];
+    uow = unitOfWork(ctx);
+    if (staged.length === 0) return;
+    try {
+      if (!stored.dryRun) await staging.commit();
+      for (const { outcome } of staged) counts[outcome]++;
+    } catch {
+      const fresh = await existingByEmail(
+        ctx,
+        staged.map(({ row }) => row.input.email!),
+      );
+      for (const { row } of staged) {
+        const email = row.input.email!;
+        const current = fresh.get(email);
+        if (current) existing.set(email, current);
+        else existing.delete(email);
+        try {
+          const single = unitOfWork(ctx);
+          const outcome = stage(ctx, row, existing, write, single);
+          await single.commit();
+          counts[outcome]++;
+        } catch (error) {
+          rowFailed(row, error);
+        }
+      }
+    }
+  };
   for (const row of parsed) {
     try {
       if (row.ownerEmail) {
@@ -89,21 +155,27 @@ export async function importChunk(ctx: TenantContext, message: ChunkMessage): Pr
         row.input.companyId = await companyFor(ctx, stored.id, row.company);
         row.filled.add('companyId');
       }
-      const outcome = await upsert(ctx, stored.dryRun, row, existing, write);
-      counts[outcome]++;
+      if (uow.size + writeBound(row, existing.get(row.input.email!)) > 100) await flush();
+      const outcome = stage(ctx, row, existing, write, uow);
+      batch.push({ row, outcome });
+      if (uow.size >= STAGED_WRITES) await flush();
     } catch (error) {
-      if (error instanceof ValidationError) fail(row.line, error.issues);
-      else if (error instanceof ConflictError) fail(row.line, [{ path: 'email', message: error.message }]);
-      else throw error;
+      rowFailed(row, error);
     }
   }
+  await flush();
   await rowErrorsInto(ctx, stored.id, errors);
   await recordChunkDone(ctx, message, counts);
 }
 
 /** The CSV header of the column a field (or an issue path) came from. */
 function headerFor(stored: StoredImport, path: string): string {
-  const field = path.replace(/^body\./, '').split('.')[0]!;
+  const segments = path.replace(/^body\./, '').split('.');
+  const field = segments[0]!;
+  if (field === 'addresses' && segments[2]) {
+    const column = stored.columns.find((c) => c.field === (segments[2] === 'lines' ? 'line1' : segments[2]));
+    if (column) return column.header;
+  }
   const byField: Record<string, string[]> = {
     phones: ['workPhone', 'mobilePhone', 'homePhone'],
     emails: ['otherEmail'],
@@ -150,7 +222,10 @@ function readRow(
   }
   if (firstName) set('firstName', firstName);
   if (lastName) set('lastName', lastName);
-  if (!value.email) return { issues: [{ path: 'email', message: 'Every row needs an email: imports update contacts by email.' }] };
+  if (!value.email)
+    return {
+      issues: [{ path: 'email', message: 'Every row needs an email: imports update contacts by email.' }],
+    };
   set('email', value.email);
   if (value.otherEmail) set('emails', [value.otherEmail]);
   const phones = [
@@ -164,21 +239,28 @@ function readRow(
       {
         type: 'work',
         lines: [value.line1, value.line2].filter(Boolean),
-        city: value.city ?? '',
+        ...(value.city ? { city: value.city } : {}),
         ...(value.postalCode ? { postalCode: value.postalCode } : {}),
         ...(value.region ? { region: value.region } : {}),
         country: value.country ? countryCode(value.country) : '',
       },
     ]);
-  if (value.lifecycleStage) set('lifecycleStage', value.lifecycleStage.toLowerCase().replace(/\s+customer$/, ''));
+  if (value.lifecycleStage)
+    set('lifecycleStage', value.lifecycleStage.toLowerCase().replace(/\s+customer$/, ''));
   if (value.tags)
     set(
       'tags',
-      value.tags.split(/[;,|]/).map((t) => t.trim()).filter(Boolean),
+      value.tags
+        .split(/[;,|]/)
+        .map((t) => t.trim())
+        .filter(Boolean),
     );
   if (value.consent) {
     const status = consentOf(value.consent);
-    set('marketingConsent', status ? { status, source: 'import' } : { status: value.consent, source: 'import' });
+    set(
+      'marketingConsent',
+      status ? { status, source: 'import' } : { status: value.consent, source: 'import' },
+    );
   }
   const demographics: Record<string, unknown> = {};
   if (value.birthYear) demographics.birthYear = Number(value.birthYear);
@@ -211,7 +293,8 @@ async function existingByEmail(ctx: TenantContext, emails: string[]): Promise<Ma
     [...new Set(emails)].map((email) => contactKeys.email(ctx.tenantId, email)),
   );
   const idByEmail = new Map<string, string>();
-  for (const guard of guards) idByEmail.set(String(guard.PK).split('#CONTACT-EMAIL#')[1]!, String(guard.contactId));
+  for (const guard of guards)
+    idByEmail.set(String(guard.PK).split('#CONTACT-EMAIL#')[1]!, String(guard.contactId));
   const contacts = await getItems(
     ctx,
     [...new Set(idByEmail.values())].map((id) => contactKeys.contact(ctx.tenantId, id)),
@@ -226,7 +309,10 @@ async function existingByEmail(ctx: TenantContext, emails: string[]): Promise<Ma
 }
 
 async function memberIdsByEmail(ctx: TenantContext): Promise<Map<string, string>> {
-  const members = await queryAll(ctx, { partition: tenancyKeys.members(ctx.tenantId), sort: { beginsWith: 'MEMBER#' } });
+  const members = await queryAll(ctx, {
+    partition: tenancyKeys.members(ctx.tenantId),
+    sort: { beginsWith: 'MEMBER#' },
+  });
   return new Map(members.map((m) => [String(m.email).toLowerCase(), String(m.id)]));
 }
 
@@ -244,7 +330,10 @@ async function companyFor(
     const found = await findCompanyIdByDomain(ctx, company.domain);
     if (found) return found;
     const uow = unitOfWork(ctx);
-    const created = createCompanyInto(uow, ctx, { name: company.name ?? company.domain, domain: company.domain });
+    const created = createCompanyInto(uow, ctx, {
+      name: company.name ?? company.domain,
+      domain: company.domain,
+    });
     try {
       await uow.commit();
       return created.id;
@@ -259,7 +348,11 @@ async function companyFor(
   if (guard) return String(guard.companyId);
   const sameName = await queryPage(
     ctx,
-    { index: 'GSI1', partition: companyKeys.byName(ctx.tenantId), sort: { beginsWith: `${name.toLowerCase()}#` } },
+    {
+      index: 'GSI1',
+      partition: companyKeys.byName(ctx.tenantId),
+      sort: { beginsWith: `${name.toLowerCase()}#` },
+    },
     { limit: 1 },
   );
   if (sameName.items[0]) return String((sameName.items[0] as { id: string }).id);
@@ -267,7 +360,10 @@ async function companyFor(
   const created = createCompanyInto(uow, ctx, { name });
   uow.put(
     { ...guardKey, entity: 'ImportCompany', companyId: created.id },
-    { condition: (e) => `attribute_not_exists(${e.name('PK')})`, onConditionFailed: () => new ConflictError('taken') },
+    {
+      condition: (e) => `attribute_not_exists(${e.name('PK')})`,
+      onConditionFailed: () => new ConflictError('taken'),
+    },
   );
   try {
     await uow.commit();
@@ -310,13 +406,16 @@ function updateFrom(row: Row, current: Contact): ContactUpdate {
   return update;
 }
 
-async function upsert(
+type Outcome = 'created' | 'updated' | 'unchanged';
+
+/** Adds a row's writes to the unit of work and says what they do; nothing is written yet. */
+function stage(
   ctx: TenantContext,
-  dryRun: boolean,
   row: Row,
   existing: Map<string, Contact>,
   write: ContactWriteContext,
-): Promise<'created' | 'updated' | 'unchanged'> {
+  uow: UnitOfWork,
+): Outcome {
   const email = row.input.email!;
   const current = existing.get(email);
   if (!current) {
@@ -325,31 +424,11 @@ async function upsert(
         row.filled.has('firstName') ? 'lastName' : 'firstName',
         'A new contact needs a first and a last name.',
       );
-    const uow = unitOfWork(ctx);
-    const contact = createContactInto(uow, ctx, row.input, write);
-    if (!dryRun) {
-      try {
-        await uow.commit();
-      } catch (error) {
-        // Another chunk created this email meanwhile: this row updates it instead.
-        if (!(error instanceof ConflictError) || !error.details.existingContactId) throw error;
-        const item = await getItem(ctx, contactKeys.contact(ctx.tenantId, String(error.details.existingContactId)), {
-          consistent: true,
-        });
-        if (!item) throw error;
-        existing.set(email, contactFromItem(item));
-        return upsert(ctx, dryRun, row, existing, write);
-      }
-    }
-    existing.set(email, contact);
+    existing.set(email, createContactInto(uow, ctx, row.input, write));
     return 'created';
   }
   const { next, fields } = applyContactChange(ctx, current, updateFrom(row, current), write);
   if (fields.length === 0) return 'unchanged';
-  if (!dryRun) {
-    const uow = unitOfWork(ctx);
-    existing.set(email, writeContactChangeInto(uow, ctx, current, next, fields));
-    await uow.commit();
-  } else existing.set(email, next);
+  existing.set(email, writeContactChangeInto(uow, ctx, current, next, fields));
   return 'updated';
 }

@@ -48,7 +48,9 @@ const toStored = (item: Record<string, unknown>): StoredImport => {
   const stored = withoutKeys<StoredImport & { receivedParts: Iterable<string> }>(item);
   return {
     ...stored,
-    receivedParts: [...((item.receivedParts as Iterable<string> | undefined) ?? [])].map(Number).sort((a, b) => a - b),
+    receivedParts: [...((item.receivedParts as Iterable<string> | undefined) ?? [])]
+      .map(Number)
+      .sort((a, b) => a - b),
   };
 };
 
@@ -115,7 +117,11 @@ export interface ImportOptions {
 }
 
 /** Starts an import with its first part, which holds the header. */
-export async function createImport(ctx: TenantContext, options: ImportOptions, csv: string | undefined): Promise<Import> {
+export async function createImport(
+  ctx: TenantContext,
+  options: ImportOptions,
+  csv: string | undefined,
+): Promise<Import> {
   if (!csv?.trim()) throw ValidationError.field('body', 'Send the CSV file (or its first part) as the body.');
   const rows = parsePart(csv);
   const header = rows[0];
@@ -155,7 +161,11 @@ export async function createImport(ctx: TenantContext, options: ImportOptions, c
 }
 
 /** Appends the next part to an import (parts arrive one after another). */
-export async function addNextPart(ctx: TenantContext, importId: string, csv: string | undefined): Promise<Import> {
+export async function addNextPart(
+  ctx: TenantContext,
+  importId: string,
+  csv: string | undefined,
+): Promise<Import> {
   const current = await getStoredImport(ctx, importId, true);
   if (current.status !== 'receiving' || current.receivedParts.length >= current.parts)
     throw new ConflictError(`This import already has its ${current.parts} parts.`);
@@ -174,14 +184,13 @@ async function addPart(
   const rows = parsed ?? parsePart(csv);
   const chunks = chunksOf(rows);
   const uow = unitOfWork(ctx);
-  chunks.forEach((chunk, index) =>
+  for (const [index, chunk] of chunks.entries())
     uow.put({
       ...importKeys.chunk(ctx.tenantId, importId, n, index),
       entity: 'ImportChunk',
       rows: JSON.stringify(chunk),
       done: false,
-    }),
-  );
+    });
   uow.update(importKeys.import(ctx.tenantId, importId), {
     set: {
       [`partLines.${n}`]: lineCount(csv),
@@ -197,7 +206,8 @@ async function addPart(
           ? `attribute_not_exists(${e.name('receivedParts')})`
           : `size(${e.name('receivedParts')}) = ${e.value(n - 1)}`,
     ),
-    onConditionFailed: () => new ConflictError('Another part arrived meanwhile: send parts one after another.'),
+    onConditionFailed: () =>
+      new ConflictError('Another part arrived meanwhile: send parts one after another.'),
   });
   await uow.commit();
   return queueWhenComplete(ctx, importId);
@@ -206,12 +216,18 @@ async function addPart(
 /** Once every part is in, queues the import (exactly once: the status change is conditional). */
 async function queueWhenComplete(ctx: TenantContext, importId: string): Promise<Import> {
   const current = await getStoredImport(ctx, importId, true);
-  if (current.status !== 'receiving' || current.receivedParts.length < current.parts) return toImport(current);
+  if (current.status !== 'receiving' || current.receivedParts.length < current.parts)
+    return toImport(current);
   const sum = (map: Record<string, number>) => Object.values(map).reduce((a, b) => a + Number(b), 0);
   const chunkTotal = sum(current.partChunks);
   const totalRows = sum(current.partRows);
   const uow = unitOfWork(ctx).update(importKeys.import(ctx.tenantId, importId), {
-    set: { status: chunkTotal === 0 ? 'completed' : 'queued', chunkTotal, totalRows, updatedAt: ctx.clock.now().toISOString() },
+    set: {
+      status: chunkTotal === 0 ? 'completed' : 'queued',
+      chunkTotal,
+      totalRows,
+      updatedAt: ctx.clock.now().toISOString(),
+    },
     condition: (e) => `${e.name('status')} = ${e.value('receiving')}`,
     onConditionFailed: () => new ConflictError('Already queued.'),
   });
@@ -224,7 +240,11 @@ async function queueWhenComplete(ctx: TenantContext, importId: string): Promise<
   return getImport(ctx, importId);
 }
 
-export async function getStoredImport(ctx: TenantContext, id: string, consistent = false): Promise<StoredImport> {
+export async function getStoredImport(
+  ctx: TenantContext,
+  id: string,
+  consistent = false,
+): Promise<StoredImport> {
   const item = await getItem(ctx, importKeys.import(ctx.tenantId, id), { consistent });
   if (!item) throw new NotFoundError('Import', id);
   return toStored(item);
@@ -305,7 +325,8 @@ export async function recordChunkDone(
   if (stored.status === 'completed' || stored.chunksDone < stored.chunkTotal) return;
   const uow = unitOfWork(ctx).update(importKey, {
     set: { status: 'completed', completedAt: ctx.clock.now().toISOString() },
-    condition: (e) => `${e.name('status')} <> ${e.value('completed')} AND ${e.name('chunksDone')} = ${e.name('chunkTotal')}`,
+    condition: (e) =>
+      `${e.name('status')} <> ${e.value('completed')} AND ${e.name('chunksDone')} = ${e.name('chunkTotal')}`,
     onConditionFailed: () => new ConflictError('Already completed.'),
   });
   uow.publish(ImportCompleted, {
@@ -324,9 +345,13 @@ export async function recordChunkDone(
 }
 
 export async function readChunk(ctx: TenantContext, message: ChunkMessage): Promise<ParsedRow[] | undefined> {
-  const item = await getItem(ctx, importKeys.chunk(ctx.tenantId, message.importId, message.part, message.index), {
-    consistent: true,
-  });
+  const item = await getItem(
+    ctx,
+    importKeys.chunk(ctx.tenantId, message.importId, message.part, message.index),
+    {
+      consistent: true,
+    },
+  );
   if (!item) throw new NotFoundError('Import chunk');
   return item.done ? undefined : (JSON.parse(String(item.rows)) as ParsedRow[]);
 }
@@ -336,7 +361,11 @@ export function rowErrorsInto(ctx: TenantContext, importId: string, errors: Impo
   for (let start = 0; start < errors.length; start += 100) {
     const uow = unitOfWork(ctx);
     for (const error of errors.slice(start, start + 100))
-      uow.put({ ...importKeys.rowError(ctx.tenantId, importId, error.line), entity: 'ImportRowError', ...error });
+      uow.put({
+        ...importKeys.rowError(ctx.tenantId, importId, error.line),
+        entity: 'ImportRowError',
+        ...error,
+      });
     commits.push(uow.commit());
   }
   return Promise.all(commits);

@@ -1,9 +1,17 @@
 import { ContactErased, ContactMergeRequested, ContactsMerged } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists } from '../platform/db/expressions.ts';
-import { getItem, type Item, queryAll, queryEach, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import {
+  getItem,
+  type Item,
+  queryAll,
+  queryEach,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { getActivities } from './activities.ts';
+import { canonical } from './history.ts';
 import { activityKeys, contactKeys } from './keys.ts';
 import { type Activity, type Contact, type ContactUpdate, LIMITS } from './schema.ts';
 import { applyContactChange, contactFromItem, getContactItem, writeContactChangeInto } from './service.ts';
@@ -20,7 +28,11 @@ const BATCH = 50;
 
 const isOwn = (sk: string) => OWN_PREFIXES.some((p) => sk.startsWith(p));
 
-async function inBatches<T>(items: T[], add: (uow: ReturnType<typeof unitOfWork>, item: T) => void, ctx: TenantContext) {
+async function inBatches<T>(
+  items: T[],
+  add: (uow: ReturnType<typeof unitOfWork>, item: T) => void,
+  ctx: TenantContext,
+) {
   for (let start = 0; start < items.length; start += BATCH) {
     const uow = unitOfWork(ctx);
     for (const item of items.slice(start, start + BATCH)) add(uow, item);
@@ -44,11 +56,14 @@ export async function requestMerge(ctx: TenantContext, contactId: string, duplic
   });
   if (keep.mergingInto) throw new ConflictError('This contact is itself being merged into another.');
   if (duplicate.mergingInto)
-    throw new ConflictError(`Contact ${duplicateId} is already being merged.`, { mergingInto: duplicate.mergingInto });
+    throw new ConflictError(`Contact ${duplicateId} is already being merged.`, {
+      mergingInto: duplicate.mergingInto,
+    });
   const uow = unitOfWork(ctx)
     .update(contactKeys.contact(ctx.tenantId, duplicateId), {
       set: { mergingInto: contactId },
-      condition: (e) => `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name('mergingInto')})`,
+      condition: (e) =>
+        `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name('mergingInto')})`,
       onConditionFailed: () => new ConflictError(`Contact ${duplicateId} is already being merged.`),
     })
     .check(
@@ -73,7 +88,7 @@ function mergedUpdate(keep: Contact, duplicate: Contact): ContactUpdate {
       .filter((e) => e !== keep.email)
       .slice(0, LIMITS.emails),
     phones: unique([...keep.phones, ...duplicate.phones], (p) => p.number).slice(0, LIMITS.phones),
-    addresses: unique([...keep.addresses, ...duplicate.addresses], (a) => JSON.stringify(a)).slice(0, LIMITS.addresses),
+    addresses: unique([...keep.addresses, ...duplicate.addresses], canonical).slice(0, LIMITS.addresses),
   };
   if (!keep.email && duplicate.email) {
     update.email = duplicate.email;
@@ -81,7 +96,8 @@ function mergedUpdate(keep: Contact, duplicate: Contact): ContactUpdate {
   }
   for (const field of ['companyId', 'ownerId', 'bestTimeToCall', 'demographics'] as const)
     if (!keep[field] && duplicate[field]) (update as Record<string, unknown>)[field] = duplicate[field];
-  if (!keep.marketingConsent && duplicate.marketingConsent) update.marketingConsent = duplicate.marketingConsent;
+  if (!keep.marketingConsent && duplicate.marketingConsent)
+    update.marketingConsent = duplicate.marketingConsent;
   const customFields = Object.fromEntries(
     Object.entries(duplicate.customFields).filter(([key]) => keep.customFields[key] === undefined),
   );
@@ -95,13 +111,22 @@ function mergedUpdate(keep: Contact, duplicate: Contact): ContactUpdate {
  * the duplicate's email (as a further email), the duplicate disappears, `ContactsMerged` is
  * published. Leftovers are removed last; a redelivery after a crash resumes where it stopped.
  */
-export async function performMerge(ctx: TenantContext, contactId: string, duplicateId: string): Promise<void> {
-  const duplicateItem = await getItem(ctx, contactKeys.contact(ctx.tenantId, duplicateId), { consistent: true });
+export async function performMerge(
+  ctx: TenantContext,
+  contactId: string,
+  duplicateId: string,
+): Promise<void> {
+  const duplicateItem = await getItem(ctx, contactKeys.contact(ctx.tenantId, duplicateId), {
+    consistent: true,
+  });
   const t = ctx.tenantId;
   if (duplicateItem) {
     if (duplicateItem.mergingInto !== contactId) return;
     const toCopy: Item[] = [];
-    for await (const item of queryEach(ctx, { partition: contactKeys.partition(t, duplicateId), consistent: true })) {
+    for await (const item of queryEach(ctx, {
+      partition: contactKeys.partition(t, duplicateId),
+      consistent: true,
+    })) {
       const sk = String(item.SK);
       if (sk.startsWith('TL#') || sk.startsWith('HIST#')) toCopy.push(item);
     }
@@ -159,7 +184,9 @@ async function repointActivity(ctx: TenantContext, id: string, from: string, to:
   if (!item) return;
   const activity = item as unknown as Activity & { timelineKeys?: Array<{ contactId: string; sk: string }> };
   const contactIds = [...new Set(activity.contactIds.map((c) => (c === from ? to : c)))];
-  const timelineKeys = (activity.timelineKeys ?? []).map((k) => (k.contactId === from ? { ...k, contactId: to } : k));
+  const timelineKeys = (activity.timelineKeys ?? []).map((k) =>
+    k.contactId === from ? { ...k, contactId: to } : k,
+  );
   await unitOfWork(ctx)
     .update(activityKeys.activity(ctx.tenantId, id), { set: { contactIds, timelineKeys }, condition: exists })
     .commit();
@@ -167,7 +194,10 @@ async function repointActivity(ctx: TenantContext, id: string, from: string, to:
 
 async function removeOwnItems(ctx: TenantContext, contactId: string): Promise<Item[]> {
   const items: Item[] = [];
-  for await (const item of queryEach(ctx, { partition: contactKeys.partition(ctx.tenantId, contactId), consistent: true }))
+  for await (const item of queryEach(ctx, {
+    partition: contactKeys.partition(ctx.tenantId, contactId),
+    consistent: true,
+  }))
     if (isOwn(String(item.SK))) items.push(item);
   await inBatches(items, (uow, item) => uow.delete({ PK: String(item.PK), SK: String(item.SK) }), ctx);
   return items;
@@ -177,10 +207,14 @@ async function removeOwnItems(ctx: TenantContext, contactId: string): Promise<It
 
 /** Everything held about a contact: one Query of its partition, plus the activities it is linked to. */
 export async function exportContactData(ctx: TenantContext, contactId: string) {
-  const items = await queryAll(ctx, { partition: contactKeys.partition(ctx.tenantId, contactId), consistent: true });
+  const items = await queryAll(ctx, {
+    partition: contactKeys.partition(ctx.tenantId, contactId),
+    consistent: true,
+  });
   const contactItem = items.find((i) => i.SK === 'CONTACT');
   if (!contactItem) throw new NotFoundError('Contact', contactId);
-  const bySk = (prefix: string) => items.filter((i) => String(i.SK).startsWith(prefix)).map((i) => withoutKeys(i));
+  const bySk = (prefix: string) =>
+    items.filter((i) => String(i.SK).startsWith(prefix)).map((i) => withoutKeys(i));
   const timeline = bySk('TL#').reverse();
   const activityIds = [
     ...new Set(
@@ -214,7 +248,8 @@ export async function exportContactData(ctx: TenantContext, contactId: string) {
  */
 export async function eraseContact(ctx: TenantContext, contactId: string): Promise<void> {
   const item = await getContactItem(ctx, contactId, true);
-  if (item.mergingInto) throw new ConflictError('This contact is being merged; erase the contact it is merged into.');
+  if (item.mergingInto)
+    throw new ConflictError('This contact is being merged; erase the contact it is merged into.');
   const uow = unitOfWork(ctx)
     .delete(contactKeys.contact(ctx.tenantId, contactId), {
       condition: (e) => `${e.name('version')} = ${e.value(item.version)}`,
@@ -245,7 +280,9 @@ export async function sweepErasedContact(ctx: TenantContext, contactId: string):
   for (const id of activityIds) {
     const item = await getItem(ctx, activityKeys.activity(ctx.tenantId, id), { consistent: true });
     if (!item) continue;
-    const activity = item as unknown as Activity & { timelineKeys?: Array<{ contactId: string; sk: string }> };
+    const activity = item as unknown as Activity & {
+      timelineKeys?: Array<{ contactId: string; sk: string }>;
+    };
     const others = activity.contactIds.filter((c) => c !== contactId);
     const uow = unitOfWork(ctx);
     if (others.length === 0 && !activity.companyId) uow.delete(activityKeys.activity(ctx.tenantId, id));

@@ -21,13 +21,13 @@ export const Address = named(
   'Address',
   z.object({
     type: z._default(z.enum(['work', 'home', 'billing', 'shipping', 'other']), 'work'),
-    lines: z.array(NonEmpty(200)).check(z.minLength(1), z.maxLength(4)),
-    city: NonEmpty(100),
+    lines: z._default(z.array(NonEmpty(200)).check(z.maxLength(4)), []),
+    city: z.optional(NonEmpty(100)),
     postalCode: z.optional(z.string().check(z.trim(), z.maxLength(20))),
     region: z.optional(NonEmpty(100)),
     country: Country,
   }),
-  'A postal address; `region` is a state, province or administrative area.',
+  'A postal address; only the country is required (what CRM exports often hold is a city and a country). `region` is a state, province or administrative area.',
 );
 export type Address = z.infer<typeof Address>;
 
@@ -35,7 +35,9 @@ export const PhoneInput = named(
   'PhoneInput',
   z.object({
     /** As typed; stored in E.164. Without a country code the number is read in the contact's country. */
-    number: z.string().check(z.trim(), z.minLength(3), z.maxLength(40)),
+    number: z
+      .string()
+      .check(z.trim(), z.minLength(3, { message: 'Must be a phone number.' }), z.maxLength(40)),
     type: z._default(z.enum(['mobile', 'work', 'home', 'other']), 'mobile'),
   }),
 );

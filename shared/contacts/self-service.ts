@@ -1,7 +1,7 @@
 import type { TenantContext } from '../platform/context.ts';
 import type { TenantId } from '../platform/db/keys.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
-import { DomainError, isDomainError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { type DomainError, isDomainError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { publicUrl } from '../platform/links.ts';
 import { toFieldIssues } from '../platform/schema.ts';
 import { signLink, verifyLink } from '../platform/signed-links.ts';
@@ -79,7 +79,7 @@ function updateFromForm(contact: Contact, fields: Record<string, string>): unkno
     const address = {
       type: contact.addresses[0]?.type ?? 'home',
       lines: [text('line1'), text('line2')].filter(Boolean),
-      city: text('city'),
+      ...(text('city') ? { city: text('city') } : {}),
       ...(text('postalCode') ? { postalCode: text('postalCode') } : {}),
       ...(text('region') ? { region: text('region') } : {}),
       country: text('country'),
@@ -115,7 +115,10 @@ export async function submitSelfService(
     Object.fromEntries(issues.map((i) => [FORM_FIELD[i.path] ?? i.path.replace(/^body\./, ''), i.message]));
   const parsed = ContactUpdate.safeParse(updateFromForm(contact, fields));
   if (!parsed.success)
-    return { status: 400, html: form(company, token, contact, errorsFrom(toFieldIssues(parsed.error, 'body')), fields) };
+    return {
+      status: 400,
+      html: form(company, token, contact, errorsFrom(toFieldIssues(parsed.error, 'body')), fields),
+    };
   try {
     const write = await contactWriteContext(ctx, parsed.data);
     const { next, fields: changed } = applyContactChange(ctx, contact, parsed.data, write);
@@ -149,7 +152,7 @@ function friendly(error: DomainError): string {
 
 // HTML
 
-const escape = (value: unknown) =>
+const escapeHtml = (value: unknown) =>
   String(value ?? '').replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
@@ -158,7 +161,7 @@ const escape = (value: unknown) =>
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escape(title)}</title>
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#222}
 label{display:block;margin-top:.8rem;font-weight:600}input[type=text],input[type=email],input[type=tel]{width:100%;padding:.4rem;box-sizing:border-box}
 .error{color:#b00020;font-weight:normal}fieldset{margin-top:1rem}button{margin-top:1.2rem;padding:.5rem 1.2rem}</style>
@@ -166,7 +169,7 @@ label{display:block;margin-top:.8rem;font-weight:600}input[type=text],input[type
 }
 
 function notice(status: number, title: string, message: string): Page {
-  return { status, html: page(title, `<h1>${escape(title)}</h1><p>${escape(message)}</p>`) };
+  return { status, html: page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`) };
 }
 
 function thanks(company: string): Page {
@@ -195,16 +198,16 @@ function form(
   };
   const value = (name: string) => submitted?.[name] ?? current[name] ?? '';
   const input = (name: string, label: string, type = 'text') =>
-    `<label for="${name}">${escape(label)}${errors[name] ? ` <span class="error">${escape(errors[name])}</span>` : ''}</label>
-<input type="${type}" id="${name}" name="${name}" value="${escape(value(name))}">`;
+    `<label for="${name}">${escapeHtml(label)}${errors[name] ? ` <span class="error">${escapeHtml(errors[name])}</span>` : ''}</label>
+<input type="${type}" id="${name}" name="${name}" value="${escapeHtml(value(name))}">`;
   const consent = submitted?.consent ?? contact.marketingConsent?.status;
   const otherErrors = Object.entries(errors).filter(([name]) => !(name in current));
   return page(
     `Your details at ${company}`,
-    `<h1>Your details at ${escape(company)}</h1>
+    `<h1>Your details at ${escapeHtml(company)}</h1>
 <p>Correct anything that is wrong and save. Leave a field empty to remove it.</p>
-${otherErrors.map(([name, message]) => `<p class="error">${escape(name)}: ${escape(message)}</p>`).join('\n')}
-<form method="post" action="${escape(publicUrl(`/v1/self-service/${token}`))}">
+${otherErrors.map(([name, message]) => `<p class="error">${escapeHtml(name)}: ${escapeHtml(message)}</p>`).join('\n')}
+<form method="post" action="${escapeHtml(publicUrl(`/v1/self-service/${token}`))}">
 ${input('firstName', 'First name')}
 ${input('lastName', 'Last name')}
 ${input('email', 'Email', 'email')}

@@ -62,10 +62,7 @@ export const handler = httpHandler(contactRoutes, {
   },
   selfServiceLink: ({ ctx, params }) => createSelfServiceLink(ctx, params.id),
   mergeContact: ({ ctx, params, body }) => requestMerge(ctx, params.id, body.duplicateId),
-  contactDataExport: async ({ ctx, params }) =>
-    reply(JSON.stringify(await exportContactData(ctx, params.id)), {
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    }),
+  contactDataExport: ({ ctx, params }) => exportContactData(ctx, params.id),
   listCustomFields: async ({ ctx }) => ({ items: await listCustomFields(ctx) }),
   defineCustomField: ({ ctx, body: { key, ...definition } }) =>
     defineCustomField(ctx, key, definition, 'create'),

@@ -393,8 +393,17 @@ function updateFrom(row: Row, current: Contact): ContactUpdate {
         update.phones = [...current.phones, ...(input.phones ?? []).filter((p) => !known.has(p.number))];
         break;
       }
-      case 'addresses':
-        update.addresses = [...(input.addresses ?? []), ...current.addresses.slice(1)];
+      case 'addresses': {
+        // A CSV address has no type: the first address keeps the one it had.
+        const type = current.addresses[0]?.type;
+        const first = { ...input.addresses![0]!, ...(type ? { type } : {}) };
+        update.addresses = [first, ...current.addresses.slice(1)];
+        break;
+      }
+      case 'marketingConsent':
+        // The same answer again is not a new consent: keep when and where it was given.
+        if (current.marketingConsent?.status !== input.marketingConsent!.status)
+          update.marketingConsent = input.marketingConsent!;
         break;
       case 'demographics':
         update.demographics = { ...current.demographics, ...input.demographics };

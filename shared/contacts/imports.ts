@@ -93,7 +93,7 @@ export function parsePart(text: string): ParsedRow[] {
   return rows.sort((a, b) => a.line - b.line);
 }
 
-function chunksOf(rows: ParsedRow[]): ParsedRow[][] {
+export function chunksOf(rows: ParsedRow[]): ParsedRow[][] {
   const chunks: ParsedRow[][] = [];
   let current: ParsedRow[] = [];
   let bytes = 2;

@@ -101,8 +101,3 @@ export const importKeys = {
     SK: `COMPANY#${name.toLowerCase()}`,
   }),
 };
-
-/** A merge in progress: the duplicate's partition is being moved into the kept contact's. */
-export const mergeKeys = {
-  merge: (t: TenantId, duplicateId: string) => ({ PK: tenantKey(t, 'CONTACT', duplicateId), SK: 'MERGING' }),
-};

@@ -55,8 +55,9 @@ export async function calendar(
     contactIds: a.contactIds,
   }));
   const assignees = window.ownerId ? [window.ownerId] : [...(await memberIds(ctx)), undefined];
-  for (const assignee of assignees) {
-    for (const task of await dueTasks(ctx, assignee, from, to)) {
+  const tasksOf = await Promise.all(assignees.map((assignee) => dueTasks(ctx, assignee, from, to)));
+  for (const tasks of tasksOf) {
+    for (const task of tasks) {
       items.push({
         kind: 'task',
         id: task.id,

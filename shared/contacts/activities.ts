@@ -93,6 +93,30 @@ function indexAttributes(ctx: TenantContext, activity: Activity): Record<string,
   };
 }
 
+/** Members other than the owner attending a meeting on the calendar: each sees it in their calendar. */
+function attendeesOf(activity: Activity): string[] {
+  if (!onCalendar(activity) || !activity.meeting) return [];
+  return [...new Set(activity.meeting.attendeeMemberIds)].filter((m) => m !== activity.ownerId);
+}
+
+function putAttendees(uow: UnitOfWork, ctx: TenantContext, activity: Activity): void {
+  const month = new Date(activity.at).toISOString().slice(0, 7);
+  for (const memberId of attendeesOf(activity))
+    uow.put({
+      PK: activityKeys.activity(ctx.tenantId, activity.id).PK,
+      SK: `ATTENDEE#${memberId}`,
+      entity: 'ActivityAttendee',
+      activityId: activity.id,
+      GSI3PK: activityKeys.ownerCalendarMonth(ctx.tenantId, memberId, month),
+      GSI3SK: `${new Date(activity.at).toISOString()}#${activity.id}`,
+    });
+}
+
+function deleteAttendees(uow: UnitOfWork, ctx: TenantContext, activity: Activity): void {
+  for (const memberId of attendeesOf(activity))
+    uow.delete({ PK: activityKeys.activity(ctx.tenantId, activity.id).PK, SK: `ATTENDEE#${memberId}` });
+}
+
 const defined = (record: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
 
@@ -160,6 +184,7 @@ export async function createActivity(ctx: TenantContext, input: ActivityCreate):
     },
     { condition: notExists },
   );
+  putAttendees(uow, ctx, activity);
   uow.publish(ActivityLogged, {
     activityId: activity.id,
     activityType: activity.type,
@@ -223,6 +248,8 @@ export async function updateActivity(
   for (const { contactId, sk } of oldKeys)
     uow.delete({ PK: contactKeys.partition(ctx.tenantId, contactId), SK: sk });
   const timelineKeys = addTimelineEntries(uow, ctx, next);
+  deleteAttendees(uow, ctx, before);
+  putAttendees(uow, ctx, next);
   const indexes = indexAttributes(ctx, next);
   const { id: _id, createdAt: _c, version: _v, ...set } = next;
   uow.update(activityKeys.activity(ctx.tenantId, id), {
@@ -239,6 +266,7 @@ export async function updateActivity(
 export async function deleteActivity(ctx: TenantContext, id: string): Promise<void> {
   const current = await getStored(ctx, id);
   const uow = unitOfWork(ctx).delete(activityKeys.activity(ctx.tenantId, id), { condition: exists });
+  deleteAttendees(uow, ctx, current);
   for (const { contactId, sk } of current.timelineKeys ?? [])
     uow.delete({ PK: contactKeys.partition(ctx.tenantId, contactId), SK: sk });
   await uow.commit();
@@ -305,9 +333,17 @@ export async function calendarActivities(
           sort: { between: [from, `${to}`] },
         },
         { limit: 100, ...(cursor ? { cursor } : {}) },
-        toActivity,
+        (item) => item,
       );
-      found.push(...page.items.filter((a) => a.at < to));
+      // A member's calendar partition also holds the meetings they attend: one item naming each.
+      const attended = page.items
+        .filter((i) => i.entity === 'ActivityAttendee')
+        .map((i) => String(i.activityId));
+      const activities = [
+        ...page.items.filter((i) => i.entity === 'Activity').map(toActivity),
+        ...(attended.length ? await getActivities(ctx, attended) : []),
+      ];
+      found.push(...activities.filter((a) => a.at < to));
       cursor = page.nextCursor;
     } while (cursor && found.length < max);
     if (found.length >= max) break;

@@ -10,7 +10,7 @@ import {
   withoutKeys,
 } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
-import { getActivities } from './activities.ts';
+import { deleteActivity, getActivities } from './activities.ts';
 import { canonical } from './history.ts';
 import { activityKeys, contactKeys } from './keys.ts';
 import { type Activity, type Contact, type ContactUpdate, LIMITS } from './schema.ts';
@@ -285,14 +285,16 @@ export async function sweepErasedContact(ctx: TenantContext, contactId: string):
     };
     const others = activity.contactIds.filter((c) => c !== contactId);
     const uow = unitOfWork(ctx);
-    if (others.length === 0 && !activity.companyId) uow.delete(activityKeys.activity(ctx.tenantId, id));
-    else
-      uow.update(activityKeys.activity(ctx.tenantId, id), {
-        set: {
-          contactIds: others,
-          timelineKeys: (activity.timelineKeys ?? []).filter((k) => k.contactId !== contactId),
-        },
-      });
+    if (others.length === 0 && !activity.companyId) {
+      await deleteActivity(ctx, id);
+      continue;
+    }
+    uow.update(activityKeys.activity(ctx.tenantId, id), {
+      set: {
+        contactIds: others,
+        timelineKeys: (activity.timelineKeys ?? []).filter((k) => k.contactId !== contactId),
+      },
+    });
     await uow.commit();
   }
 }

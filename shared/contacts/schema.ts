@@ -374,8 +374,8 @@ const MeetingDetails = z.object({
   start: IsoDateTime,
   end: IsoDateTime,
   location: z.optional(NonEmpty(300)),
-  /** Members attending; contacts attending are the activity's contacts. */
-  attendeeMemberIds: z._default(z.array(Id).check(z.maxLength(50)), []),
+  /** Members attending (the meeting is in their calendars too); contacts attending are the activity's contacts. */
+  attendeeMemberIds: z._default(z.array(Id).check(z.maxLength(20)), []),
   /** People attending who are not in the address book. */
   otherAttendees: z._default(z.array(Email).check(z.maxLength(50)), []),
   notes: z.optional(z.string().check(z.maxLength(10_000))),

@@ -1,6 +1,6 @@
 import { ContactCreated, ContactUpdated } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { and, type Condition, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
   getItem,
   getItems,
@@ -200,6 +200,9 @@ function indexAttributes(contact: Contact, ctx: TenantContext) {
     GSI4SK: contact.companyId ? nameSort : undefined,
   };
 }
+
+/** A duplicate being merged is frozen: a change made now would be lost by the merge. */
+const notMerging: Condition = (e) => `attribute_not_exists(${e.name('mergingInto')})`;
 
 const defined = (record: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
@@ -410,8 +413,13 @@ export function writeContactChangeInto(
     // Index keys are removed, not set to nothing: the item leaves that index.
     remove: Object.keys(indexes).filter((k) => indexes[k as keyof typeof indexes] === undefined),
     bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    condition: and(exists, hasVersion(current.version), notMerging),
+    onConditionFailed: (existing) =>
+      existing?.mergingInto
+        ? new ConflictError('This contact is being merged into another; change that one instead.', {
+            mergingInto: existing.mergingInto,
+          })
+        : new PreconditionFailedError(),
   });
   if (fields.includes('email')) {
     if (current.email) uow.delete(contactKeys.email(ctx.tenantId, current.email));

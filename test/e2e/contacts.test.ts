@@ -221,11 +221,18 @@ describe('activities and the calendar', () => {
     const company = await api.post('/v1/companies', { name: 'Apollo' });
     const contactId = contact.body.id;
     const soon = (days: number, hour = 10) => new Date(Date.UTC(2030, 0, 1 + days, hour)).toISOString();
+    const support = await memberWithKey(api, 'support');
     const meeting = await sales.api.post('/v1/activities', {
       type: 'meeting',
       contactIds: [contactId],
       companyId: company.body.id,
-      meeting: { title: 'Guidance review', start: soon(1), end: soon(1, 11), location: 'Houston' },
+      meeting: {
+        title: 'Guidance review',
+        start: soon(1),
+        end: soon(1, 11),
+        location: 'Houston',
+        attendeeMemberIds: [support.memberId],
+      },
     });
     expect(meeting.status, meeting.text).toBe(201);
     const call = await sales.api.post('/v1/activities', {
@@ -267,6 +274,8 @@ describe('activities and the calendar', () => {
     ]);
     const everyone = await api.get(`/v1/calendar?${window}`);
     expect(everyone.body.items).toHaveLength(3);
+    const attending = await api.get(`/v1/calendar?${window}&owner=${support.memberId}`);
+    expect(attending.body.items.map((i: { title: string }) => i.title)).toEqual(['Guidance review']);
 
     // The call happened: it leaves the calendar but stays on the timeline.
     const done = await sales.api.patch(`/v1/activities/${call.body.id}`, {

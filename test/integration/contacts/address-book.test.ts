@@ -143,6 +143,8 @@ describe('merging', () => {
     }
     await requestMerge(ctx, keep.id, duplicate.id);
     await expect(requestMerge(ctx, keep.id, duplicate.id)).rejects.toThrow(ConflictError);
+    // While merging, the duplicate is frozen: a change would be lost.
+    await expect(updateContact(ctx, duplicate.id, { firstName: 'Late' })).rejects.toThrow(ConflictError);
     await performMerge(ctx, keep.id, duplicate.id);
     await performMerge(ctx, keep.id, duplicate.id);
     const timeline = await listTimeline(ctx, keep.id, { limit: 100 });

@@ -28,7 +28,7 @@ export async function createSelfServiceLink(
   return { url: publicUrl(`/v1/self-service/${token}`), expiresAt: expiresAt.toISOString() };
 }
 
-export interface Page {
+export interface HtmlPage {
   status: number;
   html: string;
 }
@@ -39,7 +39,7 @@ async function open(
   token: string,
   contextFor: ContextFor,
   now: Date,
-): Promise<{ ctx: TenantContext; contact: Contact; company: string } | Page> {
+): Promise<{ ctx: TenantContext; contact: Contact; company: string } | HtmlPage> {
   const check = await verifyLink('self-service', token, now);
   if (!check.ok)
     return check.reason === 'expired'
@@ -56,7 +56,7 @@ async function open(
   }
 }
 
-export async function selfServiceForm(token: string, contextFor: ContextFor, now: Date): Promise<Page> {
+export async function selfServiceForm(token: string, contextFor: ContextFor, now: Date): Promise<HtmlPage> {
   const opened = await open(token, contextFor, now);
   if ('html' in opened) return opened;
   return { status: 200, html: form(opened.company, token, opened.contact, {}) };
@@ -107,7 +107,7 @@ export async function submitSelfService(
   fields: Record<string, string>,
   contextFor: ContextFor,
   now: Date,
-): Promise<Page> {
+): Promise<HtmlPage> {
   const opened = await open(token, contextFor, now);
   if ('html' in opened) return opened;
   const { ctx, contact, company } = opened;
@@ -168,11 +168,11 @@ label{display:block;margin-top:.8rem;font-weight:600}input[type=text],input[type
 </head><body>${body}</body></html>`;
 }
 
-function notice(status: number, title: string, message: string): Page {
+function notice(status: number, title: string, message: string): HtmlPage {
   return { status, html: page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`) };
 }
 
-function thanks(company: string): Page {
+function thanks(company: string): HtmlPage {
   return notice(200, 'Thank you', `${company} has your details as you gave them. You can close this page.`);
 }
 

@@ -31,3 +31,66 @@ export const CompanyCreated = defineEvent(
   'A company was added to the address book.',
   z.object({ companyId: z.string(), ownerId: z.optional(z.string()) }),
 );
+
+export const CompanyUpdated = defineEvent(
+  'contacts',
+  'CompanyUpdated',
+  'A company changed; `fields` names the fields that changed.',
+  z.object({ companyId: z.string(), fields: z.array(z.string()), ownerId: z.optional(z.string()) }),
+);
+
+export const ActivityLogged = defineEvent(
+  'contacts',
+  'ActivityLogged',
+  'A call, meeting, note or email was logged or scheduled about contacts and/or a company.',
+  z.object({
+    activityId: z.string(),
+    activityType: z.string(),
+    contactIds: z.array(z.string()),
+    companyId: z.optional(z.string()),
+    ownerId: z.optional(z.string()),
+    at: z.string(),
+  }),
+);
+
+export const ContactMergeRequested = defineEvent(
+  'contacts',
+  'ContactMergeRequested',
+  'A member asked to merge `duplicateId` into `contactId`; the contacts worker moves its records.',
+  z.object({ contactId: z.string(), duplicateId: z.string() }),
+);
+
+export const ContactsMerged = defineEvent(
+  'contacts',
+  'ContactsMerged',
+  'The duplicate `mergedContactId` was merged into `contactId` and no longer exists. Modules that keep items about contacts move theirs to `contactId` (see docs/contacts.md).',
+  z.object({ contactId: z.string(), mergedContactId: z.string() }),
+);
+
+export const ContactErased = defineEvent(
+  'contacts',
+  'ContactErased',
+  'A contact was erased (right to erasure). Every module removes the personal data it holds about `contactId` and anonymizes records it must keep, such as invoices (see docs/contacts.md).',
+  z.object({ contactId: z.string() }),
+);
+
+export const ImportQueued = defineEvent(
+  'contacts',
+  'ImportQueued',
+  'Every part of a CSV import arrived; the contacts worker queues its chunks for processing.',
+  z.object({ importId: z.string(), chunks: z.int() }),
+);
+
+export const ImportCompleted = defineEvent(
+  'contacts',
+  'ImportCompleted',
+  'A CSV import finished; counts say what it did (or, in a dry run, would do).',
+  z.object({
+    importId: z.string(),
+    dryRun: z.boolean(),
+    created: z.int(),
+    updated: z.int(),
+    unchanged: z.int(),
+    failed: z.int(),
+  }),
+);

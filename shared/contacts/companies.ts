@@ -1,6 +1,6 @@
-import { CompanyCreated } from '../../events/contacts.ts';
+import { CompanyCreated, CompanyUpdated } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { notExists } from '../platform/db/expressions.ts';
+import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
   getItem,
   type Page,
@@ -9,12 +9,21 @@ import {
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { fieldChanges, recordHistoryInto } from './history.ts';
 import { companyKeys } from './keys.ts';
-import type { Company, CompanyCreate } from './schema.ts';
+import type { Company, CompanyCreate, CompanyUpdate } from './schema.ts';
+
+const COMPANY_FIELDS = ['name', 'domain', 'industry', 'region', 'addresses', 'ownerId'];
 
 const toCompany = (item: Record<string, unknown>) => withoutKeys<Company>(item);
+
+const domainTaken = (domain: string) => (existing: Record<string, unknown> | undefined) =>
+  new ConflictError(`A company with domain ${domain} already exists.`, {
+    domain,
+    ...(existing?.companyId ? { existingCompanyId: existing.companyId } : {}),
+  });
 
 /** Adds a new company to the unit of work (lead conversion creates contact, company and deal at once). */
 export function createCompanyInto(uow: UnitOfWork, ctx: TenantContext, input: CompanyCreate): Company {
@@ -33,14 +42,7 @@ export function createCompanyInto(uow: UnitOfWork, ctx: TenantContext, input: Co
   if (company.domain) {
     uow.put(
       { ...companyKeys.domain(ctx.tenantId, company.domain), entity: 'CompanyDomain', companyId: company.id },
-      {
-        condition: notExists,
-        onConditionFailed: (existing) =>
-          new ConflictError(`A company with domain ${company.domain} already exists.`, {
-            domain: company.domain,
-            ...(existing?.companyId ? { existingCompanyId: existing.companyId } : {}),
-          }),
-      },
+      { condition: notExists, onConditionFailed: domainTaken(company.domain) },
     );
   }
   uow.publish(CompanyCreated, {
@@ -73,4 +75,53 @@ export async function listCompanies(
   page: { limit: number; cursor?: string },
 ): Promise<Page<Company>> {
   return queryPage(ctx, { index: 'GSI1', partition: companyKeys.byName(ctx.tenantId) }, page, toCompany);
+}
+
+export async function updateCompany(
+  ctx: TenantContext,
+  id: string,
+  input: CompanyUpdate,
+  ifMatch?: number | 'any',
+): Promise<Company> {
+  const current = await getCompany(ctx, id);
+  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  const next: Company = { ...current };
+  for (const [field, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (value === null) delete (next as Record<string, unknown>)[field];
+    else (next as Record<string, unknown>)[field] = value;
+  }
+  const changes = fieldChanges(current, next, COMPANY_FIELDS);
+  const fields = Object.keys(changes);
+  if (fields.length === 0) return current;
+  const saved: Company = { ...next, updatedAt: ctx.clock.now().toISOString(), version: current.version + 1 };
+  const { id: _id, createdAt: _c, version: _v, ...set } = saved;
+  const uow = unitOfWork(ctx).update(companyKeys.company(ctx.tenantId, id), {
+    set: {
+      ...set,
+      ...Object.fromEntries(
+        ['domain', 'industry', 'region', 'ownerId'].map((f) => [f, (saved as Record<string, unknown>)[f]]),
+      ),
+      GSI1SK: `${saved.name.toLowerCase()}#${saved.id}`,
+    },
+    bumpVersion: true,
+    condition: and(exists, hasVersion(current.version)),
+    onConditionFailed: () => new PreconditionFailedError(),
+  });
+  if (fields.includes('domain')) {
+    if (current.domain) uow.delete(companyKeys.domain(ctx.tenantId, current.domain));
+    if (saved.domain)
+      uow.put(
+        { ...companyKeys.domain(ctx.tenantId, saved.domain), entity: 'CompanyDomain', companyId: id },
+        { condition: notExists, onConditionFailed: domainTaken(saved.domain) },
+      );
+  }
+  recordHistoryInto(uow, ctx, { type: 'company', id }, 'updated', changes);
+  uow.publish(CompanyUpdated, {
+    companyId: id,
+    fields,
+    ...(saved.ownerId ? { ownerId: saved.ownerId } : {}),
+  });
+  await uow.commit();
+  return saved;
 }

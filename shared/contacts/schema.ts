@@ -1,10 +1,105 @@
 import * as z from 'zod/mini';
-import { Email, Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
+import { Email, Id, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
 
 export const LIFECYCLE_STAGES = ['lead', 'prospect', 'customer', 'former'] as const;
 export const LifecycleStage = named('LifecycleStage', z.enum(LIFECYCLE_STAGES));
+export type LifecycleStage = z.infer<typeof LifecycleStage>;
 
 const Tag = z.string().check(z.trim(), z.toLowerCase(), z.minLength(1), z.maxLength(50));
+
+/** Limits that keep every contact write inside one transaction (index items included). */
+export const LIMITS = { tags: 50, emails: 5, phones: 5, addresses: 5 } as const;
+
+const Country = z
+  .string()
+  .check(
+    z.trim(),
+    z.toUpperCase(),
+    z.regex(/^[A-Z]{2}$/, { message: 'Must be an ISO 3166-1 alpha-2 code such as FR.' }),
+  );
+
+export const Address = named(
+  'Address',
+  z.object({
+    type: z._default(z.enum(['work', 'home', 'billing', 'shipping', 'other']), 'work'),
+    lines: z._default(z.array(NonEmpty(200)).check(z.maxLength(4)), []),
+    city: z.optional(NonEmpty(100)),
+    postalCode: z.optional(z.string().check(z.trim(), z.maxLength(20))),
+    region: z.optional(NonEmpty(100)),
+    country: Country,
+  }),
+  'A postal address; only the country is required (what CRM exports often hold is a city and a country). `region` is a state, province or administrative area.',
+);
+export type Address = z.infer<typeof Address>;
+
+export const PhoneInput = named(
+  'PhoneInput',
+  z.object({
+    /** As typed; stored in E.164. Without a country code the number is read in the contact's country. */
+    number: z
+      .string()
+      .check(z.trim(), z.minLength(3, { message: 'Must be a phone number.' }), z.maxLength(40)),
+    type: z._default(z.enum(['mobile', 'work', 'home', 'other']), 'mobile'),
+  }),
+);
+export const Phone = named(
+  'Phone',
+  z.object({ number: z.string(), type: z.enum(['mobile', 'work', 'home', 'other']) }),
+  'A phone number in E.164 form, such as +33612345678.',
+);
+export type Phone = z.infer<typeof Phone>;
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const TimeOfDay = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'Must be HH:MM.' }));
+
+export const BestTimeToCall = named(
+  'BestTimeToCall',
+  z
+    .object({
+      days: z.array(z.enum(WEEKDAYS)).check(z.minLength(1), z.maxLength(7)),
+      from: TimeOfDay,
+      to: TimeOfDay,
+      timeZone: TimeZone,
+    })
+    .check(z.refine((v) => v.from < v.to, { message: '`from` must be before `to`.', path: ['to'] })),
+  'When the contact prefers to be called, in their own time zone.',
+);
+
+export const CONSENT_STATUSES = ['granted', 'denied', 'unknown'] as const;
+export const MarketingConsent = named(
+  'MarketingConsent',
+  z.object({
+    status: z.enum(CONSENT_STATUSES),
+    /** Where the consent was collected: a web form, a call, the self-service page, an import. */
+    source: z.string(),
+    at: IsoDateTime,
+  }),
+);
+export type MarketingConsent = z.infer<typeof MarketingConsent>;
+export const MarketingConsentInput = named(
+  'MarketingConsentInput',
+  z.object({
+    status: z.enum(CONSENT_STATUSES),
+    source: NonEmpty(100),
+    /** Defaults to the time of the change. */
+    at: z.optional(IsoDateTime),
+  }),
+);
+
+export const INCOME_BANDS = ['under_25k', '25k_50k', '50k_100k', '100k_200k', 'over_200k'] as const;
+export const Demographics = named(
+  'Demographics',
+  z.object({
+    birthYear: z.optional(z.int().check(z.minimum(1900), z.maximum(2100))),
+    gender: z.optional(z.enum(['female', 'male', 'non_binary', 'undisclosed'])),
+    householdIncomeBand: z.optional(z.enum(INCOME_BANDS)),
+  }),
+  'Optional, used only by analytics; leave out what the contact did not share.',
+);
+
+export const CustomFieldValue = z.union([z.string(), z.number(), z.boolean()]);
+export type CustomFieldValue = z.infer<typeof CustomFieldValue>;
+const CustomFieldValues = z.record(z.string(), CustomFieldValue);
 
 export const Contact = named(
   'Contact',
@@ -12,12 +107,22 @@ export const Contact = named(
     id: Id,
     firstName: z.string(),
     lastName: z.string(),
+    /** The primary email: unique in the tenant, case-insensitive. */
     email: z.optional(z.string()),
+    /** More addresses of the same person (found by exact-email search, not unique). */
+    emails: z.array(z.string()),
+    phones: z.array(Phone),
+    addresses: z.array(Address),
     companyId: z.optional(Id),
     /** The member who owns the relationship: tasks and reminders about the contact go to them. */
     ownerId: z.optional(Id),
     lifecycleStage: LifecycleStage,
+    bestTimeToCall: z.optional(BestTimeToCall),
     tags: z.array(z.string()),
+    /** Values of the tenant's custom fields (GET /v1/contact-fields), by field key. */
+    customFields: CustomFieldValues,
+    marketingConsent: z.optional(MarketingConsent),
+    demographics: z.optional(Demographics),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
     version: z.int(),
@@ -25,6 +130,16 @@ export const Contact = named(
   'A person in the address book: customer, former customer, prospect or lead.',
 );
 export type Contact = z.infer<typeof Contact>;
+
+const contactInputFields = {
+  emails: z.array(Email).check(z.maxLength(LIMITS.emails)),
+  phones: z.array(PhoneInput).check(z.maxLength(LIMITS.phones)),
+  addresses: z.array(Address).check(z.maxLength(LIMITS.addresses)),
+  bestTimeToCall: BestTimeToCall,
+  customFields: z.record(z.string().check(z.maxLength(40)), z.nullable(CustomFieldValue)),
+  marketingConsent: MarketingConsentInput,
+  demographics: Demographics,
+};
 
 export const ContactCreate = named(
   'ContactCreate',
@@ -35,7 +150,14 @@ export const ContactCreate = named(
     companyId: z.optional(Id),
     ownerId: z.optional(Id),
     lifecycleStage: z._default(LifecycleStage, 'lead'),
-    tags: z._default(z.array(Tag).check(z.maxLength(50)), []),
+    tags: z._default(z.array(Tag).check(z.maxLength(LIMITS.tags)), []),
+    emails: z.optional(contactInputFields.emails),
+    phones: z.optional(contactInputFields.phones),
+    addresses: z.optional(contactInputFields.addresses),
+    bestTimeToCall: z.optional(contactInputFields.bestTimeToCall),
+    customFields: z.optional(contactInputFields.customFields),
+    marketingConsent: z.optional(contactInputFields.marketingConsent),
+    demographics: z.optional(contactInputFields.demographics),
   }),
 );
 export type ContactCreate = z.infer<typeof ContactCreate>;
@@ -49,7 +171,15 @@ export const ContactUpdate = named(
     companyId: z.optional(z.nullable(Id)),
     ownerId: z.optional(z.nullable(Id)),
     lifecycleStage: z.optional(LifecycleStage),
-    tags: z.optional(z.array(Tag).check(z.maxLength(50))),
+    tags: z.optional(z.array(Tag).check(z.maxLength(LIMITS.tags))),
+    emails: z.optional(contactInputFields.emails),
+    phones: z.optional(contactInputFields.phones),
+    addresses: z.optional(contactInputFields.addresses),
+    bestTimeToCall: z.optional(z.nullable(contactInputFields.bestTimeToCall)),
+    /** Merged into the current values; `null` removes a value. */
+    customFields: z.optional(contactInputFields.customFields),
+    marketingConsent: z.optional(contactInputFields.marketingConsent),
+    demographics: z.optional(z.nullable(contactInputFields.demographics)),
   }),
 );
 export type ContactUpdate = z.infer<typeof ContactUpdate>;
@@ -68,6 +198,9 @@ export const Company = named(
     id: Id,
     name: z.string(),
     domain: z.optional(z.string()),
+    industry: z.optional(z.string()),
+    region: z.optional(z.string()),
+    addresses: z.optional(z.array(Address)),
     ownerId: z.optional(Id),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
@@ -79,9 +212,29 @@ export type Company = z.infer<typeof Company>;
 
 export const CompanyCreate = named(
   'CompanyCreate',
-  z.object({ name: NonEmpty(200), domain: z.optional(Domain), ownerId: z.optional(Id) }),
+  z.object({
+    name: NonEmpty(200),
+    domain: z.optional(Domain),
+    ownerId: z.optional(Id),
+    industry: z.optional(NonEmpty(100)),
+    region: z.optional(NonEmpty(100)),
+    addresses: z.optional(z.array(Address).check(z.maxLength(LIMITS.addresses))),
+  }),
 );
 export type CompanyCreate = z.infer<typeof CompanyCreate>;
+
+export const CompanyUpdate = named(
+  'CompanyUpdate',
+  z.object({
+    name: z.optional(NonEmpty(200)),
+    domain: z.optional(z.nullable(Domain)),
+    ownerId: z.optional(z.nullable(Id)),
+    industry: z.optional(z.nullable(NonEmpty(100))),
+    region: z.optional(z.nullable(NonEmpty(100))),
+    addresses: z.optional(z.array(Address).check(z.maxLength(LIMITS.addresses))),
+  }),
+);
+export type CompanyUpdate = z.infer<typeof CompanyUpdate>;
 
 export const TIMELINE_KINDS = [
   'call',
@@ -117,3 +270,287 @@ export const TimelineEntry = named(
   'Something that happened with a contact.',
 );
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+// Custom fields
+
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'choice'] as const;
+export const CustomFieldKey = z.string().check(
+  z.regex(/^[a-z][a-z0-9_]{0,39}$/, {
+    message: 'Must be 1 to 40 of a-z, 0-9 and _, starting with a letter.',
+  }),
+);
+
+export const CustomFieldDefinition = named(
+  'CustomFieldDefinition',
+  z.object({
+    key: z.string(),
+    label: z.string(),
+    type: z.enum(CUSTOM_FIELD_TYPES),
+    /** The allowed values of a `choice` field. */
+    choices: z.optional(z.array(z.string())),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  }),
+  'A field the tenant added to its contacts.',
+);
+export type CustomFieldDefinition = z.infer<typeof CustomFieldDefinition>;
+
+export const CustomFieldDefine = named(
+  'CustomFieldDefine',
+  z
+    .object({
+      label: NonEmpty(100),
+      type: z.enum(CUSTOM_FIELD_TYPES),
+      choices: z.optional(z.array(NonEmpty(100)).check(z.minLength(1), z.maxLength(100))),
+    })
+    .check(
+      z.refine((v) => (v.type === 'choice') === (v.choices !== undefined), {
+        message: 'A choice field needs `choices`; other types take none.',
+        path: ['choices'],
+      }),
+    ),
+);
+export type CustomFieldDefine = z.infer<typeof CustomFieldDefine>;
+
+// Change history
+
+export const HistoryActor = named(
+  'HistoryActor',
+  z.object({
+    type: z.enum(['member', 'contact', 'import', 'automation', 'system', 'public']),
+    memberId: z.optional(z.string()),
+    keyId: z.optional(z.string()),
+    contactId: z.optional(z.string()),
+    importId: z.optional(z.string()),
+    ruleId: z.optional(z.string()),
+    process: z.optional(z.string()),
+  }),
+  'Who made a change: a member (through an API key), the contact (self-service), an import, an automation rule, or the system.',
+);
+export type HistoryActor = z.infer<typeof HistoryActor>;
+
+export const FieldChange = z.object({ from: z.unknown(), to: z.unknown() });
+
+export const HistoryEntry = named(
+  'HistoryEntry',
+  z.object({
+    id: Id,
+    at: IsoDateTime,
+    subject: z.object({ type: z.enum(['contact', 'company']), id: Id }),
+    action: z.enum(['created', 'updated', 'merged']),
+    actor: HistoryActor,
+    /** Each changed field with its old and new value (`null` when absent). */
+    changes: z.record(z.string(), FieldChange),
+  }),
+  'One change to a contact or company.',
+);
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+// Activities
+
+export const ACTIVITY_TYPES = ['call', 'meeting', 'note', 'email'] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+
+const activityLinks = {
+  /** At least one contact or company. */
+  contactIds: z.array(Id).check(z.maxLength(20)),
+  companyId: z.optional(Id),
+  /** Records of other modules the activity is about. */
+  dealId: z.optional(Id),
+  invoiceId: z.optional(Id),
+};
+
+const CallDetails = z.object({
+  direction: z.enum(['inbound', 'outbound']),
+  /** When the call took place or is scheduled. */
+  at: IsoDateTime,
+  durationSeconds: z.optional(z.int().check(z.minimum(0), z.maximum(86_400))),
+  purpose: z.optional(NonEmpty(200)),
+  outcome: z.optional(z.enum(['connected', 'no_answer', 'voicemail', 'busy', 'wrong_number', 'scheduled'])),
+  notes: z.optional(z.string().check(z.maxLength(10_000))),
+});
+
+const MeetingDetails = z.object({
+  title: NonEmpty(200),
+  start: IsoDateTime,
+  end: IsoDateTime,
+  location: z.optional(NonEmpty(300)),
+  /** Members attending (the meeting is in their calendars too); contacts attending are the activity's contacts. */
+  attendeeMemberIds: z._default(z.array(Id).check(z.maxLength(20)), []),
+  /** People attending who are not in the address book. */
+  otherAttendees: z._default(z.array(Email).check(z.maxLength(50)), []),
+  notes: z.optional(z.string().check(z.maxLength(10_000))),
+});
+
+const NoteDetails = z.object({
+  body: z.string().check(z.trim(), z.minLength(1), z.maxLength(20_000)),
+  at: z.optional(IsoDateTime),
+});
+
+const EmailDetails = z.object({
+  direction: z.enum(['inbound', 'outbound']),
+  at: IsoDateTime,
+  subject: z.string().check(z.maxLength(500)),
+  from: Email,
+  to: z.array(Email).check(z.minLength(1), z.maxLength(50)),
+  body: z.optional(z.string().check(z.maxLength(50_000))),
+});
+
+export const ActivityCreate = named(
+  'ActivityCreate',
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('call'), ...activityLinks, ownerId: z.optional(Id), call: CallDetails }),
+    z.object({
+      type: z.literal('meeting'),
+      ...activityLinks,
+      ownerId: z.optional(Id),
+      meeting: MeetingDetails,
+    }),
+    z.object({ type: z.literal('note'), ...activityLinks, ownerId: z.optional(Id), note: NoteDetails }),
+    z.object({ type: z.literal('email'), ...activityLinks, ownerId: z.optional(Id), email: EmailDetails }),
+  ]),
+  'A call, meeting, note or logged email about contacts and/or a company. The owner defaults to the caller.',
+);
+export type ActivityCreate = z.infer<typeof ActivityCreate>;
+
+export const Activity = named(
+  'Activity',
+  z.object({
+    id: Id,
+    type: z.enum(ACTIVITY_TYPES),
+    contactIds: z.array(Id),
+    companyId: z.optional(Id),
+    dealId: z.optional(Id),
+    invoiceId: z.optional(Id),
+    ownerId: z.optional(Id),
+    /** When it happens: the call's time, the meeting's start, the note's or email's time. */
+    at: IsoDateTime,
+    call: z.optional(CallDetails),
+    meeting: z.optional(MeetingDetails),
+    note: z.optional(NoteDetails),
+    email: z.optional(EmailDetails),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+    version: z.int(),
+  }),
+);
+export type Activity = z.infer<typeof Activity>;
+
+export const ActivityUpdate = named(
+  'ActivityUpdate',
+  z.object({
+    ownerId: z.optional(z.nullable(Id)),
+    call: z.optional(CallDetails),
+    meeting: z.optional(MeetingDetails),
+    note: z.optional(NoteDetails),
+    email: z.optional(EmailDetails),
+  }),
+  'Replaces the details of the activity (the part matching its type).',
+);
+export type ActivityUpdate = z.infer<typeof ActivityUpdate>;
+
+// Calendar
+
+export const CalendarItem = named(
+  'CalendarItem',
+  z.object({
+    kind: z.enum(['meeting', 'call', 'task']),
+    id: Id,
+    title: z.string(),
+    start: IsoDateTime,
+    end: z.optional(IsoDateTime),
+    ownerId: z.optional(Id),
+    location: z.optional(z.string()),
+    contactIds: z.array(Id),
+  }),
+  'A meeting, a scheduled call or a due task in a calendar window.',
+);
+export type CalendarItem = z.infer<typeof CalendarItem>;
+
+export const CalendarFeed = named(
+  'CalendarFeed',
+  z.object({
+    memberId: Id,
+    url: z.string(),
+    createdAt: IsoDateTime,
+  }),
+  'A private iCalendar address a calendar app can subscribe to. Anyone with the URL can read the calendar: revoke it if it leaks.',
+);
+
+// Imports
+
+export const IMPORT_STATUSES = ['receiving', 'queued', 'running', 'completed'] as const;
+export const Import = named(
+  'Import',
+  z.object({
+    id: Id,
+    status: z.enum(IMPORT_STATUSES),
+    dryRun: z.boolean(),
+    /** How many parts the upload has; parts 2..n arrive at POST /v1/imports/{id}/parts. */
+    parts: z.int(),
+    receivedParts: z.array(z.int()),
+    /** The CSV header's columns and the contact field each one fills (absent when ignored). */
+    columns: z.array(z.object({ header: z.string(), field: z.optional(z.string()) })),
+    totalRows: z.int(),
+    processedRows: z.int(),
+    created: z.int(),
+    updated: z.int(),
+    unchanged: z.int(),
+    failed: z.int(),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+    completedAt: z.optional(IsoDateTime),
+  }),
+  'A CSV import: its upload, progress and outcome. In a dry run, `created`/`updated` say what would happen.',
+);
+export type Import = z.infer<typeof Import>;
+
+export const ImportRowError = named(
+  'ImportRowError',
+  z.object({
+    line: z.int(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })),
+  }),
+  'A row that was not imported, with its line number in the file (the header is line 1).',
+);
+export type ImportRowError = z.infer<typeof ImportRowError>;
+
+// Self-service
+
+export const SelfServiceLink = named(
+  'SelfServiceLink',
+  z.object({ url: z.string(), expiresAt: IsoDateTime }),
+  'A link to send the contact; it opens a form where they correct their data and consent.',
+);
+
+// Merge
+
+export const ContactMerge = named(
+  'ContactMerge',
+  z.object({
+    /** The duplicate: its history, activities and timeline move to this contact, then it is removed. */
+    duplicateId: Id,
+  }),
+);
+
+export const MergeStatus = named(
+  'MergeStatus',
+  z.object({
+    contactId: Id,
+    duplicateId: Id,
+    status: z.enum(['merging', 'merged']),
+  }),
+);
+
+export const ContactSearchQuery = z.object({
+  email: z.optional(Email),
+  phone: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(40))),
+  namePrefix: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+  tag: z.optional(Tag),
+  lifecycleStage: z.optional(LifecycleStage),
+  ownerId: z.optional(Id),
+  country: z.optional(Country),
+  region: z.optional(NonEmpty(100)),
+  companyId: z.optional(Id),
+});
+export type ContactSearchQuery = z.infer<typeof ContactSearchQuery>;

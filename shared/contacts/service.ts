@@ -1,6 +1,6 @@
 import { ContactCreated, ContactUpdated } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { and, type Condition, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
   getItem,
   getItems,
@@ -10,14 +10,41 @@ import {
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import {
+  ConflictError,
+  type FieldIssue,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { getTenant } from '../tenancy/tenants.ts';
+import { checkCustomFields, listCustomFields } from './fields.ts';
+import { fieldChanges, recordHistoryInto } from './history.ts';
 import { contactKeys } from './keys.ts';
-import type { Contact, ContactCreate, ContactUpdate } from './schema.ts';
+import { toE164 } from './phones.ts';
+import type {
+  Contact,
+  ContactCreate,
+  ContactUpdate,
+  CustomFieldDefinition,
+  CustomFieldValue,
+  MarketingConsent,
+  Phone,
+} from './schema.ts';
 
-const toContact = (item: Record<string, unknown>) => {
-  const contact = withoutKeys<Contact>(item);
-  return { ...contact, tags: [...((item.tags as Iterable<string> | undefined) ?? [])].sort() };
+/** A stored contact item as the API shows it (defaults for fields older items lack). */
+export const contactFromItem = (item: Record<string, unknown>): Contact => {
+  const contact = withoutKeys<Contact & { mergingInto?: string }>(item);
+  delete contact.mergingInto;
+  return {
+    ...contact,
+    emails: contact.emails ?? [],
+    phones: contact.phones ?? [],
+    addresses: contact.addresses ?? [],
+    customFields: contact.customFields ?? {},
+    tags: [...((item.tags as Iterable<string> | undefined) ?? [])].sort(),
+  };
 };
 
 const emailTaken = (email: string) => (existing: Record<string, unknown> | undefined) =>
@@ -26,27 +53,200 @@ const emailTaken = (email: string) => (existing: Record<string, unknown> | undef
     ...(existing?.contactId ? { existingContactId: existing.contactId } : {}),
   });
 
-function indexAttributes(contact: Pick<Contact, 'id' | 'firstName' | 'lastName'>, ctx: TenantContext) {
+/** The fields a change history and a privacy export speak about. */
+export const CONTACT_FIELDS = [
+  'firstName',
+  'lastName',
+  'email',
+  'emails',
+  'phones',
+  'addresses',
+  'companyId',
+  'ownerId',
+  'lifecycleStage',
+  'bestTimeToCall',
+  'tags',
+  'customFields',
+  'marketingConsent',
+  'demographics',
+] as const;
+
+/** What a contact write needs beyond its input: the default phone country and custom fields. */
+export interface ContactWriteContext {
+  /** Country of numbers typed without a country code when the contact has no address. */
+  defaultCountry?: string;
+  definitions?: CustomFieldDefinition[];
+  /** The values come from stored contacts (a merge): they were checked when written. */
+  trusted?: boolean;
+}
+
+/** Loads what `createContactInto`/`applyContactChange` need for this input, and nothing more. */
+export async function contactWriteContext(
+  ctx: TenantContext,
+  input: Pick<ContactUpdate, 'phones' | 'customFields'>,
+): Promise<ContactWriteContext> {
+  const needsCountry = input.phones?.some((p) => !p.number.startsWith('+'));
+  const needsFields = input.customFields && Object.keys(input.customFields).length > 0;
+  const [tenant, definitions] = await Promise.all([
+    needsCountry ? getTenant(ctx) : undefined,
+    needsFields ? listCustomFields(ctx) : undefined,
+  ]);
   return {
-    GSI1PK: contactKeys.byName(ctx.tenantId),
-    GSI1SK: contactKeys.nameSort(contact.lastName, contact.firstName, contact.id),
+    ...(tenant ? { defaultCountry: tenant.postalAddress.country } : {}),
+    ...(definitions ? { definitions } : {}),
   };
 }
 
+function normalizePhones(
+  phones: Array<{ number: string; type: Phone['type'] }>,
+  country: string | undefined,
+  path: string,
+): Phone[] {
+  const issues: FieldIssue[] = [];
+  const normalized = phones.map((phone, i) => {
+    const e164 = toE164(phone.number, country);
+    if (!e164)
+      issues.push({
+        path: `${path}.${i}.number`,
+        message: 'Must be a valid phone number; include the country code (+33...) for numbers abroad.',
+      });
+    return { number: e164 ?? phone.number, type: phone.type };
+  });
+  if (issues.length) throw new ValidationError(issues);
+  const seen = new Set<string>();
+  return normalized.filter((p) => !seen.has(p.number) && seen.add(p.number));
+}
+
+function consentOf(
+  ctx: TenantContext,
+  input: ContactUpdate['marketingConsent'],
+): MarketingConsent | undefined {
+  if (!input) return undefined;
+  return { status: input.status, source: input.source, at: input.at ?? ctx.clock.now().toISOString() };
+}
+
+function checkedCustomFields(
+  values: Record<string, CustomFieldValue | null> | undefined,
+  write: ContactWriteContext,
+): void {
+  if (!values || Object.keys(values).length === 0 || write.trusted) return;
+  if (!write.definitions)
+    throw new Error('Custom field values need their definitions: load them with contactWriteContext().');
+  checkCustomFields(write.definitions, values);
+}
+
+interface IndexEntry {
+  kind: string;
+  value: string;
+  GSI2PK: string;
+  GSI2SK: string;
+}
+
+/**
+ * One index item per tag, phone, extra email and address country/region: multi-valued attributes
+ * cannot be index keys of the contact item itself. Each is projected into GSI2 under its own
+ * partition prefix and sorted by name, and carries the contact id.
+ */
+function indexEntries(ctx: TenantContext, contact: Contact): IndexEntry[] {
+  const t = ctx.tenantId;
+  const nameSort = contactKeys.nameSort(contact.lastName, contact.firstName, contact.id);
+  const entries = new Map<string, IndexEntry>();
+  const add = (kind: string, value: string, GSI2PK: string, GSI2SK = nameSort) =>
+    entries.set(`${kind}#${value}`, { kind, value, GSI2PK, GSI2SK });
+  for (const tag of contact.tags) add('TAG', tag, contactKeys.byTag(t, tag));
+  for (const phone of contact.phones) add('PHONE', phone.number, contactKeys.byPhone(t, phone.number));
+  for (const email of contact.emails) add('EMAIL', email, contactKeys.byOtherEmail(t, email));
+  for (const address of contact.addresses) {
+    const region = (address.region ?? '').toLowerCase();
+    add(
+      'COUNTRY',
+      `${address.country}#${region}`,
+      contactKeys.byCountry(t, address.country),
+      `${region}#${nameSort}`,
+    );
+  }
+  return [...entries.values()];
+}
+
+function putIndexEntries(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  contactId: string,
+  entries: IndexEntry[],
+): void {
+  for (const entry of entries) {
+    uow.put({
+      ...contactKeys.indexItem(ctx.tenantId, contactId, entry.kind, entry.value),
+      entity: 'ContactIndex',
+      contactId,
+      GSI2PK: entry.GSI2PK,
+      GSI2SK: entry.GSI2SK,
+    });
+  }
+}
+
+/** GSI1..GSI4 of the contact item: by name, by stage, by owner (then stage), by company. */
+function indexAttributes(contact: Contact, ctx: TenantContext) {
+  const t = ctx.tenantId;
+  const nameSort = contactKeys.nameSort(contact.lastName, contact.firstName, contact.id);
+  return {
+    GSI1PK: contactKeys.byName(t),
+    GSI1SK: nameSort,
+    GSI2PK: contactKeys.byStage(t, contact.lifecycleStage),
+    GSI2SK: nameSort,
+    GSI3PK: contact.ownerId ? contactKeys.byOwner(t, contact.ownerId) : undefined,
+    GSI3SK: contact.ownerId ? `${contact.lifecycleStage}#${nameSort}` : undefined,
+    GSI4PK: contact.companyId ? contactKeys.byCompany(t, contact.companyId) : undefined,
+    GSI4SK: contact.companyId ? nameSort : undefined,
+  };
+}
+
+/** A duplicate being merged is frozen: a change made now would be lost by the merge. */
+const notMerging: Condition = (e) => `attribute_not_exists(${e.name('mergingInto')})`;
+
+const defined = (record: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+
 export async function createContact(ctx: TenantContext, input: ContactCreate): Promise<Contact> {
+  const write = await contactWriteContext(ctx, input);
   const uow = unitOfWork(ctx);
-  const contact = createContactInto(uow, ctx, input);
+  const contact = createContactInto(uow, ctx, input, write);
   await uow.commit();
   return contact;
 }
 
-/** Adds a new contact to the unit of work, for changes that create a contact among other things. */
-export function createContactInto(uow: UnitOfWork, ctx: TenantContext, input: ContactCreate): Contact {
+/**
+ * Adds a new contact to the unit of work, for changes that create a contact among other things.
+ * With custom field values or phone numbers lacking a country code, pass what
+ * `contactWriteContext` loads. Adds at most 6 + tags + phones + emails + addresses writes.
+ */
+export function createContactInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  input: ContactCreate,
+  write: ContactWriteContext = {},
+): Contact {
   const now = ctx.clock.now().toISOString();
+  checkedCustomFields(input.customFields, write);
+  const addresses = input.addresses ?? [];
   const contact: Contact = {
     id: newId(),
-    ...input,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    ...(input.email ? { email: input.email } : {}),
+    emails: [...new Set(input.emails ?? [])].filter((e) => e !== input.email),
+    phones: normalizePhones(input.phones ?? [], addresses[0]?.country ?? write.defaultCountry, 'body.phones'),
+    addresses,
+    ...(input.companyId ? { companyId: input.companyId } : {}),
+    ...(input.ownerId ? { ownerId: input.ownerId } : {}),
+    lifecycleStage: input.lifecycleStage,
+    ...(input.bestTimeToCall ? { bestTimeToCall: input.bestTimeToCall } : {}),
     tags: [...new Set(input.tags)].sort(),
+    customFields: Object.fromEntries(
+      Object.entries(input.customFields ?? {}).filter(([, v]) => v !== null),
+    ) as Contact['customFields'],
+    ...(input.marketingConsent ? { marketingConsent: consentOf(ctx, input.marketingConsent)! } : {}),
+    ...(input.demographics ? { demographics: input.demographics } : {}),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -56,7 +256,7 @@ export function createContactInto(uow: UnitOfWork, ctx: TenantContext, input: Co
       ...contactKeys.contact(ctx.tenantId, contact.id),
       entity: 'Contact',
       ...contact,
-      ...indexAttributes(contact, ctx),
+      ...defined(indexAttributes(contact, ctx)),
     },
     { condition: notExists },
   );
@@ -66,6 +266,14 @@ export function createContactInto(uow: UnitOfWork, ctx: TenantContext, input: Co
       { condition: notExists, onConditionFailed: emailTaken(contact.email) },
     );
   }
+  putIndexEntries(uow, ctx, contact.id, indexEntries(ctx, contact));
+  recordHistoryInto(
+    uow,
+    ctx,
+    { type: 'contact', id: contact.id },
+    'created',
+    fieldChanges({}, contact, [...CONTACT_FIELDS]),
+  );
   uow.publish(ContactCreated, {
     contactId: contact.id,
     lifecycleStage: contact.lifecycleStage,
@@ -78,7 +286,14 @@ export function createContactInto(uow: UnitOfWork, ctx: TenantContext, input: Co
 export async function getContact(ctx: TenantContext, id: string): Promise<Contact> {
   const item = await getItem(ctx, contactKeys.contact(ctx.tenantId, id));
   if (!item) throw new NotFoundError('Contact', id);
-  return toContact(item);
+  return contactFromItem(item);
+}
+
+/** The stored contact item, for services that need its storage-only attributes. */
+export async function getContactItem(ctx: TenantContext, id: string, consistent = false) {
+  const item = await getItem(ctx, contactKeys.contact(ctx.tenantId, id), { consistent });
+  if (!item) throw new NotFoundError('Contact', id);
+  return item;
 }
 
 /** Several contacts in one round trip; unknown ids are simply absent from the result. */
@@ -87,7 +302,7 @@ export async function getContacts(ctx: TenantContext, ids: string[]): Promise<Ma
     ctx,
     [...new Set(ids)].map((id) => contactKeys.contact(ctx.tenantId, id)),
   );
-  return new Map(items.map((item) => [String(item.id), toContact(item)]));
+  return new Map(items.map((item) => [String(item.id), contactFromItem(item)]));
 }
 
 export async function findContactIdByEmail(ctx: TenantContext, email: string): Promise<string | undefined> {
@@ -99,7 +314,144 @@ export async function listContacts(
   ctx: TenantContext,
   page: { limit: number; cursor?: string },
 ): Promise<Page<Contact>> {
-  return queryPage(ctx, { index: 'GSI1', partition: contactKeys.byName(ctx.tenantId) }, page, toContact);
+  return queryPage(
+    ctx,
+    { index: 'GSI1', partition: contactKeys.byName(ctx.tenantId) },
+    page,
+    contactFromItem,
+  );
+}
+
+/**
+ * The contact after `input`, and which fields changed. Pure: the caller writes it.
+ * `customFields` merges into the current values (`null` removes one); lists replace.
+ */
+export function applyContactChange(
+  ctx: TenantContext,
+  current: Contact,
+  input: ContactUpdate,
+  write: ContactWriteContext = {},
+): { next: Contact; fields: string[] } {
+  checkedCustomFields(input.customFields, write);
+  const next: Contact = { ...current };
+  const target = next as Record<string, unknown>;
+  for (const [field, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (value === null) {
+      delete target[field];
+      continue;
+    }
+    switch (field) {
+      case 'tags':
+        next.tags = [...new Set(value as string[])].sort();
+        break;
+      case 'emails':
+        next.emails = [...new Set(value as string[])];
+        break;
+      case 'customFields': {
+        const merged: Record<string, unknown> = { ...current.customFields };
+        for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+          if (v === null) delete merged[key];
+          else merged[key] = v;
+        }
+        next.customFields = merged as Contact['customFields'];
+        break;
+      }
+      case 'marketingConsent': {
+        const consent = value as NonNullable<ContactUpdate['marketingConsent']>;
+        const same =
+          current.marketingConsent?.status === consent.status &&
+          current.marketingConsent.source === consent.source &&
+          !consent.at;
+        if (!same) next.marketingConsent = consentOf(ctx, consent);
+        break;
+      }
+      case 'phones':
+        break;
+      default:
+        target[field] = value;
+    }
+  }
+  if (input.phones)
+    next.phones = normalizePhones(
+      input.phones,
+      next.addresses[0]?.country ?? write.defaultCountry,
+      'body.phones',
+    );
+  if (next.email) next.emails = next.emails.filter((e) => e !== next.email);
+  const fields = Object.keys(fieldChanges(current, next, [...CONTACT_FIELDS]));
+  return { next, fields };
+}
+
+/**
+ * Adds a prepared change (`applyContactChange`) to the unit of work: the contact item guarded by
+ * its version, the email guard, the index items that changed, the history entry and the event.
+ */
+export function writeContactChangeInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  current: Contact,
+  next: Contact,
+  fields: string[],
+  action: 'updated' | 'merged' = 'updated',
+): Contact {
+  const saved: Contact = {
+    ...next,
+    updatedAt: ctx.clock.now().toISOString(),
+    version: current.version + 1,
+  };
+  const { id, createdAt: _c, version: _v, ...set } = saved;
+  const optional = Object.fromEntries(
+    ['email', 'companyId', 'ownerId', 'bestTimeToCall', 'marketingConsent', 'demographics'].map((f) => [
+      f,
+      (saved as Record<string, unknown>)[f],
+    ]),
+  );
+  const indexes = indexAttributes(saved, ctx);
+  uow.update(contactKeys.contact(ctx.tenantId, id), {
+    set: { ...set, ...optional, ...defined(indexes) },
+    // Index keys are removed, not set to nothing: the item leaves that index.
+    remove: Object.keys(indexes).filter((k) => indexes[k as keyof typeof indexes] === undefined),
+    bumpVersion: true,
+    condition: and(exists, hasVersion(current.version), notMerging),
+    onConditionFailed: (existing) =>
+      existing?.mergingInto
+        ? new ConflictError('This contact is being merged into another; change that one instead.', {
+            mergingInto: existing.mergingInto,
+          })
+        : new PreconditionFailedError(),
+  });
+  if (fields.includes('email')) {
+    if (current.email) uow.delete(contactKeys.email(ctx.tenantId, current.email));
+    if (saved.email) {
+      uow.put(
+        { ...contactKeys.email(ctx.tenantId, saved.email), entity: 'ContactEmail', contactId: id },
+        { condition: notExists, onConditionFailed: emailTaken(saved.email) },
+      );
+    }
+  }
+  const before = indexEntries(ctx, current);
+  const after = indexEntries(ctx, saved);
+  const renamed = current.firstName !== saved.firstName || current.lastName !== saved.lastName;
+  const keyOf = (e: IndexEntry) => `${e.kind}#${e.value}`;
+  const kept = new Set(after.map(keyOf));
+  const had = new Set(before.map(keyOf));
+  for (const entry of before)
+    if (!kept.has(keyOf(entry))) uow.delete(contactKeys.indexItem(ctx.tenantId, id, entry.kind, entry.value));
+  putIndexEntries(
+    uow,
+    ctx,
+    id,
+    after.filter((e) => renamed || !had.has(keyOf(e))),
+  );
+  recordHistoryInto(uow, ctx, { type: 'contact', id }, action, fieldChanges(current, saved, fields));
+  uow.publish(ContactUpdated, {
+    contactId: id,
+    fields,
+    lifecycleStage: saved.lifecycleStage,
+    ...(saved.ownerId ? { ownerId: saved.ownerId } : {}),
+  });
+  return saved;
 }
 
 export async function updateContact(
@@ -110,50 +462,11 @@ export async function updateContact(
 ): Promise<Contact> {
   const current = await getContact(ctx, id);
   if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
-  const next: Contact = { ...current };
-  for (const [field, value] of Object.entries(input)) {
-    if (value === undefined) continue;
-    if (value === null) delete (next as Record<string, unknown>)[field];
-    else
-      (next as Record<string, unknown>)[field] =
-        field === 'tags' ? [...new Set(value as string[])].sort() : value;
-  }
-  const fields = Object.keys(input).filter(
-    (f) =>
-      JSON.stringify((current as Record<string, unknown>)[f]) !==
-      JSON.stringify((next as Record<string, unknown>)[f]),
-  );
+  const write = await contactWriteContext(ctx, input);
+  const { next, fields } = applyContactChange(ctx, current, input, write);
   if (fields.length === 0) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
-  const { id: _id, createdAt: _c, version: _v, ...set } = next;
-  const uow = unitOfWork(ctx).update(contactKeys.contact(ctx.tenantId, id), {
-    set: {
-      ...set,
-      email: next.email,
-      companyId: next.companyId,
-      ownerId: next.ownerId,
-      ...indexAttributes(next, ctx),
-    },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
-  });
-  if (fields.includes('email')) {
-    if (current.email) uow.delete(contactKeys.email(ctx.tenantId, current.email));
-    if (next.email) {
-      uow.put(
-        { ...contactKeys.email(ctx.tenantId, next.email), entity: 'ContactEmail', contactId: id },
-        { condition: notExists, onConditionFailed: emailTaken(next.email) },
-      );
-    }
-  }
-  uow.publish(ContactUpdated, {
-    contactId: id,
-    fields,
-    lifecycleStage: next.lifecycleStage,
-    ...(next.ownerId ? { ownerId: next.ownerId } : {}),
-  });
+  const uow = unitOfWork(ctx);
+  const saved = writeContactChangeInto(uow, ctx, current, next, fields);
   await uow.commit();
-  return next;
+  return saved;
 }

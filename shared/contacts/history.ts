@@ -1,0 +1,87 @@
+import type { Actor, TenantContext } from '../platform/context.ts';
+import { type Page, queryPage, type UnitOfWork } from '../platform/db/repository.ts';
+import { newId } from '../platform/ids.ts';
+import { companyKeys, contactKeys } from './keys.ts';
+import type { HistoryActor, HistoryEntry } from './schema.ts';
+
+/**
+ * Change history of contacts and companies: who changed what, when, with each field's old and new
+ * value. Entries are written in the same unit of work as the change, in the subject's partition
+ * (`HIST#<ulid>`: ULIDs sort by time), so the history can neither miss nor invent a change, and
+ * merge, export and erasure find it with the rest of the contact.
+ */
+export function historyActor(actor: Actor): HistoryActor {
+  switch (actor.type) {
+    case 'member':
+      return { type: 'member', memberId: actor.memberId, ...(actor.keyId ? { keyId: actor.keyId } : {}) };
+    case 'contact':
+      return { type: 'contact', contactId: actor.contactId };
+    case 'import':
+      return { type: 'import', importId: actor.importId };
+    case 'automation':
+      return { type: 'automation', ruleId: actor.ruleId };
+    case 'system':
+      return { type: 'system', process: actor.process };
+    case 'public':
+      return { type: 'public' };
+  }
+}
+
+/** JSON with object keys sorted: DynamoDB returns map attributes in no particular order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+/** Field-by-field differences; absent values read as `null`. */
+export function fieldChanges(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  fields: string[],
+): HistoryEntry['changes'] {
+  const changes: HistoryEntry['changes'] = {};
+  for (const field of fields) {
+    if (canonical(before[field] ?? null) !== canonical(after[field] ?? null))
+      changes[field] = { from: before[field] ?? null, to: after[field] ?? null };
+  }
+  return changes;
+}
+
+export function recordHistoryInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  subject: HistoryEntry['subject'],
+  action: HistoryEntry['action'],
+  changes: HistoryEntry['changes'],
+): HistoryEntry {
+  const entry: HistoryEntry = {
+    id: newId(),
+    at: ctx.clock.now().toISOString(),
+    subject,
+    action,
+    actor: historyActor(ctx.actor),
+    changes,
+  };
+  const key =
+    subject.type === 'contact'
+      ? contactKeys.historyEntry(ctx.tenantId, subject.id, entry.id)
+      : companyKeys.historyEntry(ctx.tenantId, subject.id, entry.id);
+  uow.put({ ...key, entity: 'HistoryEntry', ...entry });
+  return entry;
+}
+
+/** A contact's or company's history, newest first. */
+export async function listHistory(
+  ctx: TenantContext,
+  subject: HistoryEntry['subject'],
+  page: { limit: number; cursor?: string },
+): Promise<Page<HistoryEntry>> {
+  const partition =
+    subject.type === 'contact'
+      ? contactKeys.partition(ctx.tenantId, subject.id)
+      : companyKeys.partition(ctx.tenantId, subject.id);
+  return queryPage<HistoryEntry>(ctx, { partition, sort: { beginsWith: 'HIST#' }, ascending: false }, page);
+}

@@ -7,6 +7,7 @@ import {
   DunningPolicyInput,
   Invoice,
   InvoiceCreate,
+  InvoiceFromOrder,
   InvoiceListQuery,
   InvoiceTimelineEntry,
   InvoiceUpdate,
@@ -49,6 +50,23 @@ export const invoicingRoutes = {
     response: { status: 201, schema: Invoice },
     versioned: true,
     errors: ['unprocessable'],
+  }),
+  invoiceOrder: route({
+    operationId: 'invoiceOrder',
+    method: 'POST',
+    path: '/v1/orders/{id}/invoice',
+    function: fn,
+    access: financeTeam,
+    summary: 'Invoice an order',
+    description:
+      'Makes a draft invoice from the order: its customer, company, currency and lines at the order’s prices (units returned without a replacement are left out). With `issue: true` the invoice is issued at once. ' +
+      'An order has one invoice: invoicing it again answers 409 naming the invoice (`invoiceId`), unless that invoice was voided. A cancelled order answers 409.',
+    tags,
+    params: ById,
+    body: InvoiceFromOrder,
+    response: { status: 201, schema: Invoice },
+    versioned: true,
+    errors: ['conflict', 'unprocessable'],
   }),
   listInvoices: route({
     operationId: 'listInvoices',

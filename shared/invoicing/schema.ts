@@ -109,6 +109,8 @@ export const Invoice = named(
     status: InvoiceStatus,
     contactId: Id,
     companyId: z.optional(Id),
+    /** The order the invoice was made from (`POST /v1/orders/{id}/invoice`). */
+    orderId: z.optional(Id),
     currency: z.string(),
     lines: z.array(InvoiceLine),
     subtotal: z.int(),
@@ -166,6 +168,22 @@ export const InvoiceCreate = named(
   }),
 );
 export type InvoiceCreate = z.infer<typeof InvoiceCreate>;
+
+export const InvoiceFromOrder = named(
+  'InvoiceFromOrder',
+  z.object({
+    /** Issue the invoice at once (it gets its number); a draft otherwise. */
+    issue: z._default(z.boolean(), false),
+    issueDate: z.optional(IsoDate),
+    /** Give a due date or payment terms (30 by default), not both. */
+    dueDate: z.optional(IsoDate),
+    paymentTermsDays: z.optional(TermsDays),
+    notes: z.optional(LongText(2000)),
+    paymentInstructions: z.optional(LongText(2000)),
+  }),
+  "The invoice's customer, company, currency and lines come from the order; these are the invoice's own terms.",
+);
+export type InvoiceFromOrder = z.infer<typeof InvoiceFromOrder>;
 
 export const InvoiceUpdate = named(
   'InvoiceUpdate',

@@ -1,6 +1,7 @@
 import {
   OrderCancelled,
   OrderFulfilled,
+  OrderInvoiced,
   OrderPlaced,
   OrderReturned,
   StockChanged,
@@ -54,7 +55,7 @@ import { type StockMove, stockMovesInto } from './stock-moves.ts';
  * puts returned units back on hand and ships replacements from stock.
  *
  * For invoicing: `getOrder` and each line's productId, description, quantity, unitAmount (minor
- * units, before tax) and taxRateBps.
+ * units, before tax) and taxRateBps; `orderInvoicedInto` links the order to its invoice.
  */
 const toOrder = (item: Item) => withoutKeys<Order>(item);
 
@@ -266,6 +267,44 @@ export async function getOrder(ctx: TenantContext, id: string): Promise<Order> {
   const item = await getItem(ctx, orderKeys.order(ctx.tenantId, id));
   if (!item) throw new NotFoundError('Order', id);
   return toOrder(item);
+}
+
+/**
+ * Links the order to the invoice made from it, in invoicing's unit of work, so that an order has
+ * at most one live invoice: the condition admits a first invoice, or a new one replacing
+ * `replacing`, an earlier invoice of the order that was voided (a correction). A cancelled order
+ * is not invoiced.
+ */
+export function orderInvoicedInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  order: Order,
+  invoice: { id: string; total: number; currency: string },
+  replacing?: string,
+): void {
+  uow.update(orderKeys.order(ctx.tenantId, order.id), {
+    set: { invoiceId: invoice.id },
+    bumpVersion: true,
+    condition: (e) =>
+      `attribute_exists(${e.name('PK')}) AND ${e.name('status')} <> ${e.value('cancelled')} AND ` +
+      (replacing
+        ? `${e.name('invoiceId')} = ${e.value(replacing)}`
+        : `attribute_not_exists(${e.name('invoiceId')})`),
+    onConditionFailed: (existing) =>
+      existing?.status === 'cancelled'
+        ? new ConflictError(`Order ${order.id} is cancelled; there is nothing to invoice.`, {
+            status: 'cancelled',
+          })
+        : new ConflictError(`Order ${order.id} was invoiced meanwhile (invoice ${existing?.invoiceId}).`, {
+            invoiceId: existing?.invoiceId,
+          }),
+  });
+  uow.publish(OrderInvoiced, {
+    ...facts(order),
+    invoiceId: invoice.id,
+    total: invoice.total,
+    currency: invoice.currency,
+  });
 }
 
 /** A contact's orders, or orders in a status, newest first. */

@@ -849,6 +849,8 @@ export const Order = named(
     total: z.int(),
     expectedDeliveryDate: z.optional(IsoDate),
     returns: z.array(OrderReturn),
+    /** The invoice made from this order (the latest one, when an earlier one was voided). */
+    invoiceId: z.optional(Id),
     placedAt: IsoDateTime,
     fulfilledAt: z.optional(IsoDateTime),
     cancelledAt: z.optional(IsoDateTime),

@@ -36,6 +36,7 @@ import { getProducts } from './products.ts';
 import { PurchaseSummaryMoved, purchaseInto, purchaseSummaryOf } from './purchases.ts';
 import { getQuote, quoteOrderedInto } from './quotes.ts';
 import { activeMember, callerId, existingContact, tenantToday } from './references.ts';
+import { reviseEach, unchangedSince } from './revise.ts';
 import type {
   Order,
   OrderCreate,
@@ -507,4 +508,24 @@ export function returnOrder(
     });
     return next;
   });
+}
+
+/**
+ * A merge (ContactsMerged): the merged contact's orders are the kept contact's. An erasure changes
+ * no order: what was sold, at what price, stays (the person's purchase history goes).
+ */
+export async function moveOrders(ctx: TenantContext, keptId: string, mergedId: string): Promise<void> {
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: orderKeys.byContact(ctx.tenantId, mergedId) },
+    (item, uow) => {
+      if (item.contactId !== mergedId) return false;
+      uow.update(orderKeys.order(ctx.tenantId, String(item.id)), {
+        set: { contactId: keptId, GSI3PK: orderKeys.byContact(ctx.tenantId, keptId) },
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      return true;
+    },
+  );
 }

@@ -307,6 +307,14 @@ export const invoicing = defineModule({
         'Closes the collections task of an invoice paid in full (cancels it when voided or written off).',
       permissions: ['table:write'],
     },
+    {
+      name: 'invoicing-contacts',
+      entry: 'functions/events/invoicing-contacts.ts',
+      description:
+        "Moves a merged contact's invoices and billing profile; anonymizes an erased contact's invoices.",
+      permissions: ['table:write'],
+      timeoutSeconds: 300,
+    },
   ],
   routes: invoicingRoutes,
   rules: [
@@ -319,6 +327,13 @@ export const invoicing = defineModule({
         'detail-type': ['InvoicePaid', 'InvoiceVoided', 'InvoiceMarkedUncollectible'],
       },
       target: 'invoice-collections',
+    },
+    {
+      name: 'invoicing-contacts',
+      description: 'Contacts were merged, or one was erased: move or anonymize their invoices.',
+      bus: 'domain',
+      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactsMerged', 'ContactErased'] },
+      target: 'invoicing-contacts',
     },
   ],
   schedules: [

@@ -107,10 +107,16 @@ export const Invoice = named(
     /** Given when the invoice is issued: `<year>-<sequence>`, gapless per tenant and year. */
     number: z.optional(z.string()),
     status: InvoiceStatus,
+    /** The customer: after a merge, the contact that was kept; after an erasure, the erased contact's id. */
     contactId: Id,
     companyId: z.optional(Id),
     /** The order the invoice was made from (`POST /v1/orders/{id}/invoice`). */
     orderId: z.optional(Id),
+    /**
+     * The customer was erased (right to erasure): the invoice keeps its number, lines, amounts,
+     * taxes and payments, but no personal data; documents name the customer "Erased contact".
+     */
+    contactErasedAt: z.optional(IsoDateTime),
     currency: z.string(),
     lines: z.array(InvoiceLine),
     subtotal: z.int(),
@@ -271,6 +277,8 @@ export const InvoiceTimelineEntry = named(
       'uncollectible',
       'dunning_paused',
       'dunning_resumed',
+      'customer_merged',
+      'customer_erased',
     ]),
     title: z.string(),
     summary: z.optional(z.string()),

@@ -109,7 +109,7 @@ export async function openCollectionsTask(
     ctx,
     {
       title: collectionsTitle(invoice, daysOverdue),
-      description: collectionsDescription(invoice, contact, company),
+      description: collectionsDescription(invoice, invoice.contactErasedAt ? 'erased' : contact, company),
       ...(assigneeId ? { assigneeId } : {}),
       dueAt: ctx.clock.now().toISOString(),
       priority: 'normal',

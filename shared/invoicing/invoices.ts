@@ -95,25 +95,32 @@ function todayFor(ctx: TenantContext, tenant: Tenant): string {
   return localDate(ctx.clock.now(), tenant.timeZone);
 }
 
-export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): Promise<Invoice> {
-  const [tenant, contact] = await Promise.all([
-    getTenant(ctx),
-    customerOf(ctx, input.contactId, 'body.contactId'),
-  ]);
-  if (input.companyId) await checkCompany(ctx, input.companyId, 'body.companyId');
+/** What a new draft is made of: the create body, with its customer already checked. */
+export type DraftSource = InvoiceCreate & { orderId?: string };
+
+/**
+ * A new draft, checked (terms or a due date, dates in order, totals any amount field can hold),
+ * ready for `draftInto`. `linesPath` names the lines in a 400 about their total.
+ */
+export function newDraft(
+  ctx: TenantContext,
+  tenant: Tenant,
+  input: DraftSource,
+  linesPath = 'body.lines',
+): StoredInvoice {
   if (input.dueDate && input.paymentTermsDays !== undefined) {
     throw ValidationError.field('body.paymentTermsDays', 'Give a due date or payment terms, not both.');
   }
   const today = todayFor(ctx, tenant);
   checkDates(input, today, 'body');
-  const totals = priceInvoice(input.lines);
+  const totals = priceInvoice(input.lines, linesPath);
   const now = ctx.clock.now().toISOString();
-  const companyId = input.companyId ?? contact.companyId;
-  const invoice: StoredInvoice = {
+  return {
     id: newId(),
     status: 'draft',
-    contactId: contact.id,
-    ...(companyId ? { companyId } : {}),
+    contactId: input.contactId,
+    ...(input.companyId ? { companyId: input.companyId } : {}),
+    ...(input.orderId ? { orderId: input.orderId } : {}),
     currency: input.currency ?? tenant.currency,
     ...totals,
     amountPaid: 0,
@@ -130,7 +137,11 @@ export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): P
     updatedAt: now,
     version: 1,
   };
-  const uow = unitOfWork(ctx).put(
+}
+
+/** Adds the draft and its first timeline entry to the unit of work. */
+export function draftInto(uow: UnitOfWork, ctx: TenantContext, invoice: StoredInvoice, title: string): void {
+  uow.put(
     {
       ...invoiceKeys.invoice(ctx.tenantId, invoice.id),
       entity: 'Invoice',
@@ -139,10 +150,23 @@ export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): P
     },
     { condition: notExists },
   );
-  addInvoiceEntryInto(uow, ctx, invoice.id, {
-    kind: 'created',
-    title: `Draft created for ${formatMoney(invoice.total, invoice.currency)}`,
+  addInvoiceEntryInto(uow, ctx, invoice.id, { kind: 'created', title });
+}
+
+export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): Promise<Invoice> {
+  const [tenant, contact] = await Promise.all([
+    getTenant(ctx),
+    customerOf(ctx, input.contactId, 'body.contactId'),
+  ]);
+  if (input.companyId) await checkCompany(ctx, input.companyId, 'body.companyId');
+  const companyId = input.companyId ?? contact.companyId;
+  const invoice = newDraft(ctx, tenant, {
+    ...input,
+    contactId: contact.id,
+    ...(companyId ? { companyId } : {}),
   });
+  const uow = unitOfWork(ctx);
+  draftInto(uow, ctx, invoice, `Draft created for ${formatMoney(invoice.total, invoice.currency)}`);
   await uow.commit();
   return toInvoice(invoice);
 }

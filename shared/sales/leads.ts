@@ -26,6 +26,7 @@ import { openDealInto } from './deals.ts';
 import { leadKeys } from './keys.ts';
 import { defaultPipeline, getPipeline } from './pipelines.ts';
 import { activeMember, callerId, existingContact } from './references.ts';
+import { reviseEach, unchangedSince } from './revise.ts';
 import type {
   Lead,
   LeadConversion,
@@ -44,12 +45,23 @@ import type {
  */
 const toLead = (item: Item) => withoutKeys<Lead>(item);
 
-function indexes(ctx: TenantContext, lead: Pick<Lead, 'id' | 'status' | 'ownerId' | 'receivedAt'>) {
+/** The contact a lead is about: the one it names, or the one its conversion created or found. */
+export const contactOfLead = (lead: Pick<Lead, 'contactId' | 'conversion'>) =>
+  lead.contactId ?? lead.conversion?.contactId;
+
+export function indexes(
+  ctx: TenantContext,
+  lead: Pick<Lead, 'id' | 'status' | 'ownerId' | 'receivedAt' | 'contactId' | 'conversion'>,
+) {
+  const contactId = contactOfLead(lead);
   return {
     GSI1PK: leadKeys.byStatus(ctx.tenantId, lead.status),
     GSI1SK: `${lead.receivedAt}#${lead.id}`,
     GSI2PK: leadKeys.byOwner(ctx.tenantId, lead.ownerId),
     GSI2SK: `${lead.status}#${lead.receivedAt}#${lead.id}`,
+    ...(contactId
+      ? { GSI3PK: leadKeys.byContact(ctx.tenantId, contactId), GSI3SK: `${lead.receivedAt}#${lead.id}` }
+      : {}),
   };
 }
 
@@ -130,16 +142,25 @@ export async function getLead(ctx: TenantContext, id: string): Promise<Lead> {
   return toLead(item);
 }
 
-/** Leads of an owner (by status when given), or of a status, newest first. */
+/** Leads about a contact, of an owner (by status when given), or of a status, newest first. */
 export async function listLeads(
   ctx: TenantContext,
   query: {
+    contactId?: string | undefined;
     status?: LeadStatus | undefined;
     ownerId?: string | undefined;
     limit: number;
     cursor?: string | undefined;
   },
 ): Promise<Page<Lead>> {
+  if (query.contactId) {
+    return queryPage(
+      ctx,
+      { index: 'GSI3', partition: leadKeys.byContact(ctx.tenantId, query.contactId), ascending: false },
+      query,
+      toLead,
+    );
+  }
   if (query.ownerId) {
     return queryPage(
       ctx,
@@ -310,6 +331,7 @@ export async function convertLead(
       contactIds: [contact.id],
       companyId,
       leadId: lead.id,
+      ...(input.dealName || companyName ? {} : { namedAfterContactId: contact.id }),
     },
     'body',
   );
@@ -365,4 +387,70 @@ export async function convertLead(
     createdContact: !existingId,
     createdCompany,
   };
+}
+
+/**
+ * A merge (ContactsMerged): the merged contact's leads now name the kept contact, whether they
+ * named it from the start or were converted into it; the lead's history says so.
+ */
+export async function moveLeads(ctx: TenantContext, keptId: string, mergedId: string): Promise<void> {
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: leadKeys.byContact(ctx.tenantId, mergedId) },
+    (item, uow) => {
+      const lead = toLead(item);
+      if (contactOfLead(lead) !== mergedId) return false;
+      const next: Lead = {
+        ...lead,
+        ...(lead.contactId === mergedId ? { contactId: keptId } : {}),
+        ...(lead.conversion?.contactId === mergedId
+          ? { conversion: { ...lead.conversion, contactId: keptId } }
+          : {}),
+        history: [
+          ...lead.history,
+          entry(ctx, 'contact_merged', `Contact ${mergedId} was merged into contact ${keptId}.`),
+        ],
+      };
+      uow.update(leadKeys.lead(ctx.tenantId, lead.id), {
+        set: {
+          contactId: next.contactId,
+          conversion: next.conversion,
+          history: next.history,
+          ...indexes(ctx, next),
+        },
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      return true;
+    },
+  );
+}
+
+/**
+ * An erasure (ContactErased): the leads about the contact lose who the person was (`person`:
+ * name and email) and what they wrote (`message`); source, score, status, company and the
+ * conversion's links stay, for the funnel's numbers.
+ */
+export async function eraseLeadPeople(ctx: TenantContext, contactId: string): Promise<void> {
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: leadKeys.byContact(ctx.tenantId, contactId) },
+    (item, uow) => {
+      const lead = toLead(item);
+      if (lead.personErasedAt) return false;
+      uow.update(leadKeys.lead(ctx.tenantId, lead.id), {
+        set: {
+          personErasedAt: ctx.clock.now().toISOString(),
+          history: [
+            ...lead.history,
+            entry(ctx, 'erased', "The person's data was erased with their contact."),
+          ],
+        },
+        remove: ['person', 'message'],
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      return true;
+    },
+  );
 }

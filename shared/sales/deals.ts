@@ -1,8 +1,9 @@
 import { DealChanged, DealCreated, DealLost, DealStageChanged, DealWon } from '../../events/sales.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Item,
@@ -10,6 +11,7 @@ import {
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
@@ -222,7 +224,7 @@ export async function updateDeal(
 ): Promise<Deal> {
   const item = await dealItem(ctx, id);
   const current = toDeal(item);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const pipeline = await getPipeline(ctx, current.pipelineId);
   const next: Deal = { ...current };
   for (const [field, value] of Object.entries(input)) {
@@ -276,9 +278,7 @@ export async function updateDeal(
     },
     // Renamed by a member: no longer the person's name.
     ...(fields.includes('name') ? { remove: [NAMED_AFTER] } : {}),
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   if (fields.includes('contactIds'))
     contactLinksInto(uow, ctx, next, {

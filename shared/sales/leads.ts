@@ -4,21 +4,18 @@ import type { Contact } from '../contacts/schema.ts';
 import { createContactInto, findContactIdByEmail, getContact } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { describeActor, type TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
   queryPage,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-} from '../platform/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { assignLead, TurnTaken } from './assignment.ts';
@@ -189,7 +186,7 @@ export async function updateLead(
   ifMatch?: number | 'any',
 ): Promise<Lead> {
   const current = await getLead(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (current.status === 'converted')
     throw new ConflictError(`Lead ${id} is converted; change its deal instead.`);
   const next: Lead = { ...current, history: [...current.history] };
@@ -225,9 +222,7 @@ export async function updateLead(
       assignedByRule: next.assignedByRule,
       ...indexes(ctx, next),
     },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   if (fields.includes('status'))
     uow.publish(LeadStatusChanged, {
@@ -358,9 +353,7 @@ export async function convertLead(
       history: converted.history,
       ...indexes(ctx, converted),
     },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(lead.version)),
-    onConditionFailed: () => new ConflictError(`Lead ${id} changed meanwhile; read it again.`),
+    ...whileVersion(lead.version, () => new ConflictError(`Lead ${id} changed meanwhile; read it again.`)),
   });
   addTimelineEntryInto(uow, ctx, contact.id, {
     kind: 'deal',

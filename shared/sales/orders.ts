@@ -8,8 +8,9 @@ import {
 } from '../../events/sales.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Item,
@@ -17,6 +18,7 @@ import {
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import {
@@ -355,7 +357,7 @@ async function change(
   apply: (current: Order, products: Map<string, Product>, uow: UnitOfWork, now: string) => Order,
 ): Promise<Order> {
   const current = await getOrder(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (!allowed.includes(current.status))
     throw new ConflictError(`Order ${id} is ${current.status}; it cannot be ${what}.`, {
       status: current.status,
@@ -372,9 +374,10 @@ async function change(
   const { id: _id, createdAt: _c, version: _v, ...set } = next;
   uow.update(orderKeys.order(ctx.tenantId, id), {
     set: { ...set, ...indexes(ctx, next) },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError('The order changed meanwhile; read it again.'),
+    ...whileVersion(
+      current.version,
+      () => new PreconditionFailedError('The order changed meanwhile; read it again.'),
+    ),
   });
   await uow.commit();
   return next;

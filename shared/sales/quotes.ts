@@ -13,6 +13,7 @@ import { suppressionOf } from '../mail/suppression.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
@@ -20,6 +21,7 @@ import {
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import {
@@ -222,7 +224,7 @@ async function load(ctx: TenantContext, id: string, ifMatch: number | 'any' | un
   const item = await quoteItem(ctx, id);
   const { today } = await tenantToday(ctx);
   const quote = toQuote(item, today);
-  if (typeof ifMatch === 'number' && ifMatch !== quote.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, quote);
   return { quote, today };
 }
 
@@ -231,9 +233,10 @@ function write(uow: UnitOfWork, ctx: TenantContext, current: Quote, next: Quote,
   uow.update(quoteKeys.quote(ctx.tenantId, current.id), {
     set: { ...set, ...index.set },
     remove: index.remove,
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError('The quote changed meanwhile; read it again.'),
+    ...whileVersion(
+      current.version,
+      () => new PreconditionFailedError('The quote changed meanwhile; read it again.'),
+    ),
   });
 }
 

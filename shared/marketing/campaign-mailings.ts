@@ -1,4 +1,5 @@
 import type { TenantContext } from '../platform/context.ts';
+import { exists } from '../platform/db/expressions.ts';
 import type { UnitOfWork } from '../platform/db/repository.ts';
 import { campaignKeys } from './keys.ts';
 import type { Mailing, MailingStatus } from './mailing-types.ts';
@@ -26,6 +27,7 @@ export const campaignMailings = {
     uow.update(campaignKeys.campaign(ctx.tenantId, mailing.id), {
       set: { ...set, pausedReason: status === 'paused' ? mailing.pauseReason : undefined },
       add: { version: 1 },
+      condition: exists,
     });
   },
 };

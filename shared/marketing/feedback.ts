@@ -6,8 +6,8 @@ import { getItem, unitOfWork } from '../platform/db/repository.ts';
 import { isId } from '../platform/ids.ts';
 import { softBounceKeys } from './keys.ts';
 import type { CountName, Counts } from './mailing-types.ts';
-import { findMailing, overLimit, pauseMailing } from './mailings.ts';
-import { countInto, laterStatus, readCounts, type SendStatus, sendKey } from './sends.ts';
+import { settleMailing } from './mailings.ts';
+import { countInto, laterStatus, type SendStatus, sendKey } from './sends.ts';
 
 /**
  * The feedback loop: SES publishes an event per email and recipient (Send, Delivery, Bounce,
@@ -199,17 +199,6 @@ export async function countSoftBounce(
   return count;
 }
 
-/** Pauses the mailing when its complaint or bounce rate passed the limit (the admins are alerted). */
-async function checkLimits(ctx: TenantContext, mailingId: string): Promise<void> {
-  const reason = overLimit(await readCounts(ctx, mailingId));
-  if (!reason) return;
-  const mailing = await findMailing(ctx, mailingId, true);
-  if (mailing?.status !== 'sending') return;
-  await pauseMailing(ctx, mailingId, reason, true).catch((error: unknown) => {
-    ctx.logger.info('mailing already moved', { mailingId, error: String(error) });
-  });
-}
-
 export async function handleSesEvent(
   ctx: TenantContext,
   source: FeedbackSource,
@@ -257,7 +246,7 @@ export async function handleSesEvent(
         else await countSoftBounce(ctx, email, bounce.feedbackId);
       }
       const counted = await milestone(permanent ? 'bounced' : 'soft_bounced', bounce.timestamp);
-      if (counted && permanent && tracked) await checkLimits(ctx, tracked.mailingId);
+      if (counted && permanent && tracked) await settleMailing(ctx, tracked.mailingId);
       return;
     }
     case 'Complaint': {
@@ -271,7 +260,7 @@ export async function handleSesEvent(
           'The recipient reported the email as spam.',
         );
       const counted = await milestone('complained', complaint.timestamp);
-      if (counted && tracked) await checkLimits(ctx, tracked.mailingId);
+      if (counted && tracked) await settleMailing(ctx, tracked.mailingId);
       return;
     }
     default:

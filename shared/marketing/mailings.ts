@@ -176,27 +176,37 @@ export async function cancelMailing(ctx: TenantContext, id: string): Promise<Mai
 }
 
 /**
- * Marks the mailing sent when its plan is complete and every recipient is handled. Called by the
- * planner after its last page and by senders after each batch; the reads are consistent, so
- * whoever commits the last count sees it. Harmless when called twice.
+ * Looks at a sending mailing's counters: pauses it when its complaint or bounce rate passed the
+ * limit, marks it sent when its plan is complete and every recipient is handled. Called by the
+ * planner after its last page, by senders after each batch and by the feedback loop after each
+ * bounce or complaint; the reads are consistent, so whoever commits the last count sees it.
+ * Harmless when called twice.
  */
-export async function completeIfDone(ctx: TenantContext, id: string): Promise<boolean> {
+export async function settleMailing(ctx: TenantContext, id: string): Promise<MailingStatus | undefined> {
   const mailing = await findMailing(ctx, id, true);
-  if (mailing?.status !== 'sending' || !mailing.plan.complete) return false;
+  if (mailing?.status !== 'sending') return mailing?.status;
   const counts = await readCounts(ctx, id);
-  if (processed(counts) < counts.recipients) return false;
+  const over = overLimit(counts);
   try {
-    await transition(ctx, mailing, 'sent', { completedAt: ctx.clock.now().toISOString() }, (uow) =>
-      uow.publish(MailingCompleted, {
-        mailingId: id,
-        kind: mailing.kind,
-        recipients: counts.recipients,
-        sent: counts.sent,
-      }),
+    if (over) return (await pauseMailing(ctx, id, over, true)).status;
+    if (!mailing.plan.complete || processed(counts) < counts.recipients) return 'sending';
+    const done = await transition(
+      ctx,
+      mailing,
+      'sent',
+      { completedAt: ctx.clock.now().toISOString() },
+      (uow) =>
+        uow.publish(MailingCompleted, {
+          mailingId: id,
+          kind: mailing.kind,
+          recipients: counts.recipients,
+          sent: counts.sent,
+        }),
     );
-    return true;
+    return done.status;
   } catch (error) {
-    if (error instanceof StatusMoved) return false;
+    // Another sender, the planner or a member moved it first.
+    if (error instanceof StatusMoved || error instanceof ConflictError) return undefined;
     throw error;
   }
 }

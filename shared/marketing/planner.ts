@@ -8,7 +8,7 @@ import { audiencePage, eligibleAmong, planAudience } from './audience.ts';
 import { mailingKeys, SEND_SHARDS, shardOf } from './keys.ts';
 import { kindOf } from './mailing-kinds.ts';
 import type { Mailing } from './mailing-types.ts';
-import { completeIfDone, findMailing } from './mailings.ts';
+import { findMailing, settleMailing } from './mailings.ts';
 import { countInto, newSendItem, sendKey } from './sends.ts';
 import { PLAN_PAGE, PLAN_QUEUE, SEND_BATCH, SEND_QUEUE } from './settings.ts';
 import { findTopic } from './topics.ts';
@@ -166,7 +166,7 @@ export async function planStep(
     await enqueuePlanner([{ ...message, step: message.step + 1 }]);
     return { status: 'planned', recipients: fresh.length, batches };
   }
-  await completeIfDone(ctx, mailing.id);
+  await settleMailing(ctx, mailing.id);
   return { status: 'completed', recipients: fresh.length, batches };
 }
 
@@ -195,7 +195,7 @@ export async function requeueStep(
   else if (message.shard + 1 < SEND_SHARDS)
     await enqueuePlanner([{ ...message, shard: message.shard + 1, cursor: undefined }]);
   else {
-    await completeIfDone(ctx, mailing.id);
+    await settleMailing(ctx, mailing.id);
     return { status: 'completed', batches };
   }
   return { status: 'planned', batches };

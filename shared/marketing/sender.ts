@@ -9,7 +9,7 @@ import { mergeValuesFor, recipientLinks, renderMessage } from './content.ts';
 import { topicKeys } from './keys.ts';
 import { kindOf } from './mailing-kinds.ts';
 import type { Counts, Mailing } from './mailing-types.ts';
-import { completeIfDone, findMailing } from './mailings.ts';
+import { findMailing, settleMailing } from './mailings.ts';
 import type { SendBatch } from './planner.ts';
 import { contactData, type Ineligibility, ineligibility, suppressedEmails } from './recipients.ts';
 import { countInto, sendKey } from './sends.ts';
@@ -164,7 +164,7 @@ export async function sendBatch(
     ['queued', 'sending'].includes(String(records.get(id)?.status)),
   );
   if (waiting.length === 0) {
-    await completeIfDone(ctx, mailing.id);
+    await settleMailing(ctx, mailing.id);
     return result;
   }
   const [tenant, topic, data] = await Promise.all([
@@ -280,7 +280,7 @@ export async function sendBatch(
     }
   });
   await Promise.all(workers);
-  await completeIfDone(ctx, mailing.id);
+  await settleMailing(ctx, mailing.id);
   return result;
 }
 

@@ -1,17 +1,24 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { mailbox, sendEnvelopeOnce } from '../mail/sender.ts';
+import { type Envelope, mailbox, sendEnvelopeOnce } from '../mail/sender.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Condition } from '../platform/db/expressions.ts';
 import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { mergeValuesFor, recipientLinks, renderMessage } from './content.ts';
 import { topicKeys } from './keys.ts';
-import { kindOf } from './mailing-kinds.ts';
+import { kindOf, type MailingKind } from './mailing-kinds.ts';
 import type { Counts, Mailing } from './mailing-types.ts';
 import { findMailing, settleMailing } from './mailings.ts';
-import type { SendBatch } from './planner.ts';
-import { contactData, type Ineligibility, ineligibility, suppressedEmails } from './recipients.ts';
+import {
+  type ContactData,
+  contactData,
+  type Ineligibility,
+  ineligibility,
+  suppressedEmails,
+} from './recipients.ts';
+import type { Topic } from './schema.ts';
 import { countInto, sendKey } from './sends.ts';
 import { SEND_WORKERS, STALE_CLAIM_MS } from './settings.ts';
 import { findTopic } from './topics.ts';
@@ -44,20 +51,57 @@ export async function accountSendRate(now = Date.now()): Promise<number> {
   return rate;
 }
 
-/** Starts at most one email per interval; `slower()` stretches the interval after throttling. */
+/**
+ * One email per interval, counted from when the sender started: the time spent reading what the
+ * emails need is made up by sending the first ones without waiting (at most a second's worth), so
+ * a sender's rate over its run is the rate it was given. `slower()` doubles the interval after a
+ * throttling answer.
+ */
 class Pacer {
-  private nextAt = 0;
-  constructor(private intervalMs: number) {}
+  private nextAt: number;
+  constructor(
+    private intervalMs: number,
+    startedAt: number,
+  ) {
+    this.nextAt = startedAt;
+  }
 
   async turn(): Promise<void> {
     const now = Date.now();
-    const at = Math.max(now, this.nextAt);
+    const at = Math.max(this.nextAt, now - 1000);
     this.nextAt = at + this.intervalMs;
     if (at > now) await new Promise((r) => setTimeout(r, at - now));
   }
 
   slower(): void {
     this.intervalMs = Math.min(this.intervalMs * 2, 10_000);
+    this.nextAt = Math.max(this.nextAt, Date.now() + this.intervalMs);
+  }
+}
+
+/**
+ * Looks at the mailing at most once a second while a sender works through a long delivery: it
+ * stops when the mailing was paused (by a member, or by its own bounce or complaint rate, which
+ * this look also checks) or cancelled.
+ */
+class Watch {
+  private lastAt = Date.now();
+  private looking: Promise<boolean> | undefined;
+  private stopped = false;
+  constructor(
+    private readonly ctx: TenantContext,
+    private readonly mailingId: string,
+  ) {}
+
+  async stop(): Promise<boolean> {
+    if (this.stopped || Date.now() - this.lastAt < 1000) return this.stopped;
+    this.looking ??= settleMailing(this.ctx, this.mailingId).then((status) => {
+      this.lastAt = Date.now();
+      this.looking = undefined;
+      this.stopped = status !== undefined && status !== 'sending';
+      return this.stopped;
+    });
+    return this.looking;
   }
 }
 
@@ -132,8 +176,10 @@ export interface BatchResult {
   sent: number;
   failed: number;
   skipped: number;
-  /** Some recipients must be tried again later: the message goes back to the queue. */
-  retry: boolean;
+  /** Recipients to try again later (throttled, claimed by a sender that may still run, uncertain). */
+  retry: string[];
+  /** Recipients not started before the function ran out of time. */
+  unstarted: string[];
 }
 
 export interface SendOptions {
@@ -143,12 +189,53 @@ export interface SendOptions {
   remainingMs?: () => number;
 }
 
+/** What one sender needs to render and send to the recipients of one mailing. */
+interface Sending {
+  ctx: TenantContext;
+  mailing: Mailing;
+  tenant: Tenant;
+  topic: Topic | undefined;
+  kind: MailingKind;
+}
+
+async function envelopeFor(s: Sending, recipient: ContactData): Promise<Envelope> {
+  const { ctx, mailing, tenant, topic } = s;
+  const contact = recipient.contact!;
+  const links = await recipientLinks(ctx.tenantId, contact.id, mailing.id, mailing.topicId);
+  const extra = s.kind.mergeValues ? await s.kind.mergeValues(ctx, mailing, recipient) : {};
+  const message = renderMessage(mailing.content, mergeValuesFor(contact, tenant, links, extra), {
+    tenant,
+    ...(topic ? { topicName: topic.name } : {}),
+    links,
+  });
+  return {
+    from: { name: mailing.sender.name, email: mailing.sender.email },
+    ...(mailing.sender.replyTo ? { replyTo: [mailing.sender.replyTo] } : {}),
+    to: [mailbox(`${contact.firstName} ${contact.lastName}`.trim(), contact.email!)],
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    ...(mailing.category === 'marketing' ? { headers: message.headers } : {}),
+    tags: {
+      tenantId: ctx.tenantId,
+      category: mailing.category,
+      kind: mailing.kind,
+      mailingId: mailing.id,
+      contactId: contact.id,
+    },
+  };
+}
+
+/**
+ * Sends to the recipients of one mailing (the batches of one SQS delivery, together): one pace,
+ * one read of what every email needs, and one look at the mailing's counters at the end.
+ */
 export async function sendBatch(
   ctx: TenantContext,
-  batch: SendBatch,
+  batch: { mailingId: string; contactIds: string[] },
   options: SendOptions,
 ): Promise<BatchResult> {
-  const result: BatchResult = { sent: 0, failed: 0, skipped: 0, retry: false };
+  const result: BatchResult = { sent: 0, failed: 0, skipped: 0, retry: [], unstarted: [] };
   const mailing = await findMailing(ctx, batch.mailingId, true);
   // Paused or cancelled: the records stay queued (a resume queues them again).
   if (mailing?.status !== 'sending') return result;
@@ -160,18 +247,29 @@ export async function sendBatch(
       )
     ).map((item) => [String(item.contactId), item]),
   );
-  const waiting = batch.contactIds.filter((id) =>
+  const waiting = [...new Set(batch.contactIds)].filter((id) =>
     ['queued', 'sending'].includes(String(records.get(id)?.status)),
   );
-  if (waiting.length === 0) {
-    await settleMailing(ctx, mailing.id);
-    return result;
-  }
+  if (waiting.length) await sendTo(ctx, mailing, waiting, records, options, result);
+  await settleMailing(ctx, mailing.id);
+  return result;
+}
+
+async function sendTo(
+  ctx: TenantContext,
+  mailing: Mailing,
+  waiting: string[],
+  records: Map<string, Item>,
+  options: SendOptions,
+  result: BatchResult,
+): Promise<void> {
+  const startedAt = Date.now();
   const [tenant, topic, data] = await Promise.all([
     getTenant(ctx),
     mailing.topicId ? findTopic(ctx, mailing.topicId) : undefined,
     contactData(ctx, waiting, mailing.topicId ? [topicKeys.choiceSk(mailing.topicId)] : []),
   ]);
+  const sending: Sending = { ctx, mailing, tenant, topic, kind: kindOf(mailing.kind) };
   const suppressed = await suppressedEmails(ctx, data.values());
   const rules = {
     category: mailing.category,
@@ -180,20 +278,20 @@ export async function sendBatch(
       (mailing.topicId ? { id: mailing.topicId, defaultStatus: 'unsubscribed' as const } : undefined),
   };
   const rate = Math.min(mailing.maxSendRate ?? Number.POSITIVE_INFINITY, options.accountRate);
-  const pacer = new Pacer((1000 * SEND_WORKERS) / rate);
-  const kind = kindOf(mailing.kind);
+  const pacer = new Pacer((1000 * SEND_WORKERS) / rate, startedAt);
+  const watch = new Watch(ctx, mailing.id);
+  const now = () => ctx.clock.now().toISOString();
   const settle = async (outcome: Outcome) => {
     if (await recordOutcome(ctx, mailing.id, outcome)) result[outcome.kind]++;
   };
 
   const sendOne = async (contactId: string): Promise<void> => {
     const record = records.get(contactId)!;
-    const now = () => ctx.clock.now().toISOString();
     if (record.status === 'sending') {
       const claimedAt = String(record.claimedAt ?? '');
       if (ctx.clock.now().getTime() - Date.parse(claimedAt) > STALE_CLAIM_MS)
         await settle({ contactId, kind: 'failed', reason: 'interrupted', at: now(), claimedAt });
-      else result.retry = true;
+      else result.retry.push(contactId);
       return;
     }
     const recipient = data.get(contactId)!;
@@ -204,38 +302,7 @@ export async function sendBatch(
     }
     if (!(await claim(ctx, mailing, record))) return;
     try {
-      const links = await recipientLinks(ctx.tenantId, contactId, mailing.id, mailing.topicId);
-      const extra = kind.mergeValues ? await kind.mergeValues(ctx, mailing, recipient) : {};
-      const message = renderMessage(
-        mailing.content,
-        mergeValuesFor(recipient.contact!, tenant, links, extra),
-        {
-          tenant,
-          ...(topic ? { topicName: topic.name } : {}),
-          links,
-        },
-      );
-      const envelope = {
-        from: { name: mailing.sender.name, email: mailing.sender.email },
-        ...(mailing.sender.replyTo ? { replyTo: [mailing.sender.replyTo] } : {}),
-        to: [
-          mailbox(
-            `${recipient.contact!.firstName} ${recipient.contact!.lastName}`.trim(),
-            recipient.contact!.email!,
-          ),
-        ],
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        ...(mailing.category === 'marketing' ? { headers: message.headers } : {}),
-        tags: {
-          tenantId: ctx.tenantId,
-          category: mailing.category,
-          kind: mailing.kind,
-          mailingId: mailing.id,
-          contactId,
-        },
-      };
+      const envelope = await envelopeFor(sending, recipient);
       for (let attempt = 0; ; attempt++) {
         await pacer.turn();
         try {
@@ -243,17 +310,14 @@ export async function sendBatch(
           await settle({ contactId, kind: 'sent', messageId, at: now() });
           return;
         } catch (error) {
-          if (isThrottling(error) && attempt < THROTTLE_RETRIES) {
-            pacer.slower();
-            continue;
-          }
-          throw error;
+          if (!isThrottling(error) || attempt >= THROTTLE_RETRIES) throw error;
+          pacer.slower();
         }
       }
     } catch (error) {
       if (isThrottling(error)) {
         await release(ctx, mailing, contactId);
-        result.retry = true;
+        result.retry.push(contactId);
       } else if (answered(error)) {
         await settle({
           contactId,
@@ -264,24 +328,25 @@ export async function sendBatch(
       } else {
         // No answer: SES may have taken it. The claim stays; SES events or staleness settle it.
         ctx.logger.warn('send interrupted', { contactId, error: String(error) });
-        result.retry = true;
+        result.retry.push(contactId);
       }
     }
   };
 
   let next = 0;
-  const workers = Array.from({ length: Math.min(IN_FLIGHT, waiting.length) }, async () => {
+  const lanes = Array.from({ length: Math.min(IN_FLIGHT, waiting.length) }, async () => {
     while (next < waiting.length) {
+      // Paused or cancelled meanwhile: the rest stay queued (a resume queues them again).
+      if (await watch.stop()) return;
       if (options.remainingMs && options.remainingMs() < 15_000) {
-        result.retry = true;
+        result.unstarted.push(...waiting.slice(next));
+        next = waiting.length;
         return;
       }
       await sendOne(waiting[next++]!);
     }
   });
-  await Promise.all(workers);
-  await settleMailing(ctx, mailing.id);
-  return result;
+  await Promise.all(lanes);
 }
 
 /** `queued` → `sending`: whoever wins this write sends the email. */

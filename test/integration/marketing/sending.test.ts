@@ -63,7 +63,10 @@ async function queue(ctx: TenantContext, mailingId: string, contactIds: string[]
   }
   if (complete)
     await unitOfWork(ctx)
-      .update(mailingKeys.mailing(ctx.tenantId, mailingId), { set: { plan: { step: 1, complete: true } } })
+      .update(mailingKeys.mailing(ctx.tenantId, mailingId), {
+        set: { plan: { step: 1, complete: true } },
+        addToSet: { pagesDone: ['0'] },
+      })
       .commit();
 }
 
@@ -133,11 +136,11 @@ describe('the sender', () => {
       .update(sendKey(ctx, campaign.id, carl!.id), { set: { status: 'sending', claimedAt } })
       .commit();
     const recent = await sendBatch(ctx, batch(ctx, campaign.id, [carl!.id]), RATE);
-    expect(recent).toMatchObject({ sent: 0, retry: true });
+    expect(recent).toMatchObject({ sent: 0, retry: [carl!.id] });
     const later = tenant.as(ctx.actor, fixedClock(new Date(Date.parse(claimedAt) + STALE_CLAIM_MS + 1000)));
     expect(await sendBatch(later, batch(ctx, campaign.id, [carl!.id]), RATE)).toMatchObject({
       failed: 1,
-      retry: false,
+      retry: [],
     });
     expect(await mailsTo(carl!.email!)).toHaveLength(0);
     expect(await getItem(ctx, sendKey(ctx, campaign.id, carl!.id))).toMatchObject({
@@ -168,7 +171,7 @@ describe('the sender', () => {
     expect((await getCampaign(ctx, campaign.id)).status).toBe('paused');
     expect(await sendBatch(ctx, batch(ctx, campaign.id, [waiting!.id]), RATE)).toMatchObject({
       sent: 0,
-      retry: false,
+      retry: [],
     });
     expect(await mailsTo(quitter!.email!)).toHaveLength(0);
     expect(await mailsTo(waiting!.email!)).toHaveLength(0);

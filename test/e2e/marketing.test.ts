@@ -276,7 +276,7 @@ describe('email marketing', () => {
     const all = await mails();
     for (const row of rows) expect(to(all, row.split(',')[2]!).length).toBeLessThanOrEqual(1);
     expect(all.filter((m) => m.subject === 'Deals')).toHaveLength(done.counts.sent);
-  });
+  }, 90_000);
 
   it('sends each weekly newsletter edition from its schedule, each with its own statistics', async () => {
     const list = await ok(api.post('/v1/lists', { name: 'Weekly readers' }), 201);

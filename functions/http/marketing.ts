@@ -1,4 +1,5 @@
 import {
+  campaignRecipient,
   campaignStats,
   cancelCampaign,
   createCampaign,
@@ -11,12 +12,12 @@ import {
   testSendCampaign,
   updateCampaign,
 } from '../../shared/marketing/campaigns.ts';
+import { importMembers } from '../../shared/marketing/list-imports.ts';
 import {
   addMembers,
   createList,
   deleteList,
   getList,
-  importMembers,
   listLists,
   listMembers,
   removeMembers,
@@ -115,6 +116,7 @@ export const handler = httpHandler(marketingRoutes, {
   resumeCampaign: ({ ctx, params }) => resumeCampaign(ctx, params.id),
   testSendCampaign: ({ ctx, params, body, principal }) =>
     testSendCampaign(ctx, params.id, body, principal!.memberId),
+  campaignRecipient: ({ ctx, params }) => campaignRecipient(ctx, params.id, params.contactId),
   campaignStats: ({ ctx, params }) => campaignStats(ctx, params.id),
 
   createNewsletter: ({ ctx, body }) => createNewsletter(ctx, body),

@@ -44,10 +44,11 @@ import type {
   CampaignStatus,
   CampaignUpdate,
   MailingStats,
+  SendRecord,
   Template,
   TestSend,
 } from './schema.ts';
-import { zeroCounts } from './sends.ts';
+import { sendKey, sendState, zeroCounts } from './sends.ts';
 import { findTemplate, renderForContact } from './templates.ts';
 import { findTopic, usableTopic } from './topics.ts';
 
@@ -360,6 +361,19 @@ export async function campaignStats(ctx: TenantContext, id: string): Promise<Mai
   const campaign = await getCampaign(ctx, id);
   if (await findMailing(ctx, id)) return mailingStats(ctx, id);
   return statsOf({ id, status: campaign.status }, zeroCounts());
+}
+
+/** What happened to one recipient's email (404 for a contact the campaign did not address). */
+export async function campaignRecipient(
+  ctx: TenantContext,
+  id: string,
+  contactId: string,
+): Promise<SendRecord> {
+  await getCampaign(ctx, id);
+  const record = await getItem(ctx, sendKey(ctx, id, contactId));
+  if (!record) throw new NotFoundError('Recipient', contactId);
+  const { PK: _pk, SK: _sk, entity: _e, mailingId: _m, status: _s, claimedAt: _c, ...rest } = record;
+  return { ...(rest as Omit<SendRecord, 'state'>), state: sendState(record) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { notExists } from '../platform/db/expressions.ts';
 import { getItem, unitOfWork } from '../platform/db/repository.ts';
 import { isId } from '../platform/ids.ts';
 import { softBounceKeys } from './keys.ts';
-import type { CountName, Counts } from './mailing-types.ts';
+import type { CountName } from './mailing-types.ts';
 import { settleMailing } from './mailings.ts';
 import { countInto, sendKey } from './sends.ts';
 

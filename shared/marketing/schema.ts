@@ -521,6 +521,31 @@ export const MailingStats = named(
 );
 export type MailingStats = z.infer<typeof MailingStats>;
 
+export const SendRecord = named(
+  'SendRecord',
+  z.object({
+    contactId: z.string(),
+    /** The most telling of what happened: queued, sending, sent, delivered, opened, clicked, soft_bounced, bounced, complained, rejected, failed, skipped. */
+    state: z.string(),
+    messageId: z.optional(z.string()),
+    reason: z.optional(z.string()),
+    queuedAt: IsoDateTime,
+    sentAt: z.optional(IsoDateTime),
+    deliveredAt: z.optional(IsoDateTime),
+    softBouncedAt: z.optional(IsoDateTime),
+    bouncedAt: z.optional(IsoDateTime),
+    complainedAt: z.optional(IsoDateTime),
+    rejectedAt: z.optional(IsoDateTime),
+    openedAt: z.optional(IsoDateTime),
+    clickedAt: z.optional(IsoDateTime),
+    unsubscribedAt: z.optional(IsoDateTime),
+    failedAt: z.optional(IsoDateTime),
+    skippedAt: z.optional(IsoDateTime),
+  }),
+  "What happened to one recipient's email of a campaign, with the SES message id.",
+);
+export type SendRecord = z.infer<typeof SendRecord>;
+
 // Recurring newsletters
 
 export const NewsletterSchedule = named(

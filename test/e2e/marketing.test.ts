@@ -159,6 +159,11 @@ describe('email marketing', () => {
       counts: { recipients: 2, sent: 2, delivered: 1, bounced: 1, queued: 0, failed: 0 },
     });
     expect((await ok(api.get(`/v1/campaigns/${campaign.id}`))).status).toBe('sent');
+    expect(await ok(api.get(`/v1/campaigns/${campaign.id}/recipients/${bouncer.id}`))).toMatchObject({
+      state: 'bounced',
+      messageId: to(sent, bouncer.email)[0]!.messageId,
+    });
+    expect((await api.get(`/v1/campaigns/${campaign.id}/recipients/${both.id}`)).status).toBe(404);
     const suppressions = await ok(api.get('/v1/suppressions'));
     expect(suppressions.items).toContainEqual(
       expect.objectContaining({ email: bouncer.email, reason: 'hard_bounce' }),

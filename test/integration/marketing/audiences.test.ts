@@ -8,13 +8,8 @@ import {
   probeAudience,
   START,
 } from '../../../shared/marketing/audience.ts';
-import {
-  addMembers,
-  createList,
-  getList,
-  importMembers,
-  removeMembers,
-} from '../../../shared/marketing/lists.ts';
+import { importMembers } from '../../../shared/marketing/list-imports.ts';
+import { addMembers, createList, getList, removeMembers } from '../../../shared/marketing/lists.ts';
 import { Audience } from '../../../shared/marketing/schema.ts';
 import { createSegment, previewSegment } from '../../../shared/marketing/segments.ts';
 import { setSubscription, subscriptionsOf } from '../../../shared/marketing/topics.ts';

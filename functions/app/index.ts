@@ -3,6 +3,7 @@ import { contacts } from './contacts.ts';
 import { invoicing } from './invoicing.ts';
 import { platform } from './platform.ts';
 import { sales } from './sales.ts';
+import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
 import { defineApplication, type ModuleSpec } from './types.ts';
@@ -17,6 +18,7 @@ const modules: ModuleSpec[] = [
   automation,
   sales,
   invoicing,
+  surveys,
 ];
 
 /**

@@ -269,6 +269,12 @@ export const surveys = defineModule({
       description: 'Starts survey waves when their schedule fires.',
       permissions: ['table:write'],
     },
+    {
+      name: 'surveys-contacts',
+      entry: 'functions/events/survey-contacts.ts',
+      description: 'Anonymizes the survey answers of erased contacts and moves those of merged ones.',
+      permissions: ['table:write'],
+    },
   ],
   routes: { ...surveyRoutes, ...surveyPublicRoutes },
   rules: [
@@ -278,6 +284,13 @@ export const surveys = defineModule({
       bus: 'domain',
       pattern: { source: ['funnel.surveys'], 'detail-type': ['SurveyScheduleSaved'] },
       target: 'surveys-timers',
+    },
+    {
+      name: 'survey-contacts',
+      description: 'Erased and merged contacts: their survey records follow.',
+      bus: 'domain',
+      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased', 'ContactsMerged'] },
+      target: 'surveys-contacts',
     },
   ],
   schedules: [

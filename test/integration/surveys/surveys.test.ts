@@ -7,11 +7,18 @@ import { tenantContext } from '../../../shared/platform/context.ts';
 import type { TenantId } from '../../../shared/platform/db/keys.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';
 import { submitSurveyForm, surveyForm } from '../../../shared/surveys/form.ts';
-import { invitationUrl, inviteContact } from '../../../shared/surveys/invitations.ts';
+import {
+  getInvitation,
+  invitationUrl,
+  inviteContact,
+  lastSurveyed,
+} from '../../../shared/surveys/invitations.ts';
 import { printPaperWave } from '../../../shared/surveys/print.ts';
+import { eraseSurveyData, moveSurveyData } from '../../../shared/surveys/privacy.ts';
 import { surveyResults } from '../../../shared/surveys/report.ts';
 import {
   exportResponses,
+  getResponse,
   listResponses,
   recordPaperResponse,
   recordResponse,
@@ -427,5 +434,46 @@ describe('results', () => {
       ['2099-Q2', 100],
     ]);
     expect(results.overall.nps?.score).toBe(0);
+  });
+});
+
+describe('contacts who are erased or merged', () => {
+  it('lose their invitations and written answers, and their scores stay counted without them', async () => {
+    const tenant = await newTenant();
+    const { ctx } = tenant;
+    const { survey, wave } = await activeSurveyWithWave(tenant);
+    const contact = await customer(tenant);
+    const invitation = await inviteContact(ctx, wave, contact.id);
+    const response = await recordResponse(ctx, invitation, {
+      answers: { recommend: 5, support: 2, why: 'My name is Grace and I am cross.' },
+      source: 'json',
+      channel: 'web',
+    });
+    await eraseSurveyData(ctx, contact.id);
+    await eraseSurveyData(ctx, contact.id);
+    const anonymous = await getResponse(ctx, response.id);
+    expect(anonymous.contactId).toBeUndefined();
+    expect(anonymous.answers).toEqual({ recommend: 5, support: 2 });
+    await expect(getInvitation(ctx, invitation.id)).rejects.toThrow('was not found');
+    expect((await lastSurveyed(ctx, [contact.id])).size).toBe(0);
+    expect((await surveyResults(ctx, survey.id)).overall.nps?.detractors).toBe(1);
+  });
+
+  it('move to the contact that stays, with the latest survey date', async () => {
+    const tenant = await newTenant();
+    const { ctx } = tenant;
+    const { wave } = await activeSurveyWithWave(tenant);
+    const [kept, duplicate] = [await customer(tenant, 'Kept'), await customer(tenant, 'Dup')];
+    const invitation = await inviteContact(ctx, wave, duplicate.id);
+    const response = await recordResponse(ctx, invitation, {
+      answers: { recommend: 8, support: 4 },
+      source: 'json',
+      channel: 'web',
+    });
+    await moveSurveyData(ctx, kept.id, duplicate.id);
+    expect((await getResponse(ctx, response.id)).contactId).toBe(kept.id);
+    expect((await getInvitation(ctx, invitation.id)).contactId).toBe(kept.id);
+    expect((await lastSurveyed(ctx, [kept.id, duplicate.id])).has(kept.id)).toBe(true);
+    expect((await lastSurveyed(ctx, [duplicate.id])).size).toBe(0);
   });
 });

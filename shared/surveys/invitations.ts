@@ -6,14 +6,14 @@ import { NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { publicUrl } from '../platform/links.ts';
 import { signLink } from '../platform/signed-links.ts';
-import { invitationKeys, shardOf, surveyKeys } from './keys.ts';
+import { invitationKeys } from './keys.ts';
 import type { Invitation, Wave } from './schema.ts';
 
 /**
  * Invitations: one per contact and wave, each with its own signed, expiring link (a JWT whose
  * audience is `survey` and subject the invitation), or for paper letters a short code. Creating
- * one records, in the contact's partition, when the contact was last surveyed (sampling) and
- * counts it in the wave's aggregates, all in one transaction.
+ * one records, in the contact's partition and the same transaction, when the contact was last
+ * surveyed (sampling).
  */
 
 export const invitationFromItem = (item: Record<string, unknown>): Invitation =>
@@ -59,8 +59,9 @@ export interface NewInvitation {
 }
 
 /**
- * Adds an email invitation to the unit of work: unique per (wave, contact) through a guard item,
- * and counted in one shard of the wave's aggregates.
+ * Adds an email invitation to the unit of work, unique per (wave, contact) through a guard item.
+ * It is not counted here: at 500 sends a second a counter would be a hot item. The wave learns
+ * how many invitations were mailed from the sending pipeline when the mailing completes.
  */
 export function invitationInto(uow: UnitOfWork, ctx: TenantContext, input: NewInvitation): Invitation {
   const invitation = letterInto(uow, ctx, input);
@@ -76,10 +77,6 @@ export function invitationInto(uow: UnitOfWork, ctx: TenantContext, input: NewIn
       onConditionFailed: (existing) => new AlreadyInvited(String(existing?.invitationId)),
     },
   );
-  uow.update(surveyKeys.stats(t, input.wave.surveyId, input.wave.id, shardOf(input.contactId)), {
-    setIfAbsent: { entity: 'SurveyStats', waveId: input.wave.id, revision: input.wave.revision },
-    add: { invited: 1 },
-  });
   return invitation;
 }
 

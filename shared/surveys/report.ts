@@ -42,7 +42,7 @@ export async function surveyResults(ctx: TenantContext, surveyId: string): Promi
   const byRevision = new Map<number, Counters>();
   const waveResults = waves.map((wave) => {
     const questions = revisions.get(wave.revision)?.questions ?? [];
-    const counters = countersOf.get(wave.id) ?? {};
+    const counters = { ...countersOf.get(wave.id), invited: wave.invited ?? 0 };
     byRevision.set(wave.revision, addCounters(byRevision.get(wave.revision) ?? {}, counters));
     return {
       waveId: wave.id,

@@ -204,6 +204,8 @@ export const Wave = named(
     mailingId: z.optional(z.string()),
     /** Paper waves: the invitations printed in this batch. */
     invitationIds: z.optional(z.array(Id)),
+    /** Invitations that reached their recipient: letters printed, or emails sent once the mailing completed. */
+    invited: z.optional(z.int()),
   }),
   'One sending of a survey: a scheduled email wave or a batch of paper letters.',
 );

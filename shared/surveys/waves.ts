@@ -1,6 +1,7 @@
 import { SurveyWaveStarted } from '../../events/surveys.ts';
 import { getContacts } from '../contacts/service.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { exists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
@@ -165,20 +166,17 @@ export async function startPaperWave(
   if (unknown.length) throw new ValidationError(unknown);
   const tenant = await getTenant(ctx);
   for (let attempt = 0; ; attempt++) {
-    const wave: Wave = { ...newWave(ctx, survey, 'paper', tenant.timeZone), invitationIds: [] };
+    const wave: Wave = {
+      ...newWave(ctx, survey, 'paper', tenant.timeZone),
+      invitationIds: [],
+      invited: ids.length,
+    };
     const uow = unitOfWork(ctx);
     const invitations: Invitation[] = ids.map((contactId) =>
       letterInto(uow, ctx, { wave, contactId, code: newShortCode() }),
     );
     wave.invitationIds = invitations.map((i) => i.id);
     uow.put({ ...surveyKeys.wave(ctx.tenantId, survey.id, wave.id), entity: 'SurveyWave', ...wave });
-    uow.put({
-      ...surveyKeys.stats(ctx.tenantId, survey.id, wave.id, 0),
-      entity: 'SurveyStats',
-      waveId: wave.id,
-      revision: wave.revision,
-      invited: invitations.length,
-    });
     markRevisionSentInto(uow, ctx, survey, wave.startedAt);
     uow.publish(SurveyWaveStarted, {
       surveyId: survey.id,
@@ -199,4 +197,15 @@ export async function startPaperWave(
       printUrl: publicUrl(`/v1/surveys/${survey.id}/waves/${wave.id}/print`),
     };
   }
+}
+
+/** How many invitations of an email wave were mailed, once its mailing completed (idempotent). */
+export async function recordWaveReach(ctx: TenantContext, surveyId: string, waveId: string, sent: number) {
+  await unitOfWork(ctx)
+    .update(surveyKeys.wave(ctx.tenantId, surveyId, waveId), {
+      set: { invited: sent },
+      condition: exists,
+      onConditionFailed: () => new NotFoundError('Survey wave', waveId),
+    })
+    .commit();
 }

@@ -25,7 +25,7 @@ import {
 } from '../../../shared/surveys/responses.ts';
 import type { SurveyCreate } from '../../../shared/surveys/schema.ts';
 import { createSurvey, getRevision, updateSurvey } from '../../../shared/surveys/surveys.ts';
-import { startPaperWave, startScheduledWave } from '../../../shared/surveys/waves.ts';
+import { recordWaveReach, startPaperWave, startScheduledWave } from '../../../shared/surveys/waves.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant, type TestTenant } from '../../support/tenants.ts';
 
@@ -238,6 +238,7 @@ describe('answers', () => {
       recordResponse(ctx, invitations[0]!, { answers: answers[0]!, source: 'json', channel: 'web' }),
     ).rejects.toBeInstanceOf(ConflictError);
 
+    await recordWaveReach(ctx, survey.id, wave.id, 4);
     const results = await surveyResults(ctx, survey.id);
     const expected = {
       invited: 4,

@@ -1,6 +1,7 @@
 import { automation } from './automation.ts';
 import { contacts } from './contacts.ts';
 import { invoicing } from './invoicing.ts';
+import { marketing } from './marketing.ts';
 import { platform } from './platform.ts';
 import { sales } from './sales.ts';
 import { surveys } from './surveys.ts';
@@ -18,6 +19,7 @@ const modules: ModuleSpec[] = [
   automation,
   sales,
   invoicing,
+  marketing,
   surveys,
 ];
 

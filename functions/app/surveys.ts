@@ -270,9 +270,10 @@ export const surveys = defineModule({
       permissions: ['table:write'],
     },
     {
-      name: 'surveys-contacts',
-      entry: 'functions/events/survey-contacts.ts',
-      description: 'Anonymizes the survey answers of erased contacts and moves those of merged ones.',
+      name: 'surveys-events',
+      entry: 'functions/events/survey-events.ts',
+      description:
+        "Anonymizes erased contacts' answers, moves merged contacts' ones, counts the invitations a wave mailed.",
       permissions: ['table:write'],
     },
   ],
@@ -290,7 +291,18 @@ export const surveys = defineModule({
       description: 'Erased and merged contacts: their survey records follow.',
       bus: 'domain',
       pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased', 'ContactsMerged'] },
-      target: 'surveys-contacts',
+      target: 'surveys-events',
+    },
+    {
+      name: 'survey-mailings',
+      description: "A survey wave's mailing completed: the wave records how many invitations it sent.",
+      bus: 'domain',
+      pattern: {
+        source: ['funnel.marketing'],
+        'detail-type': ['MailingCompleted'],
+        detail: { kind: ['survey'] },
+      },
+      target: 'surveys-events',
     },
   ],
   schedules: [

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { Audience } from '../marketing/schema.ts';
 import { Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
 
 export const QUESTION_TYPES = ['nps', 'csat', 'rating', 'single_choice', 'multiple_choice', 'text'] as const;
@@ -88,15 +89,8 @@ export const SurveySampling = named(
 );
 export type SurveySampling = z.infer<typeof SurveySampling>;
 
-export const SurveyAudience = named(
-  'SurveyAudience',
-  z.object({
-    listIds: z._default(z.array(Id).check(z.maxLength(20)), []),
-    segmentIds: z._default(z.array(Id).check(z.maxLength(20)), []),
-  }),
-  'The lists and segments whose contacts are invited by email.',
-);
-export type SurveyAudience = z.infer<typeof SurveyAudience>;
+/** A subscription topic of the email-marketing module (its id, e.g. `satisfaction`). */
+const TopicId = z.string().check(z.trim(), z.toLowerCase(), z.minLength(2), z.maxLength(40));
 
 const content = {
   title: NonEmpty(200),
@@ -105,9 +99,10 @@ const content = {
 };
 
 const distribution = {
-  audience: SurveyAudience,
-  /** The subscription topic invitations belong to: contacts unsubscribed from it are not invited. */
-  topicId: z.optional(Id),
+  /** The email-marketing audience: lists and segments (with exclusions) invited by email. */
+  audience: Audience,
+  /** The subscription topic invitations belong to: only contacts with consent for it are invited. */
+  topicId: TopicId,
   sampling: SurveySampling,
   /** How long an invitation's link works. */
   linkValidDays: z.int().check(z.minimum(1), z.maximum(365)),
@@ -156,8 +151,8 @@ export const Survey = named(
     revision: z.int(),
     /** Whether this revision has been sent (its content is then kept as it was). */
     revisionSent: z.boolean(),
-    audience: z.optional(SurveyAudience),
-    topicId: z.optional(Id),
+    audience: z.optional(Audience),
+    topicId: z.optional(z.string()),
     sampling: SurveySampling,
     linkValidDays: z.int(),
     schedule: z.optional(SurveySchedule),
@@ -206,6 +201,11 @@ export const Wave = named(
     invitationIds: z.optional(z.array(Id)),
     /** Invitations that reached their recipient: letters printed, or emails sent once the mailing completed. */
     invited: z.optional(z.int()),
+    /** Email waves: the sampling rules in force when the wave started. */
+    sampling: z.optional(SurveySampling),
+    /** Email waves: the mailing's status in the sending pipeline (sending, paused, sent, cancelled). */
+    mailingStatus: z.optional(z.enum(['sending', 'paused', 'sent', 'cancelled'])),
+    completedAt: z.optional(IsoDateTime),
   }),
   'One sending of a survey: a scheduled email wave or a batch of paper letters.',
 );

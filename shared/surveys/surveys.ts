@@ -1,4 +1,6 @@
 import { SurveyScheduleSaved } from '../../events/surveys.ts';
+import { checkAudience } from '../marketing/audience.ts';
+import { usableTopic } from '../marketing/topics.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Condition, exists, hasVersion } from '../platform/db/expressions.ts';
 import {
@@ -111,15 +113,20 @@ function checkSchedule(schedule: SurveySchedule): void {
   }
 }
 
-function checkActivation(survey: Survey): void {
-  if (
-    survey.schedule &&
-    !(survey.audience && (survey.audience.listIds.length || survey.audience.segmentIds.length))
-  )
+/** A survey mailed on a schedule needs an audience and a topic that exist (paper-only surveys need neither). */
+async function checkActivation(ctx: TenantContext, survey: Survey): Promise<void> {
+  if (!survey.schedule) return;
+  if (!survey.audience)
+    throw ValidationError.field('body.audience', 'A scheduled survey needs an audience: lists or segments.');
+  if (!survey.topicId)
     throw ValidationError.field(
-      'body.audience',
-      'A scheduled survey needs an audience: at least one list or segment.',
+      'body.topicId',
+      'A scheduled survey needs a subscription topic: invitations go only to contacts with consent for it.',
     );
+  await Promise.all([
+    checkAudience(ctx, survey.audience, 'body.audience'),
+    usableTopic(ctx, survey.topicId, 'body.topicId'),
+  ]);
 }
 
 export async function createSurvey(ctx: TenantContext, input: SurveyCreate): Promise<Survey> {
@@ -208,7 +215,7 @@ export async function updateSurvey(
     next.revision = current.revision + 1;
     next.revisionSent = false;
   }
-  if (next.status === 'active') checkActivation(next);
+  if (next.status === 'active') await checkActivation(ctx, next);
 
   const tenant = await getTenant(ctx);
   const nowLocal = localDateTime(ctx.clock.now(), tenant.timeZone);

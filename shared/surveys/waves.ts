@@ -1,5 +1,6 @@
 import { SurveyWaveStarted } from '../../events/surveys.ts';
 import { getContacts } from '../contacts/service.ts';
+import { findMailing, startMailingInto } from '../marketing/mailings.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
@@ -10,10 +11,12 @@ import { localDate } from '../platform/time.ts';
 import { deleteSchedule, scheduleOnce } from '../tasks/one-time.ts';
 import { compactLocal, nextOccurrence } from '../tasks/recurrence.ts';
 import { getTenant } from '../tenancy/tenants.ts';
+import { INVITATION_CONTENT } from './invitation-mail.ts';
 import { CodeTaken, letterInto, newShortCode } from './invitations.ts';
 import { surveyKeys } from './keys.ts';
 import { quarterOf } from './results.ts';
 import type { Invitation, Survey, Wave } from './schema.ts';
+import { SURVEY_MAILING_KIND } from './survey-mailings.ts';
 import { getSurvey, markRevisionSentInto, saveSurveyInto } from './surveys.ts';
 
 /**
@@ -21,8 +24,8 @@ import { getSurvey, markRevisionSentInto, saveSurveyInto } from './surveys.ts';
  * (the survey's `nextWaveAt`); the wave item, the survey's move to its next occurrence and the
  * SurveyWaveStarted event commit together, conditioned on `nextWaveAt` still being that
  * occurrence, so a redelivered or stale schedule starts nothing. The email-marketing sending
- * pipeline then mails the invitations (see distribution.ts). A paper wave is a batch of letters
- * printed at once.
+ * pipeline's mailing starts in that same transaction and mails the invitations (see
+ * survey-mailings.ts). A paper wave is a batch of letters printed at once.
  */
 export const WAVE_SCHEDULE = 'survey-wave';
 
@@ -92,9 +95,15 @@ export async function startScheduledWave(
     if (error instanceof NotFoundError) return undefined;
     throw error;
   });
-  if (survey?.status !== 'active' || survey.nextWaveAt !== occurrence || !survey.schedule) return undefined;
+  if (survey?.status !== 'active' || survey.nextWaveAt !== occurrence || !survey.schedule || !survey.audience)
+    return undefined;
   const tenant = await getTenant(ctx);
-  const wave: Wave = { ...newWave(ctx, survey, 'email', tenant.timeZone), occurrence };
+  const wave: Wave = {
+    ...newWave(ctx, survey, 'email', tenant.timeZone),
+    occurrence,
+    sampling: survey.sampling,
+    mailingStatus: 'sending',
+  };
   const following = survey.schedule.rrule
     ? nextOccurrence(survey.schedule.rrule, survey.schedule.startsAt, occurrence)
     : undefined;
@@ -126,6 +135,21 @@ export async function startScheduledWave(
     waveId: wave.id,
     revision: wave.revision,
     channel: 'email',
+  });
+  startMailingInto(uow, ctx, {
+    id: wave.id,
+    kind: SURVEY_MAILING_KIND,
+    audience: survey.audience,
+    ...(survey.topicId ? { topicId: survey.topicId } : {}),
+    sender: tenant.sender,
+    content: INVITATION_CONTENT,
+    ref: {
+      surveyId: survey.id,
+      revision: String(wave.revision),
+      quarter: wave.quarter,
+      linkExpiresAt: wave.linkExpiresAt,
+      title: survey.title,
+    },
   });
   try {
     await uow.commit();
@@ -208,4 +232,11 @@ export async function recordWaveReach(ctx: TenantContext, surveyId: string, wave
       onConditionFailed: () => new NotFoundError('Survey wave', waveId),
     })
     .commit();
+}
+
+/** MailingCompleted of a survey wave: the mailing's id is the wave's, its ref names the survey. */
+export async function recordMailingReach(ctx: TenantContext, mailingId: string, sent: number): Promise<void> {
+  const mailing = await findMailing(ctx, mailingId, true);
+  if (mailing?.kind !== SURVEY_MAILING_KIND || !mailing.ref?.surveyId) return;
+  await recordWaveReach(ctx, mailing.ref.surveyId, mailingId, sent);
 }

@@ -2,6 +2,8 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createContact } from '../../../shared/contacts/service.ts';
 import { listTimeline } from '../../../shared/contacts/timeline.ts';
+import { createList } from '../../../shared/marketing/lists.ts';
+import { createTopic } from '../../../shared/marketing/topics.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import { tenantContext } from '../../../shared/platform/context.ts';
 import type { TenantId } from '../../../shared/platform/db/keys.ts';
@@ -51,7 +53,6 @@ const satisfaction = (overrides: Partial<SurveyCreate> = {}): SurveyCreate => ({
   ],
   sampling: {},
   linkValidDays: 30,
-  audience: { listIds: [], segmentIds: ['01JAAAAAAAAAAAAAAAAAAAAAAA'] },
   schedule: { startsAt: '2099-01-05T09:00', rrule: 'FREQ=MONTHLY;INTERVAL=3' },
   ...overrides,
 });
@@ -70,9 +71,23 @@ const expectIssues = async (
   );
 };
 
+/** A topic and a list to mail surveys to (the email-marketing module's). */
+async function distribution(tenant: TestTenant) {
+  const topic = await createTopic(tenant.ctx, {
+    id: `surveys-${Math.random().toString(36).slice(2, 8)}`,
+    name: 'Surveys',
+    defaultStatus: 'subscribed',
+  });
+  const list = await createList(tenant.ctx, { name: 'Customers to survey' });
+  return {
+    topicId: topic.id,
+    audience: { lists: [list.id], segments: [], excludeLists: [], excludeSegments: [], contactIds: [] },
+  };
+}
+
 async function activeSurveyWithWave(tenant: TestTenant, overrides: Partial<SurveyCreate> = {}) {
   const { ctx } = tenant;
-  const created = await createSurvey(ctx, satisfaction(overrides));
+  const created = await createSurvey(ctx, satisfaction({ ...(await distribution(tenant)), ...overrides }));
   const active = await updateSurvey(ctx, created.id, { status: 'active' }, created.version);
   const wave = await startScheduledWave(ctx, created.id, active.nextWaveAt!);
   return { survey: active, wave: wave! };
@@ -137,31 +152,36 @@ describe('a survey', () => {
     );
   });
 
-  it('needs an audience to be activated on a schedule, and a start in the future', async () => {
-    const { ctx } = await newTenant();
-    const survey = await createSurvey(ctx, satisfaction({ audience: undefined }));
+  it('needs an audience and a topic that exist to be activated on a schedule, and a start in the future', async () => {
+    const tenant = await newTenant();
+    const { ctx } = tenant;
+    const survey = await createSurvey(ctx, satisfaction());
     await expectIssues(updateSurvey(ctx, survey.id, { status: 'active' }, undefined), [
       { path: 'body.audience' },
+    ]);
+    const { audience, topicId } = await distribution(tenant);
+    await expectIssues(updateSurvey(ctx, survey.id, { status: 'active', audience }, undefined), [
+      { path: 'body.topicId' },
     ]);
     await expectIssues(
       updateSurvey(
         ctx,
         survey.id,
-        {
-          status: 'active',
-          audience: { listIds: ['01JAAAAAAAAAAAAAAAAAAAAAAA'], segmentIds: [] },
-          schedule: { startsAt: '2001-01-01T09:00' },
-        },
+        { status: 'active', audience: { ...audience, lists: ['01JAAAAAAAAAAAAAAAAAAAAAAA'] }, topicId },
+        undefined,
+      ),
+      [{ path: 'body.audience.lists.0' }],
+    );
+    await expectIssues(
+      updateSurvey(
+        ctx,
+        survey.id,
+        { status: 'active', audience, topicId, schedule: { startsAt: '2001-01-01T09:00' } },
         undefined,
       ),
       [{ path: 'body.schedule.startsAt' }],
     );
-    const active = await updateSurvey(
-      ctx,
-      survey.id,
-      { status: 'active', audience: { listIds: ['01JAAAAAAAAAAAAAAAAAAAAAAA'], segmentIds: [] } },
-      undefined,
-    );
+    const active = await updateSurvey(ctx, survey.id, { status: 'active', audience, topicId }, undefined);
     expect(active.nextWaveAt).toBe('2099-01-05T09:00');
     await expect(updateSurvey(ctx, survey.id, { status: 'draft' }, undefined)).rejects.toBeInstanceOf(
       ConflictError,
@@ -171,7 +191,7 @@ describe('a survey', () => {
   it('keeps a sent revision as it was: an edit after a wave starts the next revision', async () => {
     const tenant = await newTenant();
     const { ctx } = tenant;
-    const draft = await createSurvey(ctx, satisfaction());
+    const draft = await createSurvey(ctx, satisfaction(await distribution(tenant)));
     const edited = await updateSurvey(ctx, draft.id, { title: 'How are we doing, really?' }, draft.version);
     expect(edited.revision).toBe(1);
     const active = await updateSurvey(ctx, draft.id, { status: 'active' }, edited.version);
@@ -369,7 +389,7 @@ describe('paper letters', () => {
   it('print with a short code per contact, which staff type in with the answers received by post', async () => {
     const tenant = await newTenant();
     const { ctx } = tenant;
-    const survey = await createSurvey(ctx, satisfaction({ schedule: undefined, audience: undefined }));
+    const survey = await createSurvey(ctx, satisfaction({ schedule: undefined }));
     await updateSurvey(ctx, survey.id, { status: 'active' }, undefined);
     const [ada, bob] = [await customer(tenant, 'Ada'), await customer(tenant, 'Bob')];
     const batch = await startPaperWave(ctx, survey.id, [ada.id, bob.id]);
@@ -406,7 +426,7 @@ describe('results', () => {
   it('show each wave of a quarterly survey with its quarter, oldest first', async () => {
     const tenant = await newTenant({}, '2099-01-01T08:00:00Z');
     const { ctx } = tenant;
-    const survey = await createSurvey(ctx, satisfaction());
+    const survey = await createSurvey(ctx, satisfaction(await distribution(tenant)));
     const active = await updateSurvey(ctx, survey.id, { status: 'active' }, undefined);
     const contact = await customer(tenant);
     const q1 = await startScheduledWave(

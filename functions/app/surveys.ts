@@ -299,8 +299,8 @@ export const surveys = defineModule({
       bus: 'domain',
       pattern: {
         source: ['funnel.marketing'],
-        'detail-type': ['MailingCompleted'],
         detail: { kind: ['survey'] },
+        'detail-type': ['MailingCompleted'],
       },
       target: 'surveys-events',
     },

@@ -1,5 +1,6 @@
 import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
 import { PRINT_HEADERS, printPaperWave } from '../../shared/surveys/print.ts';
+import { getSurvey } from '../../shared/surveys/records.ts';
 import { surveyResults } from '../../shared/surveys/report.ts';
 import {
   exportResponses,
@@ -7,7 +8,7 @@ import {
   listResponses,
   recordPaperResponse,
 } from '../../shared/surveys/responses.ts';
-import { createSurvey, getSurvey, listSurveys, updateSurvey } from '../../shared/surveys/surveys.ts';
+import { createSurvey, listSurveys, updateSurvey } from '../../shared/surveys/surveys.ts';
 import { listWaves, startPaperWave } from '../../shared/surveys/waves.ts';
 import { surveyRoutes } from '../app/surveys.ts';
 

@@ -7,9 +7,9 @@ import { verifyLink } from '../platform/signed-links.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { getInvitation } from './invitations.ts';
 import { SCALES } from './questions.ts';
+import { getRevision, getSurvey } from './records.ts';
 import { AlreadyAnswered, recordResponse, SurveyClosed } from './responses.ts';
 import type { Invitation, Question, SurveyRevision } from './schema.ts';
-import { getRevision, getSurvey } from './surveys.ts';
 
 /**
  * The public answer form, opened from an invitation's signed link, in the manner of the contacts

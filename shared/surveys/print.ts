@@ -7,8 +7,8 @@ import { getTenant } from '../tenancy/tenants.ts';
 import { invitationFromItem } from './invitations.ts';
 import { invitationKeys } from './keys.ts';
 import { SCALES } from './questions.ts';
+import { getRevision } from './records.ts';
 import type { Question } from './schema.ts';
-import { getRevision } from './surveys.ts';
 import { getWave } from './waves.ts';
 
 /** The printable page is static: no script, no external resource, every value escaped. */

@@ -1,7 +1,7 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, type Item, queryAll, unitOfWork } from '../platform/db/repository.ts';
 import { invitationKeys, responseKeys } from './keys.ts';
-import { getRevision } from './surveys.ts';
+import { getRevision } from './records.ts';
 
 /**
  * What surveys hold about a person, under the contacts module's contract (docs/contacts.md):

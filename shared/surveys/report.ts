@@ -2,9 +2,9 @@ import type { TenantContext } from '../platform/context.ts';
 import { queryAll } from '../platform/db/repository.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import { surveyKeys } from './keys.ts';
+import { revisionFromItem } from './records.ts';
 import { addCounters, type Counters, combinedScores, questionResults, scoresOf } from './results.ts';
 import type { SurveyResults } from './schema.ts';
-import { revisionFromItem } from './surveys.ts';
 import { waveFromItem } from './waves.ts';
 
 /** Attributes of an aggregate shard that are not counters. */

@@ -25,8 +25,8 @@ import {
   readAnswers,
   responseCounters,
 } from './questions.ts';
+import { getRevision, getSurvey, listRevisions } from './records.ts';
 import type { Invitation, Question, SurveyResponse } from './schema.ts';
-import { getRevision, getSurvey, listRevisions } from './surveys.ts';
 
 /**
  * One response per invitation. A second submission is refused (409) rather than merged: the first

@@ -3,15 +3,7 @@ import { checkAudience } from '../marketing/audience.ts';
 import { usableTopic } from '../marketing/topics.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Condition, exists, hasVersion } from '../platform/db/expressions.ts';
-import {
-  getItem,
-  type Page,
-  queryAll,
-  queryPage,
-  type UnitOfWork,
-  unitOfWork,
-  withoutKeys,
-} from '../platform/db/repository.ts';
+import { type Page, queryPage, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import {
   ConflictError,
   type FieldIssue,
@@ -24,6 +16,7 @@ import { localDateTime, nextOccurrence, parseRecurrence, RecurrenceError } from 
 import { getTenant } from '../tenancy/tenants.ts';
 import { surveyKeys } from './keys.ts';
 import { normalizeQuestions } from './questions.ts';
+import { getSurvey, surveyFromItem } from './records.ts';
 import type { Survey, SurveyCreate, SurveyRevision, SurveySchedule, SurveyUpdate } from './schema.ts';
 
 /**
@@ -34,35 +27,6 @@ import type { Survey, SurveyCreate, SurveyRevision, SurveySchedule, SurveyUpdate
  * The schedule works like recurring tasks: only the next wave is ever pending, as one one-time
  * schedule, moved by the SurveyScheduleSaved event written with every change of `nextWaveAt`.
  */
-
-export const surveyFromItem = (item: Record<string, unknown>): Survey => withoutKeys<Survey>(item);
-export const revisionFromItem = (item: Record<string, unknown>): SurveyRevision =>
-  withoutKeys<SurveyRevision>(item);
-
-export async function getSurvey(ctx: TenantContext, id: string, consistent = false): Promise<Survey> {
-  const item = await getItem(ctx, surveyKeys.survey(ctx.tenantId, id), { consistent });
-  if (!item) throw new NotFoundError('Survey', id);
-  return surveyFromItem(item);
-}
-
-export async function getRevision(
-  ctx: TenantContext,
-  surveyId: string,
-  revision: number,
-): Promise<SurveyRevision> {
-  const item = await getItem(ctx, surveyKeys.revision(ctx.tenantId, surveyId, revision));
-  if (!item) throw new NotFoundError('Survey revision', `${surveyId}/${revision}`);
-  return revisionFromItem(item);
-}
-
-/** Every revision of a survey (a handful: one per edit after sending). */
-export async function listRevisions(ctx: TenantContext, surveyId: string): Promise<SurveyRevision[]> {
-  const items = await queryAll(ctx, {
-    partition: surveyKeys.partition(ctx.tenantId, surveyId),
-    sort: { beginsWith: 'REVISION#' },
-  });
-  return items.map(revisionFromItem);
-}
 
 export async function listSurveys(
   ctx: TenantContext,

@@ -14,10 +14,11 @@ import { getTenant } from '../tenancy/tenants.ts';
 import { INVITATION_CONTENT } from './invitation-mail.ts';
 import { CodeTaken, letterInto, newShortCode } from './invitations.ts';
 import { surveyKeys } from './keys.ts';
+import { getSurvey } from './records.ts';
 import { quarterOf } from './results.ts';
 import type { Invitation, Survey, Wave } from './schema.ts';
 import { SURVEY_MAILING_KIND } from './survey-mailings.ts';
-import { getSurvey, markRevisionSentInto, saveSurveyInto } from './surveys.ts';
+import { markRevisionSentInto, saveSurveyInto } from './surveys.ts';
 
 /**
  * Waves: each sending of a survey. A scheduled email wave starts when its one-time schedule fires

@@ -17,6 +17,7 @@ import {
 } from '../../../shared/surveys/invitations.ts';
 import { printPaperWave } from '../../../shared/surveys/print.ts';
 import { eraseSurveyData, moveSurveyData } from '../../../shared/surveys/privacy.ts';
+import { getRevision } from '../../../shared/surveys/records.ts';
 import { surveyResults } from '../../../shared/surveys/report.ts';
 import {
   exportResponses,
@@ -26,7 +27,7 @@ import {
   recordResponse,
 } from '../../../shared/surveys/responses.ts';
 import type { SurveyCreate } from '../../../shared/surveys/schema.ts';
-import { createSurvey, getRevision, updateSurvey } from '../../../shared/surveys/surveys.ts';
+import { createSurvey, updateSurvey } from '../../../shared/surveys/surveys.ts';
 import { recordWaveReach, startPaperWave, startScheduledWave } from '../../../shared/surveys/waves.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant, type TestTenant } from '../../support/tenants.ts';

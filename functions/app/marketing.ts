@@ -774,8 +774,8 @@ export const marketing = defineModule({
     {
       name: 'mailing-sender',
       entry: 'functions/workers/mailing-sender.ts',
-      description: 'Sends one batch of a mailing at the paced rate, exactly once per recipient.',
-      permissions: ['table:write', 'mail:send', 'secrets:read'],
+      description: 'Sends batches of a mailing at the paced rate, exactly once per recipient.',
+      permissions: ['table:write', 'mail:send', 'secrets:read', 'queues:send'],
       timeoutSeconds: SENDER_TIMEOUT_SECONDS,
     },
     {

@@ -7,7 +7,7 @@ import { isId } from '../platform/ids.ts';
 import { softBounceKeys } from './keys.ts';
 import type { CountName, Counts } from './mailing-types.ts';
 import { settleMailing } from './mailings.ts';
-import { countInto, laterStatus, type SendStatus, sendKey } from './sends.ts';
+import { countInto, sendKey } from './sends.ts';
 
 /**
  * The feedback loop: SES publishes an event per email and recipient (Send, Delivery, Bounce,
@@ -94,9 +94,11 @@ export function sourceOf(detail: SesEventDetail): FeedbackSource | undefined {
 }
 
 /**
- * Records a milestone on the recipient's send record and counts it, once. Every event implies SES
- * accepted the email, so a record still `sending` (its sender crashed before recording) or
- * `failed` as interrupted becomes sent here, with the message id.
+ * Records a milestone on the recipient's send record (`deliveredAt`, `bouncedAt`...) and counts
+ * it, once: the write is conditioned on the milestone being absent. Every event implies SES
+ * accepted the email: a record still `sending` gets the message id (its sender, or the one that
+ * finds its claim stale, records it as sent); a record `failed` as interrupted becomes sent here.
+ * The common case (sending or sent) needs no read.
  */
 export async function recordMilestone(
   ctx: TenantContext,
@@ -104,48 +106,49 @@ export async function recordMilestone(
   milestone: Milestone,
   messageId: string | undefined,
   at: string,
-  /** The status the record most likely has; the first attempt then needs no read. */
-  expected?: SendStatus,
 ): Promise<boolean> {
   const { attribute, count } = MILESTONES[milestone];
   const key = sendKey(ctx, source.mailingId, source.contactId);
-  let current = expected;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (!current) {
-      const record = await getItem(ctx, key, { consistent: true });
-      if (!record || record[attribute]) return false;
-      current = String(record.status) as SendStatus;
-    }
-    const unsent = current === 'queued' || current === 'sending' || current === 'failed';
-    const deltas: Partial<Counts> = {};
-    const reached: SendStatus = unsent ? 'sent' : current;
-    const set: Record<string, unknown> = {
-      [attribute]: at,
-      status: milestone === 'unsubscribed' ? reached : laterStatus(reached, milestone),
-    };
-    if (unsent) {
-      deltas.sent = 1;
-      if (current === 'failed') deltas.failed = -1;
-      set.sentAt = at;
-      if (messageId) set.messageId = messageId;
-      set.reason = undefined;
-    }
-    deltas[count] = 1;
-    const status = current;
+  const attempt = async (interrupted: boolean) => {
     const uow = unitOfWork(ctx);
+    const id = messageId ? { messageId } : {};
     uow.update(key, {
-      set,
+      set: interrupted
+        ? { [attribute]: at, status: 'sent', sentAt: at, reason: undefined, ...id }
+        : { [attribute]: at },
+      ...(messageId && !interrupted ? { setIfAbsent: { messageId } } : {}),
       condition: (e) =>
-        `attribute_not_exists(${e.name(attribute)}) AND ${e.name('status')} = ${e.value(status)}`,
+        `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name(attribute)}) AND ${
+          interrupted
+            ? `${e.name('status')} = ${e.value('failed')}`
+            : `${e.name('status')} <> ${e.value('failed')}`
+        }`,
       onConditionFailed: () => new RecordMoved(),
     });
-    countInto(uow, ctx, source.mailingId, source.contactId, deltas);
+    countInto(
+      uow,
+      ctx,
+      source.mailingId,
+      source.contactId,
+      interrupted ? { [count]: 1, sent: 1, failed: -1 } : { [count]: 1 },
+    );
+    await uow.commit();
+  };
+  for (let round = 0; round < 3; round++) {
     try {
-      await uow.commit();
+      await attempt(false);
       return true;
     } catch (error) {
       if (!(error instanceof RecordMoved)) throw error;
-      current = undefined;
+    }
+    const record = await getItem(ctx, key, { consistent: true });
+    if (!record || record[attribute]) return false;
+    if (record.status !== 'failed') continue;
+    try {
+      await attempt(true);
+      return true;
+    } catch (error) {
+      if (!(error instanceof RecordMoved)) throw error;
     }
   }
   throw new Error(`The send record of ${source.contactId} kept changing; the event will be retried.`);
@@ -216,15 +219,7 @@ export async function handleSesEvent(
       // Delivery, Bounce or Reject event that always follows repairs the record.
       return;
     case 'Delivery':
-      if (tracked)
-        await recordMilestone(
-          ctx,
-          tracked,
-          'delivered',
-          messageId,
-          detail.delivery?.timestamp ?? detail.mail.timestamp,
-          'sent',
-        );
+      if (tracked) await milestone('delivered', detail.delivery?.timestamp);
       return;
     case 'Reject':
       await milestone('rejected');

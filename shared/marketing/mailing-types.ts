@@ -38,10 +38,11 @@ export interface MailingSpec {
 }
 
 export interface MailingPlan {
-  /** Steps done; the next planner message carries this number. */
+  /** Pages announced: the next page to announce has this number. */
   step: number;
-  /** Where the next page of the audience starts (absent once complete). */
+  /** Where that page starts (absent once complete). */
   position?: AudiencePosition;
+  /** The last page was announced. */
   complete: boolean;
 }
 
@@ -55,10 +56,14 @@ export interface Mailing
   /** Moves on each resume: planner and requeue messages of an older generation stop. */
   generation: number;
   plan: MailingPlan;
+  /** Numbers of the pages whose records and batches are written. */
+  pagesDone?: Set<string>;
   startedAt: string;
   completedAt?: string;
   pausedAt?: string;
   pauseReason?: string;
+  /** Counts when it was last resumed: the bounce and complaint limits apply to what came after. */
+  limitsFrom?: { sent: number; bounced: number; complained: number };
   cancelledAt?: string;
   version: number;
 }

@@ -148,17 +148,23 @@ export async function pauseMailing(
   );
 }
 
-/** Sends again: recipients still waiting are queued anew, and planning continues where it stopped. */
+/**
+ * Sends again: recipients still waiting are queued anew, and planning continues where it stopped.
+ * Whoever resumes accepted the rates so far: from now on the limits apply to the emails sent
+ * after the resume (`limitsFrom`), so the same complaints do not pause it again at once.
+ */
 export async function resumeMailing(ctx: TenantContext, id: string): Promise<Mailing> {
   const mailing = await getMailing(ctx, id, true);
   if (mailing.status !== 'paused')
     throw new ConflictError(`Only a paused mailing can be resumed; this one is ${mailing.status}.`);
   const generation = mailing.generation + 1;
+  const counts = await readCounts(ctx, id);
+  const limitsFrom = { sent: counts.sent, bounced: counts.bounced, complained: counts.complained };
   return transition(
     ctx,
     mailing,
     'sending',
-    { generation, pausedAt: undefined, pauseReason: undefined },
+    { generation, limitsFrom, pausedAt: undefined, pauseReason: undefined },
     (uow) => uow.publish(MailingResumed, { mailingId: id, kind: mailing.kind, generation }),
   );
 }
@@ -186,11 +192,14 @@ export async function settleMailing(ctx: TenantContext, id: string): Promise<Mai
   const mailing = await findMailing(ctx, id, true);
   if (mailing?.status !== 'sending') return mailing?.status;
   const counts = await readCounts(ctx, id);
-  const over = overLimit(counts);
+  const planned = mailing.plan.complete && (mailing.pagesDone?.size ?? 0) >= mailing.plan.step;
+  const done = planned && processed(counts) >= counts.recipients;
+  // A mailing with nobody left to send to completes: its statistics show the rates.
+  const over = done ? undefined : overLimit(counts, mailing.limitsFrom);
   try {
     if (over) return (await pauseMailing(ctx, id, over, true)).status;
-    if (!mailing.plan.complete || processed(counts) < counts.recipients) return 'sending';
-    const done = await transition(
+    if (!done) return 'sending';
+    const sent = await transition(
       ctx,
       mailing,
       'sent',
@@ -203,7 +212,7 @@ export async function settleMailing(ctx: TenantContext, id: string): Promise<Mai
           sent: counts.sent,
         }),
     );
-    return done.status;
+    return sent.status;
   } catch (error) {
     // Another sender, the planner or a member moved it first.
     if (error instanceof StatusMoved || error instanceof ConflictError) return undefined;
@@ -249,12 +258,19 @@ export const COMPLAINT_LIMIT = 0.003;
 export const BOUNCE_LIMIT = 0.05;
 export const MIN_SAMPLE = 100;
 
-export function overLimit(counts: Counts): string | undefined {
-  if (counts.sent < MIN_SAMPLE) return undefined;
-  if (counts.complained / counts.sent > COMPLAINT_LIMIT)
-    return `The complaint rate reached ${(rate(counts.complained, counts.sent) * 100).toFixed(2)}% (limit 0.3%).`;
-  if (counts.bounced / counts.sent > BOUNCE_LIMIT)
-    return `The bounce rate reached ${(rate(counts.bounced, counts.sent) * 100).toFixed(2)}% (limit 5%).`;
+export function overLimit(
+  counts: Counts,
+  from: Mailing['limitsFrom'] = { sent: 0, bounced: 0, complained: 0 },
+): string | undefined {
+  const sent = counts.sent - from.sent;
+  const complained = counts.complained - from.complained;
+  const bounced = counts.bounced - from.bounced;
+  const since = from.sent > 0 ? ' since the mailing was resumed' : '';
+  if (sent < MIN_SAMPLE) return undefined;
+  if (complained / sent > COMPLAINT_LIMIT)
+    return `The complaint rate reached ${(rate(complained, sent) * 100).toFixed(2)}%${since} (limit 0.3%).`;
+  if (bounced / sent > BOUNCE_LIMIT)
+    return `The bounce rate reached ${(rate(bounced, sent) * 100).toFixed(2)}%${since} (limit 5%).`;
   return undefined;
 }
 

@@ -4,7 +4,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { getItems, queryPage, unitOfWork } from '../platform/db/repository.ts';
 import { ConflictError } from '../platform/errors.ts';
-import { audiencePage, eligibleAmong, planAudience } from './audience.ts';
+import { type AudiencePosition, audiencePage, eligibleAmong, planAudience } from './audience.ts';
 import { mailingKeys, SEND_SHARDS, shardOf } from './keys.ts';
 import { kindOf } from './mailing-kinds.ts';
 import type { Mailing } from './mailing-types.ts';
@@ -17,24 +17,31 @@ import { findTopic } from './topics.ts';
  * The planner turns a mailing's audience into send records and send batches, one page per
  * message of the `mailing-plan` queue, so no invocation runs long whatever the audience's size.
  *
- * A message names its step. The step commits by moving the mailing's plan to the next step
- * (conditional on the step it read), then enqueues the next message. A crash before the commit
- * repeats the step on redelivery: records already written are not written again (nor counted),
- * and those still queued are enqueued again, which the senders' claims make harmless. A crash
- * after the commit but before the next message is enqueued is repaired by the redelivered message
- * of the previous step, which enqueues the missing one.
+ * A message carries its page's number and position. Its first act is to announce the next page:
+ * the mailing's plan moves to the next step (conditional on the step it read) and the next message
+ * is enqueued, so several pages are worked on at once (up to the queue's concurrency) while each
+ * position is read once. Then it writes the page's records, enqueues its batches, and marks the
+ * page done (`pagesDone`, a set, so a repeated page counts once). The mailing is complete when the
+ * last page was announced, every announced page is done, and every recipient is handled.
  *
- * After a resume, `requeue` messages walk the send records of each shard and enqueue those still
- * queued (their batches were dropped while the mailing was paused).
+ * A page is processed again when its message is redelivered: records already written are not
+ * written again (nor counted), and those still queued are enqueued again, which the senders'
+ * claims make harmless. A crash after the announcement but before the next message was enqueued
+ * is repaired by the redelivered message, which finds the plan one step ahead and enqueues it.
+ * A paused mailing announces nothing (pages already announced are still processed; their batches
+ * wait); a resume enqueues the next page again, and `requeue` messages walk the send records of
+ * each shard and enqueue those still queued.
  */
+
+const Position = z.object({ source: z.int(), part: z.int(), cursor: z.optional(z.string()) });
 
 export const PlannerMessage = z.discriminatedUnion('phase', [
   z.object({
     phase: z.literal('audience'),
     tenantId: z.string(),
     mailingId: z.string(),
-    generation: z.int(),
     step: z.int(),
+    position: Position,
   }),
   z.object({
     phase: z.literal('requeue'),
@@ -56,10 +63,12 @@ export type SendBatch = z.infer<typeof SendBatch>;
 
 /** The first messages of a mailing (started) or of its new generation (resumed). */
 export function plannerStart(ctx: TenantContext, mailing: Mailing, resumed: boolean): PlannerMessage[] {
-  const base = { tenantId: ctx.tenantId, mailingId: mailing.id, generation: mailing.generation };
+  const base = { tenantId: ctx.tenantId, mailingId: mailing.id };
   return [
-    ...(mailing.plan.complete ? [] : [{ phase: 'audience' as const, ...base, step: mailing.plan.step }]),
-    ...(resumed ? [{ phase: 'requeue' as const, ...base, shard: 0 }] : []),
+    ...(mailing.plan.complete || !mailing.plan.position
+      ? []
+      : [{ phase: 'audience' as const, ...base, step: mailing.plan.step, position: mailing.plan.position }]),
+    ...(resumed ? [{ phase: 'requeue' as const, ...base, generation: mailing.generation, shard: 0 }] : []),
   ];
 }
 
@@ -67,7 +76,12 @@ export async function enqueuePlanner(messages: PlannerMessage[]): Promise<void> 
   if (messages.length) await sendMessages(PLAN_QUEUE, messages);
 }
 
-async function enqueueSends(ctx: TenantContext, mailingId: string, contactIds: string[]): Promise<number> {
+/** Enqueues send batches of at most SEND_BATCH recipients, each of one shard. */
+export async function sendBatches(
+  ctx: TenantContext,
+  mailingId: string,
+  contactIds: string[],
+): Promise<number> {
   const byShard = new Map<number, string[]>();
   for (const id of contactIds) byShard.set(shardOf(id), [...(byShard.get(shardOf(id)) ?? []), id]);
   const batches: SendBatch[] = [];
@@ -114,20 +128,12 @@ export async function planStep(
   message: Extract<PlannerMessage, { phase: 'audience' }>,
 ): Promise<StepOutcome> {
   const mailing = await findMailing(ctx, message.mailingId, true);
-  if (mailing?.status !== 'sending' || mailing.generation !== message.generation)
-    return { status: 'ignored' };
-  if (message.step < mailing.plan.step) {
-    // The step after this one may never have been enqueued (a crash after the commit).
-    if (message.step === mailing.plan.step - 1 && !mailing.plan.complete)
-      await enqueuePlanner(plannerStart(ctx, mailing, false));
-    return { status: 'ignored' };
-  }
-  if (message.step > mailing.plan.step || mailing.plan.complete || !mailing.plan.position)
-    return { status: 'ignored' };
-
+  if (!mailing || mailing.status === 'cancelled' || mailing.status === 'sent') return { status: 'ignored' };
   const topic = mailing.topicId ? await findTopic(ctx, mailing.topicId) : undefined;
   const plan = await planAudience(ctx, mailing.audience, mailing.topicId);
-  const page = await audiencePage(ctx, plan, mailing.plan.position, PLAN_PAGE);
+  const page = await audiencePage(ctx, plan, message.position, PLAN_PAGE);
+  await announceNext(ctx, mailing, message, page.next);
+
   let { eligible } = await eligibleAmong(ctx, page.members, {
     category: mailing.category,
     topic: topic ?? (mailing.topicId ? { id: mailing.topicId, defaultStatus: 'unsubscribed' } : undefined),
@@ -146,28 +152,47 @@ export async function planStep(
   const fresh = ids.filter((id) => !existing.has(id));
   if (fresh.length) await writeRecords(ctx, mailing.id, fresh);
   const toSend = ids.filter((id) => !existing.has(id) || existing.get(id) === 'queued');
-  const batches = toSend.length ? await enqueueSends(ctx, mailing.id, toSend) : 0;
+  const batches = toSend.length ? await sendBatches(ctx, mailing.id, toSend) : 0;
 
-  const complete = page.next === undefined;
+  await unitOfWork(ctx)
+    .update(mailingKeys.mailing(ctx.tenantId, mailing.id), {
+      addToSet: { pagesDone: [String(message.step)] },
+    })
+    .commit();
+  const status = await settleMailing(ctx, mailing.id);
+  return { status: status === 'sent' ? 'completed' : 'planned', recipients: fresh.length, batches };
+}
+
+/**
+ * Moves the plan past this page and enqueues the next one, unless another delivery of this page
+ * did (then it makes sure the next message exists) or the mailing is not sending.
+ */
+async function announceNext(
+  ctx: TenantContext,
+  mailing: Mailing,
+  message: Extract<PlannerMessage, { phase: 'audience' }>,
+  next: AudiencePosition | undefined,
+): Promise<void> {
+  if (mailing.status !== 'sending') return;
+  const base = { phase: 'audience' as const, tenantId: ctx.tenantId, mailingId: mailing.id };
+  if (mailing.plan.step === message.step + 1 && !mailing.plan.complete && mailing.plan.position) {
+    await enqueuePlanner([{ ...base, step: mailing.plan.step, position: mailing.plan.position }]);
+    return;
+  }
+  if (mailing.plan.step !== message.step || mailing.plan.complete) return;
   try {
     await unitOfWork(ctx)
       .update(mailingKeys.mailing(ctx.tenantId, mailing.id), {
-        set: { plan: { step: message.step + 1, ...(page.next ? { position: page.next } : {}), complete } },
-        condition: (e) =>
-          `${e.name('plan.step')} = ${e.value(message.step)} AND ${e.name('generation')} = ${e.value(message.generation)}`,
-        onConditionFailed: () => new RecordsMoved('Another planner moved the plan.'),
+        set: { plan: { step: message.step + 1, ...(next ? { position: next } : {}), complete: !next } },
+        condition: (e) => `${e.name('plan.step')} = ${e.value(message.step)}`,
+        onConditionFailed: () => new RecordsMoved('Another delivery announced the next page.'),
       })
       .commit();
   } catch (error) {
-    if (error instanceof RecordsMoved) return { status: 'ignored' };
+    if (error instanceof RecordsMoved) return;
     throw error;
   }
-  if (!complete) {
-    await enqueuePlanner([{ ...message, step: message.step + 1 }]);
-    return { status: 'planned', recipients: fresh.length, batches };
-  }
-  await settleMailing(ctx, mailing.id);
-  return { status: 'completed', recipients: fresh.length, batches };
+  if (next) await enqueuePlanner([{ ...base, step: message.step + 1, position: next }]);
 }
 
 /** One page of one shard's records still queued, enqueued again after a resume. */
@@ -190,7 +215,7 @@ export async function requeueStep(
     { limit: PLAN_PAGE, cursor: message.cursor },
     (item) => String(item.contactId),
   );
-  const batches = page.items.length ? await enqueueSends(ctx, mailing.id, page.items) : 0;
+  const batches = page.items.length ? await sendBatches(ctx, mailing.id, page.items) : 0;
   if (page.nextCursor) await enqueuePlanner([{ ...message, cursor: page.nextCursor }]);
   else if (message.shard + 1 < SEND_SHARDS)
     await enqueuePlanner([{ ...message, shard: message.shard + 1, cursor: undefined }]);

@@ -15,38 +15,43 @@ import { COUNT_NAMES, type CountName, type Counts } from './mailing-types.ts';
  * Counters live beside the records, COUNTER_SLOTS items per shard, and move in the transaction
  * that changes a record, so statistics are exact and never count records.
  */
-export type SendStatus =
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'soft_bounced'
-  | 'opened'
-  | 'clicked'
-  | 'bounced'
-  | 'complained'
-  | 'rejected'
-  | 'failed'
-  | 'skipped';
+/** Where a recipient's email is: the claim's progress, then what SES reported, most telling first. */
+export const SEND_STATES = [
+  'complained',
+  'bounced',
+  'rejected',
+  'clicked',
+  'opened',
+  'delivered',
+  'soft_bounced',
+  'sent',
+  'failed',
+  'skipped',
+  'sending',
+  'queued',
+] as const;
+export type SendState = (typeof SEND_STATES)[number];
 
-/** Which status a record shows when several things happened: the most telling one. */
-const RANK: Record<SendStatus, number> = {
-  queued: 0,
-  sending: 1,
-  skipped: 2,
-  failed: 2,
-  rejected: 3,
-  sent: 3,
-  delivered: 4,
-  soft_bounced: 4,
-  opened: 5,
-  clicked: 6,
-  bounced: 7,
-  complained: 8,
+const MILESTONE_OF: Partial<Record<SendState, string>> = {
+  complained: 'complainedAt',
+  bounced: 'bouncedAt',
+  rejected: 'rejectedAt',
+  clicked: 'clickedAt',
+  opened: 'openedAt',
+  delivered: 'deliveredAt',
+  soft_bounced: 'softBouncedAt',
 };
 
-export function laterStatus(current: SendStatus, next: SendStatus): SendStatus {
-  return RANK[next] >= RANK[current] ? next : current;
+/**
+ * A record's `status` is the claim's progress (queued, sending, sent, failed, skipped); what SES
+ * reported afterwards is a timestamp per milestone. The state shown is the most telling of both.
+ */
+export function sendState(record: Item): SendState {
+  for (const state of SEND_STATES) {
+    const milestone = MILESTONE_OF[state];
+    if (milestone ? record[milestone] : record.status === state) return state;
+  }
+  return 'queued';
 }
 
 export function sendKey(ctx: TenantContext, mailingId: string, contactId: string): ItemKey {

@@ -15,7 +15,7 @@ let tenant: SignedUpTenant;
 let api: Api;
 
 beforeAll(async () => {
-  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0, sesMaxSendRate: 50 });
+  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0, sesMaxSendRate: 200 });
   tenant = await signUpOverHttp(runtime.urls.api);
   api = tenant.api;
 });
@@ -188,7 +188,7 @@ describe('email marketing', () => {
     });
     const replay = { tenantId: tenant.tenantId, mailingId: campaign.id };
     await runtime.queues.send('mailing-plan', [
-      { body: JSON.stringify({ phase: 'audience', ...replay, generation: 0, step: 0 }) },
+      { body: JSON.stringify({ phase: 'audience', ...replay, step: 0, position: { source: 0, part: 0 } }) },
     ]);
     await runtime.queues.send('mailing-sends', [
       { body: JSON.stringify({ ...replay, contactIds: [ann.id, bouncer.id, both.id] }) },
@@ -211,5 +211,183 @@ describe('email marketing', () => {
     expect(refused.body.errors[0].path).toBe('audience');
     expect(refused.body.errors[0].message).toMatch(/not subscribed|suppression|consented/);
     expect((await mails()).length).toBe(count);
+  });
+
+  it('pauses itself when complaints pass 0.3%, alerts the admins, and sends the rest once resumed', async () => {
+    const tag = `wave-${unique}`;
+    const rows = Array.from({ length: 200 }, (_, i) =>
+      i % 20 === 7
+        ? `Cora,C${i},complaint+${unique}-${i}@simulator.amazonses.com,yes,${tag}`
+        : `Olly,O${i},olly-${unique}-${i}@example.com,yes,${tag}`,
+    );
+    const imported = await api.request('POST', '/v1/imports', undefined, {
+      raw: `First Name,Last Name,Email,Consent,Tags\n${rows.join('\n')}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status, imported.text).toBe(202);
+    await runtime.settle();
+    expect((await ok(api.get(`/v1/imports/${imported.body.id}`))).created).toBe(200);
+
+    await ok(api.post('/v1/topics', { id: 'deals', name: 'Deals' }), 201);
+    const template = await ok(
+      api.post('/v1/templates', { name: 'Deals', subject: 'Deals', html: '<p>Deals</p>', text: 'Deals' }),
+      201,
+    );
+    const segment = await ok(
+      api.post('/v1/segments', { name: 'Wave', conditions: [{ type: 'tag', tag }] }),
+      201,
+    );
+    const campaign = await ok(
+      api.post('/v1/campaigns', {
+        name: 'Deals of the week',
+        audience: { segments: [segment.id] },
+        topicId: 'deals',
+        templateId: template.id,
+      }),
+      201,
+    );
+    await ok(api.post(`/v1/campaigns/${campaign.id}/send`));
+    await runtime.settle();
+
+    const paused = await ok(api.get(`/v1/campaigns/${campaign.id}`));
+    expect(paused.status).toBe('paused');
+    expect(paused.pausedReason).toMatch(/^The complaint rate reached \d+\.\d+% \(limit 0\.3%\)\.$/);
+    const halfway = await ok(api.get(`/v1/campaigns/${campaign.id}/stats`));
+    expect(halfway.counts.sent).toBeGreaterThanOrEqual(100);
+    expect(halfway.counts.queued).toBeGreaterThan(0);
+    const edit = await api.patch(`/v1/campaigns/${campaign.id}`, { name: 'Renamed' });
+    expect(edit.status, edit.text).toBe(409);
+
+    const admin = await ok(api.get(`/v1/members/${tenant.adminId}`));
+    const alerts = to(await mails(), admin.email).filter((m) => m.subject.startsWith('Sending paused'));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.body.text).toContain(paused.pausedReason);
+
+    // The marketer removes the addresses that complain, then resumes.
+    for (const row of rows.filter((r) => r.startsWith('Cora')))
+      await ok(api.post('/v1/suppressions', { email: row.split(',')[2] }), 201);
+    await ok(api.post(`/v1/campaigns/${campaign.id}/resume`));
+    await runtime.settle();
+    const done = await ok(api.get(`/v1/campaigns/${campaign.id}/stats`));
+    expect(done.status).toBe('sent');
+    expect(done.counts.recipients).toBe(200);
+    expect(done.counts.sent + done.counts.skipped).toBe(200);
+    expect(done.counts.queued).toBe(0);
+    const all = await mails();
+    for (const row of rows) expect(to(all, row.split(',')[2]!).length).toBeLessThanOrEqual(1);
+    expect(all.filter((m) => m.subject === 'Deals')).toHaveLength(done.counts.sent);
+  }, 90_000);
+
+  it('sends each weekly newsletter edition from its schedule, each with its own statistics', async () => {
+    const list = await ok(api.post('/v1/lists', { name: 'Weekly readers' }), 201);
+    const reader = await contact('Rita', `rita-${unique}@example.com`, 'granted');
+    await ok(api.post(`/v1/lists/${list.id}/members`, { contactIds: [reader.id] }));
+    await ok(api.post('/v1/topics', { id: 'weekly', name: 'The weekly' }), 201);
+    const template = await ok(
+      api.post('/v1/templates', {
+        name: 'Weekly',
+        subject: 'This week at {{tenant.name}}',
+        html: '<p>News</p>',
+        text: 'News',
+      }),
+      201,
+    );
+    const newsletter = await ok(
+      api.post('/v1/newsletters', {
+        name: 'The weekly',
+        schedule: { rrule: 'FREQ=WEEKLY;BYDAY=MO', startsAt: '2026-01-05T09:00', timeZone: 'Europe/Paris' },
+        audience: { lists: [list.id] },
+        topicId: 'weekly',
+        templateId: template.id,
+      }),
+      201,
+    );
+    await runtime.settle();
+    const name = `newsletter-edition-${newsletter.id}-${newsletter.nextEdition.replace(/[-:T]/g, '')}`;
+    expect(runtime.scheduler.list().find((s) => s.name === name)).toMatchObject({ timezone: 'Europe/Paris' });
+    await runtime.scheduler.runNow(name);
+    await runtime.settle();
+
+    const runs = await ok(api.get(`/v1/newsletters/${newsletter.id}/runs`));
+    expect(runs.items).toEqual([
+      expect.objectContaining({ occurrence: newsletter.nextEdition, outcome: 'sent' }),
+    ]);
+    const editionId = runs.items[0].campaignId;
+    expect(await ok(api.get(`/v1/campaigns/${editionId}/stats`))).toMatchObject({
+      status: 'sent',
+      counts: { recipients: 1, sent: 1, delivered: 1 },
+    });
+    expect(to(await mails(), reader.email).map((m) => m.subject)).toEqual([
+      expect.stringMatching(/^This week at Acme /),
+    ]);
+    const after = await ok(api.get(`/v1/newsletters/${newsletter.id}`));
+    expect(after.nextEdition > newsletter.nextEdition).toBe(true);
+    const names = runtime.scheduler.list().map((s) => s.name);
+    expect(names).not.toContain(name);
+    expect(names).toContain(`newsletter-edition-${newsletter.id}-${after.nextEdition.replace(/[-:T]/g, '')}`);
+  });
+
+  it('lets a contact choose topics on the preference page, or stop all marketing email', async () => {
+    const reader = to(await mails(), `rita-${unique}@example.com`)[0]!;
+    const preferences = /Choose what you receive: (\S+)/.exec(reader.body.text)![1]!;
+    const form = await fetch(preferences);
+    expect(form.status).toBe(200);
+    const html = await form.text();
+    expect(html).toContain('name="topic" value="weekly" checked');
+    expect(html).toContain('name="topic" value="deals"');
+
+    const save = (body: string) =>
+      fetch(preferences, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    const saved = await save('topic=deals');
+    expect(saved.status).toBe(200);
+    expect(await saved.text()).toContain('Your choices are saved.');
+    const rita = (await ok(api.get(`/v1/contacts?email=rita-${unique}@example.com`))).items[0];
+    const subscriptions = await ok(api.get(`/v1/contacts/${rita.id}/subscriptions`));
+    const status = Object.fromEntries(
+      subscriptions.items.map((s: { topicId: string; status: string }) => [s.topicId, s.status]),
+    );
+    expect(status).toMatchObject({ weekly: 'unsubscribed', deals: 'subscribed' });
+
+    await save('all=stop');
+    expect((await ok(api.get(`/v1/contacts/${rita.id}`))).marketingConsent).toMatchObject({
+      status: 'denied',
+      source: 'preference page',
+    });
+  });
+
+  it('answers bad input with 400 naming the problem', async () => {
+    const template = await api.post('/v1/templates', {
+      name: 'Broken',
+      subject: 'Hi',
+      html: '<p>{{frist_name}}</p>',
+      text: 'Hi',
+    });
+    expect(template.status).toBe(400);
+    expect(template.body.errors[0].path).toBe('body.html');
+    const campaigns = await ok(api.get('/v1/campaigns?status=sent'));
+    const draft = await ok(
+      api.post('/v1/campaigns', {
+        name: 'Later',
+        audience: campaigns.items[0].audience,
+        topicId: 'product-news',
+        templateId: campaigns.items[0].templateId,
+      }),
+      201,
+    );
+    const zone = await api.post(`/v1/campaigns/${draft.id}/schedule`, {
+      sendAt: '2031-01-01T09:00',
+      timeZone: 'Europe/Atlantis',
+    });
+    expect(zone.status).toBe(400);
+    expect(zone.body.errors).toEqual([
+      { path: 'body.timeZone', message: expect.stringMatching(/IANA time zone/) },
+    ]);
+    const past = await api.post(`/v1/campaigns/${draft.id}/schedule`, { sendAt: '2020-01-01T09:00' });
+    expect(past.status).toBe(400);
+    expect(past.body.errors[0].path).toBe('body.sendAt');
   });
 });

@@ -7,7 +7,7 @@ import { mailingKeys, shardOf } from '../../../shared/marketing/keys.ts';
 import { getMailing, mailingStats, pauseMailing, settleMailing } from '../../../shared/marketing/mailings.ts';
 import { Audience } from '../../../shared/marketing/schema.ts';
 import { sendBatch } from '../../../shared/marketing/sender.ts';
-import { countInto, newSendItem, sendKey } from '../../../shared/marketing/sends.ts';
+import { countInto, newSendItem, sendKey, sendState } from '../../../shared/marketing/sends.ts';
 import { STALE_CLAIM_MS } from '../../../shared/marketing/settings.ts';
 import { createTemplate } from '../../../shared/marketing/templates.ts';
 import { setSubscription } from '../../../shared/marketing/topics.ts';
@@ -63,7 +63,10 @@ async function queue(ctx: TenantContext, mailingId: string, contactIds: string[]
   }
   if (complete)
     await unitOfWork(ctx)
-      .update(mailingKeys.mailing(ctx.tenantId, mailingId), { set: { plan: { step: 1, complete: true } } })
+      .update(mailingKeys.mailing(ctx.tenantId, mailingId), {
+        set: { plan: { step: 1, complete: true } },
+        addToSet: { pagesDone: ['0'] },
+      })
       .commit();
 }
 
@@ -133,11 +136,11 @@ describe('the sender', () => {
       .update(sendKey(ctx, campaign.id, carl!.id), { set: { status: 'sending', claimedAt } })
       .commit();
     const recent = await sendBatch(ctx, batch(ctx, campaign.id, [carl!.id]), RATE);
-    expect(recent).toMatchObject({ sent: 0, retry: true });
+    expect(recent).toMatchObject({ sent: 0, retry: [carl!.id] });
     const later = tenant.as(ctx.actor, fixedClock(new Date(Date.parse(claimedAt) + STALE_CLAIM_MS + 1000)));
     expect(await sendBatch(later, batch(ctx, campaign.id, [carl!.id]), RATE)).toMatchObject({
       failed: 1,
-      retry: false,
+      retry: [],
     });
     expect(await mailsTo(carl!.email!)).toHaveLength(0);
     expect(await getItem(ctx, sendKey(ctx, campaign.id, carl!.id))).toMatchObject({
@@ -150,10 +153,9 @@ describe('the sender', () => {
       source(ctx, campaign.id, carl!.id),
       sesEvent(ctx, campaign.id, carl!.id, 'Delivery', { delivery: {} }),
     );
-    expect(await getItem(ctx, sendKey(ctx, campaign.id, carl!.id))).toMatchObject({
-      status: 'delivered',
-      messageId: `ses-${carl!.id}`,
-    });
+    const repaired = await getItem(ctx, sendKey(ctx, campaign.id, carl!.id));
+    expect(repaired).toMatchObject({ status: 'sent', messageId: `ses-${carl!.id}` });
+    expect(sendState(repaired!)).toBe('delivered');
     expect((await mailingStats(ctx, campaign.id)).counts).toMatchObject({ sent: 1, failed: 0, delivered: 1 });
   });
 
@@ -168,7 +170,7 @@ describe('the sender', () => {
     expect((await getCampaign(ctx, campaign.id)).status).toBe('paused');
     expect(await sendBatch(ctx, batch(ctx, campaign.id, [waiting!.id]), RATE)).toMatchObject({
       sent: 0,
-      retry: false,
+      retry: [],
     });
     expect(await mailsTo(quitter!.email!)).toHaveLength(0);
     expect(await mailsTo(waiting!.email!)).toHaveLength(0);

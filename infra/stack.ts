@@ -163,13 +163,9 @@ export class FunnelStack extends Stack {
 
     this.collectDeadLetterQueues();
     for (const dlq of this.deadLetterQueues) this.alarms.deadLetterQueue(dlq.id, dlq.queue, dlq.catches);
-    this.alarms.functions(
-      [...this.functions.values()].map((fn) => ({
-        id: constructId(fn.spec.name),
-        fn: fn.function,
-        name: fn.spec.name,
-      })),
-    );
+    for (const fn of this.functions.values()) {
+      this.alarms.function(constructId(fn.spec.name), fn.function, fn.spec.name);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.stage.url, description: 'Base URL of the HTTP API.' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

@@ -7,9 +7,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** Functions watched by one alarm: 2 metrics each, within the 10 an alarm's metric math may read. */
-const FUNCTIONS_PER_ALARM = 4;
-
 /** Alarms that tell someone: any message in a dead-letter queue, any function error or throttle. */
 export class Alarms extends Construct {
   readonly topic: sns.Topic;
@@ -40,30 +37,15 @@ export class Alarms extends Construct {
     });
   }
 
-  /**
-   * Errors and throttles of the functions, a few functions per alarm: an alarm's metric math may
-   * read at most 10 metrics, and one or two alarms per function would spend a fifth of
-   * CloudFormation's 500 resources per stack on alarms alone. The description names the functions;
-   * the Errors and Throttles metrics of each tell which one.
-   */
-  functions(functions: Array<{ id: string; fn: lambda.IFunction; name: string }>): void {
-    for (let start = 0; start < functions.length; start += FUNCTIONS_PER_ALARM) {
-      const group = functions.slice(start, start + FUNCTIONS_PER_ALARM);
-      const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-      group.forEach(({ fn }, i) => {
-        usingMetrics[`errors${i}`] = fn.metricErrors({ statistic: cloudwatch.Stats.SUM });
-        usingMetrics[`throttles${i}`] = fn.metricThrottles({ statistic: cloudwatch.Stats.SUM });
-      });
-      this.alarm(`${group[0]!.id}Failures`, {
-        metric: new cloudwatch.MathExpression({
-          expression: 'SUM(METRICS())',
-          usingMetrics,
-          period: Duration.minutes(5),
-          label: 'Errors and throttles',
-        }),
-        alarmDescription: `One of the functions ${group.map((g) => g.name).join(', ')} failed or was throttled at least once in five minutes.`,
-      });
-    }
+  function(id: string, fn: lambda.IFunction, name: string): void {
+    this.alarm(`${id}Errors`, {
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      alarmDescription: `The ${name} function failed at least once in five minutes.`,
+    });
+    this.alarm(`${id}Throttles`, {
+      metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      alarmDescription: `The ${name} function was throttled at least once in five minutes.`,
+    });
   }
 
   private alarm(

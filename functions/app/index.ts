@@ -4,6 +4,7 @@ import { invoicing } from './invoicing.ts';
 import { marketing } from './marketing.ts';
 import { platform } from './platform.ts';
 import { sales } from './sales.ts';
+import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
 import { defineApplication, type ModuleSpec } from './types.ts';
@@ -19,6 +20,7 @@ const modules: ModuleSpec[] = [
   sales,
   invoicing,
   marketing,
+  surveys,
 ];
 
 /**

@@ -1,6 +1,7 @@
 import type { TenantContext } from '../platform/context.ts';
 import type { UnitOfWork } from '../platform/db/repository.ts';
 import type { MergeValues } from '../platform/merge-fields.ts';
+import { surveyMailings } from '../surveys/survey-mailings.ts';
 import { campaignMailings } from './campaign-mailings.ts';
 import type { Mailing, MailingStatus } from './mailing-types.ts';
 import type { ContactData } from './recipients.ts';
@@ -40,6 +41,7 @@ export interface MailingKind {
 // biome-ignore format: one kind per line keeps merges of parallel work trivial
 export const mailingKinds: Record<string, MailingKind> = {
   campaign: campaignMailings,
+  survey: surveyMailings,
 };
 
 export function kindOf(kind: string): MailingKind {

@@ -3,7 +3,7 @@ import { EventEnvelope } from '../../events/define.ts';
 import { sendMessages } from '../platform/aws/queues.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { localDate } from '../platform/time.ts';
-import { deleteSchedule, scheduleOnce } from '../tasks/one-time.ts';
+import { moveOccurrenceTimer } from '../tasks/one-time.ts';
 import { compactLocal, occurrenceInstant } from '../tasks/recurrence.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { conditionsHold } from './catalog.ts';
@@ -74,17 +74,12 @@ async function scheduleRuleOccurrence(
   ctx: TenantContext,
   change: { ruleId: string; nextOccurrence?: string; previousOccurrence?: string; timeZone: string },
 ): Promise<void> {
-  if (change.previousOccurrence && change.previousOccurrence !== change.nextOccurrence)
-    await deleteSchedule(scheduleTriggerName(change.ruleId, change.previousOccurrence));
-  if (!change.nextOccurrence) return;
-  await scheduleOnce(ctx, {
-    name: scheduleTriggerName(change.ruleId, change.nextOccurrence),
-    local: change.nextOccurrence,
-    timeZone: change.timeZone,
+  await moveOccurrenceTimer(ctx, change, {
+    name: (occurrence) => scheduleTriggerName(change.ruleId, occurrence),
     target: 'automation-jobs',
     schedule: SCHEDULE_TRIGGER,
-    payload: { ruleId: change.ruleId, occurrence: change.nextOccurrence },
-    description: `Occurrence ${change.nextOccurrence} of automation rule ${change.ruleId}`,
+    payload: (occurrence) => ({ ruleId: change.ruleId, occurrence }),
+    description: (occurrence) => `Occurrence ${occurrence} of automation rule ${change.ruleId}`,
   });
 }
 

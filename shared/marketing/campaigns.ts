@@ -3,6 +3,7 @@ import { sendMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
@@ -180,7 +181,7 @@ export async function updateCampaign(
   ifMatch?: number | 'any',
 ): Promise<Campaign> {
   const current = await getCampaign(ctx, id, true);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (!EDITABLE.includes(current.status)) throw notEditable(current);
   await checkReferences(ctx, input, 'body.');
   const next: Campaign = { ...current };

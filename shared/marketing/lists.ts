@@ -3,6 +3,7 @@ import { contactKeys } from '../contacts/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Item,
@@ -62,7 +63,7 @@ export async function updateList(
   ifMatch?: number | 'any',
 ): Promise<List> {
   const current = await getList(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: List = { ...current, ...(input.name !== undefined ? { name: input.name } : {}) };
   if (input.description === null) delete next.description;
   else if (input.description !== undefined) next.description = input.description;
@@ -91,7 +92,7 @@ export async function updateList(
  */
 export async function deleteList(ctx: TenantContext, id: string, ifMatch?: number | 'any'): Promise<void> {
   const current = await getList(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const uow = unitOfWork(ctx).delete(listKeys.list(ctx.tenantId, id), {
     condition: exists,
     onConditionFailed: () => new NotFoundError('List', id),

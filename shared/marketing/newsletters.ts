@@ -2,10 +2,12 @@ import { NewsletterScheduleChanged } from '../../events/marketing.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
   queryPage,
+  stampRevision,
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
@@ -160,7 +162,7 @@ export async function updateNewsletter(
   ifMatch?: number | 'any',
 ): Promise<Newsletter> {
   const current = await getNewsletter(ctx, id, true);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   await checkReferences(ctx, input);
   let next: Newsletter = { ...current };
   if (input.schedule) next.schedule = await checkedSchedule(ctx, input.schedule, 'body.schedule');
@@ -171,9 +173,7 @@ export async function updateNewsletter(
   if (input.maxSendRate === null) delete next.maxSendRate;
   else if (input.maxSendRate !== undefined) next.maxSendRate = input.maxSendRate;
   if (input.schedule || input.status) next = withNext(ctx, next);
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
+  if (!stampRevision(ctx, current, next)) return current;
   const uow = unitOfWork(ctx).put(newsletterItem(ctx, next), {
     condition: and(exists, hasVersion(current.version)),
     onConditionFailed: () => new PreconditionFailedError(),

@@ -6,6 +6,7 @@ import { tableName } from '../platform/db/client.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import { tenantPrefix } from '../platform/db/keys.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Item,
@@ -13,6 +14,7 @@ import {
   type QuerySpec,
   queryAll,
   queryPage,
+  stampRevision,
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
@@ -175,7 +177,7 @@ export async function updateSegment(
   ifMatch?: number | 'any',
 ): Promise<Segment> {
   const current = await getSegment(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (input.conditions) await checkConditions(ctx, input.conditions, 'body.conditions');
   const next: Segment = {
     ...current,
@@ -184,9 +186,7 @@ export async function updateSegment(
   };
   if (input.description === null) delete next.description;
   else if (input.description !== undefined) next.description = input.description;
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
+  if (!stampRevision(ctx, current, next)) return current;
   await unitOfWork(ctx)
     .update(segmentKeys.segment(ctx.tenantId, id), {
       set: {

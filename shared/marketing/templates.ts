@@ -1,10 +1,12 @@
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
   queryPage,
+  stampRevision,
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
@@ -72,13 +74,11 @@ export async function updateTemplate(
   ifMatch?: number | 'any',
 ): Promise<Template> {
   const current = await getTemplate(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   await checkContent(ctx, input, 'body');
   const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const next: Template = { ...current, ...changes };
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
+  if (!stampRevision(ctx, current, next)) return current;
   await unitOfWork(ctx)
     .update(templateKeys.template(ctx.tenantId, id), {
       set: { ...changes, updatedAt: next.updatedAt, ...nameIndex(ctx, next) },

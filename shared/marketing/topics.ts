@@ -4,9 +4,11 @@ import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   queryAll,
+  stampRevision,
   type UnitOfWork,
   unitOfWork,
   withoutKeys,
@@ -77,7 +79,7 @@ export async function updateTopic(
   ifMatch?: number | 'any',
 ): Promise<Topic> {
   const current = await getTopic(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: Topic = {
     ...current,
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -86,9 +88,7 @@ export async function updateTopic(
   };
   if (input.description === null) delete next.description;
   else if (input.description !== undefined) next.description = input.description;
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
+  if (!stampRevision(ctx, current, next)) return current;
   await unitOfWork(ctx)
     .update(topicKeys.topic(ctx.tenantId, id), {
       set: {

@@ -8,6 +8,7 @@ import {
   type Page,
   queryAll,
   queryPage,
+  stampRevision,
   type UnitOfWork,
   unitOfWork,
   whileVersion,
@@ -187,9 +188,7 @@ export async function updatePipeline(
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.stages !== undefined ? { stages: normalizeStages(input.stages, current.stages) } : {}),
   };
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
+  if (!stampRevision(ctx, current, next)) return current;
   const uow = unitOfWork(ctx).update(pipelineKeys.pipeline(ctx.tenantId, id), {
     set: { name: next.name, stages: next.stages, updatedAt: next.updatedAt },
     ...whileVersion(current.version),

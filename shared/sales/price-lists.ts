@@ -7,6 +7,7 @@ import {
   type Item,
   type Page,
   queryPage,
+  stampRevision,
   unitOfWork,
   whileVersion,
   withoutKeys,
@@ -69,9 +70,7 @@ export async function updatePriceList(
   const next: PriceList = { ...current, ...(input.name !== undefined ? { name: input.name } : {}) };
   if (input.description === null) delete next.description;
   else if (input.description !== undefined) next.description = input.description;
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
+  if (!stampRevision(ctx, current, next)) return current;
   await unitOfWork(ctx)
     .update(priceListKeys.priceList(ctx.tenantId, id), {
       set: {

@@ -6,6 +6,7 @@ import {
   type Item,
   type Page,
   queryPage,
+  stampRevision,
   unitOfWork,
   whileVersion,
   withoutKeys,
@@ -68,9 +69,7 @@ export async function updateSupplier(
   };
   if (input.contactName === null) delete next.contactName;
   else if (input.contactName !== undefined) next.contactName = input.contactName;
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
+  if (!stampRevision(ctx, current, next)) return current;
   await unitOfWork(ctx)
     .update(supplierKeys.supplier(ctx.tenantId, id), {
       set: {

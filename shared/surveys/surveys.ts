@@ -3,7 +3,13 @@ import { checkAudience } from '../marketing/audience.ts';
 import { usableTopic } from '../marketing/topics.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Condition, exists, hasVersion } from '../platform/db/expressions.ts';
-import { type Page, queryPage, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
+import {
+  assertIfMatch,
+  type Page,
+  queryPage,
+  type UnitOfWork,
+  unitOfWork,
+} from '../platform/db/repository.ts';
 import {
   ConflictError,
   type FieldIssue,
@@ -151,7 +157,7 @@ export async function updateSurvey(
   ifMatch: number | 'any' | undefined,
 ): Promise<Survey> {
   const current = await getSurvey(ctx, id, true);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: Survey = { ...current };
   if (input.title !== undefined) next.title = input.title;
   if (input.intro !== undefined) {

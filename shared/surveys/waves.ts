@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import { newId } from '../platform/ids.ts';
 import { publicUrl } from '../platform/links.ts';
 import { localDate } from '../platform/time.ts';
-import { deleteSchedule, scheduleOnce } from '../tasks/one-time.ts';
+import { moveOccurrenceTimer } from '../tasks/one-time.ts';
 import { compactLocal, nextOccurrence } from '../tasks/recurrence.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { INVITATION_CONTENT } from './invitation-mail.ts';
@@ -69,17 +69,17 @@ export async function scheduleWave(
   ctx: TenantContext,
   change: { surveyId: string; timeZone: string; nextWaveAt?: string; previousWaveAt?: string },
 ): Promise<void> {
-  if (change.previousWaveAt && change.previousWaveAt !== change.nextWaveAt)
-    await deleteSchedule(waveScheduleName(change.surveyId, change.previousWaveAt));
-  if (!change.nextWaveAt) return;
-  await scheduleOnce(ctx, {
-    name: waveScheduleName(change.surveyId, change.nextWaveAt),
-    local: change.nextWaveAt,
+  const occurrences = {
+    nextOccurrence: change.nextWaveAt,
+    previousOccurrence: change.previousWaveAt,
     timeZone: change.timeZone,
+  };
+  await moveOccurrenceTimer(ctx, occurrences, {
+    name: (occurrence) => waveScheduleName(change.surveyId, occurrence),
     target: 'surveys-jobs',
     schedule: WAVE_SCHEDULE,
-    payload: { surveyId: change.surveyId, occurrence: change.nextWaveAt },
-    description: `Wave ${change.nextWaveAt} of survey ${change.surveyId}`,
+    payload: (occurrence) => ({ surveyId: change.surveyId, occurrence }),
+    description: (occurrence) => `Wave ${occurrence} of survey ${change.surveyId}`,
   });
 }
 

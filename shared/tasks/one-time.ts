@@ -42,6 +42,41 @@ export async function scheduleOnce(ctx: TenantContext, request: OneTimeSchedule)
 
 export { deleteSchedule };
 
+/** The one pending occurrence of something recurring, as its Saved event reports it. */
+export interface OccurrenceChange {
+  nextOccurrence?: string | undefined;
+  previousOccurrence?: string | undefined;
+  timeZone: string;
+}
+
+/**
+ * Keeps one timer for the pending occurrence of something recurring (a recurring task, a
+ * schedule-triggered rule, a survey's waves): drops the schedule of the occurrence it replaced and
+ * schedules the new one. `timer` names and describes the schedule of an occurrence.
+ */
+export async function moveOccurrenceTimer(
+  ctx: TenantContext,
+  change: OccurrenceChange,
+  timer: Pick<OneTimeSchedule, 'target' | 'schedule'> & {
+    name: (occurrence: string) => string;
+    payload: (occurrence: string) => Record<string, unknown>;
+    description: (occurrence: string) => string;
+  },
+): Promise<void> {
+  const { nextOccurrence: next, previousOccurrence: previous } = change;
+  if (previous && previous !== next) await deleteSchedule(timer.name(previous));
+  if (!next) return;
+  await scheduleOnce(ctx, {
+    name: timer.name(next),
+    local: next,
+    timeZone: change.timeZone,
+    target: timer.target,
+    schedule: timer.schedule,
+    payload: timer.payload(next),
+    description: timer.description(next),
+  });
+}
+
 class AlreadySent extends ConflictError {}
 
 /**

@@ -15,7 +15,7 @@ import { newId } from '../platform/ids.ts';
 import { getMember } from '../tenancy/members.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { taskKeys } from './keys.ts';
-import { deleteSchedule, scheduleOnce } from './one-time.ts';
+import { moveOccurrenceTimer } from './one-time.ts';
 import {
   compactLocal,
   localDateTime,
@@ -227,17 +227,12 @@ export async function scheduleRecurrence(
   ctx: TenantContext,
   change: { recurringTaskId: string; nextOccurrence?: string; previousOccurrence?: string; timeZone: string },
 ): Promise<void> {
-  if (change.previousOccurrence && change.previousOccurrence !== change.nextOccurrence)
-    await deleteSchedule(recurrenceScheduleName(change.recurringTaskId, change.previousOccurrence));
-  if (!change.nextOccurrence) return;
-  await scheduleOnce(ctx, {
-    name: recurrenceScheduleName(change.recurringTaskId, change.nextOccurrence),
-    local: change.nextOccurrence,
-    timeZone: change.timeZone,
+  await moveOccurrenceTimer(ctx, change, {
+    name: (occurrence) => recurrenceScheduleName(change.recurringTaskId, occurrence),
     target: 'tasks-jobs',
     schedule: RECURRENCE_SCHEDULE,
-    payload: { recurringTaskId: change.recurringTaskId, occurrence: change.nextOccurrence },
-    description: `Occurrence ${change.nextOccurrence} of recurring task ${change.recurringTaskId}`,
+    payload: (occurrence) => ({ recurringTaskId: change.recurringTaskId, occurrence }),
+    description: (occurrence) => `Occurrence ${occurrence} of recurring task ${change.recurringTaskId}`,
   });
 }
 

@@ -7,6 +7,7 @@ import {
   getItems,
   type Page,
   queryPage,
+  stampRevision,
   type UnitOfWork,
   unitOfWork,
   whileVersion,
@@ -281,9 +282,7 @@ export async function updateTask(
     if (isClosed(status)) next.closedAt = options.closedAt ?? ctx.clock.now().toISOString();
     else delete next.closedAt;
   }
-  if (JSON.stringify(next) === JSON.stringify(current)) return current;
-  next.updatedAt = ctx.clock.now().toISOString();
-  next.version = current.version + 1;
+  if (!stampRevision(ctx, current, next)) return current;
   const { id: _id, createdAt: _c, version: _v, ...set } = next;
   const uow = unitOfWork(ctx).update(taskKeys.task(ctx.tenantId, id), {
     set: {

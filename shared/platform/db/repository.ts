@@ -207,6 +207,21 @@ export function whileVersion(
   return { bumpVersion: true, condition: and(exists, hasVersion(version)), onConditionFailed: onStale };
 }
 
+/**
+ * Stamps `next` as the version after `current` (`updatedAt` now, `version` + 1) and says whether
+ * the patch changed anything: a PATCH that changes nothing writes nothing and keeps the version.
+ */
+export function stampRevision(
+  ctx: TenantContext,
+  current: { version: number; updatedAt: string },
+  next: { version: number; updatedAt: string },
+): boolean {
+  if (JSON.stringify(next) === JSON.stringify(current)) return false;
+  next.updatedAt = ctx.clock.now().toISOString();
+  next.version = current.version + 1;
+  return true;
+}
+
 /** `If-Match` carried a version (the route is versioned) and the resource is no longer at it: 412. */
 export function assertIfMatch(ifMatch: number | 'any' | undefined, current: { version: number }): void {
   if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();

@@ -9,7 +9,6 @@ import {
   queryPage,
   type UnitOfWork,
   unitOfWork,
-  withoutKeys,
 } from '../platform/db/repository.ts';
 import {
   ConflictError,
@@ -24,6 +23,7 @@ import { checkCustomFields, listCustomFields } from './fields.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
 import { contactKeys } from './keys.ts';
 import { toE164 } from './phones.ts';
+import { contactFromItem } from './records.ts';
 import type {
   Contact,
   ContactCreate,
@@ -33,20 +33,6 @@ import type {
   MarketingConsent,
   Phone,
 } from './schema.ts';
-
-/** A stored contact item as the API shows it (defaults for fields older items lack). */
-export const contactFromItem = (item: Record<string, unknown>): Contact => {
-  const contact = withoutKeys<Contact & { mergingInto?: string }>(item);
-  delete contact.mergingInto;
-  return {
-    ...contact,
-    emails: contact.emails ?? [],
-    phones: contact.phones ?? [],
-    addresses: contact.addresses ?? [],
-    customFields: contact.customFields ?? {},
-    tags: [...((item.tags as Iterable<string> | undefined) ?? [])].sort(),
-  };
-};
 
 const emailTaken = (email: string) => (existing: Record<string, unknown> | undefined) =>
   new ConflictError(`A contact with email ${email} already exists.`, {
@@ -471,3 +457,5 @@ export async function updateContact(
   await uow.commit();
   return saved;
 }
+
+export { contactFromItem };

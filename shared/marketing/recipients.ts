@@ -1,30 +1,19 @@
 import { contactKeys } from '../contacts/keys.ts';
+import { contactFromItem } from '../contacts/records.ts';
 import type { Contact } from '../contacts/schema.ts';
 import { suppressedAmong } from '../mail/suppression.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { ItemKey } from '../platform/db/keys.ts';
-import { getItems, type Item, withoutKeys } from '../platform/db/repository.ts';
+import { getItems, type Item } from '../platform/db/repository.ts';
 import { topicKeys } from './keys.ts';
 import type { SubscriptionStatus, Topic } from './schema.ts';
 
 /**
  * What the marketing module reads about people: the contact item of the address book and the
  * items this module keeps in the contact's partition, fetched together with one BatchGetItem per
- * hundred keys. Contacts are read from their stored items directly (not through the contacts
- * service) so the sending functions stay small.
+ * hundred keys. Contacts are read from their stored items (shared/contacts/records.ts), not
+ * through the contacts service, so the sending functions stay small.
  */
-export function contactOf(item: Item): Contact {
-  const contact = withoutKeys<Contact & { mergingInto?: string }>(item);
-  delete contact.mergingInto;
-  return {
-    ...contact,
-    emails: contact.emails ?? [],
-    phones: contact.phones ?? [],
-    addresses: contact.addresses ?? [],
-    customFields: contact.customFields ?? {},
-    tags: [...((item.tags as Iterable<string> | undefined) ?? [])].sort(),
-  };
-}
 
 /** A contact with the items of its partition that a question about it needs. */
 export interface ContactData {
@@ -55,14 +44,14 @@ export async function contactData(
   const result = new Map<string, ContactData>(
     ids.map((id) => {
       const item = known.get(id);
-      return [id, { id, contact: item ? contactOf(item) : undefined, items: new Map() }];
+      return [id, { id, contact: item ? contactFromItem(item) : undefined, items: new Map() }];
     }),
   );
   const prefix = contactKeys.partition(ctx.tenantId, '');
   for (const item of found) {
     const data = result.get(String(item.PK).slice(prefix.length));
     if (!data) continue;
-    if (item.SK === 'CONTACT') data.contact = contactOf(item);
+    if (item.SK === 'CONTACT') data.contact = contactFromItem(item);
     else data.items.set(String(item.SK), item);
   }
   return result;

@@ -40,7 +40,9 @@ beforeAll(async () => {
     const fixture = isolationFixtures[path];
     if (fixture) paramsOf.set(path, await fixture.create(a.api));
   }
-});
+  // Some 150 fixtures over HTTP, one after another: about 40 s on a quiet 2-core machine, several
+  // times that when the machine is busy.
+}, 300_000);
 
 afterAll(async () => {
   await runtime?.stop();

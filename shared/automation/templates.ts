@@ -44,21 +44,25 @@ export const TEMPLATES: Template[] = [
     id: 'detractor-call',
     name: 'Call unhappy customers',
     description:
-      "When a survey answer scores 6 or less on NPS, the contact's owner gets a call task with the " +
-      'questions to ask.',
+      'When a survey answer is a detractor (NPS 6 or less) or a low CSAT (2 or less), the ' +
+      "contact's owner gets a call task with the questions to ask.",
     rule: {
       name: 'Call detractors',
       enabled: true,
       trigger: {
         type: 'event',
         event: 'SurveyResponded',
-        conditions: [{ field: 'nps', op: 'lte', value: 6 }],
+        // Set by surveys for NPS 0-6 or CSAT 1-2: a rule's conditions all hold together, so one
+        // flag covers both scores.
+        conditions: [{ field: 'needsFollowUp', op: 'eq', value: true }],
       },
       actions: [
         {
           type: 'create_task',
           title: 'Call {{contact.firstName}} {{contact.lastName}} about their survey answer',
-          description: '{{contact.firstName}} scored us {{trigger.nps}} out of 10. Call to understand why.',
+          description:
+            '{{contact.firstName}} answered a survey with NPS {{trigger.nps | "not asked"}} (0-10) and CSAT ' +
+            '{{trigger.csat | "not asked"}} (1-5). Call to understand why. Comment: {{trigger.comment | "(none)"}}',
           priority: 'high',
           dueIn: { amount: 2, unit: 'days' },
           checklist: [

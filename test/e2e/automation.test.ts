@@ -86,10 +86,21 @@ describe('a negative survey response', () => {
     const at = ahead(2);
     const detail = await publish(
       SurveyResponded,
-      { surveyId: 'nps-q4', responseId: 'resp-1', contactId, nps: 4 },
+      {
+        surveyId: 'nps-q4',
+        responseId: 'resp-1',
+        contactId,
+        nps: 4,
+        needsFollowUp: true,
+        comment: 'Slow support.',
+      },
       at,
     );
-    await publish(SurveyResponded, { surveyId: 'nps-q4', responseId: 'resp-2', contactId, nps: 9 }, at);
+    await publish(
+      SurveyResponded,
+      { surveyId: 'nps-q4', responseId: 'resp-2', contactId, nps: 9, needsFollowUp: false },
+      at,
+    );
     // EventBridge may deliver the same event again: put it on the bus a second time.
     runtime.bus.putEvents([
       {
@@ -105,7 +116,8 @@ describe('a negative survey response', () => {
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({
       title: 'Call Grace Hopper about their survey answer',
-      description: 'Grace scored us 4 out of 10. Call to understand why.',
+      description:
+        'Grace answered a survey with NPS 4 (0-10) and CSAT not asked (1-5). Call to understand why. Comment: Slow support.',
       priority: 'high',
       source: { type: 'automation', ref: rule.body.id },
       links: expect.arrayContaining([
@@ -132,6 +144,43 @@ describe('a negative survey response', () => {
       'Task created: Call Grace Hopper about their survey answer',
     );
     await tenant.api.patch(`/v1/tasks/${tasks[0]!.id}`, { status: 'done' });
+  });
+
+  it('creates the call task for a low CSAT too, even from a promoter', async () => {
+    const rules = (await tenant.api.get('/v1/automation-rules')).body.items as Array<{ name: string }>;
+    if (!rules.some((r) => r.name === 'Call detractors'))
+      await tenant.api.post('/v1/automation-rules/from-template', { template: 'detractor-call' });
+    // Another owner and contact, so the tasks of the other tests stay as they expect.
+    const csatOwner = await memberWithKey(tenant.api, 'sales');
+    const customer = await tenant.api.post('/v1/contacts', {
+      firstName: 'Katherine',
+      lastName: 'Johnson',
+      email: 'katherine@nasa.example',
+      ownerId: csatOwner.memberId,
+      lifecycleStage: 'customer',
+    });
+    await publish(
+      SurveyResponded,
+      {
+        surveyId: 'csat-q4',
+        responseId: 'resp-csat',
+        contactId: customer.body.id,
+        nps: 9,
+        csat: 1,
+        needsFollowUp: true,
+      },
+      ahead(3),
+    );
+    await runtime.settle();
+
+    const tasks = await tasksOf(csatOwner.memberId);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      title: 'Call Katherine Johnson about their survey answer',
+      description:
+        'Katherine answered a survey with NPS 9 (0-10) and CSAT 1 (1-5). Call to understand why. Comment: (none)',
+      links: expect.arrayContaining([{ type: 'survey_response', id: 'resp-csat' }]),
+    });
   });
 
   it('whose rule keeps failing is retried, then recorded as failed in its runs, not dead-lettered', async () => {

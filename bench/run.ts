@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../infra/local/ports.ts';
 import { REPO_ROOT, startLocalRuntime } from '../infra/local/runtime.ts';
-import { checkBudgets, describeLimit, parseBudgets, type Verdict } from './budgets.ts';
+import { checkBudgets, describeBudget, parseBudgets, type Verdict } from './budgets.ts';
 import type { Bench, Case, CaseResult } from './case.ts';
 import { capacityCase } from './cases/capacity.ts';
 import { coldStartCase } from './cases/cold-start.ts';
@@ -110,10 +110,14 @@ async function main(): Promise<number> {
   const verdicts = checkBudgets(budgets, metrics, skipped);
   console.log(`\n${table(results, verdicts)}\n`);
   for (const r of results.filter((r) => r.skipped)) console.log(`Skipped ${r.id}: ${r.skipped}`);
-  const failed = verdicts.filter((v) => v.status !== 'pass');
+  const failed = verdicts.filter((v) => v.status === 'over' || v.status === 'not measured');
+  for (const v of verdicts.filter((v) => v.status === 'accepted'))
+    console.log(
+      `Target missed, within the accepted limit: ${v.metric} = ${round(v.value!)} (${describeBudget(v.budget)}): ${v.budget.accepted!.because}`,
+    );
   for (const v of failed)
     console.log(
-      `Over budget: ${v.metric} = ${v.value === undefined ? 'not measured' : round(v.value)} (${describeLimit(v.budget)}): ${v.budget.why}`,
+      `Over budget: ${v.metric} = ${v.value === undefined ? 'not measured' : round(v.value)} (${describeBudget(v.budget)}): ${v.budget.why}`,
     );
 
   const output = {
@@ -125,7 +129,7 @@ async function main(): Promise<number> {
     budgets: verdicts.map((v) => ({
       metric: v.metric,
       value: v.value,
-      limit: describeLimit(v.budget),
+      budget: describeBudget(v.budget),
       status: v.status,
     })),
     cases: results,
@@ -145,6 +149,13 @@ function round(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
+const VERDICTS: Record<Verdict['status'], string> = {
+  pass: 'ok',
+  accepted: 'target missed',
+  over: 'OVER',
+  'not measured': 'not measured',
+};
+
 function table(results: CaseResult[], verdicts: Verdict[]): string {
   const byMetric = new Map(verdicts.map((v) => [v.metric, v]));
   const rows = results.flatMap((r) =>
@@ -158,8 +169,8 @@ function table(results: CaseResult[], verdicts: Verdict[]): string {
             row.funnel,
             row.floor ?? '',
             row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`,
-            verdict ? describeLimit(verdict.budget) : '',
-            verdict ? (verdict.status === 'pass' ? 'ok' : 'OVER') : '',
+            verdict ? describeBudget(verdict.budget) : '',
+            verdict ? VERDICTS[verdict.status] : '',
           ];
         }),
   );

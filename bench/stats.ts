@@ -50,30 +50,35 @@ export function ratio(measured: number, floor: number): number {
 }
 
 /**
- * Runs `a` and `b` in pairs, alternating which goes first, so drifts of a shared machine (other
- * processes, garbage collection, the database's own caches) fall on both sides alike.
+ * Runs every side once per round, each round starting with the next side, so drifts of a shared
+ * machine (other processes, garbage collection, the database's own caches) fall on all sides alike.
+ * Returns each side's times, in milliseconds.
  */
+export async function rotated(
+  rounds: number,
+  sides: ReadonlyArray<(round: number) => Promise<void>>,
+  onRound: (round: number) => void = () => undefined,
+): Promise<number[][]> {
+  const times = sides.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < sides.length; k++) {
+      const side = (round + k) % sides.length;
+      const start = performance.now();
+      await sides[side]!(round);
+      times[side]!.push(performance.now() - start);
+    }
+    onRound(round);
+  }
+  return times;
+}
+
+/** `rotated` for two sides: the product and its floor. */
 export async function interleaved(
   pairs: number,
   a: (i: number) => Promise<void>,
   b: (i: number) => Promise<void>,
   onPair: (i: number) => void = () => undefined,
 ): Promise<{ a: number[]; b: number[] }> {
-  const times = { a: [] as number[], b: [] as number[] };
-  const timed = async (run: (i: number) => Promise<void>, into: number[], i: number) => {
-    const start = performance.now();
-    await run(i);
-    into.push(performance.now() - start);
-  };
-  for (let i = 0; i < pairs; i++) {
-    if (i % 2 === 0) {
-      await timed(a, times.a, i);
-      await timed(b, times.b, i);
-    } else {
-      await timed(b, times.b, i);
-      await timed(a, times.a, i);
-    }
-    onPair(i);
-  }
-  return times;
+  const [timesA, timesB] = await rotated(pairs, [a, b], onPair);
+  return { a: timesA!, b: timesB! };
 }

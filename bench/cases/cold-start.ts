@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,12 +16,13 @@ import { median, ratio } from '../stats.ts';
  * A proxy for each function's cold start: its bundle, built as CDK deploys it (the stack's own
  * bundling options), against a baseline bundle holding only the AWS SDK clients and commands that
  * bundle uses, built the same way. Size: minified bytes of each (source maps apart). Import time:
- * each bundle is imported in a fresh Node process, with the function's environment and the
- * deployed NODE_OPTIONS, bundle and baseline alternately, and the medians are compared.
+ * each bundle is imported in fresh Node processes, with the function's environment and the
+ * deployed NODE_OPTIONS, bundle and baseline alternately; the medians of their CPU times are compared.
  */
 const OUT = join(tmpdir(), `funnel-bench-bundles-${process.pid}`);
 
-function bundling(outfile: string): BuildOptions {
+/** The stack's bundling options (infra/constructs/functions.ts), as esbuild options. */
+function bundling(): BuildOptions {
   const version = /nodejs(\d+)/.exec(RUNTIME.name)?.[1];
   return {
     bundle: true,
@@ -33,15 +34,79 @@ function bundling(outfile: string): BuildOptions {
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
     external: BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
-    outfile,
+    outdir: OUT,
+    outExtension: { '.js': '.mjs' },
     metafile: true,
     logLevel: 'silent',
+    // The baselines are written to OUT, outside the repository: their packages are the project's.
+    nodePaths: [join(REPO_ROOT, 'node_modules')],
   };
 }
 
-function importTime(file: string): Promise<number> {
-  const script =
-    'const start = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - start));';
+/** The part of a metafile of several entry points that one output is made of. */
+function metafileOf(metafile: Metafile, output: string): Metafile {
+  const only = metafile.outputs[output]!;
+  return {
+    inputs: Object.fromEntries(Object.keys(only.inputs).map((path) => [path, metafile.inputs[path]!])),
+    outputs: { [output]: only },
+  };
+}
+
+/** Every function's bundle and its SDK-only baseline, each set in one esbuild run. */
+async function buildAll(functions: readonly FunctionSpec[]) {
+  const bundles = await build({
+    ...bundling(),
+    entryPoints: Object.fromEntries(functions.map((fn) => [`${fn.name}/index`, join(REPO_ROOT, fn.entry)])),
+  });
+  const outputOf = (metafile: Metafile, name: string) =>
+    Object.keys(metafile.outputs).find((o) => o.endsWith(`${name}/index.mjs`))!;
+  const sources = new Map<string, Awaited<ReturnType<typeof sdkBaselineSource>>>();
+  for (const fn of functions) {
+    const source = await sdkBaselineSource(
+      metafileOf(bundles.metafile!, outputOf(bundles.metafile!, fn.name)),
+    );
+    sources.set(fn.name, source);
+    mkdirSync(join(OUT, 'sources', fn.name), { recursive: true });
+    writeFileSync(join(OUT, 'sources', fn.name, 'sdk-baseline.mjs'), source.source);
+  }
+  const baselines = await build({
+    ...bundling(),
+    entryPoints: Object.fromEntries(
+      functions.map((fn) => [
+        `${fn.name}/sdk-baseline/index`,
+        join(OUT, 'sources', fn.name, 'sdk-baseline.mjs'),
+      ]),
+    ),
+  });
+  return functions.map((fn) => {
+    const bundle = metafileOf(bundles.metafile!, outputOf(bundles.metafile!, fn.name));
+    const baseline = metafileOf(
+      baselines.metafile!,
+      outputOf(baselines.metafile!, `${fn.name}/sdk-baseline`),
+    );
+    return {
+      fn,
+      bundleFile: join(OUT, fn.name, 'index.mjs'),
+      baselineFile: join(OUT, fn.name, 'sdk-baseline', 'index.mjs'),
+      sdkPackages: sources.get(fn.name)!.packages,
+      beyondSdk: beyond(bundle, baseline),
+    };
+  });
+}
+
+interface ImportTime {
+  wallMs: number;
+  /** CPU time of the process (all its threads) while importing. */
+  cpuMs: number;
+}
+
+function importTime(file: string): Promise<ImportTime> {
+  const script = [
+    'const cpu = process.cpuUsage(); const start = performance.now();',
+    'await import(process.argv[1]);',
+    'const used = process.cpuUsage(cpu);',
+    'process.stdout.write(JSON.stringify({ wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 }));',
+  ].join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
       // As deployed (infra/constructs/functions.ts); the docs function only reads its assets on request.
@@ -58,8 +123,7 @@ function importTime(file: string): Promise<number> {
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      const ms = Number(out);
-      if (code === 0 && Number.isFinite(ms)) resolve(ms);
+      if (code === 0) resolve(JSON.parse(out) as ImportTime);
       else
         reject(
           new Error(
@@ -77,21 +141,12 @@ interface Measured {
   sdkPackages: string[];
   /** What the bundle holds beyond the SDK, by package (or project folder), largest first, in KB. */
   beyondSdk: Array<[string, number]>;
-  importMs: number[];
-  baselineImportMs: number[];
+  imports: ImportTime[];
+  baselineImports: ImportTime[];
 }
 
-async function measure(fn: FunctionSpec, rounds: number, tick: () => void): Promise<Measured> {
-  const bundleFile = join(OUT, fn.name, 'index.mjs');
-  const baselineFile = join(OUT, fn.name, 'sdk-baseline', 'index.mjs');
-  const built = await build({ ...bundling(bundleFile), entryPoints: [join(REPO_ROOT, fn.entry)] });
-  const baseline = await sdkBaselineSource(built.metafile!);
-  const builtBaseline = await build({
-    ...bundling(baselineFile),
-    stdin: { contents: baseline.source, resolveDir: REPO_ROOT, sourcefile: 'sdk-baseline.mjs', loader: 'js' },
-  });
-  tick();
-  const times = { bundle: [] as number[], baseline: [] as number[] };
+async function importTimes(bundleFile: string, baselineFile: string, rounds: number, tick: () => void) {
+  const times = { bundle: [] as ImportTime[], baseline: [] as ImportTime[] };
   for (let round = 0; round < rounds; round++) {
     // Alternate the order: the first import of a round may find the disk cache colder.
     const order = round % 2 === 0 ? (['bundle', 'baseline'] as const) : (['baseline', 'bundle'] as const);
@@ -99,15 +154,7 @@ async function measure(fn: FunctionSpec, rounds: number, tick: () => void): Prom
       times[which].push(await importTime(which === 'bundle' ? bundleFile : baselineFile));
     tick();
   }
-  return {
-    name: fn.name,
-    bytes: statSync(bundleFile).size,
-    baselineBytes: statSync(baselineFile).size,
-    sdkPackages: baseline.packages,
-    beyondSdk: beyond(built.metafile!, builtBaseline.metafile!),
-    importMs: times.bundle,
-    baselineImportMs: times.baseline,
-  };
+  return times;
 }
 
 /** Bytes of a bundle by npm package, or by project folder for the project's own code. */
@@ -135,18 +182,29 @@ export const coldStartCase: Case = {
   id: 'cold-start',
   title: 'Cold start proxy',
   async run({ progress, quick }) {
-    const rounds = quick ? 2 : 5;
+    const rounds = quick ? 3 : 5;
     const functions = application.functions;
     mkdirSync(OUT, { recursive: true });
     const measured: Measured[] = [];
     try {
-      await progress.run(
-        'cold start: bundles and imports',
-        functions.length * (1 + rounds),
-        async (phase) => {
-          for (const fn of functions) measured.push(await measure(fn, rounds, () => phase.tick(1, fn.name)));
-        },
-      );
+      await progress.run('cold start: bundles and imports', 1 + functions.length * rounds, async (phase) => {
+        const built = await buildAll(functions);
+        phase.tick(1, 'built');
+        for (const b of built) {
+          const times = await importTimes(b.bundleFile, b.baselineFile, rounds, () =>
+            phase.tick(1, b.fn.name),
+          );
+          measured.push({
+            name: b.fn.name,
+            bytes: statSync(b.bundleFile).size,
+            baselineBytes: statSync(b.baselineFile).size,
+            sdkPackages: b.sdkPackages,
+            beyondSdk: b.beyondSdk,
+            imports: times.bundle,
+            baselineImports: times.baseline,
+          });
+        }
+      });
     } finally {
       rmSync(OUT, { recursive: true, force: true });
     }
@@ -154,8 +212,10 @@ export const coldStartCase: Case = {
     const metrics: Record<string, number> = {};
     for (const m of measured) {
       const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-      const importMs = median(m.importMs);
-      const baselineMs = median(m.baselineImportMs);
+      // CPU time, not wall time: on a shared machine other processes stretch the wall time of an
+      // import by up to three times between two runs, while its CPU time stays within a few percent.
+      const importMs = median(m.imports.map((t) => t.cpuMs));
+      const baselineMs = median(m.baselineImports.map((t) => t.cpuMs));
       const hasSdk = m.sdkPackages.length > 0;
       metrics[`cold-start.${m.name}.addedKB`] = (m.bytes - m.baselineBytes) / 1024;
       rows.push({
@@ -170,7 +230,7 @@ export const coldStartCase: Case = {
       // A function with no SDK client has no baseline to be slower than: an empty module.
       if (hasSdk) metrics[`cold-start.${m.name}.importRatio`] = ratio(importMs, baselineMs);
       rows.push({
-        measure: `${m.name}: import in a fresh process${hasSdk ? '' : ' (no SDK client)'}`,
+        measure: `${m.name}: import in a fresh process, CPU time${hasSdk ? '' : ' (no SDK client)'}`,
         funnel: `${importMs.toFixed(0)} ms`,
         ...(hasSdk
           ? {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import committed from '../../../bench/budgets.json' with { type: 'json' };
-import { type Budget, checkBudgets, describeLimit, parseBudgets } from '../../../bench/budgets.ts';
+import {
+  type Budget,
+  checkBudgets,
+  describeBudget,
+  describeLimit,
+  parseBudgets,
+} from '../../../bench/budgets.ts';
 
 const readP50: Budget = { metric: 'read.p50.ratio', max: 1.3, why: 'reads' };
 const perBundle: Budget = { metric: 'cold-start.*.addedKB', max: 100, why: 'bundles' };
@@ -32,6 +38,35 @@ describe('budget checks', () => {
     ]);
   });
 
+  it('hold a target missed for a known reason to its accepted limit, and still fail beyond it', () => {
+    const understood: Budget = {
+      ...readP50,
+      accepted: { max: 1.6, because: 'the HTTP hop alone costs 1.2 times the GetItem here' },
+    };
+    const status = (value: number) => checkBudgets([understood], { 'read.p50.ratio': value })[0]!.status;
+    expect(status(1.2)).toBe('pass');
+    expect(status(1.45)).toBe('accepted');
+    expect(status(1.7)).toBe('over');
+    expect(describeBudget(understood)).toBe('≤ 1.3 (accepted ≤ 1.6)');
+  });
+
+  it('let a budget for one function take precedence over the wildcard one', () => {
+    const contacts: Budget = {
+      metric: 'cold-start.contacts-api.addedKB',
+      max: 100,
+      why: 'bundles',
+      accepted: { max: 400, because: 'phone number metadata' },
+    };
+    const verdicts = checkBudgets([perBundle, contacts], {
+      'cold-start.contacts-api.addedKB': 380,
+      'cold-start.authorizer.addedKB': 60,
+    });
+    expect(verdicts.map((v) => [v.metric, v.status, v.budget === contacts])).toEqual([
+      ['cold-start.authorizer.addedKB', 'pass', false],
+      ['cold-start.contacts-api.addedKB', 'accepted', true],
+    ]);
+  });
+
   it('fail a budget nothing measured, unless its case was left out on purpose', () => {
     expect(checkBudgets([readP50], {}).map((v) => v.status)).toEqual(['not measured']);
     expect(checkBudgets([readP50], {}, ['read.'])).toEqual([]);
@@ -49,5 +84,8 @@ describe('budget checks', () => {
     expect(describeLimit(readP50)).toBe('≤ 1.3');
     expect(describeLimit(sendRate)).toBe('≥ 0.95');
     expect(() => parseBudgets({ budgets: [{ metric: 'x', why: 'y' }] })).toThrow('max or a min');
+    expect(() =>
+      parseBudgets({ budgets: [{ metric: 'x', why: 'y', max: 1, accepted: { max: 2 } }] }),
+    ).toThrow('because');
   });
 });

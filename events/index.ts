@@ -2,6 +2,7 @@ import * as automation from './automation.ts';
 import * as contacts from './contacts.ts';
 import type { EventDefinition } from './define.ts';
 import * as invoicing from './invoicing.ts';
+import * as marketing from './marketing.ts';
 import * as sales from './sales.ts';
 import * as surveys from './surveys.ts';
 import * as tasks from './tasks.ts';
@@ -17,6 +18,7 @@ const modules: Array<Record<string, EventDefinition>> = [
   surveys,
   automation,
   invoicing,
+  marketing,
 ];
 
 /** Every domain event, by type. Automation rules and docs are checked against this catalog. */

@@ -1,6 +1,7 @@
 import { automation } from './automation.ts';
 import { contacts } from './contacts.ts';
 import { invoicing } from './invoicing.ts';
+import { marketing } from './marketing.ts';
 import { platform } from './platform.ts';
 import { sales } from './sales.ts';
 import { tasks } from './tasks.ts';
@@ -17,6 +18,7 @@ const modules: ModuleSpec[] = [
   automation,
   sales,
   invoicing,
+  marketing,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { Contact } from '../contacts/schema.ts';
 import { getContact, updateContact } from '../contacts/service.ts';
+import { addMembers } from '../marketing/lists.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
@@ -209,6 +210,18 @@ async function perform(
     case 'tag_contact': {
       if (!scene.contact) return { ...result, status: 'skipped', detail: 'The trigger brought no contact.' };
       await tagContact(ctx, scene.contact.id, action.tag);
+      return { ...result, status: 'done' };
+    }
+    case 'add_to_list': {
+      if (!scene.contact) return { ...result, status: 'skipped', detail: 'The trigger brought no contact.' };
+      try {
+        // Adding twice changes nothing, so a retried firing is harmless.
+        await addMembers(ctx, action.listId, [scene.contact.id], `automation rule ${rule.id}`);
+      } catch (error) {
+        if (error instanceof NotFoundError)
+          return { ...result, status: 'skipped', detail: 'The list no longer exists.' };
+        throw error;
+      }
       return { ...result, status: 'done' };
     }
   }

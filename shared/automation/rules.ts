@@ -1,8 +1,10 @@
 import { AutomationRuleSaved } from '../../events/automation.ts';
+import { listKeys } from '../marketing/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
   getItem,
+  getItems,
   type Page,
   queryAll,
   queryPage,
@@ -122,7 +124,7 @@ async function problemsOf(
     if (action.type !== 'create_task' && !hasContact)
       issues.push({
         path: `${at}.type`,
-        message: `${describe(trigger)} brings no contact to ${action.type === 'send_email' ? 'email' : 'tag'}.`,
+        message: `${describe(trigger)} brings no contact to ${CONTACT_VERBS[action.type]}.`,
       });
     if (action.type === 'send_email') {
       check('subject', action.subject);
@@ -162,8 +164,26 @@ async function problemsOf(
         message: `No active member ${action.fallbackAssigneeId}.`,
       });
   });
+  const lists = rule.actions.flatMap((action, i) =>
+    action.type === 'add_to_list' ? [{ i, id: action.listId }] : [],
+  );
+  if (lists.length) {
+    const found = new Set(
+      (
+        await getItems(
+          ctx,
+          lists.map((l) => listKeys.list(ctx.tenantId, l.id)),
+        )
+      ).map((item) => String(item.id)),
+    );
+    for (const l of lists)
+      if (!found.has(l.id))
+        issues.push({ path: `body.actions.${l.i}.listId`, message: `There is no list ${l.id}.` });
+  }
   return issues;
 }
+
+const CONTACT_VERBS = { send_email: 'email', tag_contact: 'tag', add_to_list: 'add to a list' } as const;
 
 export function sameTeam(a: string | undefined, b: string): boolean {
   return a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();

@@ -127,8 +127,10 @@ export const AutomationAction = named(
       html: z.optional(z.string().check(z.maxLength(100_000))),
     }),
     z.object({ type: z.literal('tag_contact'), tag: Tag }),
+    /** Adds the contact to a static mailing list of the email-marketing module. */
+    z.object({ type: z.literal('add_to_list'), listId: Id }),
   ]),
-  'What the rule does: create a task, email the contact, or tag the contact.',
+  'What the rule does: create a task, email the contact, tag the contact, or add the contact to a mailing list.',
 );
 export type AutomationAction = z.infer<typeof AutomationAction>;
 

@@ -3,6 +3,11 @@ import { readEnv, required } from '../platform/config.ts';
 
 const env = readEnv({ SES_CONFIGURATION_SET: required() });
 const client = new SESv2Client({});
+/**
+ * For callers that guard each email with their own exactly-once record: the SDK's automatic
+ * retries would send again after a timeout in which SES may already have accepted the message.
+ */
+const singleAttemptClient = new SESv2Client({ maxAttempts: 1 });
 
 export interface Envelope {
   from: { name: string; email: string };
@@ -36,7 +41,19 @@ function tagValue(value: string): string {
 }
 
 export async function sendEnvelope(envelope: Envelope): Promise<string> {
-  const result = await client.send(
+  return send(client, envelope);
+}
+
+/**
+ * One attempt, no automatic retry: an error with an HTTP status means SES did not take the message
+ * (throttling included, which the caller may retry); an error without one means it may have.
+ */
+export async function sendEnvelopeOnce(envelope: Envelope): Promise<string> {
+  return send(singleAttemptClient, envelope);
+}
+
+async function send(sesClient: SESv2Client, envelope: Envelope): Promise<string> {
+  const result = await sesClient.send(
     new SendEmailCommand({
       FromEmailAddress: mailbox(envelope.from.name, envelope.from.email),
       ReplyToAddresses: envelope.replyTo,

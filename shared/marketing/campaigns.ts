@@ -1,0 +1,419 @@
+import { CampaignScheduleChanged } from '../../events/marketing.ts';
+import { sendMail } from '../mail/service.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { and, exists, notExists } from '../platform/db/expressions.ts';
+import {
+  getItem,
+  type Item,
+  type Page,
+  queryPage,
+  type UnitOfWork,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
+import {
+  ConflictError,
+  type FieldIssue,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { zonedTimeToInstant } from '../platform/time.ts';
+import { getMember } from '../tenancy/members.ts';
+import type { Tenant } from '../tenancy/schema.ts';
+import { getTenant } from '../tenancy/tenants.ts';
+import { checkAudience, probeAudience } from './audience.ts';
+import { campaignKeys } from './keys.ts';
+import type { MailingSpec } from './mailing-types.ts';
+import {
+  cancelMailing,
+  checkMailingSpec,
+  findMailing,
+  mailingStats,
+  pauseMailing,
+  resumeMailing,
+  startMailingInto,
+  statsOf,
+} from './mailings.ts';
+import type { Ineligibility } from './recipients.ts';
+import type {
+  Campaign,
+  CampaignCreate,
+  CampaignSchedule,
+  CampaignStatus,
+  CampaignUpdate,
+  MailingStats,
+  SendRecord,
+  Template,
+  TestSend,
+} from './schema.ts';
+import { sendKey, sendState, zeroCounts } from './sends.ts';
+import { findTemplate, renderForContact } from './templates.ts';
+import { findTopic, usableTopic } from './topics.ts';
+
+/**
+ * Campaigns: draft → scheduled → sending → sent, or cancelled; a sending campaign can be paused
+ * (by a member, or by itself past the bounce or complaint limit), then resumed or cancelled.
+ * Content, audience, topic and schedule change only before sending starts (409 after). Sending is a
+ * mailing of kind `campaign` with the campaign's id; the template is copied into it when sending
+ * starts and the recipients are resolved then.
+ */
+export const CAMPAIGN_SCHEDULE = 'campaign-send';
+
+const toCampaign = (item: Item) => withoutKeys<Campaign>(item);
+
+function indexes(
+  ctx: TenantContext,
+  campaign: Pick<Campaign, 'id' | 'createdAt' | 'status' | 'newsletterId' | 'edition'>,
+) {
+  const sort = `${campaign.createdAt}#${campaign.id}`;
+  return {
+    GSI1PK: campaignKeys.all(ctx.tenantId),
+    GSI1SK: sort,
+    GSI2PK: campaignKeys.inStatus(ctx.tenantId, campaign.status),
+    GSI2SK: sort,
+    ...(campaign.newsletterId
+      ? {
+          GSI3PK: campaignKeys.editions(ctx.tenantId, campaign.newsletterId),
+          GSI3SK: `${campaign.edition}#${campaign.id}`,
+        }
+      : {}),
+  };
+}
+
+async function checkReferences(
+  ctx: TenantContext,
+  input: Partial<Pick<Campaign, 'topicId' | 'templateId' | 'audience'>>,
+  path: string,
+): Promise<void> {
+  const issues: FieldIssue[] = [];
+  const collect = async (check: () => Promise<unknown>) => {
+    try {
+      await check();
+    } catch (error) {
+      if (error instanceof ValidationError) issues.push(...error.issues);
+      else throw error;
+    }
+  };
+  if (input.topicId) await collect(() => usableTopic(ctx, input.topicId!, `${path}topicId`));
+  if (input.templateId && !(await findTemplate(ctx, input.templateId)))
+    issues.push({ path: `${path}templateId`, message: `There is no template ${input.templateId}.` });
+  if (input.audience) await collect(() => checkAudience(ctx, input.audience!, `${path}audience`));
+  if (issues.length) throw new ValidationError(issues, issues[0]!.message);
+}
+
+/** A campaign item for `put`: the campaign and its indexes. */
+export function campaignItem(ctx: TenantContext, campaign: Campaign): Item {
+  return {
+    ...campaignKeys.campaign(ctx.tenantId, campaign.id),
+    entity: 'Campaign',
+    ...campaign,
+    ...indexes(ctx, campaign),
+  };
+}
+
+export async function createCampaign(ctx: TenantContext, input: CampaignCreate): Promise<Campaign> {
+  await checkReferences(ctx, input, 'body.');
+  const now = ctx.clock.now().toISOString();
+  const campaign: Campaign = {
+    id: newId(),
+    ...input,
+    status: 'draft',
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await unitOfWork(ctx).put(campaignItem(ctx, campaign), { condition: notExists }).commit();
+  return campaign;
+}
+
+export async function getCampaign(ctx: TenantContext, id: string, consistent = false): Promise<Campaign> {
+  const item = await getItem(ctx, campaignKeys.campaign(ctx.tenantId, id), { consistent });
+  if (!item) throw new NotFoundError('Campaign', id);
+  return toCampaign(item);
+}
+
+export async function listCampaigns(
+  ctx: TenantContext,
+  query: {
+    status?: CampaignStatus | undefined;
+    newsletterId?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
+): Promise<Page<Campaign>> {
+  const t = ctx.tenantId;
+  const spec = query.newsletterId
+    ? { index: 'GSI3' as const, partition: campaignKeys.editions(t, query.newsletterId), ascending: false }
+    : query.status
+      ? { index: 'GSI2' as const, partition: campaignKeys.inStatus(t, query.status), ascending: false }
+      : { index: 'GSI1' as const, partition: campaignKeys.all(t), ascending: false };
+  return queryPage(ctx, spec, query, toCampaign);
+}
+
+const EDITABLE: CampaignStatus[] = ['draft', 'scheduled'];
+
+const notEditable = (campaign: Campaign) =>
+  new ConflictError(
+    campaign.status === 'sending' || campaign.status === 'paused'
+      ? `Campaign ${campaign.id} is ${campaign.status}: its content and audience can no longer change.`
+      : `Campaign ${campaign.id} is ${campaign.status}.`,
+    { status: campaign.status },
+  );
+
+/** The campaign as read, unchanged since: the version and an editable status. */
+const unchangedSince = (campaign: Campaign) =>
+  and(exists, (e) => `${e.name('version')} = ${e.value(campaign.version)}`);
+
+function conditionFor(campaign: Campaign) {
+  return {
+    condition: unchangedSince(campaign),
+    onConditionFailed: () => new PreconditionFailedError('The campaign changed meanwhile; read it again.'),
+  };
+}
+
+export async function updateCampaign(
+  ctx: TenantContext,
+  id: string,
+  input: CampaignUpdate,
+  ifMatch?: number | 'any',
+): Promise<Campaign> {
+  const current = await getCampaign(ctx, id, true);
+  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  if (!EDITABLE.includes(current.status)) throw notEditable(current);
+  await checkReferences(ctx, input, 'body.');
+  const next: Campaign = { ...current };
+  if (input.name !== undefined) next.name = input.name;
+  if (input.audience !== undefined) next.audience = input.audience;
+  if (input.topicId !== undefined) next.topicId = input.topicId;
+  if (input.templateId !== undefined) next.templateId = input.templateId;
+  if (input.sender === null) delete next.sender;
+  else if (input.sender !== undefined) next.sender = input.sender;
+  if (input.maxSendRate === null) delete next.maxSendRate;
+  else if (input.maxSendRate !== undefined) next.maxSendRate = input.maxSendRate;
+  if (JSON.stringify(next) === JSON.stringify(current)) return current;
+  return saveCampaign(ctx, current, next);
+}
+
+async function saveCampaign(
+  ctx: TenantContext,
+  current: Campaign,
+  next: Campaign,
+  more: (uow: UnitOfWork) => void = () => {},
+): Promise<Campaign> {
+  const saved = { ...next, updatedAt: ctx.clock.now().toISOString(), version: current.version + 1 };
+  const uow = unitOfWork(ctx).put(campaignItem(ctx, saved), conditionFor(current));
+  more(uow);
+  await uow.commit();
+  return saved;
+}
+
+const REASONS: Record<Ineligibility, string> = {
+  no_consent: 'have not consented to marketing email',
+  unsubscribed: 'are not subscribed to the topic',
+  suppressed: 'are on the suppression list',
+  no_email: 'have no email address',
+  merged: 'were merged away',
+};
+
+/**
+ * What sending needs, checked when a campaign is scheduled and when it starts: its topic, its
+ * template and lists and segments exist, and someone in the audience may receive it.
+ */
+async function readyToSend(ctx: TenantContext, campaign: Campaign): Promise<Template> {
+  await checkReferences(ctx, campaign, '');
+  const template = (await findTemplate(ctx, campaign.templateId))!;
+  const topic = (await findTopic(ctx, campaign.topicId))!;
+  const probe = await probeAudience(ctx, campaign.audience, { category: 'marketing', topic });
+  if (!probe.reachable && probe.complete) {
+    const why = Object.entries(probe.refused)
+      .map(([reason, count]) => `${count} ${REASONS[reason as Ineligibility]}`)
+      .join(', ');
+    throw ValidationError.field(
+      'audience',
+      probe.members === 0
+        ? 'The audience is empty: its lists and segments hold nobody.'
+        : `No contact of the audience may receive this campaign on topic ${topic.id}: of ${probe.members}, ${why}.`,
+    );
+  }
+  return template;
+}
+
+export async function scheduleCampaign(
+  ctx: TenantContext,
+  id: string,
+  input: CampaignSchedule,
+): Promise<Campaign> {
+  const [current, tenant] = await Promise.all([getCampaign(ctx, id, true), getTenant(ctx)]);
+  if (!EDITABLE.includes(current.status)) throw notEditable(current);
+  const timeZone = input.timeZone ?? tenant.timeZone;
+  const instant = zonedTimeToInstant(input.sendAt, timeZone);
+  if (instant.getTime() <= ctx.clock.now().getTime())
+    throw ValidationError.field('body.sendAt', `${input.sendAt} in ${timeZone} is in the past.`);
+  await readyToSend(ctx, current);
+  return saveCampaign(
+    ctx,
+    current,
+    { ...current, status: 'scheduled', sendAt: input.sendAt, timeZone, scheduledFor: instant.toISOString() },
+    (uow) => uow.publish(CampaignScheduleChanged, { campaignId: id }),
+  );
+}
+
+/** What a campaign (or a newsletter edition) sends: the template's content copied, the sender by default the tenant's. */
+export function mailingSpecOf(campaign: Campaign, template: Template, tenant: Tenant): MailingSpec {
+  return {
+    id: campaign.id,
+    kind: 'campaign',
+    audience: campaign.audience,
+    topicId: campaign.topicId,
+    sender: campaign.sender ?? {
+      name: tenant.sender.name,
+      email: tenant.sender.email,
+      ...(tenant.replyTo ? { replyTo: tenant.replyTo } : {}),
+    },
+    content: { subject: template.subject, html: template.html, text: template.text },
+    ...(campaign.maxSendRate ? { maxSendRate: campaign.maxSendRate } : {}),
+  };
+}
+
+/** Starts sending: the campaign becomes `sending` and its mailing starts, in one transaction. */
+async function start(ctx: TenantContext, campaign: Campaign, template: Template): Promise<Campaign> {
+  const spec = mailingSpecOf(campaign, template, await getTenant(ctx));
+  await checkMailingSpec(ctx, spec, 'template');
+  const startedAt = ctx.clock.now().toISOString();
+  return saveCampaign(ctx, campaign, { ...campaign, status: 'sending', startedAt }, (uow) => {
+    startMailingInto(uow, ctx, spec);
+    if (campaign.status === 'scheduled') uow.publish(CampaignScheduleChanged, { campaignId: campaign.id });
+  });
+}
+
+export async function sendCampaignNow(ctx: TenantContext, id: string): Promise<Campaign> {
+  const current = await getCampaign(ctx, id, true);
+  if (!EDITABLE.includes(current.status)) throw notEditable(current);
+  return start(ctx, current, await readyToSend(ctx, current));
+}
+
+/**
+ * The one-time schedule fired. It starts the campaign only if it is still scheduled for that
+ * moment: a cancelled or rescheduled campaign ignores a stale schedule, and a redelivery finds it
+ * sending. An audience nobody in which may receive it any more still starts, and ends sent to
+ * nobody, which its statistics show.
+ */
+export async function startScheduledCampaign(
+  ctx: TenantContext,
+  id: string,
+  scheduledFor: string,
+): Promise<'started' | 'stale'> {
+  const current = await getCampaign(ctx, id, true).catch(() => undefined);
+  if (current?.status !== 'scheduled' || current.scheduledFor !== scheduledFor) return 'stale';
+  const template = await findTemplate(ctx, current.templateId);
+  if (!template) {
+    await saveCampaign(ctx, current, {
+      ...current,
+      status: 'cancelled',
+      cancelledAt: ctx.clock.now().toISOString(),
+      pausedReason: 'Its template was deleted.',
+    });
+    return 'stale';
+  }
+  await start(ctx, current, template);
+  return 'started';
+}
+
+export async function cancelCampaign(ctx: TenantContext, id: string): Promise<Campaign> {
+  const current = await getCampaign(ctx, id, true);
+  if (current.status === 'paused') {
+    await cancelMailing(ctx, id);
+    return getCampaign(ctx, id, true);
+  }
+  if (current.status === 'sending')
+    throw new ConflictError('The campaign is sending: pause it, then cancel it.', { status: current.status });
+  if (!EDITABLE.includes(current.status)) throw notEditable(current);
+  const scheduled = current.status === 'scheduled';
+  return saveCampaign(
+    ctx,
+    current,
+    { ...current, status: 'cancelled', cancelledAt: ctx.clock.now().toISOString() },
+    (uow) => {
+      if (scheduled) uow.publish(CampaignScheduleChanged, { campaignId: id });
+    },
+  );
+}
+
+export async function pauseCampaign(ctx: TenantContext, id: string, by: string): Promise<Campaign> {
+  const current = await getCampaign(ctx, id, true);
+  if (current.status !== 'sending')
+    throw new ConflictError(`Only a sending campaign can be paused; this one is ${current.status}.`);
+  await pauseMailing(ctx, id, `Paused by ${by}.`);
+  return getCampaign(ctx, id, true);
+}
+
+export async function resumeCampaign(ctx: TenantContext, id: string): Promise<Campaign> {
+  const current = await getCampaign(ctx, id, true);
+  if (current.status !== 'paused')
+    throw new ConflictError(`Only a paused campaign can be resumed; this one is ${current.status}.`);
+  await resumeMailing(ctx, id);
+  return getCampaign(ctx, id, true);
+}
+
+export async function campaignStats(ctx: TenantContext, id: string): Promise<MailingStats> {
+  const campaign = await getCampaign(ctx, id);
+  if (await findMailing(ctx, id)) return mailingStats(ctx, id);
+  return statsOf({ id, status: campaign.status }, zeroCounts());
+}
+
+/** What happened to one recipient's email (404 for a contact the campaign did not address). */
+export async function campaignRecipient(
+  ctx: TenantContext,
+  id: string,
+  contactId: string,
+): Promise<SendRecord> {
+  await getCampaign(ctx, id);
+  const record = await getItem(ctx, sendKey(ctx, id, contactId));
+  if (!record) throw new NotFoundError('Recipient', contactId);
+  const { PK: _pk, SK: _sk, entity: _e, mailingId: _m, status: _s, claimedAt: _c, ...rest } = record;
+  return { ...(rest as Omit<SendRecord, 'state'>), state: sendState(record) };
+}
+
+/**
+ * Sends the campaign's template to a member, with a contact's data (or sample values) in the
+ * merge fields. Links in it are placeholders, so nobody is unsubscribed by a test.
+ */
+export async function testSendCampaign(
+  ctx: TenantContext,
+  id: string,
+  input: TestSend,
+  callerId: string,
+): Promise<{ to: string; messageId: string }> {
+  const campaign = await getCampaign(ctx, id);
+  const template = await findTemplate(ctx, campaign.templateId);
+  if (!template) throw ValidationError.field('templateId', `There is no template ${campaign.templateId}.`);
+  const member = await getMember(ctx, input.memberId ?? callerId).catch((error: unknown) => {
+    if (error instanceof NotFoundError && input.memberId)
+      throw ValidationError.field('body.memberId', `There is no member ${input.memberId}.`);
+    throw error;
+  });
+  const [rendered, tenant] = await Promise.all([
+    renderForContact(ctx, template, input.contactId, campaign.topicId).catch((error: unknown) => {
+      if (error instanceof NotFoundError)
+        throw ValidationError.field('body.contactId', `There is no contact ${input.contactId}.`);
+      throw error;
+    }),
+    getTenant(ctx),
+  ]);
+  const sender = campaign.sender ?? { name: tenant.sender.name, email: tenant.sender.email };
+  const outcome = await sendMail(ctx, {
+    category: 'marketing',
+    sender,
+    to: member.email,
+    subject: `[Test] ${rendered.subject}`,
+    text: rendered.text,
+    html: rendered.html,
+    headers: rendered.headers,
+    tags: { kind: 'campaign-test', campaignId: id },
+  });
+  if (outcome.status !== 'sent')
+    throw new ConflictError(`${member.email} is on the suppression list (${outcome.reason}).`);
+  return { to: member.email, messageId: outcome.messageId };
+}

@@ -1,0 +1,176 @@
+import { fieldKeys } from '../contacts/keys.ts';
+import type { Contact } from '../contacts/schema.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { queryAll } from '../platform/db/repository.ts';
+import { type FieldIssue, ValidationError } from '../platform/errors.ts';
+import { publicUrl } from '../platform/links.ts';
+import { checkTemplate, escapeHtml, type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
+import { signLink } from '../platform/signed-links.ts';
+import type { Tenant } from '../tenancy/schema.ts';
+
+/**
+ * What a marketing email is made of: the subject, HTML and text of a template with merge fields,
+ * the compliance footer every marketing email carries (who sends it, why, the tenant's postal
+ * address, unsubscribe and preference links) and the RFC 8058 one-click unsubscribe headers.
+ */
+export interface Content {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export const CONTACT_FIELDS = ['firstName', 'lastName', 'fullName', 'email', 'lifecycleStage'] as const;
+export const COMMON_FIELDS = ['tenant.name', 'tenant.address', 'unsubscribeUrl', 'preferencesUrl'] as const;
+
+/** Every merge field a template may use: the contact's, the tenant's, links, custom fields, and extras. */
+export async function availableFields(ctx: TenantContext, extra: readonly string[] = []): Promise<string[]> {
+  const custom = await queryAll(ctx, {
+    partition: fieldKeys.partition(ctx.tenantId),
+    sort: { beginsWith: 'FIELD#' },
+  });
+  return [
+    ...CONTACT_FIELDS,
+    ...COMMON_FIELDS,
+    ...custom.map((item) => `custom.${String(item.SK).slice('FIELD#'.length)}`),
+    ...extra,
+  ];
+}
+
+/** Refuses content with unknown merge fields, naming each part (`<path>.subject`...) at fault. */
+export async function checkContent(
+  ctx: TenantContext,
+  content: Partial<Content>,
+  path: string,
+  extra: readonly string[] = [],
+): Promise<void> {
+  const fields = await availableFields(ctx, extra);
+  const issues: FieldIssue[] = [];
+  for (const part of ['subject', 'html', 'text'] as const) {
+    const template = content[part];
+    if (template === undefined) continue;
+    for (const problem of checkTemplate(template, fields))
+      issues.push({ path: path ? `${path}.${part}` : part, message: problem.message });
+  }
+  if (issues.length) throw new ValidationError(issues, issues[0]!.message);
+}
+
+export function postalAddressLine(tenant: Tenant): string {
+  const a = tenant.postalAddress;
+  return [...a.lines, [a.postalCode, a.city].filter(Boolean).join(' '), a.region, a.country]
+    .filter(Boolean)
+    .join(', ');
+}
+
+export interface RecipientLinks {
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+}
+
+/**
+ * Signed links for one recipient of one mailing. They do not expire: an unsubscribe link must work
+ * for as long as the email sits in someone's mailbox. `s` is the contact; `m` the mailing and
+ * `p` the topic, so the unsubscribe applies to what this email was about.
+ */
+export async function recipientLinks(
+  tenantId: string,
+  contactId: string,
+  mailingId: string,
+  topicId: string | undefined,
+): Promise<RecipientLinks> {
+  const claims = { t: tenantId, s: contactId, x: { m: mailingId, ...(topicId ? { p: topicId } : {}) } };
+  const [unsubscribe, preferences] = await Promise.all([
+    signLink('unsubscribe', claims),
+    signLink('preferences', { t: tenantId, s: contactId }),
+  ]);
+  return {
+    unsubscribeUrl: publicUrl(`/v1/unsubscribe/${unsubscribe}`),
+    preferencesUrl: publicUrl(`/v1/preferences/${preferences}`),
+  };
+}
+
+export function mergeValuesFor(
+  contact: Pick<Contact, 'firstName' | 'lastName' | 'email' | 'lifecycleStage' | 'customFields'>,
+  tenant: Tenant,
+  links: RecipientLinks,
+  extra: MergeValues = {},
+): MergeValues {
+  return {
+    firstName: contact.firstName,
+    lastName: contact.lastName,
+    fullName: `${contact.firstName} ${contact.lastName}`.trim(),
+    email: contact.email,
+    lifecycleStage: contact.lifecycleStage,
+    custom: contact.customFields,
+    tenant: { name: tenant.name, address: postalAddressLine(tenant) },
+    ...links,
+    ...extra,
+  };
+}
+
+export interface Footer {
+  tenant: Tenant;
+  topicName?: string;
+  links: RecipientLinks;
+}
+
+function footerText(footer: Footer): string {
+  const why = footer.topicName
+    ? `You receive "${footer.topicName}" from ${footer.tenant.name}.`
+    : `You receive this email from ${footer.tenant.name}.`;
+  return [
+    '',
+    '--',
+    why,
+    postalAddressLine(footer.tenant),
+    `Unsubscribe: ${footer.links.unsubscribeUrl}`,
+    `Choose what you receive: ${footer.links.preferencesUrl}`,
+  ].join('\n');
+}
+
+function footerHtml(footer: Footer): string {
+  const why = footer.topicName
+    ? `You receive &ldquo;${escapeHtml(footer.topicName)}&rdquo; from ${escapeHtml(footer.tenant.name)}.`
+    : `You receive this email from ${escapeHtml(footer.tenant.name)}.`;
+  return `<div style="margin-top:32px;padding-top:12px;border-top:1px solid #ddd;font-size:12px;color:#666">
+<p>${why}<br>${escapeHtml(postalAddressLine(footer.tenant))}</p>
+<p><a href="${escapeHtml(footer.links.unsubscribeUrl)}">Unsubscribe</a> &middot; <a href="${escapeHtml(footer.links.preferencesUrl)}">Choose what you receive</a></p>
+</div>`;
+}
+
+/** The footer goes inside `<body>` when the HTML has one, else at the end. */
+function withHtmlFooter(html: string, footer: string): string {
+  const close = html.search(/<\/body\s*>/i);
+  return close >= 0 ? `${html.slice(0, close)}${footer}\n${html.slice(close)}` : `${html}\n${footer}`;
+}
+
+/**
+ * RFC 8058 one-click unsubscribe (what Gmail and Yahoo require of bulk senders): an HTTPS URL
+ * that unsubscribes on POST, a mailto, and the header that says the URL takes a one-click POST.
+ */
+export function unsubscribeHeaders(links: RecipientLinks, mailbox: string): Record<string, string> {
+  const mailto = `mailto:${mailbox}?subject=unsubscribe&body=${encodeURIComponent(links.unsubscribeUrl)}`;
+  return {
+    'List-Unsubscribe': `<${links.unsubscribeUrl}>, <${mailto}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
+}
+
+export interface RenderedMessage {
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+}
+
+/** The email one recipient receives: merged content, the footer and the unsubscribe headers. */
+export function renderMessage(content: Content, values: MergeValues, footer: Footer): RenderedMessage {
+  const mailbox = footer.tenant.replyTo ?? footer.tenant.sender.email;
+  return {
+    subject: renderTemplate(content.subject, values, 'text')
+      .replace(/[\r\n]+/g, ' ')
+      .slice(0, 998),
+    html: withHtmlFooter(renderTemplate(content.html, values, 'html'), footerHtml(footer)),
+    text: `${renderTemplate(content.text, values, 'text')}\n${footerText(footer)}`,
+    headers: unsubscribeHeaders(footer.links, mailbox),
+  };
+}

@@ -1,0 +1,149 @@
+import type { TenantContext } from '../platform/context.ts';
+import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import {
+  getItem,
+  type Item,
+  type Page,
+  queryPage,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
+import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { getTenant } from '../tenancy/tenants.ts';
+import { checkContent, mergeValuesFor, type RecipientLinks, renderMessage } from './content.ts';
+import { templateKeys } from './keys.ts';
+import { contactData } from './recipients.ts';
+import type { RenderedEmail, Template, TemplateCreate, TemplateUpdate } from './schema.ts';
+import { findTopic } from './topics.ts';
+
+/**
+ * Email templates: subject, HTML and text with merge fields (`{{firstName | "there"}}`). An unknown
+ * merge field is refused when the template is saved (400 naming the part), so a campaign never
+ * finds one while sending. Every email rendered from a template gets the compliance footer.
+ */
+const toTemplate = (item: Item) => withoutKeys<Template>(item);
+
+const nameIndex = (ctx: TenantContext, template: Pick<Template, 'name' | 'id'>) => ({
+  GSI1PK: templateKeys.all(ctx.tenantId),
+  GSI1SK: `${template.name.toLowerCase()}#${template.id}`,
+});
+
+export async function createTemplate(ctx: TenantContext, input: TemplateCreate): Promise<Template> {
+  await checkContent(ctx, input, 'body');
+  const now = ctx.clock.now().toISOString();
+  const template: Template = { id: newId(), ...input, createdAt: now, updatedAt: now, version: 1 };
+  await unitOfWork(ctx)
+    .put(
+      {
+        ...templateKeys.template(ctx.tenantId, template.id),
+        entity: 'Template',
+        ...template,
+        ...nameIndex(ctx, template),
+      },
+      { condition: notExists },
+    )
+    .commit();
+  return template;
+}
+
+export async function findTemplate(ctx: TenantContext, id: string): Promise<Template | undefined> {
+  const item = await getItem(ctx, templateKeys.template(ctx.tenantId, id));
+  return item ? toTemplate(item) : undefined;
+}
+
+export async function getTemplate(ctx: TenantContext, id: string): Promise<Template> {
+  const template = await findTemplate(ctx, id);
+  if (!template) throw new NotFoundError('Template', id);
+  return template;
+}
+
+export async function listTemplates(
+  ctx: TenantContext,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<Template>> {
+  return queryPage(ctx, { index: 'GSI1', partition: templateKeys.all(ctx.tenantId) }, page, toTemplate);
+}
+
+export async function updateTemplate(
+  ctx: TenantContext,
+  id: string,
+  input: TemplateUpdate,
+  ifMatch?: number | 'any',
+): Promise<Template> {
+  const current = await getTemplate(ctx, id);
+  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  await checkContent(ctx, input, 'body');
+  const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const next: Template = { ...current, ...changes };
+  if (JSON.stringify(next) === JSON.stringify(current)) return current;
+  next.updatedAt = ctx.clock.now().toISOString();
+  next.version = current.version + 1;
+  await unitOfWork(ctx)
+    .update(templateKeys.template(ctx.tenantId, id), {
+      set: { ...changes, updatedAt: next.updatedAt, ...nameIndex(ctx, next) },
+      bumpVersion: true,
+      condition: and(exists, hasVersion(current.version)),
+      onConditionFailed: () => new PreconditionFailedError(),
+    })
+    .commit();
+  return next;
+}
+
+/** Campaigns keep a copy of the content they sent, so deleting a template changes no history. */
+export async function deleteTemplate(ctx: TenantContext, id: string): Promise<void> {
+  await unitOfWork(ctx)
+    .delete(templateKeys.template(ctx.tenantId, id), {
+      condition: exists,
+      onConditionFailed: () => new NotFoundError('Template', id),
+    })
+    .commit();
+}
+
+/** Links that look real but do nothing: previews and test sends must not unsubscribe anyone. */
+export function sampleLinks(): RecipientLinks {
+  return {
+    unsubscribeUrl: 'https://example.invalid/unsubscribe (works in real sends)',
+    preferencesUrl: 'https://example.invalid/preferences (works in real sends)',
+  };
+}
+
+/**
+ * The template as a contact would receive it (sample values without a contact). Unsubscribe and
+ * preference links are placeholders: whoever opens a preview must not unsubscribe the contact.
+ */
+export async function renderForContact(
+  ctx: TenantContext,
+  content: Pick<Template, 'subject' | 'html' | 'text'>,
+  contactId: string | undefined,
+  topicId?: string,
+): Promise<RenderedEmail> {
+  const [tenant, topic, data] = await Promise.all([
+    getTenant(ctx),
+    topicId ? findTopic(ctx, topicId) : undefined,
+    contactId ? contactData(ctx, [contactId], []) : undefined,
+  ]);
+  const contact = contactId ? data?.get(contactId)?.contact : undefined;
+  if (contactId && !contact) throw new NotFoundError('Contact', contactId);
+  const links = sampleLinks();
+  const person = contact ?? {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email: 'ada@example.com',
+    lifecycleStage: 'customer' as const,
+    customFields: {},
+  };
+  return renderMessage(content, mergeValuesFor(person, tenant, links), {
+    tenant,
+    ...(topic ? { topicName: topic.name } : {}),
+    links,
+  });
+}
+
+export async function previewTemplate(
+  ctx: TenantContext,
+  id: string,
+  contactId: string,
+): Promise<RenderedEmail> {
+  return renderForContact(ctx, await getTemplate(ctx, id), contactId);
+}

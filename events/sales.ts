@@ -280,6 +280,19 @@ export const OrderCancelled = defineEvent(
   z.object(OrderFacts),
 );
 
+export const OrderInvoiced = defineEvent(
+  'sales',
+  'OrderInvoiced',
+  'A draft invoice was made from an order (by invoicing, in the same transaction as the draft).',
+  z.object({
+    ...OrderFacts,
+    invoiceId: z.string(),
+    /** Minor units, tax included: what the invoice bills (returned units excluded). */
+    total: z.int(),
+    currency: z.string(),
+  }),
+);
+
 export const OrderReturned = defineEvent(
   'sales',
   'OrderReturned',

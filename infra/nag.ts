@@ -64,6 +64,16 @@ export function acknowledgeFindings(stack: FunnelStack): void {
     );
   }
 
+  for (const fn of [...stack.functions.values()].filter((f) =>
+    f.spec.permissions.includes('schedules:list'),
+  )) {
+    ack(
+      fn.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      `${fn.spec.name} lists the schedules of this stack's group to find every tenant's per-tenant schedules; scheduler:ListSchedules has no resource-level permissions and only accepts "*" (it reads names, never changes anything).`,
+    );
+  }
+
   const dlqReasons: Record<string, string> = {
     EventsDeadLetters:
       'This queue is itself the dead-letter queue of EventBridge rule targets and of their functions’ asynchronous invocations; a DLQ for a DLQ would only move the problem. An alarm fires on its first message.',

@@ -184,6 +184,7 @@ export class FunnelStack extends Stack {
     for (const fn of declaring('events:put')) this.events.domainBus.grantPutEventsTo(fn.role);
     for (const fn of declaring('mail:send')) this.mail.grantSend(fn.role);
     for (const fn of declaring('schedules:manage')) this.scheduling.grantManage(fn.role);
+    for (const fn of declaring('schedules:list')) this.scheduling.grantList(fn.role);
     for (const fn of declaring('queues:send')) {
       for (const queue of this.workQueues.values()) queue.queue.grantSendMessages(fn.role);
     }

@@ -7,6 +7,7 @@ import {
   DunningPolicyInput,
   Invoice,
   InvoiceCreate,
+  InvoiceFromOrder,
   InvoiceListQuery,
   InvoiceTimelineEntry,
   InvoiceUpdate,
@@ -49,6 +50,23 @@ export const invoicingRoutes = {
     response: { status: 201, schema: Invoice },
     versioned: true,
     errors: ['unprocessable'],
+  }),
+  invoiceOrder: route({
+    operationId: 'invoiceOrder',
+    method: 'POST',
+    path: '/v1/orders/{id}/invoice',
+    function: fn,
+    access: financeTeam,
+    summary: 'Invoice an order',
+    description:
+      'Makes a draft invoice from the order: its customer, company, currency and lines at the order’s prices (units returned without a replacement are left out). With `issue: true` the invoice is issued at once. ' +
+      'An order has one invoice: invoicing it again answers 409 naming the invoice (`invoiceId`), unless that invoice was voided. A cancelled order answers 409.',
+    tags,
+    params: ById,
+    body: InvoiceFromOrder,
+    response: { status: 201, schema: Invoice },
+    versioned: true,
+    errors: ['conflict', 'unprocessable'],
   }),
   listInvoices: route({
     operationId: 'listInvoices',
@@ -289,6 +307,14 @@ export const invoicing = defineModule({
         'Closes the collections task of an invoice paid in full (cancels it when voided or written off).',
       permissions: ['table:write'],
     },
+    {
+      name: 'invoicing-contacts',
+      entry: 'functions/events/invoicing-contacts.ts',
+      description:
+        "Moves a merged contact's invoices and billing profile; anonymizes an erased contact's invoices.",
+      permissions: ['table:write'],
+      timeoutSeconds: 300,
+    },
   ],
   routes: invoicingRoutes,
   rules: [
@@ -301,6 +327,13 @@ export const invoicing = defineModule({
         'detail-type': ['InvoicePaid', 'InvoiceVoided', 'InvoiceMarkedUncollectible'],
       },
       target: 'invoice-collections',
+    },
+    {
+      name: 'invoicing-contacts',
+      description: 'Contacts were merged, or one was erased: move or anonymize their invoices.',
+      bus: 'domain',
+      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactsMerged', 'ContactErased'] },
+      target: 'invoicing-contacts',
     },
   ],
   schedules: [

@@ -90,11 +90,17 @@ export const salesRoutes = {
     path: '/v1/leads',
     function: fn,
     access: anyMember,
-    summary: 'List leads of a status or of an owner, newest first',
+    summary: 'List leads about a contact, of a status or of an owner, newest first',
     description:
-      'With `ownerId` (or `unassigned`), that owner’s leads, of `status` if given; else leads of `status` (default `new`).',
+      'With `contactId`, the leads about that contact (naming it, or converted into it), in every status; with `ownerId` (or `unassigned`), that owner’s leads, of `status` if given; else leads of `status` (default `new`).',
     tags: leads,
-    query: z.object({ status: z.optional(LeadStatus), ownerId: OwnerFilter, limit: Limit, cursor }),
+    query: z.object({
+      contactId: z.optional(Id),
+      status: z.optional(LeadStatus),
+      ownerId: OwnerFilter,
+      limit: Limit,
+      cursor,
+    }),
     response: { status: 200, schema: page('LeadPage', Lead) },
   }),
   getLead: route({
@@ -261,11 +267,12 @@ export const salesRoutes = {
     path: '/v1/deals',
     function: fn,
     access: anyMember,
-    summary: 'List deals of a pipeline (by stage) or of an owner (by status)',
+    summary: 'List deals of a contact, of a pipeline (by stage) or of an owner (by status)',
     description:
-      'With `pipelineId`, that pipeline’s deals (of `stageId` if given); else the deals of `ownerId` (the caller by default, or `unassigned`), of `status` if given, soonest expected close first.',
+      'With `contactId`, the deals that contact takes part in, newest first; with `pipelineId`, that pipeline’s deals (of `stageId` if given); else the deals of `ownerId` (the caller by default, or `unassigned`), of `status` if given, soonest expected close first.',
     tags: deals,
     query: z.object({
+      contactId: z.optional(Id),
       pipelineId: z.optional(Id),
       stageId: z.optional(z.string().check(z.maxLength(40))),
       ownerId: OwnerFilter,
@@ -876,6 +883,14 @@ export const sales = defineModule({
       permissions: ['table:write', 'mail:send'],
     },
     {
+      name: 'sales-contacts',
+      entry: 'functions/events/sales-contacts.ts',
+      description:
+        "Moves a merged contact's purchases, leads, deals, quotes and orders; erases a contact's personal data in sales.",
+      permissions: ['table:write'],
+      timeoutSeconds: 300,
+    },
+    {
       name: 'quote-expiry',
       entry: 'functions/jobs/quote-expiry.ts',
       description: "Records as expired the sent quotes past their validity date (one tenant's run).",
@@ -897,6 +912,13 @@ export const sales = defineModule({
       bus: 'domain',
       pattern: { source: ['funnel.sales'], 'detail-type': ['QuoteSent', 'PurchaseOrderSent'] },
       target: 'sales-mail',
+    },
+    {
+      name: 'sales-contacts',
+      description: 'Contacts were merged, or one was erased: move or erase what sales holds about them.',
+      bus: 'domain',
+      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactsMerged', 'ContactErased'] },
+      target: 'sales-contacts',
     },
   ],
   schedules: [

@@ -211,8 +211,24 @@ export const tenancy = defineModule({
       description: "Creates and moves a tenant's per-tenant schedules (daily jobs in its time zone).",
       permissions: ['table:read', 'schedules:manage'],
     },
+    {
+      name: 'reconcile-tenant-schedules',
+      entry: 'functions/jobs/reconcile-tenant-schedules.ts',
+      description: 'Gives every tenant every declared per-tenant schedule (after a release adds one).',
+      permissions: ['table:read', 'schedules:manage', 'schedules:list'],
+      timeoutSeconds: 300,
+    },
   ],
   routes: tenancyRoutes,
+  schedules: [
+    {
+      name: 'reconcile-schedules',
+      description: 'Gives tenants who signed up before a release the per-tenant schedules it declares.',
+      target: 'reconcile-tenant-schedules',
+      kind: 'global',
+      expression: 'cron(30 0 * * ? *)',
+    },
+  ],
   rules: [
     {
       name: 'tenant-schedules',

@@ -16,6 +16,8 @@ export type Permission =
   | 'events:put'
   | 'mail:send'
   | 'schedules:manage'
+  /** List the schedules of the stack's group (Scheduler's ListSchedules takes no resource). */
+  | 'schedules:list'
   | 'queues:send'
   | 'secrets:read';
 

@@ -1,5 +1,6 @@
 import { agingReport } from '../../shared/invoicing/aging.ts';
 import { getBillingProfile, updateBillingProfile } from '../../shared/invoicing/billing.ts';
+import { invoiceOrder } from '../../shared/invoicing/from-order.ts';
 import {
   createInvoice,
   getInvoice,
@@ -19,6 +20,7 @@ import { invoicingRoutes } from '../app/invoicing.ts';
 
 export const handler = httpHandler(invoicingRoutes, {
   createInvoice: ({ ctx, body }) => createInvoice(ctx, body),
+  invoiceOrder: ({ ctx, params, body }) => invoiceOrder(ctx, params.id, body),
   listInvoices: ({ ctx, query }) => listInvoices(ctx, query),
   invoiceAging: ({ ctx, query }) => agingReport(ctx, query.asOf),
   getInvoice: ({ ctx, params }) => getInvoice(ctx, params.id),

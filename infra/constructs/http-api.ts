@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, NestedStack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -90,11 +90,17 @@ export class HttpApi extends Construct {
       },
     );
 
+    // Routes (with their integrations) live in a nested stack: two hundred routes in the main
+    // stack would leave too little of CloudFormation's 500 resources per stack for the functions,
+    // their roles, log groups and alarms. The API, its stage and the authorizer stay here.
+    const routes = new NestedStack(this, 'Routes', {
+      description: 'Funnel CRM: the routes of the HTTP API and their Lambda integrations.',
+    });
     for (const route of application.routes) {
       const key = routeKey(route);
       this.routes.set(
         key,
-        new apigw.HttpRoute(this, `Route${constructId(`${route.method} ${route.path}`)}`, {
+        new apigw.HttpRoute(routes, `Route${constructId(`${route.method} ${route.path}`)}`, {
           httpApi: this.api,
           routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
           integration: integrationOf(route.function),
@@ -104,7 +110,7 @@ export class HttpApi extends Construct {
     }
     this.routes.set(
       '$default',
-      new apigw.HttpRoute(this, 'RouteDefault', {
+      new apigw.HttpRoute(routes, 'RouteDefault', {
         httpApi: this.api,
         routeKey: apigw.HttpRouteKey.DEFAULT,
         integration: integrationOf(application.fallback),

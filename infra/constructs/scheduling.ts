@@ -82,6 +82,11 @@ export class Scheduling extends Construct {
     return schedule;
   }
 
+  /** `schedules:list`: ListSchedules has no resource-level permissions, so it can only be granted on "*". */
+  grantList(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({ grantee, actions: ['scheduler:ListSchedules'], resourceArns: ['*'] });
+  }
+
   /** `schedules:manage`: create, change, read and delete schedules of the group, and hand them the role. */
   grantManage(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({

@@ -204,6 +204,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     stoppers.push(async () => poller.stop());
     scheduler.start();
     stoppers.push(async () => scheduler.stop());
+    // Tenants kept in .funnel/ from an earlier version get the per-tenant schedules declared since.
+    if (application.schedules.some((s) => s.name === 'reconcile-schedules'))
+      await scheduler.runNow('reconcile-schedules');
 
     let invocations = 0;
     lambda.onInvocation(() => {

@@ -3,6 +3,7 @@ import { listKeys } from '../marketing/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Page,
@@ -333,7 +334,7 @@ export async function updateRule(
   ifMatch?: number | 'any',
 ): Promise<AutomationRule> {
   const current = await getRule(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: AutomationRule = {
     ...current,
     ...(input.name !== undefined ? { name: input.name } : {}),

@@ -1,16 +1,18 @@
 import { ActivityLogged } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { exists, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Page,
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
+import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { getCompany } from './companies.ts';
 import { activityKeys, contactKeys } from './keys.ts';
@@ -225,7 +227,7 @@ export async function updateActivity(
   ifMatch?: number | 'any',
 ): Promise<Activity> {
   const current = await getStored(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const { timelineKeys: oldKeys = [], ...before } = current;
   const next: Activity = { ...before };
   for (const part of ['call', 'meeting', 'note', 'email'] as const) {
@@ -255,9 +257,7 @@ export async function updateActivity(
   uow.update(activityKeys.activity(ctx.tenantId, id), {
     set: { ...set, ownerId: next.ownerId, timelineKeys, ...defined(indexes) },
     remove: Object.keys(indexes).filter((k) => indexes[k] === undefined),
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   await uow.commit();
   return next;

@@ -1,15 +1,17 @@
 import { CompanyCreated, CompanyUpdated } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Page,
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
 import { companyKeys } from './keys.ts';
@@ -84,7 +86,7 @@ export async function updateCompany(
   ifMatch?: number | 'any',
 ): Promise<Company> {
   const current = await getCompany(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: Company = { ...current };
   for (const [field, value] of Object.entries(input)) {
     if (value === undefined) continue;
@@ -104,9 +106,7 @@ export async function updateCompany(
       ),
       GSI1SK: `${saved.name.toLowerCase()}#${saved.id}`,
     },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   if (fields.includes('domain')) {
     if (current.domain) uow.delete(companyKeys.domain(ctx.tenantId, current.domain));

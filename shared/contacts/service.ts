@@ -2,6 +2,7 @@ import { ContactCreated, ContactUpdated } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, type Condition, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Page,
@@ -461,7 +462,7 @@ export async function updateContact(
   ifMatch?: number | 'any',
 ): Promise<Contact> {
   const current = await getContact(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const write = await contactWriteContext(ctx, input);
   const { next, fields } = applyContactChange(ctx, current, input, write);
   if (fields.length === 0) return current;

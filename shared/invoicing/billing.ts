@@ -1,7 +1,14 @@
 import { getContact } from '../contacts/service.ts';
 import { describeActor, type TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
-import { getItem, getItems, type Item, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import {
+  assertIfMatch,
+  getItem,
+  getItems,
+  type Item,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
 import { PreconditionFailedError } from '../platform/errors.ts';
 import { invoiceKeys } from './keys.ts';
 import type { BillingProfile, BillingProfileUpdate } from './schema.ts';
@@ -42,7 +49,7 @@ export async function updateBillingProfile(
   ifMatch?: number | 'any',
 ): Promise<BillingProfile> {
   const current = await getBillingProfile(ctx, contactId);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const now = ctx.clock.now().toISOString();
   const reason = input.pauseReason ?? (input.pauseReason === null ? undefined : current.pauseReason);
   const next: BillingProfile = {

@@ -7,7 +7,7 @@ import type { Task, TaskLink, TaskUpdate } from '../tasks/schema.ts';
 import { createTask, getTask, taskForOccurrence, updateTask } from '../tasks/service.ts';
 import { getMember, listMembers } from '../tenancy/members.ts';
 import { statusIs } from './invoices.ts';
-import { invoiceKeys } from './keys.ts';
+import { ERASED_CONTACT, invoiceKeys } from './keys.ts';
 import { formatMoney } from './money.ts';
 import { isUnpaid, type StoredInvoice, toStored } from './records.ts';
 import type { DunningLevel } from './schema.ts';
@@ -25,6 +25,32 @@ export const collectionsOccurrence = (invoiceId: string) => `collections#${invoi
 export function collectionsTitle(invoice: StoredInvoice, daysOverdue: number): string {
   const days = daysOverdue === 1 ? '1 day' : `${daysOverdue} days`;
   return `Collect invoice ${invoice.number}: ${formatMoney(invoice.amountDue, invoice.currency)}, ${days} overdue`;
+}
+
+/**
+ * What the task says about the debt and the customer. An erased customer is "Erased contact", and
+ * the task says nothing more about them (their address goes with them).
+ */
+export function collectionsDescription(
+  invoice: StoredInvoice,
+  contact: Contact | 'erased' | undefined,
+  company: Company | undefined,
+): string {
+  const who =
+    contact === 'erased'
+      ? ERASED_CONTACT
+      : contact
+        ? `${contact.firstName} ${contact.lastName}`
+        : `contact ${invoice.contactId}`;
+  return [
+    `Invoice ${invoice.number} to ${who}${company ? ` (${company.name})` : ''} for ${formatMoney(invoice.total, invoice.currency)} was due on ${invoice.dueDate}.`,
+    contact === 'erased'
+      ? "The customer's personal data was erased: reminders cannot reach them."
+      : contact?.email
+        ? `Customer email: ${contact.email}.`
+        : 'The customer has no email address: reminders cannot reach them.',
+    'This task closes by itself when the invoice is paid in full.',
+  ].join('\n');
 }
 
 async function isActiveMember(ctx: TenantContext, memberId: string): Promise<boolean> {
@@ -79,18 +105,11 @@ export async function openCollectionsTask(
     { type: 'contact', id: invoice.contactId },
     ...(invoice.companyId ? [{ type: 'company' as const, id: invoice.companyId }] : []),
   ];
-  const who = contact ? `${contact.firstName} ${contact.lastName}` : `contact ${invoice.contactId}`;
   const task = await createTask(
     ctx,
     {
       title: collectionsTitle(invoice, daysOverdue),
-      description: [
-        `Invoice ${invoice.number} to ${who}${company ? ` (${company.name})` : ''} for ${formatMoney(invoice.total, invoice.currency)} was due on ${invoice.dueDate}.`,
-        contact?.email
-          ? `Customer email: ${contact.email}.`
-          : 'The customer has no email address: reminders cannot reach them.',
-        'This task closes by itself when the invoice is paid in full.',
-      ].join('\n'),
+      description: collectionsDescription(invoice, invoice.contactErasedAt ? 'erased' : contact, company),
       ...(assigneeId ? { assigneeId } : {}),
       dueAt: ctx.clock.now().toISOString(),
       priority: 'normal',

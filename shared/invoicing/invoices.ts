@@ -6,19 +6,16 @@ import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { type Actor, describeActor, type TenantContext } from '../platform/context.ts';
 import { and, type Condition, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type KeyCondition,
   type Page,
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
 } from '../platform/db/repository.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-} from '../platform/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
 import type { Tenant } from '../tenancy/schema.ts';
@@ -95,25 +92,32 @@ function todayFor(ctx: TenantContext, tenant: Tenant): string {
   return localDate(ctx.clock.now(), tenant.timeZone);
 }
 
-export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): Promise<Invoice> {
-  const [tenant, contact] = await Promise.all([
-    getTenant(ctx),
-    customerOf(ctx, input.contactId, 'body.contactId'),
-  ]);
-  if (input.companyId) await checkCompany(ctx, input.companyId, 'body.companyId');
+/** What a new draft is made of: the create body, with its customer already checked. */
+export type DraftSource = InvoiceCreate & { orderId?: string };
+
+/**
+ * A new draft, checked (terms or a due date, dates in order, totals any amount field can hold),
+ * ready for `draftInto`. `linesPath` names the lines in a 400 about their total.
+ */
+export function newDraft(
+  ctx: TenantContext,
+  tenant: Tenant,
+  input: DraftSource,
+  linesPath = 'body.lines',
+): StoredInvoice {
   if (input.dueDate && input.paymentTermsDays !== undefined) {
     throw ValidationError.field('body.paymentTermsDays', 'Give a due date or payment terms, not both.');
   }
   const today = todayFor(ctx, tenant);
   checkDates(input, today, 'body');
-  const totals = priceInvoice(input.lines);
+  const totals = priceInvoice(input.lines, linesPath);
   const now = ctx.clock.now().toISOString();
-  const companyId = input.companyId ?? contact.companyId;
-  const invoice: StoredInvoice = {
+  return {
     id: newId(),
     status: 'draft',
-    contactId: contact.id,
-    ...(companyId ? { companyId } : {}),
+    contactId: input.contactId,
+    ...(input.companyId ? { companyId: input.companyId } : {}),
+    ...(input.orderId ? { orderId: input.orderId } : {}),
     currency: input.currency ?? tenant.currency,
     ...totals,
     amountPaid: 0,
@@ -130,7 +134,11 @@ export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): P
     updatedAt: now,
     version: 1,
   };
-  const uow = unitOfWork(ctx).put(
+}
+
+/** Adds the draft and its first timeline entry to the unit of work. */
+export function draftInto(uow: UnitOfWork, ctx: TenantContext, invoice: StoredInvoice, title: string): void {
+  uow.put(
     {
       ...invoiceKeys.invoice(ctx.tenantId, invoice.id),
       entity: 'Invoice',
@@ -139,10 +147,23 @@ export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): P
     },
     { condition: notExists },
   );
-  addInvoiceEntryInto(uow, ctx, invoice.id, {
-    kind: 'created',
-    title: `Draft created for ${formatMoney(invoice.total, invoice.currency)}`,
+  addInvoiceEntryInto(uow, ctx, invoice.id, { kind: 'created', title });
+}
+
+export async function createInvoice(ctx: TenantContext, input: InvoiceCreate): Promise<Invoice> {
+  const [tenant, contact] = await Promise.all([
+    getTenant(ctx),
+    customerOf(ctx, input.contactId, 'body.contactId'),
+  ]);
+  if (input.companyId) await checkCompany(ctx, input.companyId, 'body.companyId');
+  const companyId = input.companyId ?? contact.companyId;
+  const invoice = newDraft(ctx, tenant, {
+    ...input,
+    contactId: contact.id,
+    ...(companyId ? { companyId } : {}),
   });
+  const uow = unitOfWork(ctx);
+  draftInto(uow, ctx, invoice, `Draft created for ${formatMoney(invoice.total, invoice.currency)}`);
   await uow.commit();
   return toInvoice(invoice);
 }
@@ -166,7 +187,7 @@ export async function updateInvoice(
   ifMatch?: number | 'any',
 ): Promise<Invoice> {
   const current = await getStoredInvoice(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const changesContent = DRAFT_FIELDS.some((field) => input[field] !== undefined);
   if (changesContent && current.status !== 'draft') {
     throw new ConflictError(
@@ -250,16 +271,15 @@ export async function updateInvoice(
       ...indexAttributes(ctx.tenantId, next),
     },
     remove: indexRemovals(next),
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   if (pauseEntry) addInvoiceEntryInto(uow, ctx, id, pauseEntry);
   await uow.commit();
   return toInvoice(next);
 }
 
-class CounterMoved extends Error {}
+/** A concurrent change got in between our reads and our write: read everything again. */
+class ReadAgain extends Error {}
 
 /** Sequence numbers are zero-padded to four digits, and simply grow beyond 9999. */
 export function formatInvoiceNumber(series: string, sequence: number): string {
@@ -280,7 +300,7 @@ export async function issueInvoice(
   const tenant = await getTenant(ctx);
   for (let attempt = 0; attempt < 8; attempt++) {
     const current = await getStoredInvoice(ctx, id, { consistent: true });
-    if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+    assertIfMatch(ifMatch, current);
     if (current.status !== 'draft') {
       throw new ConflictError(
         `Invoice ${current.number ?? id} is already ${current.status}; only a draft can be issued.`,
@@ -313,11 +333,11 @@ export async function issueInvoice(
         condition: counter
           ? (e) => `${e.name('last')} = ${e.value(last)}`
           : (e) => `attribute_not_exists(${e.name('PK')})`,
-        onConditionFailed: () => new CounterMoved(),
+        onConditionFailed: () => new ReadAgain(),
       })
       .put(
         { ...invoiceKeys.number(ctx.tenantId, number), entity: 'InvoiceNumber', invoiceId: id, number },
-        { condition: notExists, onConditionFailed: () => new CounterMoved() },
+        { condition: notExists, onConditionFailed: () => new ReadAgain() },
       )
       .update(invoiceKeys.invoice(ctx.tenantId, id), {
         set: {
@@ -332,8 +352,9 @@ export async function issueInvoice(
         },
         bumpVersion: true,
         condition: and(exists, hasVersion(current.version), statusIs('draft')),
-        onConditionFailed: () =>
-          new PreconditionFailedError('The invoice changed while it was being issued; retry.'),
+        // Changed since it was read (typically issued by a concurrent call): read it again, and
+        // the loop answers from its real state instead of asking the caller to retry.
+        onConditionFailed: () => new ReadAgain(),
       });
     const amount = formatMoney(next.total, next.currency);
     addInvoiceEntryInto(uow, ctx, id, { kind: 'issued', title: `Issued as ${number}, due ${dueDate}` });
@@ -356,7 +377,7 @@ export async function issueInvoice(
       await uow.commit();
       return toInvoice(next);
     } catch (error) {
-      if (!(error instanceof CounterMoved) && !isTransactionConflict(error)) throw error;
+      if (!(error instanceof ReadAgain) && !isTransactionConflict(error)) throw error;
     }
   }
   throw new ConflictError('Too many invoices are being issued at once; retry.');
@@ -373,7 +394,7 @@ export async function voidInvoice(
   ifMatch?: number | 'any',
 ): Promise<Invoice> {
   const current = await getStoredInvoice(ctx, id, { consistent: true });
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (current.status === 'void') return toInvoice(current);
   if (current.status !== 'draft' && current.status !== 'open') {
     throw new ConflictError(
@@ -415,7 +436,7 @@ export async function markUncollectible(
   ifMatch?: number | 'any',
 ): Promise<Invoice> {
   const current = await getStoredInvoice(ctx, id, { consistent: true });
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (current.status === 'uncollectible') return toInvoice(current);
   if (current.status !== 'open' && current.status !== 'partially_paid') {
     throw new ConflictError(
@@ -463,9 +484,10 @@ function terminalUpdate(
   return unitOfWork(ctx).update(invoiceKeys.invoice(ctx.tenantId, current.id), {
     set: { status: next.status, updatedAt: next.updatedAt, ...set, ...indexAttributes(ctx.tenantId, next) },
     remove: indexRemovals(next),
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new ConflictError('The invoice changed meanwhile (a payment?); read it again.'),
+    ...whileVersion(
+      current.version,
+      () => new ConflictError('The invoice changed meanwhile (a payment?); read it again.'),
+    ),
   });
 }
 

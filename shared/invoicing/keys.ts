@@ -10,6 +10,9 @@ import { type TenantId, tenantKey } from '../platform/db/keys.ts';
  */
 export const NO_DUE_DATE = '9999-12-31';
 
+/** How an erased customer is named on what invoicing keeps (docs/contacts.md, "Privacy"). */
+export const ERASED_CONTACT = 'Erased contact';
+
 const dueSort = (dueDate: string | undefined, id: string) => `${dueDate ?? NO_DUE_DATE}#${id}`;
 
 export const invoiceKeys = {

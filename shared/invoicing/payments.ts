@@ -1,8 +1,15 @@
 import { InvoicePaid, PaymentRecorded } from '../../events/invoicing.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { describeActor, type TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
-import { getItem, type Page, queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import { notExists } from '../platform/db/expressions.ts';
+import {
+  getItem,
+  type Page,
+  queryPage,
+  unitOfWork,
+  whileVersion,
+  withoutKeys,
+} from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { localDate, zonedTimeToInstant } from '../platform/time.ts';
@@ -124,9 +131,7 @@ export async function recordPayment(
         ...indexAttributes(ctx.tenantId, next),
       },
       remove: indexRemovals(next),
-      bumpVersion: true,
-      condition: and(exists, hasVersion(invoice.version)),
-      onConditionFailed: () => new InvoiceMoved(),
+      ...whileVersion(invoice.version, () => new InvoiceMoved()),
     });
     const amount = formatMoney(input.amount, invoice.currency);
     const due = formatMoney(amountDue, invoice.currency);

@@ -1,6 +1,6 @@
 import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
-import { getItem, unitOfWork } from '../platform/db/repository.ts';
+import { assertIfMatch, getItem, unitOfWork } from '../platform/db/repository.ts';
 import { type FieldIssue, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
 import { checkTemplate } from '../platform/merge-fields.ts';
 import { invoiceKeys } from './keys.ts';
@@ -160,7 +160,7 @@ export async function saveDunningPolicy(
   const issues = policyProblems(input);
   if (issues.length) throw new ValidationError(issues);
   const current = await getDunningPolicy(ctx);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const saved: DunningPolicy = {
     levels: input.levels,
     paymentInstructions: input.paymentInstructions,

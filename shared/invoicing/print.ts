@@ -5,6 +5,7 @@ import { NotFoundError } from '../platform/errors.ts';
 import { escapeHtml, renderTemplate } from '../platform/merge-fields.ts';
 import { daysBetween, localDate } from '../platform/time.ts';
 import { getTenant } from '../tenancy/tenants.ts';
+import { ERASED_CONTACT } from './keys.ts';
 import { mergeValues } from './mail.ts';
 import { formatMoney, formatTaxRate } from './money.ts';
 import { getDunningPolicy } from './policy.ts';
@@ -81,6 +82,7 @@ export async function printInvoice(ctx: TenantContext, id: string): Promise<stri
   ];
   const to = [
     ...(company ? [company.name] : []),
+    ...(invoice.contactErasedAt ? [ERASED_CONTACT] : []),
     ...(contact ? [`${contact.firstName} ${contact.lastName}`] : []),
     ...(contact?.email ? [contact.email] : []),
   ];

@@ -107,8 +107,16 @@ export const Invoice = named(
     /** Given when the invoice is issued: `<year>-<sequence>`, gapless per tenant and year. */
     number: z.optional(z.string()),
     status: InvoiceStatus,
+    /** The customer: after a merge, the contact that was kept; after an erasure, the erased contact's id. */
     contactId: Id,
     companyId: z.optional(Id),
+    /** The order the invoice was made from (`POST /v1/orders/{id}/invoice`). */
+    orderId: z.optional(Id),
+    /**
+     * The customer was erased (right to erasure): the invoice keeps its number, lines, amounts,
+     * taxes and payments, but no personal data; documents name the customer "Erased contact".
+     */
+    contactErasedAt: z.optional(IsoDateTime),
     currency: z.string(),
     lines: z.array(InvoiceLine),
     subtotal: z.int(),
@@ -166,6 +174,22 @@ export const InvoiceCreate = named(
   }),
 );
 export type InvoiceCreate = z.infer<typeof InvoiceCreate>;
+
+export const InvoiceFromOrder = named(
+  'InvoiceFromOrder',
+  z.object({
+    /** Issue the invoice at once (it gets its number); a draft otherwise. */
+    issue: z._default(z.boolean(), false),
+    issueDate: z.optional(IsoDate),
+    /** Give a due date or payment terms (30 by default), not both. */
+    dueDate: z.optional(IsoDate),
+    paymentTermsDays: z.optional(TermsDays),
+    notes: z.optional(LongText(2000)),
+    paymentInstructions: z.optional(LongText(2000)),
+  }),
+  "The invoice's customer, company, currency and lines come from the order; these are the invoice's own terms.",
+);
+export type InvoiceFromOrder = z.infer<typeof InvoiceFromOrder>;
 
 export const InvoiceUpdate = named(
   'InvoiceUpdate',
@@ -253,6 +277,8 @@ export const InvoiceTimelineEntry = named(
       'uncollectible',
       'dunning_paused',
       'dunning_resumed',
+      'customer_merged',
+      'customer_erased',
     ]),
     title: z.string(),
     summary: z.optional(z.string()),

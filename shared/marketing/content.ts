@@ -111,6 +111,8 @@ export interface Footer {
   tenant: Tenant;
   topicName?: string;
   links: RecipientLinks;
+  /** Transactional mailings carry no unsubscribe links: nothing to unsubscribe from. */
+  transactional?: boolean;
 }
 
 function footerText(footer: Footer): string {
@@ -122,8 +124,12 @@ function footerText(footer: Footer): string {
     '--',
     why,
     postalAddressLine(footer.tenant),
-    `Unsubscribe: ${footer.links.unsubscribeUrl}`,
-    `Choose what you receive: ${footer.links.preferencesUrl}`,
+    ...(footer.transactional
+      ? []
+      : [
+          `Unsubscribe: ${footer.links.unsubscribeUrl}`,
+          `Choose what you receive: ${footer.links.preferencesUrl}`,
+        ]),
   ].join('\n');
 }
 
@@ -132,8 +138,11 @@ function footerHtml(footer: Footer): string {
     ? `You receive &ldquo;${escapeHtml(footer.topicName)}&rdquo; from ${escapeHtml(footer.tenant.name)}.`
     : `You receive this email from ${escapeHtml(footer.tenant.name)}.`;
   return `<div style="margin-top:32px;padding-top:12px;border-top:1px solid #ddd;font-size:12px;color:#666">
-<p>${why}<br>${escapeHtml(postalAddressLine(footer.tenant))}</p>
-<p><a href="${escapeHtml(footer.links.unsubscribeUrl)}">Unsubscribe</a> &middot; <a href="${escapeHtml(footer.links.preferencesUrl)}">Choose what you receive</a></p>
+<p>${why}<br>${escapeHtml(postalAddressLine(footer.tenant))}</p>${
+    footer.transactional
+      ? ''
+      : `\n<p><a href="${escapeHtml(footer.links.unsubscribeUrl)}">Unsubscribe</a> &middot; <a href="${escapeHtml(footer.links.preferencesUrl)}">Choose what you receive</a></p>`
+  }
 </div>`;
 }
 
@@ -162,7 +171,10 @@ export interface RenderedMessage {
   headers: Record<string, string>;
 }
 
-/** The email one recipient receives: merged content, the footer and the unsubscribe headers. */
+/**
+ * The email one recipient receives: merged content, the footer and, for marketing email, the
+ * unsubscribe headers.
+ */
 export function renderMessage(content: Content, values: MergeValues, footer: Footer): RenderedMessage {
   const mailbox = footer.tenant.replyTo ?? footer.tenant.sender.email;
   return {
@@ -171,6 +183,6 @@ export function renderMessage(content: Content, values: MergeValues, footer: Foo
       .slice(0, 998),
     html: withHtmlFooter(renderTemplate(content.html, values, 'html'), footerHtml(footer)),
     text: `${renderTemplate(content.text, values, 'text')}\n${footerText(footer)}`,
-    headers: unsubscribeHeaders(footer.links, mailbox),
+    headers: footer.transactional ? {} : unsubscribeHeaders(footer.links, mailbox),
   };
 }

@@ -252,6 +252,7 @@ async function envelopeFor(s: Sending, recipient: ContactData): Promise<Envelope
     tenant,
     ...(topic ? { topicName: topic.name } : {}),
     links,
+    transactional: mailing.category === 'transactional',
   });
   return {
     from: { name: mailing.sender.name, email: mailing.sender.email },
@@ -260,7 +261,7 @@ async function envelopeFor(s: Sending, recipient: ContactData): Promise<Envelope
     subject: message.subject,
     text: message.text,
     html: message.html,
-    ...(mailing.category === 'marketing' ? { headers: message.headers } : {}),
+    ...(Object.keys(message.headers).length ? { headers: message.headers } : {}),
     tags: {
       tenantId: ctx.tenantId,
       category: mailing.category,

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { upsertSchedule } from './aws/scheduler.ts';
+import { scheduleNames, upsertSchedule } from './aws/scheduler.ts';
 import { readEnv } from './config.ts';
 
 /**
@@ -43,4 +43,21 @@ export async function provisionTenantSchedules(tenant: TenantScheduleSettings): 
     names.push(name);
   }
   return names;
+}
+
+/**
+ * Every tenant that has at least one per-tenant schedule, read from Scheduler itself (schedule
+ * names end with the tenant id): the reconciliation job needs all tenants, and the table has, by
+ * design, no partition that lists them.
+ */
+export async function tenantsWithSchedules(): Promise<string[]> {
+  const tenants = new Set<string>();
+  for (const schedule of env.TENANT_SCHEDULES) {
+    const prefix = `${schedule.name}-`;
+    for (const name of await scheduleNames(prefix)) {
+      const tenantId = name.slice(prefix.length);
+      if (/^[0-9A-HJKMNP-TV-Z]{26}$/.test(tenantId)) tenants.add(tenantId);
+    }
+  }
+  return [...tenants].sort();
 }

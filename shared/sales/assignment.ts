@@ -1,6 +1,6 @@
 import type { TenantContext } from '../platform/context.ts';
 import { hasVersion, notExists } from '../platform/db/expressions.ts';
-import { getItem, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
+import { assertIfMatch, getItem, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import { type FieldIssue, PreconditionFailedError } from '../platform/errors.ts';
 import { listMembers } from '../tenancy/members.ts';
 import type { Member } from '../tenancy/schema.ts';
@@ -44,7 +44,7 @@ export async function setAssignmentRules(
   ifMatch?: number | 'any',
 ): Promise<LeadAssignmentRules> {
   const current = await getAssignmentRules(ctx);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const members = await activeMembers(ctx);
   const issues: FieldIssue[] = [];
   const ids = new Set<string>();

@@ -1,14 +1,17 @@
 import { DealChanged, DealCreated, DealLost, DealStageChanged, DealWon } from '../../events/sales.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
+  getItems,
   type Item,
   type Page,
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
@@ -18,6 +21,7 @@ import { dealKeys, pipelineKeys } from './keys.ts';
 import { formatMoney } from './money.ts';
 import { type DealPosition, getPipeline, recordDealPositionInto } from './pipelines.ts';
 import { activeMember, callerId, existingCompany, existingContacts } from './references.ts';
+import { reviseEach, unchangedSince } from './revise.ts';
 import type { Deal, DealCreate, DealUpdate, Pipeline, Stage, StageChange } from './schema.ts';
 
 /**
@@ -26,10 +30,32 @@ import type { Deal, DealCreate, DealUpdate, Pipeline, Stage, StageChange } from 
  * A deal stays in the pipeline it was opened in.
  */
 const REACHED = 'reachedStageIds';
+/** A deal named after its contact (lead conversion's default): erasing the contact renames it. */
+export const NAMED_AFTER = 'namedAfterContactId';
 
-function toDeal(item: Item): Deal {
-  const { [REACHED]: _reached, ...deal } = withoutKeys<Record<string, unknown>>(item);
+export function toDeal(item: Item): Deal {
+  const { [REACHED]: _reached, [NAMED_AFTER]: _named, ...deal } = withoutKeys<Record<string, unknown>>(item);
   return deal as Deal;
+}
+
+/** The contact links of a deal (a contact's deals are found through them, on GSI3). */
+export function contactLinksInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  deal: Pick<Deal, 'id' | 'createdAt'>,
+  change: { added?: string[]; removed?: string[] },
+): void {
+  for (const contactId of change.removed ?? [])
+    uow.delete(dealKeys.contactLink(ctx.tenantId, deal.id, contactId));
+  for (const contactId of change.added ?? [])
+    uow.put({
+      ...dealKeys.contactLink(ctx.tenantId, deal.id, contactId),
+      entity: 'DealContact',
+      dealId: deal.id,
+      contactId,
+      GSI3PK: dealKeys.withContact(ctx.tenantId, contactId),
+      GSI3SK: `${deal.createdAt}#${deal.id}`,
+    });
 }
 
 function indexes(ctx: TenantContext, deal: Deal) {
@@ -94,6 +120,8 @@ export interface NewDeal {
   contactIds: string[];
   companyId?: string | undefined;
   leadId?: string | undefined;
+  /** The name is the person's name (lead conversion without a company): erasing them renames the deal. */
+  namedAfterContactId?: string | undefined;
 }
 
 /** Adds a new deal to the unit of work (lead conversion opens one with its contact and company). */
@@ -130,10 +158,12 @@ export function openDealInto(uow: UnitOfWork, ctx: TenantContext, input: NewDeal
       entity: 'Deal',
       ...deal,
       [REACHED]: reached,
+      ...(input.namedAfterContactId ? { [NAMED_AFTER]: input.namedAfterContactId } : {}),
       ...indexes(ctx, deal),
     },
     { condition: notExists },
   );
+  contactLinksInto(uow, ctx, deal, { added: deal.contactIds });
   pipelineUnchanged(uow, ctx, pipeline);
   uow.publish(DealCreated, {
     ...facts(deal),
@@ -194,7 +224,7 @@ export async function updateDeal(
 ): Promise<Deal> {
   const item = await dealItem(ctx, id);
   const current = toDeal(item);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const pipeline = await getPipeline(ctx, current.pipelineId);
   const next: Deal = { ...current };
   for (const [field, value] of Object.entries(input)) {
@@ -246,10 +276,15 @@ export async function updateDeal(
       [REACHED]: reached,
       ...indexes(ctx, next),
     },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    // Renamed by a member: no longer the person's name.
+    ...(fields.includes('name') ? { remove: [NAMED_AFTER] } : {}),
+    ...whileVersion(current.version),
   });
+  if (fields.includes('contactIds'))
+    contactLinksInto(uow, ctx, next, {
+      added: next.contactIds.filter((c) => !current.contactIds.includes(c)),
+      removed: current.contactIds.filter((c) => !next.contactIds.includes(c)),
+    });
   if (moved) {
     uow.publish(DealStageChanged, {
       ...facts(next),
@@ -268,6 +303,7 @@ export async function updateDeal(
 export async function listDeals(
   ctx: TenantContext,
   query: {
+    contactId?: string | undefined;
     pipelineId?: string | undefined;
     stageId?: string | undefined;
     ownerId?: string | undefined;
@@ -276,6 +312,7 @@ export async function listDeals(
     cursor?: string | undefined;
   },
 ): Promise<Page<Deal>> {
+  if (query.contactId) return dealsOfContact(ctx, query.contactId, query);
   if (query.pipelineId) {
     return queryPage(
       ctx,
@@ -300,6 +337,29 @@ export async function listDeals(
   );
 }
 
+/** The deals a contact takes part in, newest first: a page of their contact links, then the deals. */
+export async function dealsOfContact(
+  ctx: TenantContext,
+  contactId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<Deal>> {
+  const links = await queryPage(
+    ctx,
+    { index: 'GSI3', partition: dealKeys.withContact(ctx.tenantId, contactId), ascending: false },
+    page,
+    (item) => String(item.dealId),
+  );
+  const deals = await getItems(
+    ctx,
+    links.items.map((id) => dealKeys.deal(ctx.tenantId, id)),
+  );
+  const byId = new Map(deals.map((item) => [String(item.id), toDeal(item)]));
+  return {
+    items: links.items.flatMap((id) => byId.get(id) ?? []),
+    ...(links.nextCursor ? { nextCursor: links.nextCursor } : {}),
+  };
+}
+
 /** A deal's stage changes, oldest first: when it entered each stage and how long it stayed. */
 export async function dealStageHistory(
   ctx: TenantContext,
@@ -312,4 +372,69 @@ export async function dealStageHistory(
     { partition: dealKeys.deal(ctx.tenantId, id).PK, sort: { beginsWith: 'STAGE-CHANGE#' } },
     page,
   );
+}
+
+/** What an erased contact's place in a deal's name becomes. */
+export const ERASED_CONTACT = 'Erased contact';
+
+/**
+ * Replaces `contactId` in the deals it takes part in (found through its contact links): with
+ * `replacement` after a merge, with nobody after an erasure, when a deal named after the person
+ * is renamed too. DealChanged says what changed; a deal that no longer names the contact only
+ * loses its stale link, so a redelivered event changes nothing more.
+ */
+async function replaceDealContact(
+  ctx: TenantContext,
+  contactId: string,
+  replacement: string | undefined,
+): Promise<void> {
+  const t = ctx.tenantId;
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: dealKeys.withContact(t, contactId) },
+    (item, uow) => {
+      const deal = toDeal(item);
+      const link = dealKeys.contactLink(t, deal.id, contactId);
+      if (!deal.contactIds.includes(contactId)) {
+        uow.delete(link);
+        return true;
+      }
+      const contactIds = [
+        ...new Set(
+          deal.contactIds.flatMap((c) => (c !== contactId ? [c] : replacement ? [replacement] : [])),
+        ),
+      ];
+      const namedAfter = item[NAMED_AFTER] === contactId;
+      const fields = ['contactIds', ...(namedAfter && !replacement ? ['name'] : [])];
+      contactLinksInto(uow, ctx, deal, {
+        removed: [contactId],
+        added: replacement ? [replacement] : [],
+      });
+      uow.update(dealKeys.deal(t, deal.id), {
+        set: {
+          contactIds,
+          ...(namedAfter ? (replacement ? { [NAMED_AFTER]: replacement } : { name: ERASED_CONTACT }) : {}),
+        },
+        ...(namedAfter && !replacement ? { remove: [NAMED_AFTER] } : {}),
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      uow.publish(DealChanged, { ...facts(deal), fields });
+      return true;
+    },
+    (link) => dealKeys.deal(t, String(link.dealId)),
+  );
+}
+
+/** A merge (ContactsMerged): the kept contact takes the merged one's place in its deals. */
+export function moveDeals(ctx: TenantContext, keptId: string, mergedId: string): Promise<void> {
+  return replaceDealContact(ctx, mergedId, keptId);
+}
+
+/**
+ * An erasure (ContactErased): the deals stay (amounts, stages, the funnel's history) without the
+ * person; a deal that conversion named after them is renamed "Erased contact".
+ */
+export function removeContactFromDeals(ctx: TenantContext, contactId: string): Promise<void> {
+  return replaceDealContact(ctx, contactId, undefined);
 }

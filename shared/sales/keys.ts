@@ -14,6 +14,8 @@ export const leadKeys = {
   byStatus: (t: TenantId, status: string) => tenantKey(t, 'LEADS', status),
   /** GSI2: an owner's leads by status. */
   byOwner: (t: TenantId, ownerId: string | undefined) => tenantKey(t, 'LEADS-OF', owner(ownerId)),
+  /** GSI3: the leads about a contact (named by the lead, or created by its conversion). */
+  byContact: (t: TenantId, contactId: string) => tenantKey(t, 'LEADS-FOR', contactId),
   assignmentRules: (t: TenantId) => ({ PK: tenantKey(t, 'LEAD-ASSIGNMENT'), SK: 'RULES' }),
   /** Whose turn it is in a team's round robin. */
   roundRobin: (t: TenantId, team: string) => ({
@@ -50,6 +52,16 @@ export const dealKeys = {
   byPipeline: (t: TenantId, pipelineId: string) => tenantKey(t, 'DEALS', pipelineId),
   /** GSI2: an owner's deals by status, soonest expected close first. */
   byOwner: (t: TenantId, ownerId: string | undefined) => tenantKey(t, 'DEALS-OF', owner(ownerId)),
+  /**
+   * One item per contact of a deal, in the deal's partition, written with the deal: a deal has up
+   * to 20 contacts, so its own item cannot carry a per-contact index.
+   */
+  contactLink: (t: TenantId, dealId: string, contactId: string) => ({
+    PK: tenantKey(t, 'DEAL', dealId),
+    SK: `CONTACT#${contactId}`,
+  }),
+  /** GSI3 of the contact links: a contact's deals, newest first. */
+  withContact: (t: TenantId, contactId: string) => tenantKey(t, 'DEALS-WITH', contactId),
 };
 
 export const productKeys = {

@@ -4,21 +4,18 @@ import type { Contact } from '../contacts/schema.ts';
 import { createContactInto, findContactIdByEmail, getContact } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { describeActor, type TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
   queryPage,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-} from '../platform/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { assignLead, TurnTaken } from './assignment.ts';
@@ -26,6 +23,7 @@ import { openDealInto } from './deals.ts';
 import { leadKeys } from './keys.ts';
 import { defaultPipeline, getPipeline } from './pipelines.ts';
 import { activeMember, callerId, existingContact } from './references.ts';
+import { reviseEach, unchangedSince } from './revise.ts';
 import type {
   Lead,
   LeadConversion,
@@ -44,12 +42,23 @@ import type {
  */
 const toLead = (item: Item) => withoutKeys<Lead>(item);
 
-function indexes(ctx: TenantContext, lead: Pick<Lead, 'id' | 'status' | 'ownerId' | 'receivedAt'>) {
+/** The contact a lead is about: the one it names, or the one its conversion created or found. */
+export const contactOfLead = (lead: Pick<Lead, 'contactId' | 'conversion'>) =>
+  lead.contactId ?? lead.conversion?.contactId;
+
+export function indexes(
+  ctx: TenantContext,
+  lead: Pick<Lead, 'id' | 'status' | 'ownerId' | 'receivedAt' | 'contactId' | 'conversion'>,
+) {
+  const contactId = contactOfLead(lead);
   return {
     GSI1PK: leadKeys.byStatus(ctx.tenantId, lead.status),
     GSI1SK: `${lead.receivedAt}#${lead.id}`,
     GSI2PK: leadKeys.byOwner(ctx.tenantId, lead.ownerId),
     GSI2SK: `${lead.status}#${lead.receivedAt}#${lead.id}`,
+    ...(contactId
+      ? { GSI3PK: leadKeys.byContact(ctx.tenantId, contactId), GSI3SK: `${lead.receivedAt}#${lead.id}` }
+      : {}),
   };
 }
 
@@ -130,16 +139,25 @@ export async function getLead(ctx: TenantContext, id: string): Promise<Lead> {
   return toLead(item);
 }
 
-/** Leads of an owner (by status when given), or of a status, newest first. */
+/** Leads about a contact, of an owner (by status when given), or of a status, newest first. */
 export async function listLeads(
   ctx: TenantContext,
   query: {
+    contactId?: string | undefined;
     status?: LeadStatus | undefined;
     ownerId?: string | undefined;
     limit: number;
     cursor?: string | undefined;
   },
 ): Promise<Page<Lead>> {
+  if (query.contactId) {
+    return queryPage(
+      ctx,
+      { index: 'GSI3', partition: leadKeys.byContact(ctx.tenantId, query.contactId), ascending: false },
+      query,
+      toLead,
+    );
+  }
   if (query.ownerId) {
     return queryPage(
       ctx,
@@ -168,7 +186,7 @@ export async function updateLead(
   ifMatch?: number | 'any',
 ): Promise<Lead> {
   const current = await getLead(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (current.status === 'converted')
     throw new ConflictError(`Lead ${id} is converted; change its deal instead.`);
   const next: Lead = { ...current, history: [...current.history] };
@@ -204,9 +222,7 @@ export async function updateLead(
       assignedByRule: next.assignedByRule,
       ...indexes(ctx, next),
     },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   if (fields.includes('status'))
     uow.publish(LeadStatusChanged, {
@@ -310,6 +326,7 @@ export async function convertLead(
       contactIds: [contact.id],
       companyId,
       leadId: lead.id,
+      ...(input.dealName || companyName ? {} : { namedAfterContactId: contact.id }),
     },
     'body',
   );
@@ -336,9 +353,7 @@ export async function convertLead(
       history: converted.history,
       ...indexes(ctx, converted),
     },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(lead.version)),
-    onConditionFailed: () => new ConflictError(`Lead ${id} changed meanwhile; read it again.`),
+    ...whileVersion(lead.version, () => new ConflictError(`Lead ${id} changed meanwhile; read it again.`)),
   });
   addTimelineEntryInto(uow, ctx, contact.id, {
     kind: 'deal',
@@ -365,4 +380,70 @@ export async function convertLead(
     createdContact: !existingId,
     createdCompany,
   };
+}
+
+/**
+ * A merge (ContactsMerged): the merged contact's leads now name the kept contact, whether they
+ * named it from the start or were converted into it; the lead's history says so.
+ */
+export async function moveLeads(ctx: TenantContext, keptId: string, mergedId: string): Promise<void> {
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: leadKeys.byContact(ctx.tenantId, mergedId) },
+    (item, uow) => {
+      const lead = toLead(item);
+      if (contactOfLead(lead) !== mergedId) return false;
+      const next: Lead = {
+        ...lead,
+        ...(lead.contactId === mergedId ? { contactId: keptId } : {}),
+        ...(lead.conversion?.contactId === mergedId
+          ? { conversion: { ...lead.conversion, contactId: keptId } }
+          : {}),
+        history: [
+          ...lead.history,
+          entry(ctx, 'contact_merged', `Contact ${mergedId} was merged into contact ${keptId}.`),
+        ],
+      };
+      uow.update(leadKeys.lead(ctx.tenantId, lead.id), {
+        set: {
+          contactId: next.contactId,
+          conversion: next.conversion,
+          history: next.history,
+          ...indexes(ctx, next),
+        },
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      return true;
+    },
+  );
+}
+
+/**
+ * An erasure (ContactErased): the leads about the contact lose who the person was (`person`:
+ * name and email) and what they wrote (`message`); source, score, status, company and the
+ * conversion's links stay, for the funnel's numbers.
+ */
+export async function eraseLeadPeople(ctx: TenantContext, contactId: string): Promise<void> {
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: leadKeys.byContact(ctx.tenantId, contactId) },
+    (item, uow) => {
+      const lead = toLead(item);
+      if (lead.personErasedAt) return false;
+      uow.update(leadKeys.lead(ctx.tenantId, lead.id), {
+        set: {
+          personErasedAt: ctx.clock.now().toISOString(),
+          history: [
+            ...lead.history,
+            entry(ctx, 'erased', "The person's data was erased with their contact."),
+          ],
+        },
+        remove: ['person', 'message'],
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      return true;
+    },
+  );
 }

@@ -1,14 +1,16 @@
 import {
   OrderCancelled,
   OrderFulfilled,
+  OrderInvoiced,
   OrderPlaced,
   OrderReturned,
   StockChanged,
 } from '../../events/sales.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Item,
@@ -16,6 +18,7 @@ import {
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import {
@@ -35,6 +38,7 @@ import { getProducts } from './products.ts';
 import { PurchaseSummaryMoved, purchaseInto, purchaseSummaryOf } from './purchases.ts';
 import { getQuote, quoteOrderedInto } from './quotes.ts';
 import { activeMember, callerId, existingContact, tenantToday } from './references.ts';
+import { reviseEach, unchangedSince } from './revise.ts';
 import type {
   Order,
   OrderCreate,
@@ -54,7 +58,7 @@ import { type StockMove, stockMovesInto } from './stock-moves.ts';
  * puts returned units back on hand and ships replacements from stock.
  *
  * For invoicing: `getOrder` and each line's productId, description, quantity, unitAmount (minor
- * units, before tax) and taxRateBps.
+ * units, before tax) and taxRateBps; `orderInvoicedInto` links the order to its invoice.
  */
 const toOrder = (item: Item) => withoutKeys<Order>(item);
 
@@ -268,6 +272,44 @@ export async function getOrder(ctx: TenantContext, id: string): Promise<Order> {
   return toOrder(item);
 }
 
+/**
+ * Links the order to the invoice made from it, in invoicing's unit of work, so that an order has
+ * at most one live invoice: the condition admits a first invoice, or a new one replacing
+ * `replacing`, an earlier invoice of the order that was voided (a correction). A cancelled order
+ * is not invoiced.
+ */
+export function orderInvoicedInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  order: Order,
+  invoice: { id: string; total: number; currency: string },
+  replacing?: string,
+): void {
+  uow.update(orderKeys.order(ctx.tenantId, order.id), {
+    set: { invoiceId: invoice.id },
+    bumpVersion: true,
+    condition: (e) =>
+      `attribute_exists(${e.name('PK')}) AND ${e.name('status')} <> ${e.value('cancelled')} AND ` +
+      (replacing
+        ? `${e.name('invoiceId')} = ${e.value(replacing)}`
+        : `attribute_not_exists(${e.name('invoiceId')})`),
+    onConditionFailed: (existing) =>
+      existing?.status === 'cancelled'
+        ? new ConflictError(`Order ${order.id} is cancelled; there is nothing to invoice.`, {
+            status: 'cancelled',
+          })
+        : new ConflictError(`Order ${order.id} was invoiced meanwhile (invoice ${existing?.invoiceId}).`, {
+            invoiceId: existing?.invoiceId,
+          }),
+  });
+  uow.publish(OrderInvoiced, {
+    ...facts(order),
+    invoiceId: invoice.id,
+    total: invoice.total,
+    currency: invoice.currency,
+  });
+}
+
 /** A contact's orders, or orders in a status, newest first. */
 export async function listOrders(
   ctx: TenantContext,
@@ -315,7 +357,7 @@ async function change(
   apply: (current: Order, products: Map<string, Product>, uow: UnitOfWork, now: string) => Order,
 ): Promise<Order> {
   const current = await getOrder(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (!allowed.includes(current.status))
     throw new ConflictError(`Order ${id} is ${current.status}; it cannot be ${what}.`, {
       status: current.status,
@@ -332,9 +374,10 @@ async function change(
   const { id: _id, createdAt: _c, version: _v, ...set } = next;
   uow.update(orderKeys.order(ctx.tenantId, id), {
     set: { ...set, ...indexes(ctx, next) },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError('The order changed meanwhile; read it again.'),
+    ...whileVersion(
+      current.version,
+      () => new PreconditionFailedError('The order changed meanwhile; read it again.'),
+    ),
   });
   await uow.commit();
   return next;
@@ -468,4 +511,24 @@ export function returnOrder(
     });
     return next;
   });
+}
+
+/**
+ * A merge (ContactsMerged): the merged contact's orders are the kept contact's. An erasure changes
+ * no order: what was sold, at what price, stays (the person's purchase history goes).
+ */
+export async function moveOrders(ctx: TenantContext, keptId: string, mergedId: string): Promise<void> {
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: orderKeys.byContact(ctx.tenantId, mergedId) },
+    (item, uow) => {
+      if (item.contactId !== mergedId) return false;
+      uow.update(orderKeys.order(ctx.tenantId, String(item.id)), {
+        set: { contactId: keptId, GSI3PK: orderKeys.byContact(ctx.tenantId, keptId) },
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      return true;
+    },
+  );
 }

@@ -1,7 +1,8 @@
 import { describeActor, type TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import type { ItemKey } from '../platform/db/keys.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
@@ -9,14 +10,10 @@ import {
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import {
-  ConflictError,
-  type FieldIssue,
-  NotFoundError,
-  PreconditionFailedError,
-} from '../platform/errors.ts';
+import { ConflictError, type FieldIssue, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { invalid } from './invalid.ts';
 import { dealKeys, pipelineKeys } from './keys.ts';
@@ -184,7 +181,7 @@ export async function updatePipeline(
   ifMatch?: number | 'any',
 ): Promise<Pipeline> {
   const current = await getPipeline(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: Pipeline = {
     ...current,
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -195,9 +192,7 @@ export async function updatePipeline(
   next.version = current.version + 1;
   const uow = unitOfWork(ctx).update(pipelineKeys.pipeline(ctx.tenantId, id), {
     set: { name: next.name, stages: next.stages, updatedAt: next.updatedAt },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   const removed = current.stages.filter((s) => !next.stages.some((n) => n.id === s.id));
   if (removed.length) {

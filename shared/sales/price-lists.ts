@@ -1,15 +1,17 @@
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { exists, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Item,
   type Page,
   queryPage,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
+import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { priceListKeys, productKeys } from './keys.ts';
 import type { PriceList, PriceListCreate, PriceListEntry, PriceListUpdate } from './schema.ts';
@@ -63,7 +65,7 @@ export async function updatePriceList(
   ifMatch?: number | 'any',
 ): Promise<PriceList> {
   const current = await getPriceList(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: PriceList = { ...current, ...(input.name !== undefined ? { name: input.name } : {}) };
   if (input.description === null) delete next.description;
   else if (input.description !== undefined) next.description = input.description;
@@ -78,9 +80,7 @@ export async function updatePriceList(
         updatedAt: next.updatedAt,
         ...nameIndex(ctx, next),
       },
-      bumpVersion: true,
-      condition: and(exists, hasVersion(current.version)),
-      onConditionFailed: () => new PreconditionFailedError(),
+      ...whileVersion(current.version),
     })
     .commit();
   return next;

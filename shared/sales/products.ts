@@ -1,21 +1,18 @@
 import { ProductChanged, ProductCreated, StockChanged } from '../../events/sales.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   getItems,
   type Item,
   type Page,
   queryPage,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import {
-  ConflictError,
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-} from '../platform/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { checkSelection, definitionIssues } from './configurator.ts';
 import { invalid } from './invalid.ts';
@@ -130,7 +127,7 @@ export async function updateProduct(
   ifMatch?: number | 'any',
 ): Promise<Product> {
   const current = await getProduct(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: Product = { ...current };
   for (const [field, value] of Object.entries(input)) {
     if (value === undefined) continue;
@@ -156,9 +153,7 @@ export async function updateProduct(
       supplierId: next.supplierId,
       ...catalogueIndex(ctx, next),
     },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   if (next.sku.toLowerCase() !== current.sku.toLowerCase()) {
     uow

@@ -7,14 +7,16 @@ import {
 } from '../../events/sales.ts';
 import { sendMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import {
@@ -173,7 +175,7 @@ async function transition(
   effects: (uow: UnitOfWork, order: PurchaseOrder) => void,
 ): Promise<PurchaseOrder> {
   const current = await getPurchaseOrder(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (current.status === to) return current;
   if (!from.includes(current.status))
     throw new ConflictError(`Purchase order ${id} is ${current.status}; it cannot become ${to}.`, {
@@ -190,10 +192,10 @@ async function transition(
   };
   const uow = unitOfWork(ctx).update(purchaseOrderKeys.purchaseOrder(ctx.tenantId, id), {
     set: { status: to, [stamp]: now, ...statusIndex(ctx, next) },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () =>
-      new PreconditionFailedError('The purchase order changed meanwhile; read it again.'),
+    ...whileVersion(
+      current.version,
+      () => new PreconditionFailedError('The purchase order changed meanwhile; read it again.'),
+    ),
   });
   effects(uow, next);
   await uow.commit();

@@ -1,8 +1,17 @@
 import { PurchaseRecorded } from '../../events/sales.ts';
 import { getContact } from '../contacts/service.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { notExists } from '../platform/db/expressions.ts';
-import { getItem, type Item, type Page, queryPage, type UnitOfWork } from '../platform/db/repository.ts';
+import { exists, notExists } from '../platform/db/expressions.ts';
+import type { ItemKey } from '../platform/db/keys.ts';
+import {
+  getItem,
+  type Item,
+  type Page,
+  queryEach,
+  queryPage,
+  type UnitOfWork,
+  unitOfWork,
+} from '../platform/db/repository.ts';
 import { purchaseKeys } from './keys.ts';
 import { getProducts } from './products.ts';
 import type { PurchasedProduct } from './schema.ts';
@@ -77,22 +86,17 @@ export function purchaseInto(
   const lastPurchaseAt = later ? purchase.at : current.lastPurchaseAt;
   const lastPurchaseDate = later ? purchase.date : current.lastPurchaseDate;
   const productIds = [...new Set([...(current?.productIds ?? []), ...purchase.quantities.keys()])].sort();
-  uow.put(
+  summaryInto(
+    uow,
+    ctx,
     {
-      ...purchaseKeys.summary(t, purchase.contactId),
-      entity: 'PurchaseSummary',
       contactId: purchase.contactId,
       lastPurchaseAt,
       lastPurchaseDate,
       orderCount: (current?.orderCount ?? 0) + 1,
       productIds,
-      GSI5PK: purchaseKeys.byLastPurchase(t),
-      GSI5SK: `${lastPurchaseDate}#${purchase.contactId}`,
     },
-    {
-      condition: current ? (e) => `${e.name('orderCount')} = ${e.value(current.orderCount)}` : notExists,
-      onConditionFailed: () => new PurchaseSummaryMoved(),
-    },
+    current,
   );
   for (const [productId, quantity] of purchase.quantities) {
     uow.update(purchaseKeys.bought(t, purchase.contactId, productId), {
@@ -115,6 +119,28 @@ export function purchaseInto(
     currency: purchase.currency,
     purchasedAt: purchase.at,
   });
+}
+
+/** Writes a contact's summary (GSI5 follows its last purchase date), conditioned on the one read. */
+function summaryInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  summary: PurchaseSummary,
+  current: PurchaseSummary | undefined,
+): void {
+  uow.put(
+    {
+      ...purchaseKeys.summary(ctx.tenantId, summary.contactId),
+      entity: 'PurchaseSummary',
+      ...summary,
+      GSI5PK: purchaseKeys.byLastPurchase(ctx.tenantId),
+      GSI5SK: `${summary.lastPurchaseDate}#${summary.contactId}`,
+    },
+    {
+      condition: current ? (e) => `${e.name('orderCount')} = ${e.value(current.orderCount)}` : notExists,
+      onConditionFailed: () => new PurchaseSummaryMoved(),
+    },
+  );
 }
 
 const toBought = (item: Item): PurchasedProduct => ({
@@ -191,4 +217,118 @@ export async function buyersOf(
       contactId: String(item.contactId),
     }),
   );
+}
+
+/** The merged contact's item was moved already (a redelivery, or a concurrent delivery won). */
+class AlreadyMoved extends Error {}
+/** The kept contact's item changed since it was read (an order of theirs): read it again. */
+class KeptItemMoved extends Error {}
+
+const MOVE_ATTEMPTS = 6;
+
+/**
+ * Folds one item of the merged contact into the kept contact's: `write` puts the combination of
+ * the two (conditioned on the kept item read), and the merged item is deleted in the same
+ * transaction, so a redelivered event finds nothing left to fold. A concurrent order of the kept
+ * contact moves its item meanwhile: read again and retry.
+ */
+async function foldInto(
+  ctx: TenantContext,
+  source: ItemKey,
+  write: (uow: UnitOfWork) => Promise<void>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const uow = unitOfWork(ctx);
+    await write(uow);
+    uow.delete(source, { condition: exists, onConditionFailed: () => new AlreadyMoved() });
+    try {
+      await uow.commit();
+      return;
+    } catch (error) {
+      if (error instanceof AlreadyMoved) return;
+      const moved = error instanceof PurchaseSummaryMoved || error instanceof KeptItemMoved;
+      if (!moved || attempt >= MOVE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const earliest = (a: string, b: string) => (a <= b ? a : b);
+const latest = (a: string, b: string) => (a >= b ? a : b);
+
+/**
+ * A merge (ContactsMerged): the merged contact's purchase history joins the kept contact's. Each
+ * product bought adds its quantity and keeps the earliest first and the latest last purchase (GSI6
+ * then names the kept contact); the summary adds the order counts, keeps the later last purchase
+ * (GSI5 follows it) and unites the products.
+ */
+export async function mergePurchaseHistory(ctx: TenantContext, keptId: string, mergedId: string) {
+  const t = ctx.tenantId;
+  for await (const item of queryEach(ctx, {
+    partition: purchaseKeys.contactPartition(t, mergedId),
+    sort: { beginsWith: 'BOUGHT#' },
+    consistent: true,
+  })) {
+    const moved = toBought(item);
+    const target = purchaseKeys.bought(t, keptId, moved.productId);
+    await foldInto(ctx, purchaseKeys.bought(t, mergedId, moved.productId), async (uow) => {
+      const kept = await getItem(ctx, target, { consistent: true });
+      const current = kept ? toBought(kept) : undefined;
+      uow.put(
+        {
+          ...target,
+          entity: 'ProductBought',
+          productId: moved.productId,
+          contactId: keptId,
+          firstBoughtAt: current ? earliest(current.firstBoughtAt, moved.firstBoughtAt) : moved.firstBoughtAt,
+          lastBoughtAt: current ? latest(current.lastBoughtAt, moved.lastBoughtAt) : moved.lastBoughtAt,
+          quantity: (current?.quantity ?? 0) + moved.quantity,
+          GSI6PK: purchaseKeys.buyersOf(t, moved.productId),
+          GSI6SK: keptId,
+        },
+        {
+          condition: current ? (e) => `${e.name('quantity')} = ${e.value(current.quantity)}` : notExists,
+          onConditionFailed: () => new KeptItemMoved(),
+        },
+      );
+    });
+  }
+  const merged = await purchaseSummaryOf(ctx, mergedId, { consistent: true });
+  if (!merged) return;
+  await foldInto(ctx, purchaseKeys.summary(t, mergedId), async (uow) => {
+    const kept = await purchaseSummaryOf(ctx, keptId, { consistent: true });
+    const later = !kept || merged.lastPurchaseAt > kept.lastPurchaseAt ? merged : kept;
+    summaryInto(
+      uow,
+      ctx,
+      {
+        contactId: keptId,
+        lastPurchaseAt: later.lastPurchaseAt,
+        lastPurchaseDate: later.lastPurchaseDate,
+        orderCount: (kept?.orderCount ?? 0) + merged.orderCount,
+        productIds: [...new Set([...(kept?.productIds ?? []), ...merged.productIds])].sort(),
+      },
+      kept,
+    );
+  });
+}
+
+/**
+ * An erasure (ContactErased): the purchase history is personal data with no legal reason to stay
+ * (the orders keep what was sold). Deleting takes the contact out of GSI5 and GSI6 with it.
+ */
+export async function erasePurchaseHistory(ctx: TenantContext, contactId: string): Promise<void> {
+  const t = ctx.tenantId;
+  const keys: ItemKey[] = [];
+  for await (const item of queryEach(ctx, {
+    partition: purchaseKeys.contactPartition(t, contactId),
+    sort: { beginsWith: 'BOUGHT#' },
+    consistent: true,
+  }))
+    keys.push({ PK: String(item.PK), SK: String(item.SK) });
+  keys.push(purchaseKeys.summary(t, contactId));
+  for (let start = 0; start < keys.length; start += 50) {
+    const uow = unitOfWork(ctx);
+    for (const key of keys.slice(start, start + 50)) uow.delete(key);
+    await uow.commit();
+  }
 }

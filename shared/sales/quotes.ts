@@ -13,6 +13,7 @@ import { suppressionOf } from '../mail/suppression.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
@@ -20,6 +21,7 @@ import {
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import {
@@ -31,13 +33,14 @@ import {
 import { newId } from '../platform/ids.ts';
 import { addDays } from '../platform/time.ts';
 import { getMember } from '../tenancy/members.ts';
-import { getDeal } from './deals.ts';
+import { ERASED_CONTACT, getDeal } from './deals.ts';
 import { quoteKeys } from './keys.ts';
 import { quoteMail } from './mail-content.ts';
 import { claimMail, mailSentInto, releaseMail } from './mail-guard.ts';
 import { formatMoney } from './money.ts';
 import { expectedDelivery, priceLines, resolvePricing, totalsOf } from './pricing.ts';
 import { activeMember, callerId, existingContact, tenantToday } from './references.ts';
+import { reviseEach, unchangedSince } from './revise.ts';
 import type { Quote, QuoteCreate, QuoteStatus, QuoteUpdate } from './schema.ts';
 
 /**
@@ -221,7 +224,7 @@ async function load(ctx: TenantContext, id: string, ifMatch: number | 'any' | un
   const item = await quoteItem(ctx, id);
   const { today } = await tenantToday(ctx);
   const quote = toQuote(item, today);
-  if (typeof ifMatch === 'number' && ifMatch !== quote.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, quote);
   return { quote, today };
 }
 
@@ -230,9 +233,10 @@ function write(uow: UnitOfWork, ctx: TenantContext, current: Quote, next: Quote,
   uow.update(quoteKeys.quote(ctx.tenantId, current.id), {
     set: { ...set, ...index.set },
     remove: index.remove,
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError('The quote changed meanwhile; read it again.'),
+    ...whileVersion(
+      current.version,
+      () => new PreconditionFailedError('The quote changed meanwhile; read it again.'),
+    ),
   });
 }
 
@@ -509,4 +513,47 @@ export function quoteOrderedInto(uow: UnitOfWork, ctx: TenantContext, quote: Quo
         existing?.orderId ? { orderId: existing.orderId } : {},
       ),
   });
+}
+
+/** A merge (ContactsMerged): the merged contact's quotes are the kept contact's. */
+export async function moveQuotes(ctx: TenantContext, keptId: string, mergedId: string): Promise<void> {
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: quoteKeys.byContact(ctx.tenantId, mergedId) },
+    (item, uow) => {
+      if (item.contactId !== mergedId) return false;
+      uow.update(quoteKeys.quote(ctx.tenantId, String(item.id)), {
+        set: { contactId: keptId, GSI3PK: quoteKeys.byContact(ctx.tenantId, keptId) },
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      return true;
+    },
+  );
+}
+
+/**
+ * An erasure (ContactErased): quotes keep their commercial content (lines, prices, validity,
+ * status) but lose what came from or went to the person: the request's message they wrote and
+ * the address their mail went to.
+ */
+export async function anonymizeQuotes(ctx: TenantContext, contactId: string): Promise<void> {
+  await reviseEach(
+    ctx,
+    { index: 'GSI3', partition: quoteKeys.byContact(ctx.tenantId, contactId) },
+    (item, uow) => {
+      const quote = withoutKeys<Quote>(item);
+      const set: Record<string, unknown> = {};
+      if (quote.request && quote.request.message !== ERASED_CONTACT)
+        set.request = { ...quote.request, message: ERASED_CONTACT };
+      if (quote.mail && quote.mail.to !== ERASED_CONTACT) set.mail = { ...quote.mail, to: ERASED_CONTACT };
+      if (Object.keys(set).length === 0) return false;
+      uow.update(quoteKeys.quote(ctx.tenantId, quote.id), {
+        set,
+        bumpVersion: true,
+        ...unchangedSince(item),
+      });
+      return true;
+    },
+  );
 }

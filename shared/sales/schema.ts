@@ -62,7 +62,15 @@ export const LeadHistoryEntry = named(
   'LeadHistoryEntry',
   z.object({
     at: IsoDateTime,
-    action: z.enum(['received', 'assigned', 'status_changed', 'scored', 'converted']),
+    action: z.enum([
+      'received',
+      'assigned',
+      'status_changed',
+      'scored',
+      'converted',
+      'contact_merged',
+      'erased',
+    ]),
     detail: z.string(),
     actor: z.string(),
   }),
@@ -89,6 +97,8 @@ export const Lead = named(
     conversion: z.optional(
       z.object({ contactId: Id, companyId: z.optional(Id), dealId: Id, convertedAt: IsoDateTime }),
     ),
+    /** The person was erased with their contact: `person` and `message` are gone. */
+    personErasedAt: z.optional(IsoDateTime),
     history: z.array(LeadHistoryEntry),
     receivedAt: IsoDateTime,
     createdAt: IsoDateTime,
@@ -849,6 +859,8 @@ export const Order = named(
     total: z.int(),
     expectedDeliveryDate: z.optional(IsoDate),
     returns: z.array(OrderReturn),
+    /** The invoice made from this order (the latest one, when an earlier one was voided). */
+    invoiceId: z.optional(Id),
     placedAt: IsoDateTime,
     fulfilledAt: z.optional(IsoDateTime),
     cancelledAt: z.optional(IsoDateTime),

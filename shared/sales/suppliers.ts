@@ -1,14 +1,16 @@
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Item,
   type Page,
   queryPage,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { supplierKeys } from './keys.ts';
 import type { Supplier, SupplierCreate, SupplierUpdate } from './schema.ts';
@@ -58,7 +60,7 @@ export async function updateSupplier(
   ifMatch?: number | 'any',
 ): Promise<Supplier> {
   const current = await getSupplier(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: Supplier = {
     ...current,
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -78,9 +80,7 @@ export async function updateSupplier(
         updatedAt: next.updatedAt,
         ...nameIndex(ctx, next),
       },
-      bumpVersion: true,
-      condition: and(exists, hasVersion(current.version)),
-      onConditionFailed: () => new PreconditionFailedError(),
+      ...whileVersion(current.version),
     })
     .commit();
   return next;

@@ -2,7 +2,14 @@ import { RecurringTaskSaved } from '../../events/tasks.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Condition } from '../platform/db/expressions.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
-import { getItem, type Page, queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import {
+  assertIfMatch,
+  getItem,
+  type Page,
+  queryPage,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { getMember } from '../tenancy/members.ts';
@@ -146,7 +153,7 @@ export async function updateRecurringTask(
   ifMatch?: number | 'any',
 ): Promise<RecurringTask> {
   const current = await getRecurringTask(ctx, id);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const next: RecurringTask = { ...current };
   for (const [field, value] of Object.entries(input)) {
     if (value === undefined) continue;

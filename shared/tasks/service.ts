@@ -1,7 +1,7 @@
 import { TaskCreated, TaskRescheduled, TaskStatusChanged } from '../../events/tasks.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
   getItem,
   getItems,
@@ -9,6 +9,7 @@ import {
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import {
@@ -294,9 +295,7 @@ export async function updateTask(
       reminderMinutesBefore: next.reminderMinutesBefore,
       ...assigneeIndex(ctx, next),
     },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   if (next.status !== current.status || next.assigneeId !== current.assigneeId) {
     countInto(uow, ctx, current.assigneeId, current.status, -1);

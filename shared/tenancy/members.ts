@@ -1,13 +1,15 @@
 import { MemberAdded, MemberDeactivated, MemberRoleChanged } from '../../events/tenancy.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
+import { notExists } from '../platform/db/expressions.ts';
 import {
+  assertIfMatch,
   getItem,
   type Page,
   queryAll,
   queryPage,
   type UnitOfWork,
   unitOfWork,
+  whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
@@ -110,7 +112,7 @@ export async function updateMember(
 ): Promise<Member> {
   const current = await getMember(ctx, id);
   const expected = typeof ifMatch === 'number' ? ifMatch : current.version;
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   if (current.status !== 'active') throw new ConflictError(`Member ${id} is deactivated.`);
   if (input.role && input.role !== 'admin') await assertNotLastAdmin(ctx, current, 'demote');
   const next: Member = {
@@ -133,9 +135,7 @@ export async function updateMember(
 
   const uow = unitOfWork(ctx).update(tenancyKeys.member(ctx.tenantId, id), {
     set: { name: next.name, email: next.email, role: next.role, team: next.team },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(expected)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(expected),
   });
   if (changes.email) {
     uow
@@ -170,9 +170,10 @@ export async function deactivateMember(ctx: TenantContext, id: string): Promise<
   const keys = (await keysOfMember(ctx, id)).filter((k) => k.status === 'active');
   const uow = unitOfWork(ctx).update(tenancyKeys.member(ctx.tenantId, id), {
     set: { status: 'deactivated' },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError('The member changed meanwhile; retry.'),
+    ...whileVersion(
+      current.version,
+      () => new PreconditionFailedError('The member changed meanwhile; retry.'),
+    ),
   });
   for (const key of keys) revokeInto(uow, ctx, key);
   recordAudit(uow, ctx, { action: 'member.deactivated', target: { type: 'member', id } });

@@ -1,8 +1,8 @@
 import { TenantCreated, TenantSettingsChanged } from '../../events/tenancy.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
-import { getItem, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { notExists } from '../platform/db/expressions.ts';
+import { assertIfMatch, getItem, unitOfWork, whileVersion, withoutKeys } from '../platform/db/repository.ts';
+import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { issueApiKey } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
@@ -62,7 +62,7 @@ export async function updateTenant(
   ifMatch?: number | 'any',
 ): Promise<Tenant> {
   const current = await getTenant(ctx);
-  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
+  assertIfMatch(ifMatch, current);
   const { replyTo, settings, ...rest } = input;
   const next: Tenant = {
     ...current,
@@ -79,9 +79,7 @@ export async function updateTenant(
   next.version = current.version + 1;
   const uow = unitOfWork(ctx).update(tenancyKeys.tenant(ctx.tenantId), {
     set: { ...editableAfter, replyTo: next.replyTo, updatedAt: next.updatedAt },
-    bumpVersion: true,
-    condition: and(exists, hasVersion(current.version)),
-    onConditionFailed: () => new PreconditionFailedError(),
+    ...whileVersion(current.version),
   });
   recordAudit(uow, ctx, { action: 'tenant.updated', target: { type: 'tenant', id: ctx.tenantId }, changes });
   uow.publish(TenantSettingsChanged, { fields: Object.keys(changes), timeZone: next.timeZone });

@@ -94,7 +94,10 @@ describe.each([
   ['a fixture using every kind of trigger', fixtureApplication, synthesizeFixture],
 ] as const)('AWS and the local runtime serve %s alike', (_, app: Application, synth: () => Synthesized) => {
   let runtime: LocalRuntime;
+  let synthesized: Synthesized;
   beforeAll(async () => {
+    // Synthesis is the slow part (seconds); hooks have a longer timeout than tests.
+    synthesized = synth();
     runtime = await startTestRuntime({ application: app });
   });
   afterAll(async () => {
@@ -102,7 +105,7 @@ describe.each([
   });
 
   it('with the same routes, rules, schedules, queues and stream consumers', () => {
-    const aws = sorted(fromTemplate(synth()));
+    const aws = sorted(fromTemplate(synthesized));
     const local = sorted(fromRuntime(runtime.describe()));
     expect(local).toEqual(aws);
     expect(aws.routes.length).toBe(app.routes.length + 1);

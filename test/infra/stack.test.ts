@@ -193,6 +193,12 @@ describe('the HTTP API', () => {
     return template.toJSON().Resources[integration].Properties.IntegrationUri['Fn::GetAtt'][0];
   };
 
+  it("keeps its routes in a nested stack, so every stack stays within CloudFormation's 500 resources", () => {
+    const counts = Object.entries(declared.resourceCounts);
+    expect(counts.map(([path]) => path)).toEqual(['FunnelCrm', 'FunnelCrm/Http/Routes']);
+    for (const [path, count] of counts) expect(count, path).toBeLessThan(500);
+  });
+
   it('has exactly the declared routes and $default', () => {
     expect([...routes().keys()].sort()).toEqual(
       [...app.routes.map((r) => `${r.method} ${r.path}`), '$default'].sort(),

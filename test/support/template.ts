@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement, NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type Application, defineApplication, defineModule } from '../../functions/app/types.ts';
 import { acknowledgeFindings, applyNag } from '../../infra/nag.ts';
@@ -25,7 +25,10 @@ export interface ValidationReport {
 export interface Synthesized {
   app: App;
   stack: FunnelStack;
+  /** The stack's template with its nested stacks merged in (see `flattened`). */
   template: Template;
+  /** Resources per CloudFormation stack (the stack and each nested one), by stack path. */
+  resourceCounts: Record<string, number>;
   /** cdk-nag 3 reports through CDK's validation report, not through annotations. */
   validation: ValidationReport;
 }
@@ -64,8 +67,44 @@ export function synthesizeApp(options: SynthesizeOptions = {}): Synthesized {
   const stack = new FunnelStack(app, options.stackName ?? 'FunnelCrm', { application: options.application });
   applyNag(app);
   acknowledgeFindings(stack);
-  const template = Template.fromStack(stack);
-  return { app, stack, template, validation: validationReport(app) };
+  const { template, resourceCounts } = flattened(stack);
+  return { app, stack, template, resourceCounts, validation: validationReport(app) };
+}
+
+type TemplateJson = { Resources: Record<string, Record<string, unknown>>; [section: string]: unknown };
+
+/**
+ * One template for the stack and its nested stacks, as if CloudFormation deployed one stack: each
+ * nested stack's resources join the parent's, and each `{ Ref: <parameter> }` in them becomes what
+ * the parent passes for that parameter (a `Ref` or `Fn::GetAtt` of a parent resource). Tests can
+ * then follow a route to its function without knowing which stack holds which resource.
+ */
+function flattened(stack: FunnelStack): { template: Template; resourceCounts: Record<string, number> } {
+  const root = Template.fromStack(stack).toJSON() as TemplateJson;
+  const resourceCounts: Record<string, number> = { [stack.node.path]: Object.keys(root.Resources).length };
+  for (const nested of stack.node.findAll().filter(NestedStack.isNestedStack)) {
+    const json = Template.fromStack(nested).toJSON() as TemplateJson;
+    resourceCounts[nested.node.path] = Object.keys(json.Resources).length;
+    const holder = stack.getLogicalId(nested.nestedStackResource as CfnElement);
+    const parameters = (root.Resources[holder]?.Properties as { Parameters?: Record<string, unknown> })
+      ?.Parameters;
+    const substitute = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(substitute);
+      if (value && typeof value === 'object') {
+        const ref = (value as { Ref?: string }).Ref;
+        if (ref !== undefined && parameters && ref in parameters) return parameters[ref];
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v)]));
+      }
+      return value;
+    };
+    for (const [id, resource] of Object.entries(json.Resources)) {
+      if (id in root.Resources)
+        throw new Error(`Logical id ${id} is in both ${stack.node.path} and ${nested.node.path}.`);
+      root.Resources[id] = substitute(resource) as Record<string, unknown>;
+    }
+    delete root.Resources[holder];
+  }
+  return { template: Template.fromJSON(root, { skipCyclicalDependenciesCheck: true }), resourceCounts };
 }
 
 let cached: Synthesized | undefined;

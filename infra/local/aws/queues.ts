@@ -227,6 +227,7 @@ export class LocalQueues {
       failed = new Set(batch);
       error = describeError(thrown);
     }
+    const retries: Message[] = [];
     for (const message of batch) {
       if (!failed.has(message)) {
         this.#settle(queue, message);
@@ -241,13 +242,20 @@ export class LocalQueues {
         });
         this.#settle(queue, message);
       } else {
-        this.#work.track(
-          this.#work.sleep(this.#redeliveryDelayMs).then(
-            () => this.#enqueue(queue, message),
-            () => undefined,
-          ),
-        );
+        retries.push(message);
       }
+    }
+    // One timer for the batch's failures: separate timers may fire on different turns under load
+    // and split messages that failed together into batches of one.
+    if (retries.length) {
+      this.#work.track(
+        this.#work.sleep(this.#redeliveryDelayMs).then(
+          () => {
+            for (const message of retries) this.#enqueue(queue, message);
+          },
+          () => undefined,
+        ),
+      );
     }
   }
 

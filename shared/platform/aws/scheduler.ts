@@ -3,6 +3,7 @@ import {
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
   DeleteScheduleCommand,
+  ListSchedulesCommand,
   ResourceNotFoundException,
   SchedulerClient,
   UpdateScheduleCommand,
@@ -76,4 +77,23 @@ export async function deleteSchedule(name: string): Promise<void> {
 /** `at(...)` wants the wall-clock time in the schedule's time zone, without offset or millis. */
 export function atExpression(localDateTime: string): string {
   return `at(${localDateTime.slice(0, 19)})`;
+}
+
+/** Names of the group's schedules that start with `prefix`, every page. */
+export async function scheduleNames(prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListSchedulesCommand({
+        GroupName: env.SCHEDULE_GROUP,
+        NamePrefix: prefix,
+        NextToken,
+        MaxResults: 100,
+      }),
+    );
+    names.push(...(page.Schedules ?? []).flatMap((s) => (s.Name ? [s.Name] : [])));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return names;
 }

@@ -20,10 +20,11 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { detailSchema, type EventDefinition, type EventPayload } from '../../../events/define.ts';
 import type { TenantContext } from '../context.ts';
+import { PreconditionFailedError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { tableName } from './client.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
-import { type Condition, ExpressionBuilder } from './expressions.ts';
+import { and, type Condition, ExpressionBuilder, exists, hasVersion } from './expressions.ts';
 import { type ItemKey, tenantKey, tenantPrefix } from './keys.ts';
 import type { IndexName } from './table.ts';
 
@@ -192,6 +193,23 @@ export async function queryAll(ctx: TenantContext, spec: QuerySpec, max = 10_000
     if (items.length >= max) break;
   }
   return items;
+}
+
+/**
+ * The part of an update that makes it apply only to the version the caller read: the version is
+ * bumped (with `updatedAt`), and if someone changed the item since, the whole unit of work fails
+ * with 412 (or `onStale`, for callers that answer otherwise).
+ */
+export function whileVersion(
+  version: number,
+  onStale: OnConditionFailed = () => new PreconditionFailedError(),
+): Pick<UpdateSpec, 'bumpVersion' | 'condition' | 'onConditionFailed'> {
+  return { bumpVersion: true, condition: and(exists, hasVersion(version)), onConditionFailed: onStale };
+}
+
+/** `If-Match` carried a version (the route is versioned) and the resource is no longer at it: 412. */
+export function assertIfMatch(ifMatch: number | 'any' | undefined, current: { version: number }): void {
+  if (typeof ifMatch === 'number' && ifMatch !== current.version) throw new PreconditionFailedError();
 }
 
 interface Operation {

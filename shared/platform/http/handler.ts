@@ -214,7 +214,7 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
   const operationByRoute = new Map<AnyRoute, Operation<AnyRoute>>(
     Object.entries(routes).map(([name, r]) => [r, operations[name] as Operation<AnyRoute>]),
   );
-  const base = async (event: HttpEvent): Promise<HttpResponse> => {
+  const base = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const { route, http } = requests.get(event)!;
     const operation = operationByRoute.get(route)!;
     const execute = async () => serialize(route, await operation(http), http.requestId);
@@ -224,7 +224,7 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new BadRequestError('Idempotency-Key must be 8 to 128 letters, digits or - _ : . characters.');
     }
-    const response = await idempotentFor<HttpResponse>(http.ctx)(
+    const response = await idempotentFor<HttpResponse>(http.ctx, context)(
       { routeKey: event.routeKey, key, params: http.params ?? null, body: http.body ?? null },
       execute,
     ).catch((error: unknown) => {

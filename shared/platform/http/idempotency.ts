@@ -2,6 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context } from 'aws-lambda';
 import type { TenantContext } from '../context.ts';
 import { rawDbFor, tableName } from '../db/client.ts';
 import { type TenantId, tenantKey } from '../db/keys.ts';
@@ -54,7 +55,13 @@ type Run<T> = (call: IdempotentCall, execute: () => Promise<T>) => Promise<T>;
 
 const runners = new Map<TenantId, Run<unknown>>();
 
-export function idempotentFor<T>(ctx: TenantContext): Run<T> {
+/**
+ * The Lambda context lets Powertools expire an in-progress record when the function would have
+ * timed out. The configuration is shared by the process; the local runtime serves concurrent
+ * invocations, for which the last registered deadline is close enough for that purpose.
+ */
+export function idempotentFor<T>(ctx: TenantContext, lambdaContext: Context): Run<T> {
+  config.registerLambdaContext(lambdaContext);
   let run = runners.get(ctx.tenantId);
   if (!run) {
     if (runners.size >= 500) runners.clear();

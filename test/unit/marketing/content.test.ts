@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { type Footer, renderMessage } from '../../../shared/marketing/content.ts';
+import type { Tenant } from '../../../shared/tenancy/schema.ts';
+
+const tenant: Tenant = {
+  id: 't1',
+  name: 'Acme',
+  timeZone: 'Europe/Paris',
+  currency: 'EUR',
+  sender: { name: 'Acme', email: 'news@acme.test' },
+  postalAddress: { lines: ['1 rue de la Paix'], postalCode: '75002', city: 'Paris', country: 'FR' },
+  financeEmail: 'finance@acme.test',
+  settings: { quoteFollowUpDays: 3, allowBackorders: false, emailPurchaseOrders: false, dailyJobHour: 8 },
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  version: 1,
+};
+const links = { unsubscribeUrl: 'https://crm.test/u/abc', preferencesUrl: 'https://crm.test/p/abc' };
+const content = { subject: 'Hello {{firstName}}', html: '<html><body><p>Hi</p></body></html>', text: 'Hi' };
+const render = (footer: Partial<Footer>) =>
+  renderMessage(content, { firstName: 'Ada' }, { tenant, links, topicName: 'Newsletter', ...footer });
+
+describe('renderMessage', () => {
+  it('gives marketing email the postal address, both footer links and the RFC 8058 headers', () => {
+    const message = render({});
+    expect(message.subject).toBe('Hello Ada');
+    expect(message.text).toContain('1 rue de la Paix, 75002 Paris, FR');
+    expect(message.text).toContain('Unsubscribe: https://crm.test/u/abc');
+    expect(message.html).toMatch(/href="https:\/\/crm.test\/u\/abc">Unsubscribe<\/a>[\s\S]*<\/body>/);
+    expect(message.headers).toEqual({
+      'List-Unsubscribe': expect.stringMatching(/^<https:\/\/crm.test\/u\/abc>, <mailto:news@acme.test\?/),
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+  });
+
+  it('gives transactional email the sender and address but no unsubscribe links or headers', () => {
+    const message = render({ transactional: true });
+    expect(message.text).toContain('1 rue de la Paix');
+    expect(message.text).not.toContain('Unsubscribe');
+    expect(message.html).not.toContain('crm.test/u/abc');
+    expect(message.html).not.toContain('crm.test/p/abc');
+    expect(message.headers).toEqual({});
+  });
+});

@@ -8,7 +8,8 @@ import type { Progress } from './progress.ts';
 /** What every case gets: the running CRM, its data, a raw SDK client for floors, the meter. */
 export interface Bench {
   runtime: LocalRuntime;
-  data: DataSet;
+  /** The data set, loaded (and settled) by the first case that asks for it. */
+  dataSet(): Promise<DataSet>;
   /** The harness's own low-level client: floors are plain SDK calls, with no product code. */
   raw: DynamoDBClient;
   tableName: string;

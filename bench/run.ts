@@ -14,7 +14,7 @@ import { listCase } from './cases/list.ts';
 import { loadCase } from './cases/load.ts';
 import { readCase } from './cases/read.ts';
 import { writeCase } from './cases/write.ts';
-import { FULL, loadDataSet, QUICK } from './dataset.ts';
+import { type DataSet, FULL, loadDataSet, QUICK } from './dataset.ts';
 import { describeMachine } from './machine.ts';
 import { CapacityMeter } from './meter.ts';
 import { Progress } from './progress.ts';
@@ -29,7 +29,15 @@ import { renderTable } from './table.ts';
  * bench/results.json. With --check it exits non-zero when a budget of bench/budgets.json is not met.
  * docs/performance.md explains each case and the latest figures.
  */
-const CASES: Case[] = [readCase, writeCase, listCase, capacityCase, loadCase, coldStartCase, dunningCase];
+const CASES: Case[] = [
+  readCase,
+  writeCase,
+  listCase,
+  capacityCase,
+  loadCase,
+  coldStartCase,
+  dunningCase,
+];
 
 const { values: options } = parseArgs({
   options: {
@@ -83,16 +91,24 @@ async function main(): Promise<number> {
   try {
     // Imported only now: the client module reads the table name the runtime has just set.
     const { db, tableName } = await import('../shared/platform/db/client.ts');
+    let data: Promise<DataSet> | undefined;
     const bench: Bench = {
       runtime,
-      data: await loadDataSet(runtime.urls.api, options.quick ? QUICK : FULL, progress),
+      dataSet: () => {
+        data ??= loadDataSet(runtime.urls.api, options.quick ? QUICK : FULL, progress).then(
+          async (loaded) => {
+            await runtime.settle();
+            return loaded;
+          },
+        );
+        return data;
+      },
       raw: new DynamoDBClient({}),
       tableName,
       meter: new CapacityMeter(db),
       progress,
       quick: options.quick,
     };
-    await runtime.settle();
     for (const c of selected) {
       results.push(await c.run(bench));
       await runtime.settle();

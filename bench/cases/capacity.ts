@@ -35,7 +35,8 @@ interface Operation {
 export const capacityCase: Case = {
   id: 'capacity',
   title: 'Capacity per operation',
-  async run({ runtime, data, raw, tableName, meter, progress }) {
+  async run({ runtime, raw, tableName, meter, progress, dataSet }) {
+    const data = await dataSet();
     const { main } = data;
     const { api } = main;
     const tenant = asTenantId(main.tenantId);

@@ -16,7 +16,8 @@ const PAGE = 25;
 export const listCase: Case = {
   id: 'list',
   title: 'List contacts',
-  async run({ data, raw, tableName, progress, quick }) {
+  async run({ raw, tableName, progress, quick, dataSet }) {
+    const data = await dataSet();
     const { main } = data;
     const tenant = asTenantId(main.tenantId);
     const tags = data.tags.slice(0, 4);

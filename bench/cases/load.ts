@@ -42,7 +42,8 @@ function runAutocannon(options: Record<string, unknown>): Promise<Result> {
 export const loadCase: Case = {
   id: 'load',
   title: 'Steady load',
-  async run({ runtime, data, raw, tableName, progress, quick }) {
+  async run({ runtime, raw, tableName, progress, quick, dataSet }) {
+    const data = await dataSet();
     const { main } = data;
     const tenant = asTenantId(main.tenantId);
     const seconds = quick ? 4 : 15;

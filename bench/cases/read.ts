@@ -21,7 +21,8 @@ import { ratio, rotated, type Summary, summarize } from '../stats.ts';
 export const readCase: Case = {
   id: 'read',
   title: 'Read a contact',
-  async run({ runtime, data, raw, tableName, progress, quick }) {
+  async run({ runtime, raw, tableName, progress, quick, dataSet }) {
+    const data = await dataSet();
     const { main } = data;
     const tenant = asTenantId(main.tenantId);
     const random = seeded(1);

@@ -15,7 +15,8 @@ import { interleaved, ratio, summarize } from '../stats.ts';
 export const writeCase: Case = {
   id: 'write',
   title: 'Create a contact',
-  async run({ data, raw, meter, progress, quick }) {
+  async run({ raw, meter, progress, quick, dataSet }) {
+    const data = await dataSet();
     const { main } = data;
     const run = newId().toLowerCase();
     const body = (email: string) => ({

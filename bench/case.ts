@@ -13,6 +13,8 @@ export interface Bench {
   /** The harness's own low-level client: floors are plain SDK calls, with no product code. */
   raw: DynamoDBClient;
   tableName: string;
+  /** The DynamoDB Local process (Linux only), to tell a busy machine from a slow product. */
+  databasePid: number | undefined;
   meter: CapacityMeter;
   progress: Progress;
   /** `--quick`: fewer samples and smaller volumes, to try the harness out (figures are rougher). */

@@ -27,6 +27,7 @@ type Capture = (input: Record<string, unknown>) => void;
 
 export class CapacityMeter {
   private calls: TableCall[] | undefined;
+  private withCapacity = true;
   private capture: Capture | undefined;
 
   constructor(client: DynamoDBDocumentClient) {
@@ -34,7 +35,8 @@ export class CapacityMeter {
       (next, context) => async (args) => {
         const calls = this.calls;
         if (!calls) return next(args);
-        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
+        if (this.withCapacity)
+          (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
         const result = await next(args);
         const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
           .ConsumedCapacity;
@@ -62,8 +64,12 @@ export class CapacityMeter {
     );
   }
 
-  /** Records every call made from now until `stop`. */
-  start(): void {
+  /**
+   * Records every call made from now until `stop`; with `capacity: false` only counts them, without
+   * asking DynamoDB for their capacity (the call is then exactly the product's).
+   */
+  start(options: { capacity?: boolean } = {}): void {
+    this.withCapacity = options.capacity ?? true;
     this.calls = [];
   }
 

@@ -7,6 +7,7 @@ import { freePort } from '../infra/local/ports.ts';
 import { REPO_ROOT, startLocalRuntime } from '../infra/local/runtime.ts';
 import { checkBudgets, describeBudget, parseBudgets, type Verdict } from './budgets.ts';
 import type { Bench, Case, CaseResult } from './case.ts';
+import { campaignCase } from './cases/campaign.ts';
 import { capacityCase } from './cases/capacity.ts';
 import { coldStartCase } from './cases/cold-start.ts';
 import { dunningCase } from './cases/dunning.ts';
@@ -15,7 +16,7 @@ import { loadCase } from './cases/load.ts';
 import { readCase } from './cases/read.ts';
 import { writeCase } from './cases/write.ts';
 import { type DataSet, FULL, loadDataSet, QUICK } from './dataset.ts';
-import { describeMachine } from './machine.ts';
+import { describeMachine, findDynamoDbLocal } from './machine.ts';
 import { CapacityMeter } from './meter.ts';
 import { Progress } from './progress.ts';
 import { renderTable } from './table.ts';
@@ -37,6 +38,7 @@ const CASES: Case[] = [
   loadCase,
   coldStartCase,
   dunningCase,
+  campaignCase,
 ];
 
 const { values: options } = parseArgs({
@@ -105,6 +107,7 @@ async function main(): Promise<number> {
       },
       raw: new DynamoDBClient({}),
       tableName,
+      databasePid: findDynamoDbLocal(dynamodbPort),
       meter: new CapacityMeter(db),
       progress,
       quick: options.quick,

@@ -1,10 +1,17 @@
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
+  type DynamoDBClient,
+  GetItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { invoiceKeys } from '../shared/invoicing/keys.ts';
 import { asTenantId } from '../shared/platform/db/keys.ts';
 import { newId } from '../shared/platform/ids.ts';
 import { inParallel, type Phase } from './progress.ts';
+import type { ContactTransaction } from './replay.ts';
 
 /**
  * A long paid history, fast: copies of one real paid invoice, as the invoicing module's own test
@@ -63,4 +70,43 @@ export async function clonePaidInvoices(
     }
     phase.tick(size);
   });
+}
+
+/**
+ * Contacts for a large audience, fast: copies of one real contact created through the API (its
+ * contact item and its email guard, with the consent it was given), each with its own id and
+ * email. Their creation history and outbox events are left out: these are people already in the
+ * address book when the campaign starts, not creations for the consumers to react to.
+ */
+export async function cloneContacts(
+  raw: DynamoDBClient,
+  tableName: string,
+  template: ContactTransaction,
+  emails: readonly string[],
+  phase: Phase,
+): Promise<string[]> {
+  const ids: string[] = [];
+  const batches = Array.from({ length: Math.ceil(emails.length / 12) }, (_, b) =>
+    emails.slice(b * 12, b * 12 + 12),
+  );
+  await inParallel(batches, CONCURRENCY, async (batch) => {
+    const items = batch.flatMap((email) => {
+      const writes = template.again(email).TransactItems ?? [];
+      const kept = writes
+        .map((w) => w.Put?.Item)
+        .filter((item) => item?.entity?.S === 'Contact' || item?.entity?.S === 'ContactEmail');
+      ids.push(kept.find((item) => item?.entity?.S === 'Contact')!.id!.S!);
+      return kept;
+    });
+    let pending: WriteRequest[] | undefined = items.map((Item) => ({ PutRequest: { Item: Item! } }));
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      const result: BatchWriteItemCommandOutput = await raw.send(
+        new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
+      );
+      pending = result.UnprocessedItems?.[tableName];
+    }
+    phase.tick(batch.length);
+  });
+  return ids;
 }

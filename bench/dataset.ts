@@ -1,4 +1,4 @@
-import { Client } from './http.ts';
+import { Client, type Response } from './http.ts';
 import { inParallel, type Progress } from './progress.ts';
 
 /**
@@ -171,7 +171,7 @@ export async function loadDataSet(apiUrl: string, sizes: Sizes, progress: Progre
           issueDate: issued,
           dueDate: addDaysToDate(issued, 30),
         });
-        const invoice = await api.expect(200, 'POST', `/v1/invoices/${draft.json.id}/issue`);
+        const invoice = await issueInvoice(api, String(draft.json.id));
         phase.tick(2);
         if (random.next() < 0.6) {
           await api.expect(201, 'POST', `/v1/invoices/${draft.json.id}/payments`, {
@@ -235,6 +235,20 @@ export async function signUp(apiUrl: string, n: number | string): Promise<Tenant
 }
 
 /** A contact as a sales team enters one: owner, company, tags, often a phone and an address. */
+/**
+ * Issues a draft invoice as a client would: invoices issued at once by one tenant compete for its
+ * next number, and after a few rounds the API answers 409 and asks the caller to retry.
+ */
+export async function issueInvoice(api: Client, invoiceId: string): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await api.send('POST', `/v1/invoices/${invoiceId}/issue`);
+    if (response.status === 200) return response;
+    if (response.status !== 409 || attempt === 5)
+      throw new Error(`POST /v1/invoices/${invoiceId}/issue answered ${response.status}: ${response.text}`);
+    await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+  }
+}
+
 export function contactBody(random: ReturnType<typeof seeded>, tenant: TenantData, unique: string) {
   const first = random.pick(FIRST);
   const last = random.pick(LAST);

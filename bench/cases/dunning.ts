@@ -1,5 +1,5 @@
 import type { Case } from '../case.ts';
-import { signUp, type TenantData } from '../dataset.ts';
+import { issueInvoice, signUp, type TenantData } from '../dataset.ts';
 import { inParallel } from '../progress.ts';
 import { clonePaidInvoices } from '../seed.ts';
 import { ratio } from '../stats.ts';
@@ -46,7 +46,7 @@ export const dunningCase: Case = {
             issueDate,
             dueDate,
           });
-          const issued = await tenant.api.expect(200, 'POST', `/v1/invoices/${draft.json.id}/issue`);
+          const issued = await issueInvoice(tenant.api, String(draft.json.id));
           phase.tick(2);
           return issued.json;
         };

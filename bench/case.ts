@@ -40,6 +40,8 @@ export interface CaseResult {
   details?: unknown;
   /** Why the case did not run. */
   skipped?: string;
+  /** The error that stopped the case: its budgets then count as not measured. */
+  failed?: string;
 }
 
 export interface Case {

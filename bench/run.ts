@@ -113,7 +113,13 @@ async function main(): Promise<number> {
       quick: options.quick,
     };
     for (const c of selected) {
-      results.push(await c.run(bench));
+      // A failing case must not cost the figures of the others: it is reported and the run fails.
+      try {
+        results.push(await c.run(bench));
+      } catch (error) {
+        console.error(`\nThe ${c.id} case failed:`, error);
+        results.push({ id: c.id, title: c.title, rows: [], metrics: {}, failed: String(error) });
+      }
       await runtime.settle();
     }
     bench.raw.destroy();
@@ -155,6 +161,11 @@ async function main(): Promise<number> {
   };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(output, null, 2)}\n`);
   console.log(`Results written to bench/results.json (${output.durationSeconds} s).`);
+  const broken = results.filter((r) => r.failed);
+  if (broken.length) {
+    console.log(`Failed: ${broken.map((r) => r.id).join(', ')} (the error is printed above).`);
+    return 2;
+  }
   if (options.check) {
     console.log(
       failed.length ? `--check: ${failed.length} budget(s) not met.` : '--check: every budget is met.',
@@ -178,8 +189,18 @@ const VERDICTS: Record<Verdict['status'], string> = {
 function table(results: CaseResult[], verdicts: Verdict[]): string {
   const byMetric = new Map(verdicts.map((v) => [v.metric, v]));
   const rows = results.flatMap((r) =>
-    r.skipped
-      ? [[r.title, `skipped: ${r.skipped}`, '', '', '', '', '']]
+    r.skipped || r.failed
+      ? [
+          [
+            r.title,
+            r.skipped ? `skipped: ${r.skipped}` : `FAILED: ${r.failed!.split('\n')[0]}`,
+            '',
+            '',
+            '',
+            '',
+            '',
+          ],
+        ]
       : r.rows.map((row) => {
           const verdict = row.metric ? byMetric.get(row.metric) : undefined;
           return [

@@ -81,6 +81,24 @@ describe('budget checks', () => {
     expect(budgets.map((b) => b.metric)).toContain('read.p50.ratio');
     expect(budgets.find((b) => b.metric === 'read.p50.ratio')).toMatchObject({ max: 1.3 });
     expect(budgets.find((b) => b.metric === 'write.p50.ratio')).toMatchObject({ max: 1.5 });
+  });
+
+  it('keep the targets of issue 10 in the committed file, whatever limits are accepted', () => {
+    const target = (metric: string) => {
+      const { max, min } = parseBudgets(committed).find((b) => b.metric === metric) ?? {};
+      return { max, min };
+    };
+    expect(target('read.p99.ratio')).toEqual({ max: 2, min: undefined });
+    expect(target('cold-start.*.addedKB')).toEqual({ max: 100, min: undefined });
+    expect(target('cold-start.*.importRatio')).toEqual({ max: 1.25, min: undefined });
+    expect(target('capacity.getContact.rcu')).toEqual({ max: 0.5, min: undefined });
+    expect(target('dunning.readRatio')).toEqual({ max: 1.05, min: undefined });
+    expect(target('load.errors')).toEqual({ max: 0, min: undefined });
+    expect(target('campaign.rateShare')).toEqual({ max: undefined, min: 0.95 });
+    expect(target('campaign.duplicates')).toEqual({ max: 0, min: undefined });
+  });
+
+  it('describe limits and refuse incomplete budgets', () => {
     expect(describeLimit(readP50)).toBe('≤ 1.3');
     expect(describeLimit(sendRate)).toBe('≥ 0.95');
     expect(() => parseBudgets({ budgets: [{ metric: 'x', why: 'y' }] })).toThrow('max or a min');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../functions/app/types.ts';
@@ -13,6 +13,20 @@ export const RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** Bundled ESM cannot `require`; CommonJS dependencies inside the bundle still do. */
 const REQUIRE_BANNER =
   "import { createRequire as __funnelCreateRequire } from 'node:module'; const require = __funnelCreateRequire(import.meta.url);";
+
+/**
+ * How every function is bundled (local esbuild, target from RUNTIME). The benchmark harness builds
+ * the same bundles from these options to measure their size and import time.
+ */
+export const BUNDLING = {
+  format: OutputFormat.ESM,
+  minify: true,
+  sourceMap: true,
+  mainFields: ['module', 'main'],
+  banner: REQUIRE_BANNER,
+  // Ship the SDK version the tests ran against instead of the runtime's.
+  bundleAwsSDK: true,
+} as const satisfies BundlingOptions;
 
 /** Swagger UI files the `api-docs` function serves, copied next to its bundle (no CDN, no npm at synth). */
 export const DOCS_ASSETS = [
@@ -87,13 +101,8 @@ export class AppFunction extends Construct {
         ...(docs ? { DOCS_ASSET_DIR } : {}),
       },
       bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_BANNER,
-        // Ship the SDK version the tests ran against instead of the runtime's.
-        bundleAwsSDK: true,
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
         ...(docs ? { commandHooks: docsAssetHooks() } : {}),
       },
     });

@@ -8,7 +8,26 @@ export const rootLogger = new Logger({ serviceName: 'funnel-crm' });
 
 export type AppLogger = Logger;
 
+/**
+ * A child of the root logger carrying `keys`, built on its first use. Building a Powertools logger
+ * reads and merges its whole configuration again (about 0.15 ms, measured by the benchmark), and
+ * every request takes two children while most requests log nothing.
+ */
 export function withKeys(keys: Record<string, string | undefined>): AppLogger {
-  const persistentKeys = Object.fromEntries(Object.entries(keys).filter(([, v]) => v !== undefined));
-  return rootLogger.createChild({ persistentKeys });
+  let child: Logger | undefined;
+  const logger = () => {
+    if (!child) {
+      const persistentKeys = Object.fromEntries(Object.entries(keys).filter(([, v]) => v !== undefined));
+      child = rootLogger.createChild({ persistentKeys });
+    }
+    return child;
+  };
+  return new Proxy(rootLogger, {
+    get: (_, property) => {
+      const target = logger();
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    set: (_, property, value) => Reflect.set(logger(), property, value),
+  });
 }

@@ -1,0 +1,53 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LocalRuntime } from '../infra/local/runtime.ts';
+import type { Metrics } from './budgets.ts';
+import type { DataSet } from './dataset.ts';
+import type { CapacityMeter } from './meter.ts';
+import type { Progress } from './progress.ts';
+
+/** What every case gets: the running CRM, its data, a raw SDK client for floors, the meter. */
+export interface Bench {
+  runtime: LocalRuntime;
+  /** The data set, loaded (and settled) by the first case that asks for it. */
+  dataSet(): Promise<DataSet>;
+  /** The harness's own low-level client: floors are plain SDK calls, with no product code. */
+  raw: DynamoDBClient;
+  tableName: string;
+  /** The DynamoDB Local process (Linux only), to tell a busy machine from a slow product. */
+  databasePid: number | undefined;
+  meter: CapacityMeter;
+  progress: Progress;
+  /** `--quick`: fewer samples and smaller volumes, to try the harness out (figures are rougher). */
+  quick: boolean;
+}
+
+/** One line of the printed table. `ratio` is always the product's figure divided by its floor. */
+export interface Row {
+  measure: string;
+  funnel: string;
+  floor?: string;
+  ratio?: number;
+  /** The metric a budget may cover. */
+  metric?: string;
+}
+
+export interface CaseResult {
+  id: string;
+  title: string;
+  rows: Row[];
+  metrics: Metrics;
+  /** Everything measured, for results.json. */
+  details?: unknown;
+  /** Why the case did not run. */
+  skipped?: string;
+  /** The error that stopped the case: its budgets then count as not measured. */
+  failed?: string;
+}
+
+export interface Case {
+  id: string;
+  title: string;
+  run(bench: Bench): Promise<CaseResult>;
+}
+
+export const ms = (value: number) => `${value.toFixed(2)} ms`;

@@ -1,0 +1,102 @@
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Counts the capacity units of the product's own DynamoDB calls. The local runtime runs every
+ * handler in this process, and every handler reaches the table through the one client of
+ * shared/platform/db/client.ts (the tenant-fenced clients of AWS are that same client locally),
+ * so a middleware added to that client's stack here sees every call, with no change to product
+ * code. While recording it asks each call for `ReturnConsumedCapacity: INDEXES`; otherwise it
+ * passes calls through untouched, so the latency cases measure the product as it is.
+ *
+ * It can also hand over the marshalled input of the next TransactWriteItems: the write case
+ * replays exactly the items the API wrote.
+ */
+export interface TableCall {
+  command: string;
+  /** Capacity units, table and indexes together. */
+  units: number;
+  kind: 'read' | 'write';
+  /** performance.now() when the answer came back. */
+  at: number;
+}
+
+const READS = /^(Get|BatchGet|Query|Scan|TransactGet)/;
+
+type Capture = (input: Record<string, unknown>) => void;
+
+export class CapacityMeter {
+  private calls: TableCall[] | undefined;
+  private withCapacity = true;
+  private capture: Capture | undefined;
+
+  constructor(client: DynamoDBDocumentClient) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const calls = this.calls;
+        if (!calls) return next(args);
+        if (this.withCapacity)
+          (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
+          .ConsumedCapacity;
+        const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        calls.push({
+          command,
+          units: [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+          kind: READS.test(command) ? 'read' : 'write',
+          at: performance.now(),
+        });
+        return result;
+      },
+      { step: 'initialize', name: 'benchCapacityMeter' },
+    );
+    // At the build step the document client has marshalled the input: what goes on the wire.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (this.capture && context.commandName === 'TransactWriteItemsCommand') {
+          this.capture(structuredClone(args.input as Record<string, unknown>));
+          this.capture = undefined;
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'benchTransactionCapture' },
+    );
+  }
+
+  /**
+   * Records every call made from now until `stop`; with `capacity: false` only counts them, without
+   * asking DynamoDB for their capacity (the call is then exactly the product's).
+   */
+  start(options: { capacity?: boolean } = {}): void {
+    this.withCapacity = options.capacity ?? true;
+    this.calls = [];
+  }
+
+  stop(): TableCall[] {
+    const calls = this.calls ?? [];
+    this.calls = undefined;
+    return calls;
+  }
+
+  /** Runs `work` and returns the input of the first TransactWriteItems it sent. */
+  async nextTransaction<T>(work: () => Promise<T>): Promise<{ result: T; input: Record<string, unknown> }> {
+    let input: Record<string, unknown> | undefined;
+    this.capture = (captured) => {
+      input = captured;
+    };
+    try {
+      const result = await work();
+      if (!input) throw new Error('The work sent no TransactWriteItems.');
+      return { result, input };
+    } finally {
+      this.capture = undefined;
+    }
+  }
+}
+
+export function totals(calls: readonly TableCall[]): { read: number; write: number } {
+  const sum = (kind: TableCall['kind']) =>
+    Math.round(calls.filter((c) => c.kind === kind).reduce((s, c) => s + c.units, 0) * 100) / 100;
+  return { read: sum('read'), write: sum('write') };
+}

@@ -1,0 +1,226 @@
+import './environment.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { freePort } from '../infra/local/ports.ts';
+import { REPO_ROOT, startLocalRuntime } from '../infra/local/runtime.ts';
+import { checkBudgets, describeBudget, parseBudgets, type Verdict } from './budgets.ts';
+import type { Bench, Case, CaseResult } from './case.ts';
+import { campaignCase } from './cases/campaign.ts';
+import { capacityCase } from './cases/capacity.ts';
+import { coldStartCase } from './cases/cold-start.ts';
+import { dunningCase } from './cases/dunning.ts';
+import { listCase } from './cases/list.ts';
+import { loadCase } from './cases/load.ts';
+import { readCase } from './cases/read.ts';
+import { writeCase } from './cases/write.ts';
+import { type DataSet, FULL, loadDataSet, QUICK } from './dataset.ts';
+import { describeMachine, findDynamoDbLocal } from './machine.ts';
+import { CapacityMeter } from './meter.ts';
+import { Progress } from './progress.ts';
+import { renderTable } from './table.ts';
+
+/**
+ * npm run bench [-- --check] [-- --quick] [-- --only read,write]
+ *
+ * Starts the whole CRM in memory (DynamoDB Local, SES emulator, local bus, scheduler, queues and
+ * stream poller, all in this process but DynamoDB), loads its own data set through the API, runs
+ * each case after a warm-up next to its floor measured in the same run, prints a table and writes
+ * bench/results.json. With --check it exits non-zero when a budget of bench/budgets.json is not met.
+ * docs/performance.md explains each case and the latest figures.
+ */
+const CASES: Case[] = [
+  readCase,
+  writeCase,
+  listCase,
+  capacityCase,
+  loadCase,
+  coldStartCase,
+  dunningCase,
+  campaignCase,
+];
+
+const { values: options } = parseArgs({
+  options: {
+    check: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+
+const BENCH_DIR = join(REPO_ROOT, 'bench');
+
+async function main(): Promise<number> {
+  const started = new Date();
+  const machineAtStart = describeMachine();
+  const only = options.only?.split(',').map((s) => s.trim());
+  const unknown = only?.filter((id) => !CASES.some((c) => c.id === id)) ?? [];
+  if (unknown.length)
+    throw new Error(`Unknown case ${unknown.join(', ')}; cases: ${CASES.map((c) => c.id).join(', ')}.`);
+  const selected = CASES.filter((c) => !only || only.includes(c.id));
+  const budgets = parseBudgets(JSON.parse(readFileSync(join(BENCH_DIR, 'budgets.json'), 'utf8')));
+  console.log(
+    `Funnel CRM benchmark on ${machineAtStart.cpu} (${machineAtStart.cores} cores, load ${machineAtStart.loadAverage.join(' ')}), Node ${machineAtStart.node}${options.quick ? ', --quick' : ''}`,
+  );
+  if (machineAtStart.loadAverage[0]! > machineAtStart.cores)
+    console.warn('The machine is busy: ratios stay meaningful, absolute times will be noisy.');
+
+  const progress = new Progress();
+  const [port, sesPort, awsPort, dynamodbPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const runtime = await progress.run('Starting the CRM in memory', 1, async (phase) => {
+    const started = await startLocalRuntime({
+      dataDir: null,
+      port,
+      sesPort,
+      awsPort,
+      dynamodbPort,
+      tableName: 'funnel-bench',
+      seedDemoTenant: false,
+      logLevel: 'SILENT',
+      // The send rate the campaign case is configured with (an SES account's MaxSendRate).
+      sesMaxSendRate: 500,
+    });
+    phase.tick();
+    return started;
+  });
+  const results: CaseResult[] = [];
+  try {
+    // Imported only now: the client module reads the table name the runtime has just set.
+    const { db, tableName } = await import('../shared/platform/db/client.ts');
+    let data: Promise<DataSet> | undefined;
+    const bench: Bench = {
+      runtime,
+      dataSet: () => {
+        data ??= loadDataSet(runtime.urls.api, options.quick ? QUICK : FULL, progress).then(
+          async (loaded) => {
+            await runtime.settle();
+            return loaded;
+          },
+        );
+        return data;
+      },
+      raw: new DynamoDBClient({}),
+      tableName,
+      databasePid: findDynamoDbLocal(dynamodbPort),
+      meter: new CapacityMeter(db),
+      progress,
+      quick: options.quick,
+    };
+    for (const c of selected) {
+      // A failing case must not cost the figures of the others: it is reported and the run fails.
+      try {
+        results.push(await c.run(bench));
+      } catch (error) {
+        console.error(`\nThe ${c.id} case failed:`, error);
+        results.push({ id: c.id, title: c.title, rows: [], metrics: {}, failed: String(error) });
+      }
+      await runtime.settle();
+    }
+    bench.raw.destroy();
+  } finally {
+    await runtime.stop();
+  }
+
+  const metrics = Object.assign({}, ...results.map((r) => r.metrics));
+  const skipped = [
+    ...CASES.filter((c) => !selected.includes(c)).map((c) => `${c.id}.`),
+    ...results.filter((r) => r.skipped).map((r) => `${r.id}.`),
+  ];
+  const verdicts = checkBudgets(budgets, metrics, skipped);
+  console.log(`\n${table(results, verdicts)}\n`);
+  for (const r of results.filter((r) => r.skipped)) console.log(`Skipped ${r.id}: ${r.skipped}`);
+  const failed = verdicts.filter((v) => v.status === 'over' || v.status === 'not measured');
+  for (const v of verdicts.filter((v) => v.status === 'accepted'))
+    console.log(
+      `Target missed, within the accepted limit: ${v.metric} = ${round(v.value!)} (${describeBudget(v.budget)}): ${v.budget.accepted!.because}`,
+    );
+  for (const v of failed)
+    console.log(
+      `Over budget: ${v.metric} = ${v.value === undefined ? 'not measured' : round(v.value)} (${describeBudget(v.budget)}): ${v.budget.why}`,
+    );
+
+  const output = {
+    startedAt: started.toISOString(),
+    durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
+    quick: options.quick,
+    machine: { ...machineAtStart, loadAverageAtEnd: describeMachine().loadAverage },
+    metrics,
+    budgets: verdicts.map((v) => ({
+      metric: v.metric,
+      value: v.value,
+      budget: describeBudget(v.budget),
+      status: v.status,
+    })),
+    cases: results,
+  };
+  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(output, null, 2)}\n`);
+  console.log(`Results written to bench/results.json (${output.durationSeconds} s).`);
+  const broken = results.filter((r) => r.failed);
+  if (broken.length) {
+    console.log(`Failed: ${broken.map((r) => r.id).join(', ')} (the error is printed above).`);
+    return 2;
+  }
+  if (options.check) {
+    console.log(
+      failed.length ? `--check: ${failed.length} budget(s) not met.` : '--check: every budget is met.',
+    );
+    return failed.length ? 1 : 0;
+  }
+  return 0;
+}
+
+function round(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+const VERDICTS: Record<Verdict['status'], string> = {
+  pass: 'ok',
+  accepted: 'target missed',
+  over: 'OVER',
+  'not measured': 'not measured',
+};
+
+function table(results: CaseResult[], verdicts: Verdict[]): string {
+  const byMetric = new Map(verdicts.map((v) => [v.metric, v]));
+  const rows = results.flatMap((r) =>
+    r.skipped || r.failed
+      ? [
+          [
+            r.title,
+            r.skipped ? `skipped: ${r.skipped}` : `FAILED: ${r.failed!.split('\n')[0]}`,
+            '',
+            '',
+            '',
+            '',
+            '',
+          ],
+        ]
+      : r.rows.map((row) => {
+          const verdict = row.metric ? byMetric.get(row.metric) : undefined;
+          return [
+            r.title,
+            row.measure,
+            row.funnel,
+            row.floor ?? '',
+            row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`,
+            verdict ? describeBudget(verdict.budget) : '',
+            verdict ? VERDICTS[verdict.status] : '',
+          ];
+        }),
+  );
+  return renderTable(['Case', 'Measure', 'Funnel', 'Floor', 'Ratio', 'Budget', 'Verdict'], rows);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

@@ -9,8 +9,9 @@ import { zonedTimeToInstant } from '../platform/time.ts';
  */
 
 // Node resolves the package's CommonJS build (named exports under `default`); bundlers its ESM one.
+// Reflect.get, not `.default`: esbuild warns at every synth about a `default` the ESM build lacks.
 const { RRule } = (
-  'RRule' in rruleModule ? rruleModule : (rruleModule as unknown as { default: typeof rruleModule }).default
+  'RRule' in rruleModule ? rruleModule : Reflect.get(rruleModule, 'default')
 ) as typeof rruleModule;
 type Rule = InstanceType<typeof RRule>;
 

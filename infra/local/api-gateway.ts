@@ -7,6 +7,8 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import type { Application } from '../../functions/app/types.ts';
+import { BadRequestError } from '../../shared/platform/errors.ts';
+import { problemFor, problemResponse } from '../../shared/platform/http/problem.ts';
 import { type AnyRoute, routeKey } from '../../shared/platform/http/route.ts';
 import type { Clock, Invoke } from './aws/types.ts';
 
@@ -75,6 +77,16 @@ export function matchRoute(
     if (!best || compiled.specificity > best.compiled.specificity) best = { compiled, params };
   }
   return best;
+}
+
+/** A path whose percent-encoding does not decode to UTF-8 (`/v1/contacts/%FF`) matches no route. */
+function decodablePath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** "12/Mar/2020:19:03:58 +0000", the format of requestContext.time. */
@@ -175,9 +187,19 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       chunks.push(chunk as Buffer);
     }
     const body = Buffer.concat(chunks);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!decodablePath(url.pathname)) {
+      // API Gateway refuses such a path with 400 before any function runs; its body cannot be
+      // customised on HTTP APIs, so locally the answer is the problem document a function would give.
+      const problem = problemFor(
+        new BadRequestError('The path is not valid percent-encoded UTF-8.'),
+        requestId,
+        url.pathname,
+      );
+      return send(res, problemResponse(problem, { 'apigw-requestid': requestId }));
+    }
     if (options.local && (await options.local(req, res, body))) return;
 
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const match = matchRoute(routes, method, url.pathname);
     const headers: Record<string, string> = {};
@@ -185,9 +207,13 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       if (value !== undefined && name !== 'cookie')
         headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
-    const query: Record<string, string> = {};
-    for (const [name, value] of url.searchParams)
-      query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+    // Any name may arrive (`constructor`, `__proto__`): collect in a Map, not a plain object.
+    const joined = new Map<string, string>();
+    for (const [name, value] of url.searchParams) {
+      const previous = joined.get(name);
+      joined.set(name, previous === undefined ? value : `${previous},${value}`);
+    }
+    const query = Object.fromEntries(joined);
     const contentType = headers['content-type'] ?? '';
     const isText = body.byteLength === 0 || TEXT_TYPES.test(contentType);
     const now = clock.now();

@@ -12,10 +12,10 @@ import { platformRoutes } from '../app/platform.ts';
  * copy of swagger-ui-dist (no CDN). In Lambda the stack copies the UI files next to the bundle
  * (DOCS_ASSET_DIR); locally they are read from node_modules.
  */
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-};
+const ASSETS = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+]);
 
 const assetDir =
   process.env.DOCS_ASSET_DIR ??
@@ -62,7 +62,7 @@ export const handler = httpHandler(platformRoutes, {
   docsPage: async () =>
     reply(page, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } }),
   docsAsset: async ({ params }) => {
-    const contentType = ASSETS[params.asset];
+    const contentType = ASSETS.get(params.asset);
     if (!contentType) throw new NotFoundError('Documentation file', params.asset);
     return reply(readFileSync(join(assetDir, params.asset), 'utf8'), {
       headers: { 'content-type': contentType, 'cache-control': 'public, max-age=86400' },

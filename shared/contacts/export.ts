@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { TenantContext } from '../platform/context.ts';
 import { queryPage } from '../platform/db/repository.ts';
+import { ownValue } from '../platform/own.ts';
 import { contactKeys } from './keys.ts';
 import type { Contact } from './schema.ts';
 import { contactFromItem } from './service.ts';
@@ -60,7 +61,7 @@ function csvRow(contact: Contact, customKeys: string[]): Array<string | number |
     contact.marketingConsent?.status ?? '',
     contact.createdAt,
     contact.updatedAt,
-    ...customKeys.map((key) => contact.customFields[key] ?? ''),
+    ...customKeys.map((key) => ownValue(contact.customFields, key) ?? ''),
   ];
 }
 

@@ -10,6 +10,7 @@ import {
   withoutKeys,
 } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { ownValue } from '../platform/own.ts';
 import { deleteActivity, getActivities } from './activities.ts';
 import { canonical } from './history.ts';
 import { activityKeys, contactKeys } from './keys.ts';
@@ -99,7 +100,7 @@ function mergedUpdate(keep: Contact, duplicate: Contact): ContactUpdate {
   if (!keep.marketingConsent && duplicate.marketingConsent)
     update.marketingConsent = duplicate.marketingConsent;
   const customFields = Object.fromEntries(
-    Object.entries(duplicate.customFields).filter(([key]) => keep.customFields[key] === undefined),
+    Object.entries(duplicate.customFields).filter(([key]) => ownValue(keep.customFields, key) === undefined),
   );
   if (Object.keys(customFields).length) update.customFields = customFields;
   return update;

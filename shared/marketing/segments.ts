@@ -25,6 +25,7 @@ import {
   ValidationError,
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { ownValue } from '../platform/own.ts';
 import { productKeys, purchaseKeys } from '../sales/keys.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import { segmentKeys } from './keys.ts';
@@ -308,11 +309,11 @@ export function sortKeysFor(conditions: SegmentCondition[]): string[] {
 }
 
 function fieldValue(contact: Contact, field: string): unknown {
-  if (field.startsWith('custom.')) return contact.customFields[field.slice('custom.'.length)];
+  if (field.startsWith('custom.')) return ownValue(contact.customFields, field.slice('custom.'.length));
   let current: unknown = contact;
   for (const part of field.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
+    current = ownValue(current as Record<string, unknown>, part);
   }
   return current;
 }

@@ -1,3 +1,5 @@
+import { ownValue } from './own.ts';
+
 /**
  * Merge fields in templates (mail subjects and bodies, task titles and descriptions):
  * `{{firstName}}`, `{{invoice.number}}`, and with a fallback for empty values
@@ -44,7 +46,7 @@ function lookup(values: MergeValues, path: string): unknown {
   let current: unknown = values;
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
+    current = ownValue(current as Record<string, unknown>, part);
   }
   return current;
 }

@@ -1,4 +1,5 @@
 import { type FieldIssue, ValidationError } from '../platform/errors.ts';
+import { ownValue } from '../platform/own.ts';
 import { invalid } from './invalid.ts';
 import type {
   ConfigurationRule,
@@ -139,7 +140,7 @@ export function checkSelection(
   const options: ChosenOption[] = [];
   const chosen: Selection = {};
   for (const group of product.optionGroups) {
-    const choiceId = selection[group.id];
+    const choiceId = ownValue(selection, group.id);
     if (choiceId === undefined) {
       if (group.required)
         issues.push({
@@ -176,8 +177,8 @@ export function checkSelection(
   }
   if (issues.length) throw invalid(issues);
   for (const rule of product.rules) {
-    if (chosen[rule.when.group] !== rule.when.choice) continue;
-    const hits = rule.choices.filter((ref) => chosen[ref.group] === ref.choice);
+    if (ownValue(chosen, rule.when.group) !== rule.when.choice) continue;
+    const hits = rule.choices.filter((ref) => ownValue(chosen, ref.group) === ref.choice);
     const broken = rule.type === 'requires' ? hits.length === 0 : hits.length > 0;
     if (broken) {
       const what = rule.description

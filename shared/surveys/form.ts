@@ -3,6 +3,7 @@ import type { TenantContext } from '../platform/context.ts';
 import type { TenantId } from '../platform/db/keys.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { escapeHtml } from '../platform/merge-fields.ts';
+import { ownValue } from '../platform/own.ts';
 import { verifyLink } from '../platform/signed-links.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { getInvitation } from './invitations.ts';
@@ -139,10 +140,10 @@ export async function submitSurveyForm(
 function form(opened: Opened, submitted: FormFields, problems: Record<string, string>): string {
   const { revision, company } = opened;
   const known = new Set(revision.questions.map((q) => q.id));
-  const listed = revision.questions.filter((q) => problems[q.id]);
+  const listed = revision.questions.filter((q) => ownValue(problems, q.id));
   const summary = listed.length
     ? `<div class="summary" role="alert" aria-labelledby="summary-title"><h2 id="summary-title">Please check ${listed.length === 1 ? 'one answer' : `${listed.length} answers`}</h2><ul>
-${listed.map((q) => `<li><a href="#q-${escapeHtml(q.id)}">${escapeHtml(q.text)}</a>: ${escapeHtml(problems[q.id]!)}</li>`).join('\n')}
+${listed.map((q) => `<li><a href="#q-${escapeHtml(q.id)}">${escapeHtml(q.text)}</a>: ${escapeHtml(ownValue(problems, q.id)!)}</li>`).join('\n')}
 </ul></div>`
     : '';
   const stray = Object.keys(problems).filter((id) => !known.has(id));
@@ -154,7 +155,7 @@ ${revision.intro ? `<p>${escapeHtml(revision.intro).replace(/\n/g, '<br>')}</p>`
 ${summary}
 ${stray.length ? `<p class="error" role="alert">This survey has no question ${stray.map(escapeHtml).join(', ')}; those answers were ignored.</p>` : ''}
 <form method="post">
-${revision.questions.map((q, i) => questionHtml(q, i + 1, submitted[q.id], problems[q.id])).join('\n')}
+${revision.questions.map((q, i) => questionHtml(q, i + 1, ownValue(submitted, q.id), ownValue(problems, q.id))).join('\n')}
 <button type="submit">Send my answers</button>
 </form>`,
   );

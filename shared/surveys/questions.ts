@@ -1,4 +1,5 @@
 import type { FieldIssue } from '../platform/errors.ts';
+import { ownValue } from '../platform/own.ts';
 import {
   type Answers,
   type AnswerValue,
@@ -104,7 +105,7 @@ export function readAnswers(
   for (const name of Object.keys(raw))
     if (!known.has(name)) problems[name] = 'This survey has no such question.';
   for (const question of questions) {
-    const result = readAnswer(question, raw[question.id], source);
+    const result = readAnswer(question, ownValue(raw, question.id), source);
     if ('problem' in result) problems[question.id] = result.problem;
     else if (result.value !== undefined) answers[question.id] = result.value;
   }
@@ -162,7 +163,7 @@ function readAnswer(
 export function headlineScores(questions: Question[], answers: Answers): { nps?: number; csat?: number } {
   const first = (type: QuestionType) => {
     const question = questions.find((q) => q.type === type);
-    const value = question ? answers[question.id] : undefined;
+    const value = question ? ownValue(answers, question.id) : undefined;
     return typeof value === 'number' ? value : undefined;
   };
   const nps = first('nps');
@@ -178,7 +179,7 @@ export function needsFollowUp(scores: { nps?: number; csat?: number }): boolean 
 /** The first text answer, shortened, for tasks and timelines to quote. */
 export function firstComment(questions: Question[], answers: Answers, max = 500): string | undefined {
   for (const question of questions) {
-    const value = answers[question.id];
+    const value = ownValue(answers, question.id);
     if (question.type === 'text' && typeof value === 'string' && value)
       return value.length > max ? `${value.slice(0, max - 1)}…` : value;
   }
@@ -193,7 +194,7 @@ export function firstComment(questions: Question[], answers: Answers, max = 500)
 export function responseCounters(questions: Question[], answers: Answers): Record<string, number> {
   const counters: Record<string, number> = { responses: 1 };
   questions.forEach((question, i) => {
-    const value = answers[question.id];
+    const value = ownValue(answers, question.id);
     if (value === undefined) return;
     counters[`answered_${i}`] = 1;
     if (typeof value === 'number') {

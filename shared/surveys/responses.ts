@@ -14,6 +14,7 @@ import {
 } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { ownValue } from '../platform/own.ts';
 import { invitationByCode } from './invitations.ts';
 import { invitationKeys, responseKeys, shardOf, surveyKeys } from './keys.ts';
 import {
@@ -262,7 +263,7 @@ export async function exportResponses(
     response.csat ?? '',
     ...[...columns.keys()].map((id) => {
       const question = questionsOf.get(response.revision)?.get(id);
-      return question ? answerText(question, response.answers[id]) : '';
+      return question ? answerText(question, ownValue(response.answers, id)) : '';
     }),
   ]);
   const header = [

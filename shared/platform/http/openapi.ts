@@ -38,18 +38,28 @@ function generate(
     io,
     unrepresentable: 'any',
     uri: (id) => ref(`${id}${suffix}`),
+    override: io === 'input' ? closeObjects : undefined,
   }) as { schemas: Record<string, Json> };
   const out: Record<string, Json> = {};
   for (const [id, schema] of Object.entries(schemas)) {
     const { $schema: _s, $id: _i, ...rest } = schema;
-    out[`${id}${suffix}`] = openObjects(rest) as Json;
+    out[`${id}${suffix}`] = (io === 'input' ? rest : openObjects(rest)) as Json;
   }
   return out;
 }
 
 /**
- * Responses may gain fields over time and requests ignore unknown ones (they are stripped), so
- * no object is documented as closed: `additionalProperties: false` is dropped everywhere.
+ * Requests are strict (a field the schema does not declare is refused, see ../input.ts), so every
+ * request object without a catch-all is documented as closed.
+ */
+function closeObjects(ctx: { zodSchema: unknown; jsonSchema: Json }) {
+  const def = (ctx.zodSchema as { _zod: { def: { type: string; catchall?: unknown } } })._zod.def;
+  if (def.type === 'object' && def.catchall === undefined) ctx.jsonSchema.additionalProperties = false;
+}
+
+/**
+ * Responses may gain fields over time, so no response object is documented as closed:
+ * `additionalProperties: false` is dropped everywhere in them.
  */
 function openObjects(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(openObjects);
@@ -201,6 +211,15 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
         changed = true;
       }
     }
+  }
+  // An input schema that keeps its `Input` suffix must not take the name of a response schema
+  // (marketing's response `SenderInput` against the input form of tenancy's `Sender`).
+  for (const id of usedInputs) {
+    if (alias.has(ref(id)) || !usedOutputs.has(id)) continue;
+    const renamed = `${id.slice(0, -'Input'.length)}Request`;
+    if (usedOutputs.has(renamed) || usedInputs.has(renamed))
+      throw new Error(`OpenAPI: no free component name for the input schema ${id}.`);
+    alias.set(ref(id), ref(renamed));
   }
   const components: Record<string, Json> = { ...problemSchemas() };
   for (const id of usedOutputs) components[id] = outputPool[id]!;

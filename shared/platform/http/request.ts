@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import {
   BadRequestError,
   PayloadTooLargeError,
@@ -7,7 +7,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.ts';
-import { toFieldIssues } from '../schema.ts';
+import { checkInput } from '../input.ts';
 import type { AnyRoute } from './route.ts';
 
 /** Larger bodies are refused with 413 (API Gateway itself would accept up to 10 MB). */
@@ -63,24 +63,29 @@ export interface ParsedInput {
   body: unknown;
 }
 
-/** Validates every part of the request and reports every invalid field at once. */
+/** What a route without a query or a body schema accepts: nothing (an empty JSON object at most). */
+const NOTHING = z.object({});
+
+/**
+ * Validates every part of the request and reports every invalid field at once, with the schema
+ * layer's strict fields and text hygiene (../input.ts).
+ */
 export function parseInput(route: AnyRoute, event: APIGatewayProxyEventV2): ParsedInput {
   const text = rawBody(event);
   const decoded = decodeBody(route, event, text);
   const issues: ValidationError['issues'] = [];
-  const check = (schema: z.ZodMiniType | undefined, value: unknown, location: string) => {
-    if (!schema) return value;
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    issues.push(...toFieldIssues(result.error, location));
+  const check = (schema: z.ZodMiniType, value: unknown, location: string) => {
+    const result = checkInput(schema, value, location);
+    if (result.ok) return result.data;
+    issues.push(...result.issues);
     return undefined;
   };
-  const params = check(route.params, event.pathParameters ?? {}, 'path');
-  const query = check(route.query, queryObject(event), 'query');
+  const params = check(route.params ?? NOTHING, event.pathParameters ?? {}, 'path');
+  const query = check(route.query ?? NOTHING, queryObject(event), 'query');
   if (route.body && decoded === undefined && route.bodyEncoding !== 'text') {
     issues.push({ path: 'body', message: 'A request body is required.' });
   }
-  const body = decoded === undefined ? undefined : check(route.body, decoded, 'body');
+  const body = decoded === undefined ? undefined : check(route.body ?? NOTHING, decoded, 'body');
   if (issues.length) throw new ValidationError(issues);
   return { params, query, body };
 }

@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import type { TenantContext } from '../platform/context.ts';
+import { type CsvCell, toCsv } from '../platform/csv.ts';
 import { queryPage } from '../platform/db/repository.ts';
 import { ownValue } from '../platform/own.ts';
 import { contactKeys } from './keys.ts';
@@ -37,7 +37,7 @@ const COLUMNS = [
   'Updated At',
 ] as const;
 
-function csvRow(contact: Contact, customKeys: string[]): Array<string | number | boolean> {
+function csvRow(contact: Contact, customKeys: string[]): CsvCell[] {
   const address = contact.addresses[0];
   const phone = (types: string[]) => contact.phones.find((p) => types.includes(p.type))?.number ?? '';
   return [
@@ -80,9 +80,9 @@ export async function exportContacts(
   const body =
     format === 'ndjson'
       ? page.items.map((c) => `${JSON.stringify(c)}\n`).join('')
-      : stringify(
-          [...(cursor ? [] : [[...COLUMNS, ...customKeys]]), ...page.items.map((c) => csvRow(c, customKeys))],
-          { cast: { boolean: (v) => String(v) } },
-        );
+      : toCsv([
+          ...(cursor ? [] : [[...COLUMNS, ...customKeys]]),
+          ...page.items.map((c) => csvRow(c, customKeys)),
+        ]);
   return { body, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { ImportCompleted, ImportQueued } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { restoreCell } from '../platform/csv.ts';
 import { and } from '../platform/db/expressions.ts';
 import { getItem, type Page, queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
@@ -88,7 +89,7 @@ export function parsePart(text: string): ParsedRow[] {
     const body = raw.replace(/^[\r\n]+/, '');
     const span = body.split('\n').length - 1 || 1;
     if (record.every((cell) => cell.trim() === '')) continue;
-    rows.push({ line: info.lines - span + 1, cells: record });
+    rows.push({ line: info.lines - span + 1, cells: record.map(restoreCell) });
   }
   return rows.sort((a, b) => a.line - b.line);
 }

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { contactKeys } from '../contacts/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { restoreCell } from '../platform/csv.ts';
 import { getItems } from '../platform/db/repository.ts';
 import { ValidationError } from '../platform/errors.ts';
 import { Email } from '../platform/schema.ts';
@@ -35,7 +36,7 @@ export async function importMembers(
   const firstRow = named >= 0 || !Email.safeParse(records[0]![0] ?? '').success ? 1 : 0;
   const rows = records
     .slice(firstRow)
-    .map((cells, i) => ({ line: i + firstRow + 1, value: cells[column] ?? '' }));
+    .map((cells, i) => ({ line: i + firstRow + 1, value: restoreCell(cells[column] ?? '') }));
   if (rows.length > MAX_IMPORT_ROWS)
     throw ValidationError.field('body', `At most ${MAX_IMPORT_ROWS} rows per request; split the file.`);
   const invalid: ListImportResult['invalid'] = [];

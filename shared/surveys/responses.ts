@@ -1,8 +1,8 @@
-import { stringify } from 'csv-stringify/sync';
 import { SurveyResponded } from '../../events/surveys.ts';
 import { getContacts } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { toCsv } from '../platform/csv.ts';
 import type { ExpressionBuilder } from '../platform/db/expressions.ts';
 import {
   getItem,
@@ -279,6 +279,6 @@ export async function exportResponses(
     'CSAT',
     ...[...columns.values()].map((q) => q.text),
   ];
-  const body = stringify([...(query.cursor ? [] : [header]), ...rows]);
+  const body = toCsv([...(query.cursor ? [] : [header]), ...rows]);
   return { body, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

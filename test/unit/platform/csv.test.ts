@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { restoreCell, safeCell, toCsv } from '../../../shared/platform/csv.ts';
@@ -39,5 +41,17 @@ describe('the CSV writer', () => {
     expect(restoreCell("'  @x")).toBe('  @x');
     expect(restoreCell("'quoted")).toBe("'quoted");
     expect(restoreCell("''=1")).toBe("''=1");
+  });
+});
+
+describe('CSV exports', () => {
+  it('all go through the shared writer: no other module writes CSV itself', () => {
+    const sources = ['shared', 'functions'].flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => join(dir, file)),
+    );
+    const writers = sources.filter((file) => /from 'csv-stringify/.test(readFileSync(file, 'utf8')));
+    expect(writers).toEqual([join('shared', 'platform', 'csv.ts')]);
   });
 });

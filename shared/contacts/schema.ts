@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { Email, Id, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
+import { secretField } from '../platform/secret-fields.ts';
 
 export const LIFECYCLE_STAGES = ['lead', 'prospect', 'customer', 'former'] as const;
 export const LifecycleStage = named('LifecycleStage', z.enum(LIFECYCLE_STAGES));
@@ -471,7 +472,7 @@ export const CalendarFeed = named(
   'CalendarFeed',
   z.object({
     memberId: Id,
-    url: z.string(),
+    url: secretField(z.string()),
     createdAt: IsoDateTime,
   }),
   'A private iCalendar address a calendar app can subscribe to. Anyone with the URL can read the calendar: revoke it if it leaks.',
@@ -519,7 +520,7 @@ export type ImportRowError = z.infer<typeof ImportRowError>;
 
 export const SelfServiceLink = named(
   'SelfServiceLink',
-  z.object({ url: z.string(), expiresAt: IsoDateTime }),
+  z.object({ url: secretField(z.string()), expiresAt: IsoDateTime }),
   'A link to send the contact; it opens a form where they correct their data and consent.',
 );
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ROLES } from '../platform/auth.ts';
 import { Currency, Email, Id, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
+import { secretField } from '../platform/secret-fields.ts';
 
 export const Role = named(
   'Role',
@@ -152,7 +153,7 @@ export type ApiKeyCreate = z.infer<typeof ApiKeyCreate>;
 
 export const ApiKeyCreated = named(
   'ApiKeyCreated',
-  z.extend(ApiKey, { key: z.string() }),
+  z.extend(ApiKey, { key: secretField(z.string()) }),
   'The new key, with its secret `key`: shown this once, store it now.',
 );
 export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;

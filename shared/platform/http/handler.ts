@@ -18,6 +18,7 @@ import {
   UnprocessableError,
 } from '../errors.ts';
 import { type AppLogger, withKeys } from '../logger.ts';
+import { hasSecretFields, withoutSecrets } from '../secret-fields.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
 import { problemFor, problemResponse } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
@@ -202,6 +203,18 @@ function serialize(route: AnyRoute, result: unknown, requestId: string): HttpRes
   return { statusCode: status, headers, body: JSON.stringify(body) };
 }
 
+/** Whether the route's response declares secret fields (see ../secret-fields.ts). */
+export function carriesSecrets(route: AnyRoute): boolean {
+  return hasSecretFields(route.response.schema);
+}
+
+/** A serialized JSON response without its secret fields: what an idempotency record may keep. */
+function withoutSecretFields(route: AnyRoute, response: HttpResponse): HttpResponse {
+  if (typeof response.body !== 'string' || !route.response.schema) return response;
+  const body = withoutSecrets(route.response.schema, JSON.parse(response.body));
+  return { ...response, body: JSON.stringify(body) };
+}
+
 /**
  * Builds the Lambda handler of a module's HTTP function from its route declarations and one
  * operation per route. The operation reads like a sentence: take the parsed input, call a service.
@@ -214,6 +227,7 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
   const operationByRoute = new Map<AnyRoute, Operation<AnyRoute>>(
     Object.entries(routes).map(([name, r]) => [r, operations[name] as Operation<AnyRoute>]),
   );
+  const secretive = new Set(Object.values(routes).filter(carriesSecrets));
   const base = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const { route, http } = requests.get(event)!;
     const operation = operationByRoute.get(route)!;
@@ -224,9 +238,18 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new BadRequestError('Idempotency-Key must be 8 to 128 letters, digits or - _ : . characters.');
     }
-    const response = await idempotentFor<HttpResponse>(http.ctx, context)(
+    // The idempotency record keeps what the function returns. A response with secret fields is
+    // kept without them, and the caller of this first request gets the whole response.
+    let first: HttpResponse | undefined;
+    const keep = secretive.has(route)
+      ? async () => {
+          first = await execute();
+          return withoutSecretFields(route, first);
+        }
+      : execute;
+    const kept = await idempotentFor<HttpResponse>(http.ctx, context)(
       { routeKey: event.routeKey, key, params: http.params ?? null, body: http.body ?? null },
-      execute,
+      keep,
     ).catch((error: unknown) => {
       if (error instanceof IdempotencyValidationError) {
         throw new UnprocessableError(
@@ -240,6 +263,7 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
       }
       throw error;
     });
+    const response = first ?? kept;
     return { ...response, headers: { ...response.headers, 'x-request-id': http.requestId } };
   };
   return middy<HttpEvent, HttpResponse, Error, Context>().use(httpConventions(routes, options)).handler(base);

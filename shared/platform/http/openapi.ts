@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { ProblemKind } from '../errors.ts';
 import { namedSchemas, type SchemaMeta } from '../schema.ts';
+import { isSecretField, secretFieldNames } from '../secret-fields.ts';
 import { problemType, statusForKind } from './problem.ts';
 import type { AnyRoute } from './route.ts';
 
@@ -38,7 +39,7 @@ function generate(
     io,
     unrepresentable: 'any',
     uri: (id) => ref(`${id}${suffix}`),
-    override: io === 'input' ? closeObjects : undefined,
+    override: io === 'input' ? closeObjects : describeSecrets,
   }) as { schemas: Record<string, Json> };
   const out: Record<string, Json> = {};
   for (const [id, schema] of Object.entries(schemas)) {
@@ -55,6 +56,23 @@ function generate(
 function closeObjects(ctx: { zodSchema: unknown; jsonSchema: Json }) {
   const def = (ctx.zodSchema as { _zod: { def: { type: string; catchall?: unknown } } })._zod.def;
   if (def.type === 'object' && def.catchall === undefined) ctx.jsonSchema.additionalProperties = false;
+}
+
+const SECRET_NOTE =
+  'A secret: it is in the response to the request that made it, never stored in plain text, and left out when an `Idempotency-Key` replays that response.';
+
+/** Secret fields (../secret-fields.ts) say so, and are not required: a replay leaves them out. */
+function describeSecrets(ctx: { zodSchema: unknown; jsonSchema: Json }) {
+  if (isSecretField(ctx.zodSchema)) {
+    const own = ctx.jsonSchema.description;
+    ctx.jsonSchema.description = typeof own === 'string' ? `${own} ${SECRET_NOTE}` : SECRET_NOTE;
+  }
+  const secret = secretFieldNames(ctx.zodSchema as z.ZodMiniType);
+  if (secret.length && Array.isArray(ctx.jsonSchema.required)) {
+    const required = (ctx.jsonSchema.required as string[]).filter((name) => !secret.includes(name));
+    if (required.length) ctx.jsonSchema.required = required;
+    else delete ctx.jsonSchema.required;
+  }
 }
 
 /**

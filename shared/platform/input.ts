@@ -141,9 +141,14 @@ export function unknownFieldIssues(schema: z.ZodMiniType, value: unknown, path: 
         if (issues.length === 0) return [];
         best ??= issues;
       }
-      // An invalid member of a discriminated union still has its fields checked, by its tag.
-      const tagged = best ? undefined : taggedOption(options, def.discriminator, value);
-      return best ?? (tagged ? unknownFieldIssues(tagged, value, path) : []);
+      if (best) return best;
+      // An invalid value is still checked: by the option its tag names in a discriminated union,
+      // else for the fields that no option declares.
+      const tagged = taggedOption(options, def.discriminator, value);
+      if (tagged) return unknownFieldIssues(tagged, value, path);
+      const [first, ...others] = options.map((option) => unknownFieldIssues(option, value, path));
+      const everywhere = others.map((issues) => new Set(issues.map((issue) => issue.path)));
+      return (first ?? []).filter((issue) => everywhere.every((paths) => paths.has(issue.path)));
     }
     case 'intersection': {
       // A field is unknown only when neither side declares it.

@@ -101,3 +101,18 @@ describe('strict input', () => {
     expect(result.issues.find((i) => i.path === 'body.name')!.message).toMatch(/control characters/);
   });
 });
+
+describe('strict input in an invalid union', () => {
+  const Activity = z.discriminatedUnion('type', [
+    z.object({ type: z.literal('call'), phone: z.string() }),
+    z.object({ type: z.literal('note'), text: z.string() }),
+  ]);
+
+  it('checks the fields of the option the tag names', () => {
+    expect(paths(unknownFieldIssues(Activity, { type: 'note', phone: 1 }, 'body'))).toEqual(['body.phone']);
+  });
+
+  it('without a tag, names the fields no option declares', () => {
+    expect(paths(unknownFieldIssues(Activity, { phone: 1, emial: 'x' }, 'body'))).toEqual(['body.emial']);
+  });
+});

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
-import { LocalDateTime, TaskPriority } from '../tasks/schema.ts';
+import { Id, IsoDateTime, LocalDateTime, NonEmpty, named } from '../platform/schema.ts';
+import { TaskPriority } from '../tasks/schema.ts';
 
 /**
  * Automation rules are data per tenant: a trigger (a domain event with conditions, a delay after

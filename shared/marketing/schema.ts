@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
 import { CONSENT_STATUSES, LIFECYCLE_STAGES } from '../contacts/schema.ts';
-import { Email, Id, IsoDate, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
+import {
+  Email,
+  Id,
+  IsoDate,
+  IsoDateTime,
+  LocalDateTime,
+  NonEmpty,
+  named,
+  TimeZone,
+} from '../platform/schema.ts';
 
 // Subscription topics
 
@@ -440,12 +449,6 @@ export const CampaignUpdate = named(
 export type CampaignUpdate = z.infer<typeof CampaignUpdate>;
 
 /** A wall-clock time to the minute: `2026-01-05T09:00`. */
-export const LocalDateTime = z.string().check(
-  z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, {
-    message: 'Must be a local date and time such as 2026-01-05T09:00.',
-  }),
-);
-
 export const CampaignSchedule = named(
   'CampaignSchedule',
   z.object({

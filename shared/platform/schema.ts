@@ -50,6 +50,24 @@ export const Id = z
 export const IsoDate = z.iso.date();
 export const IsoDateTime = z.iso.datetime({ offset: true });
 
+const LOCAL_DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d$/;
+const LOCAL_DATE_TIME_MESSAGE =
+  'Must be a local date and time such as 2026-01-05T09:00 (in the tenant time zone).';
+
+/** The day exists in its month (no 30 February): the pattern alone cannot say. */
+function realDay(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return !LOCAL_DATE_TIME.test(value) || day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** A wall-clock date and time without a zone, `YYYY-MM-DDTHH:mm`, read in the tenant's time zone. */
+export const LocalDateTime = z
+  .string()
+  .check(
+    z.regex(LOCAL_DATE_TIME, { message: LOCAL_DATE_TIME_MESSAGE }),
+    z.refine(realDay, { message: LOCAL_DATE_TIME_MESSAGE }),
+  );
+
 export const TimeZone = z
   .string()
   .check(z.refine((v) => isTimeZone(v), { message: 'Must be an IANA time zone such as Europe/Paris.' }));

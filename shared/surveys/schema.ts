@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { Audience } from '../marketing/schema.ts';
-import { Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
+import { Id, IsoDateTime, LocalDateTime, NonEmpty, named } from '../platform/schema.ts';
 
 export const QUESTION_TYPES = ['nps', 'csat', 'rating', 'single_choice', 'multiple_choice', 'text'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
@@ -58,12 +58,6 @@ export type Question = z.infer<typeof Question>;
 export const SURVEY_STATUSES = ['draft', 'active', 'closed'] as const;
 export const SurveyStatus = named('SurveyStatus', z.enum(SURVEY_STATUSES));
 export type SurveyStatus = z.infer<typeof SurveyStatus>;
-
-const LocalDateTime = z
-  .string()
-  .check(
-    z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'Must be a local date-time YYYY-MM-DDTHH:mm.' }),
-  );
 
 export const SurveySchedule = named(
   'SurveySchedule',

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
+import { Id, IsoDateTime, LocalDateTime, NonEmpty, named } from '../platform/schema.ts';
 
 export const TASK_STATUSES = ['open', 'in_progress', 'done', 'cancelled'] as const;
 export const TaskStatus = named('TaskStatus', z.enum(TASK_STATUSES));
@@ -151,12 +151,6 @@ export const TaskSummary = named(
 export type TaskSummary = z.infer<typeof TaskSummary>;
 
 /** A wall-clock time in the tenant's time zone, to the minute: `2026-01-05T09:00`. */
-export const LocalDateTime = z.string().check(
-  z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, {
-    message: 'Must be a local date and time such as 2026-01-05T09:00 (in the tenant time zone).',
-  }),
-);
-
 export const RecurringTaskStatus = z.enum(['active', 'paused']);
 
 const RecurrenceRuleText = z.string().check(z.trim(), z.minLength(1), z.maxLength(500));

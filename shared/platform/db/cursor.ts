@@ -27,21 +27,35 @@ export function encodeCursor(
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
-export function decodeCursor(tenant: TenantId, fingerprint: string, cursor: string): Record<string, unknown> {
-  const invalid = () =>
-    new BadRequestError('The cursor is not valid for this list. Start again without a cursor.');
+export function invalidCursor(): BadRequestError {
+  return new BadRequestError('The cursor is not valid for this list. Start again without a cursor.');
+}
+
+/**
+ * The start key of the next page. A client can read and re-encode a cursor, so its key is checked
+ * as DynamoDB would: exactly the key attributes of the table and of the queried index, all
+ * strings, in the queried partition. DynamoDB would refuse any other key with a validation error.
+ */
+export function decodeCursor(
+  tenant: TenantId,
+  fingerprint: string,
+  cursor: string,
+  query: { index?: string | undefined; partition: string },
+): Record<string, string> {
   let body: CursorBody;
   try {
     body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorBody;
   } catch {
-    throw invalid();
+    throw invalidCursor();
   }
-  if (!body || typeof body !== 'object' || body.t !== tenant || body.q !== fingerprint) throw invalid();
-  if (!body.k || typeof body.k !== 'object') throw invalid();
-  const prefix = tenantPrefix(tenant);
-  for (const [name, value] of Object.entries(body.k)) {
-    if (typeof value !== 'string' && typeof value !== 'number') throw invalid();
-    if ((name === 'PK' || /^GSI\dPK$/.test(name)) && !String(value).startsWith(prefix)) throw invalid();
-  }
-  return body.k;
+  if (!body || typeof body !== 'object' || body.t !== tenant || body.q !== fingerprint) throw invalidCursor();
+  if (!body.k || typeof body.k !== 'object' || Array.isArray(body.k)) throw invalidCursor();
+  const names = ['PK', 'SK', ...(query.index ? [`${query.index}PK`, `${query.index}SK`] : [])];
+  const key = body.k;
+  const exact =
+    Object.keys(key).length === names.length &&
+    names.every((name) => Object.hasOwn(key, name) && typeof key[name] === 'string' && key[name] !== '');
+  if (!exact || key[query.index ? `${query.index}PK` : 'PK'] !== query.partition) throw invalidCursor();
+  if (!String(key.PK).startsWith(tenantPrefix(tenant))) throw invalidCursor();
+  return key as Record<string, string>;
 }

@@ -23,7 +23,7 @@ import type { TenantContext } from '../context.ts';
 import { PreconditionFailedError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { tableName } from './client.ts';
-import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
+import { decodeCursor, encodeCursor, invalidCursor, queryFingerprint } from './cursor.ts';
 import { and, type Condition, ExpressionBuilder, exists, hasVersion } from './expressions.ts';
 import { type ItemKey, tenantKey, tenantPrefix } from './keys.ts';
 import type { IndexName } from './table.ts';
@@ -163,8 +163,12 @@ export async function queryPage<T>(
   });
   const input = queryInput(spec);
   input.Limit = page.limit;
-  if (page.cursor) input.ExclusiveStartKey = decodeCursor(ctx.tenantId, fingerprint, page.cursor);
-  const result = await ctx.db.send(new QueryCommand(input));
+  if (page.cursor) input.ExclusiveStartKey = decodeCursor(ctx.tenantId, fingerprint, page.cursor, spec);
+  const result = await ctx.db.send(new QueryCommand(input)).catch((error: unknown) => {
+    // A start key of the right shape can still lie outside the key condition (an edited sort key).
+    if (page.cursor && (error as Error).name === 'ValidationException') throw invalidCursor();
+    throw error;
+  });
   const items = (result.Items ?? []).filter((item) => !isExpired(item, ctx)).map(map);
   return {
     items,

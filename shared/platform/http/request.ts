@@ -32,16 +32,39 @@ function decodeBody(route: AnyRoute, event: APIGatewayProxyEventV2, text: string
       if (contentType && contentType !== 'application/json' && !contentType.endsWith('+json')) {
         throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${contentType}).`);
       }
-      try {
-        return JSON.parse(text);
-      } catch (error) {
-        throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`);
-      }
+      return nestedWithin(parseJson(text), MAX_JSON_DEPTH);
     case 'form':
       return Object.fromEntries(formEntries(text));
     case 'text':
       return text;
   }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * No request needs more than a few levels of nesting, and every recursive reader of a body (the
+ * validation, the idempotency hash, the logger) would overflow the stack on thousands: JSON.parse
+ * reads 10,000 levels that JSON.stringify then cannot write. Counted without recursion.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+function nestedWithin(value: unknown, max: number): unknown {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > max)
+      throw new BadRequestError(`The body nests more than ${max} levels of objects and arrays.`);
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return value;
 }
 
 /** Repeated form fields (checkbox groups) become arrays. */

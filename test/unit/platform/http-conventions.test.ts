@@ -134,6 +134,15 @@ describe('HTTP conventions', () => {
     expect(response.json.requestId).toBe('req-42');
   });
 
+  it('answers 400 for a body nested deeper than any request needs, which JSON.parse reads but nothing else can', async () => {
+    for (const depth of [33, 10_000]) {
+      const body = `{"email":"a@b.co","quantity":1,"pad":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const response = await call(event('POST', '/v1/things', { body, auth: admin }));
+      expect(response.statusCode).toBe(400);
+      expect(response.json.detail).toBe('The body nests more than 32 levels of objects and arrays.');
+    }
+  });
+
   it('answers 413 for a body over 1 MiB', async () => {
     const big = JSON.stringify({ email: 'a@b.co', quantity: 1, pad: 'x'.repeat(1024 * 1024) });
     const response = await call(event('POST', '/v1/things', { body: big, auth: admin }));

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { AutomationRuleCreate } from '../../../shared/automation/schema.ts';
 import { ContactCreate, ContactUpdate } from '../../../shared/contacts/schema.ts';
 import { checkInput, textIssues, textProblem, unknownFieldIssues } from '../../../shared/platform/input.ts';
+import { LocalDateTime } from '../../../shared/platform/schema.ts';
 
 const paths = (issues: Array<{ path: string }>) => issues.map((i) => i.path).sort();
 
@@ -114,5 +115,22 @@ describe('strict input in an invalid union', () => {
 
   it('without a tag, names the fields no option declares', () => {
     expect(paths(unknownFieldIssues(Activity, { phone: 1, emial: 'x' }, 'body'))).toEqual(['body.emial']);
+  });
+});
+
+describe('local date-times', () => {
+  it('accept real wall-clock times and refuse impossible ones, such as month 15 or 30 February', () => {
+    for (const ok of ['2026-01-05T09:00', '2028-02-29T23:59', '2026-12-31T00:00'])
+      expect(LocalDateTime.safeParse(ok).success, ok).toBe(true);
+    for (const bad of [
+      '7193-15-39T53:29',
+      '2026-02-30T09:00',
+      '2027-02-29T09:00',
+      '2026-04-31T10:00',
+      '2026-01-05T24:00',
+      '2026-01-05T09:60',
+      '2026-01-05 09:00',
+    ])
+      expect(LocalDateTime.safeParse(bad).error?.issues, bad).toHaveLength(1);
   });
 });

@@ -276,6 +276,27 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       res.end(JSON.stringify({ message: 'Internal Server Error' }));
     });
   });
+  // A request Node cannot parse (a URL and headers over its 16 KB limit, a broken request line)
+  // never reaches `handle`: refuse it as the gateway would, with a problem document. (API Gateway
+  // allows 10 KB of request line and headers and refuses more before any function runs.)
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || !error.code?.startsWith('HPE_')) {
+      socket.destroy();
+      return;
+    }
+    const requestId = randomUUID();
+    const detail =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'The URL and headers are over the 16 KB this gateway accepts.'
+        : 'The request is not valid HTTP.';
+    const response = problemResponse(problemFor(new BadRequestError(detail), requestId));
+    const headers = Object.entries({ ...response.headers, connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\n${headers}content-length: ${Buffer.byteLength(response.body!)}\r\n\r\n${response.body}`,
+    );
+  });
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

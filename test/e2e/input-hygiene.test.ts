@@ -41,6 +41,12 @@ describe('the gateway', () => {
     }
   });
 
+  it('answers 400 with a problem document for a URL too long for it, instead of an empty 431', async () => {
+    const response = await tenant.api.get(`/v1/contacts?cursor=${'%C3%A9'.repeat(5000)}`);
+    expectProblem(response, 400);
+    expect(response.body.detail).toBe('The URL and headers are over the 16 KB this gateway accepts.');
+  });
+
   it('passes a query parameter named like an inherited property as it was sent', async () => {
     const response = await tenant.api.get('/v1/contacts?constructor=1');
     expectProblem(response, 400);

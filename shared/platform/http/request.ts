@@ -86,6 +86,9 @@ export interface ParsedInput {
   body: unknown;
 }
 
+/** A body of a million bad cells must not become a problem document too large to send. */
+const MAX_LISTED_ISSUES = 100;
+
 /** What a route without a query or a body schema accepts: nothing (an empty JSON object at most). */
 const NOTHING = z.object({});
 
@@ -109,6 +112,12 @@ export function parseInput(route: AnyRoute, event: APIGatewayProxyEventV2): Pars
     issues.push({ path: 'body', message: 'A request body is required.' });
   }
   const body = decoded === undefined ? undefined : check(route.body ?? NOTHING, decoded, 'body');
+  if (issues.length > MAX_LISTED_ISSUES) {
+    throw new ValidationError(
+      issues.slice(0, MAX_LISTED_ISSUES),
+      `The request has ${issues.length} invalid fields; the first ${MAX_LISTED_ISSUES} are listed.`,
+    );
+  }
   if (issues.length) throw new ValidationError(issues);
   return { params, query, body };
 }

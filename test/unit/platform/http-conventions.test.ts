@@ -143,6 +143,18 @@ describe('HTTP conventions', () => {
     }
   });
 
+  it('lists the first hundred invalid fields of a body with thousands', async () => {
+    const body = JSON.stringify({
+      email: 'a@b.co',
+      quantity: 1,
+      ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`x${i}`, 1])),
+    });
+    const response = await call(event('POST', '/v1/things', { body, auth: admin }));
+    expect(response.statusCode).toBe(400);
+    expect(response.json.errors).toHaveLength(100);
+    expect(response.json.detail).toBe('The request has 5000 invalid fields; the first 100 are listed.');
+  });
+
   it('answers 413 for a body over 1 MiB', async () => {
     const big = JSON.stringify({ email: 'a@b.co', quantity: 1, pad: 'x'.repeat(1024 * 1024) });
     const response = await call(event('POST', '/v1/things', { body: big, auth: admin }));

@@ -276,6 +276,10 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       res.end(JSON.stringify({ message: 'Internal Server Error' }));
     });
   });
+  // Clients (undici, browsers) drop an idle connection after a few seconds; the server keeps it
+  // longer, so that it is never the one to close a connection a client is reusing (ECONNRESET
+  // when a test's synchronous step stalls the event loop past Node's default of 5 s).
+  server.keepAliveTimeout = 65_000;
   // A request Node cannot parse (a URL and headers over its 16 KB limit, a broken request line)
   // never reaches `handle`: refuse it as the gateway would, with a problem document. (API Gateway
   // allows 10 KB of request line and headers and refuses more before any function runs.)

@@ -23,6 +23,7 @@ import type { TenantContext } from '../context.ts';
 import { PreconditionFailedError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { tableName } from './client.ts';
+import { withTransientRetries } from './contention.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { and, type Condition, ExpressionBuilder, exists, hasVersion } from './expressions.ts';
 import { type ItemKey, tenantKey, tenantPrefix } from './keys.ts';
@@ -406,31 +407,25 @@ export class UnitOfWork {
     if (this.operations.length === 1) return this.commitSingle(this.operations[0]!);
     if (this.operations.length > 100)
       throw new Error(`A unit of work holds at most 100 writes, got ${this.operations.length}.`);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.ctx.db.send(
+    try {
+      await withTransientRetries(() =>
+        this.ctx.db.send(
           new TransactWriteCommand({
             TransactItems: this.operations.map((op) => withReturnOnFailure(op.write)) as never,
             ClientRequestToken: this.token,
           }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) {
-          const op = this.operations[failed]!;
-          const existing = reasons[failed]?.Item ? unmarshallLoose(reasons[failed]!.Item!) : undefined;
-          throw op.onConditionFailed?.(existing) ?? error;
-        }
-        // A concurrent transaction touched one of our items: retry, and the conditions decide.
-        if (attempt < 3 && reasons.some((r) => r.Code === 'TransactionConflict')) {
-          await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
-          continue;
-        }
-        throw error;
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) {
+        const op = this.operations[failed]!;
+        const existing = reasons[failed]?.Item ? unmarshallLoose(reasons[failed]!.Item!) : undefined;
+        throw op.onConditionFailed?.(existing) ?? error;
       }
+      throw error;
     }
   }
 

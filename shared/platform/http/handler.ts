@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal, Role } from '../auth.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Actor, type TenantContext, tenantContext } from '../context.ts';
+import { lastWriterWins } from '../db/contention.ts';
 import { asTenantId, type TenantId } from '../db/keys.ts';
 import {
   BadRequestError,
@@ -19,7 +20,7 @@ import {
 } from '../errors.ts';
 import { type AppLogger, withKeys } from '../logger.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
-import { problemFor, problemResponse } from './problem.ts';
+import { errorResponse } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
 import {
   type AnyRoute,
@@ -174,7 +175,7 @@ function httpConventions(
       const logger = withKeys({ requestId, route: event.routeKey });
       if (isDomainError(error)) logger.info('request refused', { kind: error.kind, detail: error.message });
       else logger.error('request failed', error as Error);
-      request.response = problemResponse(problemFor(error, requestId, event.rawPath));
+      request.response = errorResponse(error, requestId, event.rawPath);
     },
   };
 }
@@ -217,7 +218,11 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
   const base = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const { route, http } = requests.get(event)!;
     const operation = operationByRoute.get(route)!;
-    const execute = async () => serialize(route, await operation(http), http.requestId);
+    // Only a version the caller read (If-Match: "<n>") pins a write; otherwise a write that lost a
+    // race to another is applied again on the new version (last writer wins).
+    const pinned = typeof http.ifMatch === 'number';
+    const execute = async () =>
+      serialize(route, await lastWriterWins(pinned, () => operation(http)), http.requestId);
     const key = http.headers['idempotency-key'];
     const idempotent = route.idempotent ?? route.method === 'POST';
     if (key === undefined || !idempotent || !http.principal) return execute();

@@ -19,6 +19,7 @@ const COMMON_ERRORS: ProblemKind[] = [
   'forbidden',
   'not_found',
   'payload_too_large',
+  'unavailable',
 ];
 const PUBLIC_ERRORS: ProblemKind[] = ['bad_request', 'validation', 'not_found', 'payload_too_large'];
 

@@ -587,8 +587,27 @@ export const contacts = defineModule({
       timeoutSeconds: 300,
       memoryMb: 512,
     },
+    {
+      name: 'contact-indexes',
+      entry: 'functions/streams/contact-indexes.ts',
+      description: "Keeps each contact's tag, phone, email and country index items in step with it.",
+      permissions: ['table:read', 'table:write'],
+    },
   ],
   routes: { ...contactRoutes, ...contactPublicRoutes },
+  streams: [
+    {
+      name: 'contact-indexes',
+      description: 'Committed contacts: their index items (tags, phones, further emails, countries) follow.',
+      target: 'contact-indexes',
+      filters: [
+        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Contact'] } } } },
+        { eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: ['Contact'] } } } },
+      ],
+      batchSize: 100,
+      retryAttempts: 10,
+    },
+  ],
   rules: [
     {
       name: 'contacts-jobs',

@@ -896,8 +896,24 @@ export const sales = defineModule({
       description: "Records as expired the sent quotes past their validity date (one tenant's run).",
       permissions: ['table:write'],
     },
+    {
+      name: 'purchase-history',
+      entry: 'functions/streams/purchase-history.ts',
+      description: "Records each placed order, once, in its contact's purchase history.",
+      permissions: ['table:read', 'table:write'],
+    },
   ],
   routes: salesRoutes,
+  streams: [
+    {
+      name: 'purchase-history',
+      description: "Placed orders: the contact's purchase history follows, off the order's path.",
+      target: 'purchase-history',
+      filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Order'] } } } }],
+      batchSize: 100,
+      retryAttempts: 10,
+    },
+  ],
   rules: [
     {
       name: 'sales-reorder',

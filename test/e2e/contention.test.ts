@@ -144,3 +144,62 @@ describe('concurrent writes to one record', () => {
     60_000,
   );
 });
+
+describe('concurrent orders of one contact', () => {
+  it('all commit, and the purchase history counts each once, even when the stream delivers them again', async () => {
+    const { api } = tenant;
+    const contact = await api.post('/v1/contacts', { firstName: 'Busy', lastName: 'Buyer' });
+    const product = await api.post('/v1/products', {
+      sku: `BUSY-${Date.now()}`,
+      name: 'Popular',
+      prices: [{ currency: 'EUR', unitAmount: 1_000 }],
+    });
+    await api.post(`/v1/products/${product.body.id}/stock-adjustments`, { quantity: 100, reason: 'count' });
+    const quantities = Array.from({ length: 20 }, (_, i) => (i % 3) + 1);
+    const orders = await Promise.all(
+      quantities.map((quantity) =>
+        api.post('/v1/orders', {
+          contactId: contact.body.id,
+          lines: [{ productId: product.body.id, quantity }],
+        }),
+      ),
+    );
+    expect(orders.map((o) => o.status)).toEqual(Array(20).fill(201));
+    const lastPlaced = orders
+      .map((o) => o.body.placedAt as string)
+      .sort()
+      .at(-1);
+
+    const history = async () => {
+      await runtime.settle();
+      const purchases = await api.get(`/v1/contacts/${contact.body.id}/purchases`);
+      const timeline = await api.get(`/v1/contacts/${contact.body.id}/timeline?limit=100`);
+      return {
+        orderCount: purchases.body.orderCount,
+        lastPurchaseAt: purchases.body.lastPurchaseAt,
+        bought: purchases.body.items.map((i: { productId: string; quantity: number }) => [
+          i.productId,
+          i.quantity,
+        ]),
+        placedEntries: timeline.body.items.filter((e: { title: string }) =>
+          e.title.startsWith('Order placed'),
+        ).length,
+      };
+    };
+    const expected = {
+      orderCount: 20,
+      lastPurchaseAt: lastPlaced,
+      bought: [[product.body.id, quantities.reduce((a, b) => a + b, 0)]],
+      placedEntries: 20,
+    };
+    expect(await history()).toEqual(expected);
+    const stock = await api.get(`/v1/products/${product.body.id}/stock`);
+    expect(stock.body).toMatchObject({ onHand: 100, reserved: expected.bought[0]![1] });
+
+    // The same stream records again, newest first: nothing is counted twice.
+    await runtime.streams.redeliver('purchase-history', { order: 'reversed' });
+    await runtime.streams.redeliver('derived-items', { order: 'reversed' });
+    expect(await history()).toEqual(expected);
+    expect(runtime.deadLetters.list()).toEqual([]);
+  }, 120_000);
+});

@@ -233,6 +233,18 @@ interface Operation {
   onConditionFailed?: OnConditionFailed;
 }
 
+/**
+ * An item that follows from a change but need not commit with it (a history entry, a timeline
+ * entry): it rides on the change's outbox item and is written after the commit, from the stream,
+ * by the platform's `write-derived` consumer (shared/platform/derived.ts). Its key is fixed when
+ * the change is made, so a redelivery writes nothing twice.
+ */
+export interface DerivedItem {
+  item: Item;
+  /** Written only while this item exists (the record it is about: an erased contact gets none). */
+  parent?: ItemKey;
+}
+
 export interface UpdateSpec {
   set?: Item;
   /** Set only when the attribute is absent (e.g. `createdAt` on an upsert). */
@@ -255,6 +267,7 @@ export interface UpdateSpec {
  */
 export class UnitOfWork {
   private readonly operations: Operation[] = [];
+  private readonly derived: DerivedItem[] = [];
   private token?: string;
 
   constructor(private readonly ctx: TenantContext) {}
@@ -396,6 +409,16 @@ export class UnitOfWork {
     return eventId;
   }
 
+  /**
+   * Adds an item to write once this unit has committed, off the request's path (see DerivedItem).
+   * Readers see it within the stream's lag (docs/data-model.md, Eventual consistency).
+   */
+  derive(item: Item, options: { parent?: ItemKey } = {}): this {
+    assertTenantOwned(this.ctx, item);
+    this.derived.push({ item, ...(options.parent ? { parent: options.parent } : {}) });
+    return this;
+  }
+
   /** Makes a retried commit of the same logical change idempotent for ten minutes. */
   idempotencyToken(token: string): this {
     this.token = token.slice(0, 36);
@@ -403,6 +426,7 @@ export class UnitOfWork {
   }
 
   async commit(): Promise<void> {
+    this.attachDerived();
     if (this.operations.length === 0) return;
     if (this.operations.length === 1) return this.commitSingle(this.operations[0]!);
     if (this.operations.length > 100)
@@ -427,6 +451,25 @@ export class UnitOfWork {
       }
       throw error;
     }
+  }
+
+  /** The derived items ride on the unit's first outbox item, or on an outbox item of their own. */
+  private attachDerived(): void {
+    if (this.derived.length === 0) return;
+    const derived = this.derived.splice(0);
+    const outbox = this.operations.find((op) => op.write.Put?.Item?.entity === ('DomainEvent' as never));
+    if (outbox) {
+      Object.assign(outbox.write.Put!.Item!, { derives: true, derived });
+      return;
+    }
+    this.put({
+      PK: tenantKey(this.ctx.tenantId, 'EVT', newId()),
+      SK: 'EVT',
+      entity: 'DerivedWrites',
+      derives: true,
+      derived,
+      expiresAt: Math.floor(Date.now() / 1000) + OUTBOX_RETENTION_SECONDS,
+    });
   }
 
   private async commitSingle(op: Operation): Promise<void> {

@@ -24,6 +24,11 @@ export const automationRoutes = {
     operationId: 'createAutomationRule',
     method: 'POST',
     path: '/v1/automation-rules',
+    references: {
+      'actions.*.assignTo.memberId': 'member',
+      'actions.*.fallbackAssigneeId': 'member',
+      'actions.*.listId': 'list',
+    },
     function: fn,
     access: editors,
     summary: 'Create an automation rule',
@@ -77,6 +82,11 @@ export const automationRoutes = {
     operationId: 'updateAutomationRule',
     method: 'PATCH',
     path: '/v1/automation-rules/{id}',
+    references: {
+      'actions.*.assignTo.memberId': 'member',
+      'actions.*.fallbackAssigneeId': 'member',
+      'actions.*.listId': 'list',
+    },
     function: fn,
     access: editors,
     summary: 'Change, enable or disable an automation rule',

@@ -20,7 +20,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { detailSchema, type EventDefinition, type EventPayload } from '../../../events/define.ts';
 import type { TenantContext } from '../context.ts';
-import { PreconditionFailedError } from '../errors.ts';
+import { PreconditionFailedError, UnknownReferenceError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { tableName } from './client.ts';
 import { withTransientRetries } from './contention.ts';
@@ -428,6 +428,7 @@ export class UnitOfWork {
   async commit(): Promise<void> {
     this.attachDerived();
     if (this.operations.length === 0) return;
+    this.guardReferences();
     if (this.operations.length === 1) return this.commitSingle(this.operations[0]!);
     if (this.operations.length > 100)
       throw new Error(`A unit of work holds at most 100 writes, got ${this.operations.length}.`);
@@ -450,6 +451,30 @@ export class UnitOfWork {
         throw op.onConditionFailed?.(existing) ?? error;
       }
       throw error;
+    }
+  }
+
+  /**
+   * A request that names records which do not exist commits nothing (422 naming each field);
+   * the records it names that could vanish (ctx.references) must still exist when this unit
+   * commits; an item the unit writes itself is conditioned by its own write.
+   */
+  private guardReferences(): void {
+    const missing = this.ctx.references?.missing ?? [];
+    if (missing.length) throw new UnknownReferenceError([...missing]);
+    const guards = this.ctx.references?.guards ?? [];
+    if (guards.length === 0 || this.operations.length + guards.length > 100) return;
+    const touched = new Set(
+      this.operations.map((op) => {
+        const body = Object.values(op.write)[0] as { Key?: ItemKey; Item?: ItemKey };
+        const key = body.Key ?? body.Item!;
+        return `${key.PK}\u0000${key.SK}`;
+      }),
+    );
+    for (const guard of guards) {
+      if (touched.has(`${guard.key.PK}\u0000${guard.key.SK}`)) continue;
+      touched.add(`${guard.key.PK}\u0000${guard.key.SK}`);
+      this.check(guard.key, exists, () => UnknownReferenceError.field(guard.path, guard.message));
     }
   }
 

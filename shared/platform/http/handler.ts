@@ -19,6 +19,7 @@ import {
   UnprocessableError,
 } from '../errors.ts';
 import { type AppLogger, withKeys } from '../logger.ts';
+import { assertReferencesExist, checkReferences, type RecordKinds, referencesIn } from '../references.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
 import { errorResponse } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
@@ -93,6 +94,8 @@ export type Operations<Routes extends Record<string, AnyRoute>> = {
 
 export interface HttpHandlerOptions {
   clock?: Clock;
+  /** The record kinds the module's routes reference (functions/app/records.ts). */
+  records?: RecordKinds;
 }
 
 const requests = new WeakMap<object, { route: AnyRoute; http: HttpRequest<AnyRoute> }>();
@@ -132,7 +135,7 @@ function httpConventions(
   const byKey = new Map(Object.values(routes).map((r) => [routeKey(r), r]));
   const clock = options.clock ?? systemClock;
   return {
-    before: (request: Request<HttpEvent, HttpResponse, Error, Context>) => {
+    before: async (request: Request<HttpEvent, HttpResponse, Error, Context>) => {
       const event = request.event;
       const requestId = event.requestContext.requestId;
       const route = byKey.get(event.routeKey);
@@ -142,7 +145,7 @@ function httpConventions(
       const logger = withKeys({ requestId, tenantId: principal?.tenantId, route: event.routeKey });
       const contextFor = (tenantId: TenantId, actor: Actor) =>
         tenantContext({ tenantId, actor, clock, requestId, fenced: true });
-      const ctx = principal
+      const callerCtx = principal
         ? contextFor(asTenantId(principal.tenantId), {
             type: 'member',
             memberId: principal.memberId,
@@ -150,6 +153,14 @@ function httpConventions(
             keyId: principal.keyId,
           })
         : undefined;
+      // A request naming records that do not exist is refused (422). On a route that addresses a
+      // resource, when its write commits: another tenant's resource answers 404 first.
+      const references = callerCtx ? referencesIn(route.references, input.body, 'body') : [];
+      const checked = references.length
+        ? await checkReferences(callerCtx!, references, options.records ?? {})
+        : undefined;
+      if (checked && !route.path.includes('{')) assertReferencesExist(checked);
+      const ctx = checked ? { ...callerCtx!, references: checked } : callerCtx;
       const http: HttpRequest<AnyRoute> = {
         params: input.params as never,
         query: input.query as never,

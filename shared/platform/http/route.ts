@@ -43,6 +43,11 @@ export interface RouteSpec<
   idempotent?: boolean;
   /** The response carries an ETag and writes honour `If-Match`. */
   versioned?: boolean;
+  /**
+   * Body fields naming other records of the tenant, by path (`lines.*.productId`) and record kind
+   * (functions/app/records.ts): they must exist, else 422 naming the field (platform/references.ts).
+   */
+  references?: Record<string, string>;
   /** Problems this operation answers besides the ones every route can (400, 401, 403, 404, 413). */
   errors?: ProblemKind[];
 }

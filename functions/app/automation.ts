@@ -82,6 +82,7 @@ export const automationRoutes = {
     operationId: 'updateAutomationRule',
     method: 'PATCH',
     path: '/v1/automation-rules/{id}',
+    resource: 'automationRule',
     references: {
       'actions.*.assignTo.memberId': 'member',
       'actions.*.fallbackAssigneeId': 'member',

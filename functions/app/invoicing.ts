@@ -111,6 +111,7 @@ export const invoicingRoutes = {
     operationId: 'updateInvoice',
     method: 'PATCH',
     path: '/v1/invoices/{id}',
+    resource: 'invoice',
     references: { contactId: 'contact', companyId: 'company', 'lines.*.productId': 'product' },
     function: fn,
     access: draftWriters,

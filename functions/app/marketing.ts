@@ -227,6 +227,7 @@ export const marketingRoutes = {
     operationId: 'addListMembers',
     method: 'POST',
     path: '/v1/lists/{id}/members',
+    resource: 'list',
     references: { 'contactIds.*': 'contact' },
     function: fn,
     access: marketers,
@@ -312,6 +313,7 @@ export const marketingRoutes = {
     operationId: 'updateSegment',
     method: 'PATCH',
     path: '/v1/segments/{id}',
+    resource: 'segment',
     references: {
       'conditions.*.ownerId': 'member',
       'conditions.*.companyId': 'company',
@@ -417,6 +419,7 @@ export const marketingRoutes = {
     operationId: 'previewTemplate',
     method: 'POST',
     path: '/v1/templates/{id}/preview',
+    resource: 'template',
     references: { contactId: 'contact' },
     function: fn,
     access: anyMember,
@@ -482,6 +485,7 @@ export const marketingRoutes = {
     operationId: 'updateCampaign',
     method: 'PATCH',
     path: '/v1/campaigns/{id}',
+    resource: 'campaign',
     references: {
       'audience.lists.*': 'list',
       'audience.segments.*': 'segment',
@@ -569,6 +573,7 @@ export const marketingRoutes = {
     operationId: 'testSendCampaign',
     method: 'POST',
     path: '/v1/campaigns/{id}/test-send',
+    resource: 'campaign',
     references: { memberId: 'member', contactId: 'contact' },
     function: fn,
     access: marketers,
@@ -652,6 +657,7 @@ export const marketingRoutes = {
     operationId: 'updateNewsletter',
     method: 'PATCH',
     path: '/v1/newsletters/{id}',
+    resource: 'newsletter',
     references: {
       'audience.lists.*': 'list',
       'audience.segments.*': 'segment',

@@ -1,6 +1,14 @@
-import { companyKeys, contactKeys } from '../../shared/contacts/keys.ts';
+import { automationKeys } from '../../shared/automation/keys.ts';
+import { activityKeys, companyKeys, contactKeys } from '../../shared/contacts/keys.ts';
 import { invoiceKeys } from '../../shared/invoicing/keys.ts';
-import { listKeys, segmentKeys, templateKeys, topicKeys } from '../../shared/marketing/keys.ts';
+import {
+  campaignKeys,
+  listKeys,
+  newsletterKeys,
+  segmentKeys,
+  templateKeys,
+  topicKeys,
+} from '../../shared/marketing/keys.ts';
 import type { RecordKinds } from '../../shared/platform/references.ts';
 import {
   dealKeys,
@@ -12,7 +20,8 @@ import {
   quoteKeys,
   supplierKeys,
 } from '../../shared/sales/keys.ts';
-import { responseKeys } from '../../shared/surveys/keys.ts';
+import { responseKeys, surveyKeys } from '../../shared/surveys/keys.ts';
+import { taskKeys } from '../../shared/tasks/keys.ts';
 import { tenancyKeys } from '../../shared/tenancy/keys.ts';
 
 /**
@@ -20,7 +29,8 @@ import { tenancyKeys } from '../../shared/tenancy/keys.ts';
  * each, declared here, above the modules, so that any module can reference any record without
  * importing the module that keeps it. `vanishes`: records of the kind can be deleted, so the
  * request's transaction checks them again (platform/references.ts). Task links name their kind
- * in `type`, so the link types are kinds too.
+ * in `type`, so the link types are kinds too; routes that address a record and declare
+ * references name its kind as `resource`.
  */
 export const recordKinds: RecordKinds = {
   contact: { label: 'Contact', key: contactKeys.contact, vanishes: true },
@@ -40,4 +50,11 @@ export const recordKinds: RecordKinds = {
   template: { label: 'Template', key: templateKeys.template, vanishes: true },
   topic: { label: 'Topic', key: topicKeys.topic },
   survey_response: { label: 'Survey response', key: responseKeys.response },
+  activity: { label: 'Activity', key: activityKeys.activity, vanishes: true },
+  task: { label: 'Task', key: taskKeys.task },
+  recurringTask: { label: 'Recurring task', key: taskKeys.recurring, vanishes: true },
+  automationRule: { label: 'Automation rule', key: automationKeys.rule, vanishes: true },
+  campaign: { label: 'Campaign', key: campaignKeys.campaign },
+  newsletter: { label: 'Newsletter', key: newsletterKeys.newsletter, vanishes: true },
+  survey: { label: 'Survey', key: surveyKeys.survey },
 };

@@ -85,6 +85,7 @@ export const surveyRoutes = {
     operationId: 'updateSurvey',
     method: 'PATCH',
     path: '/v1/surveys/{id}',
+    resource: 'survey',
     references: {
       'audience.lists.*': 'list',
       'audience.segments.*': 'segment',
@@ -167,6 +168,7 @@ export const surveyRoutes = {
     operationId: 'createSurveyPaperWave',
     method: 'POST',
     path: '/v1/surveys/{id}/paper-waves',
+    resource: 'survey',
     references: { 'contactIds.*': 'contact' },
     function: fn,
     access: editors,

@@ -92,14 +92,17 @@ export async function checkReferences(
   ctx: TenantContext,
   references: Reference[],
   kinds: RecordKinds,
-): Promise<CheckedReferences> {
-  const resolved = references.map((reference) => {
+  resource?: { kind: string; id: string },
+): Promise<CheckedReferences & { resourceExists?: boolean }> {
+  const all = resource ? [...references, { path: '', ...resource }] : references;
+  const everything = all.map((reference) => {
     const kind = kinds[reference.kind];
     if (!kind) throw new Error(`No record kind ${reference.kind} is declared (functions/app/records.ts).`);
     return { reference, kind, key: kind.key(ctx.tenantId, reference.id) };
   });
+  const resolved = resource ? everything.slice(0, -1) : everything;
   const keyOf = (key: ItemKey) => `${key.PK}\u0000${key.SK}`;
-  const unique = [...new Map(resolved.map((r) => [keyOf(r.key), r.key])).values()];
+  const unique = [...new Map(everything.map((r) => [keyOf(r.key), r.key])).values()];
   const present = new Set((await getItems(ctx, unique)).map((item) => keyOf(item as unknown as ItemKey)));
   const issue = ({ reference, kind }: (typeof resolved)[number]) => ({
     path: reference.path,
@@ -109,6 +112,7 @@ export async function checkReferences(
   return {
     missing: resolved.filter((r) => !present.has(keyOf(r.key))).map(issue),
     guards: guards.length > MAX_GUARDS ? [] : guards.map((r) => ({ key: r.key, ...issue(r) })),
+    ...(resource ? { resourceExists: present.has(keyOf(everything.at(-1)!.key)) } : {}),
   };
 }
 

@@ -153,13 +153,17 @@ function httpConventions(
             keyId: principal.keyId,
           })
         : undefined;
-      // A request naming records that do not exist is refused (422). On a route that addresses a
-      // resource, when its write commits: another tenant's resource answers 404 first.
+      // A request naming records that do not exist is refused (422) before the operation runs; on
+      // a route that addresses a resource, only once the resource is known to exist (another
+      // tenant's resource answers 404 first), else when the request's write would commit.
       const references = callerCtx ? referencesIn(route.references, input.body, 'body') : [];
-      const checked = references.length
-        ? await checkReferences(callerCtx!, references, options.records ?? {})
+      const addressed = route.resource
+        ? { kind: route.resource, id: String((input.params as Record<string, unknown>)?.id) }
         : undefined;
-      if (checked && !route.path.includes('{')) assertReferencesExist(checked);
+      const checked = references.length
+        ? await checkReferences(callerCtx!, references, options.records ?? {}, addressed)
+        : undefined;
+      if (checked && (!route.path.includes('{') || checked.resourceExists)) assertReferencesExist(checked);
       const ctx = checked ? { ...callerCtx!, references: checked } : callerCtx;
       const http: HttpRequest<AnyRoute> = {
         params: input.params as never,

@@ -609,7 +609,7 @@ export const contacts = defineModule({
       name: 'contact-indexes',
       entry: 'functions/streams/contact-indexes.ts',
       description: "Keeps each contact's tag, phone, email and country index items in step with it.",
-      permissions: ['table:read', 'table:write'],
+      permissions: ['table:write'],
     },
   ],
   routes: { ...contactRoutes, ...contactPublicRoutes },

@@ -75,7 +75,7 @@ export const platform = defineModule({
       name: 'write-derived',
       entry: 'functions/streams/write-derived.ts',
       description: 'Writes the history and timeline entries of committed changes, after the change.',
-      permissions: ['table:read', 'table:write'],
+      permissions: ['table:write'],
     },
   ],
   routes: platformRoutes,

@@ -942,7 +942,7 @@ export const sales = defineModule({
       name: 'purchase-history',
       entry: 'functions/streams/purchase-history.ts',
       description: "Records each placed order, once, in its contact's purchase history.",
-      permissions: ['table:read', 'table:write'],
+      permissions: ['table:write'],
     },
   ],
   routes: salesRoutes,

@@ -61,7 +61,13 @@ import { type StockMove, stockMovesInto } from './stock-moves.ts';
  * For invoicing: `getOrder` and each line's productId, description, quantity, unitAmount (minor
  * units, before tax) and taxRateBps; `orderInvoicedInto` links the order to its invoice.
  */
-const toOrder = (item: Item) => withoutKeys<Order>(item);
+/** The order as the API shows it: the purchase history's mark (purchase-history.ts) is not part of it. */
+const toOrder = (item: Item) => {
+  const { purchaseRecordedAt: _recorded, ...order } = withoutKeys<Order & { purchaseRecordedAt?: string }>(
+    item,
+  );
+  return order as Order;
+};
 
 function indexes(ctx: TenantContext, order: Order) {
   return {

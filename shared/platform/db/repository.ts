@@ -23,10 +23,10 @@ import type { TenantContext } from '../context.ts';
 import { PreconditionFailedError, UnknownReferenceError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { tableName } from './client.ts';
-import { withTransientRetries } from './contention.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.ts';
 import { and, type Condition, ExpressionBuilder, exists, hasVersion } from './expressions.ts';
 import { type ItemKey, tenantKey, tenantPrefix } from './keys.ts';
+import { withTransientRetries } from './retries.ts';
 import type { IndexName } from './table.ts';
 
 export type Item = Record<string, unknown>;

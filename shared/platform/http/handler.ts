@@ -7,8 +7,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal, Role } from '../auth.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Actor, type TenantContext, tenantContext } from '../context.ts';
-import { lastWriterWins } from '../db/contention.ts';
 import { asTenantId, type TenantId } from '../db/keys.ts';
+import { lastWriterWins } from '../db/retries.ts';
 import {
   BadRequestError,
   ConflictError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastWriterWins } from '../../../shared/platform/db/contention.ts';
+import { lastWriterWins } from '../../../shared/platform/db/retries.ts';
 import { PreconditionFailedError, UnavailableError } from '../../../shared/platform/errors.ts';
 
 describe('last writer wins', () => {

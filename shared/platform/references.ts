@@ -26,9 +26,20 @@ export interface RecordKind {
   /** How messages name it: "Company". */
   label: string;
   key(tenant: TenantId, id: string): ItemKey;
-  /** Records of this kind can be deleted (erasure, DELETE): check them in the transaction too. */
+  /**
+   * Records of this kind can be deleted (erasure, DELETE): check them in the transaction too.
+   * Kinds without it must never be deleted: once read, their existence is remembered.
+   */
   vanishes?: boolean;
 }
+
+/**
+ * Records of kinds that are never deleted, seen to exist by this process: existence that cannot
+ * be undone needs reading once (a sales member names the same owner and company all day). Only
+ * positive answers are kept, keyed by the full tenant-prefixed key; the set is emptied when full.
+ */
+const known = new Set<string>();
+const KNOWN_LIMIT = 10_000;
 
 export type RecordKinds = Record<string, RecordKind>;
 
@@ -102,8 +113,15 @@ export async function checkReferences(
   });
   const resolved = resource ? everything.slice(0, -1) : everything;
   const keyOf = (key: ItemKey) => `${key.PK}\u0000${key.SK}`;
-  const unique = [...new Map(everything.map((r) => [keyOf(r.key), r.key])).values()];
-  const present = new Set((await getItems(ctx, unique)).map((item) => keyOf(item as unknown as ItemKey)));
+  const unique = [
+    ...new Map(everything.filter((r) => !known.has(keyOf(r.key))).map((r) => [keyOf(r.key), r.key])).values(),
+  ];
+  const read = new Set(
+    (unique.length ? await getItems(ctx, unique) : []).map((item) => keyOf(item as unknown as ItemKey)),
+  );
+  const present = { has: (key: string) => known.has(key) || read.has(key) };
+  if (known.size > KNOWN_LIMIT) known.clear();
+  for (const r of everything) if (!r.kind.vanishes && read.has(keyOf(r.key))) known.add(keyOf(r.key));
   const issue = ({ reference, kind }: (typeof resolved)[number]) => ({
     path: reference.path,
     message: `${kind.label} ${reference.id} was not found.`,

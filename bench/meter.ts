@@ -1,5 +1,6 @@
-import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { transactionUnits } from './transaction-units.ts';
 
 /**
  * Counts the capacity units of the product's own DynamoDB calls. The local runtime runs every
@@ -8,6 +9,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * so a middleware added to that client's stack here sees every call, with no change to product
  * code. While recording it asks each call for `ReturnConsumedCapacity: INDEXES`; otherwise it
  * passes calls through untouched, so the latency cases measure the product as it is.
+ *
+ * DynamoDB Local reports a TransactWriteItems' capacity wrongly (a few units whatever the number
+ * of items: measured, two items or ten report the same), so for transactions the meter computes
+ * what DynamoDB bills from the items themselves (transaction-units.ts), reading each updated
+ * item after the commit with a client of its own (not metered). Single-item writes and reads
+ * keep DynamoDB Local's own figures, which follow the pricing rules.
  *
  * It can also hand over the marshalled input of the next TransactWriteItems: the write case
  * replays exactly the items the API wrote.
@@ -29,6 +36,8 @@ export class CapacityMeter {
   private calls: TableCall[] | undefined;
   private withCapacity = true;
   private capture: Capture | undefined;
+  /** Reads items for the transaction model; its calls are not the product's. */
+  private readonly reader = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
   constructor(client: DynamoDBDocumentClient) {
     client.middlewareStack.add(
@@ -41,9 +50,15 @@ export class CapacityMeter {
         const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
           .ConsumedCapacity;
         const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        const units =
+          command === 'TransactWriteItems' && this.withCapacity
+            ? await transactionUnits(args.input as never, (input) =>
+                this.reader.send(new GetCommand({ ...input, ConsistentRead: true })).then((r) => r.Item),
+              )
+            : [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
         calls.push({
           command,
-          units: [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+          units,
           kind: READS.test(command) ? 'read' : 'write',
           at: performance.now(),
         });

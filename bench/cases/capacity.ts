@@ -4,6 +4,7 @@ import {
   QueryCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { contactKeys } from '../../shared/contacts/keys.ts';
 import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { newId } from '../../shared/platform/ids.ts';
@@ -11,6 +12,7 @@ import type { Case, Row } from '../case.ts';
 import type { Response } from '../http.ts';
 import { totals } from '../meter.ts';
 import { contactTransaction } from '../replay.ts';
+import { transactionUnits } from '../transaction-units.ts';
 
 /**
  * Read and write capacity units per API operation, from DynamoDB's own ReturnConsumedCapacity on
@@ -20,6 +22,8 @@ import { contactTransaction } from '../replay.ts';
  * but not while the caller waits). A measurement that overlapped any other function's work is
  * thrown away and taken again. The authorizer's answer is cached for 60 s per key, as API Gateway
  * does: its cost is measured apart, on a cache miss. Floors: the same raw calls, metered the same way.
+ * `capacity.<op>.totalWcu` adds the request's writes and its consumers' (issue 21 counts both).
+ * Transactions are counted by DynamoDB's pricing rules, not by DynamoDB Local (bench/meter.ts).
  */
 interface Operation {
   name: string;
@@ -108,13 +112,13 @@ export const capacityCase: Case = {
         request: () => api.post('/v1/contacts', contactBody(++created)),
         status: 201,
         floor: async () => {
-          const result = await raw.send(
-            new TransactWriteItemsCommand({
-              ...transaction.again(`capacity-floor-${unique}@bench.example`),
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          );
-          return { read: 0, write: units(result.ConsumedCapacity) };
+          // DynamoDB Local misreports transactions: counted from the items, as the meter does.
+          const input = transaction.again(`capacity-floor-${unique}@bench.example`);
+          await raw.send(new TransactWriteItemsCommand(input));
+          const items = (input.TransactItems ?? []).map((w) => ({
+            Put: { TableName: tableName, Item: unmarshall(w.Put!.Item!) },
+          }));
+          return { read: 0, write: await transactionUnits({ TransactItems: items }, async () => undefined) };
         },
       },
       {
@@ -279,13 +283,20 @@ export const capacityCase: Case = {
           ...(floor ? { floor: units2(floor), ratio: result.request[main] / floor[main] } : {}),
           metric: `capacity.${op.id}.${main === 'read' ? 'rcu' : 'wcu'}`,
         });
-        if (result.consumerFunctions.length > 0)
+        if (result.consumerFunctions.length > 0) {
           rows.push({
             measure: `  then, after the answer: ${result.consumerFunctions.join(', ')}`,
             funnel: units2(result.consumers),
           });
+          rows.push({
+            measure: '  in all, the request and what follows from it',
+            funnel: `${result.request.write + result.consumers.write} WCU`,
+            metric: `capacity.${op.id}.totalWcu`,
+          });
+        }
         metrics[`capacity.${op.id}.rcu`] = result.request.read;
         metrics[`capacity.${op.id}.wcu`] = result.request.write;
+        metrics[`capacity.${op.id}.totalWcu`] = result.request.write + result.consumers.write;
         details[op.id] = { ...result, floor };
         phase.tick();
       }

@@ -71,6 +71,12 @@ export const platform = defineModule({
       description: 'Publishes outbox items from the table stream to the domain event bus.',
       permissions: ['events:put'],
     },
+    {
+      name: 'write-derived',
+      entry: 'functions/streams/write-derived.ts',
+      description: 'Writes the history and timeline entries of committed changes, after the change.',
+      permissions: ['table:write'],
+    },
   ],
   routes: platformRoutes,
   streams: [
@@ -79,6 +85,15 @@ export const platform = defineModule({
       description: 'Domain events written to the outbox in the same transaction as their change.',
       target: 'publish-events',
       filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['DomainEvent'] } } } }],
+      batchSize: 100,
+      retryAttempts: 10,
+    },
+    {
+      name: 'derived-items',
+      description:
+        'Items a change derived (history and timeline entries), carried on its outbox item and written after it commits.',
+      target: 'write-derived',
+      filters: [{ eventName: ['INSERT'], dynamodb: { NewImage: { derives: { BOOL: [true] } } } }],
       batchSize: 100,
       retryAttempts: 10,
     },

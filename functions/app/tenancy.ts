@@ -146,6 +146,7 @@ export const tenancyRoutes = {
     operationId: 'createApiKey',
     method: 'POST',
     path: '/v1/api-keys',
+    references: { memberId: 'member' },
     function: fn,
     access: adminOnly,
     summary: 'Create an API key',

@@ -11,21 +11,26 @@ import {
   updateMember,
 } from '../../shared/tenancy/members.ts';
 import { getTenant, signUp, updateTenant } from '../../shared/tenancy/tenants.ts';
+import { recordKinds } from '../app/records.ts';
 import { tenancyRoutes } from '../app/tenancy.ts';
 
-export const handler = httpHandler(tenancyRoutes, {
-  signUp: ({ body, contextFor }) => signUp(contextFor(asTenantId(newId()), { type: 'public' }), body),
-  getTenant: ({ ctx }) => getTenant(ctx),
-  updateTenant: ({ ctx, body, ifMatch }) => updateTenant(ctx, body, ifMatch),
-  me: ({ ctx, principal }) => getMember(ctx, principal!.memberId),
-  listMembers: ({ ctx, query }) => listMembers(ctx, query),
-  createMember: ({ ctx, body }) => createMember(ctx, body),
-  getMember: ({ ctx, params }) => getMember(ctx, params.id),
-  updateMember: ({ ctx, params, body, ifMatch }) => updateMember(ctx, params.id, body, ifMatch),
-  deactivateMember: ({ ctx, params }) => deactivateMember(ctx, params.id),
-  listApiKeys: ({ ctx, query }) => listApiKeys(ctx, query),
-  createApiKey: ({ ctx, body }) => createApiKey(ctx, body),
-  getApiKey: ({ ctx, params }) => getApiKey(ctx, params.id),
-  revokeApiKey: ({ ctx, params }) => revokeApiKey(ctx, params.id),
-  listAudit: ({ ctx, query }) => listAudit(ctx, query),
-});
+export const handler = httpHandler(
+  tenancyRoutes,
+  {
+    signUp: ({ body, contextFor }) => signUp(contextFor(asTenantId(newId()), { type: 'public' }), body),
+    getTenant: ({ ctx }) => getTenant(ctx),
+    updateTenant: ({ ctx, body, ifMatch }) => updateTenant(ctx, body, ifMatch),
+    me: ({ ctx, principal }) => getMember(ctx, principal!.memberId),
+    listMembers: ({ ctx, query }) => listMembers(ctx, query),
+    createMember: ({ ctx, body }) => createMember(ctx, body),
+    getMember: ({ ctx, params }) => getMember(ctx, params.id),
+    updateMember: ({ ctx, params, body, ifMatch }) => updateMember(ctx, params.id, body, ifMatch),
+    deactivateMember: ({ ctx, params }) => deactivateMember(ctx, params.id),
+    listApiKeys: ({ ctx, query }) => listApiKeys(ctx, query),
+    createApiKey: ({ ctx, body }) => createApiKey(ctx, body),
+    getApiKey: ({ ctx, params }) => getApiKey(ctx, params.id),
+    revokeApiKey: ({ ctx, params }) => revokeApiKey(ctx, params.id),
+    listAudit: ({ ctx, query }) => listAudit(ctx, query),
+  },
+  { records: recordKinds },
+);

@@ -81,6 +81,8 @@ export interface LocalRuntime {
   bus: LocalEventBus;
   scheduler: LocalScheduler;
   queues: LocalQueues;
+  /** The stream's event source mappings; tests redeliver records through it. */
+  streams: LocalStreamPoller;
   deadLetters: MemoryDeadLetters;
   /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
   settle(): Promise<void>;
@@ -282,6 +284,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       bus,
       scheduler,
       queues,
+      streams: poller,
       deadLetters,
       settle,
       stop: stopAll,

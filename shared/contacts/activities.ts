@@ -18,7 +18,7 @@ import { getCompany } from './companies.ts';
 import { activityKeys, contactKeys } from './keys.ts';
 import type { Activity, ActivityCreate, ActivityUpdate, TimelineEntry } from './schema.ts';
 import { getContacts } from './service.ts';
-import { addTimelineEntryInto } from './timeline.ts';
+import { writeTimelineEntryInto } from './timeline.ts';
 
 /**
  * Activities: calls, meetings, notes and logged emails, each about contacts and/or a company.
@@ -148,7 +148,7 @@ async function checkLinks(ctx: TenantContext, activity: Activity): Promise<void>
 
 function addTimelineEntries(uow: UnitOfWork, ctx: TenantContext, activity: Activity) {
   return activity.contactIds.map((contactId) => {
-    const entry: TimelineEntry = addTimelineEntryInto(uow, ctx, contactId, {
+    const entry: TimelineEntry = writeTimelineEntryInto(uow, ctx, contactId, {
       kind: activity.type,
       title: activityTitle(activity),
       at: activity.at,

@@ -6,9 +6,11 @@ import type { HistoryActor, HistoryEntry } from './schema.ts';
 
 /**
  * Change history of contacts and companies: who changed what, when, with each field's old and new
- * value. Entries are written in the same unit of work as the change, in the subject's partition
- * (`HIST#<ulid>`: ULIDs sort by time), so the history can neither miss nor invent a change, and
- * merge, export and erasure find it with the rest of the contact.
+ * value. The entry is made with the change and rides on its outbox item; it is written once the
+ * change has committed, from the stream (UnitOfWork.derive), so the history can neither miss nor
+ * invent a change and costs the request nothing. It lives in the subject's partition
+ * (`HIST#<ulid>`: ULIDs sort by time), where merge, export and erasure find it with the rest of the
+ * contact. It appears within the stream's lag (docs/data-model.md, Eventual consistency).
  */
 export function historyActor(actor: Actor): HistoryActor {
   switch (actor.type) {
@@ -65,11 +67,17 @@ export function recordHistoryInto(
     actor: historyActor(ctx.actor),
     changes,
   };
-  const key =
+  const [key, parent] =
     subject.type === 'contact'
-      ? contactKeys.historyEntry(ctx.tenantId, subject.id, entry.id)
-      : companyKeys.historyEntry(ctx.tenantId, subject.id, entry.id);
-  uow.put({ ...key, entity: 'HistoryEntry', ...entry });
+      ? [
+          contactKeys.historyEntry(ctx.tenantId, subject.id, entry.id),
+          contactKeys.contact(ctx.tenantId, subject.id),
+        ]
+      : [
+          companyKeys.historyEntry(ctx.tenantId, subject.id, entry.id),
+          companyKeys.company(ctx.tenantId, subject.id),
+        ];
+  uow.derive({ ...key, entity: 'HistoryEntry', ...entry }, { parent });
   return entry;
 }
 

@@ -122,56 +122,6 @@ function checkedCustomFields(
   checkCustomFields(write.definitions, values);
 }
 
-interface IndexEntry {
-  kind: string;
-  value: string;
-  GSI2PK: string;
-  GSI2SK: string;
-}
-
-/**
- * One index item per tag, phone, extra email and address country/region: multi-valued attributes
- * cannot be index keys of the contact item itself. Each is projected into GSI2 under its own
- * partition prefix and sorted by name, and carries the contact id.
- */
-function indexEntries(ctx: TenantContext, contact: Contact): IndexEntry[] {
-  const t = ctx.tenantId;
-  const nameSort = contactKeys.nameSort(contact.lastName, contact.firstName, contact.id);
-  const entries = new Map<string, IndexEntry>();
-  const add = (kind: string, value: string, GSI2PK: string, GSI2SK = nameSort) =>
-    entries.set(`${kind}#${value}`, { kind, value, GSI2PK, GSI2SK });
-  for (const tag of contact.tags) add('TAG', tag, contactKeys.byTag(t, tag));
-  for (const phone of contact.phones) add('PHONE', phone.number, contactKeys.byPhone(t, phone.number));
-  for (const email of contact.emails) add('EMAIL', email, contactKeys.byOtherEmail(t, email));
-  for (const address of contact.addresses) {
-    const region = (address.region ?? '').toLowerCase();
-    add(
-      'COUNTRY',
-      `${address.country}#${region}`,
-      contactKeys.byCountry(t, address.country),
-      `${region}#${nameSort}`,
-    );
-  }
-  return [...entries.values()];
-}
-
-function putIndexEntries(
-  uow: UnitOfWork,
-  ctx: TenantContext,
-  contactId: string,
-  entries: IndexEntry[],
-): void {
-  for (const entry of entries) {
-    uow.put({
-      ...contactKeys.indexItem(ctx.tenantId, contactId, entry.kind, entry.value),
-      entity: 'ContactIndex',
-      contactId,
-      GSI2PK: entry.GSI2PK,
-      GSI2SK: entry.GSI2SK,
-    });
-  }
-}
-
 /** GSI1..GSI4 of the contact item: by name, by stage, by owner (then stage), by company. */
 function indexAttributes(contact: Contact, ctx: TenantContext) {
   const t = ctx.tenantId;
@@ -205,7 +155,9 @@ export async function createContact(ctx: TenantContext, input: ContactCreate): P
 /**
  * Adds a new contact to the unit of work, for changes that create a contact among other things.
  * With custom field values or phone numbers lacking a country code, pass what
- * `contactWriteContext` loads. Adds at most 6 + tags + phones + emails + addresses writes.
+ * `contactWriteContext` loads. Adds at most three writes: the contact, its email guard and its
+ * event; the history entry rides on the event, and the index items (tags, phones, further
+ * emails, countries) are derived from the committed contact (indexes.ts).
  */
 export function createContactInto(
   uow: UnitOfWork,
@@ -253,7 +205,6 @@ export function createContactInto(
       { condition: notExists, onConditionFailed: emailTaken(contact.email) },
     );
   }
-  putIndexEntries(uow, ctx, contact.id, indexEntries(ctx, contact));
   recordHistoryInto(
     uow,
     ctx,
@@ -372,7 +323,8 @@ export function applyContactChange(
 
 /**
  * Adds a prepared change (`applyContactChange`) to the unit of work: the contact item guarded by
- * its version, the email guard, the index items that changed, the history entry and the event.
+ * its version, the email guard and the event, with the history entry riding on it. The index
+ * items follow from the committed contact (indexes.ts).
  */
 export function writeContactChangeInto(
   uow: UnitOfWork,
@@ -417,20 +369,6 @@ export function writeContactChangeInto(
       );
     }
   }
-  const before = indexEntries(ctx, current);
-  const after = indexEntries(ctx, saved);
-  const renamed = current.firstName !== saved.firstName || current.lastName !== saved.lastName;
-  const keyOf = (e: IndexEntry) => `${e.kind}#${e.value}`;
-  const kept = new Set(after.map(keyOf));
-  const had = new Set(before.map(keyOf));
-  for (const entry of before)
-    if (!kept.has(keyOf(entry))) uow.delete(contactKeys.indexItem(ctx.tenantId, id, entry.kind, entry.value));
-  putIndexEntries(
-    uow,
-    ctx,
-    id,
-    after.filter((e) => renamed || !had.has(keyOf(e))),
-  );
   recordHistoryInto(uow, ctx, { type: 'contact', id }, action, fieldChanges(current, saved, fields));
   uow.publish(ContactUpdated, {
     contactId: id,

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Role } from './auth.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { db, dbFor } from './db/client.ts';
-import type { TenantId } from './db/keys.ts';
+import type { ItemKey, TenantId } from './db/keys.ts';
 import { type AppLogger, withKeys } from './logger.ts';
 
 /** Who made a change: recorded in change history, audit entries and events. */
@@ -22,6 +22,15 @@ export interface TenantContext {
   readonly db: DynamoDBDocumentClient;
   readonly logger: AppLogger;
   readonly requestId?: string;
+  /** What the request's references to other records came to (platform/references.ts). */
+  readonly references?: CheckedReferences;
+}
+
+export interface CheckedReferences {
+  /** Referenced records that do not exist: no unit of work of the request may commit (422). */
+  missing: ReadonlyArray<{ path: string; message: string }>;
+  /** Referenced records that could vanish before the write: each commit checks they still exist. */
+  guards: ReadonlyArray<{ key: ItemKey; path: string; message: string }>;
 }
 
 export interface ContextOptions {

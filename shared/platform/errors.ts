@@ -15,7 +15,8 @@ export type ProblemKind =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unprocessable'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'unavailable';
 
 export interface FieldIssue {
   /** JSON-pointer-like dotted path into the request, e.g. `body.lines.0.quantity`. */
@@ -101,8 +102,41 @@ export class UnprocessableError extends DomainError {
   readonly kind = 'unprocessable';
 }
 
+/**
+ * The request names a record (a company, an owner, a product...) that does not exist in the
+ * caller's tenant: 422 with the field's path, so another tenant's id reads like a typo.
+ */
+export class UnknownReferenceError extends DomainError {
+  readonly kind = 'unprocessable';
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[]) {
+    super(issues.length === 1 ? issues[0]!.message : 'The request names records that do not exist.');
+    this.issues = issues;
+  }
+
+  static field(path: string, message: string): UnknownReferenceError {
+    return new UnknownReferenceError([{ path, message }]);
+  }
+}
+
 export class RateLimitedError extends DomainError {
   readonly kind = 'rate_limited';
+}
+
+/**
+ * The change could not be made now, through no fault of the request: the records it touches kept
+ * changing under it, or the database was throttling. Nothing was written; the same request can
+ * be sent again after `retryAfterSeconds`.
+ */
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, {}, options);
+  }
 }
 
 export function isDomainError(error: unknown): error is DomainError {
@@ -115,5 +149,5 @@ export function isDomainError(error: unknown): error is DomainError {
  */
 export function isRetryable(error: unknown): boolean {
   if (!isDomainError(error)) return true;
-  return error.kind === 'rate_limited';
+  return error.kind === 'rate_limited' || error.kind === 'unavailable';
 }

@@ -35,7 +35,6 @@ import { orderKeys, productKeys } from './keys.ts';
 import { formatMoney } from './money.ts';
 import { expectedDelivery, priceLines, resolvePricing, totalsOf } from './pricing.ts';
 import { getProducts } from './products.ts';
-import { PurchaseSummaryMoved, purchaseInto, purchaseSummaryOf } from './purchases.ts';
 import { getQuote, quoteOrderedInto } from './quotes.ts';
 import { activeMember, callerId, existingContact, tenantToday } from './references.ts';
 import { reviseEach, unchangedSince } from './revise.ts';
@@ -53,14 +52,22 @@ import { type StockMove, stockMovesInto } from './stock-moves.ts';
 
 /**
  * Orders, from an accepted quote or directly. Placing one reserves stock (refused with 409 beyond
- * what is available, unless the tenant allows back-orders) and records the contact's purchase,
- * in one transaction; fulfilment deducts the reserved stock; cancellation releases it; a return
- * puts returned units back on hand and ships replacements from stock.
+ * what is available, unless the tenant allows back-orders) in the order's transaction; the
+ * contact's purchase history and timeline follow from the committed order (purchase-history.ts),
+ * so concurrent orders of one contact never contend on them. Fulfilment deducts the reserved
+ * stock; cancellation releases it; a return puts returned units back on hand and ships
+ * replacements from stock.
  *
  * For invoicing: `getOrder` and each line's productId, description, quantity, unitAmount (minor
  * units, before tax) and taxRateBps; `orderInvoicedInto` links the order to its invoice.
  */
-const toOrder = (item: Item) => withoutKeys<Order>(item);
+/** The order as the API shows it: the purchase history's mark (purchase-history.ts) is not part of it. */
+const toOrder = (item: Item) => {
+  const { purchaseRecordedAt: _recorded, ...order } = withoutKeys<Order & { purchaseRecordedAt?: string }>(
+    item,
+  );
+  return order as Order;
+};
 
 function indexes(ctx: TenantContext, order: Order) {
   return {
@@ -167,8 +174,6 @@ async function direct(ctx: TenantContext, input: OrderCreate): Promise<OrderSour
   };
 }
 
-const MAX_ATTEMPTS = 6;
-
 export async function placeOrder(ctx: TenantContext, input: OrderCreate): Promise<Order> {
   if (input.quoteId && (input.lines || input.contactId || input.priceListId || input.currency))
     throw ValidationError.field(
@@ -191,79 +196,58 @@ export async function placeOrder(ctx: TenantContext, input: OrderCreate): Promis
     remaining.set(line.productId, open - backordered);
     return { ...line, returnedQuantity: 0, backorderedQuantity: backordered };
   });
-  for (let attempt = 1; ; attempt++) {
-    const now = ctx.clock.now().toISOString();
-    const expected = expectedDelivery(lines, today);
-    const order: Order = {
-      id: newId(),
-      status: 'placed',
-      contactId: source.contactId,
-      ...(source.companyId ? { companyId: source.companyId } : {}),
-      ...(source.quoteId ? { quoteId: source.quoteId } : {}),
-      ...(source.dealId ? { dealId: source.dealId } : {}),
-      ...(source.ownerId ? { ownerId: source.ownerId } : {}),
-      currency: source.currency,
-      lines,
-      ...totalsOf(lines),
-      ...(expected ? { expectedDeliveryDate: expected } : {}),
-      returns: [],
-      placedAt: now,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
-    const summary = await purchaseSummaryOf(ctx, order.contactId, { consistent: true });
-    const uow = unitOfWork(ctx).put(
-      { ...orderKeys.order(ctx.tenantId, order.id), entity: 'Order', ...order, ...indexes(ctx, order) },
-      { condition: notExists },
-    );
-    stockMovesInto(
-      uow,
-      ctx,
-      [...stocked].map(([productId, quantity]) => ({
-        productId,
-        sku: products.get(productId)!.sku,
-        reserved: quantity,
-        ...(backorders ? {} : { needsAvailable: quantity }),
-      })),
-    );
-    if (source.quote) quoteOrderedInto(uow, ctx, source.quote, order.id);
-    purchaseInto(
-      uow,
-      ctx,
-      {
-        contactId: order.contactId,
-        orderId: order.id,
-        quantities: quantitiesOf(order.lines),
-        amount: order.total,
-        currency: order.currency,
-        at: now,
-        date: today,
-      },
-      summary,
-    );
-    addTimelineEntryInto(uow, ctx, order.contactId, {
-      kind: 'purchase',
-      title: `Order placed: ${order.lines.length} line(s)`,
-      summary: formatMoney(order.total, order.currency),
-      ref: { type: 'order', id: order.id },
-    });
-    uow.publish(OrderPlaced, {
-      ...facts(order),
-      ...(order.quoteId ? { quoteId: order.quoteId } : {}),
-      ...(order.dealId ? { dealId: order.dealId } : {}),
-      total: order.total,
-      currency: order.currency,
-      backordered: lines.some((l) => l.backorderedQuantity > 0),
-    });
-    if (stocked.size) uow.publish(StockChanged, { productIds: [...stocked.keys()], cause: 'order' });
-    try {
-      await uow.commit();
-      return order;
-    } catch (error) {
-      if (!(error instanceof PurchaseSummaryMoved) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+  const now = ctx.clock.now().toISOString();
+  const expected = expectedDelivery(lines, today);
+  const order: Order = {
+    id: newId(),
+    status: 'placed',
+    contactId: source.contactId,
+    ...(source.companyId ? { companyId: source.companyId } : {}),
+    ...(source.quoteId ? { quoteId: source.quoteId } : {}),
+    ...(source.dealId ? { dealId: source.dealId } : {}),
+    ...(source.ownerId ? { ownerId: source.ownerId } : {}),
+    currency: source.currency,
+    lines,
+    ...totalsOf(lines),
+    ...(expected ? { expectedDeliveryDate: expected } : {}),
+    returns: [],
+    placedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  const uow = unitOfWork(ctx).put(
+    { ...orderKeys.order(ctx.tenantId, order.id), entity: 'Order', ...order, ...indexes(ctx, order) },
+    { condition: notExists },
+  );
+  stockMovesInto(
+    uow,
+    ctx,
+    [...stocked].map(([productId, quantity]) => ({
+      productId,
+      sku: products.get(productId)!.sku,
+      reserved: quantity,
+      ...(backorders ? {} : { needsAvailable: quantity }),
+    })),
+  );
+  if (source.quote) quoteOrderedInto(uow, ctx, source.quote, order.id);
+  addTimelineEntryInto(uow, ctx, order.contactId, {
+    kind: 'purchase',
+    title: `Order placed: ${order.lines.length} line(s)`,
+    summary: formatMoney(order.total, order.currency),
+    ref: { type: 'order', id: order.id },
+  });
+  uow.publish(OrderPlaced, {
+    ...facts(order),
+    ...(order.quoteId ? { quoteId: order.quoteId } : {}),
+    ...(order.dealId ? { dealId: order.dealId } : {}),
+    total: order.total,
+    currency: order.currency,
+    backordered: lines.some((l) => l.backorderedQuantity > 0),
+  });
+  if (stocked.size) uow.publish(StockChanged, { productIds: [...stocked.keys()], cause: 'order' });
+  await uow.commit();
+  return order;
 }
 
 export async function getOrder(ctx: TenantContext, id: string): Promise<Order> {

@@ -1,4 +1,3 @@
-import { PurchaseRecorded } from '../../events/sales.ts';
 import { getContact } from '../contacts/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
@@ -18,15 +17,15 @@ import type { PurchasedProduct } from './schema.ts';
 
 /**
  * Purchase history, kept in the contact's partition for automation (inactivity trigger) and
- * marketing (segments), in the same transaction as the order that changes it:
+ * marketing (segments), derived from the committed orders (purchase-history.ts):
  *
  * - `PURCHASE-SUMMARY`: last purchase (instant and date in the tenant's time zone), order count,
- *   products bought; indexed on GSI5 by last purchase date (`T#<t>#LAST-PURCHASE`).
+ *   products bought (a string set); indexed on GSI5 by last purchase date (`T#<t>#LAST-PURCHASE`).
  * - `BOUGHT#<productId>`: first and last time bought and the quantity; indexed on GSI6 by
  *   product (`T#<t>#BOUGHT#<productId>`), so "who bought X" is one query.
  *
  * Placing an order records a purchase; cancellations and returns do not rewrite history (they
- * are visible on the order).
+ * are visible on the order). Readers see an order in the history within the stream's lag.
  */
 export interface PurchaseSummary {
   contactId: string;
@@ -42,7 +41,7 @@ function toSummary(item: Item): PurchaseSummary {
     lastPurchaseAt: String(item.lastPurchaseAt),
     lastPurchaseDate: String(item.lastPurchaseDate),
     orderCount: Number(item.orderCount),
-    productIds: [...((item.productIds as string[] | undefined) ?? [])],
+    productIds: [...((item.productIds as Iterable<string> | undefined) ?? [])].sort(),
   };
 }
 
@@ -54,71 +53,6 @@ export async function purchaseSummaryOf(
 ): Promise<PurchaseSummary | undefined> {
   const item = await getItem(ctx, purchaseKeys.summary(ctx.tenantId, contactId), options);
   return item ? toSummary(item) : undefined;
-}
-
-/** Another order of the contact committed meanwhile: read the summary again and retry. */
-export class PurchaseSummaryMoved extends Error {}
-
-export interface Purchase {
-  contactId: string;
-  orderId: string;
-  /** Quantities per product (lines of the same product added together). */
-  quantities: Map<string, number>;
-  amount: number;
-  currency: string;
-  at: string;
-  /** `at` as a date in the tenant's time zone. */
-  date: string;
-}
-
-/**
- * Adds the purchase to the unit of work: the summary (conditioned on the one read, `current`),
- * one BOUGHT item per product (atomic counters), and the PurchaseRecorded event.
- */
-export function purchaseInto(
-  uow: UnitOfWork,
-  ctx: TenantContext,
-  purchase: Purchase,
-  current: PurchaseSummary | undefined,
-): void {
-  const t = ctx.tenantId;
-  const later = !current || purchase.at >= current.lastPurchaseAt;
-  const lastPurchaseAt = later ? purchase.at : current.lastPurchaseAt;
-  const lastPurchaseDate = later ? purchase.date : current.lastPurchaseDate;
-  const productIds = [...new Set([...(current?.productIds ?? []), ...purchase.quantities.keys()])].sort();
-  summaryInto(
-    uow,
-    ctx,
-    {
-      contactId: purchase.contactId,
-      lastPurchaseAt,
-      lastPurchaseDate,
-      orderCount: (current?.orderCount ?? 0) + 1,
-      productIds,
-    },
-    current,
-  );
-  for (const [productId, quantity] of purchase.quantities) {
-    uow.update(purchaseKeys.bought(t, purchase.contactId, productId), {
-      set: {
-        productId,
-        contactId: purchase.contactId,
-        lastBoughtAt: purchase.at,
-        GSI6PK: purchaseKeys.buyersOf(t, productId),
-        GSI6SK: purchase.contactId,
-      },
-      setIfAbsent: { entity: 'ProductBought', firstBoughtAt: purchase.at },
-      add: { quantity },
-    });
-  }
-  uow.publish(PurchaseRecorded, {
-    contactId: purchase.contactId,
-    orderId: purchase.orderId,
-    productIds: [...purchase.quantities.keys()],
-    amount: purchase.amount,
-    currency: purchase.currency,
-    purchasedAt: purchase.at,
-  });
 }
 
 /** Writes a contact's summary (GSI5 follows its last purchase date), conditioned on the one read. */
@@ -133,12 +67,13 @@ function summaryInto(
       ...purchaseKeys.summary(ctx.tenantId, summary.contactId),
       entity: 'PurchaseSummary',
       ...summary,
+      productIds: new Set(summary.productIds),
       GSI5PK: purchaseKeys.byLastPurchase(ctx.tenantId),
       GSI5SK: `${summary.lastPurchaseDate}#${summary.contactId}`,
     },
     {
       condition: current ? (e) => `${e.name('orderCount')} = ${e.value(current.orderCount)}` : notExists,
-      onConditionFailed: () => new PurchaseSummaryMoved(),
+      onConditionFailed: () => new KeptItemMoved(),
     },
   );
 }
@@ -221,7 +156,7 @@ export async function buyersOf(
 
 /** The merged contact's item was moved already (a redelivery, or a concurrent delivery won). */
 class AlreadyMoved extends Error {}
-/** The kept contact's item changed since it was read (an order of theirs): read it again. */
+/** The kept contact's item changed since it was read (an order of theirs was recorded): read it again. */
 class KeptItemMoved extends Error {}
 
 const MOVE_ATTEMPTS = 6;
@@ -246,8 +181,7 @@ async function foldInto(
       return;
     } catch (error) {
       if (error instanceof AlreadyMoved) return;
-      const moved = error instanceof PurchaseSummaryMoved || error instanceof KeptItemMoved;
-      if (!moved || attempt >= MOVE_ATTEMPTS) throw error;
+      if (!(error instanceof KeptItemMoved) || attempt >= MOVE_ATTEMPTS) throw error;
     }
   }
 }

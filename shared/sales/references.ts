@@ -2,7 +2,7 @@ import { getCompany } from '../contacts/companies.ts';
 import type { Contact } from '../contacts/schema.ts';
 import { getContact, getContacts } from '../contacts/service.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { NotFoundError, UnknownReferenceError, ValidationError } from '../platform/errors.ts';
 import { localDate } from '../platform/time.ts';
 import { getMember } from '../tenancy/members.ts';
 import type { Member, Tenant } from '../tenancy/schema.ts';
@@ -10,14 +10,14 @@ import { getTenant } from '../tenancy/tenants.ts';
 
 /**
  * Records a request body refers to (a contact, a member, a company) must exist in the caller's
- * tenant: a missing one is a 400 on that field, so another tenant's id reads like a typo, never
- * like a resource that exists elsewhere.
+ * tenant: a missing one is a 422 on that field, so another tenant's id reads like a typo, never
+ * like a resource that exists elsewhere (as platform/references.ts answers for declared ones).
  */
 async function orInvalid<T>(path: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if (error instanceof NotFoundError) throw ValidationError.field(path, error.message);
+    if (error instanceof NotFoundError) throw UnknownReferenceError.field(path, error.message);
     throw error;
   }
 }
@@ -30,7 +30,8 @@ export async function existingContacts(ctx: TenantContext, ids: string[], path: 
   if (ids.length === 0) return;
   const found = await getContacts(ctx, ids);
   const index = ids.findIndex((id) => !found.has(id));
-  if (index >= 0) throw ValidationError.field(`${path}.${index}`, `Contact ${ids[index]} was not found.`);
+  if (index >= 0)
+    throw UnknownReferenceError.field(`${path}.${index}`, `Contact ${ids[index]} was not found.`);
 }
 
 export async function existingCompany(ctx: TenantContext, id: string, path: string): Promise<void> {

@@ -96,7 +96,8 @@ describe('npm start', () => {
       'every port to close',
       15_000,
     );
-  });
+    // Its own waits (a minute for start-up, 15 s for the ports) must fit in the test's time.
+  }, 120_000);
 
   it('says in one line how to install Java when it is missing', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'nojava-'));

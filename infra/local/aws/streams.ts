@@ -44,6 +44,18 @@ interface Consumer {
   spec: StreamConsumerSpec;
   pending: DynamoDBRecord[];
   draining: boolean;
+  /** The records delivered most recently, oldest first, for `redeliver`. */
+  delivered: DynamoDBRecord[];
+}
+
+/** How many delivered records each consumer keeps for a redelivery. */
+const KEPT_FOR_REDELIVERY = 1000;
+
+export interface RedeliveryOptions {
+  /** How many of the most recently delivered records (default: all that were kept). */
+  last?: number;
+  /** `reversed` hands the newest first: a late duplicate of an older change after a newer one. */
+  order?: 'as-delivered' | 'reversed';
 }
 
 /**
@@ -92,7 +104,12 @@ export class LocalStreamPoller {
     this.#deadLetters = options.deadLetters;
     this.#intervalMs = options.intervalMs ?? 250;
     this.#retryDelayMs = options.retryDelayMs ?? 200;
-    this.#consumers = options.consumers.map((spec) => ({ spec, pending: [], draining: false }));
+    this.#consumers = options.consumers.map((spec) => ({
+      spec,
+      pending: [],
+      draining: false,
+      delivered: [],
+    }));
   }
 
   /** Finds the table's stream and starts polling; records written from now on are delivered. */
@@ -158,6 +175,28 @@ export class LocalStreamPoller {
     return read;
   }
 
+  /**
+   * Delivers records the consumer already processed once more, as Lambda's event source mapping
+   * may (a retried batch, a replayed shard): consumers must be idempotent, and tests prove it with
+   * this. Resolves with the number of records delivered again, once their delivery is done.
+   */
+  async redeliver(consumerName: string, options: RedeliveryOptions = {}): Promise<number> {
+    const consumer = this.#consumers.find((c) => c.spec.name === consumerName);
+    if (!consumer) throw new Error(`No stream consumer ${consumerName}.`);
+    const kept = consumer.delivered;
+    const records = kept.slice(Math.max(0, kept.length - (options.last ?? kept.length)));
+    if (options.order === 'reversed') records.reverse();
+    await this.#work.track(
+      this.#drain({
+        spec: consumer.spec,
+        pending: records.map((r) => structuredClone(r)),
+        draining: false,
+        delivered: [],
+      }),
+    );
+    return records.length;
+  }
+
   /** Delivers a dead letter of a stream consumer again; on failure it becomes a new dead letter. */
   async replay(letter: DeadLetter): Promise<void> {
     if (letter.source !== 'stream')
@@ -176,6 +215,7 @@ export class LocalStreamPoller {
       },
       pending: [...records],
       draining: false,
+      delivered: [],
     };
     await this.#work.track(this.#drain(replaying));
   }
@@ -333,13 +373,13 @@ export class LocalStreamPoller {
           error = describeError(thrown);
         }
         if (failedAt < 0) {
-          consumer.pending.splice(0, batch.length);
+          this.#keep(consumer, consumer.pending.splice(0, batch.length));
           failures = 0;
           continue;
         }
         if (failedAt > 0) {
           // The records before the first failure are done: the checkpoint moves to it.
-          consumer.pending.splice(0, failedAt);
+          this.#keep(consumer, consumer.pending.splice(0, failedAt));
           failures = 0;
         }
         failures++;
@@ -362,6 +402,12 @@ export class LocalStreamPoller {
     } finally {
       consumer.draining = false;
     }
+  }
+
+  #keep(consumer: Consumer, records: DynamoDBRecord[]): void {
+    consumer.delivered.push(...records);
+    if (consumer.delivered.length > KEPT_FOR_REDELIVERY)
+      consumer.delivered.splice(0, consumer.delivered.length - KEPT_FOR_REDELIVERY);
   }
 
   #lambdaRecord(record: _Record): DynamoDBRecord {
@@ -412,6 +458,9 @@ function lambdaImage(image: Record<string, AttributeValue>): Record<string, Lamb
 }
 
 function lambdaValue(value: AttributeValue): LambdaAttributeValue {
+  // The SDK's stream client reads `{"M":{}}` (an empty map) as an attribute with no member at all;
+  // Lambda hands the function the map, which handlers must be able to unmarshall.
+  if (Object.keys(value).length === 0) return { M: {} };
   if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
   if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
   if (value.M !== undefined) return { M: lambdaImage(value.M) };

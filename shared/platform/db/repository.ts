@@ -20,12 +20,13 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { detailSchema, type EventDefinition, type EventPayload } from '../../../events/define.ts';
 import type { TenantContext } from '../context.ts';
-import { PreconditionFailedError } from '../errors.ts';
+import { PreconditionFailedError, UnknownReferenceError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { tableName } from './client.ts';
 import { decodeCursor, encodeCursor, invalidCursor, queryFingerprint } from './cursor.ts';
 import { and, type Condition, ExpressionBuilder, exists, hasVersion } from './expressions.ts';
 import { type ItemKey, tenantKey, tenantPrefix } from './keys.ts';
+import { withTransientRetries } from './retries.ts';
 import type { IndexName } from './table.ts';
 
 export type Item = Record<string, unknown>;
@@ -236,6 +237,18 @@ interface Operation {
   onConditionFailed?: OnConditionFailed;
 }
 
+/**
+ * An item that follows from a change but need not commit with it (a history entry, a timeline
+ * entry): it rides on the change's outbox item and is written after the commit, from the stream,
+ * by the platform's `write-derived` consumer (shared/platform/derived.ts). Its key is fixed when
+ * the change is made, so a redelivery writes nothing twice.
+ */
+export interface DerivedItem {
+  item: Item;
+  /** Written only while this item exists (the record it is about: an erased contact gets none). */
+  parent?: ItemKey;
+}
+
 export interface UpdateSpec {
   set?: Item;
   /** Set only when the attribute is absent (e.g. `createdAt` on an upsert). */
@@ -258,6 +271,7 @@ export interface UpdateSpec {
  */
 export class UnitOfWork {
   private readonly operations: Operation[] = [];
+  private readonly derived: DerivedItem[] = [];
   private token?: string;
 
   constructor(private readonly ctx: TenantContext) {}
@@ -399,6 +413,16 @@ export class UnitOfWork {
     return eventId;
   }
 
+  /**
+   * Adds an item to write once this unit has committed, off the request's path (see DerivedItem).
+   * Readers see it within the stream's lag (docs/data-model.md, Eventual consistency).
+   */
+  derive(item: Item, options: { parent?: ItemKey } = {}): this {
+    assertTenantOwned(this.ctx, item);
+    this.derived.push({ item, ...(options.parent ? { parent: options.parent } : {}) });
+    return this;
+  }
+
   /** Makes a retried commit of the same logical change idempotent for ten minutes. */
   idempotencyToken(token: string): this {
     this.token = token.slice(0, 36);
@@ -406,36 +430,75 @@ export class UnitOfWork {
   }
 
   async commit(): Promise<void> {
+    this.attachDerived();
     if (this.operations.length === 0) return;
+    this.guardReferences();
     if (this.operations.length === 1) return this.commitSingle(this.operations[0]!);
     if (this.operations.length > 100)
       throw new Error(`A unit of work holds at most 100 writes, got ${this.operations.length}.`);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.ctx.db.send(
+    try {
+      await withTransientRetries(() =>
+        this.ctx.db.send(
           new TransactWriteCommand({
             TransactItems: this.operations.map((op) => withReturnOnFailure(op.write)) as never,
             ClientRequestToken: this.token,
           }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) {
-          const op = this.operations[failed]!;
-          const existing = reasons[failed]?.Item ? unmarshallLoose(reasons[failed]!.Item!) : undefined;
-          throw op.onConditionFailed?.(existing) ?? error;
-        }
-        // A concurrent transaction touched one of our items: retry, and the conditions decide.
-        if (attempt < 3 && reasons.some((r) => r.Code === 'TransactionConflict')) {
-          await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
-          continue;
-        }
-        throw error;
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) {
+        const op = this.operations[failed]!;
+        const existing = reasons[failed]?.Item ? unmarshallLoose(reasons[failed]!.Item!) : undefined;
+        throw op.onConditionFailed?.(existing) ?? error;
       }
+      throw error;
     }
+  }
+
+  /**
+   * A request that names records which do not exist commits nothing (422 naming each field);
+   * the records it names that could vanish (ctx.references) must still exist when this unit
+   * commits; an item the unit writes itself is conditioned by its own write.
+   */
+  private guardReferences(): void {
+    const missing = this.ctx.references?.missing ?? [];
+    if (missing.length) throw new UnknownReferenceError([...missing]);
+    const guards = this.ctx.references?.guards ?? [];
+    if (guards.length === 0 || this.operations.length + guards.length > 100) return;
+    const touched = new Set(
+      this.operations.map((op) => {
+        const body = Object.values(op.write)[0] as { Key?: ItemKey; Item?: ItemKey };
+        const key = body.Key ?? body.Item!;
+        return `${key.PK}\u0000${key.SK}`;
+      }),
+    );
+    for (const guard of guards) {
+      if (touched.has(`${guard.key.PK}\u0000${guard.key.SK}`)) continue;
+      touched.add(`${guard.key.PK}\u0000${guard.key.SK}`);
+      this.check(guard.key, exists, () => UnknownReferenceError.field(guard.path, guard.message));
+    }
+  }
+
+  /** The derived items ride on the unit's first outbox item, or on an outbox item of their own. */
+  private attachDerived(): void {
+    if (this.derived.length === 0) return;
+    const derived = this.derived.splice(0);
+    const outbox = this.operations.find((op) => op.write.Put?.Item?.entity === ('DomainEvent' as never));
+    if (outbox) {
+      Object.assign(outbox.write.Put!.Item!, { derives: true, derived });
+      return;
+    }
+    this.put({
+      PK: tenantKey(this.ctx.tenantId, 'EVT', newId()),
+      SK: 'EVT',
+      entity: 'DerivedWrites',
+      derives: true,
+      derived,
+      expiresAt: Math.floor(Date.now() / 1000) + OUTBOX_RETENTION_SECONDS,
+    });
   }
 
   private async commitSingle(op: Operation): Promise<void> {

@@ -8,6 +8,7 @@ import type { Principal, Role } from '../auth.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Actor, type TenantContext, tenantContext } from '../context.ts';
 import { asTenantId, type TenantId } from '../db/keys.ts';
+import { lastWriterWins } from '../db/retries.ts';
 import {
   BadRequestError,
   ConflictError,
@@ -18,9 +19,10 @@ import {
   UnprocessableError,
 } from '../errors.ts';
 import { type AppLogger, withKeys } from '../logger.ts';
+import { assertReferencesExist, checkReferences, type RecordKinds, referencesIn } from '../references.ts';
 import { hasSecretFields, withoutSecrets } from '../secret-fields.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
-import { problemFor, problemResponse } from './problem.ts';
+import { errorResponse } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
 import {
   type AnyRoute,
@@ -93,6 +95,8 @@ export type Operations<Routes extends Record<string, AnyRoute>> = {
 
 export interface HttpHandlerOptions {
   clock?: Clock;
+  /** The record kinds the module's routes reference (functions/app/records.ts). */
+  records?: RecordKinds;
 }
 
 const requests = new WeakMap<object, { route: AnyRoute; http: HttpRequest<AnyRoute> }>();
@@ -132,7 +136,7 @@ function httpConventions(
   const byKey = new Map(Object.values(routes).map((r) => [routeKey(r), r]));
   const clock = options.clock ?? systemClock;
   return {
-    before: (request: Request<HttpEvent, HttpResponse, Error, Context>) => {
+    before: async (request: Request<HttpEvent, HttpResponse, Error, Context>) => {
       const event = request.event;
       const requestId = event.requestContext.requestId;
       const route = byKey.get(event.routeKey);
@@ -142,7 +146,7 @@ function httpConventions(
       const logger = withKeys({ requestId, tenantId: principal?.tenantId, route: event.routeKey });
       const contextFor = (tenantId: TenantId, actor: Actor) =>
         tenantContext({ tenantId, actor, clock, requestId, fenced: true });
-      const ctx = principal
+      const callerCtx = principal
         ? contextFor(asTenantId(principal.tenantId), {
             type: 'member',
             memberId: principal.memberId,
@@ -150,6 +154,18 @@ function httpConventions(
             keyId: principal.keyId,
           })
         : undefined;
+      // A request naming records that do not exist is refused (422) before the operation runs; on
+      // a route that addresses a resource, only once the resource is known to exist (another
+      // tenant's resource answers 404 first), else when the request's write would commit.
+      const references = callerCtx ? referencesIn(route.references, input.body, 'body') : [];
+      const addressed = route.resource
+        ? { kind: route.resource, id: String((input.params as Record<string, unknown>)?.id) }
+        : undefined;
+      const checked = references.length
+        ? await checkReferences(callerCtx!, references, options.records ?? {}, addressed)
+        : undefined;
+      if (checked && (!route.path.includes('{') || checked.resourceExists)) assertReferencesExist(checked);
+      const ctx = checked ? { ...callerCtx!, references: checked } : callerCtx;
       const http: HttpRequest<AnyRoute> = {
         params: input.params as never,
         query: input.query as never,
@@ -175,7 +191,7 @@ function httpConventions(
       const logger = withKeys({ requestId, route: event.routeKey });
       if (isDomainError(error)) logger.info('request refused', { kind: error.kind, detail: error.message });
       else logger.error('request failed', error as Error);
-      request.response = problemResponse(problemFor(error, requestId, event.rawPath));
+      request.response = errorResponse(error, requestId, event.rawPath);
     },
   };
 }
@@ -231,7 +247,11 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
   const base = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const { route, http } = requests.get(event)!;
     const operation = operationByRoute.get(route)!;
-    const execute = async () => serialize(route, await operation(http), http.requestId);
+    // Only a version the caller read (If-Match: "<n>") pins a write; otherwise a write that lost a
+    // race to another is applied again on the new version (last writer wins).
+    const pinned = typeof http.ifMatch === 'number';
+    const execute = async () =>
+      serialize(route, await lastWriterWins(pinned, () => operation(http)), http.requestId);
     const key = http.headers['idempotency-key'];
     const idempotent = route.idempotent ?? route.method === 'POST';
     if (key === undefined || !idempotent || !http.principal) return execute();

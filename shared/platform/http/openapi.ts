@@ -20,6 +20,7 @@ const COMMON_ERRORS: ProblemKind[] = [
   'forbidden',
   'not_found',
   'payload_too_large',
+  'unavailable',
 ];
 const PUBLIC_ERRORS: ProblemKind[] = ['bad_request', 'validation', 'not_found', 'payload_too_large'];
 
@@ -252,7 +253,14 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const { route, params, query, body, response } of plan) {
     const isPublic = route.access === 'public';
-    const kinds = [...new Set([...(isPublic ? PUBLIC_ERRORS : COMMON_ERRORS), ...(route.errors ?? [])])];
+    const kinds = [
+      ...new Set([
+        ...(isPublic ? PUBLIC_ERRORS : COMMON_ERRORS),
+        ...(route.errors ?? []),
+        // A field naming a record the tenant does not have (platform/references.ts).
+        ...(route.references ? (['unprocessable'] as const) : []),
+      ]),
+    ];
     const statuses = [...new Set(kinds.map(statusForKind))].sort();
     const errorResponses = Object.fromEntries(
       statuses.map((status) => [

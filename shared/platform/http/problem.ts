@@ -1,15 +1,20 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { contentionError, isContention } from '../db/contention.ts';
 import {
   type DomainError,
   type FieldIssue,
   isDomainError,
   type ProblemKind,
+  UnavailableError,
+  UnknownReferenceError,
   ValidationError,
 } from '../errors.ts';
 
 /**
  * The single place where domain errors become HTTP responses: RFC 9457 problem documents.
- * Anything that is not a DomainError is a 500 whose body says nothing about the cause.
+ * DynamoDB throttling and transaction conflicts are 503 with `Retry-After` (the request can be
+ * sent again as it is); anything else that is not a DomainError is a 500 whose body says nothing
+ * about the cause.
  */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -26,6 +31,7 @@ const statusOf: Record<ProblemKind, number> = {
   unprocessable: 422,
   precondition_required: 428,
   rate_limited: 429,
+  unavailable: 503,
 };
 
 const titleOf: Record<ProblemKind, string> = {
@@ -41,6 +47,7 @@ const titleOf: Record<ProblemKind, string> = {
   unprocessable: 'Unprocessable request',
   precondition_required: 'Precondition required',
   rate_limited: 'Too many requests',
+  unavailable: 'Try again shortly',
 };
 
 export function statusForKind(kind: ProblemKind): number {
@@ -64,6 +71,7 @@ export function problemType(kind: ProblemKind | 'internal'): string {
 
 export function problemFor(error: unknown, requestId: string, instance?: string): Problem {
   if (isDomainError(error)) return domainProblem(error, requestId, instance);
+  if (isContention(error)) return domainProblem(contentionError(error), requestId, instance);
   return {
     type: problemType('internal'),
     title: 'Internal error',
@@ -84,8 +92,26 @@ function domainProblem(error: DomainError, requestId: string, instance?: string)
     detail: error.message,
     requestId,
     ...(instance ? { instance } : {}),
-    ...(error instanceof ValidationError ? { errors: error.issues } : {}),
+    ...(error instanceof ValidationError || error instanceof UnknownReferenceError
+      ? { errors: error.issues }
+      : {}),
   };
+}
+
+/** Seconds a client should wait before sending the same request again, when that is the remedy. */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (error instanceof UnavailableError) return error.retryAfterSeconds;
+  if (isContention(error)) return contentionError(error).retryAfterSeconds;
+  return undefined;
+}
+
+/** The whole HTTP answer to an error: the problem document, and `Retry-After` when waiting helps. */
+export function errorResponse(error: unknown, requestId: string, instance?: string) {
+  const retryAfter = retryAfterOf(error);
+  return problemResponse(
+    problemFor(error, requestId, instance),
+    retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+  );
 }
 
 export function problemResponse(

@@ -43,6 +43,16 @@ export interface RouteSpec<
   idempotent?: boolean;
   /** The response carries an ETag and writes honour `If-Match`. */
   versioned?: boolean;
+  /**
+   * Body fields naming other records of the tenant, by path (`lines.*.productId`) and record kind
+   * (functions/app/records.ts): they must exist, else 422 naming the field (platform/references.ts).
+   */
+  references?: Record<string, string>;
+  /**
+   * The record kind the path's `{id}` names, on a route that declares references: the references
+   * are then checked with it, before the operation (a missing resource still answers 404 first).
+   */
+  resource?: string;
   /** Problems this operation answers besides the ones every route can (400, 401, 403, 404, 413). */
   errors?: ProblemKind[];
 }

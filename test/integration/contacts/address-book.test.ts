@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   issueCalendarFeed,
   resolveFeedToken,
@@ -20,10 +20,16 @@ import { tenantContext } from '../../../shared/platform/context.ts';
 import { asTenantId } from '../../../shared/platform/db/keys.ts';
 import { unitOfWork } from '../../../shared/platform/db/repository.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';
+import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 
-beforeAll(useTable);
+let derived: Derivations;
+beforeAll(async () => {
+  await useTable();
+  derived = await startDerivations();
+});
+afterAll(() => derived.stop());
 
 const asContact = (tenantId: string, contactId: string) =>
   tenantContext({ tenantId: asTenantId(tenantId), actor: { type: 'contact', contactId } });
@@ -41,6 +47,7 @@ describe('contacts created by other modules', () => {
     addTimelineEntryInto(uow, ctx, contact.id, { kind: 'deal', title: 'Deal won' });
     await uow.commit();
     expect(await getContact(ctx, contact.id)).toMatchObject({ emails: [], phones: [], customFields: {} });
+    await derived.settle();
     expect((await listTimeline(ctx, contact.id, { limit: 5 })).items[0]!.kind).toBe('deal');
   });
 
@@ -86,6 +93,7 @@ describe('companies', () => {
     await updateCompany(ctx, company.id, { name: 'New Name', domain: 'new.example', industry: 'Software' });
     expect(await findCompanyIdByDomain(ctx, 'old.example')).toBeUndefined();
     expect(await findCompanyIdByDomain(ctx, 'new.example')).toBe(company.id);
+    await derived.settle();
     const history = await listHistory(ctx, { type: 'company', id: company.id }, { limit: 5 });
     expect(history.items[0]!.changes).toEqual({
       name: { from: 'Old Name', to: 'New Name' },
@@ -142,12 +150,14 @@ describe('merging', () => {
         addTimelineEntryInto(uow, ctx, duplicate.id, { kind: 'note', title: `n${batch}-${i}` });
       await uow.commit();
     }
+    await derived.settle();
     await requestMerge(ctx, keep.id, duplicate.id);
     await expect(requestMerge(ctx, keep.id, duplicate.id)).rejects.toThrow(ConflictError);
     // While merging, the duplicate is frozen: a change would be lost.
     await expect(updateContact(ctx, duplicate.id, { firstName: 'Late' })).rejects.toThrow(ConflictError);
     await performMerge(ctx, keep.id, duplicate.id);
     await performMerge(ctx, keep.id, duplicate.id);
+    await derived.settle();
     const timeline = await listTimeline(ctx, keep.id, { limit: 100 });
     const next = await listTimeline(ctx, keep.id, { limit: 100, cursor: timeline.nextCursor! });
     expect(timeline.items.length + next.items.length).toBe(111);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCompany, listCompanies } from '../../../shared/contacts/companies.ts';
 import { CompanyCreate } from '../../../shared/contacts/schema.ts';
 import {
@@ -12,10 +12,16 @@ import { addTimelineEntryInto, listTimeline } from '../../../shared/contacts/tim
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import { unitOfWork } from '../../../shared/platform/db/repository.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../shared/platform/errors.ts';
+import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 
-beforeAll(useTable);
+let derived: Derivations;
+beforeAll(async () => {
+  await useTable();
+  derived = await startDerivations();
+});
+afterAll(() => derived.stop());
 
 const person = (email?: string) => ({
   firstName: 'Grace',
@@ -92,7 +98,7 @@ describe('companies', () => {
 });
 
 describe('the timeline', () => {
-  it('lists what modules recorded about a contact, newest first, written with their change', async () => {
+  it('lists what modules recorded about a contact, newest first, once their change committed', async () => {
     const { ctx } = await newTenant();
     const grace = await createContact(ctx, person());
     const earlier = as(ctx, '2026-11-01T10:00:00Z');
@@ -107,6 +113,7 @@ describe('the timeline', () => {
       ref: { type: 'invoice', id: 'inv' },
     });
     await second.commit();
+    await derived.settle();
     const { items } = await listTimeline(ctx, grace.id, { limit: 10 });
     expect(items.map((e) => e.title)).toEqual(['Invoice 2026-0001 issued', 'Discovery call']);
     expect(items[0]!.ref).toEqual({ type: 'invoice', id: 'inv' });

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContact } from '../../../shared/contacts/service.ts';
 import { listTimeline } from '../../../shared/contacts/timeline.ts';
 import { agingReport } from '../../../shared/invoicing/aging.ts';
@@ -15,10 +15,16 @@ import { listPayments, recordPayment } from '../../../shared/invoicing/payments.
 import { printInvoice } from '../../../shared/invoicing/print.ts';
 import { listInvoiceTimeline } from '../../../shared/invoicing/timeline.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';
+import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { at, billingTenant, issuedInvoice, oneLine } from './helpers.ts';
 
-beforeAll(useTable);
+let derived: Derivations;
+beforeAll(async () => {
+  await useTable();
+  derived = await startDerivations();
+});
+afterAll(() => derived.stop());
 
 const MARCH_10 = '2026-03-10T09:00:00Z';
 const page = { limit: 100 };
@@ -78,6 +84,7 @@ describe('issuing invoices', () => {
       dueDate: '2026-03-26',
       amountDue: 37_058,
     });
+    await derived.settle();
     const timeline = await listTimeline(tenant.ctx, tenant.contact.id, page);
     expect(timeline.items.map((e) => e.title)).toContain(
       'Invoice 2026-0001 issued: 370.58 EUR, due 2026-03-26',

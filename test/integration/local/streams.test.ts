@@ -4,6 +4,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StreamConsumerSpec } from '../../../functions/app/types.ts';
@@ -201,6 +202,40 @@ describe('LocalStreamPoller on DynamoDB Local', () => {
     await put('t1#binary', 'x1', { blob: { B: new Uint8Array([0, 1, 254, 255]) } });
     await poller.settle();
     expect(calls[0]?.event.Records[0]?.dynamodb?.NewImage?.blob).toEqual({ B: 'AAH+/w==' });
+  });
+
+  it('delivers the last records again on demand, in order or newest first', async () => {
+    const { poller, calls } = await startPoller([consumer({ batchSize: 10 })]);
+    for (const sk of ['r1', 'r2', 'r3']) await put('t1#again', sk);
+    await poller.settle();
+    expect(await poller.redeliver('publish-changes', { last: 2 })).toBe(2);
+    expect(await poller.redeliver('publish-changes', { order: 'reversed' })).toBe(3);
+    expect(calls.map((c) => keysOf(c.event.Records))).toEqual([
+      ['r1', 'r2', 'r3'],
+      ['r2', 'r3'],
+      ['r3', 'r2', 'r1'],
+    ]);
+    await expect(poller.redeliver('nobody')).rejects.toThrow('No stream consumer nobody');
+  });
+
+  it('carries empty maps as maps, at any depth, so handlers can unmarshall the images', async () => {
+    const { poller, calls } = await startPoller([consumer()]);
+    await db.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          PK: { S: 't1#empty' },
+          SK: { S: 'e1' },
+          top: { M: {} },
+          nested: { L: [{ M: { inner: { M: {} }, list: { L: [] } } }] },
+        },
+      }),
+    );
+    await poller.settle();
+    const image = calls[0]?.event.Records[0]?.dynamodb?.NewImage;
+    expect(image?.top).toEqual({ M: {} });
+    expect(image?.nested).toEqual({ L: [{ M: { inner: { M: {} }, list: { L: [] } } }] });
+    expect(unmarshall(image as never)).toMatchObject({ top: {}, nested: [{ inner: {}, list: [] }] });
   });
 
   it('settle resolves with nothing to do, and polling on its own timer delivers too', async () => {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCustomField } from '../../../shared/contacts/fields.ts';
 import { suppress } from '../../../shared/mail/suppression.ts';
 import {
@@ -15,11 +15,17 @@ import { createSegment, previewSegment } from '../../../shared/marketing/segment
 import { setSubscription, subscriptionsOf } from '../../../shared/marketing/topics.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import { ValidationError } from '../../../shared/platform/errors.ts';
+import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 import { buys, newsTopic, person, product } from './support.ts';
 
-beforeAll(useTable);
+let derived: Derivations;
+beforeAll(async () => {
+  await useTable();
+  derived = await startDerivations();
+});
+afterAll(() => derived.stop());
 
 const ids = (members: Array<{ id: string }>) => members.map((m) => m.id).sort();
 
@@ -38,6 +44,7 @@ describe('segments', () => {
     await buys(january, both.id, a.id);
     await buys(ctx, both.id, b.id);
     await buys(ctx, onlyB.id, b.id);
+    await derived.settle();
 
     const aNotB = await createSegment(ctx, {
       name: 'A but not B',
@@ -105,6 +112,8 @@ describe('segments', () => {
       consent: 'granted',
       customFields: { plan: 'pro' },
     });
+    // Tags and regions are found through index items derived from the committed contacts.
+    await derived.settle();
     const segment = await createSegment(ctx, {
       name: 'Breton VIP customers on pro',
       conditions: [

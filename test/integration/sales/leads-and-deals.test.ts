@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCompany } from '../../../shared/contacts/companies.ts';
 import { createContact, getContact } from '../../../shared/contacts/service.ts';
 import { listTimeline } from '../../../shared/contacts/timeline.ts';
@@ -10,11 +10,17 @@ import { convertLead, createLead, getLead, listLeads } from '../../../shared/sal
 import { pipelineFunnel, updatePipeline } from '../../../shared/sales/pipelines.ts';
 import { LeadConversion, LeadCreate } from '../../../shared/sales/schema.ts';
 import { createMember } from '../../../shared/tenancy/members.ts';
+import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 import { salesPipeline } from './support.ts';
 
-beforeAll(useTable);
+let derived: Derivations;
+beforeAll(async () => {
+  await useTable();
+  derived = await startDerivations();
+});
+afterAll(() => derived.stop());
 
 const lead = (input: Record<string, unknown>) => LeadCreate.parse(input);
 
@@ -125,6 +131,7 @@ describe('lead conversion', () => {
     expect(converted.status).toBe('converted');
     expect(converted.conversion).toMatchObject({ contactId: contact.id, dealId: deal.id });
     expect(converted.history.map((h) => h.action)).toEqual(['received', 'converted']);
+    await derived.settle();
     const timeline = await listTimeline(ctx, contact.id, { limit: 10 });
     expect(timeline.items.map((e) => e.title)).toContain('Lead from trade-show converted');
     await expect(convertLead(ctx, received.id, LeadConversion.parse({}))).rejects.toThrow(ConflictError);

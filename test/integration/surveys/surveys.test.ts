@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContact } from '../../../shared/contacts/service.ts';
 import { listTimeline } from '../../../shared/contacts/timeline.ts';
 import { createList } from '../../../shared/marketing/lists.ts';
@@ -29,10 +29,16 @@ import {
 import type { SurveyCreate } from '../../../shared/surveys/schema.ts';
 import { createSurvey, updateSurvey } from '../../../shared/surveys/surveys.ts';
 import { recordWaveReach, startPaperWave, startScheduledWave } from '../../../shared/surveys/waves.ts';
+import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant, type TestTenant } from '../../support/tenants.ts';
 
-beforeAll(useTable);
+let derived: Derivations;
+beforeAll(async () => {
+  await useTable();
+  derived = await startDerivations();
+});
+afterAll(() => derived.stop());
 
 const satisfaction = (overrides: Partial<SurveyCreate> = {}): SurveyCreate => ({
   title: 'How are we doing?',
@@ -287,6 +293,7 @@ describe('answers', () => {
       nps: 33.3,
     });
 
+    await derived.settle();
     const timeline = await listTimeline(ctx, people[2]!.id, { limit: 10 });
     expect(timeline.items[0]).toMatchObject({
       kind: 'survey_response',

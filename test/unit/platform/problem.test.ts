@@ -1,12 +1,17 @@
+import {
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   ConflictError,
   NotFoundError,
   PreconditionFailedError,
   UnauthorizedError,
+  UnknownReferenceError,
   ValidationError,
 } from '../../../shared/platform/errors.ts';
-import { problemFor, problemResponse } from '../../../shared/platform/http/problem.ts';
+import { errorResponse, problemFor, problemResponse } from '../../../shared/platform/http/problem.ts';
 
 describe('problem documents', () => {
   it('maps each kind of domain error to its HTTP status, with the request id', () => {
@@ -52,5 +57,47 @@ describe('problem documents', () => {
   it('carries the details a caller needs, such as the existing resource of a conflict', () => {
     const problem = problemFor(new ConflictError('Email taken', { existingId: '01ABC' }), 'r');
     expect(problem.existingId).toBe('01ABC');
+  });
+
+  it('answers a missing reference with 422 naming the field', () => {
+    const response = errorResponse(
+      UnknownReferenceError.field('body.companyId', 'Company 01ABC was not found.'),
+      'r',
+    );
+    expect(response.statusCode).toBe(422);
+    expect(JSON.parse(response.body!).errors).toEqual([
+      { path: 'body.companyId', message: 'Company 01ABC was not found.' },
+    ]);
+  });
+
+  it('answers throttling and transaction conflicts with 503 and Retry-After, never 500', () => {
+    const metadata = { $metadata: {}, message: 'busy' };
+    const errors = [
+      new ProvisionedThroughputExceededException(metadata),
+      Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+        name: 'ThrottlingException',
+      }),
+      Object.assign(new Error('Too many requests'), { name: 'RequestLimitExceeded' }),
+      new TransactionCanceledException({
+        ...metadata,
+        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+      }),
+    ];
+    for (const error of errors) {
+      const response = errorResponse(error, 'r', '/v1/contacts');
+      expect(response.statusCode, error.name).toBe(503);
+      expect(response.headers?.['retry-after']).toBe('1');
+      expect(response.headers?.['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(response.body!).type).toBe('urn:funnel:problem:unavailable');
+    }
+  });
+
+  it('keeps a transaction refused by one of its conditions apart from contention', () => {
+    const refused = new TransactionCanceledException({
+      $metadata: {},
+      message: 'cancelled',
+      CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'TransactionConflict' }],
+    });
+    expect(errorResponse(refused, 'r').statusCode).toBe(500);
   });
 });

@@ -1,0 +1,52 @@
+import { UnavailableError } from '../errors.ts';
+
+/**
+ * DynamoDB's answers that mean "not now" rather than "not this": the table or a partition is
+ * throttling, or a transaction met another one on the same item. Recognised by name, so that
+ * the one place that maps errors to HTTP does not load the DynamoDB client into every function.
+ */
+const CAPACITY_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+]);
+
+/** Cancellation reasons of a transaction that a later attempt can overcome. */
+const TRANSIENT_REASONS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);
+
+interface AwsLikeError {
+  name?: unknown;
+  CancellationReasons?: Array<{ Code?: string }>;
+}
+
+/** A transaction cancelled only because of others (conflicts, throttling), not by a condition. */
+export function isTransientCancellation(error: unknown): boolean {
+  const e = error as AwsLikeError | undefined;
+  if (e?.name !== 'TransactionCanceledException') return false;
+  const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None').filter((c) => c !== 'None');
+  return codes.length > 0 && codes.every((code) => TRANSIENT_REASONS.has(code));
+}
+
+export function isContention(error: unknown): boolean {
+  const name = (error as AwsLikeError | undefined)?.name;
+  return (typeof name === 'string' && CAPACITY_ERRORS.has(name)) || isTransientCancellation(error);
+}
+
+/**
+ * The domain error a contention becomes once retries are spent: 503 with `Retry-After`, nothing
+ * written (a cancelled transaction and a throttled call change nothing).
+ */
+export function contentionError(error: unknown): UnavailableError {
+  return new UnavailableError(
+    'The records this request changes are busy with other changes right now; nothing was written. Send the same request again shortly.',
+    1,
+    { cause: error },
+  );
+}

@@ -1,0 +1,40 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { TenantContext } from './context.ts';
+import { tableName } from './db/client.ts';
+import { type DerivedItem, getItems, type Item } from './db/repository.ts';
+import type { Change } from './streams.ts';
+
+/**
+ * Writes the items a committed change derived (UnitOfWork.derive), from the change's outbox item
+ * on the stream. Each is put only if absent: its key was fixed when the change was made, so a
+ * redelivered record writes nothing twice and never overwrites what happened to the item since.
+ * An item whose parent record is gone (a contact erased or merged away meanwhile) is not written.
+ */
+export async function writeDerived(change: Change, ctx: TenantContext): Promise<void> {
+  const derived = (change.after?.derived as DerivedItem[] | undefined) ?? [];
+  if (change.kind !== 'INSERT' || derived.length === 0) return;
+  const parents = [
+    ...new Map(derived.flatMap((d) => (d.parent ? [[keyOf(d.parent), d.parent]] : []))).values(),
+  ];
+  const present = new Set((await getItems(ctx, parents)).map(keyOf));
+  await Promise.all(
+    derived.filter((d) => !d.parent || present.has(keyOf(d.parent))).map((d) => putIfAbsent(ctx, d.item)),
+  );
+}
+
+const keyOf = (item: { PK?: unknown; SK?: unknown }) => `${String(item.PK)}\u0000${String(item.SK)}`;
+
+async function putIfAbsent(ctx: TenantContext, item: Item): Promise<void> {
+  try {
+    await ctx.db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}

@@ -54,6 +54,18 @@ export function acknowledgeFindings(stack: FunnelStack): void {
       `${fn.spec.name} reads the SES sending quota and rate with ses:GetAccount, which has no resource type and only accepts "*".`,
     );
   }
+  for (const fn of [...stack.functions.values()].filter((f) => f.spec.permissions.includes('mail:identities'))) {
+    ack(
+      fn.role,
+      wildcard(stack.mail.identityArns),
+      `${fn.spec.name} creates, reads and deletes tenants' sender identities, which exist only once a tenant adds them, so no identity can be named here; each is tagged with its tenant and checked against it before use.`,
+    );
+    ack(
+      fn.role,
+      wildcard(stack.mail.tenantArns),
+      `${fn.spec.name} creates one SES tenant per Funnel tenant (per-tenant reputation), named after this stack's configuration set and a tenant id known only at run time.`,
+    );
+  }
   for (const fn of [...stack.functions.values()].filter((f) =>
     f.spec.permissions.includes('schedules:manage'),
   )) {

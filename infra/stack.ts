@@ -26,6 +26,8 @@ export interface FunnelStackProps extends StackProps {
   application?: Application;
   /** Base of links in mail; defaults to context `publicBaseUrl`, then the API's own endpoint. */
   publicBaseUrl?: string;
+  /** From of service mail; context `serviceSender`. Must be an SES identity the operator verified. */
+  serviceSenderEmail?: string;
 }
 
 /** A dead-letter queue and what it catches, for alarms and for the nag acknowledgements. */
@@ -104,6 +106,8 @@ export class FunnelStack extends Stack {
       scheduleDlqArn: this.scheduling.deadLetters.queueArn,
       queueUrlPrefix: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/${name('')}`,
       sesConfigurationSet: this.mail.configurationSet.configurationSetName,
+      sesIdentityArnPrefix: `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/`,
+      serviceSenderEmail: props.serviceSenderEmail ?? this.node.tryGetContext('serviceSender') ?? 'no-reply@example.com',
       linkSecretArn: this.linkSecret.secretArn,
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl:
@@ -183,6 +187,7 @@ export class FunnelStack extends Stack {
     for (const fn of declaring('table:tenant')) this.tenantAccess?.grantAssume(fn.role);
     for (const fn of declaring('events:put')) this.events.domainBus.grantPutEventsTo(fn.role);
     for (const fn of declaring('mail:send')) this.mail.grantSend(fn.role);
+    for (const fn of declaring('mail:identities')) this.mail.grantIdentities(fn.role);
     for (const fn of declaring('schedules:manage')) this.scheduling.grantManage(fn.role);
     for (const fn of declaring('schedules:list')) this.scheduling.grantList(fn.role);
     for (const fn of declaring('queues:send')) {

@@ -15,6 +15,8 @@ export type Permission =
   | 'table:tenant'
   | 'events:put'
   | 'mail:send'
+  /** Create, read and delete tenants' SES sender identities and SES tenants. */
+  | 'mail:identities'
   | 'schedules:manage'
   /** List the schedules of the stack's group (Scheduler's ListSchedules takes no resource). */
   | 'schedules:list'

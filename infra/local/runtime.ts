@@ -35,6 +35,8 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
+/** From of service mail (verification links) on this machine. */
+export const SERVICE_SENDER_EMAIL = 'no-reply@funnel.localhost';
 
 export interface RuntimeOptions {
   /** Another declaration than functions/app (the parity test serves a fixture application). */
@@ -151,6 +153,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           functionArnPrefix,
           queueUrlPrefix,
           sesConfigurationSet: 'funnel-local',
+          sesIdentityArnPrefix: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/`,
+          serviceSenderEmail: SERVICE_SENDER_EMAIL,
           publicBaseUrl: apiUrl,
         },
         application,
@@ -195,7 +199,14 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     );
     stoppers.push(() => endpoint.close());
     const ses = await listening(`SES on port ${sesPort}`, 'SES_PORT', () =>
-      startSesFront({ host, port: sesPort, bus, configurationSet: 'funnel-local' }),
+      startSesFront({
+        host,
+        port: sesPort,
+        bus,
+        configurationSet: 'funnel-local',
+        // The operator's own sender, verified as an operator verifies it in SES before going live.
+        preverified: [SERVICE_SENDER_EMAIL],
+      }),
     );
     stoppers.push(() => ses.close());
 

@@ -142,6 +142,8 @@ describe('functions', () => {
         scheduleDlqArn: 'd',
         queueUrlPrefix: 'q',
         sesConfigurationSet: 's',
+        sesIdentityArnPrefix: 'i',
+        serviceSenderEmail: 'e',
         linkSecretArn: 'l',
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',

@@ -16,7 +16,7 @@ let tenant: SignedUpTenant;
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
   api = new Api(runtime.urls.api);
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
 });
 
 afterAll(async () => {
@@ -152,7 +152,7 @@ describe('conventions', () => {
     const second = await tenant.api.get(`/v1/members?limit=2&cursor=${first.body.nextCursor}`);
     expect(second.status).toBe(200);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
-    const other = await signUpOverHttp(runtime.urls.api);
+    const other = await signUpOverHttp(runtime);
     expect((await other.api.get(`/v1/members?limit=2&cursor=${first.body.nextCursor}`)).status).toBe(400);
     expect((await tenant.api.get('/v1/members?limit=101')).status).toBe(400);
   });
@@ -222,7 +222,7 @@ describe('the local runtime', () => {
   });
 
   it('publishes the events of committed changes and delivers them without dead letters', async () => {
-    await signUpOverHttp(runtime.urls.api);
+    await signUpOverHttp(runtime);
     await runtime.settle();
     expect(runtime.deadLetters.list()).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { freePort } from '../../infra/local/ports.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
 import { Api } from './api.ts';
 import { signupBody } from './tenants.ts';
+import { confirmSesIdentity, linkMailedTo, TENANT_VERIFICATION_LINK } from './verification.ts';
 
 /**
  * The local runtime for an end-to-end test file: in memory, on free ports, sharing the test run's
@@ -31,15 +32,40 @@ export interface SignedUpTenant {
   api: Api;
 }
 
-/** Signs a tenant up over HTTP, as a new customer would. */
+/**
+ * Signs a tenant up over HTTP, as a new customer would, and (unless `verify: false`) verifies it
+ * as they would: the admin follows the link mailed to them, then the sender address follows the
+ * one SES mails it. The tenant may then send email and add members.
+ */
 export async function signUpOverHttp(
-  baseUrl: string,
+  runtime: Pick<LocalRuntime, 'urls' | 'settle'>,
   overrides: Record<string, unknown> = {},
+  options: { verify?: boolean } = {},
 ): Promise<SignedUpTenant> {
-  const response = await new Api(baseUrl).post('/v1/tenants', { ...signupBody(), ...overrides });
+  const baseUrl = runtime.urls.api;
+  const body = { ...signupBody(), ...overrides };
+  const response = await new Api(baseUrl).post('/v1/tenants', body);
   if (response.status !== 201) throw new Error(`Sign-up failed: ${response.status} ${response.text}`);
   const { tenant, admin, apiKey } = response.body;
+  if (options.verify ?? true) await verifyOverHttp(runtime, admin.email, tenant.sender.email);
   return { tenantId: tenant.id, adminId: admin.id, adminKey: apiKey.key, api: new Api(baseUrl, apiKey.key) };
+}
+
+/** Follows the admin's verification link (its page's button: a form POST), then the sender's. */
+export async function verifyOverHttp(
+  runtime: Pick<LocalRuntime, 'urls' | 'settle'>,
+  adminEmail: string,
+  senderEmail: string,
+): Promise<void> {
+  const link = await linkMailedTo(runtime.urls.mailViewer, adminEmail, TENANT_VERIFICATION_LINK);
+  const confirmed = await fetch(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
+  if (confirmed.status !== 200) throw new Error(`Verification failed: ${confirmed.status} ${await confirmed.text()}`);
+  await confirmSesIdentity(runtime.urls.mailViewer, senderEmail);
+  await runtime.settle();
 }
 
 /** A member of `role` in the admin's tenant, and an API key acting as them. */

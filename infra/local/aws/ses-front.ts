@@ -74,7 +74,8 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
     mail: async (mail) => {
       const response = await fetch(`http://127.0.0.1:${internalPort}${SEND_EMAIL_PATH}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // The emulator wants some credential, as SES does; it checks nothing more.
+        headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=local/ses' },
         body: JSON.stringify({
           FromEmailAddress: mail.from,
           Destination: { ToAddresses: [mail.to] },

@@ -54,7 +54,9 @@ export function acknowledgeFindings(stack: FunnelStack): void {
       `${fn.spec.name} reads the SES sending quota and rate with ses:GetAccount, which has no resource type and only accepts "*".`,
     );
   }
-  for (const fn of [...stack.functions.values()].filter((f) => f.spec.permissions.includes('mail:identities'))) {
+  for (const fn of [...stack.functions.values()].filter((f) =>
+    f.spec.permissions.includes('mail:identities'),
+  )) {
     ack(
       fn.role,
       wildcard(stack.mail.identityArns),
@@ -101,6 +103,22 @@ export function acknowledgeFindings(stack: FunnelStack): void {
     );
   }
 
+  const distribution = stack.edge.distribution;
+  ack(
+    distribution,
+    'AwsSolutions-CFR1',
+    'A SaaS API serves customers wherever they are; the WAF in front of it limits by client and overall instead of by country.',
+  );
+  ack(
+    distribution,
+    'AwsSolutions-CFR3',
+    "Every request that passes the edge is logged by the HTTP API's access log (one JSON line with client address, route, status and tenant); requests the WAF blocks are counted in its CloudWatch metrics and sampled requests.",
+  );
+  ack(
+    distribution,
+    'AwsSolutions-CFR4',
+    "Without a custom domain the distribution uses CloudFront's default certificate, whose viewer TLS policy cannot be chosen; a deployment with its own domain sets TLSv1.2_2021 with its certificate.",
+  );
   ack(
     stack.linkSecret,
     'AwsSolutions-SMG4',

@@ -269,6 +269,24 @@ export const tenancy = defineModule({
     },
   ],
   routes: tenancyRoutes,
+  rateLimits: [
+    {
+      name: 'signup-per-client',
+      description: 'Sign-ups from one client address (a few real ones; a script gets no further).',
+      operations: ['signUp'],
+      per: 'client',
+      limit: 10,
+      windowSeconds: 600,
+    },
+    {
+      name: 'signup-overall',
+      description: 'Sign-ups from everyone together, so many addresses cannot mint tenants at will either.',
+      operations: ['signUp'],
+      per: 'all',
+      limit: 100,
+      windowSeconds: 300,
+    },
+  ],
   schedules: [
     {
       name: 'reconcile-schedules',

@@ -90,7 +90,12 @@ export class Mail extends Construct {
     });
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['ses:CreateTenant', 'ses:DeleteTenant', 'ses:CreateTenantResourceAssociation', 'ses:TagResource'],
+      actions: [
+        'ses:CreateTenant',
+        'ses:DeleteTenant',
+        'ses:CreateTenantResourceAssociation',
+        'ses:TagResource',
+      ],
       resourceArns: [this.tenantArns, this.identityArns, this.configurationSetArn],
     });
   }

@@ -58,6 +58,8 @@ export interface RuntimeOptions {
   logLevel?: string;
   /** SES account quota for GetAccount (the send rate campaigns respect). */
   sesMaxSendRate?: number;
+  /** The declared rate limits apply unless false (see api-gateway.ts). */
+  rateLimits?: boolean;
 }
 
 export interface DemoTenant {
@@ -206,6 +208,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         configurationSet: 'funnel-local',
         // The operator's own sender, verified as an operator verifies it in SES before going live.
         preverified: [SERVICE_SENDER_EMAIL],
+        ...(dataDir ? { stateFile: join(dataDir, 'ses-identities.json') } : {}),
       }),
     );
     stoppers.push(() => ses.close());
@@ -268,6 +271,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         ...(options.authorizerCacheTtlSeconds !== undefined
           ? { authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds }
           : {}),
+        ...(options.rateLimits === false ? { rateLimits: false } : {}),
         local,
       }),
     );
@@ -298,7 +302,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       stop: stopAll,
     };
     if (options.seedDemoTenant ?? true) {
-      runtime.demo = await seedDemoTenant(api.url, dataDir);
+      runtime.demo = await seedDemoTenant(api.url, ses.url, dataDir, settle);
       await settle();
     }
     return runtime;
@@ -350,8 +354,17 @@ const DEMO_SIGNUP = {
   admin: { name: 'Demo Admin', email: 'admin@demo.example' },
 };
 
-/** Signs up a demo tenant through the API itself, once per data directory. */
-async function seedDemoTenant(apiUrl: string, dataDir: string | null): Promise<DemoTenant> {
+/**
+ * Signs up a demo tenant through the API itself, once per data directory, and verifies it as a
+ * user would: its admin follows the link mailed to them, its sender the one SES mails it, both
+ * read from the mail store.
+ */
+async function seedDemoTenant(
+  apiUrl: string,
+  mailUrl: string,
+  dataDir: string | null,
+  settle: () => Promise<void>,
+): Promise<DemoTenant> {
   const file = dataDir ? join(dataDir, 'demo-tenant.json') : undefined;
   if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoTenant;
   const response = await fetch(`${apiUrl}/v1/tenants`, {
@@ -362,6 +375,22 @@ async function seedDemoTenant(apiUrl: string, dataDir: string | null): Promise<D
   if (response.status !== 201)
     throw new StartupError(`Could not create the demo tenant: ${await response.text()}`);
   const created = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
+  await settle();
+  const verify = await fetch(
+    await linkIn(mailUrl, DEMO_SIGNUP.admin.email, /\S+\/v1\/tenant-verification\/\S+/),
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    },
+  );
+  if (verify.status !== 200)
+    throw new StartupError(`Could not verify the demo tenant: ${await verify.text()}`);
+  await settle();
+  const sender = await fetch(
+    await linkIn(mailUrl, DEMO_SIGNUP.sender.email, /\S+\/_local\/identities\/confirm\?\S+/),
+  );
+  if (!sender.ok) throw new StartupError(`Could not verify the demo sender: ${await sender.text()}`);
   const demo = {
     tenantId: created.tenant.id,
     apiKey: created.apiKey.key,
@@ -369,6 +398,18 @@ async function seedDemoTenant(apiUrl: string, dataDir: string | null): Promise<D
   };
   if (file) writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
   return demo;
+}
+
+/** The newest link like `pattern` in a mail to `to`, from the SES emulator's store. */
+async function linkIn(mailUrl: string, to: string, pattern: RegExp): Promise<string> {
+  const store = (await (await fetch(`${mailUrl}/store`)).json()) as {
+    emails: Array<{ destination: { to: string[] }; body: { text?: string } }>;
+  };
+  for (const mail of store.emails.filter((m) => m.destination.to.includes(to)).reverse()) {
+    const link = pattern.exec(mail.body.text ?? '')?.[0];
+    if (link) return link;
+  }
+  throw new StartupError(`No mail to ${to} with a link like ${pattern} in the mail store.`);
 }
 
 interface LocalRouteDeps {

@@ -63,7 +63,8 @@ export async function verifyOverHttp(
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: '',
   });
-  if (confirmed.status !== 200) throw new Error(`Verification failed: ${confirmed.status} ${await confirmed.text()}`);
+  if (confirmed.status !== 200)
+    throw new Error(`Verification failed: ${confirmed.status} ${await confirmed.text()}`);
   await confirmSesIdentity(runtime.urls.mailViewer, senderEmail);
   await runtime.settle();
 }

@@ -8,10 +8,16 @@ interface StoredMail {
   body: { text?: string; html?: string };
 }
 
-/** The first link matching `pattern` in a mail to `to`, waiting briefly for the mail to land. */
+/**
+ * The newest link matching `pattern` in a mail to `to`, waiting briefly for the mail to land. Only
+ * the last ten minutes of the store are read: it holds every mail of the test run.
+ */
 export async function linkMailedTo(mailStoreUrl: string, to: string, pattern: RegExp): Promise<string> {
+  const since = Math.floor(Date.now() / 1000) - 600;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const store = (await (await fetch(`${mailStoreUrl}/store`)).json()) as { emails: StoredMail[] };
+    const store = (await (await fetch(`${mailStoreUrl}/store?since=${since}`)).json()) as {
+      emails: StoredMail[];
+    };
     for (const mail of store.emails.filter((m) => m.destination.to.some((t) => t.includes(to))).reverse()) {
       const link = pattern.exec(mail.body.text ?? '')?.[0];
       if (link) return link;

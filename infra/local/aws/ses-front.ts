@@ -46,6 +46,8 @@ export interface SesFrontOptions {
   configurationSet: string;
   /** Identities verified from the start: the operator's own sender of service mail. */
   preverified?: string[];
+  /** Where identities and SES tenants persist between runs; in memory without one. */
+  stateFile?: string;
 }
 
 interface SendEmailRequest {
@@ -71,11 +73,15 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
   const identities = new LocalSesIdentities({
     url: () => frontUrl,
     preverified: options.preverified ?? [],
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     mail: async (mail) => {
       const response = await fetch(`http://127.0.0.1:${internalPort}${SEND_EMAIL_PATH}`, {
         method: 'POST',
         // The emulator wants some credential, as SES does; it checks nothing more.
-        headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=local/ses' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'AWS4-HMAC-SHA256 Credential=local/ses',
+        },
         body: JSON.stringify({
           FromEmailAddress: mail.from,
           Destination: { ToAddresses: [mail.to] },

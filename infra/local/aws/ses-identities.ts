@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './event-bus.ts';
 
 /**
@@ -14,7 +15,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './event-bus.ts';
  *   verified identity (the address, or its domain or a parent domain), or when it names a tenant
  *   the identity is not associated with.
  *
- * The state lives in memory: a restart forgets identities, as a new SES region would.
+ * The state lives in memory, and in `stateFile` when given (`npm start` keeps it in .funnel/).
  */
 export interface LocalIdentity {
   identity: string;
@@ -53,13 +54,48 @@ export class LocalSesIdentities {
       mail: LocalMailer;
       /** Identities verified from the start (the operator's own sender). */
       preverified?: string[];
+      stateFile?: string;
     },
   ) {
+    if (options.stateFile && existsSync(options.stateFile)) {
+      const state = JSON.parse(readFileSync(options.stateFile, 'utf8')) as {
+        identities: LocalIdentity[];
+        tenants: Array<{ name: string; arn: string; id: string; resources: string[] }>;
+      };
+      for (const identity of state.identities) this.identities.set(identity.identity, identity);
+      for (const t of state.tenants)
+        this.tenants.set(t.name, { arn: t.arn, id: t.id, resources: new Set(t.resources) });
+    }
     for (const identity of options.preverified ?? []) this.create(identity, [], true);
+  }
+
+  private save(): void {
+    if (!this.options.stateFile) return;
+    const tenants = [...this.tenants].map(([name, t]) => ({
+      name,
+      arn: t.arn,
+      id: t.id,
+      resources: [...t.resources],
+    }));
+    writeFileSync(
+      this.options.stateFile,
+      JSON.stringify({ identities: [...this.identities.values()], tenants }),
+    );
   }
 
   /** Answers an identity, tenant or local-only call; undefined for everything else. */
   async answer(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer,
+  ): Promise<SesAnswer | undefined> {
+    const answer = await this.route(method, path, query, body);
+    if (answer && (method !== 'GET' || path === '/_local/identities/confirm')) this.save();
+    return answer;
+  }
+
+  private async route(
     method: string,
     path: string,
     query: URLSearchParams,

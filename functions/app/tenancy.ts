@@ -76,7 +76,7 @@ export const tenancyRoutes = {
       'Verifies the tenant, provisions its daily jobs and starts the verification of its sender address.',
     tags,
     params: Token,
-    body: named('VerificationForm', z.record(z.string(), z.string())),
+    body: named('VerificationForm', z.object({ confirm: z.literal('yes') })),
     bodyEncoding: 'form',
     idempotent: false,
     response: {

@@ -381,7 +381,7 @@ async function seedDemoTenant(
     {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: '',
+      body: 'confirm=yes',
     },
   );
   if (verify.status !== 200)

@@ -140,7 +140,7 @@ export async function verificationForm(
     status: 200,
     html: shell(
       'Confirm your email address',
-      `<p>Confirm that ${escapeHtml(opened.admin.email)} is yours.</p><form method="post"><button type="submit">Confirm my email address</button></form>`,
+      `<p>Confirm that ${escapeHtml(opened.admin.email)} is yours.</p><form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">Confirm my email address</button></form>`,
     ),
   };
 }

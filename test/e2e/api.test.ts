@@ -7,7 +7,7 @@ import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { Api } from '../support/api.ts';
 import { memberWithKey, type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
-import { signupBody } from '../support/tenants.ts';
+import { signupBody } from '../support/signup-body.ts';
 
 let runtime: LocalRuntime;
 let api: Api;

@@ -2,7 +2,7 @@ import { inject } from 'vitest';
 import { freePort } from '../../infra/local/ports.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
 import { Api } from './api.ts';
-import { signupBody } from './tenants.ts';
+import { signupBody } from './signup-body.ts';
 import { confirmSesIdentity, linkMailedTo, TENANT_VERIFICATION_LINK } from './verification.ts';
 
 /**
@@ -61,7 +61,7 @@ export async function verifyOverHttp(
   const confirmed = await fetch(link, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: '',
+    body: 'confirm=yes',
   });
   if (confirmed.status !== 200)
     throw new Error(`Verification failed: ${confirmed.status} ${await confirmed.text()}`);

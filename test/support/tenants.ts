@@ -7,22 +7,8 @@ import { adoptSignupSender } from '../../shared/senders/identities.ts';
 import type { TenantSignup } from '../../shared/tenancy/schema.ts';
 import { type SignupResult, signUp } from '../../shared/tenancy/tenants.ts';
 import { confirmVerification } from '../../shared/tenancy/verification.ts';
+import { signupBody } from './signup-body.ts';
 import { confirmSesIdentity, linkMailedTo, TENANT_VERIFICATION_LINK } from './verification.ts';
-
-/** A complete sign-up body; `overrides` change what a test cares about. */
-export function signupBody(overrides: Partial<TenantSignup> = {}): TenantSignup {
-  const unique = newId().toLowerCase();
-  return {
-    name: `Acme ${unique.slice(-6)}`,
-    timeZone: 'Europe/Paris',
-    currency: 'EUR',
-    sender: { name: 'Acme', email: `hello-${unique}@acme.example` },
-    postalAddress: { lines: ['1 Rue de la Paix'], city: 'Paris', postalCode: '75002', country: 'FR' },
-    financeEmail: `finance-${unique}@acme.example`,
-    admin: { name: 'Ada Admin', email: `ada-${unique}@acme.example` },
-    ...overrides,
-  };
-}
 
 export interface TestTenant extends SignupResult {
   /** The admin's context, as a request authenticated with the admin key would have. */
@@ -63,3 +49,5 @@ export async function newTenant(
     as,
   };
 }
+
+export { signupBody };

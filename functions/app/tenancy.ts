@@ -33,7 +33,7 @@ export const tenancyRoutes = {
     access: 'public',
     summary: 'Sign up a company',
     description:
-      'Creates the tenant, its first admin member and an admin API key, returned once, and mails the admin a link to verify their address. Until the admin follows it the tenant sends no email and adds no members; a tenant never verified is removed after 7 days. Limited per client address and overall (429 with `RateLimit` and `Retry-After`).',
+      'Creates the tenant, its first admin member and an admin API key, returned once, and mails the admin a link to verify their address. Until the admin follows it the tenant sends no email and adds no members. Limited per client address and overall (429 with `RateLimit` and `Retry-After`).',
     tags,
     body: TenantSignup,
     response: { status: 201, schema: SignupResult },

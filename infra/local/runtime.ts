@@ -24,6 +24,7 @@ import {
   startDynamoDbLocal,
 } from './dynamodb.ts';
 import { LocalLambda } from './lambda.ts';
+import { verifyTenantByMail } from './verify-by-mail.ts';
 
 /**
  * The whole CRM on one machine: DynamoDB Local, the SES emulator with its mail viewer, and local
@@ -375,22 +376,13 @@ async function seedDemoTenant(
   if (response.status !== 201)
     throw new StartupError(`Could not create the demo tenant: ${await response.text()}`);
   const created = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
-  await settle();
-  const verify = await fetch(
-    await linkIn(mailUrl, DEMO_SIGNUP.admin.email, /\S+\/v1\/tenant-verification\/\S+/),
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'confirm=yes',
-    },
-  );
-  if (verify.status !== 200)
-    throw new StartupError(`Could not verify the demo tenant: ${await verify.text()}`);
-  await settle();
-  const sender = await fetch(
-    await linkIn(mailUrl, DEMO_SIGNUP.sender.email, /\S+\/_local\/identities\/confirm\?\S+/),
-  );
-  if (!sender.ok) throw new StartupError(`Could not verify the demo sender: ${await sender.text()}`);
+  await verifyTenantByMail(
+    { urls: { mailViewer: mailUrl }, settle },
+    DEMO_SIGNUP.admin.email,
+    DEMO_SIGNUP.sender.email,
+  ).catch((error: unknown) => {
+    throw new StartupError(`Could not verify the demo tenant: ${(error as Error).message}`);
+  });
   const demo = {
     tenantId: created.tenant.id,
     apiKey: created.apiKey.key,
@@ -398,18 +390,6 @@ async function seedDemoTenant(
   };
   if (file) writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
   return demo;
-}
-
-/** The newest link like `pattern` in a mail to `to`, from the SES emulator's store. */
-async function linkIn(mailUrl: string, to: string, pattern: RegExp): Promise<string> {
-  const store = (await (await fetch(`${mailUrl}/store`)).json()) as {
-    emails: Array<{ destination: { to: string[] }; body: { text?: string } }>;
-  };
-  for (const mail of store.emails.filter((m) => m.destination.to.includes(to)).reverse()) {
-    const link = pattern.exec(mail.body.text ?? '')?.[0];
-    if (link) return link;
-  }
-  throw new StartupError(`No mail to ${to} with a link like ${pattern} in the mail store.`);
 }
 
 interface LocalRouteDeps {

@@ -58,8 +58,6 @@ export const EmailVerification = named(
     /** The first admin's address, proved by following the link mailed to it. */
     email: z.string(),
     verifiedAt: z.optional(IsoDateTime),
-    /** A tenant still pending then is removed with everything it holds (docs/security.md). */
-    removeAfter: z.optional(IsoDateTime),
   }),
   'Whether the first admin proved their email address. Until then the tenant sends no email and adds no members.',
 );

@@ -47,7 +47,7 @@ export async function signUp(ctx: TenantContext, input: TenantSignup): Promise<S
     id: ctx.tenantId,
     ...fields,
     settings: TenantSettings.parse(settings ?? {}),
-    emailVerification: pendingVerification(adminInput, ctx.clock.now()),
+    emailVerification: pendingVerification(adminInput),
     createdAt: now,
     updatedAt: now,
     version: 1,

@@ -19,24 +19,18 @@ import { getTenant } from './tenants.ts';
  * Sign-up verification: the first admin proves their address by following a signed, expiring
  * link mailed to it. Until then the tenant sends no email (the mail gate asks `isVerified`) and
  * adds no members; everything else works, so a new customer can explore with their own data.
- * A tenant still unverified REMOVE_AFTER_DAYS after sign-up is removed (docs/security.md).
  *
  * The link opens a page with a button; only the button's POST verifies, so a mail scanner that
  * fetches every link in a message cannot verify a tenant on its own.
  */
 export const LINK_VALID_HOURS = 72;
-export const REMOVE_AFTER_DAYS = 7;
 /** Links one tenant may have mailed per UTC day (sign-up's included). */
 export const LINKS_PER_DAY = 5;
 
 const env = readEnv({ SERVICE_SENDER_EMAIL: Email });
 
-export function pendingVerification(admin: Pick<Member, 'email'>, signedUpAt: Date) {
-  return {
-    status: 'pending' as const,
-    email: admin.email,
-    removeAfter: new Date(signedUpAt.getTime() + REMOVE_AFTER_DAYS * 86_400_000).toISOString(),
-  };
+export function pendingVerification(admin: Pick<Member, 'email'>) {
+  return { status: 'pending' as const, email: admin.email };
 }
 
 export function isVerified(tenant: Pick<Tenant, 'emailVerification'>): boolean {
@@ -86,8 +80,8 @@ export async function mailVerificationLink(
     from: { name: 'Funnel CRM', email: env.SERVICE_SENDER_EMAIL },
     to: [admin.email],
     subject: `Confirm your email address for ${tenant.name}`,
-    text: `Hello ${admin.name},\n\nConfirm that ${admin.email} is yours to start sending email from ${tenant.name} on Funnel CRM:\n\n${url}\n\nThe link works for ${LINK_VALID_HOURS} hours. If you did not sign up, ignore this message: the account is removed after ${REMOVE_AFTER_DAYS} days.\n`,
-    html: `<p>Hello ${escapeHtml(admin.name)},</p><p>Confirm that ${escapeHtml(admin.email)} is yours to start sending email from ${escapeHtml(tenant.name)} on Funnel CRM:</p><p><a href="${escapeHtml(url)}">Confirm my email address</a></p><p>The link works for ${LINK_VALID_HOURS} hours. If you did not sign up, ignore this message: the account is removed after ${REMOVE_AFTER_DAYS} days.</p>`,
+    text: `Hello ${admin.name},\n\nConfirm that ${admin.email} is yours to start sending email from ${tenant.name} on Funnel CRM:\n\n${url}\n\nThe link works for ${LINK_VALID_HOURS} hours. If you did not sign up, ignore this message: nothing is sent in your name until the link is followed.\n`,
+    html: `<p>Hello ${escapeHtml(admin.name)},</p><p>Confirm that ${escapeHtml(admin.email)} is yours to start sending email from ${escapeHtml(tenant.name)} on Funnel CRM:</p><p><a href="${escapeHtml(url)}">Confirm my email address</a></p><p>The link works for ${LINK_VALID_HOURS} hours. If you did not sign up, ignore this message: nothing is sent in your name until the link is followed.</p>`,
     tags: { tenantId: ctx.tenantId, category: 'transactional', kind: 'tenant-verification' },
   });
   return { sentTo: admin.email, expiresAt: expiresAt.toISOString() };

@@ -39,9 +39,7 @@ describe('a new tenant', () => {
     const tenant = await signUpOverHttp(runtime, {}, { verify: false });
     const api = tenant.api;
     const me = (await api.get('/v1/tenant')).body;
-    expect(me.emailVerification).toMatchObject({ status: 'pending', removeAfter: expect.any(String) });
-    const days = (Date.parse(me.emailVerification.removeAfter) - Date.parse(me.createdAt)) / 86_400_000;
-    expect(days).toBe(7);
+    expect(me.emailVerification).toMatchObject({ status: 'pending', email: expect.stringMatching(/^ada-/) });
 
     const member = await api.post('/v1/members', {
       name: 'Sam',

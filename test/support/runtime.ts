@@ -1,9 +1,9 @@
 import { inject } from 'vitest';
 import { freePort } from '../../infra/local/ports.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
+import { verifyTenantByMail } from '../../infra/local/verify-by-mail.ts';
 import { Api } from './api.ts';
 import { signupBody } from './signup-body.ts';
-import { confirmSesIdentity, linkMailedTo, TENANT_VERIFICATION_LINK } from './verification.ts';
 
 /**
  * The local runtime for an end-to-end test file: in memory, on free ports, sharing the test run's
@@ -47,28 +47,12 @@ export async function signUpOverHttp(
   const response = await new Api(baseUrl).post('/v1/tenants', body);
   if (response.status !== 201) throw new Error(`Sign-up failed: ${response.status} ${response.text}`);
   const { tenant, admin, apiKey } = response.body;
-  if (options.verify ?? true) await verifyOverHttp(runtime, admin.email, tenant.sender.email);
+  if (options.verify ?? true) {
+    await verifyTenantByMail(runtime, admin.email, tenant.sender.email);
+    await runtime.settle();
+  }
   return { tenantId: tenant.id, adminId: admin.id, adminKey: apiKey.key, api: new Api(baseUrl, apiKey.key) };
 }
-
-/** Follows the admin's verification link (its page's button: a form POST), then the sender's. */
-export async function verifyOverHttp(
-  runtime: Pick<LocalRuntime, 'urls' | 'settle'>,
-  adminEmail: string,
-  senderEmail: string,
-): Promise<void> {
-  const link = await linkMailedTo(runtime.urls.mailViewer, adminEmail, TENANT_VERIFICATION_LINK);
-  const confirmed = await fetch(link, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'confirm=yes',
-  });
-  if (confirmed.status !== 200)
-    throw new Error(`Verification failed: ${confirmed.status} ${await confirmed.text()}`);
-  await confirmSesIdentity(runtime.urls.mailViewer, senderEmail);
-  await runtime.settle();
-}
-
 /** A member of `role` in the admin's tenant, and an API key acting as them. */
 export async function memberWithKey(admin: Api, role: string): Promise<{ memberId: string; api: Api }> {
   const unique = Math.random().toString(36).slice(2, 10);

@@ -107,11 +107,21 @@ export interface ServedRoute {
   authorized: boolean;
 }
 
+/** A rate limit as the gateway enforces it: the routes it counts, per what. */
+export interface ServedRateLimit {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  per: 'client' | 'credential' | 'all';
+  routeKeys: string[];
+}
+
 export interface ApiGateway {
   url: string;
   server: Server;
   /** What this gateway serves, including the `$default` fallback. */
   routes(): ServedRoute[];
+  rateLimits(): ServedRateLimit[];
   close(): Promise<void>;
 }
 
@@ -292,6 +302,14 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       })),
       { routeKey: '$default', function: application.fallback, authorized: false },
     ],
+    rateLimits: () =>
+      (options.rateLimits === false ? [] : application.rateLimits).map((l) => ({
+        name: l.name,
+        limit: l.limit,
+        windowSeconds: l.windowSeconds,
+        per: l.per,
+        routeKeys: l.operations.map((op) => routes.find((r) => r.route.operationId === op)!.key),
+      })),
     close: () =>
       new Promise<void>((resolvePromise) => {
         server.close(() => resolvePromise());

@@ -7,7 +7,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { application as declaredApplication } from '../../functions/app/index.ts';
 import type { Application, QueueSpec, RuleSpec, StreamConsumerSpec } from '../../functions/app/types.ts';
 import { functionEnvironment } from '../environment.ts';
-import { type ApiGateway, type ServedRoute, startApiGateway } from './api-gateway.ts';
+import { type ApiGateway, type ServedRateLimit, type ServedRoute, startApiGateway } from './api-gateway.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
@@ -76,6 +76,7 @@ export interface ServedApplication {
   schedules: ScheduleListing[];
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
+  rateLimits: ServedRateLimit[];
 }
 
 export interface LocalRuntime {
@@ -285,6 +286,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         schedules: scheduler.list().filter((s) => s.kind === 'global'),
         queues: queues.describe(),
         streams: poller.describe(),
+        rateLimits: api.rateLimits(),
       }),
       urls: {
         api: api.url,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { confirmTenantByMail } from '../../infra/local/verify-by-mail.ts';
 import { Api } from '../support/api.ts';
 import { memberWithKey, type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 import { signupBody } from '../support/signup-body.ts';
@@ -24,10 +25,12 @@ afterAll(async () => {
 });
 
 describe('a new customer', () => {
-  it('signs up, adds a sales member with a key, and calls the API as that member', async () => {
+  it('signs up, confirms the address, adds a sales member with a key, and calls the API as that member', async () => {
     const signup = await api.post('/v1/tenants', signupBody({ name: 'Globex' }));
     expect(signup.status).toBe(201);
     const admin = api.as(signup.body.apiKey.key);
+    // The README's walkthrough: the admin follows the link mailed to them before adding members.
+    await confirmTenantByMail(runtime.urls.mailViewer, signup.body.admin.email);
     const member = await admin.post('/v1/members', {
       name: 'Sally Sales',
       email: 'sally@globex.example',

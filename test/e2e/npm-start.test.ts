@@ -71,7 +71,8 @@ describe('npm start', () => {
       await until(
         () => started.output().includes('Press Ctrl-C to stop.') || started.child.exitCode !== null,
         'start-up',
-        60_000,
+        // The demo tenant is signed up and verified by mail on the first start.
+        110_000,
       );
       expect(started.output()).toContain(`http://127.0.0.1:${api}/docs`);
       expect(started.output()).toContain(`http://127.0.0.1:${ses}`);

@@ -1,3 +1,4 @@
+import { verifyTenantByMail } from '../infra/local/verify-by-mail.ts';
 import { Client, type Response } from './http.ts';
 import { inParallel, type Progress } from './progress.ts';
 
@@ -121,7 +122,13 @@ export function requestCount(sizes: Sizes): number {
   return total;
 }
 
-export async function loadDataSet(apiUrl: string, sizes: Sizes, progress: Progress): Promise<DataSet> {
+/** What the data set needs of the local runtime: the API, the mail store (to verify tenants), settling. */
+export interface BenchRuntime {
+  urls: { api: string; mailViewer: string };
+  settle(): Promise<void>;
+}
+
+export async function loadDataSet(runtime: BenchRuntime, sizes: Sizes, progress: Progress): Promise<DataSet> {
   const random = seeded(20_260_101);
   const today = new Date();
   const tenants: TenantData[] = [];
@@ -129,7 +136,7 @@ export async function loadDataSet(apiUrl: string, sizes: Sizes, progress: Progre
   await progress.run('Loading the data set', total, async (phase) => {
     for (let t = 0; t < sizes.tenants; t++) {
       const size = sizesOf(sizes, t);
-      const tenant = await signUp(apiUrl, t);
+      const tenant = await signUp(runtime, t);
       phase.tick(1, `tenant ${t + 1}/${sizes.tenants}`);
       const { api } = tenant;
       tenant.members = await inParallel(range(size.members), CONCURRENCY, async (i) => {
@@ -208,7 +215,9 @@ export async function loadDataSet(apiUrl: string, sizes: Sizes, progress: Progre
   };
 }
 
-export async function signUp(apiUrl: string, n: number | string): Promise<TenantData> {
+/** Signs a tenant up and verifies it as its admin would (links from the mail store), so it may send. */
+export async function signUp(runtime: BenchRuntime, n: number | string): Promise<TenantData> {
+  const apiUrl = runtime.urls.api;
   const response = await new Client(apiUrl).expect(201, 'POST', '/v1/tenants', {
     name: `Bench Tenant ${n}`,
     timeZone: 'Europe/Paris',
@@ -221,6 +230,7 @@ export async function signUp(apiUrl: string, n: number | string): Promise<Tenant
     settings: { dailyJobHour: (parisHour() + 12) % 24 },
   });
   const { tenant, admin, apiKey } = response.json;
+  await verifyTenantByMail(runtime, admin.email, tenant.sender.email);
   return {
     tenantId: tenant.id,
     adminId: admin.id,

@@ -49,3 +49,10 @@ export const ApiKeyRevoked = defineEvent(
   'An API key was revoked; it stops working within the authorizer cache TTL.',
   z.object({ keyId: z.string(), memberId: z.string() }),
 );
+
+export const TenantVerified = defineEvent(
+  'tenancy',
+  'TenantVerified',
+  'The first admin followed the link mailed at sign-up: the tenant may now send email and add members, and its per-tenant schedules are provisioned.',
+  z.object({ timeZone: z.string() }),
+);

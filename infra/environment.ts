@@ -16,6 +16,10 @@ export interface Wiring {
   /** `<prefix><declared queue name>` is a queue's URL. */
   queueUrlPrefix: string;
   sesConfigurationSet: string;
+  /** `<prefix><identity>` is an SES identity's ARN: `arn:aws:ses:<region>:<account>:identity/`. */
+  sesIdentityArnPrefix: string;
+  /** The operator's own verified address, From of service mail (sign-up verification links). */
+  serviceSenderEmail: string;
   linkSecretArn?: string;
   tenantAccessRoleArn?: string;
   /** Base of links in mail and pages (unsubscribe, self-service, surveys): the API's public URL. */
@@ -43,6 +47,8 @@ export function functionEnvironment(
     FUNCTION_ARN_PREFIX: wiring.functionArnPrefix,
     QUEUE_URL_PREFIX: wiring.queueUrlPrefix,
     SES_CONFIGURATION_SET: wiring.sesConfigurationSet,
+    SES_IDENTITY_ARN_PREFIX: wiring.sesIdentityArnPrefix,
+    SERVICE_SENDER_EMAIL: wiring.serviceSenderEmail,
     TENANT_SCHEDULES: tenantSchedules(application),
     PUBLIC_BASE_URL: wiring.publicBaseUrl,
     POWERTOOLS_SERVICE_NAME: 'funnel-crm',

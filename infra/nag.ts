@@ -55,6 +55,20 @@ export function acknowledgeFindings(stack: FunnelStack): void {
     );
   }
   for (const fn of [...stack.functions.values()].filter((f) =>
+    f.spec.permissions.includes('mail:identities'),
+  )) {
+    ack(
+      fn.role,
+      wildcard(stack.mail.identityArns),
+      `${fn.spec.name} creates, reads and deletes tenants' sender identities, which exist only once a tenant adds them, so no identity can be named here; each is tagged with its tenant and checked against it before use.`,
+    );
+    ack(
+      fn.role,
+      wildcard(stack.mail.tenantArns),
+      `${fn.spec.name} creates one SES tenant per Funnel tenant (per-tenant reputation), named after this stack's configuration set and a tenant id known only at run time.`,
+    );
+  }
+  for (const fn of [...stack.functions.values()].filter((f) =>
     f.spec.permissions.includes('schedules:manage'),
   )) {
     ack(
@@ -89,6 +103,22 @@ export function acknowledgeFindings(stack: FunnelStack): void {
     );
   }
 
+  const distribution = stack.edge.distribution;
+  ack(
+    distribution,
+    'AwsSolutions-CFR1',
+    'A SaaS API serves customers wherever they are; the WAF in front of it limits by client and overall instead of by country.',
+  );
+  ack(
+    distribution,
+    'AwsSolutions-CFR3',
+    "Every request that passes the edge is logged by the HTTP API's access log (one JSON line with client address, route, status and tenant); requests the WAF blocks are counted in its CloudWatch metrics and sampled requests.",
+  );
+  ack(
+    distribution,
+    'AwsSolutions-CFR4',
+    "Without a custom domain the distribution uses CloudFront's default certificate, whose viewer TLS policy cannot be chosen; a deployment with its own domain sets TLSv1.2_2021 with its certificate.",
+  );
   ack(
     stack.linkSecret,
     'AwsSolutions-SMG4',

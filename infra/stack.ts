@@ -10,6 +10,7 @@ import { application as declaredApplication } from '../functions/app/index.ts';
 import type { Application, Permission } from '../functions/app/types.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { DataTable, TenantAccess } from './constructs/data.ts';
+import { Edge } from './constructs/edge.ts';
 import { EventRouting } from './constructs/events.ts';
 import { AppFunction } from './constructs/functions.ts';
 import { HttpApi } from './constructs/http-api.ts';
@@ -26,6 +27,10 @@ export interface FunnelStackProps extends StackProps {
   application?: Application;
   /** Base of links in mail; defaults to context `publicBaseUrl`, then the API's own endpoint. */
   publicBaseUrl?: string;
+  /** From of service mail; context `serviceSender`. Must be an SES identity the operator verified. */
+  serviceSenderEmail?: string;
+  /** A CloudFront web ACL made in us-east-1 (infra/app.ts) when this stack is deployed elsewhere. */
+  webAclArn?: string;
 }
 
 /** A dead-letter queue and what it catches, for alarms and for the nag acknowledgements. */
@@ -49,6 +54,7 @@ export class FunnelStack extends Stack {
   readonly mail: Mail;
   readonly linkSecret: secretsmanager.Secret;
   readonly http: HttpApi;
+  readonly edge: Edge;
   readonly alarms: Alarms;
   readonly functions = new Map<string, AppFunction>();
   readonly workQueues = new Map<string, WorkQueue>();
@@ -78,6 +84,12 @@ export class FunnelStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.http = new HttpApi(this, 'Http', { apiName: this.stackName });
+    this.edge = new Edge(this, 'Edge', {
+      application: app,
+      apiEndpoint: this.http.api.apiEndpoint,
+      name: this.stackName,
+      ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
+    });
     this.alarms = new Alarms(this, 'Alarms');
 
     // In a scope of their own, so no declared name can collide with the stack's other constructs.
@@ -104,10 +116,12 @@ export class FunnelStack extends Stack {
       scheduleDlqArn: this.scheduling.deadLetters.queueArn,
       queueUrlPrefix: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/${name('')}`,
       sesConfigurationSet: this.mail.configurationSet.configurationSetName,
+      sesIdentityArnPrefix: `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/`,
+      serviceSenderEmail:
+        props.serviceSenderEmail ?? this.node.tryGetContext('serviceSender') ?? 'no-reply@example.com',
       linkSecretArn: this.linkSecret.secretArn,
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
-      publicBaseUrl:
-        props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.http.api.apiEndpoint,
+      publicBaseUrl: props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.edge.url,
     };
     const environment = functionEnvironment(wiring, app);
     const interactive = new Set([
@@ -167,7 +181,10 @@ export class FunnelStack extends Stack {
       this.alarms.function(constructId(fn.spec.name), fn.function, fn.spec.name);
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.http.stage.url, description: 'Base URL of the HTTP API.' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.edge.url,
+      description: 'Base URL of the API: CloudFront and its WAF in front of the HTTP API.',
+    });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.domainBus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', {
@@ -183,6 +200,7 @@ export class FunnelStack extends Stack {
     for (const fn of declaring('table:tenant')) this.tenantAccess?.grantAssume(fn.role);
     for (const fn of declaring('events:put')) this.events.domainBus.grantPutEventsTo(fn.role);
     for (const fn of declaring('mail:send')) this.mail.grantSend(fn.role);
+    for (const fn of declaring('mail:identities')) this.mail.grantIdentities(fn.role);
     for (const fn of declaring('schedules:manage')) this.scheduling.grantManage(fn.role);
     for (const fn of declaring('schedules:list')) this.scheduling.grantList(fn.role);
     for (const fn of declaring('queues:send')) {

@@ -58,7 +58,7 @@ export const campaignCase: Case = {
   title: 'Campaign send rate',
   async run({ runtime, raw, tableName, databasePid, meter, progress, quick }) {
     const recipients = quick ? 2_000 : RECIPIENTS;
-    const tenant = await signUp(runtime.urls.api, 'campaign');
+    const tenant = await signUp(runtime, 'campaign');
     const { api } = tenant;
     const email = (i: number) => `reader-${i}@campaign.bench.example`;
     const { result: first, input } = await meter.nextTransaction(() =>

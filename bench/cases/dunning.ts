@@ -31,7 +31,7 @@ export const dunningCase: Case = {
     const setupRequests = 2 * (2 + 2 * OVERDUE + 3);
     await progress.run('dunning: overdue and paid invoices', setupRequests, async (phase) => {
       for (const size of ['small', 'large'] as const) {
-        const tenant = await signUp(runtime.urls.api, `dunning-${size}`);
+        const tenant = await signUp(runtime, `dunning-${size}`);
         const contact = await tenant.api.expect(201, 'POST', '/v1/contacts', {
           firstName: 'Grace',
           lastName: 'Hopper',

@@ -4,6 +4,7 @@ import { invoicing } from './invoicing.ts';
 import { marketing } from './marketing.ts';
 import { platform } from './platform.ts';
 import { sales } from './sales.ts';
+import { senders } from './senders.ts';
 import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
@@ -14,6 +15,7 @@ import { defineApplication, type ModuleSpec } from './types.ts';
 const modules: ModuleSpec[] = [
   platform,
   tenancy,
+  senders,
   contacts,
   tasks,
   automation,

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
-import { Id, PageQuery, page } from '../../shared/platform/schema.ts';
+import { Id, named, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   ApiKey,
   ApiKeyCreate,
@@ -14,12 +14,15 @@ import {
   Tenant,
   TenantSignup,
   TenantUpdate,
+  VerificationLinkSent,
 } from '../../shared/tenancy/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'tenancy-api';
 const tags = ['Tenancy'];
 const ById = z.object({ id: Id });
+const Token = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
+const Html = { status: 200, contentType: 'text/html' } as const;
 
 export const tenancyRoutes = {
   signUp: route({
@@ -29,11 +32,57 @@ export const tenancyRoutes = {
     function: fn,
     access: 'public',
     summary: 'Sign up a company',
-    description: 'Creates the tenant, its first admin member and an admin API key, returned once.',
+    description:
+      'Creates the tenant, its first admin member and an admin API key, returned once, and mails the admin a link to verify their address. Until the admin follows it the tenant sends no email and adds no members. Limited per client address and overall (429 with `RateLimit` and `Retry-After`).',
     tags,
     body: TenantSignup,
     response: { status: 201, schema: SignupResult },
-    errors: ['conflict'],
+    errors: ['conflict', 'rate_limited'],
+  }),
+  resendVerification: route({
+    operationId: 'resendTenantVerification',
+    method: 'POST',
+    path: '/v1/tenant/verification',
+    function: fn,
+    access: adminOnly,
+    summary: "Mail the admin's verification link again",
+    description: 'At most 5 links a day. The link works for 72 hours; any unexpired link verifies.',
+    tags,
+    idempotent: false,
+    response: { status: 202, schema: VerificationLinkSent },
+    errors: ['conflict', 'rate_limited'],
+  }),
+  verificationForm: route({
+    operationId: 'getTenantVerificationForm',
+    method: 'GET',
+    path: '/v1/tenant-verification/{token}',
+    function: fn,
+    access: 'public',
+    summary: 'The page the verification link opens',
+    description:
+      'Shows a button; only pressing it (the POST) verifies, so mail scanners that open links verify nothing.',
+    tags,
+    params: Token,
+    response: { ...Html, description: 'A page with the confirmation button, or saying the link expired.' },
+  }),
+  confirmVerification: route({
+    operationId: 'confirmTenantVerification',
+    method: 'POST',
+    path: '/v1/tenant-verification/{token}',
+    function: fn,
+    access: 'public',
+    summary: "Confirm the admin's email address",
+    description:
+      'Verifies the tenant, provisions its daily jobs and starts the verification of its sender address.',
+    tags,
+    params: Token,
+    body: named('VerificationForm', z.object({ confirm: z.literal('yes') })),
+    bodyEncoding: 'form',
+    idempotent: false,
+    response: {
+      ...Html,
+      description: 'A page saying the address is confirmed, or why the link does not work.',
+    },
   }),
   getTenant: route({
     operationId: 'getTenant',
@@ -203,8 +252,8 @@ export const tenancy = defineModule({
     {
       name: 'tenancy-api',
       entry: 'functions/http/tenancy.ts',
-      description: 'Sign-up, tenant settings, members, API keys and audit.',
-      permissions: ['table:tenant'],
+      description: 'Sign-up and its verification, tenant settings, members, API keys and audit.',
+      permissions: ['table:tenant', 'mail:send', 'mail:identities'],
     },
     {
       name: 'provision-tenant',
@@ -221,6 +270,24 @@ export const tenancy = defineModule({
     },
   ],
   routes: tenancyRoutes,
+  rateLimits: [
+    {
+      name: 'signup-per-client',
+      description: 'Sign-ups from one client address (a few real ones; a script gets no further).',
+      operations: ['signUp'],
+      per: 'client',
+      limit: 10,
+      windowSeconds: 600,
+    },
+    {
+      name: 'signup-overall',
+      description: 'Sign-ups from everyone together, so many addresses cannot mint tenants at will either.',
+      operations: ['signUp'],
+      per: 'all',
+      limit: 100,
+      windowSeconds: 300,
+    },
+  ],
   schedules: [
     {
       name: 'reconcile-schedules',
@@ -233,9 +300,10 @@ export const tenancy = defineModule({
   rules: [
     {
       name: 'tenant-schedules',
-      description: 'A new tenant, or a new time zone or job hour, (re)creates its per-tenant schedules.',
+      description: 'A verified tenant, or a new time zone or job hour, (re)creates its per-tenant schedules.',
       bus: 'domain',
-      pattern: { source: ['funnel.tenancy'], 'detail-type': ['TenantCreated', 'TenantSettingsChanged'] },
+      // Not at sign-up: an unverified tenant gets no schedules (sign-ups must not mint them unchecked).
+      pattern: { source: ['funnel.tenancy'], 'detail-type': ['TenantVerified', 'TenantSettingsChanged'] },
       target: 'provision-tenant',
     },
   ],

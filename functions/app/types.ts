@@ -15,6 +15,8 @@ export type Permission =
   | 'table:tenant'
   | 'events:put'
   | 'mail:send'
+  /** Create, read and delete tenants' SES sender identities and SES tenants. */
+  | 'mail:identities'
   | 'schedules:manage'
   /** List the schedules of the stack's group (Scheduler's ListSchedules takes no resource). */
   | 'schedules:list'
@@ -92,6 +94,28 @@ export interface StreamConsumerSpec {
   retryAttempts: number;
 }
 
+/**
+ * A request limit enforced before any function runs: on AWS by a rate-based rule of the WAF in
+ * front of the API (infra/constructs/edge.ts), locally by the local gateway
+ * (infra/local/rate-limits.ts), both from this declaration. Over the limit the caller gets 429
+ * problem+json with `RateLimit` and `Retry-After`.
+ */
+export interface RateLimitSpec {
+  name: string;
+  description: string;
+  /** The operations (operationId) whose requests count; together they share one counter per key. */
+  operations: string[];
+  /**
+   * Whose requests count together: each client address, each credential (the Authorization
+   * header: one API key), or every caller at once.
+   */
+  per: 'client' | 'credential' | 'all';
+  /** Requests allowed per window; AWS WAF accepts 10 or more. */
+  limit: number;
+  /** The windows AWS WAF evaluates over. */
+  windowSeconds: 60 | 120 | 300 | 600;
+}
+
 export interface ModuleSpec {
   name: string;
   /** Descriptions of the module's OpenAPI tags. */
@@ -102,6 +126,7 @@ export interface ModuleSpec {
   schedules?: ScheduleSpec[];
   queues?: QueueSpec[];
   streams?: StreamConsumerSpec[];
+  rateLimits?: RateLimitSpec[];
 }
 
 export interface Application {
@@ -111,6 +136,7 @@ export interface Application {
   schedules: ScheduleSpec[];
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
+  rateLimits: RateLimitSpec[];
   tags: Record<string, string>;
   authorizer: { function: string; cacheTtlSeconds: number };
   /** Answers requests that match no route (API Gateway's `$default` route). */
@@ -133,6 +159,7 @@ export function defineApplication(
     schedules: modules.flatMap((m) => m.schedules ?? []),
     queues: modules.flatMap((m) => m.queues ?? []),
     streams: modules.flatMap((m) => m.streams ?? []),
+    rateLimits: modules.flatMap((m) => m.rateLimits ?? []),
     tags: Object.assign({}, ...modules.map((m) => m.tags ?? {})),
     ...platform,
   };
@@ -184,6 +211,18 @@ export function defineApplication(
     if (s.name.length > 30) problems.push(`schedule ${s.name} is longer than 30 characters`);
   }
   for (const q of app.queues) refer(`queue ${q.name}`, q.consumer);
+  unique(
+    'rate limit',
+    app.rateLimits.map((l) => l.name),
+  );
+  const operations = new Set(app.routes.map((r) => r.operationId));
+  for (const l of app.rateLimits) {
+    for (const op of l.operations)
+      if (!operations.has(op)) problems.push(`rate limit ${l.name} counts undeclared operation ${op}`);
+    if (l.operations.length === 0) problems.push(`rate limit ${l.name} counts no operation`);
+    if (!Number.isInteger(l.limit) || l.limit < 10)
+      problems.push(`rate limit ${l.name} is below 10 (AWS WAF's least)`);
+  }
   for (const s of app.streams) refer(`stream consumer ${s.name}`, s.target);
   for (const tag of new Set(app.routes.flatMap((r) => r.tags))) {
     if (!app.tags[tag]) problems.push(`tag ${tag} has no description in its module`);

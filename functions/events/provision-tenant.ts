@@ -1,4 +1,4 @@
-import { TenantCreated, TenantSettingsChanged } from '../../events/tenancy.ts';
+import { TenantSettingsChanged, TenantVerified } from '../../events/tenancy.ts';
 import { eventHandler } from '../../shared/platform/handlers.ts';
 import { provisionTenantSchedules } from '../../shared/platform/tenant-schedules.ts';
 import { getTenant } from '../../shared/tenancy/tenants.ts';
@@ -6,7 +6,7 @@ import { getTenant } from '../../shared/tenancy/tenants.ts';
 /** Upserting schedules is idempotent, so a redelivered event simply writes the same definitions. */
 export const handler = eventHandler(
   'provision-tenant',
-  [TenantCreated, TenantSettingsChanged],
+  [TenantVerified, TenantSettingsChanged],
   async (event, ctx) => {
     if (
       event.type === 'TenantSettingsChanged' &&
@@ -15,6 +15,7 @@ export const handler = eventHandler(
       return;
     }
     const tenant = await getTenant(ctx);
+    if (tenant.emailVerification.status !== 'verified') return;
     const names = await provisionTenantSchedules({
       tenantId: tenant.id,
       timeZone: tenant.timeZone,

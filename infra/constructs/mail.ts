@@ -63,4 +63,40 @@ export class Mail extends Construct {
     // GetAccount (sending quota and rate) has no resource type: it only takes "*".
     iam.Grant.addToPrincipal({ grantee, actions: ['ses:GetAccount'], resourceArns: ['*'] });
   }
+
+  /** SES tenants of this stack: named `<configuration set>-<tenant id>` (shared/senders/ses.ts). */
+  get tenantArns(): string {
+    return Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'tenant',
+      resourceName: `${this.configurationSet.configurationSetName}-*`,
+    });
+  }
+
+  /**
+   * `mail:identities`: tenants' sender identities (created, read, deleted at run time, so only the
+   * account's identities can be named) and the SES tenants that keep each tenant's reputation apart.
+   */
+  grantIdentities(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'ses:CreateEmailIdentity',
+        'ses:GetEmailIdentity',
+        'ses:DeleteEmailIdentity',
+        'ses:TagResource',
+      ],
+      resourceArns: [this.identityArns],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'ses:CreateTenant',
+        'ses:DeleteTenant',
+        'ses:CreateTenantResourceAssociation',
+        'ses:TagResource',
+      ],
+      resourceArns: [this.tenantArns, this.identityArns, this.configurationSetArn],
+    });
+  }
 }

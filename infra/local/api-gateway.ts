@@ -10,7 +10,9 @@ import type { Application } from '../../functions/app/types.ts';
 import { BadRequestError } from '../../shared/platform/errors.ts';
 import { problemFor, problemResponse } from '../../shared/platform/http/problem.ts';
 import { type AnyRoute, routeKey } from '../../shared/platform/http/route.ts';
+import { rateLimitHeaders, rateLimitProblem } from '../rate-limits.ts';
 import type { Clock, Invoke } from './aws/types.ts';
+import { LocalRateLimits } from './rate-limits.ts';
 
 /**
  * API Gateway (HTTP API, payload format 2.0) on one machine: the declared routes, the same
@@ -104,6 +106,8 @@ export interface ApiGatewayOptions {
   clock?: Clock;
   /** Override of the declared authorizer cache TTL (tests of revocation use 0). */
   authorizerCacheTtlSeconds?: number;
+  /** The declared rate limits apply unless false (suites that sign up hundreds of tenants from one address). */
+  rateLimits?: boolean;
   /** Answers local-only paths (`/health`, `/_local/*`); returns false to fall through. */
   local?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
 }
@@ -115,11 +119,21 @@ export interface ServedRoute {
   authorized: boolean;
 }
 
+/** A rate limit as the gateway enforces it: the routes it counts, per what. */
+export interface ServedRateLimit {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  per: 'client' | 'credential' | 'all';
+  routeKeys: string[];
+}
+
 export interface ApiGateway {
   url: string;
   server: Server;
   /** What this gateway serves, including the `$default` fallback. */
   routes(): ServedRoute[];
+  rateLimits(): ServedRateLimit[];
   close(): Promise<void>;
 }
 
@@ -131,6 +145,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   const routes = application.routes.map(compile);
   const ttlMs = (options.authorizerCacheTtlSeconds ?? application.authorizer.cacheTtlSeconds) * 1000;
   const authorizerCache = new Map<string, { result: AuthorizerResult; expires: number }>();
+  const limits = new LocalRateLimits(options.rateLimits === false ? [] : application.rateLimits);
 
   const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2) => {
     const headers: Record<string, string | string[]> = {};
@@ -247,6 +262,23 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       ...(body.byteLength ? { body: body.toString(isText ? 'utf8' : 'base64') } : {}),
       isBase64Encoded: !isText,
     };
+    if (match) {
+      const exceeded = await limits.check({
+        operationId: match.compiled.route.operationId,
+        clientAddress: event.requestContext.http.sourceIp,
+        authorization: headers.authorization,
+      });
+      if (exceeded)
+        return send(res, {
+          statusCode: 429,
+          headers: {
+            'content-type': 'application/problem+json',
+            'apigw-requestid': requestId,
+            ...rateLimitHeaders(exceeded.limit, exceeded.retryAfterSeconds),
+          },
+          body: JSON.stringify(rateLimitProblem(exceeded.limit, exceeded.retryAfterSeconds, requestId)),
+        });
+    }
     try {
       let target = application.fallback;
       if (match) {
@@ -321,6 +353,14 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       })),
       { routeKey: '$default', function: application.fallback, authorized: false },
     ],
+    rateLimits: () =>
+      (options.rateLimits === false ? [] : application.rateLimits).map((l) => ({
+        name: l.name,
+        limit: l.limit,
+        windowSeconds: l.windowSeconds,
+        per: l.per,
+        routeKeys: l.operations.map((op) => routes.find((r) => r.route.operationId === op)!.key),
+      })),
     close: () =>
       new Promise<void>((resolvePromise) => {
         server.close(() => resolvePromise());

@@ -7,7 +7,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { application as declaredApplication } from '../../functions/app/index.ts';
 import type { Application, QueueSpec, RuleSpec, StreamConsumerSpec } from '../../functions/app/types.ts';
 import { functionEnvironment } from '../environment.ts';
-import { type ApiGateway, type ServedRoute, startApiGateway } from './api-gateway.ts';
+import { type ApiGateway, type ServedRateLimit, type ServedRoute, startApiGateway } from './api-gateway.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
@@ -24,6 +24,7 @@ import {
   startDynamoDbLocal,
 } from './dynamodb.ts';
 import { LocalLambda } from './lambda.ts';
+import { verifyTenantByMail } from './verify-by-mail.ts';
 
 /**
  * The whole CRM on one machine: DynamoDB Local, the SES emulator with its mail viewer, and local
@@ -35,6 +36,8 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
+/** From of service mail (verification links) on this machine. */
+export const SERVICE_SENDER_EMAIL = 'no-reply@funnel.localhost';
 
 export interface RuntimeOptions {
   /** Another declaration than functions/app (the parity test serves a fixture application). */
@@ -56,6 +59,8 @@ export interface RuntimeOptions {
   logLevel?: string;
   /** SES account quota for GetAccount (the send rate campaigns respect). */
   sesMaxSendRate?: number;
+  /** The declared rate limits apply unless false (see api-gateway.ts). */
+  rateLimits?: boolean;
 }
 
 export interface DemoTenant {
@@ -71,6 +76,7 @@ export interface ServedApplication {
   schedules: ScheduleListing[];
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
+  rateLimits: ServedRateLimit[];
 }
 
 export interface LocalRuntime {
@@ -153,6 +159,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           functionArnPrefix,
           queueUrlPrefix,
           sesConfigurationSet: 'funnel-local',
+          sesIdentityArnPrefix: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/`,
+          serviceSenderEmail: SERVICE_SENDER_EMAIL,
           publicBaseUrl: apiUrl,
         },
         application,
@@ -197,7 +205,15 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     );
     stoppers.push(() => endpoint.close());
     const ses = await listening(`SES on port ${sesPort}`, 'SES_PORT', () =>
-      startSesFront({ host, port: sesPort, bus, configurationSet: 'funnel-local' }),
+      startSesFront({
+        host,
+        port: sesPort,
+        bus,
+        configurationSet: 'funnel-local',
+        // The operator's own sender, verified as an operator verifies it in SES before going live.
+        preverified: [SERVICE_SENDER_EMAIL],
+        ...(dataDir ? { stateFile: join(dataDir, 'ses-identities.json') } : {}),
+      }),
     );
     stoppers.push(() => ses.close());
 
@@ -259,6 +275,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         ...(options.authorizerCacheTtlSeconds !== undefined
           ? { authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds }
           : {}),
+        ...(options.rateLimits === false ? { rateLimits: false } : {}),
         local,
       }),
     );
@@ -271,6 +288,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         schedules: scheduler.list().filter((s) => s.kind === 'global'),
         queues: queues.describe(),
         streams: poller.describe(),
+        rateLimits: api.rateLimits(),
       }),
       urls: {
         api: api.url,
@@ -290,7 +308,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       stop: stopAll,
     };
     if (options.seedDemoTenant ?? true) {
-      runtime.demo = await seedDemoTenant(api.url, dataDir);
+      runtime.demo = await seedDemoTenant(api.url, ses.url, dataDir, settle);
       await settle();
     }
     return runtime;
@@ -342,8 +360,17 @@ const DEMO_SIGNUP = {
   admin: { name: 'Demo Admin', email: 'admin@demo.example' },
 };
 
-/** Signs up a demo tenant through the API itself, once per data directory. */
-async function seedDemoTenant(apiUrl: string, dataDir: string | null): Promise<DemoTenant> {
+/**
+ * Signs up a demo tenant through the API itself, once per data directory, and verifies it as a
+ * user would: its admin follows the link mailed to them, its sender the one SES mails it, both
+ * read from the mail store.
+ */
+async function seedDemoTenant(
+  apiUrl: string,
+  mailUrl: string,
+  dataDir: string | null,
+  settle: () => Promise<void>,
+): Promise<DemoTenant> {
   const file = dataDir ? join(dataDir, 'demo-tenant.json') : undefined;
   if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoTenant;
   const response = await fetch(`${apiUrl}/v1/tenants`, {
@@ -354,6 +381,13 @@ async function seedDemoTenant(apiUrl: string, dataDir: string | null): Promise<D
   if (response.status !== 201)
     throw new StartupError(`Could not create the demo tenant: ${await response.text()}`);
   const created = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
+  await verifyTenantByMail(
+    { urls: { mailViewer: mailUrl }, settle },
+    DEMO_SIGNUP.admin.email,
+    DEMO_SIGNUP.sender.email,
+  ).catch((error: unknown) => {
+    throw new StartupError(`Could not verify the demo tenant: ${(error as Error).message}`);
+  });
   const demo = {
     tenantId: created.tenant.id,
     apiKey: created.apiKey.key,

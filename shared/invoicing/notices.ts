@@ -47,7 +47,11 @@ export interface Customer {
 
 type Delivery =
   | { status: 'sent'; to: string; messageId: string }
-  | { status: 'suppressed' | 'undeliverable' | 'failed' | 'uncertain'; to?: string; reason: string };
+  | {
+      status: 'suppressed' | 'blocked' | 'undeliverable' | 'failed' | 'uncertain';
+      to?: string;
+      reason: string;
+    };
 
 export class LevelBusy extends Error {
   constructor() {
@@ -144,6 +148,7 @@ async function deliver(
       tags,
     });
     if (outcome.status === 'sent') return { status: 'sent', to, messageId: outcome.messageId };
+    if (outcome.status === 'blocked') return { status: 'blocked', to, reason: outcome.reason };
     return {
       status: 'suppressed',
       to,

@@ -82,6 +82,8 @@ export const DUNNING_NOTICE_STATUSES = [
   'sending',
   'sent',
   'suppressed',
+  /** The tenant may not send yet (unverified admin or sender): see docs/security.md. */
+  'blocked',
   'undeliverable',
   'failed',
   'uncertain',

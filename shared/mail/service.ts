@@ -1,5 +1,6 @@
+import { type Envelope, sendEnvelope } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { type Envelope, sendEnvelope } from './sender.ts';
+import { refusalReason, type SendingRefusal, sendingRefusal, sesTenantOf } from './gate.ts';
 import { suppressionOf } from './suppression.ts';
 
 export interface Sender {
@@ -29,7 +30,9 @@ export interface MailMessage {
 
 export type MailOutcome =
   | { status: 'sent'; messageId: string; overriddenSuppression?: string }
-  | { status: 'suppressed'; reason: string };
+  | { status: 'suppressed'; reason: string }
+  /** Refused by the sending gate (gate.ts): nothing reached SES; callers record it as a skip. */
+  | { status: 'blocked'; refusal: SendingRefusal; reason: string };
 
 /**
  * Sends one message to one recipient (one send per recipient keeps bounce tracking and RFC 8058
@@ -37,6 +40,11 @@ export type MailOutcome =
  * conditional write keyed by what makes the mail unique, that the mail is being sent.
  */
 export async function sendMail(ctx: TenantContext, message: MailMessage): Promise<MailOutcome> {
+  const refusal = await sendingRefusal(ctx, message.sender.email);
+  if (refusal) {
+    ctx.logger.warn('mail blocked', { refusal, tags: message.tags });
+    return { status: 'blocked', refusal, reason: refusalReason(refusal, message.sender.email) };
+  }
   const suppression = await suppressionOf(ctx, message.to);
   if (suppression && !(message.category === 'transactional' && message.overrideSuppression)) {
     ctx.logger.info('mail suppressed', { to: message.to, reason: suppression.reason });
@@ -52,6 +60,7 @@ export async function sendMail(ctx: TenantContext, message: MailMessage): Promis
     html: message.html,
     headers: message.headers,
     tags: { ...message.tags, tenantId: ctx.tenantId, category: message.category },
+    sesTenant: sesTenantOf(ctx),
   };
   const messageId = await sendEnvelope(envelope);
   if (suppression) {

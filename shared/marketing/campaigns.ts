@@ -1,4 +1,5 @@
 import { CampaignScheduleChanged } from '../../events/marketing.ts';
+import { assertMaySendAs } from '../mail/gate.ts';
 import { sendMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, notExists } from '../platform/db/expressions.ts';
@@ -21,6 +22,7 @@ import {
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { zonedTimeToInstant } from '../platform/time.ts';
+import { assertVerifiedSender } from '../senders/identities.ts';
 import { getMember } from '../tenancy/members.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
@@ -116,6 +118,7 @@ export function campaignItem(ctx: TenantContext, campaign: Campaign): Item {
 
 export async function createCampaign(ctx: TenantContext, input: CampaignCreate): Promise<Campaign> {
   await checkReferences(ctx, input, 'body.');
+  if (input.sender) await assertVerifiedSender(ctx, input.sender.email, 'body.sender.email');
   const now = ctx.clock.now().toISOString();
   const campaign: Campaign = {
     id: newId(),
@@ -184,6 +187,7 @@ export async function updateCampaign(
   assertIfMatch(ifMatch, current);
   if (!EDITABLE.includes(current.status)) throw notEditable(current);
   await checkReferences(ctx, input, 'body.');
+  if (input.sender) await assertVerifiedSender(ctx, input.sender.email, 'body.sender.email');
   const next: Campaign = { ...current };
   if (input.name !== undefined) next.name = input.name;
   if (input.audience !== undefined) next.audience = input.audience;
@@ -216,13 +220,22 @@ const REASONS: Record<Ineligibility, string> = {
   suppressed: 'are on the suppression list',
   no_email: 'have no email address',
   merged: 'were merged away',
+  tenant_unverified: "cannot be mailed until the tenant's admin verifies their address",
+  sender_unverified: 'cannot be mailed from a sender that is not verified',
 };
+
+/** The campaign's sender, or the tenant's, must be one of the tenant's verified identities now. */
+async function assertSenderOf(ctx: TenantContext, campaign: Campaign): Promise<void> {
+  const from = campaign.sender?.email ?? (await getTenant(ctx)).sender.email;
+  await assertMaySendAs(ctx, from, campaign.sender ? 'sender.email' : 'tenant.sender.email');
+}
 
 /**
  * What sending needs, checked when a campaign is scheduled and when it starts: its topic, its
  * template and lists and segments exist, and someone in the audience may receive it.
  */
 async function readyToSend(ctx: TenantContext, campaign: Campaign): Promise<Template> {
+  await assertSenderOf(ctx, campaign);
   await checkReferences(ctx, campaign, '');
   const template = (await findTemplate(ctx, campaign.templateId))!;
   const topic = (await findTopic(ctx, campaign.topicId))!;
@@ -404,6 +417,7 @@ export async function testSendCampaign(
     getTenant(ctx),
   ]);
   const sender = campaign.sender ?? { name: tenant.sender.name, email: tenant.sender.email };
+  await assertSenderOf(ctx, campaign);
   const outcome = await sendMail(ctx, {
     category: 'marketing',
     sender,
@@ -414,6 +428,7 @@ export async function testSendCampaign(
     headers: rendered.headers,
     tags: { kind: 'campaign-test', campaignId: id },
   });
+  if (outcome.status === 'blocked') throw new ConflictError(outcome.reason);
   if (outcome.status !== 'sent')
     throw new ConflictError(`${member.email} is on the suppression list (${outcome.reason}).`);
   return { to: member.email, messageId: outcome.messageId };

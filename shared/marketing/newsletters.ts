@@ -18,6 +18,7 @@ import {
   ValidationError,
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { assertVerifiedSender } from '../senders/identities.ts';
 import {
   localDateTime,
   nextOccurrence,
@@ -117,6 +118,7 @@ const newsletterItem = (ctx: TenantContext, newsletter: Newsletter): Item => ({
 export async function createNewsletter(ctx: TenantContext, input: NewsletterCreate): Promise<Newsletter> {
   const schedule = await checkedSchedule(ctx, input.schedule, 'body.schedule');
   await checkReferences(ctx, input);
+  if (input.sender) await assertVerifiedSender(ctx, input.sender.email, 'body.sender.email');
   const now = ctx.clock.now().toISOString();
   const newsletter = withNext(ctx, {
     id: newId(),
@@ -162,6 +164,7 @@ export async function updateNewsletter(
   ifMatch?: number | 'any',
 ): Promise<Newsletter> {
   const current = await getNewsletter(ctx, id, true);
+  if (input.sender) await assertVerifiedSender(ctx, input.sender.email, 'body.sender.email');
   assertIfMatch(ifMatch, current);
   await checkReferences(ctx, input);
   let next: Newsletter = { ...current };

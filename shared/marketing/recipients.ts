@@ -57,7 +57,15 @@ export async function contactData(
   return result;
 }
 
-export type Ineligibility = 'no_email' | 'no_consent' | 'unsubscribed' | 'suppressed' | 'merged';
+/** Why a recipient was skipped; the last two are the sending gate's (shared/mail/gate.ts). */
+export type Ineligibility =
+  | 'no_email'
+  | 'no_consent'
+  | 'unsubscribed'
+  | 'suppressed'
+  | 'merged'
+  | 'tenant_unverified'
+  | 'sender_unverified';
 
 export interface EligibilityRules {
   /** Marketing mail needs consent for its topic; transactional mail only a deliverable address. */

@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { type Envelope, mailbox, sendEnvelopeOnce } from '../mail/sender.ts';
+import { sendingRefusal, sesTenantOf } from '../mail/gate.ts';
+import { type Envelope, mailbox, sendEnvelopeOnce } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Condition } from '../platform/db/expressions.ts';
 import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
@@ -269,6 +270,7 @@ async function envelopeFor(s: Sending, recipient: ContactData): Promise<Envelope
       mailingId: mailing.id,
       contactId: contact.id,
     },
+    sesTenant: sesTenantOf(ctx),
   };
 }
 
@@ -310,10 +312,12 @@ async function sendTo(
   result: BatchResult,
 ): Promise<void> {
   const startedAt = Date.now();
-  const [tenant, topic, data] = await Promise.all([
+  const [tenant, topic, data, refusal] = await Promise.all([
     getTenant(ctx),
     mailing.topicId ? findTopic(ctx, mailing.topicId) : undefined,
     contactData(ctx, waiting, mailing.topicId ? [topicKeys.choiceSk(mailing.topicId)] : []),
+    // Once per batch: a sender deleted or an unverified tenant skips every recipient, recorded.
+    sendingRefusal(ctx, mailing.sender.email),
   ]);
   const sending: Sending = { ctx, mailing, tenant, topic, kind: kindOf(mailing.kind) };
   const suppressed = await suppressedEmails(ctx, data.values());
@@ -386,7 +390,7 @@ async function sendTo(
       const record = records.get(id)!;
       if (record.status === 'sending') await claimed(record);
       else {
-        const refused = ineligibility(data.get(id)!, rules, suppressed);
+        const refused = refusal ?? ineligibility(data.get(id)!, rules, suppressed);
         if (refused) await recorder.add({ contactId: id, kind: 'skipped', reason: refused, at: now() });
         else toClaim.push(record);
       }

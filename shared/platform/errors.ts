@@ -100,6 +100,11 @@ export class UnsupportedMediaTypeError extends DomainError {
 
 export class UnprocessableError extends DomainError {
   readonly kind = 'unprocessable';
+
+  /** Well-formed, but one field's value cannot be accepted (e.g. a sender that is not verified). */
+  static field(path: string, message: string): UnprocessableError {
+    return new UnprocessableError(message, { errors: [{ path, message }] });
+  }
 }
 
 /**

@@ -6,7 +6,13 @@ import { linkSecret } from './secrets.ts';
  * link's purpose, so a survey token cannot open a self-service form. Claims are short on purpose:
  * the token travels in a URL.
  */
-export type LinkPurpose = 'self-service' | 'survey' | 'unsubscribe' | 'preferences' | 'calendar';
+export type LinkPurpose =
+  | 'self-service'
+  | 'survey'
+  | 'unsubscribe'
+  | 'preferences'
+  | 'calendar'
+  | 'tenant-verification';
 
 export interface LinkClaims {
   /** Tenant id. */

@@ -243,7 +243,7 @@ export function cancelPurchaseOrder(ctx: TenantContext, id: string, ifMatch?: nu
 export async function mailPurchaseOrder(
   ctx: TenantContext,
   id: string,
-): Promise<'sent' | 'suppressed' | 'skipped'> {
+): Promise<'sent' | 'suppressed' | 'blocked' | 'skipped'> {
   const order = await getPurchaseOrder(ctx, id);
   if (order.status !== 'sent') return 'skipped';
   const key = purchaseOrderKeys.mail(ctx.tenantId, id);

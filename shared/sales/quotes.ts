@@ -8,6 +8,7 @@ import {
 } from '../../events/sales.ts';
 import { getContact } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
+import { assertMaySendAs } from '../mail/gate.ts';
 import { sendMail } from '../mail/service.ts';
 import { suppressionOf } from '../mail/suppression.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -329,6 +330,7 @@ export async function sendQuote(ctx: TenantContext, id: string, ifMatch?: number
   if (current.status === 'sent') return current;
   if (current.status !== 'draft') refuse(current, 'sent');
   if (current.lines.length === 0) throw new ConflictError(`Quote ${id} has no lines to send.`);
+  await assertMaySendAs(ctx, (await tenantToday(ctx)).tenant.sender.email, 'tenant.sender.email');
   if (current.validUntil < today)
     throw new ConflictError(`Quote ${id} was valid until ${current.validUntil}; change validUntil first.`);
   const contact = await getContact(ctx, current.contactId);
@@ -456,7 +458,10 @@ export async function expireQuotes(ctx: TenantContext): Promise<number> {
 class QuoteMovedOn extends Error {}
 
 /** Emails the current revision of a sent quote to its contact, once however often the event arrives. */
-export async function mailQuote(ctx: TenantContext, id: string): Promise<'sent' | 'suppressed' | 'skipped'> {
+export async function mailQuote(
+  ctx: TenantContext,
+  id: string,
+): Promise<'sent' | 'suppressed' | 'blocked' | 'skipped'> {
   const item = await quoteItem(ctx, id);
   const quote = withoutKeys<Quote>(item);
   if (quote.status !== 'sent') return 'skipped';

@@ -45,7 +45,7 @@ export async function scheduleReminder(
   });
 }
 
-export type ReminderOutcome = 'sent' | 'suppressed' | 'already_sent' | 'stale';
+export type ReminderOutcome = 'sent' | 'suppressed' | 'blocked' | 'already_sent' | 'stale';
 
 /**
  * Emails the assignee that a task is due soon, once per task and reminder moment. A reminder whose

@@ -18,6 +18,8 @@ import { keysOfMember, revokeInto } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
 import type { Member, MemberCreate, MemberUpdate } from './schema.ts';
+import { getTenant } from './tenants.ts';
+import { assertVerified } from './verification.ts';
 
 /**
  * Members: the tenant's staff. Email is unique per tenant (a guard item in the same partition);
@@ -65,6 +67,7 @@ export function addMemberInto(uow: UnitOfWork, ctx: TenantContext, input: Member
 }
 
 export async function createMember(ctx: TenantContext, input: MemberCreate): Promise<Member> {
+  assertVerified(await getTenant(ctx), 'add members');
   const uow = unitOfWork(ctx);
   const member = addMemberInto(uow, ctx, input);
   await uow.commit();

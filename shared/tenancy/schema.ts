@@ -52,12 +52,25 @@ const tenantFields = {
   financeEmail: Email,
 };
 
+export const EmailVerification = named(
+  'EmailVerification',
+  z.object({
+    status: z.enum(['pending', 'verified']),
+    /** The first admin's address, proved by following the link mailed to it. */
+    email: z.string(),
+    verifiedAt: z.optional(IsoDateTime),
+  }),
+  'Whether the first admin proved their email address. Until then the tenant sends no email and adds no members.',
+);
+export type EmailVerification = z.infer<typeof EmailVerification>;
+
 export const Tenant = named(
   'Tenant',
   z.object({
     id: Id,
     ...tenantFields,
     settings: TenantSettings,
+    emailVerification: EmailVerification,
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
     version: z.int(),
@@ -157,6 +170,11 @@ export const ApiKeyCreated = named(
   'The new key, with its secret `key`: shown this once, store it now.',
 );
 export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
+
+export const VerificationLinkSent = named(
+  'VerificationLinkSent',
+  z.object({ sentTo: z.string(), expiresAt: IsoDateTime }),
+);
 
 export const SignupResult = named(
   'SignupResult',

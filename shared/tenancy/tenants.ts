@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { issueApiKey } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
-import { addMemberInto } from './members.ts';
+import { addMemberInto, getMember } from './members.ts';
 import {
   type ApiKeyCreated,
   type Member,
@@ -15,8 +15,18 @@ import {
   type TenantSignup,
   type TenantUpdate,
 } from './schema.ts';
+import { mailVerificationLink, pendingVerification } from './verification.ts';
 
-const toTenant = (item: Record<string, unknown>) => withoutKeys<Tenant>(item);
+/**
+ * Tenants that signed up before sign-up verification existed carry no `emailVerification`: their
+ * admins have run them since, so they count as verified (docs/security.md).
+ */
+const toTenant = (item: Record<string, unknown>) => {
+  const tenant = withoutKeys<Tenant>(item);
+  return tenant.emailVerification
+    ? tenant
+    : { ...tenant, emailVerification: { status: 'verified' as const, email: '' } };
+};
 
 export interface SignupResult {
   tenant: Tenant;
@@ -26,7 +36,9 @@ export interface SignupResult {
 
 /**
  * Creates the tenant, its first admin and that admin's key in one transaction: a sign-up either
- * exists whole or not at all. `ctx` is the new tenant's context (its id was just minted).
+ * exists whole or not at all. `ctx` is the new tenant's context (its id was just minted). The
+ * admin's verification link is mailed after the commit; if SES fails then, the tenant exists and
+ * the admin asks for the link again (POST /v1/tenant/verification).
  */
 export async function signUp(ctx: TenantContext, input: TenantSignup): Promise<SignupResult> {
   const now = ctx.clock.now().toISOString();
@@ -35,6 +47,7 @@ export async function signUp(ctx: TenantContext, input: TenantSignup): Promise<S
     id: ctx.tenantId,
     ...fields,
     settings: TenantSettings.parse(settings ?? {}),
+    emailVerification: pendingVerification(adminInput),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -47,8 +60,22 @@ export async function signUp(ctx: TenantContext, input: TenantSignup): Promise<S
   const apiKey = issueApiKey(uow, ctx, 'Initial admin key', admin);
   uow.publish(TenantCreated, { name: tenant.name, timeZone: tenant.timeZone });
   await uow.commit();
+  await mailVerificationLink(ctx, tenant, admin).catch((error: unknown) =>
+    ctx.logger.error('verification link not mailed', { error: String(error) }),
+  );
   return { tenant, admin, apiKey };
 }
+
+/** Mails the admin who asks a new verification link (the caller must be an admin). */
+export async function resendVerificationLink(ctx: TenantContext, adminId: string) {
+  const [tenant, admin] = await Promise.all([getTenant(ctx), getMember(ctx, adminId)]);
+  if (tenant.emailVerification.status === 'verified')
+    throw new ConflictError(`${tenant.emailVerification.email} is verified already.`);
+  return mailVerificationLink(ctx, tenant, admin);
+}
+
+/** Checks a new default sender before it is saved (see shared/senders: the tenant sends only as itself). */
+export type SenderCheck = (email: string, field: string) => Promise<void>;
 
 export async function getTenant(ctx: TenantContext): Promise<Tenant> {
   const item = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId));
@@ -59,10 +86,13 @@ export async function getTenant(ctx: TenantContext): Promise<Tenant> {
 export async function updateTenant(
   ctx: TenantContext,
   input: TenantUpdate,
+  checkSender: SenderCheck,
   ifMatch?: number | 'any',
 ): Promise<Tenant> {
   const current = await getTenant(ctx);
   assertIfMatch(ifMatch, current);
+  if (input.sender && input.sender.email !== current.sender.email)
+    await checkSender(input.sender.email, 'body.sender.email');
   const { replyTo, settings, ...rest } = input;
   const next: Tenant = {
     ...current,

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { confirmTenantByMail } from '../../infra/local/verify-by-mail.ts';
 import { Api } from '../support/api.ts';
 import { memberWithKey, type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
-import { signupBody } from '../support/tenants.ts';
+import { signupBody } from '../support/signup-body.ts';
 
 let runtime: LocalRuntime;
 let api: Api;
@@ -16,7 +17,7 @@ let tenant: SignedUpTenant;
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
   api = new Api(runtime.urls.api);
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
 });
 
 afterAll(async () => {
@@ -24,10 +25,12 @@ afterAll(async () => {
 });
 
 describe('a new customer', () => {
-  it('signs up, adds a sales member with a key, and calls the API as that member', async () => {
+  it('signs up, confirms the address, adds a sales member with a key, and calls the API as that member', async () => {
     const signup = await api.post('/v1/tenants', signupBody({ name: 'Globex' }));
     expect(signup.status).toBe(201);
     const admin = api.as(signup.body.apiKey.key);
+    // The README's walkthrough: the admin follows the link mailed to them before adding members.
+    await confirmTenantByMail(runtime.urls.mailViewer, signup.body.admin.email);
     const member = await admin.post('/v1/members', {
       name: 'Sally Sales',
       email: 'sally@globex.example',
@@ -152,7 +155,7 @@ describe('conventions', () => {
     const second = await tenant.api.get(`/v1/members?limit=2&cursor=${first.body.nextCursor}`);
     expect(second.status).toBe(200);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
-    const other = await signUpOverHttp(runtime.urls.api);
+    const other = await signUpOverHttp(runtime);
     expect((await other.api.get(`/v1/members?limit=2&cursor=${first.body.nextCursor}`)).status).toBe(400);
     expect((await tenant.api.get('/v1/members?limit=101')).status).toBe(400);
   });
@@ -222,7 +225,7 @@ describe('the local runtime', () => {
   });
 
   it('publishes the events of committed changes and delivers them without dead letters', async () => {
-    await signUpOverHttp(runtime.urls.api);
+    await signUpOverHttp(runtime);
     await runtime.settle();
     expect(runtime.deadLetters.list()).toEqual([]);
   });

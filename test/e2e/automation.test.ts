@@ -62,7 +62,7 @@ const tasksOf = async (memberId: string, query = '') =>
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0, clock });
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   owner = await memberWithKey(tenant.api, 'sales');
   ownerEmail = (await tenant.api.get(`/v1/members/${owner.memberId}`)).body.email;
   const contact = await tenant.api.post('/v1/contacts', {

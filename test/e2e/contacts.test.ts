@@ -11,7 +11,7 @@ let api: Api;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   api = tenant.api;
 });
 

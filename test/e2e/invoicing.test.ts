@@ -12,7 +12,7 @@ let financeMemberId: string;
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   api = tenant.api;
   financeEmail = (await api.get('/v1/tenant')).body.financeEmail;
   financeMemberId = (await memberWithKey(api, 'finance')).memberId;

@@ -32,7 +32,7 @@ const bodyFor = (route: AnyRoute) => isolationFixtures[route.path]?.bodies?.[rou
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
-  [a, b] = await Promise.all([signUpOverHttp(runtime.urls.api), signUpOverHttp(runtime.urls.api)]);
+  [a, b] = await Promise.all([signUpOverHttp(runtime), signUpOverHttp(runtime)]);
   keysByRole.set('admin', a.api);
   for (const role of ROLES.filter((r) => r !== 'admin'))
     keysByRole.set(role, (await memberWithKey(a.api, role)).api);

@@ -16,7 +16,7 @@ let api: Api;
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0, sesMaxSendRate: 200 });
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   api = tenant.api;
 });
 

@@ -57,7 +57,9 @@ function isListening(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves /health and the API with a demo tenant, and leaves nothing listening after Ctrl-C', async () => {
+  it('serves /health and the API with a demo tenant, and leaves nothing listening after Ctrl-C', {
+    timeout: 120_000,
+  }, async () => {
     const [api, dynamo, ses, aws] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const started = npmStart({
       PORT: String(api),
@@ -69,7 +71,8 @@ describe('npm start', () => {
       await until(
         () => started.output().includes('Press Ctrl-C to stop.') || started.child.exitCode !== null,
         'start-up',
-        60_000,
+        // The demo tenant is signed up and verified by mail on the first start.
+        110_000,
       );
       expect(started.output()).toContain(`http://127.0.0.1:${api}/docs`);
       expect(started.output()).toContain(`http://127.0.0.1:${ses}`);

@@ -17,7 +17,7 @@ let sales: Api;
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   admin = tenant.api;
   const [financeMember, salesMember] = await Promise.all([
     memberWithKey(admin, 'finance'),

@@ -22,7 +22,7 @@ beforeAll(async () => {
         published.push({ type: entry.DetailType!, detail: JSON.parse(entry.Detail!) });
     return putEvents(entries);
   };
-  tenant = await signUpOverHttp(runtime.urls.api, { settings: { emailPurchaseOrders: true } });
+  tenant = await signUpOverHttp(runtime, { settings: { emailPurchaseOrders: true } });
 });
 
 afterAll(async () => {

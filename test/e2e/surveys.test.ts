@@ -62,7 +62,7 @@ async function contact(firstName: string, extra: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   owner = await memberWithKey(tenant.api, 'sales');
 });
 

@@ -23,7 +23,7 @@ const namesOf = (tenantId: string) =>
 
 describe('per-tenant schedules', () => {
   it('are created when a tenant signs up, in its time zone at its daily job hour', async () => {
-    const tenant = await signUpOverHttp(runtime.urls.api, {
+    const tenant = await signUpOverHttp(runtime, {
       timeZone: 'America/New_York',
       settings: { dailyJobHour: 6 },
     });
@@ -40,7 +40,7 @@ describe('per-tenant schedules', () => {
   });
 
   it('are given back to tenants who lack some, by the reconciliation job', async () => {
-    const tenant = await signUpOverHttp(runtime.urls.api);
+    const tenant = await signUpOverHttp(runtime);
     await runtime.settle();
     const [first, ...others] = namesOf(tenant.tenantId);
     for (const name of others) runtime.scheduler.deleteSchedule({ Name: name, GroupName: 'funnel-local' });

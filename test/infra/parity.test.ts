@@ -20,6 +20,7 @@ interface Comparable {
   schedules: string[];
   queues: string[];
   streams: string[];
+  rateLimits: string[];
 }
 
 const line = (...parts: unknown[]) =>
@@ -73,8 +74,38 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
         m.Properties.BatchSize,
       ),
     );
-  return { routes, rules, schedules, queues, streams };
+  const per: Record<string, string> = { IP: 'client', CONSTANT: 'all', CUSTOM_KEYS: 'credential' };
+  const rateLimits = of('AWS::WAFv2::WebACL').flatMap((acl) =>
+    (acl.Properties.Rules as any[]).map((rule) => {
+      const statement = rule.Statement.RateBasedStatement;
+      const scope = statement.ScopeDownStatement;
+      const matches = (scope.OrStatement?.Statements ?? [scope]).map((s: any) => {
+        const [method, path] = s.AndStatement.Statements;
+        return `${method.ByteMatchStatement.SearchString} ${path.RegexMatchStatement.RegexString}`;
+      });
+      return line(
+        rule.Name,
+        statement.Limit,
+        statement.EvaluationWindowSec,
+        per[statement.AggregateKeyType],
+        matches.sort(),
+      );
+    }),
+  );
+  return { routes, rules, schedules, queues, streams, rateLimits };
 }
+
+/** `POST /v1/forms/{id}` as the WAF matches it: the method and a regular expression of the path. */
+const asMatched = (routeKey: string) => {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  const pattern = path
+    .split('/')
+    .map((s) =>
+      s.startsWith('{') ? (s.endsWith('+}') ? '.+' : '[^/]+') : s.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'),
+    )
+    .join('/');
+  return `${method} ^${pattern}$`;
+};
 
 function fromRuntime(served: ServedApplication): Comparable {
   return {
@@ -83,6 +114,9 @@ function fromRuntime(served: ServedApplication): Comparable {
     schedules: served.schedules.map((s) => line(s.expression, s.timezone, s.target)),
     queues: served.queues.map((q) => line(q.name, q.consumer, q.batchSize)),
     streams: served.streams.map((s) => line(s.target, s.filters, s.batchSize)),
+    rateLimits: served.rateLimits.map((l) =>
+      line(l.name, l.limit, l.windowSeconds, l.per, l.routeKeys.map(asMatched).sort()),
+    ),
   };
 }
 
@@ -110,5 +144,6 @@ describe.each([
     const local = sorted(fromRuntime(runtime.describe()));
     expect(local).toEqual(aws);
     expect(aws.routes.length).toBe(app.routes.length + 1);
+    expect(aws.rateLimits.length).toBe(app.rateLimits.length);
   }, 120_000);
 });

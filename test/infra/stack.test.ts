@@ -142,6 +142,8 @@ describe('functions', () => {
         scheduleDlqArn: 'd',
         queueUrlPrefix: 'q',
         sesConfigurationSet: 's',
+        sesIdentityArnPrefix: 'i',
+        serviceSenderEmail: 'e',
         linkSecretArn: 'l',
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',
@@ -156,7 +158,10 @@ describe('functions', () => {
       expect(variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO' });
       expect(JSON.stringify(variables.FUNCTION_ARN_PREFIX)).toContain(':function:FunnelCrm-');
       expect(JSON.stringify(variables.QUEUE_URL_PREFIX)).toContain('/FunnelCrm-');
-      expect(variables.PUBLIC_BASE_URL).toEqual({ 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] });
+      // Links in mail lead through the edge (CloudFront and its WAF), not to the bare API.
+      expect(variables.PUBLIC_BASE_URL).toEqual({
+        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.edge.distribution), 'DomainName'] }]],
+      });
       expect(variables.TENANT_ACCESS_ROLE_ARN).toEqual({
         'Fn::GetAtt': [logicalId(stack.tenantAccess!.role), 'Arn'],
       });
@@ -663,5 +668,67 @@ describe('a declaration using every kind of trigger and permission', () => {
       EventBusName: 'default',
       EventPattern: spec.rules.find((r) => r.bus === 'default')!.pattern,
     });
+  });
+});
+
+describe('the edge', () => {
+  const { template, stack } = synthesize();
+  const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+  const acl = Object.values(resources).find((r) => r.Type === 'AWS::WAFv2::WebACL')!;
+
+  it('puts CloudFront with the WAF web ACL in front of the HTTP API, caching nothing', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        WebACLId: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebAcl'), 'Arn'] },
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+        }),
+        Origins: [
+          Match.objectLike({
+            DomainName: {
+              'Fn::Select': [
+                2,
+                { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] }] },
+              ],
+            },
+          }),
+        ],
+      }),
+    });
+    const distribution = Object.values(resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')!;
+    expect(distribution.Properties.DistributionConfig.DefaultCacheBehavior.AllowedMethods).toEqual(
+      expect.arrayContaining(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']),
+    );
+    expect(acl.Properties).toMatchObject({ Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
+  });
+
+  it('turns each declared rate limit into a rate-based rule answering 429 problem+json with Retry-After', () => {
+    const signUp = acl.Properties.Rules.find((r: { Name: string }) => r.Name === 'signup-per-client');
+    expect(signUp.Statement.RateBasedStatement).toMatchObject({
+      Limit: 10,
+      EvaluationWindowSec: 600,
+      AggregateKeyType: 'IP',
+      ScopeDownStatement: {
+        AndStatement: {
+          Statements: [
+            { ByteMatchStatement: expect.objectContaining({ SearchString: 'POST' }) },
+            { RegexMatchStatement: expect.objectContaining({ RegexString: '^/v1/tenants$' }) },
+          ],
+        },
+      },
+    });
+    const response = signUp.Action.Block.CustomResponse;
+    expect(response.ResponseCode).toBe(429);
+    expect(response.ResponseHeaders).toEqual(
+      expect.arrayContaining([
+        { Name: 'retry-after', Value: '600' },
+        { Name: 'ratelimit-policy', Value: '"signup-per-client";q=10;w=600' },
+      ]),
+    );
+    const body = acl.Properties.CustomResponseBodies[response.CustomResponseBodyKey];
+    expect(JSON.parse(body.Content)).toMatchObject({ status: 429, type: 'urn:funnel:problem:rate-limited' });
+    const overall = acl.Properties.Rules.find((r: { Name: string }) => r.Name === 'signup-overall');
+    expect(overall.Statement.RateBasedStatement).toMatchObject({ Limit: 100, AggregateKeyType: 'CONSTANT' });
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import { SERVICE_SENDER_EMAIL } from './service-sender.ts';
 
 /**
  * Runs before each test file's imports: points every AWS client at the emulators and names a
@@ -27,6 +28,8 @@ Object.assign(process.env, {
   FUNCTION_ARN_PREFIX: 'arn:aws:lambda:us-east-1:000000000000:function:',
   QUEUE_URL_PREFIX: 'http://127.0.0.1:9/000000000000/',
   SES_CONFIGURATION_SET: 'funnel-test',
+  SERVICE_SENDER_EMAIL,
+  SES_IDENTITY_ARN_PREFIX: 'arn:aws:ses:us-east-1:000000000000:identity/',
   TENANT_SCHEDULES: '[]',
   LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
   PUBLIC_BASE_URL: 'http://127.0.0.1:3000',

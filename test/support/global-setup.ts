@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
 import type { TestProject } from 'vitest/node';
+import { type SesFront, startSesFront } from '../../infra/local/aws/ses-front.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb.ts';
 import { freePort } from '../../infra/local/ports.ts';
-import { startSesEmulator } from '../../infra/local/ses-emulator.ts';
+import { SERVICE_SENDER_EMAIL } from './service-sender.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,10 +15,16 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const [dynamoPort, sesPort] = await Promise.all([freePort(), freePort()]);
   let dynamo: DynamoDbLocal | undefined;
-  let ses: Server | undefined;
+  let ses: SesFront | undefined;
   try {
     dynamo = await startDynamoDbLocal({ port: dynamoPort });
-    ses = await startSesEmulator({ host: '127.0.0.1', port: sesPort });
+    // The SES front (identities, refusals) without a bus: integration tests publish no SES events.
+    ses = await startSesFront({
+      host: '127.0.0.1',
+      port: sesPort,
+      configurationSet: 'funnel-test',
+      preverified: [SERVICE_SENDER_EMAIL],
+    });
   } catch (error) {
     await dynamo?.stop();
     throw error;
@@ -26,7 +32,7 @@ export default async function setup(project: TestProject) {
   project.provide('dynamodbEndpoint', dynamo.endpoint);
   project.provide('sesEndpoint', `http://127.0.0.1:${sesPort}`);
   return async () => {
-    await new Promise((resolve) => ses?.close(resolve));
+    await ses?.close();
     await dynamo?.stop();
   };
 }

@@ -1,8 +1,9 @@
 import { inject } from 'vitest';
 import { freePort } from '../../infra/local/ports.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
+import { verifyTenantByMail } from '../../infra/local/verify-by-mail.ts';
 import { Api } from './api.ts';
-import { signupBody } from './tenants.ts';
+import { signupBody } from './signup-body.ts';
 
 /**
  * The local runtime for an end-to-end test file: in memory, on free ports, sharing the test run's
@@ -31,17 +32,27 @@ export interface SignedUpTenant {
   api: Api;
 }
 
-/** Signs a tenant up over HTTP, as a new customer would. */
+/**
+ * Signs a tenant up over HTTP, as a new customer would, and (unless `verify: false`) verifies it
+ * as they would: the admin follows the link mailed to them, then the sender address follows the
+ * one SES mails it. The tenant may then send email and add members.
+ */
 export async function signUpOverHttp(
-  baseUrl: string,
+  runtime: Pick<LocalRuntime, 'urls' | 'settle'>,
   overrides: Record<string, unknown> = {},
+  options: { verify?: boolean } = {},
 ): Promise<SignedUpTenant> {
-  const response = await new Api(baseUrl).post('/v1/tenants', { ...signupBody(), ...overrides });
+  const baseUrl = runtime.urls.api;
+  const body = { ...signupBody(), ...overrides };
+  const response = await new Api(baseUrl).post('/v1/tenants', body);
   if (response.status !== 201) throw new Error(`Sign-up failed: ${response.status} ${response.text}`);
   const { tenant, admin, apiKey } = response.body;
+  if (options.verify ?? true) {
+    await verifyTenantByMail(runtime, admin.email, tenant.sender.email);
+    await runtime.settle();
+  }
   return { tenantId: tenant.id, adminId: admin.id, adminKey: apiKey.key, api: new Api(baseUrl, apiKey.key) };
 }
-
 /** A member of `role` in the admin's tenant, and an API key acting as them. */
 export async function memberWithKey(admin: Api, role: string): Promise<{ memberId: string; api: Api }> {
   const unique = Math.random().toString(36).slice(2, 10);

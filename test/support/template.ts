@@ -195,6 +195,16 @@ export const fixtureApplication: Application = defineApplication(
           response: { status: 201 },
         }),
       },
+      rateLimits: [
+        {
+          name: 'forms-per-key',
+          description: 'Two operations counted together, per credential.',
+          operations: ['listOrders', 'submitForm'],
+          per: 'credential',
+          limit: 50,
+          windowSeconds: 60,
+        },
+      ],
       rules: [
         {
           name: 'ses-events',

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { freePort } from '../ports.ts';
 import { startSesEmulator } from '../ses-emulator.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalEventBus, type PutEventsEntry } from './event-bus.ts';
+import { LocalSesIdentities } from './ses-identities.ts';
 
 /**
  * The local SES: the `aws-ses-v2-local` emulator behind a proxy on the public port. Everything
@@ -23,6 +24,9 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalEventBus, type PutEventsEntry } 
  * - ooto@simulator.amazonses.com: "Email Delivered" (the out-of-office reply goes to the sender);
  * - suppressionlist@simulator.amazonses.com: "Email Bounced" (Permanent, OnAccountSuppressionList).
  * Simulator addresses may carry a label (bounce+anything@...), as SES allows.
+ *
+ * The identity and tenant calls, and SES's refusal to send from an unverified identity, are
+ * answered by ses-identities.ts in front of the emulator.
  */
 export interface SesFront {
   url: string;
@@ -36,9 +40,14 @@ export interface SesFront {
 export interface SesFrontOptions {
   host: string;
   port: number;
-  bus: LocalEventBus;
+  /** Where sending events go; without a bus (integration tests) none are published. */
+  bus?: LocalEventBus;
   /** The configuration set whose event destination is EventBridge. */
   configurationSet: string;
+  /** Identities verified from the start: the operator's own sender of service mail. */
+  preverified?: string[];
+  /** Where identities and SES tenants persist between runs; in memory without one. */
+  stateFile?: string;
 }
 
 interface SendEmailRequest {
@@ -60,8 +69,30 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
   const emulator = await startSesEmulator({ host: '127.0.0.1', port: internalPort });
   const agent = new Agent({ keepAlive: false });
   const publishing = new Set<Promise<void>>();
+  let frontUrl = '';
+  const identities = new LocalSesIdentities({
+    url: () => frontUrl,
+    preverified: options.preverified ?? [],
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
+    mail: async (mail) => {
+      const response = await fetch(`http://127.0.0.1:${internalPort}${SEND_EMAIL_PATH}`, {
+        method: 'POST',
+        // The emulator wants some credential, as SES does; it checks nothing more.
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'AWS4-HMAC-SHA256 Credential=local/ses',
+        },
+        body: JSON.stringify({
+          FromEmailAddress: mail.from,
+          Destination: { ToAddresses: [mail.to] },
+          Content: { Simple: { Subject: { Data: mail.subject }, Body: { Text: { Data: mail.text } } } },
+        }),
+      });
+      if (!response.ok) throw new Error(`The SES emulator refused a verification mail: ${response.status}`);
+    },
+  });
   const server = createServer((req, res) => {
-    proxy(req, res, internalPort, agent, options, publishing).catch((error) => {
+    proxy(req, res, internalPort, agent, options, publishing, identities).catch((error) => {
       console.error('Local SES front failed to answer:', error);
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
@@ -81,8 +112,9 @@ export async function startSesFront(options: SesFrontOptions): Promise<SesFront>
   }
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  frontUrl = `http://${host}:${port}`;
   return {
-    url: `http://${host}:${port}`,
+    url: frontUrl,
     emulatorUrl: `http://127.0.0.1:${internalPort}`,
     idle: async () => {
       await Promise.all(publishing);
@@ -108,10 +140,26 @@ async function proxy(
   agent: Agent,
   options: SesFrontOptions,
   publishing: Set<Promise<void>>,
+  identities: LocalSesIdentities,
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks);
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  const isSend = method === 'POST' && url.pathname === SEND_EMAIL_PATH;
+  const local = isSend
+    ? identities.refusal(parseJson(body) as { FromEmailAddress?: string; TenantName?: string })
+    : await identities.answer(method, url.pathname, url.searchParams, body);
+  if (local) {
+    const text = typeof local.body === 'string' ? local.body : JSON.stringify(local.body);
+    res.writeHead(local.status, {
+      'content-type': typeof local.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+      ...(local.errorType ? { 'x-amzn-errortype': local.errorType } : {}),
+    });
+    res.end(text);
+    return;
+  }
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
     const forward = request(
       {
@@ -134,15 +182,16 @@ async function proxy(
   delete headers['transfer-encoding'];
   headers['content-length'] = String(answerBody.length);
   const sentAt = new Date();
+  const bus = options.bus;
   const events =
-    req.method === 'POST' && req.url?.split('?')[0] === SEND_EMAIL_PATH && upstream.statusCode === 200
+    bus && isSend && upstream.statusCode === 200
       ? sendingEvents(body, answerBody, sentAt, options.configurationSet)
       : [];
-  if (events.length) {
+  if (bus && events.length) {
     // After the response, as SES publishes after accepting the mail; 'close' covers a client that left.
     const published = new Promise<void>((resolve) => {
       res.once('close', () => {
-        publish(options.bus, events);
+        publish(bus, events);
         resolve();
       });
     });
@@ -151,6 +200,14 @@ async function proxy(
   }
   res.writeHead(upstream.statusCode ?? 502, headers);
   res.end(answerBody);
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return {};
+  }
 }
 
 function publish(bus: LocalEventBus, events: PutEventsEntry[]): void {

@@ -34,6 +34,8 @@ beforeAll(async () => {
     port: await freePort(),
     bus,
     configurationSet: CONFIGURATION_SET,
+    // SES sends only from verified identities; these tests send as Acme.
+    preverified: ['acme.example'],
   });
   ses = new SESv2Client({
     endpoint: front.url,

@@ -11,6 +11,7 @@ const tenant: Tenant = {
   postalAddress: { lines: ['1 rue de la Paix'], postalCode: '75002', city: 'Paris', country: 'FR' },
   financeEmail: 'finance@acme.test',
   settings: { quoteFollowUpDays: 3, allowBackorders: false, emailPurchaseOrders: false, dailyJobHour: 8 },
+  emailVerification: { status: 'verified', email: 'ada@acme.test', verifiedAt: '2026-01-01T00:00:00.000Z' },
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   version: 1,

@@ -1,5 +1,5 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { readEnv, required } from '../platform/config.ts';
+import { readEnv, required } from '../config.ts';
 
 const env = readEnv({ SES_CONFIGURATION_SET: required() });
 const client = new SESv2Client({});
@@ -20,6 +20,8 @@ export interface Envelope {
   headers?: Record<string, string>;
   /** Reach the configuration-set events (delivery, bounce...) as `mail.tags`. */
   tags: Record<string, string>;
+  /** The SES tenant the mail is sent for (per-tenant reputation); service mail names none. */
+  sesTenant?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ async function send(sesClient: SESv2Client, envelope: Envelope): Promise<string>
       ReplyToAddresses: envelope.replyTo,
       Destination: { ToAddresses: envelope.to, CcAddresses: envelope.cc },
       ConfigurationSetName: env.SES_CONFIGURATION_SET,
+      ...(envelope.sesTenant ? { TenantName: envelope.sesTenant } : {}),
       EmailTags: Object.entries(envelope.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
       Content: {
         Simple: {

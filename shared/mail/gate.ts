@@ -1,0 +1,34 @@
+import type { TenantContext } from '../platform/context.ts';
+import { assertVerifiedSender, verifiedIdentityFor } from '../senders/identities.ts';
+import { sesTenantName } from '../senders/ses.ts';
+import { getTenant } from '../tenancy/tenants.ts';
+import { assertVerified, isVerified } from '../tenancy/verification.ts';
+
+/**
+ * The one rule every email a tenant sends passes: the tenant's admin verified their address, and
+ * the From address is covered by one of the tenant's verified sender identities. `sendMail` and
+ * the campaign senders ask `sendingRefusal` before SES sees a message (a background send records
+ * the refusal as a skip); API operations that start mail ask `assertMaySendAs` first, so the
+ * caller hears 409 (tenant not verified) or 422 naming the sender field.
+ */
+export type SendingRefusal = 'tenant_unverified' | 'sender_unverified';
+
+export async function sendingRefusal(ctx: TenantContext, from: string): Promise<SendingRefusal | undefined> {
+  if (!isVerified(await getTenant(ctx))) return 'tenant_unverified';
+  if (!(await verifiedIdentityFor(ctx, from))) return 'sender_unverified';
+  return undefined;
+}
+
+export async function assertMaySendAs(ctx: TenantContext, from: string, field: string): Promise<void> {
+  assertVerified(await getTenant(ctx), 'send email');
+  await assertVerifiedSender(ctx, from, field);
+}
+
+export function refusalReason(refusal: SendingRefusal, from: string): string {
+  return refusal === 'tenant_unverified'
+    ? "The tenant's admin has not verified their email address yet."
+    : `${from} is not one of the tenant's verified sender identities.`;
+}
+
+/** The SES tenant a tenant's mail is sent for (its reputation is kept apart from other tenants'). */
+export const sesTenantOf = (ctx: TenantContext) => sesTenantName(ctx.tenantId);

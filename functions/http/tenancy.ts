@@ -3,6 +3,7 @@ import { httpHandler } from '../../shared/platform/http/handler.ts';
 import { newId } from '../../shared/platform/ids.ts';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../shared/tenancy/api-keys.ts';
 import { listAudit } from '../../shared/tenancy/audit.ts';
+import { rotateLinkKeys } from '../../shared/tenancy/link-keys.ts';
 import {
   createMember,
   deactivateMember,
@@ -27,5 +28,6 @@ export const handler = httpHandler(tenancyRoutes, {
   createApiKey: ({ ctx, body }) => createApiKey(ctx, body),
   getApiKey: ({ ctx, params }) => getApiKey(ctx, params.id),
   revokeApiKey: ({ ctx, params }) => revokeApiKey(ctx, params.id),
+  rotateLinkKeys: ({ ctx, body }) => rotateLinkKeys(ctx, body),
   listAudit: ({ ctx, query }) => listAudit(ctx, query),
 });

@@ -3,6 +3,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { assertIfMatch, getItem, unitOfWork, whileVersion, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import { DEFAULT_LOCALE } from '../platform/i18n/locales.ts';
 import { issueApiKey } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
@@ -16,7 +17,11 @@ import {
   type TenantUpdate,
 } from './schema.ts';
 
-const toTenant = (item: Record<string, unknown>) => withoutKeys<Tenant>(item);
+/** Tenants that signed up before locales existed read as the default locale. */
+export const toTenant = (item: Record<string, unknown>): Tenant => {
+  const tenant = withoutKeys<Tenant>(item);
+  return { ...tenant, locale: tenant.locale ?? DEFAULT_LOCALE };
+};
 
 export interface SignupResult {
   tenant: Tenant;

@@ -16,6 +16,7 @@ export function signupBody(overrides: Partial<TenantSignup> = {}): TenantSignup 
     postalAddress: { lines: ['1 Rue de la Paix'], city: 'Paris', postalCode: '75002', country: 'FR' },
     financeEmail: `finance-${unique}@acme.example`,
     admin: { name: 'Ada Admin', email: `ada-${unique}@acme.example` },
+    locale: 'en-US',
     ...overrides,
   };
 }

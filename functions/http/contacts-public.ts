@@ -13,23 +13,25 @@ const single = (fields: Record<string, string | string[]>) =>
 export const handler = httpHandler(
   contactPublicRoutes,
   {
-    selfServiceForm: async ({ params, headers, contextFor }) =>
-      pageReply(
-        await selfServiceForm(
-          params.token,
-          (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
-          visitOf(headers),
-        ),
-      ),
-    submitSelfService: async ({ params, body, headers, contextFor }) =>
-      pageReply(
-        await submitSelfService(
-          params.token,
-          single(body ?? {}),
-          (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
-          visitOf(headers),
-        ),
-      ),
+    selfServiceForm: async (request) => {
+      const { params, headers, contextFor } = request;
+      const page = await selfServiceForm(
+        params.token,
+        (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
+        visitOf(headers),
+      );
+      return pageReply(page, request);
+    },
+    submitSelfService: async (request) => {
+      const { params, body, headers, contextFor } = request;
+      const page = await submitSelfService(
+        params.token,
+        single(body ?? {}),
+        (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
+        visitOf(headers),
+      );
+      return pageReply(page, request);
+    },
     calendarFeedDocument: async ({ params, contextFor }) => {
       const feed = await resolveFeedToken(params.token, (t) =>
         contextFor(asTenantId(t), { type: 'system', process: 'calendar-feed' }),

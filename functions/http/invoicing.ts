@@ -40,7 +40,7 @@ export const handler = httpHandler(
       await getStoredInvoice(ctx, params.id);
       return listInvoiceTimeline(ctx, params.id, query);
     },
-    printInvoice: async ({ ctx, params }) => pageReply(await printInvoice(ctx, params.id)),
+    printInvoice: async (request) => pageReply(await printInvoice(request.ctx, request.params.id), request),
     getDunningPolicy: ({ ctx }) => getDunningPolicy(ctx),
     saveDunningPolicy: ({ ctx, body, ifMatch }) => saveDunningPolicy(ctx, body, ifMatch),
     getBillingProfile: ({ ctx, params }) => getBillingProfile(ctx, params.id),

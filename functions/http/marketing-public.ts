@@ -4,46 +4,46 @@ import {
   unsubscribe,
   unsubscribePage,
 } from '../../shared/marketing/unsubscribe.ts';
+import type { TenantContext } from '../../shared/platform/context.ts';
 import { asTenantId } from '../../shared/platform/db/keys.ts';
-import { httpHandler } from '../../shared/platform/http/handler.ts';
+import { type HttpRequest, httpHandler } from '../../shared/platform/http/handler.ts';
+import type { AnyRoute } from '../../shared/platform/http/route.ts';
 import { PAGE_OPTIONS, pageReply, visitOf } from '../../shared/platform/pages/reply.ts';
 import { marketingPublicRoutes } from '../app/marketing.ts';
+
+/** The contact a link is for acts on their own subscriptions. */
+const asContact =
+  ({ contextFor }: HttpRequest<AnyRoute>) =>
+  (t: string, contactId: string): TenantContext =>
+    contextFor(asTenantId(t), { type: 'contact', contactId });
 
 export const handler = httpHandler(
   marketingPublicRoutes,
   {
-    unsubscribePage: async ({ params, headers, contextFor }) =>
+    unsubscribePage: async (request) =>
       pageReply(
-        await unsubscribePage(
-          params.token,
-          (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
-          visitOf(headers),
-        ),
+        await unsubscribePage(request.params.token, asContact(request), visitOf(request.headers)),
+        request,
       ),
-    unsubscribe: async ({ params, headers, contextFor }) =>
+    unsubscribe: async (request) =>
       pageReply(
-        await unsubscribe(
-          params.token,
-          (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
-          visitOf(headers),
-        ),
+        await unsubscribe(request.params.token, asContact(request), visitOf(request.headers)),
+        request,
       ),
-    preferencesPage: async ({ params, headers, contextFor }) =>
+    preferencesPage: async (request) =>
       pageReply(
-        await preferencesPage(
-          params.token,
-          (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
-          visitOf(headers),
-        ),
+        await preferencesPage(request.params.token, asContact(request), visitOf(request.headers)),
+        request,
       ),
-    savePreferences: async ({ params, body, headers, contextFor }) =>
+    savePreferences: async (request) =>
       pageReply(
         await savePreferences(
-          params.token,
-          body ?? {},
-          (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
-          visitOf(headers),
+          request.params.token,
+          request.body ?? {},
+          asContact(request),
+          visitOf(request.headers),
         ),
+        request,
       ),
   },
   PAGE_OPTIONS,

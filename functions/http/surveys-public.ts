@@ -7,23 +7,25 @@ import { surveyPublicRoutes } from '../app/surveys.ts';
 export const handler = httpHandler(
   surveyPublicRoutes,
   {
-    surveyForm: async ({ params, headers, contextFor }) =>
-      pageReply(
-        await surveyForm(
-          params.token,
-          (t) => contextFor(asTenantId(t), { type: 'public' }),
-          visitOf(headers),
-        ),
-      ),
-    submitSurveyForm: async ({ params, body, headers, contextFor }) =>
-      pageReply(
-        await submitSurveyForm(
-          params.token,
-          body ?? {},
-          (t) => contextFor(asTenantId(t), { type: 'public' }),
-          visitOf(headers),
-        ),
-      ),
+    surveyForm: async (request) => {
+      const { params, headers, contextFor } = request;
+      const page = await surveyForm(
+        params.token,
+        (t) => contextFor(asTenantId(t), { type: 'public' }),
+        visitOf(headers),
+      );
+      return pageReply(page, request);
+    },
+    submitSurveyForm: async (request) => {
+      const { params, body, headers, contextFor } = request;
+      const page = await submitSurveyForm(
+        params.token,
+        body ?? {},
+        (t) => contextFor(asTenantId(t), { type: 'public' }),
+        visitOf(headers),
+      );
+      return pageReply(page, request);
+    },
   },
   PAGE_OPTIONS,
 );

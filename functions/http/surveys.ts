@@ -36,7 +36,8 @@ export const handler = httpHandler(
       return { items: await listWaves(ctx, params.id) };
     },
     createPaperWave: ({ ctx, params, body }) => startPaperWave(ctx, params.id, body.contactIds),
-    printWave: async ({ ctx, params }) => pageReply(await printPaperWave(ctx, params.id, params.waveId)),
+    printWave: async (request) =>
+      pageReply(await printPaperWave(request.ctx, request.params.id, request.params.waveId), request),
     createPaperResponse: ({ ctx, body }) => recordPaperResponse(ctx, body),
     getResponse: ({ ctx, params }) => getResponse(ctx, params.id),
   },

@@ -85,6 +85,7 @@ export function selfServicePage(
   const consent = submitted.consent ?? contact.marketingConsent?.status;
   const languages = new Intl.DisplayNames([i18n.locale], { type: 'language' });
   const title = i18n.t('selfService.title', { company: tenant.name });
+  const check = i18n.t('selfService.check', { count: messages.size });
   return tenantPage(
     status,
     tenant,
@@ -94,7 +95,7 @@ export function selfServicePage(
       <h1>{title}</h1>
       <p>{i18n.t('selfService.intro')}</p>
       <ErrorSummary
-        title={i18n.t('selfService.check', { count: messages.size })}
+        title={check}
         problems={[...messages].map(([name, message]) => ({
           target: name === 'form' ? 'main' : name,
           label: LABELS[name] ? i18n.t(LABELS[name]) : i18n.t('selfService.field.form'),
@@ -141,5 +142,12 @@ export function selfServicePage(
         <button type="submit">{i18n.t('selfService.save')}</button>
       </form>
     </>,
+    status >= 400
+      ? {
+          title: check,
+          detail: check,
+          errors: [...messages].map(([name, message]) => ({ path: `body.${name}`, message })),
+        }
+      : undefined,
   );
 }

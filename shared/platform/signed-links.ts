@@ -12,7 +12,8 @@ import { linkSecret } from './secrets.ts';
  * No key is ever stored: rotating a tenant's links is writing a new generation number
  * (shared/tenancy/link-keys.ts), after which tokens of older generations fail, once the overlap
  * the tenant chose has passed. Tokens without a `kid` were signed with the stack secret itself
- * before per-tenant keys existed: they are generation 0.
+ * before per-tenant keys existed: they verify with that secret and are accepted as long as
+ * generation 1 is, so the tenant's first rotation retires them with the same overlap.
  */
 export type LinkPurpose = 'self-service' | 'survey' | 'unsubscribe' | 'preferences' | 'calendar';
 
@@ -100,7 +101,8 @@ function generationOf(token: string): number | undefined {
   }
 }
 
-function accepted(keyring: LinkKeyring, generation: number, now: Date): boolean {
+function accepted(keyring: LinkKeyring, signedWith: number, now: Date): boolean {
+  const generation = signedWith === LEGACY_GENERATION ? 1 : signedWith;
   if (generation === keyring.current) return true;
   const previous = keyring.previous;
   if (previous?.generation !== generation) return false;

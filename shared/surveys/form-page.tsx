@@ -158,6 +158,7 @@ export function surveyFormPage(
   const known = new Set(revision.questions.map((q) => q.id));
   const listed = revision.questions.filter((q) => problems[q.id]);
   const stray = Object.keys(problems).filter((id) => !known.has(id));
+  const check = i18n.t('survey.form.check', { count: listed.length });
   return tenantPage(
     status,
     tenant,
@@ -171,7 +172,7 @@ export function surveyFormPage(
         </p>
       ) : null}
       <ErrorSummary
-        title={i18n.t('survey.form.check', { count: listed.length })}
+        title={check}
         problems={listed.map((q) => ({ target: `q-${q.id}`, label: q.text, message: problems[q.id]! }))}
       />
       {stray.length ? (
@@ -192,5 +193,12 @@ export function surveyFormPage(
         <button type="submit">{i18n.t('survey.form.submit')}</button>
       </form>
     </>,
+    status >= 400
+      ? {
+          title: check,
+          detail: check,
+          errors: Object.entries(problems).map(([id, message]) => ({ path: `body.${id}`, message })),
+        }
+      : undefined,
   );
 }

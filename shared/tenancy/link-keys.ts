@@ -26,8 +26,8 @@ import { getTenant, toTenant } from './tenants.ts';
  */
 export const LINK_KEY_OVERLAP_DAYS = 30;
 
-/** A tenant that never rotated signs with generation 1 and still accepts the stack-wide legacy key. */
-const INITIAL: LinkKeys = { generation: 1, previousGeneration: 0 };
+/** A tenant that never rotated signs with generation 1. */
+const INITIAL: LinkKeys = { generation: 1 };
 
 export function linkKeysOf(tenant: Pick<Tenant, 'linkKeys'>): LinkKeys {
   return tenant.linkKeys ?? INITIAL;

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Translator } from '../platform/i18n/translator.ts';
-import { type HtmlPage, renderPage, Shell } from '../platform/pages/shell.tsx';
+import { type HtmlPage, type PageProblem, renderPage, Shell } from '../platform/pages/shell.tsx';
 import { postalAddressLine } from './address.ts';
 import type { Tenant } from './schema.ts';
 
@@ -14,6 +14,7 @@ export function tenantPage(
   i18n: Translator,
   title: string,
   children: ComponentChildren,
+  problem?: PageProblem,
 ): HtmlPage {
   return renderPage(
     status,
@@ -25,6 +26,7 @@ export function tenantPage(
     >
       {children}
     </Shell>,
+    problem,
   );
 }
 
@@ -45,6 +47,7 @@ export function tenantNotice(
       <h1>{title}</h1>
       <p>{message}</p>
     </>,
+    status >= 400 ? { title, detail: message } : undefined,
   );
 }
 
@@ -69,11 +72,13 @@ export function linkProblemPage(
       i18n.t('link.revoked.body', { company: tenant.name }),
     );
   const title = i18n.t('link.invalid.title');
+  const detail = i18n.t('link.invalid.body');
   return renderPage(
     404,
     <Shell lang={i18n.locale} title={title}>
       <h1>{title}</h1>
-      <p>{i18n.t('link.invalid.body')}</p>
+      <p>{detail}</p>
     </Shell>,
+    { title, detail },
   );
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ComponentChildren, VNode } from 'preact';
 import { render } from 'preact-render-to-string';
+import type { FieldIssue } from '../errors.ts';
 
 /**
  * The one shell of every page the CRM serves to a browser: the public pages people open from a
@@ -127,13 +128,26 @@ export function Shell({ lang, title, brand, footer, look = 'page', children }: S
   );
 }
 
+/** What a page that says no means, for a client that asked for problem+json instead. */
+export interface PageProblem {
+  title: string;
+  detail: string;
+  errors?: FieldIssue[];
+}
+
 /** A rendered page: what a handler answers, with the shell's headers. */
 export interface HtmlPage {
   status: number;
   html: string;
   headers: Record<string, string>;
+  problem?: PageProblem;
 }
 
-export function renderPage(status: number, page: VNode): HtmlPage {
-  return { status, html: `<!doctype html>\n${render(page)}`, headers: { ...PAGE_HEADERS } };
+export function renderPage(status: number, page: VNode, problem?: PageProblem): HtmlPage {
+  return {
+    status,
+    html: `<!doctype html>\n${render(page)}`,
+    headers: { ...PAGE_HEADERS },
+    ...(problem ? { problem } : {}),
+  };
 }

@@ -47,7 +47,9 @@ interface Opened {
 async function open(token: string, contextFor: ContextFor, visit: Visit): Promise<Opened | HtmlPage> {
   const link = await openTenantLink('self-service', token, (t, s) => contextFor(t as TenantId, s), visit.now);
   if (!link.ok) {
-    const i18n = await translator(link.tenant?.locale, visit.browserLocale);
+    const reader =
+      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absent) : undefined;
+    const i18n = await translator(reader?.locale, link.tenant?.locale, visit.browserLocale);
     return linkProblemPage(link.reason, link.tenant, i18n, {
       title: i18n.t('selfService.expired.title'),
       message: i18n.t('selfService.expired.body', { company: link.tenant?.name ?? '' }),
@@ -62,6 +64,11 @@ async function open(token: string, contextFor: ContextFor, visit: Visit): Promis
     const i18n = await translator(tenant.locale);
     return tenantNotice(404, tenant, i18n, i18n.t('selfService.gone.title'), i18n.t('selfService.gone.body'));
   }
+}
+
+function absent(error: unknown): undefined {
+  if (error instanceof NotFoundError) return undefined;
+  throw error;
 }
 
 export async function selfServiceForm(

@@ -3,10 +3,17 @@ import type { UnitOfWork } from '../platform/db/repository.ts';
 import type { Translator } from '../platform/i18n/translator.ts';
 import type { MergeValues } from '../platform/merge-fields.ts';
 import { surveyMailings } from '../surveys/survey-mailings.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { campaignMailings } from './campaign-mailings.ts';
 import type { Content } from './content.tsx';
 import type { Mailing, MailingStatus } from './mailing-types.ts';
 import type { ContactData } from './recipients.ts';
+
+/** Who sends, and how the recipient reads: their language and formats. */
+export interface Reader {
+  tenant: Tenant;
+  i18n: Translator;
+}
 
 /**
  * What a module that owns mailings tells the sending pipeline (docs/marketing.md, "Sending
@@ -17,14 +24,14 @@ export interface MailingKind {
   mergeFields?: readonly string[];
   /**
    * Values of those fields for one recipient (e.g. a signed survey link), written for the
-   * recipient's locale (`i18n`). Called by the sender just before the email goes out, at most once
+   * recipient's locale (`reader.i18n`). Called by the sender just before the email goes out, at most once
    * per recipient unless the worker crashes around it.
    */
   mergeValues?(
     ctx: TenantContext,
     mailing: Mailing,
     contact: ContactData,
-    i18n: Translator,
+    reader: Reader,
   ): Promise<MergeValues>;
   /**
    * The content in the recipient's language, when the owner's content is the product's own text

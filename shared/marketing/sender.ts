@@ -249,7 +249,7 @@ async function envelopeFor(s: Sending, recipient: ContactData): Promise<Envelope
   const contact = recipient.contact!;
   const i18n = await translator(contact.locale, tenant.locale);
   const links = await recipientLinks(tenant, contact.id, mailing.id, mailing.topicId);
-  const extra = s.kind.mergeValues ? await s.kind.mergeValues(ctx, mailing, recipient, i18n) : {};
+  const extra = s.kind.mergeValues ? await s.kind.mergeValues(ctx, mailing, recipient, { tenant, i18n }) : {};
   const content = s.kind.contentFor?.(mailing, i18n) ?? mailing.content;
   const message = renderMessage(content, mergeValuesFor(contact, tenant, links, extra), {
     tenant,

@@ -46,16 +46,15 @@ async function open(
 ): Promise<Opened | HtmlPage> {
   const link = await openTenantLink(purpose, token, contextFor, visit.now);
   if (!link.ok) {
-    const i18n = await translator(link.tenant?.locale, visit.browserLocale);
+    const reader =
+      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absent) : undefined;
+    const i18n = await translator(reader?.locale, link.tenant?.locale, visit.browserLocale);
     return linkProblemPage(link.reason, link.tenant, i18n, {
       title: i18n.t('link.invalid.title'),
       message: i18n.t('link.invalid.body'),
     });
   }
-  const contact = await getContact(link.ctx, link.claims.s).catch((error: unknown) => {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  });
+  const contact = await getContact(link.ctx, link.claims.s).catch(absent);
   return {
     ctx: link.ctx,
     claims: link.claims,
@@ -63,6 +62,11 @@ async function open(
     contact,
     i18n: await translator(contact?.locale, link.tenant.locale),
   };
+}
+
+function absent(error: unknown): undefined {
+  if (error instanceof NotFoundError) return undefined;
+  throw error;
 }
 
 async function preferencesLink(tenant: Tenant, contactId: string): Promise<string> {

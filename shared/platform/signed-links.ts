@@ -37,7 +37,13 @@ export interface LinkKeyring {
 
 export type LinkCheck =
   | { ok: true; claims: LinkClaims }
-  | { ok: false; reason: 'expired' | 'invalid' | 'revoked' };
+  /** `claims` of a genuine token that expired or was retired: who it was for, to say so in their language. */
+  | { ok: false; reason: 'expired' | 'invalid' | 'revoked'; claims?: LinkClaims };
+
+function claimsOf(payload: Record<string, unknown>): LinkClaims | undefined {
+  if (typeof payload.t !== 'string' || typeof payload.s !== 'string') return undefined;
+  return { t: payload.t, s: payload.s, x: payload.x as Record<string, string> | undefined };
+}
 
 const LEGACY_GENERATION = 0;
 const KEY_CACHE_SIZE = 500;
@@ -124,16 +130,17 @@ export async function verifyLink(
       algorithms: ['HS256'],
       currentDate: now,
     });
-    if (typeof payload.t !== 'string' || typeof payload.s !== 'string')
-      return { ok: false, reason: 'invalid' };
+    const claims = claimsOf(payload);
+    if (!claims) return { ok: false, reason: 'invalid' };
     // Genuine, but signed with a key the tenant has retired since.
-    if (!accepted(keyring, generation, now)) return { ok: false, reason: 'revoked' };
-    return {
-      ok: true,
-      claims: { t: payload.t, s: payload.s, x: payload.x as Record<string, string> | undefined },
-    };
+    if (!accepted(keyring, generation, now)) return { ok: false, reason: 'revoked', claims };
+    return { ok: true, claims };
   } catch (error) {
-    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
+    // jose checks the signature before the expiry: an expired token is a genuine one.
+    if (error instanceof errors.JWTExpired) {
+      const claims = claimsOf(error.payload);
+      return { ok: false, reason: 'expired', ...(claims ? { claims } : {}) };
+    }
     return { ok: false, reason: 'invalid' };
   }
 }

@@ -36,7 +36,11 @@ export interface OpenedForm {
 async function open(token: string, contextFor: ContextFor, visit: Visit): Promise<OpenedForm | HtmlPage> {
   const link = await openTenantLink('survey', token, (t, s) => contextFor(t as TenantId, s), visit.now);
   if (!link.ok) {
-    const i18n = await translator(link.tenant?.locale, visit.browserLocale);
+    const i18n = await translator(
+      link.ctx && link.claims ? await respondentLocale(link.ctx, link.claims.s) : undefined,
+      link.tenant?.locale,
+      visit.browserLocale,
+    );
     return linkProblemPage(link.reason, link.tenant, i18n, {
       title: i18n.t('survey.expired.title'),
       message: i18n.t('survey.expired.body'),
@@ -62,6 +66,13 @@ async function open(token: string, contextFor: ContextFor, visit: Visit): Promis
   if (invitation.responseId) return answered(tenant, i18n, invitation.respondedAt);
   if (survey.status !== 'active') return closed(tenant, i18n);
   return { ctx, invitation, revision, tenant, i18n };
+}
+
+/** The locale of the contact an invitation was for, when both still exist. */
+async function respondentLocale(ctx: TenantContext, invitationId: string): Promise<string | undefined> {
+  const invitation = await getInvitation(ctx, invitationId).catch(absent);
+  if (!invitation) return undefined;
+  return (await getContacts(ctx, [invitation.contactId])).get(invitation.contactId)?.locale;
 }
 
 function absent(error: unknown): undefined {

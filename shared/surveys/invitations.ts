@@ -6,7 +6,7 @@ import { NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { publicUrl } from '../platform/links.ts';
 import { signTenantLink } from '../tenancy/link-keys.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { invitationKeys } from './keys.ts';
 import type { Invitation, Wave } from './schema.ts';
 
@@ -27,13 +27,11 @@ export async function getInvitation(ctx: TenantContext, id: string, consistent =
 }
 
 /** The link a recipient opens; valid until the invitation expires. */
-export async function invitationUrl(ctx: TenantContext, invitation: Invitation): Promise<string> {
-  const token = await signTenantLink(
-    await getTenant(ctx),
-    'survey',
-    { s: invitation.id },
-    new Date(invitation.expiresAt),
-  );
+export async function invitationUrl(
+  tenant: Pick<Tenant, 'id' | 'linkKeys'>,
+  invitation: Invitation,
+): Promise<string> {
+  const token = await signTenantLink(tenant, 'survey', { s: invitation.id }, new Date(invitation.expiresAt));
   return publicUrl(`/v1/survey-forms/${token}`);
 }
 

@@ -1,4 +1,4 @@
-import type { MailingKind } from '../marketing/mailing-kinds.ts';
+import type { MailingKind, Reader } from '../marketing/mailing-kinds.ts';
 import type { Mailing, MailingStatus } from '../marketing/mailing-types.ts';
 import type { ContactData } from '../marketing/recipients.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -65,12 +65,12 @@ export const surveyMailings: MailingKind = {
     return recipients.filter((r) => invited.has(r.id));
   },
 
-  async mergeValues(ctx: TenantContext, mailing: Mailing, recipient: ContactData, i18n: Translator) {
+  async mergeValues(ctx: TenantContext, mailing: Mailing, recipient: ContactData, { tenant, i18n }: Reader) {
     const wave = waveOf(mailing);
     const invitation = await inviteContact(ctx, wave, recipient.id);
     return {
       survey: {
-        url: await invitationUrl(ctx, invitation),
+        url: await invitationUrl(tenant, invitation),
         title: wave.title,
         expiresOn: i18n.date(invitation.expiresAt.slice(0, 10)),
         greeting: invitationGreeting(i18n, recipient.contact?.firstName),

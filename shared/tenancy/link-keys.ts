@@ -61,8 +61,17 @@ export function signTenantLink(
 
 export type OpenedLink =
   | { ok: true; ctx: TenantContext; tenant: Tenant; claims: LinkClaims }
-  /** `tenant` when the token named an existing tenant (its pages then speak its language). */
-  | { ok: false; reason: Extract<LinkCheck, { ok: false }>['reason']; tenant?: Tenant };
+  /**
+   * `tenant` when the token named an existing tenant; `ctx` and `claims` too when the token is
+   * genuine but expired or retired, so the page can find its reader and speak their language.
+   */
+  | {
+      ok: false;
+      reason: Extract<LinkCheck, { ok: false }>['reason'];
+      tenant?: Tenant;
+      ctx?: TenantContext;
+      claims?: LinkClaims;
+    };
 
 /**
  * Verifies a link token against its tenant's keys, and gives the tenant's context and record
@@ -89,7 +98,10 @@ export async function openTenantLink(
     throw error;
   }
   const check = await verifyLink(purpose, token, keyringOf(tenant), now);
-  if (!check.ok) return { ...check, tenant };
+  if (!check.ok)
+    return check.claims
+      ? { ...check, tenant, ctx: contextFor(tenantId, check.claims.s) }
+      : { ok: false, reason: check.reason, tenant };
   return { ok: true, ctx: contextFor(tenantId, check.claims.s), tenant, claims: check.claims };
 }
 

@@ -331,7 +331,7 @@ describe('the answer form', () => {
     const tenant = await newTenant();
     const { wave } = await activeSurveyWithWave(tenant);
     const invitation = await inviteContact(tenant.ctx, wave, (await customer(tenant)).id);
-    const token = tokenOf(await invitationUrl(tenant.ctx, invitation));
+    const token = tokenOf(await invitationUrl(tenant.tenant, invitation));
 
     const blank = await surveyForm(token, contextFor, { now: new Date() });
     expect(blank.status).toBe(200);
@@ -368,7 +368,7 @@ describe('the answer form', () => {
     const tenant = await newTenant();
     const { wave } = await activeSurveyWithWave(tenant, { linkValidDays: 7 });
     const invitation = await inviteContact(tenant.ctx, wave, (await customer(tenant)).id);
-    const token = tokenOf(await invitationUrl(tenant.ctx, invitation));
+    const token = tokenOf(await invitationUrl(tenant.tenant, invitation));
     const late = await surveyForm(token, contextFor, { now: new Date(Date.now() + 8 * 86_400_000) });
     expect(late.status).toBe(410);
     expect(late.html).toContain('This survey link has expired');
@@ -381,7 +381,7 @@ describe('the answer form', () => {
     const tenant = await newTenant();
     const { survey, wave } = await activeSurveyWithWave(tenant);
     const invitation = await inviteContact(tenant.ctx, wave, (await customer(tenant)).id);
-    const token = tokenOf(await invitationUrl(tenant.ctx, invitation));
+    const token = tokenOf(await invitationUrl(tenant.tenant, invitation));
     const closed = await updateSurvey(tenant.ctx, survey.id, { status: 'closed' }, undefined);
     expect(closed.nextWaveAt).toBeUndefined();
     const page = await submitSurveyForm(token, { recommend: '8', support: '4' }, contextFor, {

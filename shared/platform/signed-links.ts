@@ -122,7 +122,13 @@ export async function verifyLink(
   now: Date = new Date(),
 ): Promise<LinkCheck> {
   const generation = generationOf(token);
-  if (generation === undefined || !keyring || claimedTenant(token) !== keyring.tenantId)
+  // A generation the tenant never reached was never issued.
+  if (
+    generation === undefined ||
+    !keyring ||
+    generation > keyring.current ||
+    claimedTenant(token) !== keyring.tenantId
+  )
     return { ok: false, reason: 'invalid' };
   try {
     const { payload } = await jwtVerify(token, await tenantKey(keyring.tenantId, generation), {

@@ -1,5 +1,5 @@
 import type { IntlMessageFormat } from 'intl-messageformat';
-import { CATALOGS, type MessageKey } from './catalog.ts';
+import { type Catalog, loadCatalog, type MessageKey } from './catalog.ts';
 import { type Language, type Locale, languageOf, readerLocale } from './locales.ts';
 
 export type MessageValues = Record<string, string | number>;
@@ -46,7 +46,8 @@ export async function translator(...candidates: Array<string | null | undefined>
   const locale = readerLocale(...candidates);
   let found = translators.get(locale);
   if (!found) {
-    found = createTranslator(locale, await messageFormat());
+    const [Format, messages] = await Promise.all([messageFormat(), loadCatalog(languageOf(locale))]);
+    found = createTranslator(locale, Format, messages);
     translators.set(locale, found);
   }
   return found;
@@ -62,9 +63,8 @@ function decimalText(minor: number, digits: number): string {
 // Intl formats a decimal string exactly (ECMA-402 NumberFormat v3); the types still say number.
 type ExactFormat = Intl.NumberFormat & { format(value: string): string };
 
-function createTranslator(locale: Locale, Format: Formatter): Translator {
+function createTranslator(locale: Locale, Format: Formatter, messages: Catalog): Translator {
   const language = languageOf(locale);
-  const messages = CATALOGS[language];
   const compiled = new Map<MessageKey, IntlMessageFormat>();
   const moneyFormats = new Map<string, ExactFormat>();
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });

@@ -1,6 +1,6 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
-import { CATALOGS } from '../../../shared/platform/i18n/catalog.ts';
+import { loadCatalog } from '../../../shared/platform/i18n/catalog.ts';
 import { LANGUAGES, readerLocale, SUPPORTED_LOCALES } from '../../../shared/platform/i18n/locales.ts';
 import { Locale } from '../../../shared/platform/i18n/schema.ts';
 import { translator } from '../../../shared/platform/i18n/translator.ts';
@@ -43,19 +43,22 @@ function argumentsOf(elements: Element[], into = new Set<string>()): Set<string>
 
 const parse = (message: string, locale: string) => new IntlMessageFormat(message, locale).getAst();
 
-const reference = CATALOGS.en;
+const CATALOGS = Object.fromEntries(
+  await Promise.all(LANGUAGES.map(async (language) => [language, await loadCatalog(language)] as const)),
+);
+const reference = CATALOGS.en!;
 const others = LANGUAGES.filter((language) => language !== 'en');
 
 describe('the message catalog', () => {
   it.each(others)('has every English key in %s, and no other', (language) => {
-    const keys = Object.keys(CATALOGS[language]).sort();
+    const keys = Object.keys(CATALOGS[language]!).sort();
     expect(keys).toEqual(Object.keys(reference).sort());
   });
 
   it.each(LANGUAGES)(
     'parses every %s message as ICU MessageFormat, without a quoting apostrophe',
     (language) => {
-      for (const [key, message] of Object.entries(CATALOGS[language])) {
+      for (const [key, message] of Object.entries(CATALOGS[language]!)) {
         expect(() => parse(message, language), key).not.toThrow();
         // A straight apostrophe quotes what follows in ICU: the catalogs use ’ instead.
         expect(message, key).not.toContain("'");
@@ -67,7 +70,7 @@ describe('the message catalog', () => {
     const differences = Object.entries(reference).flatMap(([key, english]) => {
       const expected = [...argumentsOf(parse(english, 'en'))].sort();
       const actual = [
-        ...argumentsOf(parse(CATALOGS[language][key as keyof typeof reference], language)),
+        ...argumentsOf(parse(CATALOGS[language]![key as keyof typeof reference], language)),
       ].sort();
       return JSON.stringify(expected) === JSON.stringify(actual) ? [] : [{ key, expected, actual }];
     });

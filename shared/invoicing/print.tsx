@@ -104,36 +104,39 @@ export async function printInvoice(ctx: TenantContext, id: string): Promise<Html
           <div class="lines">{to.join('\n')}</div>
         </div>
       </div>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{i18n.t('invoice.print.description')}</th>
-            <th scope="col" class="n">
-              {i18n.t('invoice.print.quantity')}
-            </th>
-            <th scope="col" class="n">
-              {i18n.t('invoice.print.unitPrice')}
-            </th>
-            <th scope="col" class="n">
-              {i18n.t('invoice.print.tax')}
-            </th>
-            <th scope="col" class="n">
-              {i18n.t('invoice.print.amount')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {invoice.lines.map((line) => (
+      {/* Scrolls sideways on a phone; focusable so that a keyboard can scroll it too. */}
+      <div class="scroll" role="region" aria-label={i18n.t('invoice.print.lines')} tabIndex={0}>
+        <table>
+          <thead>
             <tr>
-              <td>{line.description}</td>
-              <td class="n">{i18n.number(line.quantity)}</td>
-              <td class="n">{money(line.unitAmount)}</td>
-              <td class="n">{i18n.percent(line.taxRateBps)}</td>
-              <td class="n">{money(line.subtotal)}</td>
+              <th scope="col">{i18n.t('invoice.print.description')}</th>
+              <th scope="col" class="n">
+                {i18n.t('invoice.print.quantity')}
+              </th>
+              <th scope="col" class="n">
+                {i18n.t('invoice.print.unitPrice')}
+              </th>
+              <th scope="col" class="n">
+                {i18n.t('invoice.print.tax')}
+              </th>
+              <th scope="col" class="n">
+                {i18n.t('invoice.print.amount')}
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {invoice.lines.map((line) => (
+              <tr>
+                <td>{line.description}</td>
+                <td class="n">{i18n.number(line.quantity)}</td>
+                <td class="n">{money(line.unitAmount)}</td>
+                <td class="n">{i18n.percent(line.taxRateBps)}</td>
+                <td class="n">{money(line.subtotal)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <table class="totals">
         <tbody>
           <tr>

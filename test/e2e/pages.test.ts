@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
@@ -250,6 +253,52 @@ describe('every page route', () => {
       expect(JSON.parse(json.html)).toMatchObject({ status: 404, requestId: expect.any(String) });
     },
     60_000,
+  );
+});
+
+/** Debian's chromium, driven by playwright-core; never a downloaded browser. */
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('the look of the pages', () => {
+  it.skipIf(!existsSync(CHROMIUM))(
+    `passes an axe accessibility audit (WCAG 2.1 AA: labels, contrast, landmarks) on a phone (needs Debian's chromium at ${CHROMIUM}; skipped without it)`,
+    async () => {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking'],
+      });
+      try {
+        // axe runs as a script: the pages' policy allows none, so this context bypasses it.
+        const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+        await context.setExtraHTTPHeaders({ authorization: `Bearer ${tenant.adminKey}` });
+        const page = await context.newPage();
+        const paths = [
+          links['french.survey']!,
+          links['french.selfService']!,
+          links['french.preferences']!,
+          links['french.unsubscribe']!,
+          `/v1/invoices/${invoiceId}/print`,
+          print,
+          '/v1/survey-forms/not-a-token',
+        ];
+        for (const path of paths) {
+          await page.goto(new URL(path, runtime.urls.api).toString());
+          const audit = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+          expect(
+            audit.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+            path,
+          ).toEqual([]);
+          // Nothing is wider than the phone: no sideways scrolling.
+          expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(
+            390,
+          );
+        }
+      } finally {
+        await browser.close();
+      }
+    },
+    300_000,
   );
 });
 

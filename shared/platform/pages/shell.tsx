@@ -47,8 +47,8 @@ const DOCUMENT_STYLE = `body{font-family:Helvetica,Arial,sans-serif;color:#1d1d1
 .head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:16px;border-bottom:3px solid #1f4e79;padding-bottom:16px}
 h1{margin:0;font-size:22pt;color:#1f4e79}h2{font-size:13pt;margin:20px 0 6px}
 .muted{color:#4a4f57}.lines{white-space:pre-line}
-.parties{display:flex;flex-wrap:wrap;justify-content:space-between;gap:16px;margin:24px 0}
-table{width:100%;border-collapse:collapse;margin:16px 0}
+.parties{display:flex;flex-wrap:wrap;justify-content:space-between;gap:16px;margin:24px 0;overflow-wrap:anywhere}
+table{width:100%;border-collapse:collapse;margin:16px 0}.scroll{overflow-x:auto}
 th,td{padding:8px;border-bottom:1px solid #c4c7cc;text-align:left;vertical-align:top}
 .n{text-align:right}
 .totals{width:auto;min-width:50%;margin-left:auto}.totals th,.totals td{border:none;padding:4px 8px}

@@ -157,6 +157,7 @@ export const en = {
   'invoice.print.terms': 'Payment terms: {days, plural, one {# day} other {# days}}',
   'invoice.print.from': 'From',
   'invoice.print.billTo': 'Bill to',
+  'invoice.print.lines': 'Invoice lines',
   'invoice.print.description': 'Description',
   'invoice.print.quantity': 'Quantity',
   'invoice.print.unitPrice': 'Unit price',

@@ -158,6 +158,7 @@ export const fr: Record<MessageKey, string> = {
   'invoice.print.terms': 'Conditions de paiement\u00a0: {days, plural, one {# jour} other {# jours}}',
   'invoice.print.from': 'Émetteur',
   'invoice.print.billTo': 'Facturé à',
+  'invoice.print.lines': 'Lignes de la facture',
   'invoice.print.description': 'Désignation',
   'invoice.print.quantity': 'Quantité',
   'invoice.print.unitPrice': 'Prix unitaire HT',

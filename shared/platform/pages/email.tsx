@@ -103,3 +103,8 @@ export function renderFragment(children: ComponentChildren): string {
 export function renderTextEmail(props: Omit<EmailProps, 'children'>, text: string): string {
   return renderEmail({ ...props, children: <Paragraphs text={text} /> });
 }
+
+/** Plain text as the HTML part of a message that has no layout of its own (its paragraphs, escaped). */
+export function textAsHtml(text: string): string {
+  return renderFragment(<Paragraphs text={text} />);
+}

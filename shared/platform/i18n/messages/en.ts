@@ -274,4 +274,5 @@ export const en = {
   'marketing.alert.todoResume':
     'Check where the addresses of its audience came from, remove those who did not ask for your email, then resume it (POST {url}) or cancel it.',
   'marketing.alert.stats': 'Statistics: GET {url}',
+  'marketing.testSend.subject': '[Test] {subject}',
 } as const;

@@ -271,4 +271,5 @@ export const fr: Record<MessageKey, string> = {
   'marketing.alert.todoResume':
     'Vérifiez d’où viennent les adresses de son audience, retirez celles qui n’ont pas demandé vos e-mails, puis reprenez l’envoi (POST {url}) ou annulez-le.',
   'marketing.alert.stats': 'Statistiques\u00a0: GET {url}',
+  'marketing.testSend.subject': '[Essai] {subject}',
 };

@@ -7,6 +7,8 @@ import {
   ApiKeyCreate,
   ApiKeyCreated,
   AuditEntry,
+  LinkKeyRotation,
+  LinkKeys,
   Member,
   MemberCreate,
   MemberUpdate,
@@ -227,6 +229,23 @@ export const tenancyRoutes = {
     tags,
     params: ById,
     response: { status: 200, schema: ApiKey },
+  }),
+  rotateLinkKeys: route({
+    operationId: 'rotateLinkKeys',
+    method: 'POST',
+    path: '/v1/tenant/link-keys/rotate',
+    function: fn,
+    access: adminOnly,
+    summary: "Rotate the key that signs the tenant's links",
+    description:
+      'New unsubscribe, preference, survey, self-service and calendar links are signed with a new key. ' +
+      'Links signed before keep working for 30 days (`retirePrevious: "after-overlap"`, the default), so ' +
+      'that recent mail can still be unsubscribed from, or stop at once (`"now"`) after a leak. ' +
+      'A second rotation within the overlap retires the older key at once.',
+    tags,
+    body: LinkKeyRotation,
+    response: { status: 200, schema: LinkKeys },
+    errors: ['conflict'],
   }),
   listAudit: route({
     operationId: 'listAudit',

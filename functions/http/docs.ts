@@ -60,7 +60,16 @@ export const handler = httpHandler(platformRoutes, {
     return document;
   },
   docsPage: async () =>
-    reply(page, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } }),
+    reply(page, {
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+        // Swagger UI runs its own scripts and styles: only framing, sniffing and referrers are fenced.
+        'content-security-policy': "frame-ancestors 'none'; base-uri 'none'",
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      },
+    }),
   docsAsset: async ({ params }) => {
     const contentType = ASSETS.get(params.asset);
     if (!contentType) throw new NotFoundError('Documentation file', params.asset);

@@ -12,10 +12,11 @@ import {
 } from '../../shared/invoicing/invoices.ts';
 import { listPayments, recordPayment } from '../../shared/invoicing/payments.ts';
 import { getDunningPolicy, saveDunningPolicy } from '../../shared/invoicing/policy.ts';
-import { PRINT_HEADERS, printInvoice } from '../../shared/invoicing/print.ts';
+import { printInvoice } from '../../shared/invoicing/print.tsx';
 import { getStoredInvoice } from '../../shared/invoicing/records.ts';
 import { listInvoiceTimeline } from '../../shared/invoicing/timeline.ts';
 import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
+import { PAGE_OPTIONS, pageReply } from '../../shared/platform/pages/reply.ts';
 import { invoicingRoutes } from '../app/invoicing.ts';
 import { recordKinds } from '../app/records.ts';
 
@@ -40,13 +41,12 @@ export const handler = httpHandler(
       await getStoredInvoice(ctx, params.id);
       return listInvoiceTimeline(ctx, params.id, query);
     },
-    printInvoice: async ({ ctx, params }) =>
-      reply(await printInvoice(ctx, params.id), { headers: PRINT_HEADERS }),
+    printInvoice: async (request) => pageReply(await printInvoice(request.ctx, request.params.id), request),
     getDunningPolicy: ({ ctx }) => getDunningPolicy(ctx),
     saveDunningPolicy: ({ ctx, body, ifMatch }) => saveDunningPolicy(ctx, body, ifMatch),
     getBillingProfile: ({ ctx, params }) => getBillingProfile(ctx, params.id),
     updateBillingProfile: ({ ctx, params, body, ifMatch }) =>
       updateBillingProfile(ctx, params.id, body, ifMatch),
   },
-  { records: recordKinds },
+  { ...PAGE_OPTIONS, records: recordKinds },
 );

@@ -4,39 +4,47 @@ import {
   unsubscribe,
   unsubscribePage,
 } from '../../shared/marketing/unsubscribe.ts';
+import type { TenantContext } from '../../shared/platform/context.ts';
 import { asTenantId } from '../../shared/platform/db/keys.ts';
-import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
+import { type HttpRequest, httpHandler } from '../../shared/platform/http/handler.ts';
+import type { AnyRoute } from '../../shared/platform/http/route.ts';
+import { PAGE_OPTIONS, pageReply, visitOf } from '../../shared/platform/pages/reply.ts';
 import { marketingPublicRoutes } from '../app/marketing.ts';
 
-const html = (page: { status: number; html: string }) =>
-  reply(page.html, {
-    status: page.status,
-    headers: { 'cache-control': 'no-store', 'x-robots-tag': 'noindex' },
-  });
+/** The contact a link is for acts on their own subscriptions. */
+const asContact =
+  ({ contextFor }: HttpRequest<AnyRoute>) =>
+  (t: string, contactId: string): TenantContext =>
+    contextFor(asTenantId(t), { type: 'contact', contactId });
 
-export const handler = httpHandler(marketingPublicRoutes, {
-  unsubscribePage: async ({ params, contextFor }) =>
-    html(
-      await unsubscribePage(params.token, (t, contactId) =>
-        contextFor(asTenantId(t), { type: 'contact', contactId }),
+export const handler = httpHandler(
+  marketingPublicRoutes,
+  {
+    unsubscribePage: async (request) =>
+      pageReply(
+        await unsubscribePage(request.params.token, asContact(request), visitOf(request.headers)),
+        request,
       ),
-    ),
-  unsubscribe: async ({ params, contextFor }) =>
-    html(
-      await unsubscribe(params.token, (t, contactId) =>
-        contextFor(asTenantId(t), { type: 'contact', contactId }),
+    unsubscribe: async (request) =>
+      pageReply(
+        await unsubscribe(request.params.token, asContact(request), visitOf(request.headers)),
+        request,
       ),
-    ),
-  preferencesPage: async ({ params, contextFor }) =>
-    html(
-      await preferencesPage(params.token, (t, contactId) =>
-        contextFor(asTenantId(t), { type: 'contact', contactId }),
+    preferencesPage: async (request) =>
+      pageReply(
+        await preferencesPage(request.params.token, asContact(request), visitOf(request.headers)),
+        request,
       ),
-    ),
-  savePreferences: async ({ params, body, contextFor }) =>
-    html(
-      await savePreferences(params.token, body ?? {}, (t, contactId) =>
-        contextFor(asTenantId(t), { type: 'contact', contactId }),
+    savePreferences: async (request) =>
+      pageReply(
+        await savePreferences(
+          request.params.token,
+          request.body ?? {},
+          asContact(request),
+          visitOf(request.headers),
+        ),
+        request,
       ),
-    ),
-});
+  },
+  PAGE_OPTIONS,
+);

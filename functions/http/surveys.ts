@@ -1,5 +1,6 @@
 import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
-import { PRINT_HEADERS, printPaperWave } from '../../shared/surveys/print.ts';
+import { PAGE_OPTIONS, pageReply } from '../../shared/platform/pages/reply.ts';
+import { printPaperWave } from '../../shared/surveys/print.tsx';
 import { getSurvey } from '../../shared/surveys/records.ts';
 import { surveyResults } from '../../shared/surveys/report.ts';
 import {
@@ -36,10 +37,10 @@ export const handler = httpHandler(
       return { items: await listWaves(ctx, params.id) };
     },
     createPaperWave: ({ ctx, params, body }) => startPaperWave(ctx, params.id, body.contactIds),
-    printWave: async ({ ctx, params }) =>
-      reply(await printPaperWave(ctx, params.id, params.waveId), { headers: PRINT_HEADERS }),
+    printWave: async (request) =>
+      pageReply(await printPaperWave(request.ctx, request.params.id, request.params.waveId), request),
     createPaperResponse: ({ ctx, body }) => recordPaperResponse(ctx, body),
     getResponse: ({ ctx, params }) => getResponse(ctx, params.id),
   },
-  { records: recordKinds },
+  { ...PAGE_OPTIONS, records: recordKinds },
 );

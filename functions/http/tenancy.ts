@@ -4,6 +4,7 @@ import { newId } from '../../shared/platform/ids.ts';
 import { adoptSignupSender, assertVerifiedSender } from '../../shared/senders/identities.ts';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../shared/tenancy/api-keys.ts';
 import { listAudit } from '../../shared/tenancy/audit.ts';
+import { rotateLinkKeys } from '../../shared/tenancy/link-keys.ts';
 import {
   createMember,
   deactivateMember,
@@ -57,6 +58,7 @@ export const handler = httpHandler(
   createApiKey: ({ ctx, body }) => createApiKey(ctx, body),
   getApiKey: ({ ctx, params }) => getApiKey(ctx, params.id),
   revokeApiKey: ({ ctx, params }) => revokeApiKey(ctx, params.id),
+  rotateLinkKeys: ({ ctx, body }) => rotateLinkKeys(ctx, body),
   listAudit: ({ ctx, query }) => listAudit(ctx, query),
   },
   { records: recordKinds },

@@ -4,7 +4,8 @@ import { addMembers } from '../marketing/lists.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
-import { escapeHtml, type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
+import { type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
+import { textAsHtml } from '../platform/pages/email.tsx';
 import { addDays, localDate } from '../platform/time.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
 import { localDateTime, occurrenceInstant } from '../tasks/recurrence.ts';
@@ -194,9 +195,7 @@ async function perform(
         to,
         subject: text(action.subject, 200),
         text: body,
-        html: action.html
-          ? renderTemplate(action.html, scene.values, 'html')
-          : `<p>${escapeHtml(body).replace(/\n/g, '<br>\n')}</p>`,
+        html: action.html ? renderTemplate(action.html, scene.values, 'html') : textAsHtml(body),
         tags: { kind: 'automation', ruleId: rule.id },
       });
       if (outcome?.status === 'suppressed')

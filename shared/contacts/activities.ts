@@ -235,7 +235,7 @@ export async function updateActivity(
     if (part !== current.type)
       throw ValidationError.field(
         `body.${part}`,
-        `This activity is a ${current.type}; change its ${current.type} details.`,
+        `This activity's type is ${current.type}: change its ${current.type} details.`,
       );
     (next as Record<string, unknown>)[part] = input[part];
   }

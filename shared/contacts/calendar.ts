@@ -3,10 +3,11 @@ import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { publicUrl } from '../platform/links.ts';
-import { signLink, verifyLink } from '../platform/signed-links.ts';
 import type { Task, TaskStatus } from '../tasks/schema.ts';
 import { tasksDueBetween } from '../tasks/service.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
+import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
+import { getTenant } from '../tenancy/tenants.ts';
 import { activityTitle, calendarActivities, endOf } from './activities.ts';
 import { calendarFeedKeys } from './keys.ts';
 import type { CalendarItem } from './schema.ts';
@@ -105,7 +106,7 @@ export interface FeedInfo {
 }
 
 async function feedUrl(ctx: TenantContext, memberId: string, feedId: string): Promise<string> {
-  const token = await signLink('calendar', { t: ctx.tenantId, s: memberId, x: { f: feedId } });
+  const token = await signTenantLink(await getTenant(ctx), 'calendar', { s: memberId, x: { f: feedId } });
   return publicUrl(`/v1/calendar-feeds/${token}.ics`);
 }
 
@@ -150,16 +151,11 @@ export async function resolveFeedToken(
   token: string,
   contextFor: (tenantId: string) => TenantContext,
 ): Promise<{ ctx: TenantContext; memberId: string } | undefined> {
-  const check = await verifyLink('calendar', token.replace(/\.ics$/, ''));
-  if (!check.ok || !check.claims.x?.f) return undefined;
-  let ctx: TenantContext;
-  try {
-    ctx = contextFor(check.claims.t);
-  } catch {
-    return undefined;
-  }
-  const item = await getItem(ctx, calendarFeedKeys.feed(ctx.tenantId, check.claims.s), { consistent: true });
-  return item?.feedId === check.claims.x.f ? { ctx, memberId: check.claims.s } : undefined;
+  const link = await openTenantLink('calendar', token.replace(/\.ics$/, ''), contextFor, new Date());
+  if (!link.ok || !link.claims.x?.f) return undefined;
+  const { ctx, claims } = link;
+  const item = await getItem(ctx, calendarFeedKeys.feed(ctx.tenantId, claims.s), { consistent: true });
+  return item?.feedId === claims.x?.f ? { ctx, memberId: claims.s } : undefined;
 }
 
 /** What a feed shows: a month back and two months ahead (calendar apps poll it every few hours). */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { Locale } from '../platform/i18n/schema.ts';
 import { Email, Id, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
 import { secretField } from '../platform/secret-fields.ts';
 
@@ -124,6 +125,8 @@ export const Contact = named(
     customFields: CustomFieldValues,
     marketingConsent: z.optional(MarketingConsent),
     demographics: z.optional(Demographics),
+    /** The contact's own locale for the mail and pages they receive; the tenant's when absent. */
+    locale: z.optional(Locale),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
     version: z.int(),
@@ -159,6 +162,7 @@ export const ContactCreate = named(
     customFields: z.optional(contactInputFields.customFields),
     marketingConsent: z.optional(contactInputFields.marketingConsent),
     demographics: z.optional(contactInputFields.demographics),
+    locale: z.optional(Locale),
   }),
 );
 export type ContactCreate = z.infer<typeof ContactCreate>;
@@ -181,6 +185,8 @@ export const ContactUpdate = named(
     customFields: z.optional(contactInputFields.customFields),
     marketingConsent: z.optional(contactInputFields.marketingConsent),
     demographics: z.optional(z.nullable(contactInputFields.demographics)),
+    /** `null` goes back to the tenant's locale. */
+    locale: z.optional(z.nullable(Locale)),
   }),
 );
 export type ContactUpdate = z.infer<typeof ContactUpdate>;

@@ -56,6 +56,7 @@ export const CONTACT_FIELDS = [
   'customFields',
   'marketingConsent',
   'demographics',
+  'locale',
 ] as const;
 
 /** What a contact write needs beyond its input: the default phone country and custom fields. */
@@ -186,6 +187,7 @@ export function createContactInto(
     ) as Contact['customFields'],
     ...(input.marketingConsent ? { marketingConsent: consentOf(ctx, input.marketingConsent)! } : {}),
     ...(input.demographics ? { demographics: input.demographics } : {}),
+    ...(input.locale ? { locale: input.locale } : {}),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -341,10 +343,9 @@ export function writeContactChangeInto(
   };
   const { id, createdAt: _c, version: _v, ...set } = saved;
   const optional = Object.fromEntries(
-    ['email', 'companyId', 'ownerId', 'bestTimeToCall', 'marketingConsent', 'demographics'].map((f) => [
-      f,
-      (saved as Record<string, unknown>)[f],
-    ]),
+    ['email', 'companyId', 'ownerId', 'bestTimeToCall', 'marketingConsent', 'demographics', 'locale'].map(
+      (f) => [f, (saved as Record<string, unknown>)[f]],
+    ),
   );
   const indexes = indexAttributes(saved, ctx);
   uow.update(contactKeys.contact(ctx.tenantId, id), {

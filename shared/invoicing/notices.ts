@@ -5,11 +5,13 @@ import { sendMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, notExists } from '../platform/db/expressions.ts';
 import { type Item, queryAll, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
+import type { MessageKey } from '../platform/i18n/catalog.ts';
+import { type Translator, translator } from '../platform/i18n/translator.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { statusIs } from './invoices.ts';
 import { invoiceKeys, type NoticeRecipient } from './keys.ts';
-import { financeAlert, financeMessage, type RenderedMail, renderNotice, senderOf } from './mail.ts';
-import { formatMoney } from './money.ts';
+import { financeAlert, financeMessage, type RenderedMail, renderNotice, senderOf } from './mail.tsx';
+import { defaultLevels, defaultPaymentInstructions } from './policy.ts';
 import type { StoredInvoice } from './records.ts';
 import type { DunningLevel, DunningNoticeStatus } from './schema.ts';
 import { addInvoiceEntryInto } from './timeline.ts';
@@ -38,6 +40,11 @@ export interface DunningRun {
   /** The tenant's local date the sweep acts on. */
   today: string;
   paymentInstructions: string;
+  /**
+   * The tenant never saved a policy: each customer's notice is the default one in their own
+   * language; a saved policy's texts are the tenant's and are sent as written.
+   */
+  defaultPolicy?: boolean;
 }
 
 export interface Customer {
@@ -45,13 +52,43 @@ export interface Customer {
   company: Company | undefined;
 }
 
+/** Why an email did not go, as the catalog says it (`dunning.reason.*`) and as the records keep it. */
+interface Why {
+  code: 'noAddress' | 'noContact' | 'noFinanceAddress' | 'suppressed' | 'blocked' | 'refused' | 'interrupted';
+  /** The suppression reason or the SES error's name. */
+  detail?: string;
+}
+
 type Delivery =
   | { status: 'sent'; to: string; messageId: string }
   | {
       status: 'suppressed' | 'blocked' | 'undeliverable' | 'failed' | 'uncertain';
       to?: string;
+      /** In English, for the invoice's records. */
       reason: string;
+      why: Why;
     };
+
+const REASONS: Record<Why['code'], MessageKey> = {
+  noAddress: 'dunning.reason.noAddress',
+  noContact: 'dunning.reason.noContact',
+  noFinanceAddress: 'dunning.reason.noFinanceAddress',
+  suppressed: 'dunning.reason.suppressed',
+  blocked: 'dunning.reason.blocked',
+  refused: 'dunning.reason.refused',
+  interrupted: 'dunning.reason.interrupted',
+};
+
+const reasonIn = (i18n: Translator, why: Why) => i18n.t(REASONS[why.code], { detail: why.detail ?? '' });
+
+async function undelivered(
+  status: Exclude<Delivery['status'], 'sent'>,
+  why: Why,
+  to?: string,
+): Promise<Delivery> {
+  const reason = reasonIn(await translator('en-US'), why);
+  return { status, ...(to ? { to } : {}), reason, why };
+}
 
 export class LevelBusy extends Error {
   constructor() {
@@ -78,8 +115,6 @@ function noticeItem(
     ...extra,
   };
 }
-
-const days = (n: number) => (n === 1 ? '1 day' : `${n} days`);
 
 /** Step 1: claims the level's emails and records the earlier levels that will never be sent. */
 export async function claimLevel(
@@ -134,11 +169,11 @@ export async function claimLevel(
 async function deliver(
   run: DunningRun,
   to: string | undefined,
-  missing: string,
+  missing: Why,
   mail: RenderedMail,
   tags: Record<string, string>,
 ): Promise<Delivery> {
-  if (!to) return { status: 'undeliverable', reason: missing };
+  if (!to) return undelivered('undeliverable', missing);
   try {
     const outcome = await sendMail(run.ctx, {
       category: 'transactional',
@@ -148,20 +183,17 @@ async function deliver(
       tags,
     });
     if (outcome.status === 'sent') return { status: 'sent', to, messageId: outcome.messageId };
-    if (outcome.status === 'blocked') return { status: 'blocked', to, reason: outcome.reason };
-    return {
-      status: 'suppressed',
-      to,
-      reason: `The address is on the suppression list (${outcome.reason}).`,
-    };
+    if (outcome.status === 'blocked') return undelivered('blocked', { code: 'blocked', detail: outcome.reason }, to);
+    return undelivered('suppressed', { code: 'suppressed', detail: outcome.reason }, to);
   } catch (error) {
     run.ctx.logger.error('dunning email failed', { to, error: String(error) });
     // SES answered with an error: nothing was sent. No answer at all: it may have been.
     const answered =
       typeof (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 'number';
+    const detail = (error as Error).name;
     return answered
-      ? { status: 'failed', to, reason: `SES refused the message (${(error as Error).name}).` }
-      : { status: 'uncertain', to, reason: `The send was interrupted (${(error as Error).name}).` };
+      ? undelivered('failed', { code: 'refused', detail }, to)
+      : undelivered('uncertain', { code: 'interrupted', detail }, to);
   }
 }
 
@@ -188,19 +220,28 @@ export async function sendLevel(
   daysOverdue: number,
 ): Promise<{ customer: Delivery; finance?: Delivery }> {
   const { ctx, tenant } = run;
-  const notice = renderNotice(level.email, {
-    tenant,
-    invoice,
-    contact: customer.contact,
-    company: customer.company,
-    level,
-    daysOverdue,
-    paymentInstructions: invoice.paymentInstructions ?? run.paymentInstructions,
-  });
+  const [reader, finance] = await Promise.all([
+    translator(customer.contact?.locale, tenant.locale),
+    translator(tenant.locale),
+  ]);
+  const own = run.defaultPolicy ? defaultLevels(reader).find((l) => l.id === level.id) : undefined;
+  const notice = renderNotice(
+    own?.email ?? level.email,
+    {
+      tenant,
+      invoice,
+      contact: customer.contact,
+      company: customer.company,
+      level: own ?? level,
+      daysOverdue,
+      paymentInstructions:
+        invoice.paymentInstructions ??
+        (run.defaultPolicy ? defaultPaymentInstructions(reader) : run.paymentInstructions),
+    },
+    reader,
+  );
   const tags = { kind: 'dunning', invoiceId: invoice.id, level: level.id };
-  const missing = customer.contact
-    ? 'The contact has no email address.'
-    : 'The contact no longer exists in the address book.';
+  const missing: Why = customer.contact ? { code: 'noAddress' } : { code: 'noContact' };
   const toCustomer = await deliver(run, customer.contact?.email, missing, notice, {
     ...tags,
     recipient: 'customer',
@@ -244,23 +285,44 @@ export async function sendLevel(
   invoice.dunningLevel = level.id;
   if (!financeNeeded) return { customer: toCustomer };
 
-  const amount = formatMoney(invoice.amountDue, invoice.currency);
-  const about = `invoice ${invoice.number} (${amount}, ${daysOverdue > 0 ? `${days(daysOverdue)} overdue` : `due ${invoice.dueDate}`})`;
+  const amount = finance.money(invoice.amountDue, invoice.currency);
+  const about =
+    daysOverdue > 0
+      ? finance.t('dunning.finance.aboutOverdue', { number: invoice.number!, amount, days: daysOverdue })
+      : finance.t('dunning.finance.aboutDue', {
+          number: invoice.number!,
+          amount,
+          dueDate: finance.date(invoice.dueDate!),
+        });
   const message =
     toCustomer.status === 'sent'
       ? financeMessage(
           notice,
           tenant,
-          `Copy of the ${level.name.toLowerCase()} sent to ${toCustomer.to} about ${about}.`,
-          'Copy',
+          finance,
+          finance.t('dunning.finance.copy', { level: level.name, to: toCustomer.to, about }),
+          finance.t('dunning.finance.tag.copy'),
         )
       : financeMessage(
           notice,
           tenant,
-          `The ${level.name.toLowerCase()} about ${about} ${toCustomer.status === 'uncertain' ? 'may not have reached' : 'did NOT reach'} ${toCustomer.to ?? who}: ${toCustomer.reason} Please contact the customer another way. The notice is below.`,
-          toCustomer.status === 'uncertain' ? 'Check' : 'Not delivered',
+          finance,
+          finance.t(
+            toCustomer.status === 'uncertain' ? 'dunning.finance.uncertain' : 'dunning.finance.notDelivered',
+            {
+              level: level.name,
+              about,
+              to: toCustomer.to ?? (customer.contact ? who : finance.t('dunning.finance.theCustomer')),
+              reason: reasonIn(finance, toCustomer.why),
+            },
+          ),
+          finance.t(
+            toCustomer.status === 'uncertain'
+              ? 'dunning.finance.tag.check'
+              : 'dunning.finance.tag.notDelivered',
+          ),
         );
-  const toFinance = await deliver(run, tenant.financeEmail, 'The tenant has no finance address.', message, {
+  const toFinance = await deliver(run, tenant.financeEmail, { code: 'noFinanceAddress' }, message, {
     ...tags,
     recipient: 'finance',
   });
@@ -372,12 +434,22 @@ export async function resolveInterrupted(
   }
   if (!interrupted.length) return;
 
+  const i18n = await translator(tenant.locale);
+  const who = interrupted.map((n) => n.recipient);
   const alert = financeAlert(
     tenant,
-    `[Check] ${level.name} for invoice ${invoice.number} may not have been sent`,
-    `The ${level.name.toLowerCase()} for invoice ${invoice.number} (${formatMoney(invoice.amountDue, invoice.currency)}, due ${invoice.dueDate}) to ${recipients} was interrupted on ${pending.claimedAt} before its outcome was recorded.\n\nIt may or may not have been delivered, and it will not be sent again automatically. Please check with the customer, and resend it yourself if needed.`,
+    i18n,
+    `[${i18n.t('dunning.finance.tag.check')}] ${i18n.t('dunning.alert.subject', { level: level.name, number: invoice.number! })}`,
+    i18n.t('dunning.alert.body', {
+      level: level.name,
+      number: invoice.number!,
+      amount: i18n.money(invoice.amountDue, invoice.currency),
+      dueDate: i18n.date(invoice.dueDate!),
+      recipients: who.includes('customer') ? (who.includes('finance') ? 'both' : 'customer') : 'finance',
+      at: i18n.dateTime(pending.claimedAt, tenant.timeZone),
+    }),
   );
-  const outcome = await deliver(run, tenant.financeEmail, 'The tenant has no finance address.', alert, {
+  const outcome = await deliver(run, tenant.financeEmail, { code: 'noFinanceAddress' }, alert, {
     kind: 'dunning',
     invoiceId: invoice.id,
     level: level.id,

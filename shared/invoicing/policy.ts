@@ -2,7 +2,10 @@ import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { assertIfMatch, getItem, unitOfWork } from '../platform/db/repository.ts';
 import { type FieldIssue, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
+import type { MessageKey } from '../platform/i18n/catalog.ts';
+import { type Translator, translator } from '../platform/i18n/translator.ts';
 import { checkTemplate } from '../platform/merge-fields.ts';
+import { getTenant } from '../tenancy/tenants.ts';
 import { invoiceKeys } from './keys.ts';
 import type { DunningLevel, DunningPolicy, DunningPolicyInput } from './schema.ts';
 
@@ -36,83 +39,126 @@ export const DUNNING_MERGE_FIELDS = [
   'paymentInstructions',
 ] as const;
 
-const signature =
-  '\n\nIf you have already paid, thank you, and please disregard this message.\n\n{{tenant.name}}';
-const howToPay = '\n\nHow to pay: {{paymentInstructions}}';
+interface DefaultLevel extends Omit<DunningLevel, 'name' | 'email'> {
+  text: { name: MessageKey; subject: MessageKey; body: MessageKey; more?: MessageKey };
+}
 
-export const DEFAULT_LEVELS: DunningLevel[] = [
+/** The default levels' shape; their names and emails are the catalog's, in the reader's language. */
+const DEFAULT_LEVELS: DefaultLevel[] = [
   {
     id: 'courtesy',
-    name: 'Courtesy reminder',
     offsetDays: -3,
-    email: {
-      subject: 'Invoice {{invoice.number}} is due on {{invoice.dueDate}}',
-      text: `Hello {{contact.firstName | "there"}},\n\nA friendly reminder that invoice {{invoice.number}} for {{invoice.amountDue}} is due on {{invoice.dueDate}}.${howToPay}${signature}`,
-    },
     copyFinance: false,
     action: 'none',
+    text: {
+      name: 'dunning.courtesy.name',
+      subject: 'dunning.courtesy.subject',
+      body: 'dunning.courtesy.body',
+    },
   },
   {
     id: 'first-reminder',
-    name: 'First reminder',
     offsetDays: 1,
-    email: {
-      subject: 'Invoice {{invoice.number}} is overdue',
-      text: `Hello {{contact.firstName | "there"}},\n\nInvoice {{invoice.number}} for {{invoice.amountDue}} was due on {{invoice.dueDate}} and is now overdue by {{invoice.overdueBy}}. Please arrange payment at your earliest convenience.${howToPay}\n\nIf something about this invoice is wrong, reply to this email and we will sort it out.${signature}`,
-    },
     copyFinance: true,
     action: 'none',
+    text: {
+      name: 'dunning.firstReminder.name',
+      subject: 'dunning.firstReminder.subject',
+      body: 'dunning.firstReminder.body',
+      more: 'dunning.firstReminder.more',
+    },
   },
   {
     id: 'second-reminder',
-    name: 'Second reminder',
     offsetDays: 7,
-    email: {
-      subject: 'Second reminder: invoice {{invoice.number}} is {{invoice.overdueBy}} overdue',
-      text: `Hello {{contact.firstName | "there"}},\n\nWe have not yet received payment of {{invoice.amountDue}} for invoice {{invoice.number}}, due on {{invoice.dueDate}}: it is now overdue by {{invoice.overdueBy}}.${howToPay}${signature}`,
-    },
     copyFinance: true,
     action: 'raise_priority',
+    text: {
+      name: 'dunning.secondReminder.name',
+      subject: 'dunning.secondReminder.subject',
+      body: 'dunning.secondReminder.body',
+    },
   },
   {
     id: 'final-notice',
-    name: 'Final notice',
     offsetDays: 14,
-    email: {
-      subject: 'Final notice: invoice {{invoice.number}} ({{invoice.amountDue}})',
-      text: `Hello {{contact.firstName | "there"}},\n\nInvoice {{invoice.number}} for {{invoice.amountDue}} is overdue by {{invoice.overdueBy}} despite our reminders. Unless we receive payment within 7 days, we will escalate the matter.${howToPay}${signature}`,
-    },
     copyFinance: true,
     action: 'raise_priority',
+    text: {
+      name: 'dunning.finalNotice.name',
+      subject: 'dunning.finalNotice.subject',
+      body: 'dunning.finalNotice.body',
+    },
   },
   {
     id: 'escalation',
-    name: 'Escalation',
     offsetDays: 30,
-    email: {
-      subject: 'Invoice {{invoice.number}} has been escalated',
-      text: `Hello {{contact.firstName | "there"}},\n\nInvoice {{invoice.number}} for {{invoice.amountDue}} is overdue by {{invoice.overdueBy}}, and we have passed it to our finance team for collection. Please pay now, or reply to this email to discuss it.${howToPay}${signature}`,
-    },
     copyFinance: true,
     action: 'escalate',
+    text: {
+      name: 'dunning.escalation.name',
+      subject: 'dunning.escalation.subject',
+      body: 'dunning.escalation.body',
+    },
   },
 ];
 
-export const DEFAULT_PAYMENT_INSTRUCTIONS =
-  'Bank transfer, quoting invoice {{invoice.number}} as the reference. For other ways to pay, write to {{tenant.email}}.';
+/**
+ * The catalog's messages take the merge fields as their arguments, so that formatting one gives a
+ * template in the reader's language that the tenant could also have written (and can, by saving
+ * a policy: from then on its own texts are sent as they are, in whatever language it wrote them).
+ */
+const FIELDS = {
+  number: '{{invoice.number}}',
+  dueDate: '{{invoice.dueDate}}',
+  amountDue: '{{invoice.amountDue}}',
+  overdueBy: '{{invoice.overdueBy}}',
+  paymentInstructions: '{{paymentInstructions}}',
+  email: '{{tenant.email}}',
+};
 
-export function defaultPolicy(): DunningPolicy {
+/** The default levels, their names and emails in the language of `i18n`. */
+export function defaultLevels(i18n: Translator): DunningLevel[] {
+  const greeting = i18n.t('dunning.template.greeting', {
+    firstName: `{{contact.firstName | "${i18n.t('dunning.template.nobody')}"}}`,
+  });
+  return DEFAULT_LEVELS.map(({ text, ...level }) => ({
+    ...level,
+    name: i18n.t(text.name),
+    email: {
+      subject: i18n.t(text.subject, FIELDS),
+      text: [
+        greeting,
+        i18n.t(text.body, FIELDS),
+        i18n.t('dunning.template.howToPay', FIELDS),
+        ...(text.more ? [i18n.t(text.more)] : []),
+        i18n.t('dunning.template.signature'),
+        '{{tenant.name}}',
+      ].join('\n\n'),
+    },
+  }));
+}
+
+export function defaultPaymentInstructions(i18n: Translator): string {
+  return i18n.t('dunning.template.paymentInstructions', FIELDS);
+}
+
+export function defaultPolicy(i18n: Translator): DunningPolicy {
   return {
-    levels: DEFAULT_LEVELS,
-    paymentInstructions: DEFAULT_PAYMENT_INSTRUCTIONS,
+    levels: defaultLevels(i18n),
+    paymentInstructions: defaultPaymentInstructions(i18n),
     isDefault: true,
     version: 0,
   };
 }
 
-export async function getDunningPolicy(ctx: TenantContext): Promise<DunningPolicy> {
+/**
+ * The tenant's policy, or the default one (version 0) written in `locale` (the tenant's locale,
+ * read when not given).
+ */
+export async function getDunningPolicy(ctx: TenantContext, locale?: string): Promise<DunningPolicy> {
   const item = await getItem(ctx, invoiceKeys.policy(ctx.tenantId));
-  if (!item) return defaultPolicy();
+  if (!item) return defaultPolicy(await translator(locale ?? (await getTenant(ctx)).locale));
   return {
     levels: item.levels as DunningLevel[],
     paymentInstructions: String(item.paymentInstructions),

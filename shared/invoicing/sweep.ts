@@ -62,9 +62,16 @@ export interface SweepReport {
 const PARALLEL = 4;
 
 export async function runDunningSweep(ctx: TenantContext): Promise<SweepReport> {
-  const [tenant, policy] = await Promise.all([getTenant(ctx), getDunningPolicy(ctx)]);
+  const tenant = await getTenant(ctx);
+  const policy = await getDunningPolicy(ctx, tenant.locale);
   const today = localDate(ctx.clock.now(), tenant.timeZone);
-  const run: DunningRun = { ctx, tenant, today, paymentInstructions: policy.paymentInstructions };
+  const run: DunningRun = {
+    ctx,
+    tenant,
+    today,
+    paymentInstructions: policy.paymentInstructions,
+    defaultPolicy: policy.isDefault,
+  };
   const report: SweepReport = {
     tenantId: ctx.tenantId,
     today,

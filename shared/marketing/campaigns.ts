@@ -20,6 +20,7 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { zonedTimeToInstant } from '../platform/time.ts';
 import { assertVerifiedSender } from '../senders/identities.ts';
@@ -422,7 +423,7 @@ export async function testSendCampaign(
     category: 'marketing',
     sender,
     to: member.email,
-    subject: `[Test] ${rendered.subject}`,
+    subject: (await translator(tenant.locale)).t('marketing.testSend.subject', { subject: rendered.subject }),
     text: rendered.text,
     html: rendered.html,
     headers: rendered.headers,

@@ -2,9 +2,11 @@ import { contactKeys } from '../contacts/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
+import { translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
-import { escapeHtml } from '../platform/merge-fields.ts';
+import { renderTextEmail } from '../platform/pages/email.tsx';
 import { deleteSchedule, scheduleOnce, sendMailOnce } from '../tasks/one-time.ts';
+import { addressLines } from '../tenancy/address.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { CAMPAIGN_SCHEDULE, getCampaign } from './campaigns.ts';
@@ -84,15 +86,21 @@ export async function alertAdmins(
       : undefined,
   ]);
   const admins = members.filter((m) => m.role === 'admin' && m.status === 'active');
-  const name = owner ? `campaign "${String(owner.name)}"` : `mailing ${event.mailingId}`;
+  const i18n = await translator(tenant.locale);
+  const what = owner
+    ? { kind: 'campaign', name: String(owner.name) }
+    : { kind: 'mailing', name: event.mailingId };
   const resume = event.kind === 'campaign' ? publicUrl(`/v1/campaigns/${event.mailingId}/resume`) : undefined;
   const text = [
-    `Sending of the ${name} stopped by itself: ${event.reason}`,
-    '',
-    'Mailbox providers send more of your mail to spam when complaints or bounces are this high.',
-    'Check where the addresses of its audience came from, remove those who did not ask for your email,',
-    `then resume it${resume ? ` (POST ${resume})` : ''} or cancel it. Statistics: GET ${publicUrl(`/v1/campaigns/${event.mailingId}/stats`)}.`,
-  ].join('\n');
+    i18n.t('marketing.alert.stopped', { ...what, reason: event.reason }),
+    i18n.t('marketing.alert.why'),
+    resume ? i18n.t('marketing.alert.todoResume', { url: resume }) : i18n.t('marketing.alert.todo'),
+    i18n.t('marketing.alert.stats', { url: publicUrl(`/v1/campaigns/${event.mailingId}/stats`) }),
+  ].join('\n\n');
+  const html = renderTextEmail(
+    { lang: i18n.locale, brand: tenant.name, footer: [tenant.name, ...addressLines(tenant)] },
+    text,
+  );
   let sent = 0;
   for (const admin of admins) {
     const outcome = await sendMailOnce(
@@ -102,9 +110,9 @@ export async function alertAdmins(
         category: 'transactional',
         sender: { name: tenant.sender.name, email: tenant.sender.email },
         to: String(admin.email),
-        subject: `Sending paused: ${name}`,
+        subject: i18n.t('marketing.alert.subject', what),
         text,
-        html: `<p>${escapeHtml(text).replace(/\n/g, '<br>\n')}</p>`,
+        html,
         tags: { kind: 'mailing-alert', mailingId: event.mailingId },
       },
     );

@@ -1,10 +1,19 @@
 import type { TenantContext } from '../platform/context.ts';
 import type { UnitOfWork } from '../platform/db/repository.ts';
+import type { Translator } from '../platform/i18n/translator.ts';
 import type { MergeValues } from '../platform/merge-fields.ts';
 import { surveyMailings } from '../surveys/survey-mailings.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { campaignMailings } from './campaign-mailings.ts';
+import type { Content } from './content.tsx';
 import type { Mailing, MailingStatus } from './mailing-types.ts';
 import type { ContactData } from './recipients.ts';
+
+/** Who sends, and how the recipient reads: their language and formats. */
+export interface Reader {
+  tenant: Tenant;
+  i18n: Translator;
+}
 
 /**
  * What a module that owns mailings tells the sending pipeline (docs/marketing.md, "Sending
@@ -14,10 +23,21 @@ export interface MailingKind {
   /** Merge fields this kind's content may use besides the contact's, the tenant's and the links. */
   mergeFields?: readonly string[];
   /**
-   * Values of those fields for one recipient (e.g. a signed survey link). Called by the sender just
-   * before the email goes out, at most once per recipient unless the worker crashes around it.
+   * Values of those fields for one recipient (e.g. a signed survey link), written for the
+   * recipient's locale (`reader.i18n`). Called by the sender just before the email goes out, at most once
+   * per recipient unless the worker crashes around it.
    */
-  mergeValues?(ctx: TenantContext, mailing: Mailing, contact: ContactData): Promise<MergeValues>;
+  mergeValues?(
+    ctx: TenantContext,
+    mailing: Mailing,
+    contact: ContactData,
+    reader: Reader,
+  ): Promise<MergeValues>;
+  /**
+   * The content in the recipient's language, when the owner's content is the product's own text
+   * (a survey invitation) rather than the tenant's; undefined keeps the mailing's content.
+   */
+  contentFor?(mailing: Mailing, i18n: Translator): Content | undefined;
   /**
    * Narrows each page of eligible recipients when the mailing is planned (e.g. survey sampling:
    * not surveyed in the last 90 days). Runs before send records are written.

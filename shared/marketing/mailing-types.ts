@@ -1,5 +1,5 @@
 import type { AudiencePosition } from './audience.ts';
-import type { Content } from './content.ts';
+import type { Content } from './content.tsx';
 import type { Audience } from './schema.ts';
 
 /**

@@ -10,7 +10,7 @@ import { notExists } from '../platform/db/expressions.ts';
 import { getItem, type Item, type UnitOfWork, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { START } from './audience.ts';
-import { checkContent } from './content.ts';
+import { checkContent } from './content.tsx';
 import { mailingKeys } from './keys.ts';
 import { kindOf } from './mailing-kinds.ts';
 import type { Counts, Mailing, MailingSpec, MailingStatus } from './mailing-types.ts';

@@ -5,9 +5,10 @@ import { type Envelope, mailbox, sendEnvelopeOnce } from '../platform/aws/ses.ts
 import type { TenantContext } from '../platform/context.ts';
 import type { Condition } from '../platform/db/expressions.ts';
 import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
+import { translator } from '../platform/i18n/translator.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { mergeValuesFor, recipientLinks, renderMessage } from './content.ts';
+import { mergeValuesFor, recipientLinks, renderMessage } from './content.tsx';
 import { topicKeys } from './keys.ts';
 import { kindOf, type MailingKind } from './mailing-kinds.ts';
 import type { Counts, Mailing } from './mailing-types.ts';
@@ -247,13 +248,16 @@ interface Sending {
 async function envelopeFor(s: Sending, recipient: ContactData): Promise<Envelope> {
   const { ctx, mailing, tenant, topic } = s;
   const contact = recipient.contact!;
-  const links = await recipientLinks(ctx.tenantId, contact.id, mailing.id, mailing.topicId);
-  const extra = s.kind.mergeValues ? await s.kind.mergeValues(ctx, mailing, recipient) : {};
-  const message = renderMessage(mailing.content, mergeValuesFor(contact, tenant, links, extra), {
+  const i18n = await translator(contact.locale, tenant.locale);
+  const links = await recipientLinks(tenant, contact.id, mailing.id, mailing.topicId);
+  const extra = s.kind.mergeValues ? await s.kind.mergeValues(ctx, mailing, recipient, { tenant, i18n }) : {};
+  const content = s.kind.contentFor?.(mailing, i18n) ?? mailing.content;
+  const message = renderMessage(content, mergeValuesFor(contact, tenant, links, extra), {
     tenant,
     ...(topic ? { topicName: topic.name } : {}),
     links,
     transactional: mailing.category === 'transactional',
+    i18n,
   });
   return {
     from: { name: mailing.sender.name, email: mailing.sender.email },

@@ -11,9 +11,10 @@ import {
   withoutKeys,
 } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { checkContent, mergeValuesFor, type RecipientLinks, renderMessage } from './content.ts';
+import { checkContent, mergeValuesFor, type RecipientLinks, renderMessage } from './content.tsx';
 import { templateKeys } from './keys.ts';
 import { contactData } from './recipients.ts';
 import type { RenderedEmail, Template, TemplateCreate, TemplateUpdate } from './schema.ts';
@@ -137,6 +138,7 @@ export async function renderForContact(
     tenant,
     ...(topic ? { topicName: topic.name } : {}),
     links,
+    i18n: await translator(contact?.locale, tenant.locale),
   });
 }
 

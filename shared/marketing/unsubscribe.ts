@@ -5,29 +5,29 @@ import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import { NotFoundError } from '../platform/errors.ts';
+import { type Translator, translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
-import { escapeHtml } from '../platform/merge-fields.ts';
-import { type LinkClaims, type LinkPurpose, signLink, verifyLink } from '../platform/signed-links.ts';
+import type { Visit } from '../platform/pages/reply.ts';
+import type { HtmlPage } from '../platform/pages/shell.tsx';
+import type { LinkClaims, LinkPurpose } from '../platform/signed-links.ts';
+import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
+import { linkProblemPage, tenantNotice } from '../tenancy/page.tsx';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
-import { postalAddressLine } from './content.ts';
 import { recordMilestone } from './feedback.ts';
-import type { Subscription } from './schema.ts';
 import { choiceInto, findTopic, subscriptionsOf } from './topics.ts';
+import { confirmUnsubscribePage, preferencesFormPage, unsubscribedPage } from './unsubscribe-page.tsx';
 
 /**
- * The pages marketing email links to, opened without a login through signed links:
+ * The pages marketing email links to, opened without a login through signed links, in the
+ * contact's language (else the tenant's), through the page shell:
  * - the List-Unsubscribe URL: a POST unsubscribes at once from the email's topic (RFC 8058
  *   one-click, what mail clients send), with no confirmation step; a GET (a person clicking, or a
  *   mail scanner following links) shows one button that POSTs, and unsubscribes nobody by itself;
  * - the preference page: every topic with a checkbox, and "no marketing email at all", as a form
  *   that works without JavaScript.
+ * Both links never expire (an unsubscribe link must work as long as the email is kept); the
+ * tenant can retire them by rotating its link keys (shared/tenancy/link-keys.ts).
  */
-export interface HtmlPage {
-  status: number;
-  html: string;
-}
-
 type ContextFor = (tenantId: string, contactId: string) => TenantContext;
 
 interface Opened {
@@ -35,47 +35,53 @@ interface Opened {
   claims: LinkClaims;
   tenant: Tenant;
   contact: Contact | undefined;
+  i18n: Translator;
 }
 
-async function open(purpose: LinkPurpose, token: string, contextFor: ContextFor): Promise<Opened | HtmlPage> {
-  const check = await verifyLink(purpose, token);
-  if (!check.ok)
-    return notice(404, 'This link does not work', 'Check that you opened the whole link from the email.');
-  try {
-    const ctx = contextFor(check.claims.t, check.claims.s);
-    const [tenant, contact] = await Promise.all([
-      getTenant(ctx),
-      getContact(ctx, check.claims.s).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      }),
-    ]);
-    return { ctx, claims: check.claims, tenant, contact };
-  } catch (error) {
-    if (error instanceof NotFoundError || error instanceof TypeError)
-      return notice(404, 'This link does not work', 'The sender of this email no longer uses it.');
-    throw error;
+async function open(
+  purpose: LinkPurpose,
+  token: string,
+  contextFor: ContextFor,
+  visit: Visit,
+): Promise<Opened | HtmlPage> {
+  const link = await openTenantLink(purpose, token, contextFor, visit.now);
+  if (!link.ok) {
+    const reader =
+      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absent) : undefined;
+    const i18n = await translator(reader?.locale, link.tenant?.locale, visit.browserLocale);
+    return linkProblemPage(link.reason, link.tenant, i18n, {
+      title: i18n.t('link.invalid.title'),
+      message: i18n.t('link.invalid.body'),
+    });
   }
+  const contact = await getContact(link.ctx, link.claims.s).catch(absent);
+  return {
+    ctx: link.ctx,
+    claims: link.claims,
+    tenant: link.tenant,
+    contact,
+    i18n: await translator(contact?.locale, link.tenant.locale),
+  };
 }
 
-async function preferencesLink(ctx: TenantContext, contactId: string): Promise<string> {
-  return publicUrl(`/v1/preferences/${await signLink('preferences', { t: ctx.tenantId, s: contactId })}`);
+function absent(error: unknown): undefined {
+  if (error instanceof NotFoundError) return undefined;
+  throw error;
 }
 
-export async function unsubscribePage(token: string, contextFor: ContextFor): Promise<HtmlPage> {
-  const opened = await open('unsubscribe', token, contextFor);
+async function preferencesLink(tenant: Tenant, contactId: string): Promise<string> {
+  return publicUrl(`/v1/preferences/${await signTenantLink(tenant, 'preferences', { s: contactId })}`);
+}
+
+export async function unsubscribePage(
+  token: string,
+  contextFor: ContextFor,
+  visit: Visit,
+): Promise<HtmlPage> {
+  const opened = await open('unsubscribe', token, contextFor, visit);
   if ('html' in opened) return opened;
   const topic = opened.claims.x?.p ? await findTopic(opened.ctx, opened.claims.x.p) : undefined;
-  const what = topic ? `“${topic.name}” emails` : 'marketing email';
-  return page(
-    opened.tenant,
-    `Unsubscribe from ${what}`,
-    `<p>Stop receiving ${escapeHtml(what)} from ${escapeHtml(opened.tenant.name)}?</p>
-<form method="post" action="${escapeHtml(publicUrl(`/v1/unsubscribe/${token}`))}">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
-</form>`,
-  );
+  return confirmUnsubscribePage(opened.tenant, opened.i18n, topic?.name);
 }
 
 /** Consent to marketing email, changed by the contact themselves, in the unit of work. */
@@ -106,10 +112,10 @@ function consentInto(
  * One-click unsubscribe: from the email's topic, or from all marketing email when it had none.
  * Idempotent: a second POST (mail clients retry) changes nothing and counts nothing again.
  */
-export async function unsubscribe(token: string, contextFor: ContextFor): Promise<HtmlPage> {
-  const opened = await open('unsubscribe', token, contextFor);
+export async function unsubscribe(token: string, contextFor: ContextFor, visit: Visit): Promise<HtmlPage> {
+  const opened = await open('unsubscribe', token, contextFor, visit);
   if ('html' in opened) return opened;
-  const { ctx, claims, tenant, contact } = opened;
+  const { ctx, claims, tenant, contact, i18n } = opened;
   const topicId = claims.x?.p;
   const topic = topicId ? await findTopic(ctx, topicId) : undefined;
   if (contact) {
@@ -134,58 +140,29 @@ export async function unsubscribe(token: string, contextFor: ContextFor): Promis
         ctx.clock.now().toISOString(),
       );
   }
-  const what = topic ? `“${topic.name}” emails` : 'marketing email';
-  const more = contact
-    ? `<p><a href="${escapeHtml(await preferencesLink(ctx, contact.id))}">Choose what you receive</a></p>`
-    : '';
-  return page(
+  return unsubscribedPage(
     tenant,
-    'You are unsubscribed',
-    `<p>You will receive no more ${escapeHtml(what)} from ${escapeHtml(tenant.name)}.</p>${more}`,
+    i18n,
+    topic?.name,
+    contact ? await preferencesLink(tenant, contact.id) : undefined,
   );
 }
 
-function preferencesForm(
-  tenant: Tenant,
+export async function preferencesPage(
   token: string,
-  contact: Contact,
-  subscriptions: Subscription[],
-  saved: boolean,
-): string {
-  const stopped = contact.marketingConsent?.status === 'denied';
-  const boxes = subscriptions
-    .map(
-      (s) =>
-        `<label><input type="checkbox" name="topic" value="${escapeHtml(s.topicId)}"${
-          !stopped && s.status === 'subscribed' ? ' checked' : ''
-        }> ${escapeHtml(s.topicName)}</label>`,
-    )
-    .join('\n');
-  return `${saved ? '<p class="saved">Your choices are saved.</p>' : ''}
-<p>Choose the emails ${escapeHtml(tenant.name)} sends you at ${escapeHtml(contact.email ?? 'your address')}.</p>
-<form method="post" action="${escapeHtml(publicUrl(`/v1/preferences/${token}`))}">
-<fieldset><legend>I want to receive</legend>
-${boxes || '<p>There is nothing to choose from yet.</p>'}
-</fieldset>
-<fieldset><legend>Or</legend>
-<label><input type="checkbox" name="all" value="stop"${stopped ? ' checked' : ''}> No marketing email at all</label>
-</fieldset>
-<button type="submit">Save my choices</button>
-</form>`;
+  contextFor: ContextFor,
+  visit: Visit,
+): Promise<HtmlPage> {
+  const opened = await open('preferences', token, contextFor, visit);
+  if ('html' in opened) return opened;
+  const { ctx, tenant, contact, i18n } = opened;
+  if (!contact) return noLongerHeld(tenant, i18n);
+  const subscriptions = await subscriptionsOf(ctx, contact.id);
+  return preferencesFormPage(tenant, i18n, contact, subscriptions, false);
 }
 
-export async function preferencesPage(token: string, contextFor: ContextFor): Promise<HtmlPage> {
-  const opened = await open('preferences', token, contextFor);
-  if ('html' in opened) return opened;
-  const { ctx, tenant, contact } = opened;
-  if (!contact) return notice(404, 'This link does not work', 'We no longer hold your details.');
-  const subscriptions = await subscriptionsOf(ctx, contact.id);
-  return page(
-    tenant,
-    'Your email preferences',
-    preferencesForm(tenant, token, contact, subscriptions, false),
-  );
-}
+const noLongerHeld = (tenant: Tenant, i18n: Translator) =>
+  tenantNotice(404, tenant, i18n, i18n.t('link.invalid.title'), i18n.t('preferences.gone.body'));
 
 const values = (value: string | string[] | undefined) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -199,11 +176,12 @@ export async function savePreferences(
   token: string,
   fields: Record<string, string | string[]>,
   contextFor: ContextFor,
+  visit: Visit,
 ): Promise<HtmlPage> {
-  const opened = await open('preferences', token, contextFor);
+  const opened = await open('preferences', token, contextFor, visit);
   if ('html' in opened) return opened;
-  const { ctx, tenant, contact } = opened;
-  if (!contact) return notice(404, 'This link does not work', 'We no longer hold your details.');
+  const { ctx, tenant, contact, i18n } = opened;
+  if (!contact) return noLongerHeld(tenant, i18n);
   const source = 'preference page';
   const wanted = new Set(values(fields.topic));
   const stopAll = values(fields.all).includes('stop');
@@ -221,31 +199,5 @@ export async function savePreferences(
   }
   await uow.commit();
   const now = await getContact(ctx, contact.id);
-  return page(
-    tenant,
-    'Your email preferences',
-    preferencesForm(tenant, token, now, await subscriptionsOf(ctx, contact.id), true),
-  );
-}
-
-function page(tenant: Tenant, title: string, body: string): HtmlPage {
-  return {
-    status: 200,
-    html: `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#222}
-label{display:block;margin:.5rem 0}fieldset{margin-top:1rem}button{margin-top:1.2rem;padding:.5rem 1.2rem}
-.saved{background:#e8f5e9;padding:.5rem}footer{margin-top:2rem;font-size:.8rem;color:#666}</style>
-</head><body><h1>${escapeHtml(title)}</h1>
-${body}
-<footer>${escapeHtml(tenant.name)}, ${escapeHtml(postalAddressLine(tenant))}</footer></body></html>`,
-  };
-}
-
-function notice(status: number, title: string, message: string): HtmlPage {
-  return {
-    status,
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`,
-  };
+  return preferencesFormPage(tenant, i18n, now, await subscriptionsOf(ctx, contact.id), true);
 }

@@ -145,7 +145,7 @@ export function checkSelection(
       if (group.required)
         issues.push({
           path: `${path}.${group.id}`,
-          message: `Choose a ${group.name} for ${product.sku}: one of ${group.choices.map((c) => c.id).join(', ')}.`,
+          message: `${product.sku} needs a choice for “${group.name}”: one of ${group.choices.map((c) => c.id).join(', ')}.`,
         });
       continue;
     }

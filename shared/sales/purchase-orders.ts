@@ -26,11 +26,12 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { invalid } from './invalid.ts';
 import { purchaseOrderKeys } from './keys.ts';
-import { purchaseOrderMail } from './mail-content.ts';
+import { purchaseOrderMail } from './mail-content.tsx';
 import { claimMail, mailSentInto, releaseMail } from './mail-guard.ts';
 import { getProducts } from './products.ts';
 import type { PurchaseOrder, PurchaseOrderCreate, PurchaseOrderStatus, Supplier } from './schema.ts';
@@ -250,7 +251,7 @@ export async function mailPurchaseOrder(
   const claim = await claimMail(ctx, key, `purchase order ${id}`);
   if (claim.status === 'done') return 'skipped';
   const tenant = await getTenant(ctx);
-  const content = purchaseOrderMail(tenant, order);
+  const content = purchaseOrderMail(tenant, order, await translator(tenant.locale));
   let outcome: Awaited<ReturnType<typeof sendMail>>;
   try {
     outcome = await sendMail(ctx, {

@@ -31,12 +31,13 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays } from '../platform/time.ts';
 import { getMember } from '../tenancy/members.ts';
 import { ERASED_CONTACT, getDeal } from './deals.ts';
 import { quoteKeys } from './keys.ts';
-import { quoteMail } from './mail-content.ts';
+import { quoteMail } from './mail-content.tsx';
 import { claimMail, mailSentInto, releaseMail } from './mail-guard.ts';
 import { formatMoney } from './money.ts';
 import { expectedDelivery, priceLines, resolvePricing, totalsOf } from './pricing.ts';
@@ -479,7 +480,7 @@ export async function mailQuote(
       category: 'transactional',
       sender: { ...tenant.sender, ...(replyTo ? { replyTo } : {}) },
       to: contact.email,
-      ...quoteMail(tenant, quote, contact),
+      ...quoteMail(tenant, quote, contact, await translator(contact.locale, tenant.locale)),
       tags: { kind: 'quote', quoteId: id },
     });
   } catch (error) {

@@ -5,7 +5,8 @@ import { getItem, getItems, type UnitOfWork, unitOfWork, withoutKeys } from '../
 import { NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { publicUrl } from '../platform/links.ts';
-import { signLink } from '../platform/signed-links.ts';
+import { signTenantLink } from '../tenancy/link-keys.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { invitationKeys } from './keys.ts';
 import type { Invitation, Wave } from './schema.ts';
 
@@ -26,12 +27,11 @@ export async function getInvitation(ctx: TenantContext, id: string, consistent =
 }
 
 /** The link a recipient opens; valid until the invitation expires. */
-export async function invitationUrl(ctx: TenantContext, invitation: Invitation): Promise<string> {
-  const token = await signLink(
-    'survey',
-    { t: ctx.tenantId, s: invitation.id },
-    new Date(invitation.expiresAt),
-  );
+export async function invitationUrl(
+  tenant: Pick<Tenant, 'id' | 'linkKeys'>,
+  invitation: Invitation,
+): Promise<string> {
+  const token = await signTenantLink(tenant, 'survey', { s: invitation.id }, new Date(invitation.expiresAt));
   return publicUrl(`/v1/survey-forms/${token}`);
 }
 

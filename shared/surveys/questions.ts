@@ -1,5 +1,7 @@
 import type { FieldIssue } from '../platform/errors.ts';
 import { ownValue } from '../platform/own.ts';
+import type { MessageKey } from '../platform/i18n/catalog.ts';
+import type { MessageValues, Translator } from '../platform/i18n/translator.ts';
 import {
   type Answers,
   type AnswerValue,
@@ -77,7 +79,7 @@ export function normalizeQuestions(
         });
       }
     } else if (input.choices) {
-      issues.push({ path: `${at}.choices`, message: `A ${input.type} question has no choices.` });
+      issues.push({ path: `${at}.choices`, message: `Questions of type ${input.type} have no choices.` });
     }
     if (input.type === 'text') question.maxLength = input.maxLength ?? DEFAULT_TEXT_ANSWER_MAX;
     else if (input.maxLength !== undefined)
@@ -92,21 +94,22 @@ export type AnswerSource = 'json' | 'form';
 /**
  * Reads the answers to `questions`: from the API (numbers, strings, lists) or from an HTML form
  * (every value a string; checkboxes a list). Returns the clean answers and, by question id, what
- * is wrong with the others; unknown question ids are problems too.
+ * is wrong with the others (in the language of `i18n`: the respondent reads them on the form);
+ * unknown question ids are problems too.
  */
 export function readAnswers(
   questions: Question[],
   raw: Record<string, unknown>,
   source: AnswerSource,
+  i18n: Translator,
 ): { answers: Answers; problems: Record<string, string> } {
   const answers: Answers = {};
   const problems: Record<string, string> = {};
   const known = new Set(questions.map((q) => q.id));
-  for (const name of Object.keys(raw))
-    if (!known.has(name)) problems[name] = 'This survey has no such question.';
+  for (const name of Object.keys(raw)) if (!known.has(name)) problems[name] = i18n.t('survey.answer.unknown');
   for (const question of questions) {
     const result = readAnswer(question, ownValue(raw, question.id), source);
-    if ('problem' in result) problems[question.id] = result.problem;
+    if ('problem' in result) problems[question.id] = i18n.t(result.problem, result.values);
     else if (result.value !== undefined) answers[question.id] = result.value;
   }
   return { answers, problems };
@@ -118,13 +121,10 @@ const blank = (value: unknown) =>
   (typeof value === 'string' && value.trim() === '') ||
   (Array.isArray(value) && value.every((v) => typeof v === 'string' && v.trim() === ''));
 
-function readAnswer(
-  question: Question,
-  value: unknown,
-  source: AnswerSource,
-): { value: AnswerValue | undefined } | { problem: string } {
-  if (blank(value))
-    return question.required ? { problem: 'This question needs an answer.' } : { value: undefined };
+type Reading = { value: AnswerValue | undefined } | { problem: MessageKey; values?: MessageValues };
+
+function readAnswer(question: Question, value: unknown, source: AnswerSource): Reading {
+  if (blank(value)) return question.required ? { problem: 'survey.answer.required' } : { value: undefined };
   const scale = SCALES[question.type];
   if (scale) {
     const number =
@@ -134,28 +134,28 @@ function readAnswer(
           ? Number(value)
           : Number.NaN;
     if (!Number.isInteger(number) || number < scale.min || number > scale.max)
-      return { problem: `Choose a whole number from ${scale.min} to ${scale.max}.` };
+      return { problem: 'survey.answer.scale', values: { min: scale.min, max: scale.max } };
     return { value: number };
   }
   const choices = question.choices ?? [];
   const choiceIds = new Set(choices.map((c) => c.id));
   if (question.type === 'single_choice') {
     if (typeof value !== 'string' || !choiceIds.has(value))
-      return { problem: `Choose one of: ${choices.map((c) => c.label).join(', ')}.` };
+      return { problem: 'survey.answer.oneOf', values: { choices: choices.map((c) => c.label).join(', ') } };
     return { value };
   }
   if (question.type === 'multiple_choice') {
     const list = Array.isArray(value) ? value : [value];
     const picked = list.filter((v) => !(typeof v === 'string' && v.trim() === ''));
     if (!picked.every((v): v is string => typeof v === 'string' && choiceIds.has(v)))
-      return { problem: `Choose among: ${choices.map((c) => c.label).join(', ')}.` };
+      return { problem: 'survey.answer.among', values: { choices: choices.map((c) => c.label).join(', ') } };
     // In the question's order, each once.
     return { value: choices.map((c) => c.id).filter((id) => picked.includes(id)) };
   }
-  if (typeof value !== 'string') return { problem: 'Write your answer as text.' };
+  if (typeof value !== 'string') return { problem: 'survey.answer.text' };
   const text = value.trim();
   const max = question.maxLength ?? DEFAULT_TEXT_ANSWER_MAX;
-  if (text.length > max) return { problem: `Keep your answer to ${max} characters (it has ${text.length}).` };
+  if (text.length > max) return { problem: 'survey.answer.tooLong', values: { max, length: text.length } };
   return { value: text };
 }
 

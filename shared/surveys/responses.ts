@@ -13,6 +13,7 @@ import {
   withoutKeys,
 } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { type Translator, translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { ownValue } from '../platform/own.ts';
 import { invitationByCode } from './invitations.ts';
@@ -58,6 +59,8 @@ export interface ResponseInput {
   channel: SurveyResponse['channel'];
   /** Paper answers: the member typing them in. */
   enteredBy?: string;
+  /** The language problems with the answers are written in (English, the API's, by default). */
+  i18n?: Translator;
 }
 
 /** Problems with the answers, by question id, as 400 field paths `body.answers.<id>`. */
@@ -76,7 +79,12 @@ export async function recordResponse(
     getRevision(ctx, invitation.surveyId, invitation.revision),
   ]);
   if (survey.status !== 'active') throw new SurveyClosed();
-  const { answers, problems } = readAnswers(revision.questions, input.answers, input.source);
+  const { answers, problems } = readAnswers(
+    revision.questions,
+    input.answers,
+    input.source,
+    input.i18n ?? (await translator()),
+  );
   if (Object.keys(problems).length) throw new ValidationError(answerIssues(problems));
 
   const contact = (await getContacts(ctx, [invitation.contactId])).get(invitation.contactId);

@@ -1,8 +1,10 @@
-import type { MailingKind } from '../marketing/mailing-kinds.ts';
+import type { MailingKind, Reader } from '../marketing/mailing-kinds.ts';
 import type { Mailing, MailingStatus } from '../marketing/mailing-types.ts';
 import type { ContactData } from '../marketing/recipients.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, type UnitOfWork } from '../platform/db/repository.ts';
+import type { Translator } from '../platform/i18n/translator.ts';
+import { invitationContent, invitationGreeting } from './invitation-mail.tsx';
 import { invitationUrl, inviteContact } from './invitations.ts';
 import { surveyKeys } from './keys.ts';
 import { candidatesOf, sample } from './sampling.ts';
@@ -22,7 +24,12 @@ import type { SurveySampling, Wave } from './schema.ts';
  */
 export const SURVEY_MAILING_KIND = 'survey';
 
-export const SURVEY_MERGE_FIELDS = ['survey.url', 'survey.title', 'survey.expiresOn'] as const;
+export const SURVEY_MERGE_FIELDS = [
+  'survey.url',
+  'survey.title',
+  'survey.expiresOn',
+  'survey.greeting',
+] as const;
 
 /** What the hooks know of the wave, from the mailing's `ref`. */
 export function waveOf(mailing: Mailing): Wave & { title: string } {
@@ -58,17 +65,20 @@ export const surveyMailings: MailingKind = {
     return recipients.filter((r) => invited.has(r.id));
   },
 
-  async mergeValues(ctx: TenantContext, mailing: Mailing, recipient: ContactData) {
+  async mergeValues(ctx: TenantContext, mailing: Mailing, recipient: ContactData, { tenant, i18n }: Reader) {
     const wave = waveOf(mailing);
     const invitation = await inviteContact(ctx, wave, recipient.id);
     return {
       survey: {
-        url: await invitationUrl(ctx, invitation),
+        url: await invitationUrl(tenant, invitation),
         title: wave.title,
-        expiresOn: invitation.expiresAt.slice(0, 10),
+        expiresOn: i18n.date(invitation.expiresAt.slice(0, 10)),
+        greeting: invitationGreeting(i18n, recipient.contact?.firstName),
       },
     };
   },
+
+  contentFor: (_mailing: Mailing, i18n: Translator) => invitationContent(i18n),
 
   onStatusChange(
     uow: UnitOfWork,

@@ -5,13 +5,14 @@ import type { TenantContext } from '../platform/context.ts';
 import { exists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { publicUrl } from '../platform/links.ts';
 import { localDate } from '../platform/time.ts';
 import { moveOccurrenceTimer } from '../tasks/one-time.ts';
 import { compactLocal, nextOccurrence } from '../tasks/recurrence.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { INVITATION_CONTENT } from './invitation-mail.ts';
+import { invitationContent } from './invitation-mail.tsx';
 import { CodeTaken, letterInto, newShortCode } from './invitations.ts';
 import { surveyKeys } from './keys.ts';
 import { getSurvey } from './records.ts';
@@ -143,7 +144,7 @@ export async function startScheduledWave(
     audience: survey.audience,
     ...(survey.topicId ? { topicId: survey.topicId } : {}),
     sender: tenant.sender,
-    content: INVITATION_CONTENT,
+    content: invitationContent(await translator(tenant.locale)),
     ref: {
       surveyId: survey.id,
       revision: String(wave.revision),

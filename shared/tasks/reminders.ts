@@ -1,13 +1,14 @@
 import type { TenantContext } from '../platform/context.ts';
 import { queryPage } from '../platform/db/repository.ts';
-import { escapeHtml } from '../platform/merge-fields.ts';
+import { type Translator, translator } from '../platform/i18n/translator.ts';
+import { renderTextEmail } from '../platform/pages/email.tsx';
 import { localDate } from '../platform/time.ts';
+import { addressLines } from '../tenancy/address.ts';
 import { getMember } from '../tenancy/members.ts';
 import type { Member, Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { taskKeys } from './keys.ts';
 import { deleteSchedule, scheduleOnce, sendMailOnce } from './one-time.ts';
-import { localDateTime } from './recurrence.ts';
 import type { Task } from './schema.ts';
 import { getTask, remindAtOf } from './service.ts';
 import { allMembers, countOverdue } from './summary.ts';
@@ -60,21 +61,24 @@ export async function sendReminder(
   if (!task || remindAtOf(task) !== remindAt || !task.assigneeId) return 'stale';
   const [member, tenant] = await Promise.all([getMember(ctx, task.assigneeId), getTenant(ctx)]);
   if (member.status !== 'active') return 'stale';
-  const due = `${localDateTime(new Date(task.dueAt!), tenant.timeZone).replace('T', ' ')} (${tenant.timeZone})`;
+  const i18n = await translator(tenant.locale);
+  const due = `${i18n.dateTime(task.dueAt!, tenant.timeZone)} (${tenant.timeZone})`;
   const lines = [
-    `Hello ${member.name},`,
+    i18n.t('task.mail.greeting', { name: member.name }),
     '',
-    `Your task "${task.title}" is due ${due}.`,
+    i18n.t('task.reminder.due', { title: task.title, due }),
     ...(task.description ? ['', task.description] : []),
-    ...(task.checklist.length ? ['', 'Checklist:', ...task.checklist.map((c) => `- ${c.text}`)] : []),
+    ...(task.checklist.length
+      ? ['', i18n.t('task.reminder.checklist'), ...task.checklist.map((c) => `- ${c.text}`)]
+      : []),
   ];
   const outcome = await sendMailOnce(ctx, taskKeys.reminderSent(ctx.tenantId, taskId, remindAt), {
     category: 'transactional',
     sender: senderOf(tenant),
     to: member.email,
-    subject: `Reminder: ${task.title}`,
+    subject: i18n.t('task.reminder.subject', { title: task.title }),
     text: lines.join('\n'),
-    html: htmlOf(lines),
+    html: htmlOf(tenant, i18n, lines),
     tags: { kind: 'task-reminder', taskId },
   });
   if (!outcome) return 'already_sent';
@@ -90,6 +94,7 @@ const DIGEST_LIST = 20;
  */
 export async function sendOverdueDigests(ctx: TenantContext, asOf: Date): Promise<{ sent: number }> {
   const tenant = await getTenant(ctx);
+  const i18n = await translator(tenant.locale);
   const today = localDate(asOf, tenant.timeZone);
   let sent = 0;
   for (const member of (await allMembers(ctx)).values()) {
@@ -100,8 +105,8 @@ export async function sendOverdueDigests(ctx: TenantContext, asOf: Date): Promis
       category: 'transactional',
       sender: senderOf(tenant),
       to: member.email,
-      subject: `${overdue.total} overdue task${overdue.total === 1 ? '' : 's'}`,
-      ...digestBody(member, overdue, tenant),
+      subject: i18n.t('task.digest.subject', { count: overdue.total }),
+      ...digestBody(member, overdue, tenant, i18n),
       tags: { kind: 'overdue-task-digest', memberId: member.id },
     });
     if (outcome?.status === 'sent') sent++;
@@ -130,17 +135,25 @@ async function overdueTasksOf(ctx: TenantContext, member: Member, asOf: Date) {
   return { total, tasks };
 }
 
-function digestBody(member: Member, overdue: { total: number; tasks: Task[] }, tenant: Tenant) {
+function digestBody(
+  member: Member,
+  overdue: { total: number; tasks: Task[] },
+  tenant: Tenant,
+  i18n: Translator,
+) {
   const lines = [
-    `Hello ${member.name},`,
+    i18n.t('task.mail.greeting', { name: member.name }),
     '',
-    `These tasks are past their due time:`,
+    i18n.t('task.digest.intro'),
     ...overdue.tasks.map(
-      (t) => `- ${t.title} (due ${localDateTime(new Date(t.dueAt!), tenant.timeZone).replace('T', ' ')})`,
+      (t) =>
+        `- ${i18n.t('task.digest.item', { title: t.title, due: i18n.dateTime(t.dueAt!, tenant.timeZone) })}`,
     ),
-    ...(overdue.total > overdue.tasks.length ? [`...and ${overdue.total - overdue.tasks.length} more.`] : []),
+    ...(overdue.total > overdue.tasks.length
+      ? [i18n.t('task.digest.more', { count: overdue.total - overdue.tasks.length })]
+      : []),
   ];
-  return { text: lines.join('\n'), html: htmlOf(lines) };
+  return { text: lines.join('\n'), html: htmlOf(tenant, i18n, lines) };
 }
 
 function senderOf(tenant: Tenant) {
@@ -151,6 +164,9 @@ function senderOf(tenant: Tenant) {
   };
 }
 
-function htmlOf(lines: string[]): string {
-  return `<p>${lines.map(escapeHtml).join('<br>\n')}</p>`;
+function htmlOf(tenant: Tenant, i18n: Translator, lines: string[]): string {
+  return renderTextEmail(
+    { lang: i18n.locale, brand: tenant.name, footer: [tenant.name, ...addressLines(tenant)] },
+    lines.join('\n'),
+  );
 }

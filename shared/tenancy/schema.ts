@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { ROLES } from '../platform/auth.ts';
+import { DEFAULT_LOCALE } from '../platform/i18n/locales.ts';
+import { Locale } from '../platform/i18n/schema.ts';
 import { Currency, Email, Id, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
 import { secretField } from '../platform/secret-fields.ts';
 
@@ -63,14 +65,37 @@ export const EmailVerification = named(
   'Whether the first admin proved their email address. Until then the tenant sends no email and adds no members.',
 );
 export type EmailVerification = z.infer<typeof EmailVerification>;
+export const LinkKeys = named(
+  'LinkKeys',
+  z.object({
+    /** The key generation new signed links (unsubscribe, preferences, surveys, self-service) use. */
+    generation: z.int(),
+    rotatedAt: z.optional(IsoDateTime),
+    /** Links signed with this earlier generation still work until `previousValidUntil`. */
+    previousGeneration: z.optional(z.int()),
+    previousValidUntil: z.optional(IsoDateTime),
+  }),
+  "Which keys sign the tenant's links; rotate them with POST /v1/tenant/link-keys/rotate.",
+);
+export type LinkKeys = z.infer<typeof LinkKeys>;
+
+export const LinkKeyRotation = named(
+  'LinkKeyRotation',
+  z.object({
+    retirePrevious: z._default(z.enum(['after-overlap', 'now']), 'after-overlap'),
+  }),
+);
 
 export const Tenant = named(
   'Tenant',
   z.object({
     id: Id,
     ...tenantFields,
+    /** Mail and pages for the tenant's people, and for contacts without a locale of their own. */
+    locale: Locale,
     settings: TenantSettings,
     emailVerification: EmailVerification,
+    linkKeys: z.optional(LinkKeys),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
     version: z.int(),
@@ -82,6 +107,7 @@ export const TenantSignup = named(
   'TenantSignup',
   z.object({
     ...tenantFields,
+    locale: z._default(Locale, DEFAULT_LOCALE),
     settings: z.optional(z.partial(TenantSettings)),
     admin: z.object({ name: NonEmpty(200), email: Email }),
   }),
@@ -98,6 +124,7 @@ export const TenantUpdate = named(
     replyTo: z.optional(z.nullable(Email)),
     postalAddress: z.optional(tenantFields.postalAddress),
     financeEmail: z.optional(tenantFields.financeEmail),
+    locale: z.optional(Locale),
     settings: z.optional(z.partial(TenantSettings)),
   }),
 );

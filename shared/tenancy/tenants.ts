@@ -3,6 +3,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { assertIfMatch, getItem, unitOfWork, whileVersion, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import { DEFAULT_LOCALE } from '../platform/i18n/locales.ts';
 import { issueApiKey } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
@@ -18,14 +19,16 @@ import {
 import { mailVerificationLink, pendingVerification } from './verification.ts';
 
 /**
- * Tenants that signed up before sign-up verification existed carry no `emailVerification`: their
- * admins have run them since, so they count as verified (docs/security.md).
+ * Tenants that signed up before locales or sign-up verification existed read as the default
+ * locale, and as verified: their admins have run them since (docs/security.md).
  */
-const toTenant = (item: Record<string, unknown>) => {
+export const toTenant = (item: Record<string, unknown>): Tenant => {
   const tenant = withoutKeys<Tenant>(item);
-  return tenant.emailVerification
-    ? tenant
-    : { ...tenant, emailVerification: { status: 'verified' as const, email: '' } };
+  return {
+    ...tenant,
+    locale: tenant.locale ?? DEFAULT_LOCALE,
+    emailVerification: tenant.emailVerification ?? { status: 'verified' as const, email: '' },
+  };
 };
 
 export interface SignupResult {

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
@@ -183,7 +184,9 @@ describe('API documentation', () => {
     }
     const dir = mkdtempSync(join(tmpdir(), 'openapi-'));
     writeFileSync(join(dir, 'openapi.json'), response.text);
-    const lint = spawnSync(
+    // Asynchronously: the runtime serves from this process, and a blocked event loop lets its
+    // keep-alive sockets expire under the next request (ECONNRESET on a busy machine).
+    const lint = await promisify(execFile)(
       process.execPath,
       [
         join('node_modules', '@redocly', 'cli', 'bin', 'cli.js'),
@@ -193,9 +196,11 @@ describe('API documentation', () => {
       ],
       {
         encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
         env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
       },
-    );
+      // Redocly exits non-zero when it finds errors; its report is on stdout either way.
+    ).catch((failure: { stdout: string }) => failure);
     const report = JSON.parse(lint.stdout);
     const errors = report.problems.filter((p: { severity: string }) => p.severity === 'error');
     expect(errors).toEqual([]);

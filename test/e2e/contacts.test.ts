@@ -364,7 +364,7 @@ describe('self-service', () => {
     const invalid = await fetch(link.body.url, form({ ...fields, email: 'not-an-email' }));
     expect(invalid.status).toBe(400);
     expect(invalid.headers.get('content-type')).toContain('text/html');
-    expect(await invalid.text()).toContain('Must be an email address.');
+    expect(await invalid.text()).toContain('Enter an email address such as name@example.com.');
 
     const saved = await fetch(link.body.url, form(fields));
     expect(saved.status).toBe(200);

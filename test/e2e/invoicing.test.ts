@@ -35,7 +35,7 @@ async function mailsTo(address: string): Promise<Mail[]> {
   return store.emails.filter((m) => m.destination.to.includes(address));
 }
 
-async function runSweep(asOf: string) {
+async function runSweep(asOf: string, tenantId = tenant.tenantId) {
   const response = await fetch(`${runtime.urls.api}/_local/schedules/dunning-sweep/run`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -43,7 +43,7 @@ async function runSweep(asOf: string) {
   });
   expect(response.status).toBe(200);
   const { runs } = (await response.json()) as { runs: Array<{ name: string; result: Record<string, any> }> };
-  return runs.find((r) => r.name === `dunning-sweep-${tenant.tenantId}`)!.result;
+  return runs.find((r) => r.name === `dunning-sweep-${tenantId}`)!.result;
 }
 
 async function customer() {
@@ -82,7 +82,7 @@ describe('dunning through the local runtime', () => {
     expect((await mailsTo(grace.email)).map((m) => m.subject)).toEqual([`Invoice ${number} is overdue`]);
     const copies = await mailsTo(financeEmail);
     expect(copies.map((m) => m.subject)).toEqual([`[Copy] Invoice ${number} is overdue`]);
-    expect(copies[0]!.body.html).toContain('1,250.00 EUR');
+    expect(copies[0]!.body.html).toContain('€1,250.00');
 
     const invoice = (await api.get(`/v1/invoices/${draft.body.id}`)).body;
     expect(invoice.collectionsTaskId).toBeDefined();
@@ -131,7 +131,76 @@ describe('dunning through the local runtime', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(page.text).toContain('Draft invoice');
-    expect(page.text).toContain('1,198.80 EUR');
+    expect(page.text).toContain('€1,198.80');
+  });
+});
+
+/** What a reader sees: no-break spaces (French groups thousands with one) read as spaces. */
+const seen = (text: string | undefined) => (text ?? '').replace(/[\u00a0\u202f]/g, ' ');
+
+describe('a tenant in Paris that writes French', () => {
+  it('chases an unpaid invoice in French, 1 645,50 € in the notice and in finance’s copy, and in English to a contact who reads English', async () => {
+    const paris = await signUpOverHttp(runtime.urls.api, { locale: 'fr-FR' });
+    await runtime.settle();
+    const finance = (await paris.api.get('/v1/tenant')).body.financeEmail as string;
+    const unpaid = async (contact: Record<string, unknown>) => {
+      const created = await paris.api.post('/v1/contacts', { lastName: 'Martin', ...contact });
+      expect(created.status, created.text).toBe(201);
+      const draft = await paris.api.post('/v1/invoices', {
+        contactId: created.body.id,
+        lines: [{ description: 'Conseil', quantity: 1, unitAmount: 164_550, taxRateBps: 0 }],
+        issueDate: addDays(today(), -31),
+        dueDate: addDays(today(), -1),
+      });
+      expect(draft.status, draft.text).toBe(201);
+      const issued = await paris.api.post(`/v1/invoices/${draft.body.id}/issue`);
+      expect(issued.status, issued.text).toBe(200);
+      return { id: draft.body.id as string, number: issued.body.number as string };
+    };
+    const claire = `claire-${Math.random().toString(36).slice(2, 10)}@client.example`;
+    const john = `john-${Math.random().toString(36).slice(2, 10)}@client.example`;
+    const french = await unpaid({ firstName: 'Claire', email: claire });
+    const english = await unpaid({ firstName: 'John', email: john, locale: 'en-GB' });
+
+    expect(await runSweep(new Date().toISOString(), paris.tenantId)).toMatchObject({
+      noticesSent: 2,
+      financeSent: 2,
+    });
+    const dueOn = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(
+      new Date(`${addDays(today(), -1)}T00:00:00Z`),
+    );
+    const [notice] = await mailsTo(claire);
+    expect(seen(notice!.subject)).toBe(`Facture ${french.number} : échéance dépassée`);
+    expect(seen(notice!.body.text)).toContain(
+      `La facture ${french.number} d’un montant de 1 645,50 € était due le ${dueOn} ; elle est en retard de 1 jour.`,
+    );
+    expect(seen(notice!.body.text)).toContain('Bonjour Claire,');
+    // The amount never breaks across lines: its spaces are no-break spaces.
+    expect(notice!.body.text).toContain('1\u202f645,50\u00a0€');
+    expect(notice!.body.html).toContain('<html lang="fr-FR">');
+    expect(seen(notice!.body.html)).toContain(
+      'Montant dû</td><td style="padding:4px 0;font-weight:bold;">1 645,50 €',
+    );
+
+    const [reminder] = await mailsTo(john);
+    expect(reminder!.subject).toBe(`Invoice ${english.number} is overdue`);
+    expect(reminder!.body.text).toContain('€1,645.50 was due on');
+
+    const copies = await mailsTo(finance);
+    expect(copies.map((m) => seen(m.subject)).sort()).toEqual(
+      [
+        `[Copie] Facture ${french.number} : échéance dépassée`,
+        `[Copie] Invoice ${english.number} is overdue`,
+      ].sort(),
+    );
+    // Finance reads the tenant's language, whatever the customer's.
+    for (const copy of copies)
+      expect(seen(copy.body.text)).toMatch(/^Copie de « Première relance » \(destinataire : /);
+
+    const printed = await paris.api.get(`/v1/invoices/${french.id}/print`);
+    expect(printed.status).toBe(200);
+    expect(printed.text).toContain('<html lang="fr-FR">');
+    expect(seen(printed.text)).toContain('Reste à payer</th><td class="n">1 645,50 €</td>');
   });
 });
 

@@ -28,7 +28,8 @@ export class Api {
     body?: unknown,
     options: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
+    // A program asks for JSON: page routes (text/html) then answer their errors as problem+json too.
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (this.key) headers.authorization ??= `Bearer ${this.key}`;
     let payload: string | undefined = options.raw;
     if (payload === undefined && body !== undefined) {

@@ -6,7 +6,6 @@ import type { TenantSignup } from '../../shared/tenancy/schema.ts';
  * that end-to-end suites can use it without importing the services (and their AWS clients, which
  * would then point at the test run's emulators instead of the local runtime's).
  */
-/** A complete sign-up body; `overrides` change what a test cares about. */
 export function signupBody(overrides: Partial<TenantSignup> = {}): TenantSignup {
   const unique = newId().toLowerCase();
   return {
@@ -17,6 +16,7 @@ export function signupBody(overrides: Partial<TenantSignup> = {}): TenantSignup 
     postalAddress: { lines: ['1 Rue de la Paix'], city: 'Paris', postalCode: '75002', country: 'FR' },
     financeEmail: `finance-${unique}@acme.example`,
     admin: { name: 'Ada Admin', email: `ada-${unique}@acme.example` },
+    locale: 'en-US',
     ...overrides,
   };
 }

@@ -22,7 +22,7 @@ import { type AppLogger, withKeys } from '../logger.ts';
 import { assertReferencesExist, checkReferences, type RecordKinds, referencesIn } from '../references.ts';
 import { hasSecretFields, withoutSecrets } from '../secret-fields.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
-import { errorResponse } from './problem.ts';
+import { type Problem, problemFor, problemResponse, retryAfterOf } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
 import {
   type AnyRoute,
@@ -93,10 +93,20 @@ export type Operations<Routes extends Record<string, AnyRoute>> = {
   [K in keyof Routes]: Operation<Routes[K]>;
 };
 
+/**
+ * Answers an error in another form than problem+json, or leaves it to problem+json (undefined):
+ * pages use it to show people a friendly page (shared/platform/pages/errors.tsx).
+ */
+export type ErrorRenderer = (
+  problem: Problem,
+  request: { route: AnyRoute | undefined; headers: Record<string, string | undefined> },
+) => Promise<HttpResponse | undefined>;
+
 export interface HttpHandlerOptions {
   clock?: Clock;
   /** The record kinds the module's routes reference (functions/app/records.ts). */
   records?: RecordKinds;
+  renderError?: ErrorRenderer;
 }
 
 const requests = new WeakMap<object, { route: AnyRoute; http: HttpRequest<AnyRoute> }>();
@@ -184,14 +194,23 @@ function httpConventions(
       };
       requests.set(event, { route, http });
     },
-    onError: (request) => {
+    onError: async (request) => {
       const event = request.event;
       const requestId = event.requestContext?.requestId ?? 'unknown';
       const error = request.error;
       const logger = withKeys({ requestId, route: event.routeKey });
       if (isDomainError(error)) logger.info('request refused', { kind: error.kind, detail: error.message });
       else logger.error('request failed', error as Error);
-      request.response = errorResponse(error, requestId, event.rawPath);
+      const problem = problemFor(error, requestId, event.rawPath);
+      const retryAfter = retryAfterOf(error);
+      const rendered = await options
+        .renderError?.(problem, { route: byKey.get(event.routeKey), headers: event.headers ?? {} })
+        .catch((failure: unknown) => {
+          logger.error('error page failed', failure as Error);
+          return undefined;
+        });
+      request.response =
+        rendered ?? problemResponse(problem, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
     },
   };
 }

@@ -8,7 +8,7 @@ import { createInvoice, getInvoice, listInvoices } from '../../../shared/invoici
 import { invoiceKeys } from '../../../shared/invoicing/keys.ts';
 import { listPayments, recordPayment } from '../../../shared/invoicing/payments.ts';
 import { saveDunningPolicy } from '../../../shared/invoicing/policy.ts';
-import { printInvoice } from '../../../shared/invoicing/print.ts';
+import { printInvoice } from '../../../shared/invoicing/print.tsx';
 import { DunningPolicyInput, InvoiceListQuery, PaymentCreate } from '../../../shared/invoicing/schema.ts';
 import { runDunningSweep } from '../../../shared/invoicing/sweep.ts';
 import { listInvoiceTimeline } from '../../../shared/invoicing/timeline.ts';
@@ -147,7 +147,7 @@ describe('an erased contact, in invoicing', () => {
     expect(task!.description).not.toContain(email);
     expect(task!.description).not.toContain('Grace');
 
-    const page = await printInvoice(tenant.ctx, invoice.id);
+    const { html: page } = await printInvoice(tenant.ctx, invoice.id);
     expect(page).toContain('Erased contact');
     expect(page).not.toContain('Grace');
     expect(await getItem(tenant.ctx, invoiceKeys.billing(tenant.ctx.tenantId, contact.id))).toBeUndefined();

@@ -7,8 +7,8 @@ import { getInvoice, updateInvoice, voidInvoice } from '../../../shared/invoicin
 import { claimLevel } from '../../../shared/invoicing/notices.ts';
 import { recordPayment } from '../../../shared/invoicing/payments.ts';
 import {
-  DEFAULT_LEVELS,
-  DEFAULT_PAYMENT_INSTRUCTIONS,
+  defaultLevels,
+  defaultPaymentInstructions,
   saveDunningPolicy,
 } from '../../../shared/invoicing/policy.ts';
 import { getStoredInvoice } from '../../../shared/invoicing/records.ts';
@@ -16,12 +16,16 @@ import { runDunningSweep } from '../../../shared/invoicing/sweep.ts';
 import { listInvoiceTimeline } from '../../../shared/invoicing/timeline.ts';
 import { suppress } from '../../../shared/mail/suppression.ts';
 import { ValidationError } from '../../../shared/platform/errors.ts';
+import { translator } from '../../../shared/platform/i18n/translator.ts';
 import { getTask, taskForOccurrence } from '../../../shared/tasks/service.ts';
 import { createMember } from '../../../shared/tenancy/members.ts';
 import { getTenant } from '../../../shared/tenancy/tenants.ts';
 import { useTable } from '../../support/table.ts';
 import { at, billingTenant, issuedInvoice, mailsTo, sweepAt } from './helpers.ts';
 import { clonePaidInvoices } from './seed.ts';
+
+const english = await translator('en-US');
+const DEFAULT_LEVELS = defaultLevels(english);
 
 beforeAll(useTable);
 
@@ -63,11 +67,11 @@ describe('the dunning sweep', () => {
     expect(more).toEqual([]);
     expect(reminder!.subject).toBe('Invoice 2026-0001 is overdue');
     expect(reminder!.body.text).toContain('Hello Grace');
-    expect(reminder!.body.text).toContain('1,250.00 EUR was due on 2026-03-09 and is now overdue by 1 day');
+    expect(reminder!.body.text).toContain('€1,250.00 was due on March 9, 2026 and is now overdue by 1 day');
     expect(reminder!.body.text).toContain(
       'How to pay: Bank transfer, quoting invoice 2026-0001 as the reference.',
     );
-    expect(reminder!.body.html).toContain('<td style="padding:4px 0;font-weight:bold">1,250.00 EUR</td>');
+    expect(reminder!.body.html).toContain('<td style="padding:4px 0;font-weight:bold;">€1,250.00</td>');
     expect(reminder!.from).toContain(tenant.tenant.sender.email);
     expect(reminder!.replyTo).toEqual([tenant.financeEmail]);
     const [copy, ...moreCopies] = await mailsTo(tenant.financeEmail);
@@ -163,7 +167,7 @@ describe('the dunning sweep', () => {
     const report = await runDunningSweep(sweepAt(tenant, morning('2026-03-10')));
     expect(report).toMatchObject({ noticesSent: 1, financeSent: 0, tasksOpened: 0, newlyOverdue: 0 });
     expect((await mailsTo(tenant.email)).map((m) => m.subject)).toEqual([
-      'Invoice 2026-0001 is due on 2026-03-13',
+      'Invoice 2026-0001 is due on March 13, 2026',
     ]);
     expect(await mailsTo(tenant.financeEmail)).toEqual([]);
     expect((await getInvoice(tenant.ctx, invoice.id)).collectionsTaskId).toBeUndefined();
@@ -183,7 +187,7 @@ describe('the dunning sweep', () => {
     const report = await runDunningSweep(sweepAt(tenant, morning('2026-03-20')));
     expect(report).toMatchObject({ noticesSent: 1, skippedLevels: 3 });
     expect((await mailsTo(tenant.email)).map((m) => m.subject)).toEqual([
-      'Final notice: invoice 2026-0001 (1,250.00 EUR)',
+      'Final notice: invoice 2026-0001 (€1,250.00)',
     ]);
     expect((await getInvoice(tenant.ctx, invoice.id)).dunning.notices).toEqual({
       courtesy: 'skipped',
@@ -263,7 +267,7 @@ describe('the dunning sweep', () => {
     expect(await mailsTo(tenant.email)).toEqual([]);
     const alerts = await mailsTo(tenant.financeEmail);
     expect(alerts.map((m) => m.subject)).toEqual([
-      '[Check] First reminder for invoice 2026-0001 may not have been sent',
+      '[Check] “First reminder” for invoice 2026-0001 may not have been sent',
     ]);
     expect(alerts[0]!.body.text).toContain('it will not be sent again automatically');
     expect((await getInvoice(tenant.ctx, invoice.id)).dunning.notices['first-reminder']).toBe('uncertain');
@@ -316,7 +320,7 @@ describe('the dunning sweep', () => {
           action: 'none' as const,
         },
       ],
-      paymentInstructions: DEFAULT_PAYMENT_INSTRUCTIONS,
+      paymentInstructions: defaultPaymentInstructions(english),
     };
     const broken = {
       ...policy,
@@ -341,7 +345,7 @@ describe('the dunning sweep', () => {
     });
     await runDunningSweep(sweepAt(tenant, morning('2026-03-11')));
     const [mail] = await mailsTo(tenant.email);
-    expect(mail!.subject).toBe('Your company owes 1,250.00 EUR');
+    expect(mail!.subject).toBe('Your company owes €1,250.00');
     expect(mail!.body.html).toContain('<p>Please pay <b>2026-0001</b>, Grace Hopper.</p>');
     expect(mail!.body.text).toContain('Please pay 2026-0001.');
   });

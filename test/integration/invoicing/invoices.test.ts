@@ -12,7 +12,7 @@ import {
   voidInvoice,
 } from '../../../shared/invoicing/invoices.ts';
 import { listPayments, recordPayment } from '../../../shared/invoicing/payments.ts';
-import { printInvoice } from '../../../shared/invoicing/print.ts';
+import { printInvoice } from '../../../shared/invoicing/print.tsx';
 import { listInvoiceTimeline } from '../../../shared/invoicing/timeline.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';
 import { type Derivations, startDerivations } from '../../support/streams.ts';
@@ -330,11 +330,11 @@ describe('finance views', () => {
       dueDate: '2026-04-09',
     });
     const invoice = await issueInvoice(ctx, draft.id);
-    const html = await printInvoice(ctx, invoice.id);
+    const { html } = await printInvoice(ctx, invoice.id);
     expect(html).toContain('Invoice 2026-0001');
-    expect(html).toContain('1,500.00 EUR');
+    expect(html).toContain('€1,500.00');
     expect(html).toContain('Grace Hopper');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Audit');
+    expect(html).toContain('&lt;script>alert(1)&lt;/script> Audit');
     expect(html).toContain('quoting invoice 2026-0001');
     expect(html).not.toMatch(/<script|src=|href=/i);
   });

@@ -15,7 +15,7 @@ import {
   inviteContact,
   lastSurveyed,
 } from '../../../shared/surveys/invitations.ts';
-import { printPaperWave } from '../../../shared/surveys/print.ts';
+import { printPaperWave } from '../../../shared/surveys/print.tsx';
 import { eraseSurveyData, moveSurveyData } from '../../../shared/surveys/privacy.ts';
 import { getRevision } from '../../../shared/surveys/records.ts';
 import { surveyResults } from '../../../shared/surveys/report.ts';
@@ -363,20 +363,20 @@ describe('the answer form', () => {
     const tenant = await newTenant();
     const { wave } = await activeSurveyWithWave(tenant);
     const invitation = await inviteContact(tenant.ctx, wave, (await customer(tenant)).id);
-    const token = tokenOf(await invitationUrl(tenant.ctx, invitation));
+    const token = tokenOf(await invitationUrl(tenant.tenant, invitation));
 
-    const blank = await surveyForm(token, contextFor, new Date());
+    const blank = await surveyForm(token, contextFor, { now: new Date() });
     expect(blank.status).toBe(200);
     expect(blank.html).toContain(
       '<legend>1. How likely are you to recommend us to a friend? <span class="req">(required)</span></legend>',
     );
-    expect(blank.html).toContain('<input type="radio" name="recommend" value="0" required> 0');
+    expect(blank.html).toContain('<label><input type="radio" name="recommend" value="0" required/>0</label>');
 
     const invalid = await submitSurveyForm(
       token,
       { recommend: '4', channel: 'fax', why: 'Slow answers.' },
       contextFor,
-      new Date(),
+      { now: new Date() },
     );
     expect(invalid.status).toBe(400);
     expect(invalid.html).toContain('<p class="error" id="error-support">This question needs an answer.</p>');
@@ -384,10 +384,14 @@ describe('the answer form', () => {
     expect(invalid.html).toContain('value="4" checked');
     expect(invalid.html).toContain('>Slow answers.</textarea>');
 
-    const thanks = await submitSurveyForm(token, { recommend: '4', support: '2' }, contextFor, new Date());
+    const thanks = await submitSurveyForm(token, { recommend: '4', support: '2' }, contextFor, {
+      now: new Date(),
+    });
     expect(thanks.status).toBe(200);
     expect(thanks.html).toContain('Thank you!');
-    const again = await submitSurveyForm(token, { recommend: '10', support: '5' }, contextFor, new Date());
+    const again = await submitSurveyForm(token, { recommend: '10', support: '5' }, contextFor, {
+      now: new Date(),
+    });
     expect(again.status).toBe(409);
     expect(again.html).toContain('You have already answered');
   });
@@ -396,11 +400,11 @@ describe('the answer form', () => {
     const tenant = await newTenant();
     const { wave } = await activeSurveyWithWave(tenant, { linkValidDays: 7 });
     const invitation = await inviteContact(tenant.ctx, wave, (await customer(tenant)).id);
-    const token = tokenOf(await invitationUrl(tenant.ctx, invitation));
-    const late = await surveyForm(token, contextFor, new Date(Date.now() + 8 * 86_400_000));
+    const token = tokenOf(await invitationUrl(tenant.tenant, invitation));
+    const late = await surveyForm(token, contextFor, { now: new Date(Date.now() + 8 * 86_400_000) });
     expect(late.status).toBe(410);
     expect(late.html).toContain('This survey link has expired');
-    const tampered = await surveyForm(`${token.slice(0, -3)}abc`, contextFor, new Date());
+    const tampered = await surveyForm(`${token.slice(0, -3)}abc`, contextFor, { now: new Date() });
     expect(tampered.status).toBe(404);
     expect(tampered.html).toContain('This link does not work');
   });
@@ -409,10 +413,12 @@ describe('the answer form', () => {
     const tenant = await newTenant();
     const { survey, wave } = await activeSurveyWithWave(tenant);
     const invitation = await inviteContact(tenant.ctx, wave, (await customer(tenant)).id);
-    const token = tokenOf(await invitationUrl(tenant.ctx, invitation));
+    const token = tokenOf(await invitationUrl(tenant.tenant, invitation));
     const closed = await updateSurvey(tenant.ctx, survey.id, { status: 'closed' }, undefined);
     expect(closed.nextWaveAt).toBeUndefined();
-    const page = await submitSurveyForm(token, { recommend: '8', support: '4' }, contextFor, new Date());
+    const page = await submitSurveyForm(token, { recommend: '8', support: '4' }, contextFor, {
+      now: new Date(),
+    });
     expect(page.status).toBe(410);
     expect(page.html).toContain('This survey is closed');
   });
@@ -431,7 +437,7 @@ describe('paper letters', () => {
     const adaCode = batch.invitations.find((i) => i.contactId === ada.id)!.code;
     expect(adaCode).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
 
-    const html = await printPaperWave(ctx, survey.id, batch.wave.id);
+    const { html } = await printPaperWave(ctx, survey.id, batch.wave.id);
     expect(html).toContain(adaCode);
     expect(html).toContain('Ada Hopper');
     expect(html.match(/class="letter"/g)).toHaveLength(2);

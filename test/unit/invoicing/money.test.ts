@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { formatInvoiceNumber } from '../../../shared/invoicing/invoices.ts';
 import { formatMoney, priceInvoice, priceLine, toDecimalString } from '../../../shared/invoicing/money.ts';
-import { DEFAULT_LEVELS, policyProblems } from '../../../shared/invoicing/policy.ts';
+import { defaultLevels, policyProblems } from '../../../shared/invoicing/policy.ts';
 import { MAX_AMOUNT } from '../../../shared/invoicing/schema.ts';
 import { currentLevel } from '../../../shared/invoicing/sweep.ts';
+import { translator } from '../../../shared/platform/i18n/translator.ts';
+
+const DEFAULT_LEVELS = defaultLevels(await translator('en-US'));
 
 const line = (quantity: number, unitAmount: number, taxRateBps: number) => ({
   description: 'Widget',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../../shared/platform/i18n/translator.ts';
 import { normalizeShortCode } from '../../../shared/surveys/invitations.ts';
 import {
   headlineScores,
@@ -7,6 +8,9 @@ import {
   responseCounters,
 } from '../../../shared/surveys/questions.ts';
 import { combinedScores, quarterOf, scoresOf } from '../../../shared/surveys/results.ts';
+
+const english = await translator('en-US');
+
 import type { Question } from '../../../shared/surveys/schema.ts';
 
 const questions: Question[] = [
@@ -26,17 +30,27 @@ const questions: Question[] = [
 
 describe('answers from a form', () => {
   it('read numbers from text and keep the options in the question order', () => {
-    expect(readAnswers(questions, { recommend: ' 7 ', uses: ['invoices', 'quotes', ''] }, 'form')).toEqual({
+    expect(
+      readAnswers(questions, { recommend: ' 7 ', uses: ['invoices', 'quotes', ''] }, 'form', english),
+    ).toEqual({
       answers: { recommend: 7, uses: ['quotes', 'invoices'] },
       problems: {},
     });
   });
 
   it('refuse a number sent as text through the API, and a decimal anywhere', () => {
-    expect(readAnswers(questions, { recommend: '7' }, 'json').problems).toEqual({
+    expect(readAnswers(questions, { recommend: '7' }, 'json', english).problems).toEqual({
       recommend: 'Choose a whole number from 0 to 10.',
     });
-    expect(readAnswers(questions, { recommend: '7.5' }, 'form').problems.recommend).toBeDefined();
+    expect(readAnswers(questions, { recommend: '7.5' }, 'form', english).problems.recommend).toBeDefined();
+  });
+
+  it('are explained in the respondent’s language', async () => {
+    const french = await translator('fr-FR');
+    expect(readAnswers(questions, { uses: 'other', recommend: '' }, 'form', french).problems).toEqual({
+      recommend: 'Cette question demande une réponse.',
+      uses: 'Choisissez un ou plusieurs choix parmi\u00a0: Quotes, Invoices.',
+    });
   });
 });
 

@@ -3,9 +3,12 @@ import type { Contact } from '../contacts/schema.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { queryAll } from '../platform/db/repository.ts';
 import { type FieldIssue, ValidationError } from '../platform/errors.ts';
+import type { Translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
-import { checkTemplate, escapeHtml, type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
-import { signLink } from '../platform/signed-links.ts';
+import { checkTemplate, type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
+import { renderFragment } from '../platform/pages/email.tsx';
+import { postalAddressLine } from '../tenancy/address.ts';
+import { signTenantLink } from '../tenancy/link-keys.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 
 /**
@@ -54,33 +57,27 @@ export async function checkContent(
   if (issues.length) throw new ValidationError(issues, issues[0]!.message);
 }
 
-export function postalAddressLine(tenant: Tenant): string {
-  const a = tenant.postalAddress;
-  return [...a.lines, [a.postalCode, a.city].filter(Boolean).join(' '), a.region, a.country]
-    .filter(Boolean)
-    .join(', ');
-}
-
 export interface RecipientLinks {
   unsubscribeUrl: string;
   preferencesUrl: string;
 }
 
 /**
- * Signed links for one recipient of one mailing. They do not expire: an unsubscribe link must work
- * for as long as the email sits in someone's mailbox. `s` is the contact; `m` the mailing and
- * `p` the topic, so the unsubscribe applies to what this email was about.
+ * Signed links for one recipient of one mailing, with the tenant's current link key. They do not
+ * expire: an unsubscribe link must work for as long as the email sits in someone's mailbox (until
+ * the tenant rotates its keys). `s` is the contact; `m` the mailing and `p` the topic, so the
+ * unsubscribe applies to what this email was about.
  */
 export async function recipientLinks(
-  tenantId: string,
+  tenant: Pick<Tenant, 'id' | 'linkKeys'>,
   contactId: string,
   mailingId: string,
   topicId: string | undefined,
 ): Promise<RecipientLinks> {
-  const claims = { t: tenantId, s: contactId, x: { m: mailingId, ...(topicId ? { p: topicId } : {}) } };
+  const claims = { s: contactId, x: { m: mailingId, ...(topicId ? { p: topicId } : {}) } };
   const [unsubscribe, preferences] = await Promise.all([
-    signLink('unsubscribe', claims),
-    signLink('preferences', { t: tenantId, s: contactId }),
+    signTenantLink(tenant, 'unsubscribe', claims),
+    signTenantLink(tenant, 'preferences', { s: contactId }),
   ]);
   return {
     unsubscribeUrl: publicUrl(`/v1/unsubscribe/${unsubscribe}`),
@@ -113,37 +110,57 @@ export interface Footer {
   links: RecipientLinks;
   /** Transactional mailings carry no unsubscribe links: nothing to unsubscribe from. */
   transactional?: boolean;
+  /** The recipient's language (the footer is the product's text, not the tenant's). */
+  i18n: Translator;
+}
+
+function why({ topicName, tenant, i18n }: Footer): string {
+  return topicName
+    ? i18n.t('mail.footer.whyTopic', { topic: topicName, company: tenant.name })
+    : i18n.t('mail.footer.why', { company: tenant.name });
 }
 
 function footerText(footer: Footer): string {
-  const why = footer.topicName
-    ? `You receive "${footer.topicName}" from ${footer.tenant.name}.`
-    : `You receive this email from ${footer.tenant.name}.`;
+  const { i18n, links } = footer;
   return [
     '',
     '--',
-    why,
+    why(footer),
     postalAddressLine(footer.tenant),
     ...(footer.transactional
       ? []
       : [
-          `Unsubscribe: ${footer.links.unsubscribeUrl}`,
-          `Choose what you receive: ${footer.links.preferencesUrl}`,
+          i18n.t('mail.footer.unsubscribeAt', { url: links.unsubscribeUrl }),
+          i18n.t('mail.footer.chooseAt', { url: links.preferencesUrl }),
         ]),
   ].join('\n');
 }
 
 function footerHtml(footer: Footer): string {
-  const why = footer.topicName
-    ? `You receive &ldquo;${escapeHtml(footer.topicName)}&rdquo; from ${escapeHtml(footer.tenant.name)}.`
-    : `You receive this email from ${escapeHtml(footer.tenant.name)}.`;
-  return `<div style="margin-top:32px;padding-top:12px;border-top:1px solid #ddd;font-size:12px;color:#666">
-<p>${why}<br>${escapeHtml(postalAddressLine(footer.tenant))}</p>${
-    footer.transactional
-      ? ''
-      : `\n<p><a href="${escapeHtml(footer.links.unsubscribeUrl)}">Unsubscribe</a> &middot; <a href="${escapeHtml(footer.links.preferencesUrl)}">Choose what you receive</a></p>`
-  }
-</div>`;
+  const { i18n, links } = footer;
+  return renderFragment(
+    <div
+      style={{
+        marginTop: '32px',
+        paddingTop: '12px',
+        borderTop: '1px solid #dddddd',
+        fontSize: '12px',
+        color: '#4a4f57',
+      }}
+    >
+      <p>
+        {why(footer)}
+        <br />
+        {postalAddressLine(footer.tenant)}
+      </p>
+      {footer.transactional ? null : (
+        <p>
+          <a href={links.unsubscribeUrl}>{i18n.t('mail.footer.unsubscribe')}</a> &middot;{' '}
+          <a href={links.preferencesUrl}>{i18n.t('mail.footer.choose')}</a>
+        </p>
+      )}
+    </div>,
+  );
 }
 
 /** The footer goes inside `<body>` when the HTML has one, else at the end. */

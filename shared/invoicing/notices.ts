@@ -183,7 +183,8 @@ async function deliver(
       tags,
     });
     if (outcome.status === 'sent') return { status: 'sent', to, messageId: outcome.messageId };
-    if (outcome.status === 'blocked') return undelivered('blocked', { code: 'blocked', detail: outcome.reason }, to);
+    if (outcome.status === 'blocked')
+      return undelivered('blocked', { code: 'blocked', detail: outcome.reason }, to);
     return undelivered('suppressed', { code: 'suppressed', detail: outcome.reason }, to);
   } catch (error) {
     run.ctx.logger.error('dunning email failed', { to, error: String(error) });

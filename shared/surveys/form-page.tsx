@@ -1,7 +1,7 @@
-import { ownValue } from '../platform/own.ts';
 import type { ComponentChildren } from 'preact';
 import type { MessageKey } from '../platform/i18n/catalog.ts';
 import type { Translator } from '../platform/i18n/translator.ts';
+import { ownValue } from '../platform/own.ts';
 import { ErrorSummary, Lines } from '../platform/pages/components.tsx';
 import type { HtmlPage } from '../platform/pages/shell.tsx';
 import { tenantPage } from '../tenancy/page.tsx';
@@ -174,7 +174,11 @@ export function surveyFormPage(
       ) : null}
       <ErrorSummary
         title={check}
-        problems={listed.map((q) => ({ target: `q-${q.id}`, label: q.text, message: ownValue(problems, q.id)! }))}
+        problems={listed.map((q) => ({
+          target: `q-${q.id}`,
+          label: q.text,
+          message: ownValue(problems, q.id)!,
+        }))}
       />
       {stray.length ? (
         <p class="error" role="alert">

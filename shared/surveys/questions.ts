@@ -1,7 +1,7 @@
 import type { FieldIssue } from '../platform/errors.ts';
-import { ownValue } from '../platform/own.ts';
 import type { MessageKey } from '../platform/i18n/catalog.ts';
 import type { MessageValues, Translator } from '../platform/i18n/translator.ts';
+import { ownValue } from '../platform/own.ts';
 import {
   type Answers,
   type AnswerValue,

@@ -5,15 +5,18 @@ import type { TenantContext } from '../platform/context.ts';
 import type { TenantId } from '../platform/db/keys.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, RateLimitedError } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
-import { escapeHtml } from '../platform/merge-fields.ts';
+import type { HtmlPage } from '../platform/pages/shell.tsx';
 import { Email } from '../platform/schema.ts';
-import { signLink, verifyLink } from '../platform/signed-links.ts';
 import { recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
+import { openTenantLink, signTenantLink } from './link-keys.ts';
 import { getMember } from './members.ts';
+import { linkProblemPage } from './page.tsx';
 import type { Member, Tenant } from './schema.ts';
 import { getTenant } from './tenants.ts';
+import { verificationEmail, verificationFormPage, verificationNotice } from './verification-page.tsx';
 
 /**
  * Sign-up verification: the first admin proves their address by following a signed, expiring
@@ -70,55 +73,66 @@ export async function mailVerificationLink(
     )
     .commit();
   const expiresAt = new Date(now.getTime() + LINK_VALID_HOURS * 3_600_000);
-  const token = await signLink(
+  const token = await signTenantLink(
+    tenant,
     'tenant-verification',
-    { t: ctx.tenantId, s: admin.id, x: { e: admin.email } },
+    { s: admin.id, x: { e: admin.email } },
     expiresAt,
   );
   const url = publicUrl(`/v1/tenant-verification/${token}`);
+  const mail = verificationEmail(await translator(tenant.locale), {
+    admin: admin.name,
+    email: admin.email,
+    company: tenant.name,
+    url,
+    hours: LINK_VALID_HOURS,
+  });
   await sendEnvelope({
     from: { name: 'Funnel CRM', email: env.SERVICE_SENDER_EMAIL },
     to: [admin.email],
-    subject: `Confirm your email address for ${tenant.name}`,
-    text: `Hello ${admin.name},\n\nConfirm that ${admin.email} is yours to start sending email from ${tenant.name} on Funnel CRM:\n\n${url}\n\nThe link works for ${LINK_VALID_HOURS} hours. If you did not sign up, ignore this message: nothing is sent in your name until the link is followed.\n`,
-    html: `<p>Hello ${escapeHtml(admin.name)},</p><p>Confirm that ${escapeHtml(admin.email)} is yours to start sending email from ${escapeHtml(tenant.name)} on Funnel CRM:</p><p><a href="${escapeHtml(url)}">Confirm my email address</a></p><p>The link works for ${LINK_VALID_HOURS} hours. If you did not sign up, ignore this message: nothing is sent in your name until the link is followed.</p>`,
+    ...mail,
     tags: { tenantId: ctx.tenantId, category: 'transactional', kind: 'tenant-verification' },
   });
   return { sentTo: admin.email, expiresAt: expiresAt.toISOString() };
 }
 
-export interface VerificationPage {
-  status: number;
-  html: string;
+export type VerificationPage = HtmlPage & {
   /** Set once the POST verified the tenant (the caller starts what verification unlocks). */
   verified?: { ctx: TenantContext; tenant: Tenant };
-}
+};
 
 type ContextFor = (tenantId: TenantId) => TenantContext;
 
 async function open(token: string, contextFor: ContextFor, now: Date) {
-  const check = await verifyLink('tenant-verification', token, now);
-  if (!check.ok)
-    return check.reason === 'expired'
-      ? page(
+  const opened = await openTenantLink('tenant-verification', token, (t) => contextFor(t as TenantId), now);
+  const i18n = await translator(opened.tenant?.locale);
+  if (!opened.ok)
+    return opened.reason === 'expired'
+      ? verificationNotice(
           410,
-          'This link has expired',
-          'Sign in with your API key and ask for a new one (POST /v1/tenant/verification).',
+          i18n,
+          i18n.t('verification.expired.title'),
+          i18n.t('verification.expired.body'),
         )
-      : page(404, 'This link does not work', 'Check that you copied the whole link from your email.');
+      : linkProblemPage(opened.reason, opened.tenant, i18n, { title: '', message: '' });
   try {
-    const ctx = contextFor(check.claims.t as TenantId);
-    const admin = await getMember(ctx, check.claims.s);
-    if (admin.email !== check.claims.x?.e || admin.status !== 'active' || admin.role !== 'admin')
-      return page(
+    const admin = await getMember(opened.ctx, opened.claims.s);
+    if (admin.email !== opened.claims.x?.e || admin.status !== 'active' || admin.role !== 'admin')
+      return verificationNotice(
         404,
-        'This link no longer works',
-        'The address it was sent to changed; ask for a new link.',
+        i18n,
+        i18n.t('verification.changed.title'),
+        i18n.t('verification.changed.body'),
       );
-    return { ctx, admin };
+    return { ctx: opened.ctx, admin, i18n };
   } catch (error) {
-    if (error instanceof NotFoundError || error instanceof TypeError)
-      return page(404, 'This link no longer works', 'The account it was sent for no longer exists.');
+    if (error instanceof NotFoundError)
+      return verificationNotice(
+        404,
+        i18n,
+        i18n.t('verification.changed.title'),
+        i18n.t('verification.changed.body'),
+      );
     throw error;
   }
 }
@@ -130,13 +144,7 @@ export async function verificationForm(
 ): Promise<VerificationPage> {
   const opened = await open(token, contextFor, now);
   if ('html' in opened) return opened;
-  return {
-    status: 200,
-    html: shell(
-      'Confirm your email address',
-      `<p>Confirm that ${escapeHtml(opened.admin.email)} is yours.</p><form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">Confirm my email address</button></form>`,
-    ),
-  };
+  return verificationFormPage(opened.i18n, opened.admin.email);
 }
 
 export async function confirmVerification(
@@ -147,11 +155,13 @@ export async function confirmVerification(
   const opened = await open(token, contextFor, now);
   if ('html' in opened) return opened;
   const tenant = await verifyTenant(opened.ctx, opened.admin);
+  const { i18n } = opened;
   return {
-    ...page(
+    ...verificationNotice(
       200,
-      'Thank you',
-      `${opened.admin.email} is confirmed. ${tenant.name} can now send email and add members.`,
+      i18n,
+      i18n.t('verification.done.title'),
+      i18n.t('verification.done.body', { email: opened.admin.email, company: tenant.name }),
     ),
     verified: { ctx: opened.ctx, tenant },
   };
@@ -181,12 +191,4 @@ async function verifyTenant(ctx: TenantContext, admin: Member): Promise<Tenant> 
     throw error;
   }
   return { ...tenant, emailVerification };
-}
-
-function page(status: number, title: string, text: string): { status: number; html: string } {
-  return { status, html: shell(title, `<p>${escapeHtml(text)}</p>`) };
-}
-
-function shell(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }

@@ -58,7 +58,7 @@ let tenant: SignedUpTenant;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
 });
 
 afterAll(async () => {

@@ -63,7 +63,7 @@ const statuses = new Map<number, number>();
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   // Real records for the operations that address one, so valid-looking requests reach the services.
   const paths = [...new Set(operations.map((op) => op.path))].filter((p) => isolationFixtures[p]);
   for (let i = 0; i < paths.length; i += 4) {
@@ -106,7 +106,7 @@ async function send(op: Operation, request: FuzzRequest, body = request.body) {
   const response = await fetch(urlOf(op, request), {
     method: request.method,
     headers: request.headers,
-    ...(body !== undefined && request.method !== 'GET' ? { body } : {}),
+    ...(body !== undefined && request.method !== 'GET' ? { body: body as BodyInit } : {}),
   });
   const text = await response.text();
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);

@@ -140,7 +140,7 @@ const seen = (text: string | undefined) => (text ?? '').replace(/[\u00a0\u202f]/
 
 describe('a tenant in Paris that writes French', () => {
   it('chases an unpaid invoice in French, 1 645,50 € in the notice and in finance’s copy, and in English to a contact who reads English', async () => {
-    const paris = await signUpOverHttp(runtime.urls.api, { locale: 'fr-FR' });
+    const paris = await signUpOverHttp(runtime, { locale: 'fr-FR' });
     await runtime.settle();
     const finance = (await paris.api.get('/v1/tenant')).body.financeEmail as string;
     const unpaid = async (contact: Record<string, unknown>) => {

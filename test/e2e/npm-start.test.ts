@@ -57,9 +57,7 @@ function isListening(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves /health and the API with a demo tenant, and leaves nothing listening after Ctrl-C', {
-    timeout: 120_000,
-  }, async () => {
+  it('serves /health and the API with a demo tenant, and leaves nothing listening after Ctrl-C', async () => {
     const [api, dynamo, ses, aws] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const started = npmStart({
       PORT: String(api),

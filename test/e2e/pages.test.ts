@@ -61,7 +61,7 @@ async function ok<T = any>(response: Promise<{ status: number; text: string; bod
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
-  tenant = await signUpOverHttp(runtime.urls.api, { name: `Acme ${HOSTILE}` });
+  tenant = await signUpOverHttp(runtime, { name: `Acme ${HOSTILE}` });
   api = tenant.api;
   await ok(api.post('/v1/topics', { id: 'news', name: `News ${HOSTILE}` }));
   const list = await ok(api.post('/v1/lists', { name: 'Everyone' }));

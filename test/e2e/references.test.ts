@@ -308,7 +308,7 @@ const fill = (path: string, params: Record<string, string>) =>
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  [tenant, other] = await Promise.all([signUpOverHttp(runtime.urls.api), signUpOverHttp(runtime.urls.api)]);
+  [tenant, other] = await Promise.all([signUpOverHttp(runtime), signUpOverHttp(runtime)]);
   [ids, foreign] = await Promise.all([records(tenant.api, 'Own'), records(other.api, 'Other')]);
 }, 300_000);
 

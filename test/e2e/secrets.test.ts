@@ -37,7 +37,7 @@ beforeAll(async () => {
   }
   rootLogger.setLogLevel('DEBUG');
   runtime = await startTestRuntime({ logLevel: 'DEBUG' });
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   secrets.add(tenant.adminKey);
 });
 

@@ -16,7 +16,7 @@ let openApi: any;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  tenant = await signUpOverHttp(runtime.urls.api);
+  tenant = await signUpOverHttp(runtime);
   openApi = (await new Api(runtime.urls.api).get('/v1/openapi.json')).body;
 });
 

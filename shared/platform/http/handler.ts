@@ -210,7 +210,8 @@ function httpConventions(
           return undefined;
         });
       request.response =
-        rendered ?? problemResponse(problem, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
+        rendered ??
+        problemResponse(problem, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
     },
   };
 }

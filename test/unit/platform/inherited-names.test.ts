@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { translator } from '../../../shared/platform/i18n/translator.ts';
 import { renderTemplate } from '../../../shared/platform/merge-fields.ts';
 import { ownValue } from '../../../shared/platform/own.ts';
 import { checkSelection } from '../../../shared/sales/configurator.ts';
@@ -19,12 +20,12 @@ describe('names a plain object inherits', () => {
     expect(ownValue(undefined, 'constructor')).toBeUndefined();
   });
 
-  it('leave an optional survey question named constructor unanswered when no answer is given', () => {
+  it('leave an optional survey question named constructor unanswered when no answer is given', async () => {
     const questions: Question[] = [
       { id: 'constructor', type: 'text', text: 'Who built it?', required: false },
       { id: 'score', type: 'nps', text: 'Recommend?', required: true },
     ];
-    const read = readAnswers(questions, { score: 9 }, 'json');
+    const read = readAnswers(questions, { score: 9 }, 'json', await translator('en-US'));
     expect(read).toEqual({ answers: { score: 9 }, problems: {} });
     expect(responseCounters(questions, read.answers)).toEqual({
       responses: 1,

@@ -31,6 +31,20 @@ export const en = {
   'link.revoked.body':
     '{company} has replaced the links in its emails. Use the link in a more recent email, or write to {company}.',
 
+  // Sign-up verification (from the service to the tenant's first admin).
+  'verification.email.subject': 'Confirm your email address for {company}',
+  'verification.email.body':
+    'Hello {admin},\n\nConfirm that {email} is yours to start sending email from {company} on Funnel CRM:\n\n{url}\n\nThe link works for {hours} hours. If you did not sign up, ignore this message: nothing is sent in your name until the link is followed.',
+  'verification.form.title': 'Confirm your email address',
+  'verification.form.body': 'Confirm that {email} is yours.',
+  'verification.form.button': 'Confirm my email address',
+  'verification.done.title': 'Thank you',
+  'verification.done.body': '{email} is confirmed. {company} can now send email and add members.',
+  'verification.expired.title': 'This link has expired',
+  'verification.expired.body':
+    'Sign in with your API key and ask for a new one (POST /v1/tenant/verification).',
+  'verification.changed.title': 'This link no longer works',
+  'verification.changed.body': 'The address it was sent to changed; ask for a new link.',
   // The survey form.
   'survey.expired.title': 'This survey link has expired',
   'survey.expired.body': 'Thank you for your interest. The time to answer this survey is over.',

@@ -31,6 +31,23 @@ export const fr: Record<MessageKey, string> = {
   'link.revoked.body':
     '{company} a remplacé les liens de ses e-mails. Utilisez le lien d’un e-mail plus récent, ou écrivez à {company}.',
 
+  // Sign-up verification (from the service to the tenant's first admin).
+  'verification.email.subject': 'Confirmez votre adresse e-mail pour {company}',
+  'verification.email.body':
+    'Bonjour {admin},\n\nConfirmez que {email} est bien à vous pour commencer à envoyer des e-mails au nom de {company} avec Funnel CRM\u00a0:\n\n{url}\n\nLe lien est valable {hours}\u00a0heures. Si vous ne vous êtes pas inscrit, ignorez ce message\u00a0: rien n’est envoyé en votre nom tant que le lien n’est pas suivi.',
+  'verification.form.title': 'Confirmez votre adresse e-mail',
+  'verification.form.body': 'Confirmez que {email} est bien à vous.',
+  'verification.form.button': 'Confirmer mon adresse e-mail',
+  'verification.done.title': 'Merci',
+  'verification.done.body':
+    '{email} est confirmée. {company} peut désormais envoyer des e-mails et ajouter des membres.',
+  'verification.expired.title': 'Ce lien a expiré',
+  'verification.expired.body':
+    'Connectez-vous avec votre clé d’API et demandez-en un nouveau (POST /v1/tenant/verification).',
+  'verification.changed.title': 'Ce lien ne fonctionne plus',
+  'verification.changed.body':
+    'L’adresse à laquelle il a été envoyé a changé\u00a0; demandez un nouveau lien.',
+
   'survey.expired.title': 'Le lien de cette enquête a expiré',
   'survey.expired.body': 'Merci de votre intérêt. Le délai pour répondre à cette enquête est passé.',
   'survey.removed.title': 'Cette enquête n’est plus disponible',

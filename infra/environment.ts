@@ -17,6 +17,7 @@ export interface Wiring {
   queueUrlPrefix: string;
   sesConfigurationSet: string;
   linkSecretArn?: string;
+  webhookSecretArn?: string;
   tenantAccessRoleArn?: string;
   /** Base of links in mail and pages (unsubscribe, self-service, surveys): the API's public URL. */
   publicBaseUrl: string;
@@ -49,6 +50,7 @@ export function functionEnvironment(
   };
   if (wiring.scheduleDlqArn) env.SCHEDULE_DLQ_ARN = wiring.scheduleDlqArn;
   if (wiring.linkSecretArn) env.LINK_SECRET_ARN = wiring.linkSecretArn;
+  if (wiring.webhookSecretArn) env.WEBHOOK_SECRET_ARN = wiring.webhookSecretArn;
   if (wiring.tenantAccessRoleArn) env.TENANT_ACCESS_ROLE_ARN = wiring.tenantAccessRoleArn;
   return env;
 }

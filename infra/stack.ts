@@ -48,6 +48,7 @@ export class FunnelStack extends Stack {
   readonly scheduling: Scheduling;
   readonly mail: Mail;
   readonly linkSecret: secretsmanager.Secret;
+  readonly webhookSecret: secretsmanager.Secret;
   readonly http: HttpApi;
   readonly alarms: Alarms;
   readonly functions = new Map<string, AppFunction>();
@@ -75,6 +76,13 @@ export class FunnelStack extends Stack {
       description: 'Signs links handed to people outside a tenant (forms, surveys, unsubscribe).',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       // Links already mailed stay verifiable only as long as this secret does.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.webhookSecret = new secretsmanager.Secret(this, 'WebhookSecret', {
+      description:
+        "Webhook signing secrets are derived from it with each endpoint's salt (docs/security.md).",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Every endpoint's secret is derived from it: losing it breaks every receiver's verification.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.http = new HttpApi(this, 'Http', { apiName: this.stackName });
@@ -105,6 +113,7 @@ export class FunnelStack extends Stack {
       queueUrlPrefix: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/${name('')}`,
       sesConfigurationSet: this.mail.configurationSet.configurationSetName,
       linkSecretArn: this.linkSecret.secretArn,
+      webhookSecretArn: this.webhookSecret.secretArn,
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl:
         props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.http.api.apiEndpoint,
@@ -196,6 +205,7 @@ export class FunnelStack extends Stack {
         }),
       );
     }
+    for (const fn of declaring('secrets:webhooks')) this.webhookSecret.grantRead(fn.role);
   }
 
   /**

@@ -13,8 +13,9 @@ export const WebhookDelivered = defineEvent(
   z.object({
     endpointId: z.string(),
     deliveryId: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
+    /** The event delivered (`eventId` is this event's own id, as in every event). */
+    deliveredEventId: z.string(),
+    deliveredEventType: z.string(),
     /** `automatic` (the first attempt or a retry), `replay` or `test`. */
     trigger: z.enum(['automatic', 'replay', 'test']),
     attempt: z.int(),
@@ -30,8 +31,9 @@ export const WebhookDeliveryFailed = defineEvent(
   z.object({
     endpointId: z.string(),
     deliveryId: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
+    /** The event delivered (`eventId` is this event's own id, as in every event). */
+    deliveredEventId: z.string(),
+    deliveredEventType: z.string(),
     trigger: z.enum(['automatic', 'replay', 'test']),
     attempt: z.int(),
     statusCode: z.optional(z.int()),

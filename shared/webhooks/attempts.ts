@@ -228,8 +228,8 @@ async function record(
   const common = {
     endpointId: delivery.endpointId,
     deliveryId: delivery.id,
-    eventId: delivery.eventId,
-    eventType: delivery.eventType,
+    deliveredEventId: delivery.eventId,
+    deliveredEventType: delivery.eventType,
     trigger,
     attempt: number,
     latencyMs: outcome.latencyMs,

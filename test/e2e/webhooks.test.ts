@@ -155,4 +155,130 @@ describe('webhooks, end to end', () => {
       'replay',
     ]);
   });
+
+  it('deliver nothing new when the bus delivers the same event again', async () => {
+    const first = deliveriesOf('InvoicePaid')[0]!;
+    const event = JSON.parse(first.body) as {
+      eventId: string;
+      tenantId: string;
+      timestamp: string;
+      data: object;
+    };
+    const before = receiver.received.length;
+    runtime.bus.putEvents([
+      {
+        Source: 'funnel.invoicing',
+        DetailType: 'InvoicePaid',
+        Detail: JSON.stringify({
+          ...event.data,
+          eventId: event.eventId,
+          tenantId: event.tenantId,
+          occurredAt: event.timestamp,
+        }),
+        EventBusName: 'funnel-local',
+      },
+    ]);
+    await runtime.settle();
+    expect(receiver.received.length).toBe(before);
+  });
+
+  it('sign with both secrets while a rotation overlaps, so receivers on either accept the delivery', async () => {
+    const rotated = await api.post(`/v1/webhooks/${endpointId}/secret/rotate`, { overlapHours: 1 });
+    expect(rotated.status, rotated.text).toBe(200);
+    expect(rotated.body.previousSecretExpiresAt).toBeDefined();
+    const before = receiver.received.length;
+    await payInvoice(300_000);
+    await runtime.settle();
+
+    const [delivery] = receiver.received.slice(before);
+    expect(String(delivery!.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verified(secret, delivery!).type).toBe('InvoicePaid');
+    expect(verified(rotated.body.secret, delivery!).type).toBe('InvoicePaid');
+    expect((await api.get(`/v1/webhooks/${endpointId}/secret`)).body.secret).toBe(rotated.body.secret);
+    secret = rotated.body.secret;
+  });
+
+  it('send a test event through the same signing and log', async () => {
+    const before = receiver.received.length;
+    const test = await api.post(`/v1/webhooks/${endpointId}/test`);
+    expect(test.status, test.text).toBe(202);
+    expect(test.body).toMatchObject({ eventType: 'WebhookTest', status: 'pending' });
+    await runtime.settle();
+
+    const [request] = receiver.received.slice(before);
+    expect(request!.headers['webhook-id']).toBe(test.body.id);
+    expect(verified(secret, request!)).toMatchObject({ type: 'WebhookTest', data: { endpointId } });
+    const delivery = await api.get(`/v1/webhooks/${endpointId}/deliveries/${test.body.id}`);
+    expect(delivery.body).toMatchObject({
+      status: 'succeeded',
+      attemptLog: [{ trigger: 'test', statusCode: 200 }],
+    });
+  });
+
+  it('log events as skipped while the endpoint is disabled, and replay the range once it is enabled', async () => {
+    const disabled = await api.patch(`/v1/webhooks/${endpointId}`, { status: 'disabled' });
+    expect(disabled.body).toMatchObject({ status: 'disabled', disabledReason: 'Disabled by a member.' });
+    const from = new Date().toISOString();
+    const before = receiver.received.length;
+    const missed = [await payInvoice(400_000), await payInvoice(500_000)];
+    await runtime.settle();
+    expect(receiver.received.length).toBe(before);
+    const skipped = await api.get(`/v1/webhooks/${endpointId}/deliveries?status=skipped`);
+    expect(skipped.body.items).toHaveLength(2);
+
+    const refused = await api.post(`/v1/webhooks/${endpointId}/replays`, {
+      from,
+      to: new Date().toISOString(),
+    });
+    expect(refused.status).toBe(409);
+    await api.patch(`/v1/webhooks/${endpointId}`, { status: 'enabled' });
+    const replay = await api.post(`/v1/webhooks/${endpointId}/replays`, {
+      from,
+      to: new Date(Date.now() + 1000).toISOString(),
+      status: 'skipped',
+    });
+    expect(replay.status, replay.text).toBe(202);
+    await runtime.settle();
+
+    const replayed = receiver.received.slice(before);
+    expect(replayed.map((r) => verified(secret, r).data.invoiceId).sort()).toEqual([...missed].sort());
+    expect(replayed.map((r) => r.headers['webhook-id']).sort()).toEqual(
+      skipped.body.items.map((d: { id: string }) => d.id).sort(),
+    );
+    const after = await api.get(`/v1/webhooks/${endpointId}/deliveries?status=skipped`);
+    expect(after.body.items).toEqual([]);
+  });
+});
+
+describe('webhook input', () => {
+  it('answers 422 naming the URL when it points at a private address', async () => {
+    const response = await api.post('/v1/webhooks', {
+      url: 'http://169.254.169.254/latest/meta-data/',
+      events: [{ type: 'ContactCreated' }],
+    });
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body.errors).toEqual([
+      { path: 'body.url', message: expect.stringContaining('link-local') },
+    ]);
+  });
+
+  it('answers 400 with the path of a filter that is not a valid pattern', async () => {
+    const response = await api.post('/v1/webhooks', {
+      url: receiver.url,
+      events: [{ type: 'InvoicePaid', conditions: [{ field: 'total', op: 'about', value: 1 }] }],
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].path).toBe('body.events.0.conditions.0.op');
+  });
+
+  it('lists the event types with the fields filters may test', async () => {
+    const types = await api.get('/v1/webhook-event-types');
+    const paid = types.body.items.find((t: { type: string }) => t.type === 'InvoicePaid');
+    expect(paid).toMatchObject({
+      module: 'invoicing',
+      fields: expect.arrayContaining([{ name: 'total', kind: 'number' }]),
+    });
+    expect(types.body.items.some((t: { type: string }) => t.type.startsWith('Webhook'))).toBe(false);
+  });
 });

@@ -5,9 +5,9 @@ import { decorrelatedJitterGenerator, type IExponentialBackoffOptions } from 'co
  * generator, the one Polly settled on), so a receiver that comes back after an outage is not hit
  * by every delivery at once. The generator's state (attempt and previous value) is stored with the
  * delivery: each retry is a separate message, possibly on another machine, and still continues
- * the same sequence. Median delays are about base, 2 x base, 4 x base... capped at 12 hours, and
- * retries stop 3 days after the first attempt, with a last one at that moment
- * (docs/webhooks.md, Retries).
+ * the same sequence. Median delays are about base, base, 2 x base, 4 x base... capped at 12 hours,
+ * and retries stop 3 days after the first attempt, with a last one at that moment: about 18
+ * attempts with the 30-second base (docs/webhooks.md, Retries).
  */
 export const RETRY_HORIZON_MS = 3 * 86_400_000;
 export const MAX_RETRY_DELAY_MS = 12 * 3_600_000;

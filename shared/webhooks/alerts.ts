@@ -5,8 +5,8 @@ import { escapeHtml } from '../platform/merge-fields.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { findEndpoint } from './endpoints.ts';
 import { webhookKeys } from './keys.ts';
+import { findEndpoint } from './records.ts';
 
 /**
  * The email an endpoint's disabling sends to each active admin of the tenant: once per admin and

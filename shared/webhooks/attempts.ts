@@ -5,7 +5,6 @@ import type { TenantContext } from '../platform/context.ts';
 import { exists } from '../platform/db/expressions.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
 import { ConflictError } from '../platform/errors.ts';
-import { nextRetry } from './backoff.ts';
 import { retryBaseSeconds, targetPolicy } from './config.ts';
 import {
   attemptTrigger,
@@ -16,6 +15,8 @@ import {
   type StoredDelivery,
   statusKeys,
 } from './deliveries.ts';
+import { webhookKeys } from './keys.ts';
+import { enqueue, RETRY_SCHEDULE } from './queue.ts';
 import {
   AlreadyDone,
   findEndpoint,
@@ -24,10 +25,8 @@ import {
   markFailing,
   markHealthy,
   type StoredEndpoint,
-} from './endpoints.ts';
-import { webhookKeys } from './keys.ts';
-import { enqueue, RETRY_SCHEDULE } from './queue.ts';
-import type { DeliveryMessage, DeliveryStatus } from './schema.ts';
+} from './records.ts';
+import type { AttemptMessage, DeliveryStatus } from './schema.ts';
 import { signingSecret } from './secrets.ts';
 import { type PostOutcome, postWebhook } from './transport.ts';
 
@@ -41,8 +40,6 @@ import { type PostOutcome, postWebhook } from './transport.ts';
 export const DISABLE_AFTER_MS = 5 * 86_400_000;
 /** SQS delays messages by at most 15 minutes; later retries are one-time schedules. */
 const MAX_QUEUE_DELAY_SECONDS = 900;
-
-type AttemptMessage = Extract<DeliveryMessage, { kind: 'attempt' }>;
 
 class ClaimTaken extends ConflictError {
   constructor(readonly existing: StoredAttempt | undefined) {
@@ -169,9 +166,15 @@ async function record(
   const firstAttemptAt = delivery.firstAttemptAt ?? at.toISOString();
   const chainContinues =
     trigger === 'automatic' ? key === delivery.nextAttempt : delivery.nextAttempt !== undefined;
+  // The backoff library is loaded by the first failure: deliveries that succeed never need it.
   const retry =
     !outcome.ok && trigger === 'automatic'
-      ? nextRetry(ctx.clock.now(), new Date(firstAttemptAt), delivery.backoff, retryBaseSeconds)
+      ? (await import('./backoff.ts')).nextRetry(
+          ctx.clock.now(),
+          new Date(firstAttemptAt),
+          delivery.backoff,
+          retryBaseSeconds,
+        )
       : undefined;
   const status: DeliveryStatus = outcome.ok
     ? 'succeeded'

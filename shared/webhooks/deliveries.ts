@@ -14,10 +14,11 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { BackoffState } from './backoff.ts';
-import { findEndpoint, type StoredEndpoint } from './endpoints.ts';
 import { webhookKeys } from './keys.ts';
 import { enqueue } from './queue.ts';
+import { findEndpoint, type StoredEndpoint } from './records.ts';
 import type {
+  AttemptMessage,
   AttemptTrigger,
   DeliveryMessage,
   DeliveryStatus,
@@ -113,7 +114,7 @@ export async function recordDelivery(
   endpointId: string,
   event: EventToDeliver,
   firstAttempt: string,
-): Promise<DeliveryMessage | undefined> {
+): Promise<AttemptMessage | undefined> {
   const id = deliveryIdOf(endpointId, event.eventId, event.occurredAt);
   const delivery: StoredDelivery = {
     id,
@@ -127,7 +128,7 @@ export async function recordDelivery(
     body: bodyOf(event),
     ...(firstAttempt.startsWith('auto-') ? { nextAttempt: firstAttempt } : {}),
   };
-  const message: DeliveryMessage = {
+  const message: AttemptMessage = {
     kind: 'attempt',
     tenantId: ctx.tenantId,
     endpointId,

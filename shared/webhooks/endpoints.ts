@@ -1,6 +1,5 @@
 import { checkConditions, eventFields } from '../../events/conditions.ts';
-import { EVENT_SOURCE_PREFIX, type EventDefinition } from '../../events/define.ts';
-import { eventCatalog } from '../../events/index.ts';
+import { EVENT_SOURCE_PREFIX } from '../../events/define.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
@@ -25,6 +24,7 @@ import { newId } from '../platform/ids.ts';
 import { changesBetween, recordAudit } from '../tenancy/audit.ts';
 import { targetPolicy } from './config.ts';
 import { webhookKeys } from './keys.ts';
+import { findEndpoint, type SecretSalt, type StoredEndpoint } from './records.ts';
 import {
   ALL_EVENTS,
   type SecretRotation,
@@ -34,6 +34,7 @@ import {
   type WebhookSubscription,
 } from './schema.ts';
 import { newSalt, signingSecret } from './secrets.ts';
+import { deliverableEvent, deliverableEvents, MAX_ENDPOINTS } from './subscriptions.ts';
 import { checkTarget, RefusedTarget, refusedUrl } from './target.ts';
 
 /**
@@ -42,32 +43,6 @@ import { checkTarget, RefusedTarget, refusedUrl } from './target.ts';
  * type) are written in the same transaction as the endpoint, so the fan-out finds exactly the
  * endpoints that exist. See docs/webhooks.md.
  */
-export const MAX_ENDPOINTS = 20;
-const OWN_SOURCE = `${EVENT_SOURCE_PREFIX}webhooks`;
-
-/** A salt a secret is derived from; the previous one expires when its rotation's overlap ends. */
-interface SecretSalt {
-  salt: string;
-  createdAt: string;
-  expiresAt?: string;
-}
-
-export interface StoredEndpoint extends WebhookEndpoint {
-  secrets: SecretSalt[];
-}
-
-/** Every event of the catalog but webhooks' own (a delivery reporting a delivery would never end). */
-export function deliverableEvent(type: string): EventDefinition | undefined {
-  const event = eventCatalog.get(type);
-  return event && event.source !== OWN_SOURCE ? event : undefined;
-}
-
-export function deliverableEvents(): EventDefinition[] {
-  return [...eventCatalog.values()]
-    .filter((e) => e.source !== OWN_SOURCE)
-    .sort((a, b) => a.type.localeCompare(b.type));
-}
-
 export function eventTypeCatalog() {
   return {
     items: deliverableEvents().map((event) => ({
@@ -143,20 +118,6 @@ const toEndpoint = (item: Item): WebhookEndpoint => {
   const previous = secrets?.find((s) => s.expiresAt);
   return { ...endpoint, ...(previous?.expiresAt ? { previousSecretExpiresAt: previous.expiresAt } : {}) };
 };
-
-/** The secrets deliveries are signed with at `now`: the current one and, during an overlap, the previous. */
-export function liveSalts(endpoint: StoredEndpoint, now: Date): string[] {
-  return endpoint.secrets.filter((s) => !s.expiresAt || new Date(s.expiresAt) > now).map((s) => s.salt);
-}
-
-export async function findEndpoint(
-  ctx: TenantContext,
-  id: string,
-  consistent = false,
-): Promise<StoredEndpoint | undefined> {
-  const item = await getItem(ctx, webhookKeys.endpoint(ctx.tenantId, id), { consistent });
-  return item ? withoutKeys<StoredEndpoint>(item) : undefined;
-}
 
 async function storedEndpoint(ctx: TenantContext, id: string): Promise<StoredEndpoint> {
   const endpoint = await findEndpoint(ctx, id, true);
@@ -360,48 +321,4 @@ export async function rotateSecret(ctx: TenantContext, id: string, input: Secret
   });
   await uow.commit();
   return secretView(ctx, next);
-}
-
-/** Subscriptions of an event type (and of `*`): the endpoints the event may go to, at most MAX_ENDPOINTS each. */
-export async function subscribersOf(ctx: TenantContext, type: string) {
-  const [specific, all] = await Promise.all(
-    [type, ALL_EVENTS].map((t) =>
-      queryAll(ctx, { index: 'GSI1', partition: webhookKeys.subscribers(ctx.tenantId, t) }, MAX_ENDPOINTS),
-    ),
-  );
-  return [...specific!, ...all!].map((item) => ({
-    endpointId: String(item.endpointId),
-    conditions: (item.conditions ?? []) as WebhookSubscription['conditions'],
-  }));
-}
-
-/** The automatic handling of failures: the endpoint is marked failing on its first failure after a success. */
-export async function markFailing(ctx: TenantContext, endpointId: string, since: string): Promise<void> {
-  await unitOfWork(ctx)
-    .update(webhookKeys.endpoint(ctx.tenantId, endpointId), {
-      set: { failingSince: since },
-      condition: (e) =>
-        `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name('failingSince')})`,
-      onConditionFailed: () => new AlreadyDone('The endpoint is already failing.'),
-    })
-    .commit()
-    .catch(ignoreAlreadyDone);
-}
-
-export async function markHealthy(ctx: TenantContext, endpointId: string): Promise<void> {
-  await unitOfWork(ctx)
-    .update(webhookKeys.endpoint(ctx.tenantId, endpointId), {
-      remove: ['failingSince'],
-      condition: (e) => `attribute_exists(${e.name('failingSince')})`,
-      onConditionFailed: () => new AlreadyDone('The endpoint is already healthy.'),
-    })
-    .commit()
-    .catch(ignoreAlreadyDone);
-}
-
-/** Another worker got there first: the item is already in the state this one wanted. */
-export class AlreadyDone extends ConflictError {}
-
-export function ignoreAlreadyDone(error: unknown): void {
-  if (!(error instanceof AlreadyDone)) throw error;
 }

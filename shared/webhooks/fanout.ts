@@ -2,9 +2,9 @@ import { conditionsHold } from '../../events/conditions.ts';
 import { EventEnvelope } from '../../events/define.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { autoAttempt, recordDelivery } from './deliveries.ts';
-import { deliverableEvent, subscribersOf } from './endpoints.ts';
 import { enqueue } from './queue.ts';
-import type { DeliveryMessage } from './schema.ts';
+import type { AttemptMessage } from './schema.ts';
+import { deliverableEvent, subscribersOf } from './subscriptions.ts';
 
 type Detail = Record<string, unknown> & { eventId: string; occurredAt: string; tenantId: string };
 
@@ -33,7 +33,7 @@ export async function fanOut(ctx: TenantContext, type: string, detail: Detail): 
   const messages = await Promise.all(
     [...endpoints].map((endpointId) => recordDelivery(ctx, endpointId, event, autoAttempt(1))),
   );
-  const due = messages.filter((m): m is DeliveryMessage => m !== undefined);
+  const due = messages.filter((m): m is AttemptMessage => m !== undefined);
   await enqueue(due);
   return due.length;
 }

@@ -370,3 +370,4 @@ export const DeliveryMessage = z.discriminatedUnion('kind', [
   }),
 ]);
 export type DeliveryMessage = z.infer<typeof DeliveryMessage>;
+export type AttemptMessage = Extract<DeliveryMessage, { kind: 'attempt' }>;

@@ -11,7 +11,8 @@ vi.hoisted(() => {
 const { alertAdmins } = await import('../../../shared/webhooks/alerts.ts');
 const { runAttempt, DISABLE_AFTER_MS } = await import('../../../shared/webhooks/attempts.ts');
 const { findDelivery, recordDelivery, attemptsOf } = await import('../../../shared/webhooks/deliveries.ts');
-const { createEndpoint, findEndpoint } = await import('../../../shared/webhooks/endpoints.ts');
+const { createEndpoint } = await import('../../../shared/webhooks/endpoints.ts');
+const { findEndpoint } = await import('../../../shared/webhooks/records.ts');
 const { useTable } = await import('../../support/table.ts');
 const { newTenant } = await import('../../support/tenants.ts');
 

@@ -4,16 +4,14 @@ import { ConflictError, UnprocessableError, ValidationError } from '../../../sha
 import { listAudit } from '../../../shared/tenancy/audit.ts';
 import {
   createEndpoint,
-  findEndpoint,
   getEndpoint,
-  liveSalts,
-  MAX_ENDPOINTS,
   revealSecret,
   rotateSecret,
-  subscribersOf,
   updateEndpoint,
 } from '../../../shared/webhooks/endpoints.ts';
+import { findEndpoint, liveSalts } from '../../../shared/webhooks/records.ts';
 import type { WebhookEndpointCreate } from '../../../shared/webhooks/schema.ts';
+import { MAX_ENDPOINTS, subscribersOf } from '../../../shared/webhooks/subscriptions.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 

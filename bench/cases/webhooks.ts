@@ -20,7 +20,8 @@ import { ratio, summarize } from '../stats.ts';
  * Throughput: 1,000 deliveries recorded for one endpoint and put on the delivery queue at once;
  * the rate at which they reach the receiver, against the queue's raw rate: the same local queue
  * stand-in, with the same batch size and concurrency, delivering 1,000 messages to a consumer that
- * does nothing.
+ * does nothing. A second floor shows what the delivery's own work costs: the same queue whose
+ * consumer only POSTs each message to a receiver (no claim, no signature, no record).
  */
 const DELIVERIES = 1_000;
 
@@ -229,9 +230,43 @@ export const webhookThroughputCase: Case = {
         phase.tick(count);
         return (performance.now() - started) / 1000;
       });
+      const bareSeconds = await progress.run(
+        'webhook throughput: queue and POST only',
+        count,
+        async (phase) => {
+          const bare = await new Receiver().start();
+          const queues = new LocalQueues({
+            queues: [{ ...spec, consumer: 'post' }],
+            queueUrlPrefix: 'bench:',
+            invoke: async (_, event) => {
+              const records = (event as { Records: Array<{ messageId: string }> }).Records;
+              await Promise.all(
+                records.map((record) =>
+                  fetch(bare.url, {
+                    method: 'POST',
+                    headers: { 'content-type': 'application/json' },
+                    body: JSON.stringify({ eventId: record.messageId }),
+                  }).then((response) => response.arrayBuffer()),
+                ),
+              );
+              return { batchItemFailures: [] };
+            },
+            deadLetters: new MemoryDeadLetters(),
+          });
+          const started = performance.now();
+          queues.send(DELIVERY_QUEUE, messages);
+          await queues.idle();
+          queues.close();
+          await bare.stop();
+          phase.tick(count);
+          return (performance.now() - started) / 1000;
+        },
+      );
       const funnelRate = count / funnelSeconds;
       const rawRate = count / rawSeconds;
+      const bareRate = count / bareSeconds;
       const share = ratio(funnelRate, rawRate);
+      const postShare = ratio(funnelRate, bareRate);
       return {
         id: 'webhook-throughput',
         title: 'Webhook throughput',
@@ -243,12 +278,24 @@ export const webhookThroughputCase: Case = {
             ratio: share,
             metric: 'webhook-throughput.rateShare',
           },
+          {
+            measure: `${count} queued deliveries vs the same queue whose consumer only POSTs`,
+            funnel: `${funnelRate.toFixed(0)} /s`,
+            floor: `${bareRate.toFixed(0)} /s`,
+            ratio: postShare,
+            metric: 'webhook-throughput.postShare',
+          },
         ],
-        metrics: { 'webhook-throughput.rateShare': share, 'webhook-throughput.perSecond': funnelRate },
+        metrics: {
+          'webhook-throughput.rateShare': share,
+          'webhook-throughput.postShare': postShare,
+          'webhook-throughput.perSecond': funnelRate,
+        },
         details: {
           count,
           funnelSeconds,
           rawSeconds,
+          bareSeconds,
           batchSize: spec.batchSize,
           maxConcurrency: spec.maxConcurrency,
         },

@@ -7,6 +7,7 @@ import {
   type Item,
   type Page,
   queryAll,
+  queryEach,
   queryPage,
   unitOfWork,
   withoutKeys,
@@ -98,6 +99,37 @@ export function statusKeys(
   };
 }
 
+/**
+ * A payload about a contact can hold their personal data (ContactCreated carries the email): such
+ * deliveries are indexed by contact, so erasing the contact removes them from the log. The erasure
+ * event itself names only the contact, and is what tells receivers to forget them: it stays.
+ */
+function contactKeys(ctx: TenantContext, event: EventToDeliver, deliveryId: string): Record<string, string> {
+  const contactId = event.payload.contactId;
+  if (typeof contactId !== 'string' || event.type === ERASURE_EVENT) return {};
+  return {
+    GSI3PK: webhookKeys.aboutContact(ctx.tenantId, contactId),
+    GSI3SK: webhookKeys.logSort(event.occurredAt, deliveryId),
+  };
+}
+
+const ERASURE_EVENT = 'ContactErased';
+
+/** ContactErased: every delivery whose payload was about the contact leaves the log. */
+export async function forgetContact(ctx: TenantContext, contactId: string): Promise<number> {
+  let removed = 0;
+  for await (const item of queryEach(ctx, {
+    index: 'GSI3',
+    partition: webhookKeys.aboutContact(ctx.tenantId, contactId),
+  })) {
+    await unitOfWork(ctx)
+      .delete({ PK: String(item.PK), SK: String(item.SK) })
+      .commit();
+    removed++;
+  }
+  return removed;
+}
+
 class DeliveryExists extends ConflictError {
   constructor(readonly existing: Item | undefined) {
     super('This event was already handed to this endpoint.');
@@ -145,6 +177,7 @@ export async function recordDelivery(
           GSI1PK: webhookKeys.log(ctx.tenantId, endpointId),
           GSI1SK: webhookKeys.logSort(delivery.occurredAt, id),
           ...statusKeys(ctx, delivery),
+          ...contactKeys(ctx, event, id),
           expiresAt: expiresAt(ctx),
         },
         { condition: notExists, onConditionFailed: (existing) => new DeliveryExists(existing) },

@@ -4,10 +4,8 @@ import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
 import {
   assertIfMatch,
-  getItem,
   type Item,
   type Page,
-  queryAll,
   queryPage,
   unitOfWork,
   withoutKeys,

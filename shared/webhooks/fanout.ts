@@ -1,7 +1,8 @@
 import { conditionsHold } from '../../events/conditions.ts';
+import { ContactErased } from '../../events/contacts.ts';
 import { EventEnvelope } from '../../events/define.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { autoAttempt, recordDelivery } from './deliveries.ts';
+import { autoAttempt, forgetContact, recordDelivery } from './deliveries.ts';
 import { enqueue } from './queue.ts';
 import type { AttemptMessage } from './schema.ts';
 import { deliverableEvent, subscribersOf } from './subscriptions.ts';
@@ -16,6 +17,7 @@ type Detail = Record<string, unknown> & { eventId: string; occurredAt: string; t
  */
 export async function fanOut(ctx: TenantContext, type: string, detail: Detail): Promise<number> {
   if (!deliverableEvent(type)) return 0;
+  if (type === ContactErased.type) await forgetContact(ctx, String(detail.contactId));
   const subscriptions = await subscribersOf(ctx, type);
   if (subscriptions.length === 0) return 0;
   const envelope = new Set(Object.keys(EventEnvelope.shape));

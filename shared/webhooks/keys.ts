@@ -34,6 +34,8 @@ export const webhookKeys = {
   /** GSI2 of deliveries: an endpoint's log in one status, by event time. */
   logIn: (t: TenantId, endpointId: string, status: string) => tenantKey(t, 'WEBHOOK-LOG', endpointId, status),
   logSort: (occurredAt: string, deliveryId: string) => `${occurredAt}#${deliveryId}`,
+  /** GSI3 of deliveries: those whose payload is about a contact, to forget them when it is erased. */
+  aboutContact: (t: TenantId, contactId: string) => tenantKey(t, 'WEBHOOK-DELIVERIES-ABOUT', contactId),
   /** One alert email per admin and disabling. */
   alert: (t: TenantId, endpointId: string, disabledAt: string, memberId: string) => ({
     PK: tenantKey(t, 'WEBHOOK', endpointId),

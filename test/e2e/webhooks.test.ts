@@ -250,6 +250,34 @@ describe('webhooks, end to end', () => {
   });
 });
 
+describe('an erased contact', () => {
+  it('leaves the delivery log, where payloads held their data; receivers are told by ContactErased', async () => {
+    const endpoint = await api.post('/v1/webhooks', {
+      url: receiver.url,
+      events: [{ type: 'ContactCreated' }, { type: 'ContactErased' }],
+    });
+    expect(endpoint.status, endpoint.text).toBe(201);
+    const contact = await api.post('/v1/contacts', {
+      firstName: 'Erin',
+      lastName: 'Erased',
+      email: 'erin@erased.example',
+    });
+    await runtime.settle();
+    const log = `/v1/webhooks/${endpoint.body.id}/deliveries`;
+    expect((await api.get(log)).body.items.map((d: { eventType: string }) => d.eventType)).toEqual([
+      'ContactCreated',
+    ]);
+
+    expect((await api.delete(`/v1/contacts/${contact.body.id}`)).status).toBe(204);
+    await runtime.settle();
+    const after = (await api.get(log)).body.items as Array<{ id: string; eventType: string }>;
+    expect(after.map((d) => d.eventType)).toEqual(['ContactErased']);
+    const detail = await api.get(`${log}/${after[0]!.id}`);
+    expect(detail.text).not.toContain('erin@erased.example');
+    expect(detail.body.payload.data).toEqual({ contactId: contact.body.id });
+  });
+});
+
 describe('webhook input', () => {
   it('answers 422 naming the URL when it points at a private address', async () => {
     const response = await api.post('/v1/webhooks', {

@@ -143,6 +143,7 @@ describe('functions', () => {
         queueUrlPrefix: 'q',
         sesConfigurationSet: 's',
         linkSecretArn: 'l',
+        webhookSecretArn: 'w',
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',
       }),

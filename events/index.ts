@@ -7,6 +7,7 @@ import * as sales from './sales.ts';
 import * as surveys from './surveys.ts';
 import * as tasks from './tasks.ts';
 import * as tenancy from './tenancy.ts';
+import * as webhooks from './webhooks.ts';
 
 /** One line per module: each module's file exports its event definitions. */
 // biome-ignore format: one module per line keeps merges of parallel work trivial
@@ -19,6 +20,7 @@ const modules: Array<Record<string, EventDefinition>> = [
   automation,
   invoicing,
   marketing,
+  webhooks,
 ];
 
 /** Every domain event, by type. Automation rules and docs are checked against this catalog. */

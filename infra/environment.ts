@@ -21,6 +21,7 @@ export interface Wiring {
   /** The operator's own verified address, From of service mail (sign-up verification links). */
   serviceSenderEmail: string;
   linkSecretArn?: string;
+  webhookSecretArn?: string;
   tenantAccessRoleArn?: string;
   /** Base of links in mail and pages (unsubscribe, self-service, surveys): the API's public URL. */
   publicBaseUrl: string;
@@ -55,6 +56,7 @@ export function functionEnvironment(
   };
   if (wiring.scheduleDlqArn) env.SCHEDULE_DLQ_ARN = wiring.scheduleDlqArn;
   if (wiring.linkSecretArn) env.LINK_SECRET_ARN = wiring.linkSecretArn;
+  if (wiring.webhookSecretArn) env.WEBHOOK_SECRET_ARN = wiring.webhookSecretArn;
   if (wiring.tenantAccessRoleArn) env.TENANT_ACCESS_ROLE_ARN = wiring.tenantAccessRoleArn;
   return env;
 }

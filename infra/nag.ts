@@ -124,6 +124,11 @@ export function acknowledgeFindings(stack: FunnelStack): void {
     'AwsSolutions-SMG4',
     'The secret signs links already mailed to customers (unsubscribe, forms, surveys); rotating it would invalidate every link in flight. Rotation needs key versioning in shared/platform/signed-links first.',
   );
+  ack(
+    stack.webhookSecret,
+    'AwsSolutions-SMG4',
+    "Every webhook endpoint's signing secret is derived from it: rotating it would change all of them at once and every receiver would reject deliveries. Endpoints rotate their own secrets, with an overlap (docs/security.md).",
+  );
 }
 
 /** The finding text cdk-nag builds from a resolved ARN: `Fn::Join` flattened, references as `<Id.Attr>`. */

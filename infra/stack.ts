@@ -53,6 +53,7 @@ export class FunnelStack extends Stack {
   readonly scheduling: Scheduling;
   readonly mail: Mail;
   readonly linkSecret: secretsmanager.Secret;
+  readonly webhookSecret: secretsmanager.Secret;
   readonly http: HttpApi;
   readonly edge: Edge;
   readonly alarms: Alarms;
@@ -81,6 +82,13 @@ export class FunnelStack extends Stack {
       description: 'Signs links handed to people outside a tenant (forms, surveys, unsubscribe).',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       // Links already mailed stay verifiable only as long as this secret does.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.webhookSecret = new secretsmanager.Secret(this, 'WebhookSecret', {
+      description:
+        "Webhook signing secrets are derived from it with each endpoint's salt (docs/security.md).",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Every endpoint's secret is derived from it: losing it breaks every receiver's verification.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.http = new HttpApi(this, 'Http', { apiName: this.stackName });
@@ -120,6 +128,7 @@ export class FunnelStack extends Stack {
       serviceSenderEmail:
         props.serviceSenderEmail ?? this.node.tryGetContext('serviceSender') ?? 'no-reply@example.com',
       linkSecretArn: this.linkSecret.secretArn,
+      webhookSecretArn: this.webhookSecret.secretArn,
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl: props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.edge.url,
     };
@@ -214,6 +223,7 @@ export class FunnelStack extends Stack {
         }),
       );
     }
+    for (const fn of declaring('secrets:webhooks')) this.webhookSecret.grantRead(fn.role);
   }
 
   /**

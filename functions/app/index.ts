@@ -9,6 +9,7 @@ import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
 import { defineApplication, type ModuleSpec } from './types.ts';
+import { webhooks } from './webhooks.ts';
 
 /** A module joins the application by being listed here. */
 // biome-ignore format: one module per line keeps merges of parallel work trivial
@@ -23,6 +24,7 @@ const modules: ModuleSpec[] = [
   invoicing,
   marketing,
   surveys,
+  webhooks,
 ];
 
 /**

@@ -21,7 +21,9 @@ export type Permission =
   /** List the schedules of the stack's group (Scheduler's ListSchedules takes no resource). */
   | 'schedules:list'
   | 'queues:send'
-  | 'secrets:read';
+  | 'secrets:read'
+  /** The stack secret webhook signing secrets are derived from (shared/webhooks/secrets.ts). */
+  | 'secrets:webhooks';
 
 export interface FunctionSpec {
   /** kebab-case; also the suffix of the Lambda function name. */

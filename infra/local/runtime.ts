@@ -95,9 +95,10 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-function linkSecret(dataDir: string | null): string {
+/** A stack secret of the local runtime, kept in the data directory (or made anew in memory). */
+function localSecret(dataDir: string | null, name: string): string {
   if (!dataDir) return randomBytes(32).toString('base64url');
-  const file = join(dataDir, 'link-secret');
+  const file = join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
@@ -148,7 +149,11 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       AWS_ENDPOINT_URL_SESV2: `http://${host}:${sesPort}`,
       AWS_LAMBDA_FUNCTION_NAME: 'funnel-local',
       AWS_SES_ACCOUNT: JSON.stringify(sesAccount(options.sesMaxSendRate ?? 14)),
-      LINK_SECRET: linkSecret(dataDir),
+      LINK_SECRET: localSecret(dataDir, 'link-secret'),
+      WEBHOOK_SECRET: localSecret(dataDir, 'webhook-secret'),
+      // No certificates here: receivers listen on plain http. Loopback stays refused unless the
+      // process was started with WEBHOOK_ALLOW_LOOPBACK=true (tests set it; see docs/webhooks.md).
+      WEBHOOK_ALLOW_HTTP: 'true',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'WARN',
       ...functionEnvironment(
         {

@@ -1,4 +1,5 @@
 import { AutomationRuleSaved } from '../../events/automation.ts';
+import { conditionsHold } from '../../events/conditions.ts';
 import { EventEnvelope } from '../../events/define.ts';
 import { sendMessages } from '../platform/aws/queues.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -6,7 +7,6 @@ import { localDate } from '../platform/time.ts';
 import { moveOccurrenceTimer } from '../tasks/one-time.ts';
 import { compactLocal, occurrenceInstant } from '../tasks/recurrence.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { conditionsHold } from './catalog.ts';
 import { advanceSchedule, getRule, rulesCancelledBy, rulesStartedBy } from './rules.ts';
 import type { AutomationRule, Firing } from './schema.ts';
 import { cancelTimers, startTimer } from './timers.ts';

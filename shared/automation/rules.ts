@@ -1,4 +1,5 @@
 import { AutomationRuleSaved } from '../../events/automation.ts';
+import { checkConditions, eventFields } from '../../events/conditions.ts';
 import { listKeys } from '../marketing/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
@@ -31,8 +32,6 @@ import {
 import { allMembers } from '../tasks/summary.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import {
-  checkConditions,
-  eventFields,
   mergeFieldsFor,
   triggerableEvent,
   triggerableEventTypes,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { EventCondition } from '../../events/conditions.ts';
 import { Id, IsoDateTime, LocalDateTime, NonEmpty, named } from '../platform/schema.ts';
 import { TaskPriority } from '../tasks/schema.ts';
 
@@ -10,34 +11,6 @@ import { TaskPriority } from '../tasks/schema.ts';
 
 /** Deliveries of one firing before it is recorded as failed (the firings queue's maxReceiveCount). */
 export const FIRING_ATTEMPTS = 3;
-
-export const CONDITION_OPERATORS = [
-  'eq',
-  'ne',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'in',
-  'exists',
-  'not_exists',
-] as const;
-export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
-
-const Scalar = z.union([z.string().check(z.maxLength(500)), z.number(), z.boolean()]);
-
-export const AutomationCondition = named(
-  'AutomationCondition',
-  z.object({
-    /** A field of the trigger event's payload, e.g. `nps`. */
-    field: NonEmpty(100),
-    op: z.enum(CONDITION_OPERATORS),
-    /** Compared with the field; a list for `in`; none for `exists` and `not_exists`. */
-    value: z.optional(z.union([Scalar, z.array(Scalar).check(z.maxLength(50))])),
-  }),
-  'A test on a field of the trigger event; all conditions of a rule must hold.',
-);
-export type AutomationCondition = z.infer<typeof AutomationCondition>;
 
 export const DelaySetting = z.enum(['quoteFollowUpDays']);
 
@@ -54,7 +27,7 @@ export const Delay = named(
 export type Delay = z.infer<typeof Delay>;
 
 const EventName = NonEmpty(100);
-const Conditions = z._default(z.array(AutomationCondition).check(z.maxLength(20)), []);
+const Conditions = z._default(z.array(EventCondition).check(z.maxLength(20)), []);
 
 export const AutomationTrigger = named(
   'AutomationTrigger',

@@ -78,24 +78,28 @@ export function jobHandler<R>(name: string, run: (job: JobRun) => Promise<R>) {
 
 /**
  * A queue consumer with partial batch failures: a message that throws is retried alone (and
- * dead-lettered after the queue's maxReceiveCount); the others are deleted.
+ * dead-lettered after the queue's maxReceiveCount); the others are deleted. Messages are handled
+ * one after another, or all at once with `concurrent` (for work that waits on other systems).
  */
 export function queueHandler<S extends z.ZodMiniType>(
   name: string,
   schema: S,
   handle: (message: z.infer<S>, record: SQSRecord) => Promise<void>,
+  options: { concurrent?: boolean } = {},
 ) {
   const logger = withKeys({ consumer: name });
   return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event) => {
     const failures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
+    const one = async (record: SQSRecord) => {
       try {
         await handle(schema.parse(JSON.parse(record.body)), record);
       } catch (error) {
         logger.error('message failed', { messageId: record.messageId, error: String(error) });
         failures.push({ itemIdentifier: record.messageId });
       }
-    }
+    };
+    if (options.concurrent) await Promise.all(event.Records.map(one));
+    else for (const record of event.Records) await one(record);
     return { batchItemFailures: failures };
   });
 }

@@ -145,6 +145,7 @@ describe('functions', () => {
         sesIdentityArnPrefix: 'i',
         serviceSenderEmail: 'e',
         linkSecretArn: 'l',
+        webhookSecretArn: 'w',
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',
       }),

@@ -32,6 +32,7 @@ Object.assign(process.env, {
   SES_IDENTITY_ARN_PREFIX: 'arn:aws:ses:us-east-1:000000000000:identity/',
   TENANT_SCHEDULES: '[]',
   LINK_SECRET: 'test-link-secret-0123456789abcdef0123456789',
+  WEBHOOK_SECRET: 'test-webhook-secret-0123456789abcdef012345',
   PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_DEV: 'false',

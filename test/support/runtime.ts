@@ -10,6 +10,8 @@ import { signupBody } from './signup-body.ts';
  * DynamoDB Local (with the file's own table). Stop it in afterAll.
  */
 export async function startTestRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
+  // Webhook receivers of tests listen on 127.0.0.1: the one setting that lets the runtime call them.
+  process.env.WEBHOOK_ALLOW_LOOPBACK = 'true';
   const [port, sesPort, awsPort] = await Promise.all([freePort(), freePort(), freePort()]);
   return startLocalRuntime({
     dataDir: null,

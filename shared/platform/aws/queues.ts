@@ -9,12 +9,21 @@ export function queueUrl(queue: string): string {
   return `${env.QUEUE_URL_PREFIX}${queue}`;
 }
 
-/** Sends messages ten per call, retrying entries SQS reports as failed; throws if some still fail. */
-export async function sendMessages(queue: string, messages: Array<Record<string, unknown>>): Promise<void> {
+/**
+ * Sends messages ten per call, retrying entries SQS reports as failed; throws if some still fail.
+ * `delaySeconds` (at most 900, SQS's limit) keeps them invisible that long.
+ */
+export async function sendMessages(
+  queue: string,
+  messages: Array<Record<string, unknown>>,
+  options: { delaySeconds?: number } = {},
+): Promise<void> {
   for (let start = 0; start < messages.length; start += 10) {
-    let pending: SendMessageBatchRequestEntry[] = messages
-      .slice(start, start + 10)
-      .map((body, i) => ({ Id: String(i), MessageBody: JSON.stringify(body) }));
+    let pending: SendMessageBatchRequestEntry[] = messages.slice(start, start + 10).map((body, i) => ({
+      Id: String(i),
+      MessageBody: JSON.stringify(body),
+      ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
+    }));
     for (let attempt = 0; pending.length && attempt < 4; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       const result = await client.send(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { checkConditions, conditionsHold } from '../../../events/conditions.ts';
 import { SurveyResponded } from '../../../events/surveys.ts';
 import { TaskCreated } from '../../../events/tasks.ts';
-import { checkConditions, conditionsHold, mergeFieldsFor } from '../../../shared/automation/catalog.ts';
+import { mergeFieldsFor } from '../../../shared/automation/catalog.ts';
 import { delayEnd } from '../../../shared/automation/timers.ts';
 import type { Tenant } from '../../../shared/tenancy/schema.ts';
 

@@ -19,7 +19,9 @@ export type Permission =
   /** List the schedules of the stack's group (Scheduler's ListSchedules takes no resource). */
   | 'schedules:list'
   | 'queues:send'
-  | 'secrets:read';
+  | 'secrets:read'
+  /** Objects of a declared bucket: `read` gets and lists, `write` puts and deletes. */
+  | `bucket:${string}:${'read' | 'write'}`;
 
 export interface FunctionSpec {
   /** kebab-case; also the suffix of the Lambda function name. */
@@ -92,6 +94,29 @@ export interface StreamConsumerSpec {
   retryAttempts: number;
 }
 
+/** An S3 event notification: objects created or removed under a prefix invoke a function. */
+export interface BucketNotificationSpec {
+  /** Unique within its bucket; S3's notification configuration id. */
+  name: string;
+  events: Array<'created' | 'removed'>;
+  prefix?: string;
+  suffix?: string;
+  target: string;
+}
+
+/**
+ * An S3 bucket of the application: encrypted, private, TLS only. Functions find its physical name
+ * in `BUCKET_<NAME>` (upper snake case of `name`); locally the bucket is called `name`.
+ */
+export interface BucketSpec {
+  /** kebab-case, 3 to 40 characters. */
+  name: string;
+  description: string;
+  /** Objects under `prefix` move to cheaper storage, then expire, after so many days. */
+  lifecycle?: Array<{ prefix: string; infrequentAccessAfterDays?: number; expireAfterDays?: number }>;
+  notifications?: BucketNotificationSpec[];
+}
+
 export interface ModuleSpec {
   name: string;
   /** Descriptions of the module's OpenAPI tags. */
@@ -102,6 +127,7 @@ export interface ModuleSpec {
   schedules?: ScheduleSpec[];
   queues?: QueueSpec[];
   streams?: StreamConsumerSpec[];
+  buckets?: BucketSpec[];
 }
 
 export interface Application {
@@ -111,6 +137,7 @@ export interface Application {
   schedules: ScheduleSpec[];
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
+  buckets: BucketSpec[];
   tags: Record<string, string>;
   authorizer: { function: string; cacheTtlSeconds: number };
   /** Answers requests that match no route (API Gateway's `$default` route). */
@@ -133,6 +160,7 @@ export function defineApplication(
     schedules: modules.flatMap((m) => m.schedules ?? []),
     queues: modules.flatMap((m) => m.queues ?? []),
     streams: modules.flatMap((m) => m.streams ?? []),
+    buckets: modules.flatMap((m) => m.buckets ?? []),
     tags: Object.assign({}, ...modules.map((m) => m.tags ?? {})),
     ...platform,
   };
@@ -172,6 +200,10 @@ export function defineApplication(
     'stream consumer',
     app.streams.map((s) => s.name),
   );
+  unique(
+    'bucket',
+    app.buckets.map((b) => b.name),
+  );
   const functions = new Set(app.functions.map((f) => f.name));
   const refer = (what: string, name: string) => {
     if (!functions.has(name)) problems.push(`${what} targets undeclared function ${name}`);
@@ -185,6 +217,23 @@ export function defineApplication(
   }
   for (const q of app.queues) refer(`queue ${q.name}`, q.consumer);
   for (const s of app.streams) refer(`stream consumer ${s.name}`, s.target);
+  const buckets = new Set(app.buckets.map((b) => b.name));
+  for (const b of app.buckets) {
+    if (!/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(b.name))
+      problems.push(`bucket name ${b.name} must be kebab-case, 3 to 40 characters`);
+    unique(
+      `notification of bucket ${b.name}`,
+      (b.notifications ?? []).map((n) => n.name),
+    );
+    for (const n of b.notifications ?? []) refer(`notification ${n.name} of bucket ${b.name}`, n.target);
+  }
+  for (const f of app.functions) {
+    for (const permission of f.permissions) {
+      const bucket = /^bucket:(.+):(read|write)$/.exec(permission)?.[1];
+      if (bucket !== undefined && !buckets.has(bucket))
+        problems.push(`function ${f.name} is granted undeclared bucket ${bucket}`);
+    }
+  }
   for (const tag of new Set(app.routes.flatMap((r) => r.tags))) {
     if (!app.tags[tag]) problems.push(`tag ${tag} has no description in its module`);
   }

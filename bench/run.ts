@@ -67,7 +67,8 @@ async function main(): Promise<number> {
     console.warn('The machine is busy: ratios stay meaningful, absolute times will be noisy.');
 
   const progress = new Progress();
-  const [port, sesPort, awsPort, dynamodbPort] = await Promise.all([
+  const [port, sesPort, awsPort, s3Port, dynamodbPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
       port,
       sesPort,
       awsPort,
+      s3Port,
       dynamodbPort,
       tableName: 'funnel-bench',
       seedDemoTenant: false,

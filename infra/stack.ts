@@ -17,6 +17,7 @@ import { Mail } from './constructs/mail.ts';
 import { constructId } from './constructs/naming.ts';
 import { StreamConsumer, WorkQueue } from './constructs/queues.ts';
 import { Scheduling } from './constructs/scheduling.ts';
+import { Storage } from './constructs/storage.ts';
 import { functionEnvironment, type Wiring } from './environment.ts';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,6 +51,7 @@ export class FunnelStack extends Stack {
   readonly linkSecret: secretsmanager.Secret;
   readonly http: HttpApi;
   readonly alarms: Alarms;
+  readonly storage: Storage;
   readonly functions = new Map<string, AppFunction>();
   readonly workQueues = new Map<string, WorkQueue>();
   readonly streamConsumers = new Map<string, StreamConsumer>();
@@ -79,6 +81,7 @@ export class FunnelStack extends Stack {
     });
     this.http = new HttpApi(this, 'Http', { apiName: this.stackName });
     this.alarms = new Alarms(this, 'Alarms');
+    this.storage = new Storage(this, 'Storage', { specs: app.buckets });
 
     // In a scope of their own, so no declared name can collide with the stack's other constructs.
     const functionScope = new Construct(this, 'Functions');
@@ -108,6 +111,7 @@ export class FunnelStack extends Stack {
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl:
         props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.http.api.apiEndpoint,
+      buckets: this.storage.physicalNames(),
     };
     const environment = functionEnvironment(wiring, app);
     const interactive = new Set([
@@ -144,6 +148,10 @@ export class FunnelStack extends Stack {
     this.http.addRoutes(app, lambdaOf);
 
     for (const spec of app.rules) this.events.addRule(spec, lambdaOf(spec.target));
+    for (const bucket of app.buckets) {
+      for (const spec of bucket.notifications ?? [])
+        this.storage.notify(bucket.name, spec, lambdaOf(spec.target));
+    }
     for (const spec of app.schedules) {
       if (spec.kind === 'global') this.scheduling.addGlobal(spec, lambdaOf(spec.target));
       else this.scheduling.allowInvoke(lambdaOf(spec.target));
@@ -185,6 +193,12 @@ export class FunnelStack extends Stack {
     for (const fn of declaring('mail:send')) this.mail.grantSend(fn.role);
     for (const fn of declaring('schedules:manage')) this.scheduling.grantManage(fn.role);
     for (const fn of declaring('schedules:list')) this.scheduling.grantList(fn.role);
+    for (const fn of this.functions.values()) {
+      for (const permission of fn.spec.permissions) {
+        const bucket = /^bucket:(.+):(read|write)$/.exec(permission);
+        if (bucket) this.storage.grant(bucket[1]!, fn.role, bucket[2] as 'read' | 'write');
+      }
+    }
     for (const fn of declaring('queues:send')) {
       for (const queue of this.workQueues.values()) queue.queue.grantSendMessages(fn.role);
     }
@@ -199,14 +213,17 @@ export class FunnelStack extends Stack {
   }
 
   /**
-   * EventBridge and Scheduler invoke asynchronously: Lambda retries a failing invocation twice and
-   * then drops it unless it has somewhere to go. Rule targets fail into the events DLQ, schedule
-   * targets into the schedules DLQ.
+   * EventBridge, S3 and Scheduler invoke asynchronously: Lambda retries a failing invocation twice
+   * and then drops it unless it has somewhere to go. Targets of rules and bucket notifications fail
+   * into the events DLQ, schedule targets into the schedules DLQ.
    */
   private configureAsyncFailures(app: Application, lambdaOf: (name: string) => lambda.Function): void {
-    const ruleTargets = new Set(app.rules.map((r) => r.target));
-    const scheduleTargets = new Set(app.schedules.map((s) => s.target).filter((t) => !ruleTargets.has(t)));
-    for (const target of ruleTargets) {
+    const eventTargets = new Set([
+      ...app.rules.map((r) => r.target),
+      ...app.buckets.flatMap((b) => b.notifications ?? []).map((n) => n.target),
+    ]);
+    const scheduleTargets = new Set(app.schedules.map((s) => s.target).filter((t) => !eventTargets.has(t)));
+    for (const target of eventTargets) {
       lambdaOf(target).configureAsyncInvoke({
         retryAttempts: 2,
         onFailure: new SqsDestination(this.events.deadLetters),
@@ -222,13 +239,18 @@ export class FunnelStack extends Stack {
 
   private collectDeadLetterQueues(): void {
     this.deadLetterQueues.push(
-      { id: 'EventsDeadLetters', queue: this.events.deadLetters, catches: 'event rules and their targets' },
+      {
+        id: 'EventsDeadLetters',
+        queue: this.events.deadLetters,
+        catches: 'event rules, bucket notifications and their targets',
+      },
       {
         id: 'SchedulesDeadLetters',
         queue: this.scheduling.deadLetters,
         catches: 'schedules and their targets',
       },
     );
+
     for (const [queueName, queue] of this.workQueues) {
       this.deadLetterQueues.push({
         id: `Queue${constructId(queueName)}DeadLetters`,

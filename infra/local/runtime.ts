@@ -1,17 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { application as declaredApplication } from '../../functions/app/index.ts';
-import type { Application, QueueSpec, RuleSpec, StreamConsumerSpec } from '../../functions/app/types.ts';
+import type {
+  Application,
+  BucketSpec,
+  QueueSpec,
+  RuleSpec,
+  StreamConsumerSpec,
+} from '../../functions/app/types.ts';
 import { functionEnvironment } from '../environment.ts';
 import { type ApiGateway, type ServedRoute, startApiGateway } from './api-gateway.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
 import { LocalQueues } from './aws/queues.ts';
+import { LocalS3, type LocalS3Server, startS3Server } from './aws/s3.ts';
+import { ObjectStore } from './aws/s3-store.ts';
 import { LocalScheduler, type ScheduleListing } from './aws/scheduler.ts';
 import { startSesFront } from './aws/ses-front.ts';
 import { LocalStreamPoller } from './aws/streams.ts';
@@ -27,7 +36,7 @@ import { LocalLambda } from './lambda.ts';
 
 /**
  * The whole CRM on one machine: DynamoDB Local, the SES emulator with its mail viewer, and local
- * stand-ins for EventBridge, Scheduler, SQS and the stream poller, all invoking the same handler
+ * stand-ins for EventBridge, Scheduler, SQS, S3 and the stream poller, all invoking the same handler
  * modules as AWS, declared once in functions/app. `npm start` runs this; so do the end-to-end
  * tests and the benchmark, in memory and on free ports.
  */
@@ -43,6 +52,7 @@ export interface RuntimeOptions {
   port?: number;
   sesPort?: number;
   awsPort?: number;
+  s3Port?: number;
   /** Where data persists between runs; `null` keeps everything in memory. */
   dataDir?: string | null;
   /** Use a running DynamoDB (tests share one); otherwise start DynamoDB Local on `dynamodbPort`. */
@@ -71,16 +81,26 @@ export interface ServedApplication {
   schedules: ScheduleListing[];
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
+  buckets: BucketSpec[];
 }
 
 export interface LocalRuntime {
   describe(): ServedApplication;
-  urls: { api: string; docs: string; openapi: string; mailViewer: string; aws: string; dynamodb: string };
+  urls: {
+    api: string;
+    docs: string;
+    openapi: string;
+    mailViewer: string;
+    aws: string;
+    s3: string;
+    dynamodb: string;
+  };
   demo?: DemoTenant;
   lambda: LocalLambda;
   bus: LocalEventBus;
   scheduler: LocalScheduler;
   queues: LocalQueues;
+  s3: LocalS3;
   deadLetters: MemoryDeadLetters;
   /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
   settle(): Promise<void>;
@@ -121,8 +141,14 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
 
     const awsPort = options.awsPort ?? 8010;
     const sesPort = options.sesPort ?? 8005;
+    const s3Port = options.s3Port ?? 8011;
     const apiUrl = `http://${host}:${port}`;
     const awsUrl = `http://${host}:${awsPort}`;
+    const s3Url = `http://${host.includes(':') ? `[${host}]` : host}:${s3Port}`;
+    // Object bodies are plain files (DuckDB reads the warehouse's Parquet from them); a throwaway
+    // run keeps them in a temporary directory removed on stop.
+    const s3Root = dataDir ? join(dataDir, 's3') : mkdtempSync(join(tmpdir(), 'funnel-s3-'));
+    if (!dataDir) stoppers.push(async () => rmSync(s3Root, { recursive: true, force: true }));
     const functionArnPrefix = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:`;
     const queueUrlPrefix = `${awsUrl}/${ACCOUNT}/`;
     const eventBusName = 'funnel-local';
@@ -137,6 +163,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
       AWS_ENDPOINT_URL_SCHEDULER: awsUrl,
       AWS_ENDPOINT_URL_SQS: awsUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
+      S3_FORCE_PATH_STYLE: 'true',
       AWS_ENDPOINT_URL_SESV2: `http://${host}:${sesPort}`,
       AWS_LAMBDA_FUNCTION_NAME: 'funnel-local',
       AWS_SES_ACCOUNT: JSON.stringify(sesAccount(options.sesMaxSendRate ?? 14)),
@@ -152,6 +180,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           queueUrlPrefix,
           sesConfigurationSet: 'funnel-local',
           publicBaseUrl: apiUrl,
+          // Locally each declared bucket is called by its declared name.
+          buckets: Object.fromEntries(application.buckets.map((b) => [b.name, b.name])),
         },
         application,
       ),
@@ -190,6 +220,21 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       invoke: lambda.invoke,
       deadLetters,
     });
+    const store = new ObjectStore(s3Root);
+    for (const bucket of application.buckets) await store.createBucket(bucket.name);
+    const s3 = new LocalS3({
+      store,
+      credentials: [{ accessKeyId: 'local', secretAccessKey: 'local' }],
+      region: REGION,
+      notifications: new Map(application.buckets.map((b) => [b.name, b.notifications ?? []])),
+      invoke: lambda.invoke,
+      deadLetters,
+    });
+    stoppers.push(async () => s3.close());
+    const s3Server: LocalS3Server = await listening(`S3 on port ${s3Port}`, 'S3_PORT', () =>
+      startS3Server({ host, port: s3Port, s3 }),
+    );
+    stoppers.push(() => s3Server.close());
     const endpoint = await listening(`local AWS endpoint on port ${awsPort}`, 'LOCAL_AWS_PORT', () =>
       startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler }),
     );
@@ -219,6 +264,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         await ses.idle();
         await bus.idle();
         await queues.idle();
+        await s3.idle();
         await scheduler.idle();
         if (invocations === before) return;
       }
@@ -235,6 +281,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           return scheduler.replay(letter);
         case 'stream':
           return poller.replay(letter);
+        case 's3':
+          return s3.replay(letter);
       }
     };
 
@@ -242,6 +290,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       dynamodbEndpoint,
       tableName,
       sesUrl: ses.url,
+      s3Url: s3Server.url,
+      store,
       scheduler,
       deadLetters,
       replay,
@@ -269,6 +319,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         schedules: scheduler.list().filter((s) => s.kind === 'global'),
         queues: queues.describe(),
         streams: poller.describe(),
+        buckets: application.buckets,
       }),
       urls: {
         api: api.url,
@@ -276,12 +327,14 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         openapi: `${api.url}/v1/openapi.json`,
         mailViewer: ses.url,
         aws: endpoint.url,
+        s3: s3Server.url,
         dynamodb: dynamodbEndpoint,
       },
       lambda,
       bus,
       scheduler,
       queues,
+      s3,
       deadLetters,
       settle,
       stop: stopAll,
@@ -364,6 +417,8 @@ interface LocalRouteDeps {
   dynamodbEndpoint: string;
   tableName: string;
   sesUrl: string;
+  s3Url: string;
+  store: ObjectStore;
   scheduler: LocalScheduler;
   deadLetters: MemoryDeadLetters;
   replay(letter: DeadLetter): Promise<void>;
@@ -446,7 +501,7 @@ async function healthOf(
     }
   };
   const client = localClient(deps.dynamodbEndpoint);
-  const [dynamodb, ses] = await Promise.all([
+  const [dynamodb, ses, s3] = await Promise.all([
     check(async () => {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: deps.tableName }));
       return `table ${deps.tableName} ${Table?.TableStatus}`;
@@ -456,12 +511,20 @@ async function healthOf(
       if (!response.ok) throw new Error(`mail viewer answered ${response.status}`);
       return `mail viewer at ${deps.sesUrl}`;
     }),
+    check(async () => {
+      const buckets = await deps.store.buckets();
+      // Unsigned, so S3 answers 403: what matters is that it answers.
+      const response = await fetch(`${deps.s3Url}/`);
+      if (response.status !== 403) throw new Error(`S3 answered ${response.status}`);
+      return `${buckets.length} buckets at ${deps.s3Url}, objects under ${deps.store.root}`;
+    }),
   ]);
   client.destroy();
   return {
     api: { status: 'ok', detail: 'serving' },
     dynamodb,
     ses,
+    s3,
     scheduler: { status: 'ok', detail: `${deps.scheduler.list().length} schedules` },
     deadLetters: { status: 'ok', detail: `${deps.deadLetters.list().length} dead letters` },
   };

@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { Application } from '../../functions/app/types.ts';
@@ -8,7 +9,8 @@ import { fixtureApplication, type Synthesized, synthesize, synthesizeFixture } f
 /**
  * The synthesized template and the local runtime must serve the same application: the same
  * routes (to the same functions, with or without the authorizer), the same rules (bus, pattern,
- * target), the same global schedules, queue consumers and stream consumers with their filters.
+ * target), the same global schedules, queue consumers and stream consumers with their filters,
+ * the same buckets and bucket notifications.
  * Both read functions/app; this test catches either of them reading it differently.
  * It runs for the declared application and for a fixture that uses every kind of trigger.
  */
@@ -20,7 +22,11 @@ interface Comparable {
   schedules: string[];
   queues: string[];
   streams: string[];
+  buckets: string[];
+  notifications: string[];
 }
+
+const S3_EVENTS = { created: 's3:ObjectCreated:*', removed: 's3:ObjectRemoved:*' } as const;
 
 const line = (...parts: unknown[]) =>
   parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' | ');
@@ -73,7 +79,27 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
         m.Properties.BatchSize,
       ),
     );
-  return { routes, rules, schedules, queues, streams };
+  const bucketNames = new Map(
+    [...stack.storage.buckets].map(([name, bucket]) => [
+      stack.getLogicalId(bucket.node.defaultChild as CfnElement),
+      name,
+    ]),
+  );
+  const buckets = [...bucketNames.values()];
+  const notifications = of('Custom::S3BucketNotifications').flatMap((n) =>
+    (n.Properties.NotificationConfiguration.LambdaFunctionConfigurations ?? []).map((c: any) => {
+      const rules: Array<{ Name: string; Value: string }> = c.Filter?.Key?.FilterRules ?? [];
+      const filter = (name: string) => rules.find((r) => r.Name.toLowerCase() === name)?.Value ?? '';
+      return line(
+        bucketNames.get(n.Properties.BucketName.Ref),
+        c.Events,
+        filter('prefix'),
+        filter('suffix'),
+        functionOf(c.LambdaFunctionArn),
+      );
+    }),
+  );
+  return { routes, rules, schedules, queues, streams, buckets, notifications };
 }
 
 function fromRuntime(served: ServedApplication): Comparable {
@@ -83,6 +109,12 @@ function fromRuntime(served: ServedApplication): Comparable {
     schedules: served.schedules.map((s) => line(s.expression, s.timezone, s.target)),
     queues: served.queues.map((q) => line(q.name, q.consumer, q.batchSize)),
     streams: served.streams.map((s) => line(s.target, s.filters, s.batchSize)),
+    buckets: served.buckets.map((b) => b.name),
+    notifications: served.buckets.flatMap((b) =>
+      (b.notifications ?? []).flatMap((n) =>
+        n.events.map((event) => line(b.name, [S3_EVENTS[event]], n.prefix ?? '', n.suffix ?? '', n.target)),
+      ),
+    ),
   };
 }
 
@@ -99,7 +131,7 @@ describe.each([
     // Synthesis is the slow part (seconds); hooks have a longer timeout than tests.
     synthesized = synth();
     runtime = await startTestRuntime({ application: app });
-  });
+  }, 300_000);
   afterAll(async () => {
     await runtime?.stop();
   });

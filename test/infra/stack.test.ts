@@ -145,6 +145,7 @@ describe('functions', () => {
         linkSecretArn: 'l',
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',
+        buckets: Object.fromEntries(app.buckets.map((b) => [b.name, b.name])),
       }),
     );
     for (const [id, fn] of functions()) {
@@ -656,6 +657,95 @@ describe('a declaration using every kind of trigger and permission', () => {
         actionsOf(roleId(quiet)).filter((a) => /^(ses|secretsmanager|events|scheduler|iam|sts):/.test(a)),
       ).toEqual([]);
     }
+  });
+
+  it('makes each declared bucket encrypted, private, TLS-only, logged and retained, with its lifecycle', () => {
+    const bucket = logicalId(stack.storage.bucket('uploads'));
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: {
+          DestinationBucketName: { Ref: logicalId(stack.storage.accessLogs!) },
+          LogFilePrefix: 'uploads/',
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              Prefix: 'incoming/',
+              ExpirationInDays: 365,
+              Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+            }),
+          ],
+        },
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucket },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const [[, env]] = resources('AWS::Lambda::Function').filter(
+      ([, f]) => f.Properties.FunctionName === 'Fixture-relay',
+    ) as [[string, Json]];
+    expect(env.Properties.Environment.Variables.BUCKET_UPLOADS).toEqual({ Ref: bucket });
+  });
+
+  it('invokes the declared function for objects created under the prefix, failures kept in the events DLQ', () => {
+    const [notification] = spec.buckets[0]!.notifications!;
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: logicalId(stack.storage.bucket('uploads')) },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: 'suffix', Value: notification!.suffix },
+                  { Name: 'prefix', Value: notification!.prefix },
+                ],
+              },
+            },
+            LambdaFunctionArn: { 'Fn::GetAtt': [functionId(notification!.target), 'Arn'] },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId(notification!.target) },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.events.deadLetters), 'Arn'] } },
+      },
+    });
+  });
+
+  it('grants bucket:<name>:read and :write only the object actions they name, on that bucket', () => {
+    const bucket = logicalId(stack.storage.bucket('uploads'));
+    const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] };
+    const s3Actions = (role: string) =>
+      actionsOf(role)
+        .filter((a) => a.startsWith('s3:'))
+        .sort();
+    expect(s3Actions(roleId('nightly'))).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(statementWith(roleId('nightly'), 's3:GetObject').Resource).toEqual(objects);
+    expect(statementWith(roleId('nightly'), 's3:ListBucket').Resource).toEqual({
+      'Fn::GetAtt': [bucket, 'Arn'],
+    });
+    expect(s3Actions(roleId('relay'))).toEqual(['s3:DeleteObject', 's3:PutObject']);
+    expect(statementWith(roleId('relay'), 's3:PutObject').Resource).toEqual(objects);
+    expect(s3Actions(roleId('campaign-send'))).toEqual([]);
   });
 
   it('puts rules on the bus they declare, the default bus for AWS service events', () => {

@@ -9,7 +9,12 @@ import { signupBody } from './tenants.ts';
  * DynamoDB Local (with the file's own table). Stop it in afterAll.
  */
 export async function startTestRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
-  const [port, sesPort, awsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [port, sesPort, awsPort, s3Port] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   return startLocalRuntime({
     dataDir: null,
     dynamodbEndpoint: inject('dynamodbEndpoint'),
@@ -17,6 +22,7 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Lo
     port,
     sesPort,
     awsPort,
+    s3Port,
     seedDemoTenant: false,
     logLevel: 'SILENT',
     ...options,

@@ -124,7 +124,7 @@ export function synthesizeFixture(): Synthesized {
 
 /**
  * A declaration that uses everything the stack can build (queues, global and per-tenant
- * schedules, default-bus rules, every permission), so the tests cover what modules will declare
+ * schedules, default-bus rules, buckets with notifications, every permission), so the tests cover what modules will declare
  * before any module does. Entries point at existing handlers: nothing is bundled.
  */
 export const fixtureApplication: Application = defineApplication(
@@ -169,9 +169,14 @@ export const fixtureApplication: Application = defineApplication(
           name: 'nightly',
           entry: 'functions/http/fallback.ts',
           description: 'n',
-          permissions: ['table:read'],
+          permissions: ['table:read', 'bucket:uploads:read'],
         },
-        { name: 'relay', entry: 'functions/http/fallback.ts', description: 'r', permissions: ['events:put'] },
+        {
+          name: 'relay',
+          entry: 'functions/http/fallback.ts',
+          description: 'r',
+          permissions: ['events:put', 'bucket:uploads:write'],
+        },
       ],
       routes: {
         list: route({
@@ -258,6 +263,22 @@ export const fixtureApplication: Application = defineApplication(
           ],
           batchSize: 50,
           retryAttempts: 3,
+        },
+      ],
+      buckets: [
+        {
+          name: 'uploads',
+          description: 'Files people upload.',
+          lifecycle: [{ prefix: 'incoming/', infrequentAccessAfterDays: 30, expireAfterDays: 365 }],
+          notifications: [
+            {
+              name: 'arrivals',
+              events: ['created'],
+              prefix: 'incoming/',
+              suffix: '.eml',
+              target: 'mail-events',
+            },
+          ],
         },
       ],
     }),

@@ -103,7 +103,8 @@ describe('npm start', () => {
       'every port to close',
       15_000,
     );
-  });
+    // Start-up alone may take a minute on a busy 2-core machine.
+  }, 120_000);
 
   it('says in one line how to install Java when it is missing', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'nojava-'));
@@ -151,5 +152,5 @@ describe('npm start', () => {
     } finally {
       blocker.close();
     }
-  });
+  }, 120_000);
 });

@@ -23,6 +23,8 @@ export interface Wiring {
   publicBaseUrl: string;
   /** Physical name of each declared bucket, by declared name. */
   buckets: Record<string, string>;
+  /** Where declared tables are queried: the catalog database, the Athena workgroup, the SQL dialect. */
+  warehouse?: { database: string; workgroup: string; dialect: 'athena' | 'duckdb' };
 }
 
 /** Per-tenant schedules, as the provisioner reads them (see shared/platform/tenant-schedules.ts). */
@@ -54,6 +56,13 @@ export function functionEnvironment(
     const physical = wiring.buckets[bucket.name];
     if (physical === undefined) throw new Error(`No physical name for declared bucket ${bucket.name}.`);
     env[bucketVariable(bucket.name)] = physical;
+  }
+  if (application.tables.length) {
+    if (!wiring.warehouse)
+      throw new Error('Declared tables need a warehouse (database, workgroup, dialect).');
+    env.WAREHOUSE_DATABASE = wiring.warehouse.database;
+    env.ATHENA_WORKGROUP = wiring.warehouse.workgroup;
+    env.WAREHOUSE_SQL_DIALECT = wiring.warehouse.dialect;
   }
   if (wiring.scheduleDlqArn) env.SCHEDULE_DLQ_ARN = wiring.scheduleDlqArn;
   if (wiring.linkSecretArn) env.LINK_SECRET_ARN = wiring.linkSecretArn;

@@ -3,11 +3,13 @@ import { contacts } from './contacts.ts';
 import { invoicing } from './invoicing.ts';
 import { marketing } from './marketing.ts';
 import { platform } from './platform.ts';
+import { reports } from './reports.ts';
 import { sales } from './sales.ts';
 import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
 import { defineApplication, type ModuleSpec } from './types.ts';
+import { warehouse } from './warehouse.ts';
 
 /** A module joins the application by being listed here. */
 // biome-ignore format: one module per line keeps merges of parallel work trivial
@@ -21,6 +23,8 @@ const modules: ModuleSpec[] = [
   invoicing,
   marketing,
   surveys,
+  warehouse,
+  reports,
 ];
 
 /**

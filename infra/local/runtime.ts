@@ -9,15 +9,20 @@ import { application as declaredApplication } from '../../functions/app/index.ts
 import type {
   Application,
   BucketSpec,
+  DeliveryStreamSpec,
   QueueSpec,
   RuleSpec,
   StreamConsumerSpec,
+  TableSpec,
 } from '../../functions/app/types.ts';
 import { functionEnvironment } from '../environment.ts';
 import { type ApiGateway, type ServedRoute, startApiGateway } from './api-gateway.ts';
+import { LocalAthena } from './aws/athena.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
+import { LocalDuckDb } from './aws/duckdb.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
+import { LocalFirehose } from './aws/firehose.ts';
 import { LocalQueues } from './aws/queues.ts';
 import { LocalS3, type LocalS3Server, startS3Server } from './aws/s3.ts';
 import { ObjectStore } from './aws/s3-store.ts';
@@ -44,6 +49,9 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
+const WAREHOUSE_DATABASE = 'funnel';
+/** The workgroup's per-query limit, as the stack sets it (infra/constructs/warehouse.ts). */
+const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
 
 export interface RuntimeOptions {
   /** Another declaration than functions/app (the parity test serves a fixture application). */
@@ -82,6 +90,8 @@ export interface ServedApplication {
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
   buckets: BucketSpec[];
+  deliveryStreams: readonly DeliveryStreamSpec[];
+  tables: readonly TableSpec[];
 }
 
 export interface LocalRuntime {
@@ -101,6 +111,8 @@ export interface LocalRuntime {
   scheduler: LocalScheduler;
   queues: LocalQueues;
   s3: LocalS3;
+  firehose: LocalFirehose;
+  athena: LocalAthena;
   deadLetters: MemoryDeadLetters;
   /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
   settle(): Promise<void>;
@@ -164,6 +176,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       AWS_ENDPOINT_URL_SCHEDULER: awsUrl,
       AWS_ENDPOINT_URL_SQS: awsUrl,
       AWS_ENDPOINT_URL_S3: s3Url,
+      AWS_ENDPOINT_URL_FIREHOSE: awsUrl,
+      AWS_ENDPOINT_URL_ATHENA: awsUrl,
       S3_FORCE_PATH_STYLE: 'true',
       AWS_ENDPOINT_URL_SESV2: `http://${host}:${sesPort}`,
       AWS_LAMBDA_FUNCTION_NAME: 'funnel-local',
@@ -182,6 +196,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           publicBaseUrl: apiUrl,
           // Locally each declared bucket is called by its declared name.
           buckets: Object.fromEntries(application.buckets.map((b) => [b.name, b.name])),
+          warehouse: { database: WAREHOUSE_DATABASE, workgroup: 'funnel-local', dialect: 'duckdb' },
         },
         application,
       ),
@@ -190,10 +205,50 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const lambda = new LocalLambda(application.functions, { root: REPO_ROOT, functionArnPrefix });
     const deadLetters = new MemoryDeadLetters(dataDir ? join(dataDir, 'dead-letters.json') : undefined);
     const clock = options.clock;
+    const store = new ObjectStore(s3Root);
+    for (const bucket of application.buckets) await store.createBucket(bucket.name);
+    const s3 = new LocalS3({
+      store,
+      credentials: [{ accessKeyId: 'local', secretAccessKey: 'local' }],
+      region: REGION,
+      notifications: new Map(application.buckets.map((b) => [b.name, b.notifications ?? []])),
+      invoke: lambda.invoke,
+      deadLetters,
+    });
+    stoppers.push(async () => s3.close());
+    const duckdb = new LocalDuckDb();
+    stoppers.push(() => duckdb.close());
+    const firehose = new LocalFirehose({
+      streams: application.deliveryStreams,
+      tables: application.tables,
+      s3,
+      duckdb,
+      invoke: lambda.invoke,
+      region: REGION,
+      account: ACCOUNT,
+      ...(clock ? { clock } : {}),
+    });
+    // What Firehose still buffers is delivered on the way out, not lost with the process.
+    stoppers.push(async () => {
+      await firehose.flush().catch((error) => console.error('Firehose could not deliver its buffer:', error));
+      firehose.close();
+    });
+    const athena = new LocalAthena({
+      database: WAREHOUSE_DATABASE,
+      workgroup: 'funnel-local',
+      tables: application.tables,
+      store,
+      duckdb,
+      bytesScannedCutoff: ATHENA_BYTES_SCANNED_CUTOFF,
+    });
     const bus = new LocalEventBus({
       rules: application.rules,
       domainBusName: eventBusName,
       invoke: lambda.invoke,
+      putRecord: (stream, data) => {
+        const [result] = firehose.putRecords(stream, [data]);
+        if (result?.ErrorCode) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
+      },
       deadLetters,
       ...(clock ? { clock } : {}),
     });
@@ -220,23 +275,12 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       invoke: lambda.invoke,
       deadLetters,
     });
-    const store = new ObjectStore(s3Root);
-    for (const bucket of application.buckets) await store.createBucket(bucket.name);
-    const s3 = new LocalS3({
-      store,
-      credentials: [{ accessKeyId: 'local', secretAccessKey: 'local' }],
-      region: REGION,
-      notifications: new Map(application.buckets.map((b) => [b.name, b.notifications ?? []])),
-      invoke: lambda.invoke,
-      deadLetters,
-    });
-    stoppers.push(async () => s3.close());
     const s3Server: LocalS3Server = await listening(`S3 on port ${s3Port}`, 'S3_PORT', () =>
       startS3Server({ host, port: s3Port, s3 }),
     );
     stoppers.push(() => s3Server.close());
     const endpoint = await listening(`local AWS endpoint on port ${awsPort}`, 'LOCAL_AWS_PORT', () =>
-      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler }),
+      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler, firehose, athena }),
     );
     stoppers.push(() => endpoint.close());
     const ses = await listening(`SES on port ${sesPort}`, 'SES_PORT', () =>
@@ -264,6 +308,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         await ses.idle();
         await bus.idle();
         await queues.idle();
+        await firehose.flush();
         await s3.idle();
         await scheduler.idle();
         if (invocations === before) return;
@@ -320,6 +365,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         queues: queues.describe(),
         streams: poller.describe(),
         buckets: application.buckets,
+        deliveryStreams: firehose.describe(),
+        tables: application.tables,
       }),
       urls: {
         api: api.url,
@@ -335,6 +382,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       scheduler,
       queues,
       s3,
+      firehose,
+      athena,
       deadLetters,
       settle,
       stop: stopAll,

@@ -1,5 +1,5 @@
 import type { TenantContext } from '../platform/context.ts';
-import { type Envelope, sendEnvelope } from './sender.ts';
+import { type Attachment, type Envelope, sendEnvelope } from './sender.ts';
 import { suppressionOf } from './suppression.ts';
 
 export interface Sender {
@@ -20,6 +20,7 @@ export interface MailMessage {
   headers?: Record<string, string>;
   /** What the mail is about, e.g. `{ kind: 'dunning', invoiceId }`; the tenant id is added. */
   tags: Record<string, string>;
+  attachments?: Attachment[];
   /**
    * Transactional mail only: send despite a suppression, for the reason given (it is logged and
    * returned so the caller records it). Without it a suppressed address receives nothing.
@@ -52,6 +53,7 @@ export async function sendMail(ctx: TenantContext, message: MailMessage): Promis
     html: message.html,
     headers: message.headers,
     tags: { ...message.tags, tenantId: ctx.tenantId, category: message.category },
+    ...(message.attachments?.length ? { attachments: message.attachments } : {}),
   };
   const messageId = await sendEnvelope(envelope);
   if (suppression) {

@@ -85,6 +85,33 @@ export function acknowledgeFindings(stack: FunnelStack): void {
       );
     }
   }
+  if (stack.warehouse) {
+    const warehouse = stack.warehouse;
+    for (const fn of [...stack.functions.values()].filter((f) =>
+      f.spec.permissions.includes('warehouse:query'),
+    )) {
+      for (const table of app.tables) {
+        const bucket = stack.storage.bucket(table.bucket);
+        ack(
+          fn.role,
+          wildcard(bucket.arnForObjects(`${table.prefix}*`)),
+          `${fn.spec.name} queries the ${table.name} table through Athena, which reads its Parquet objects under ${table.prefix} (named per tenant, day and delivery); only GetObject, only under that prefix.`,
+        );
+        ack(
+          fn.role,
+          wildcard(bucket.arnForObjects('query-results/*')),
+          `${fn.spec.name} runs Athena queries whose workgroup writes their results under query-results/, named by query execution id at run time; the prefix holds nothing else and expires after seven days.`,
+        );
+      }
+    }
+    for (const table of app.tables) {
+      ack(
+        warehouse.firehoseRole,
+        wildcard(stack.storage.bucket(table.bucket).arnForObjects('*')),
+        `Firehose writes the ${table.name} facts and its error output under keys it makes per tenant, day and delivery (dynamic partitioning); the statement is the S3 destination policy Firehose documents, on this one bucket.`,
+      );
+    }
+  }
   if (stack.storage.accessLogs)
     ack(
       stack.storage.accessLogs,

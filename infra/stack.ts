@@ -18,6 +18,7 @@ import { constructId } from './constructs/naming.ts';
 import { StreamConsumer, WorkQueue } from './constructs/queues.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { Storage } from './constructs/storage.ts';
+import { Warehouse } from './constructs/warehouse.ts';
 import { functionEnvironment, type Wiring } from './environment.ts';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,6 +53,7 @@ export class FunnelStack extends Stack {
   readonly http: HttpApi;
   readonly alarms: Alarms;
   readonly storage: Storage;
+  readonly warehouse?: Warehouse;
   readonly functions = new Map<string, AppFunction>();
   readonly workQueues = new Map<string, WorkQueue>();
   readonly streamConsumers = new Map<string, StreamConsumer>();
@@ -112,6 +114,15 @@ export class FunnelStack extends Stack {
       publicBaseUrl:
         props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.http.api.apiEndpoint,
       buckets: this.storage.physicalNames(),
+      ...(app.tables.length
+        ? {
+            warehouse: {
+              database: `${this.stackName.toLowerCase().replace(/[^a-z0-9]/g, '_')}_warehouse`,
+              workgroup: name('warehouse'),
+              dialect: 'athena' as const,
+            },
+          }
+        : {}),
     };
     const environment = functionEnvironment(wiring, app);
     const interactive = new Set([
@@ -133,6 +144,18 @@ export class FunnelStack extends Stack {
       return fn.function;
     };
 
+    if (wiring.warehouse) {
+      this.warehouse = new Warehouse(this, 'Warehouse', {
+        tables: app.tables,
+        streams: app.deliveryStreams,
+        storage: this.storage,
+        databaseName: wiring.warehouse.database,
+        workgroupName: wiring.warehouse.workgroup,
+        resultsBucket: app.tables[0]!.bucket,
+        transformOf: lambdaOf,
+      });
+    }
+
     for (const spec of app.queues) {
       this.workQueues.set(
         spec.name,
@@ -147,7 +170,13 @@ export class FunnelStack extends Stack {
 
     this.http.addRoutes(app, lambdaOf);
 
-    for (const spec of app.rules) this.events.addRule(spec, lambdaOf(spec.target));
+    for (const spec of app.rules)
+      this.events.addRule(
+        spec,
+        spec.targetKind === 'delivery-stream'
+          ? this.warehouse!.target(spec.target, this.events.deadLetters)
+          : lambdaOf(spec.target),
+      );
     for (const bucket of app.buckets) {
       for (const spec of bucket.notifications ?? [])
         this.storage.notify(bucket.name, spec, lambdaOf(spec.target));
@@ -199,6 +228,13 @@ export class FunnelStack extends Stack {
         if (bucket) this.storage.grant(bucket[1]!, fn.role, bucket[2] as 'read' | 'write');
       }
     }
+    for (const fn of declaring('warehouse:query'))
+      this.warehouse?.grantQuery(
+        fn.role,
+        this.storage,
+        this.application.tables,
+        this.application.tables[0]!.bucket,
+      );
     for (const fn of declaring('queues:send')) {
       for (const queue of this.workQueues.values()) queue.queue.grantSendMessages(fn.role);
     }
@@ -219,7 +255,7 @@ export class FunnelStack extends Stack {
    */
   private configureAsyncFailures(app: Application, lambdaOf: (name: string) => lambda.Function): void {
     const eventTargets = new Set([
-      ...app.rules.map((r) => r.target),
+      ...app.rules.filter((r) => r.targetKind !== 'delivery-stream').map((r) => r.target),
       ...app.buckets.flatMap((b) => b.notifications ?? []).map((n) => n.target),
     ]);
     const scheduleTargets = new Set(app.schedules.map((s) => s.target).filter((t) => !eventTargets.has(t)));

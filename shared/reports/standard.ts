@@ -792,12 +792,13 @@ const dunningOutcomes: StandardReport = {
     const paid = sql.facts({
       tenantId: input.tenantId,
       eventTypes: ['InvoicePaid'],
-      columns: ['invoice_id', 'amount', 'currency', 'due_date', 'country', 'region'],
+      columns: ['invoice_id', 'amount', 'currency', 'country', 'region'],
       from: input.period.startsAt,
       to: input.period.endsAt,
       where: whereOf(input, ['country', 'region']),
       also: [`currency = ${sql.p(input.currency)}`],
     });
+    // Notices and due dates from the facts of the year (two, for due dates) before the period.
     const notices = sql.facts({
       tenantId: input.tenantId,
       eventTypes: ['DunningNoticeSent'],
@@ -806,14 +807,22 @@ const dunningOutcomes: StandardReport = {
       to: input.period.endsAt,
       also: [`channel = 'customer'`],
     });
+    const issued = sql.facts({
+      tenantId: input.tenantId,
+      eventTypes: ['InvoiceIssued'],
+      columns: ['invoice_id', 'due_date'],
+      from: new Date(input.period.startsAt.getTime() - 730 * 86_400_000),
+      to: input.period.endsAt,
+    });
     const paidDay = sql.localDay(sql.local('p.occurred_at', input.period.timeZone));
     return sql.query(
-      `WITH p AS (${paid}), n AS (${notices}),
+      `WITH p AS (${paid}), n AS (${notices}), i AS (SELECT invoice_id, max(due_date) AS due_date FROM (${issued}) AS issued GROUP BY invoice_id),
       last AS (
-        SELECT p.invoice_id, p.amount, ${sql.days('CAST(p.due_date AS DATE)', paidDay)} AS days_late,
+        SELECT p.invoice_id, p.amount, ${sql.days('CAST(max(i.due_date) AS DATE)', paidDay)} AS days_late,
           ${sql.argMax('n.level', 'n.days')} AS level, max(n.days) AS level_days
         FROM p LEFT JOIN n ON n.invoice_id = p.invoice_id AND n.occurred_at <= p.occurred_at
-        GROUP BY p.invoice_id, p.amount, p.due_date, p.occurred_at)
+        LEFT JOIN i ON i.invoice_id = p.invoice_id
+        GROUP BY p.invoice_id, p.amount, p.occurred_at)
       SELECT coalesce(level, 'none') AS level, min(level_days) AS level_days, count(*) AS invoices, sum(amount) AS amount,
         ${sql.median('days_late')} AS median_days_late
       FROM last GROUP BY 1`,

@@ -146,6 +146,8 @@ export async function runQuery(
   options: { waitMs: number },
 ): Promise<{ done: true; result: QueryResult } | { done: false; queryId: string }> {
   const queryId = await startQuery(sql, parameters);
+  // Asked not to wait (Prefer: respond-async): the caller polls, even for a query that is quick.
+  if (options.waitMs <= 0) return { done: false, queryId };
   const deadline = Date.now() + options.waitMs;
   for (let attempt = 0; ; attempt++) {
     const state = await queryState(queryId);

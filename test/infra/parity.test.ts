@@ -24,6 +24,8 @@ interface Comparable {
   streams: string[];
   buckets: string[];
   notifications: string[];
+  deliveryStreams: string[];
+  tables: string[];
 }
 
 const S3_EVENTS = { created: 's3:ObjectCreated:*', removed: 's3:ObjectRemoved:*' } as const;
@@ -49,11 +51,16 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
       r.Properties.AuthorizationType === 'CUSTOM',
     );
   });
+  const targetOf = (arn: any): string => {
+    const resource = resources[logicalOf(arn)!];
+    if (resource?.Type !== 'AWS::KinesisFirehose::DeliveryStream') return functionOf(arn);
+    return (resource.Properties.DeliveryStreamName as string).slice(prefix.length);
+  };
   const rules = of('AWS::Events::Rule').map((r) =>
     line(
       !r.Properties.EventBusName || r.Properties.EventBusName === 'default' ? 'default' : 'domain',
       r.Properties.EventPattern,
-      functionOf(r.Properties.Targets[0].Arn),
+      targetOf(r.Properties.Targets[0].Arn),
     ),
   );
   const schedules = of('AWS::Scheduler::Schedule').map((s) =>
@@ -99,7 +106,32 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
       );
     }),
   );
-  return { routes, rules, schedules, queues, streams, buckets, notifications };
+  const deliveryStreams = of('AWS::KinesisFirehose::DeliveryStream').map((d) => {
+    const s3 = d.Properties.ExtendedS3DestinationConfiguration;
+    const lambdaArn = s3.ProcessingConfiguration.Processors[0].Parameters.find(
+      (p: any) => p.ParameterName === 'LambdaArn',
+    ).ParameterValue;
+    return line(
+      (d.Properties.DeliveryStreamName as string).slice(prefix.length),
+      s3.DataFormatConversionConfiguration.SchemaConfiguration.TableName,
+      s3.Prefix,
+      s3.ErrorOutputPrefix,
+      functionOf(lambdaArn),
+      [s3.BufferingHints.SizeInMBs, s3.BufferingHints.IntervalInSeconds],
+    );
+  });
+  const tables = of('AWS::Glue::Table').map((t) =>
+    line(
+      t.Properties.TableInput.Name,
+      t.Properties.TableInput.StorageDescriptor.Columns.map((c: any) => `${c.Name}:${c.Type}`),
+      t.Properties.TableInput.PartitionKeys.map((p: any) => p.Name),
+      Object.entries(t.Properties.TableInput.Parameters)
+        .filter(([k]) => /^projection\.[^.]+\.type$/.test(k))
+        .map(([k, v]) => `${k.split('.')[1]}:${v}`)
+        .sort(),
+    ),
+  );
+  return { routes, rules, schedules, queues, streams, buckets, notifications, deliveryStreams, tables };
 }
 
 function fromRuntime(served: ServedApplication): Comparable {
@@ -110,6 +142,20 @@ function fromRuntime(served: ServedApplication): Comparable {
     queues: served.queues.map((q) => line(q.name, q.consumer, q.batchSize)),
     streams: served.streams.map((s) => line(s.target, s.filters, s.batchSize)),
     buckets: served.buckets.map((b) => b.name),
+    deliveryStreams: served.deliveryStreams.map((d) =>
+      line(d.name, d.table, d.prefix, d.errorPrefix, d.transform, [
+        d.buffering.sizeMb,
+        d.buffering.intervalSeconds,
+      ]),
+    ),
+    tables: served.tables.map((t) =>
+      line(
+        t.name,
+        t.columns.map((c) => `${c.name}:${c.type}`),
+        t.partitions.map((p) => p.name),
+        t.partitions.map((p) => `${p.name}:${p.kind === 'injected' ? 'injected' : 'date'}`).sort(),
+      ),
+    ),
     notifications: served.buckets.flatMap((b) =>
       (b.notifications ?? []).flatMap((n) =>
         n.events.map((event) => line(b.name, [S3_EVENTS[event]], n.prefix ?? '', n.suffix ?? '', n.target)),

@@ -89,7 +89,9 @@ describe('the table', () => {
 describe('functions', () => {
   const { template, stack } = declared;
   const { resources, functionId, logicalId } = inspect(declared);
-  const functions = () => resources('AWS::Lambda::Function');
+  /** CDK's own singleton that writes bucket notification configurations at deploy time. */
+  const cdkNotificationsHandler = (id: string) => id.startsWith('BucketNotificationsHandler');
+  const functions = () => resources('AWS::Lambda::Function').filter(([id]) => !cdkNotificationsHandler(id));
 
   it('deploys every declared function, and nothing else, as <stack name>-<declared name>', () => {
     expect(
@@ -97,6 +99,7 @@ describe('functions', () => {
         .map(([, f]) => f.Properties.FunctionName)
         .sort(),
     ).toEqual(app.functions.map((f) => `FunnelCrm-${f.name}`).sort());
+    expect(resources('AWS::Lambda::Function').filter(([id]) => cdkNotificationsHandler(id))).toHaveLength(1);
   });
 
   it('runs every function on arm64 with the newest Node.js runtime of aws-cdk-lib', () => {
@@ -146,6 +149,7 @@ describe('functions', () => {
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',
         buckets: Object.fromEntries(app.buckets.map((b) => [b.name, b.name])),
+        warehouse: { database: 'd', workgroup: 'w', dialect: 'athena' },
       }),
     );
     for (const [id, fn] of functions()) {
@@ -177,9 +181,9 @@ describe('functions', () => {
     expect(groups.size).toBe(app.functions.length);
   });
 
-  it('attaches no managed policy to any role', () => {
-    for (const [, role] of resources('AWS::IAM::Role'))
-      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  it('attaches no managed policy to any role but that of CDK’s bucket notifications handler', () => {
+    for (const [id, role] of resources('AWS::IAM::Role'))
+      if (!cdkNotificationsHandler(id)) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
   });
 });
 
@@ -360,7 +364,7 @@ describe('events', () => {
   it('routes every declared rule to its function with retries and a dead-letter queue', () => {
     const rules = resources('AWS::Events::Rule');
     expect(rules).toHaveLength(app.rules.length);
-    for (const spec of app.rules) {
+    for (const spec of app.rules.filter((r) => r.targetKind !== 'delivery-stream')) {
       const [, rule] = rules.find(([, r]) => r.Properties.Description === spec.description)!;
       expect(rule.Properties.EventPattern, spec.name).toEqual(spec.pattern);
       expect(rule.Properties.EventBusName).toEqual(
@@ -377,7 +381,9 @@ describe('events', () => {
   });
 
   it('keeps failed asynchronous invocations of rule targets in the same dead-letter queue', () => {
-    for (const target of new Set(app.rules.map((r) => r.target))) {
+    for (const target of new Set(
+      app.rules.filter((r) => r.targetKind !== 'delivery-stream').map((r) => r.target),
+    )) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: functionId(target) },
         MaximumRetryAttempts: 2,
@@ -433,6 +439,89 @@ describe('events', () => {
         'renderingFailure',
       ]),
     );
+  });
+});
+
+describe('the warehouse', () => {
+  const { template, stack } = declared;
+  const { resources, logicalId, roleId, statementWith } = inspect(declared);
+  const [table] = app.tables;
+  const [stream] = app.deliveryStreams;
+
+  it('keeps a Glue table over the bucket with partition projection: the tenant injected, days projected', () => {
+    const [[, glueTable]] = resources('AWS::Glue::Table') as [[string, Json]];
+    const input = glueTable.Properties.TableInput;
+    expect(input.Name).toBe(table!.name);
+    expect(input.StorageDescriptor.Columns).toEqual(
+      table!.columns.map((c) => ({ Name: c.name, Type: c.type })),
+    );
+    expect(input.PartitionKeys).toEqual([
+      { Name: 'tenant', Type: 'string' },
+      { Name: 'dt', Type: 'string' },
+    ]);
+    expect(input.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.tenant.type': 'injected',
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+    });
+    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain(
+      'tenant=${tenant}/dt=${dt}/',
+    );
+  });
+
+  it('delivers through Firehose: transformation, dynamic partitioning, Parquet through the Glue table, encryption', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: `FunnelCrm-${stream!.name}`,
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: { 'Fn::GetAtt': [logicalId(stack.storage.bucket(table!.bucket)), 'Arn'] },
+        Prefix: stream!.prefix,
+        ErrorOutputPrefix: stream!.errorPrefix,
+        BufferingHints: {
+          SizeInMBs: stream!.buffering.sizeMb,
+          IntervalInSeconds: stream!.buffering.intervalSeconds,
+        },
+        DynamicPartitioningConfiguration: Match.objectLike({ Enabled: true }),
+        ProcessingConfiguration: Match.objectLike({ Enabled: true }),
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          SchemaConfiguration: Match.objectLike({ TableName: table!.name }),
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
+        }),
+      }),
+    });
+  });
+
+  it('sends every domain and SES event to the stream, retried, with the events dead-letter queue', () => {
+    for (const rule of app.rules.filter((r) => r.targetKind === 'delivery-stream')) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: rule.pattern,
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.warehouse!.streams.get(rule.target)!), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.events.deadLetters), 'Arn'] } },
+            RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 10 }),
+          }),
+        ],
+      });
+    }
+  });
+
+  it('queries in an Athena workgroup that enforces encrypted results and a bytes-scanned limit', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: Match.anyValue(),
+        ResultConfiguration: Match.objectLike({ EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } }),
+      }),
+    });
+    const reader = roleId('reports-api');
+    expect(statementWith(reader, 'athena:StartQueryExecution').Resource).toEqual({
+      'Fn::Join': ['', expect.arrayContaining([':workgroup/FunnelCrm-warehouse'])],
+    });
+    expect(JSON.stringify(statementWith(reader, 's3:GetObject').Resource)).toContain('/facts/*');
+    expect(statementWith(reader, 's3:PutObject')).toBeDefined();
   });
 });
 

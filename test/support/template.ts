@@ -177,6 +177,18 @@ export const fixtureApplication: Application = defineApplication(
           description: 'r',
           permissions: ['events:put', 'bucket:uploads:write'],
         },
+        {
+          name: 'to-facts',
+          entry: 'functions/http/fallback.ts',
+          description: 't',
+          permissions: ['table:read'],
+        },
+        {
+          name: 'analyst',
+          entry: 'functions/http/fallback.ts',
+          description: 'q',
+          permissions: ['warehouse:query'],
+        },
       ],
       routes: {
         list: route({
@@ -214,6 +226,14 @@ export const fixtureApplication: Application = defineApplication(
           bus: 'domain',
           pattern: { source: ['funnel.mail'], 'detail-type': [{ prefix: 'Campaign' }] },
           target: 'campaign-plan',
+        },
+        {
+          name: 'all-to-facts',
+          description: 'Every domain event to the delivery stream.',
+          bus: 'domain',
+          pattern: { source: [{ prefix: 'funnel.' }] },
+          target: 'facts',
+          targetKind: 'delivery-stream',
         },
       ],
       schedules: [
@@ -263,6 +283,34 @@ export const fixtureApplication: Application = defineApplication(
           ],
           batchSize: 50,
           retryAttempts: 3,
+        },
+      ],
+      tables: [
+        {
+          name: 'events',
+          description: 'Events.',
+          bucket: 'uploads',
+          prefix: 'events/',
+          columns: [
+            { name: 'event_id', type: 'string' },
+            { name: 'occurred_at', type: 'timestamp' },
+            { name: 'amount', type: 'bigint' },
+          ],
+          partitions: [
+            { name: 'tenant', kind: 'injected' },
+            { name: 'dt', kind: 'date' },
+          ],
+        },
+      ],
+      deliveryStreams: [
+        {
+          name: 'facts',
+          description: 'Events to Parquet.',
+          table: 'events',
+          prefix: 'events/tenant=!{partitionKeyFromLambda:tenant}/dt=!{partitionKeyFromLambda:dt}/',
+          errorPrefix: 'errors/!{firehose:error-output-type}/',
+          transform: 'to-facts',
+          buffering: { sizeMb: 64, intervalSeconds: 300 },
         },
       ],
       buckets: [

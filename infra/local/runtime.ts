@@ -15,6 +15,7 @@ import type {
   StreamConsumerSpec,
   TableSpec,
 } from '../../functions/app/types.ts';
+import { setTimeSource } from '../../shared/platform/clock.ts';
 import { functionEnvironment } from '../environment.ts';
 import { type ApiGateway, type ServedRoute, startApiGateway } from './api-gateway.ts';
 import { LocalAthena } from './aws/athena.ts';
@@ -204,7 +205,20 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
 
     const lambda = new LocalLambda(application.functions, { root: REPO_ROOT, functionArnPrefix });
     const deadLetters = new MemoryDeadLetters(dataDir ? join(dataDir, 'dead-letters.json') : undefined);
-    const clock = options.clock;
+    // The local clock: the given one (tests) or the system's, moved by POST /_local/clock, which
+    // moves handlers' "now" too, so a seed can write history through the API.
+    let offsetMs = 0;
+    const base = options.clock ?? { now: () => new Date() };
+    const clock: Clock = { now: () => new Date(base.now().getTime() + offsetMs) };
+    setTimeSource(() => new Date(Date.now() + offsetMs));
+    stoppers.push(async () => setTimeSource());
+    const localClock: LocalClock = {
+      now: () => clock.now(),
+      offsetMs: () => offsetMs,
+      set: (instant) => {
+        offsetMs = instant ? instant.getTime() - base.now().getTime() : 0;
+      },
+    };
     const store = new ObjectStore(s3Root);
     for (const bucket of application.buckets) await store.createBucket(bucket.name);
     const s3 = new LocalS3({
@@ -226,7 +240,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       invoke: lambda.invoke,
       region: REGION,
       account: ACCOUNT,
-      ...(clock ? { clock } : {}),
+      clock,
     });
     // What Firehose still buffers is delivered on the way out, not lost with the process.
     stoppers.push(async () => {
@@ -250,7 +264,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         if (result?.ErrorCode) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
       },
       deadLetters,
-      ...(clock ? { clock } : {}),
+      clock,
     });
     stoppers.push(async () => bus.close());
     const queues = new LocalQueues({
@@ -266,7 +280,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       invoke: lambda.invoke,
       deadLetters,
       ...(dataDir ? { stateFile: join(dataDir, 'schedules.json') } : {}),
-      ...(clock ? { clock } : {}),
+      clock,
     });
     const poller = new LocalStreamPoller({
       endpoint: dynamodbEndpoint,
@@ -284,7 +298,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     );
     stoppers.push(() => endpoint.close());
     const ses = await listening(`SES on port ${sesPort}`, 'SES_PORT', () =>
-      startSesFront({ host, port: sesPort, bus, configurationSet: 'funnel-local' }),
+      startSesFront({ host, port: sesPort, bus, configurationSet: 'funnel-local', clock }),
     );
     stoppers.push(() => ses.close());
 
@@ -341,6 +355,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       deadLetters,
       replay,
       settle,
+      clock: localClock,
     });
     const api: ApiGateway = await listening(`the API on port ${port}`, 'PORT', () =>
       startApiGateway({
@@ -348,7 +363,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         invoke: lambda.invoke,
         host,
         port,
-        ...(clock ? { clock } : {}),
+        clock,
         ...(options.authorizerCacheTtlSeconds !== undefined
           ? { authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds }
           : {}),
@@ -472,6 +487,14 @@ interface LocalRouteDeps {
   deadLetters: MemoryDeadLetters;
   replay(letter: DeadLetter): Promise<void>;
   settle(): Promise<void>;
+  clock: LocalClock;
+}
+
+interface LocalClock {
+  now(): Date;
+  offsetMs(): number;
+  /** Now is `instant` from here on (time keeps flowing); undefined goes back to the real time. */
+  set(instant: Date | undefined): void;
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {
@@ -525,6 +548,14 @@ function localRoutes(deps: LocalRouteDeps) {
         await deps.replay(letter);
         await deps.settle();
         json(res, 200, { replayed: letter.id });
+      } else if (parts.length === 1 && parts[0] === 'clock' && ['GET', 'POST', 'DELETE'].includes(method)) {
+        if (method === 'POST') {
+          const input = body.byteLength ? (JSON.parse(body.toString('utf8')) as { now?: string }) : {};
+          const instant = new Date(input.now ?? '');
+          if (Number.isNaN(instant.getTime())) throw new Error('Send { "now": "<ISO 8601 date-time>" }.');
+          deps.clock.set(instant);
+        } else if (method === 'DELETE') deps.clock.set(undefined);
+        json(res, 200, { now: deps.clock.now().toISOString(), offsetMs: deps.clock.offsetMs() });
       } else if (method === 'POST' && parts.length === 1 && parts[0] === 'settle') {
         await deps.settle();
         json(res, 200, { settled: true });

@@ -466,7 +466,8 @@ describe('the warehouse', () => {
       'projection.dt.format': 'yyyy-MM-dd',
     });
     expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain(
-      'tenant=${tenant}/dt=${dt}/',
+      // Glue's own placeholders, not template strings.
+      'tenant=$' + '{tenant}/dt=$' + '{dt}/',
     );
   });
 

@@ -37,6 +37,8 @@ export interface SesFrontOptions {
   host: string;
   port: number;
   bus: LocalEventBus;
+  /** When SES "accepted" each mail (the runtime's clock). */
+  clock?: { now(): Date };
   /** The configuration set whose event destination is EventBridge. */
   configurationSet: string;
 }
@@ -133,7 +135,7 @@ async function proxy(
   const headers = { ...upstream.headers };
   delete headers['transfer-encoding'];
   headers['content-length'] = String(answerBody.length);
-  const sentAt = new Date();
+  const sentAt = options.clock?.now() ?? new Date();
   const events =
     req.method === 'POST' && req.url?.split('?')[0] === SEND_EMAIL_PATH && upstream.statusCode === 200
       ? sendingEvents(body, answerBody, sentAt, options.configurationSet)

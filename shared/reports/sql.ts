@@ -1,3 +1,4 @@
+import { localDate } from '../platform/time.ts';
 import type { Parameter, SqlDialect } from '../warehouse/query.ts';
 import { FACTS_TABLE } from '../warehouse/schema.ts';
 import type { Grain, ResolvedPeriod } from './period.ts';
@@ -149,9 +150,11 @@ export class Sql {
 
   /** A table `alias` of the period's buckets: `period` (its first day), `ends_at` (now at most), `last_day`. */
   buckets(period: ResolvedPeriod, now: Date, alias: string): string {
+    // A bucket that has not ended yet is as of now: what is owed now, late by today's date.
+    const today = localDate(now, period.timeZone);
     const rows = period.buckets.map((b) => {
-      const endsAt = b.endsAt.getTime() > now.getTime() ? now : b.endsAt;
-      return `(${this.p(b.start)}, ${this.timestamp(endsAt)}, ${this.date(b.last)})`;
+      const open = b.endsAt.getTime() > now.getTime();
+      return `(${this.p(b.start)}, ${this.timestamp(open ? now : b.endsAt)}, ${this.date(open && today < b.last ? today : b.last)})`;
     });
     return `(VALUES ${rows.join(', ')}) AS ${this.name(alias)}(period, ends_at, last_day)`;
   }

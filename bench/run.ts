@@ -14,6 +14,7 @@ import { dunningCase } from './cases/dunning.ts';
 import { listCase } from './cases/list.ts';
 import { loadCase } from './cases/load.ts';
 import { readCase } from './cases/read.ts';
+import { ingestCase, reportSpeedCase } from './cases/warehouse.ts';
 import { writeCase } from './cases/write.ts';
 import { type DataSet, FULL, loadDataSet, QUICK } from './dataset.ts';
 import { describeMachine, findDynamoDbLocal } from './machine.ts';
@@ -39,6 +40,8 @@ const CASES: Case[] = [
   coldStartCase,
   dunningCase,
   campaignCase,
+  reportSpeedCase,
+  ingestCase,
 ];
 
 const { values: options } = parseArgs({

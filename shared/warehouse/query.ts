@@ -131,9 +131,12 @@ function typed(text: string | undefined, type: string): Value {
   }
 }
 
-/** How long to wait between two looks at a running query: soon at first, then less and less often. */
+/**
+ * How long to wait between two looks at a running query: soon at first (most reports take well
+ * under a second), then every quarter of a second, so an answer waits at most that long for us.
+ */
 function pause(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 10 * 2 ** attempt)));
+  return new Promise((resolve) => setTimeout(resolve, Math.min(250, 10 * 2 ** attempt)));
 }
 
 /**

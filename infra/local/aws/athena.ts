@@ -213,7 +213,7 @@ export class LocalAthena {
           if (this.#ready.has(table.name)) continue;
           const hasFiles = this.#hasFiles(table);
           await connection.run(
-            `CREATE OR REPLACE VIEW ${sqlName(this.#options.database)}.${sqlName(table.name)} AS ${this.#viewSql(table, hasFiles)}`,
+            `CREATE OR REPLACE VIEW ${sqlName(this.#options.database)}.${sqlName(table.name)} AS ${tableViewSql(table, this.#options.store.root, hasFiles)}`,
           );
           if (hasFiles) this.#ready.add(table.name);
         }
@@ -237,24 +237,28 @@ export class LocalAthena {
     };
     return walk(this.#directory(table), table.partitions.length);
   }
+}
 
-  #viewSql(table: TableSpec, hasFiles: boolean): string {
-    const partitions = table.partitions.map((p) => `${sqlName(p.name)}`);
-    if (!hasFiles) {
-      const columns = [
-        ...table.columns.map((c) => `CAST(NULL AS ${duckType(c.type)}) AS ${sqlName(c.name)}`),
-        ...partitions.map((p) => `CAST(NULL AS VARCHAR) AS ${p}`),
-        `CAST(NULL AS VARCHAR) AS "$path"`,
-      ];
-      return `SELECT ${columns.join(', ')} WHERE false`;
-    }
-    const directory = this.#directory(table);
-    const glob = join(directory, ...table.partitions.map(() => '*'), '*.parquet');
-    const bucketRoot = join(this.#options.store.root, table.bucket);
-    const hiveTypes = table.partitions.map((p) => `${sqlString(p.name)}: VARCHAR`).join(', ');
-    const columns = table.columns.map((c) => sqlName(c.name)).join(', ');
-    return `SELECT ${columns}, ${partitions.join(', ')}, 's3://' || ${sqlString(table.bucket)} || substr(filename, ${bucketRoot.length + 1}) AS "$path" FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, filename = true, hive_types = {${hiveTypes}})`;
+/**
+ * The SQL of a declared table's view over the local S3's files: its columns in order, its
+ * partitions from the path, Athena's `"$path"`; an empty typed row set while it has no file.
+ */
+export function tableViewSql(table: TableSpec, storeRoot: string, hasFiles: boolean): string {
+  const partitions = table.partitions.map((p) => `${sqlName(p.name)}`);
+  if (!hasFiles) {
+    const columns = [
+      ...table.columns.map((c) => `CAST(NULL AS ${duckType(c.type)}) AS ${sqlName(c.name)}`),
+      ...partitions.map((p) => `CAST(NULL AS VARCHAR) AS ${p}`),
+      `CAST(NULL AS VARCHAR) AS "$path"`,
+    ];
+    return `SELECT ${columns.join(', ')} WHERE false`;
   }
+  const directory = join(storeRoot, table.bucket, ...table.prefix.split('/').filter(Boolean));
+  const glob = join(directory, ...table.partitions.map(() => '*'), '*.parquet');
+  const bucketRoot = join(storeRoot, table.bucket);
+  const hiveTypes = table.partitions.map((p) => `${sqlString(p.name)}: VARCHAR`).join(', ');
+  const columns = table.columns.map((c) => sqlName(c.name)).join(', ');
+  return `SELECT ${columns}, ${partitions.join(', ')}, 's3://' || ${sqlString(table.bucket)} || substr(filename, ${bucketRoot.length + 1}) AS "$path" FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, filename = true, hive_types = {${hiveTypes}})`;
 }
 
 /** Athena's ExecutionParameters are SQL literals: quoted text or numbers, nothing else here. */

@@ -35,8 +35,12 @@ export interface LocalFirehoseOptions {
 /** Firehose's limits on one record and one PutRecordBatch. */
 const MAX_RECORD_BYTES = 1000 * 1024;
 const MAX_BATCH_RECORDS = 500;
-/** Records per invocation of the transformation (Firehose's processor buffers up to 3 MB). */
-const INVOCATION_BYTES = 3 * 1024 * 1024;
+/**
+ * Records per invocation of the transformation: the processor's buffer as the stack declares it
+ * (BufferSizeInMBs 1), and how many invocations run at once, as Firehose scales them out.
+ */
+const INVOCATION_BYTES = 1024 * 1024;
+const CONCURRENT_INVOCATIONS = 4;
 
 interface Pending {
   recordId: string;
@@ -143,7 +147,11 @@ export class LocalFirehose {
     const records = buffer.records;
     this.#buffers.set(name, { records: [], bytes: 0 });
     const stream = this.#stream(name);
-    for (const chunk of invocationChunks(records)) await this.#deliver(stream, chunk);
+    const chunks = [...invocationChunks(records)];
+    const workers = Array.from({ length: Math.min(CONCURRENT_INVOCATIONS, chunks.length) }, async () => {
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await this.#deliver(stream, chunk);
+    });
+    await Promise.all(workers);
   }
 
   async #deliver(stream: DeliveryStreamSpec, records: Pending[]): Promise<void> {

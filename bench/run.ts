@@ -14,6 +14,7 @@ import { dunningCase } from './cases/dunning.ts';
 import { listCase } from './cases/list.ts';
 import { loadCase } from './cases/load.ts';
 import { readCase } from './cases/read.ts';
+import { ingestCase, reportSpeedCase } from './cases/warehouse.ts';
 import { webhookLatencyCase, webhookThroughputCase } from './cases/webhooks.ts';
 import { writeCase } from './cases/write.ts';
 import { type DataSet, FULL, loadDataSet, QUICK } from './dataset.ts';
@@ -42,6 +43,8 @@ const CASES: Case[] = [
   campaignCase,
   webhookLatencyCase,
   webhookThroughputCase,
+  reportSpeedCase,
+  ingestCase,
 ];
 
 const { values: options } = parseArgs({
@@ -70,7 +73,8 @@ async function main(): Promise<number> {
     console.warn('The machine is busy: ratios stay meaningful, absolute times will be noisy.');
 
   const progress = new Progress();
-  const [port, sesPort, awsPort, dynamodbPort] = await Promise.all([
+  const [port, sesPort, awsPort, s3Port, dynamodbPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -82,6 +86,7 @@ async function main(): Promise<number> {
       port,
       sesPort,
       awsPort,
+      s3Port,
       dynamodbPort,
       tableName: 'funnel-bench',
       seedDemoTenant: false,

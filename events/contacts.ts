@@ -11,6 +11,7 @@ export const ContactCreated = defineEvent(
     lifecycleStage: z.string(),
     email: z.optional(z.string()),
   }),
+  { enrich: ['customer', 'profile', 'owner'] },
 );
 
 export const ContactUpdated = defineEvent(
@@ -23,6 +24,7 @@ export const ContactUpdated = defineEvent(
     ownerId: z.optional(z.string()),
     lifecycleStage: z.string(),
   }),
+  { enrich: ['customer', 'profile', 'owner'] },
 );
 
 export const CompanyCreated = defineEvent(
@@ -30,6 +32,7 @@ export const CompanyCreated = defineEvent(
   'CompanyCreated',
   'A company was added to the address book.',
   z.object({ companyId: z.string(), ownerId: z.optional(z.string()) }),
+  { enrich: ['customer', 'owner'] },
 );
 
 export const CompanyUpdated = defineEvent(
@@ -37,6 +40,7 @@ export const CompanyUpdated = defineEvent(
   'CompanyUpdated',
   'A company changed; `fields` names the fields that changed.',
   z.object({ companyId: z.string(), fields: z.array(z.string()), ownerId: z.optional(z.string()) }),
+  { enrich: ['customer', 'owner'] },
 );
 
 export const ActivityLogged = defineEvent(
@@ -50,7 +54,10 @@ export const ActivityLogged = defineEvent(
     companyId: z.optional(z.string()),
     ownerId: z.optional(z.string()),
     at: z.string(),
+    /** Calls: connected, no_answer, voicemail, busy, wrong_number or scheduled. */
+    outcome: z.optional(z.string()),
   }),
+  { columns: { contactIds: 'contact_id' }, occurredAt: 'at', enrich: ['owner', 'customer'] },
 );
 
 export const ContactMergeRequested = defineEvent(
@@ -72,6 +79,8 @@ export const ContactErased = defineEvent(
   'ContactErased',
   'A contact was erased (right to erasure). Every module removes the personal data it holds about `contactId` and anonymizes records it must keep, such as invoices (see docs/contacts.md).',
   z.object({ contactId: z.string() }),
+  // The warehouse anonymizes the contact's facts instead of recording who was erased.
+  { omit: ['contactId'] },
 );
 
 export const ImportQueued = defineEvent(

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { FactSpec } from './facts.ts';
 
 /**
  * The catalog of domain events: names and schemas of their details, shared by producers (which
@@ -24,6 +25,8 @@ export interface EventDefinition<
   readonly source: string;
   readonly description: string;
   readonly payload: Payload;
+  /** How the event becomes a fact of the warehouse (events/facts.ts); none: by field names alone. */
+  readonly facts?: FactSpec;
 }
 
 export type EventPayload<E extends EventDefinition> = z.infer<E['payload']>;
@@ -34,12 +37,19 @@ export function defineEvent<Type extends string, Payload extends z.ZodMiniObject
   type: Type,
   description: string,
   payload: Payload,
+  facts?: FactSpec,
 ): EventDefinition<Type, Payload> {
   for (const name of Object.keys(EventEnvelope.shape)) {
     if (name in payload.shape)
       throw new TypeError(`Event ${type} must not define the envelope field ${name}.`);
   }
-  return { type, source: `${EVENT_SOURCE_PREFIX}${module}`, description, payload };
+  return {
+    type,
+    source: `${EVENT_SOURCE_PREFIX}${module}`,
+    description,
+    payload,
+    ...(facts ? { facts } : {}),
+  };
 }
 
 /** The schema that validates a whole detail (payload and envelope) of an event. */

@@ -3,6 +3,7 @@ import * as contacts from './contacts.ts';
 import type { EventDefinition } from './define.ts';
 import * as invoicing from './invoicing.ts';
 import * as marketing from './marketing.ts';
+import * as reports from './reports.ts';
 import * as sales from './sales.ts';
 import * as surveys from './surveys.ts';
 import * as tasks from './tasks.ts';
@@ -21,6 +22,7 @@ const modules: Array<Record<string, EventDefinition>> = [
   invoicing,
   marketing,
   webhooks,
+  reports,
 ];
 
 /** Every domain event, by type. Automation rules and docs are checked against this catalog. */

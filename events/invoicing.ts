@@ -16,6 +16,7 @@ export const InvoiceIssued = defineEvent(
     issueDate: z.string(),
     dueDate: z.string(),
   }),
+  { columns: { total: 'amount' }, enrich: ['customer', 'invoice-lines'] },
 );
 
 export const InvoiceOverdue = defineEvent(
@@ -31,6 +32,7 @@ export const InvoiceOverdue = defineEvent(
     dueDate: z.string(),
     daysOverdue: z.int(),
   }),
+  { columns: { daysOverdue: 'days' }, enrich: ['customer'] },
 );
 
 export const DunningNoticeSent = defineEvent(
@@ -48,6 +50,7 @@ export const DunningNoticeSent = defineEvent(
     messageId: z.string(),
     daysOverdue: z.int(),
   }),
+  { columns: { levelId: 'level', recipient: 'channel', daysOverdue: 'days' }, enrich: ['customer'] },
 );
 
 export const PaymentRecorded = defineEvent(
@@ -65,6 +68,7 @@ export const PaymentRecorded = defineEvent(
     amountDue: z.int(),
     status: z.string(),
   }),
+  { columns: { method: 'channel' }, occurredAt: 'paidAt', enrich: ['customer'] },
 );
 
 export const InvoicePaid = defineEvent(
@@ -80,6 +84,7 @@ export const InvoicePaid = defineEvent(
     paidAt: z.string(),
     collectionsTaskId: z.optional(z.string()),
   }),
+  { columns: { total: 'amount' }, occurredAt: 'paidAt', enrich: ['customer', 'invoice-lines'] },
 );
 
 export const InvoiceVoided = defineEvent(
@@ -93,6 +98,7 @@ export const InvoiceVoided = defineEvent(
     voidedAt: z.string(),
     collectionsTaskId: z.optional(z.string()),
   }),
+  { occurredAt: 'voidedAt', enrich: ['customer'] },
 );
 
 export const InvoiceMarkedUncollectible = defineEvent(
@@ -108,4 +114,5 @@ export const InvoiceMarkedUncollectible = defineEvent(
     markedAt: z.string(),
     collectionsTaskId: z.optional(z.string()),
   }),
+  { occurredAt: 'markedAt', enrich: ['customer'] },
 );

@@ -11,6 +11,7 @@ export const MailingStarted = defineEvent(
   'MailingStarted',
   'A mailing started sending; its planner resolves the recipients page by page.',
   z.object({ mailingId: z.string(), kind: z.string() }),
+  { columns: { kind: 'mailing_kind' } },
 );
 
 export const MailingPaused = defineEvent(
@@ -24,6 +25,7 @@ export const MailingPaused = defineEvent(
     automatic: z.boolean(),
     pausedAt: z.string(),
   }),
+  { columns: { kind: 'mailing_kind' } },
 );
 
 export const MailingResumed = defineEvent(
@@ -31,6 +33,7 @@ export const MailingResumed = defineEvent(
   'MailingResumed',
   'A paused mailing sends again: recipients still waiting are queued anew.',
   z.object({ mailingId: z.string(), kind: z.string(), generation: z.int() }),
+  { columns: { kind: 'mailing_kind' } },
 );
 
 export const MailingCompleted = defineEvent(
@@ -38,6 +41,7 @@ export const MailingCompleted = defineEvent(
   'MailingCompleted',
   'Every recipient of a mailing was handled (sent, failed or skipped).',
   z.object({ mailingId: z.string(), kind: z.string(), recipients: z.int(), sent: z.int() }),
+  { columns: { kind: 'mailing_kind' } },
 );
 
 export const MailingCancelled = defineEvent(
@@ -45,6 +49,7 @@ export const MailingCancelled = defineEvent(
   'MailingCancelled',
   'A paused mailing was cancelled: recipients still waiting receive nothing.',
   z.object({ mailingId: z.string(), kind: z.string() }),
+  { columns: { kind: 'mailing_kind' } },
 );
 
 export const CampaignScheduleChanged = defineEvent(
@@ -70,7 +75,10 @@ export const SubscriptionChanged = defineEvent(
     topicId: z.optional(z.string()),
     status: z.enum(['subscribed', 'unsubscribed']),
     source: z.string(),
+    /** The mailing whose unsubscribe link or header the contact used. */
+    mailingId: z.optional(z.string()),
   }),
+  { columns: { source: 'origin' } },
 );
 
 export const ListDeleted = defineEvent(

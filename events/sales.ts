@@ -11,6 +11,7 @@ export const QuoteRequested = defineEvent(
   'QuoteRequested',
   'A contact asked for a quote (a request for quotation was recorded).',
   z.object({ quoteId: z.string(), contactId: z.string(), ownerId: z.optional(z.string()) }),
+  { enrich: ['customer', 'owner'] },
 );
 
 export const QuoteSent = defineEvent(
@@ -18,6 +19,7 @@ export const QuoteSent = defineEvent(
   'QuoteSent',
   'A quote was emailed to its contact.',
   z.object({ quoteId: z.string(), contactId: z.string(), ownerId: z.optional(z.string()) }),
+  { enrich: ['customer', 'owner'] },
 );
 
 export const PurchaseRecorded = defineEvent(
@@ -33,6 +35,7 @@ export const PurchaseRecorded = defineEvent(
     currency: z.string(),
     purchasedAt: z.string(),
   }),
+  { occurredAt: 'purchasedAt', enrich: ['customer'] },
 );
 
 // Leads
@@ -49,6 +52,7 @@ export const LeadReceived = defineEvent(
     contactId: z.optional(z.string()),
     ownerId: z.optional(z.string()),
   }),
+  { columns: { source: 'origin' }, enrich: ['owner'] },
 );
 
 export const LeadAssigned = defineEvent(
@@ -56,6 +60,7 @@ export const LeadAssigned = defineEvent(
   'LeadAssigned',
   'A lead got an owner: by an assignment rule (`ruleId`) or by a member.',
   z.object({ leadId: z.string(), ownerId: z.string(), ruleId: z.optional(z.string()) }),
+  { enrich: ['owner'] },
 );
 
 export const LeadStatusChanged = defineEvent(
@@ -63,6 +68,7 @@ export const LeadStatusChanged = defineEvent(
   'LeadStatusChanged',
   'A lead moved to another status (new, working, qualified, disqualified).',
   z.object({ leadId: z.string(), from: z.string(), to: z.string(), ownerId: z.optional(z.string()) }),
+  { columns: { from: 'from_status', to: 'status' }, enrich: ['owner'] },
 );
 
 export const LeadConverted = defineEvent(
@@ -76,6 +82,7 @@ export const LeadConverted = defineEvent(
     dealId: z.string(),
     ownerId: z.optional(z.string()),
   }),
+  { enrich: ['customer', 'owner'] },
 );
 
 // Deals
@@ -94,13 +101,25 @@ export const DealCreated = defineEvent(
   'DealCreated',
   'A deal was opened in a pipeline (directly or by converting a lead).',
   z.object({ ...DealFacts, stageId: z.string(), leadId: z.optional(z.string()) }),
+  { enrich: ['owner', 'stages'] },
 );
 
 export const DealStageChanged = defineEvent(
   'sales',
   'DealStageChanged',
   'A deal entered another stage of its pipeline; `status` is open, won or lost after the move.',
-  z.object({ ...DealFacts, fromStageId: z.string(), toStageId: z.string(), status: z.string() }),
+  z.object({
+    ...DealFacts,
+    fromStageId: z.string(),
+    toStageId: z.string(),
+    status: z.string(),
+    /** How long the deal stayed in `fromStageId`. */
+    secondsInPreviousStage: z.optional(z.int()),
+  }),
+  {
+    columns: { toStageId: 'stage_id', secondsInPreviousStage: 'duration_seconds' },
+    enrich: ['owner', 'stages'],
+  },
 );
 
 export const DealWon = defineEvent(
@@ -108,6 +127,7 @@ export const DealWon = defineEvent(
   'DealWon',
   "A deal entered its pipeline's won stage.",
   z.object({ ...DealFacts, contactIds: z.array(z.string()) }),
+  { columns: { contactIds: 'contact_id' }, enrich: ['owner', 'customer'] },
 );
 
 export const DealLost = defineEvent(
@@ -115,6 +135,7 @@ export const DealLost = defineEvent(
   'DealLost',
   'A deal entered a lost stage.',
   z.object({ ...DealFacts, reason: z.optional(z.string()) }),
+  { enrich: ['owner'] },
 );
 
 export const DealChanged = defineEvent(
@@ -122,6 +143,7 @@ export const DealChanged = defineEvent(
   'DealChanged',
   'Fields of a deal other than its stage changed (amount, owner, close date...); `fields` names them.',
   z.object({ ...DealFacts, fields: z.array(z.string()) }),
+  { enrich: ['owner'] },
 );
 
 // Products and stock
@@ -131,6 +153,7 @@ export const ProductCreated = defineEvent(
   'ProductCreated',
   'A product was added to the catalogue.',
   z.object({ productId: z.string(), sku: z.string() }),
+  { enrich: ['product'] },
 );
 
 export const ProductChanged = defineEvent(
@@ -138,6 +161,7 @@ export const ProductChanged = defineEvent(
   'ProductChanged',
   'A product changed (prices, options, active flag...); `fields` names what changed.',
   z.object({ productId: z.string(), sku: z.string(), fields: z.array(z.string()) }),
+  { enrich: ['product'] },
 );
 
 export const StockChanged = defineEvent(
@@ -157,6 +181,7 @@ export const StockChanged = defineEvent(
       'settings',
     ]),
   }),
+  { columns: { cause: 'origin' } },
 );
 
 export const StockBelowReorderPoint = defineEvent(
@@ -172,6 +197,7 @@ export const StockBelowReorderPoint = defineEvent(
     /** The purchase order drafted for it, when the product has a supplier. */
     purchaseOrderId: z.optional(z.string()),
   }),
+  { enrich: ['product'] },
 );
 
 // Purchase orders
@@ -219,6 +245,7 @@ export const QuoteDrafted = defineEvent(
   'QuoteDrafted',
   'A quote got priced lines: created as a draft, drafted from a request, or revised after it was sent.',
   z.object({ ...QuoteFacts, revision: z.int() }),
+  { enrich: ['customer', 'owner'] },
 );
 
 export const QuoteAccepted = defineEvent(
@@ -226,6 +253,7 @@ export const QuoteAccepted = defineEvent(
   'QuoteAccepted',
   'The contact accepted a quote.',
   z.object({ ...QuoteFacts, dealId: z.optional(z.string()), total: z.int(), currency: z.string() }),
+  { columns: { total: 'amount' }, enrich: ['customer', 'owner'] },
 );
 
 export const QuoteRejected = defineEvent(
@@ -233,6 +261,7 @@ export const QuoteRejected = defineEvent(
   'QuoteRejected',
   'The contact rejected a quote.',
   z.object({ ...QuoteFacts, reason: z.optional(z.string()) }),
+  { enrich: ['customer', 'owner'] },
 );
 
 export const QuoteExpired = defineEvent(
@@ -240,6 +269,7 @@ export const QuoteExpired = defineEvent(
   'QuoteExpired',
   'A sent quote passed its validity date without an answer.',
   z.object({ ...QuoteFacts, validUntil: z.string() }),
+  { enrich: ['customer', 'owner'] },
 );
 
 // Orders
@@ -264,6 +294,7 @@ export const OrderPlaced = defineEvent(
     currency: z.string(),
     backordered: z.boolean(),
   }),
+  { columns: { total: 'amount' }, enrich: ['customer', 'owner', 'order-lines'] },
 );
 
 export const OrderFulfilled = defineEvent(
@@ -271,6 +302,7 @@ export const OrderFulfilled = defineEvent(
   'OrderFulfilled',
   'An order shipped: its reserved stock was deducted.',
   z.object(OrderFacts),
+  { enrich: ['customer', 'owner'] },
 );
 
 export const OrderCancelled = defineEvent(
@@ -278,6 +310,7 @@ export const OrderCancelled = defineEvent(
   'OrderCancelled',
   'A placed order was cancelled: its reservation was released.',
   z.object(OrderFacts),
+  { enrich: ['customer', 'owner', 'order-lines'] },
 );
 
 export const OrderInvoiced = defineEvent(
@@ -291,6 +324,7 @@ export const OrderInvoiced = defineEvent(
     total: z.int(),
     currency: z.string(),
   }),
+  { columns: { total: 'amount' }, enrich: ['customer', 'owner'] },
 );
 
 export const OrderReturned = defineEvent(
@@ -298,4 +332,5 @@ export const OrderReturned = defineEvent(
   'OrderReturned',
   'Goods of a fulfilled order came back; restocked units went back on hand, replacements left it.',
   z.object({ ...OrderFacts, returnId: z.string(), fullyReturned: z.boolean() }),
+  { enrich: ['customer', 'owner'] },
 );

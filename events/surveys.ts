@@ -26,6 +26,7 @@ export const SurveyResponded = defineEvent(
     /** The first written comment, at most 500 characters, for tasks to quote. */
     comment: z.optional(z.string()),
   }),
+  { columns: { nps: 'score' }, enrich: ['customer'] },
 );
 
 /** Internal: the survey's pending wave changed, so its one-time schedule must follow. */

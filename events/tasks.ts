@@ -16,6 +16,7 @@ export const TaskCreated = defineEvent(
     /** When the assignee is to be reminded, if they are. */
     remindAt: z.optional(z.string()),
   }),
+  { columns: { assigneeId: 'owner_id', sourceType: 'origin' }, enrich: ['owner'] },
 );
 
 export const TaskStatusChanged = defineEvent(
@@ -23,6 +24,7 @@ export const TaskStatusChanged = defineEvent(
   'TaskStatusChanged',
   'A task moved to another status (open, in_progress, done, cancelled).',
   z.object({ taskId: z.string(), from: z.string(), to: z.string(), assigneeId: z.optional(z.string()) }),
+  { columns: { assigneeId: 'owner_id', from: 'from_status', to: 'status' }, enrich: ['owner'] },
 );
 
 export const TaskRescheduled = defineEvent(
@@ -37,6 +39,7 @@ export const TaskRescheduled = defineEvent(
     remindAt: z.optional(z.string()),
     previousRemindAt: z.optional(z.string()),
   }),
+  { columns: { assigneeId: 'owner_id' }, enrich: ['owner'] },
 );
 
 export const RecurringTaskSaved = defineEvent(

@@ -1,5 +1,6 @@
 import { application as declaredApplication } from '../functions/app/index.ts';
 import type { Application } from '../functions/app/types.ts';
+import { bucketVariable } from '../shared/platform/buckets.ts';
 
 /**
  * The environment every function receives, in AWS (infra/stack.ts) and locally (infra/local/),
@@ -25,6 +26,10 @@ export interface Wiring {
   tenantAccessRoleArn?: string;
   /** Base of links in mail and pages (unsubscribe, self-service, surveys): the API's public URL. */
   publicBaseUrl: string;
+  /** Physical name of each declared bucket, by declared name. */
+  buckets: Record<string, string>;
+  /** Where declared tables are queried: the catalog database, the Athena workgroup, the SQL dialect. */
+  warehouse?: { database: string; workgroup: string; dialect: 'athena' | 'duckdb' };
 }
 
 /** Per-tenant schedules, as the provisioner reads them (see shared/platform/tenant-schedules.ts). */
@@ -54,6 +59,18 @@ export function functionEnvironment(
     PUBLIC_BASE_URL: wiring.publicBaseUrl,
     POWERTOOLS_SERVICE_NAME: 'funnel-crm',
   };
+  for (const bucket of application.buckets) {
+    const physical = wiring.buckets[bucket.name];
+    if (physical === undefined) throw new Error(`No physical name for declared bucket ${bucket.name}.`);
+    env[bucketVariable(bucket.name)] = physical;
+  }
+  if (application.tables.length) {
+    if (!wiring.warehouse)
+      throw new Error('Declared tables need a warehouse (database, workgroup, dialect).');
+    env.WAREHOUSE_DATABASE = wiring.warehouse.database;
+    env.ATHENA_WORKGROUP = wiring.warehouse.workgroup;
+    env.WAREHOUSE_SQL_DIALECT = wiring.warehouse.dialect;
+  }
   if (wiring.scheduleDlqArn) env.SCHEDULE_DLQ_ARN = wiring.scheduleDlqArn;
   if (wiring.linkSecretArn) env.LINK_SECRET_ARN = wiring.linkSecretArn;
   if (wiring.webhookSecretArn) env.WEBHOOK_SECRET_ARN = wiring.webhookSecretArn;

@@ -88,9 +88,63 @@ export function acknowledgeFindings(stack: FunnelStack): void {
     );
   }
 
+  for (const fn of stack.functions.values()) {
+    for (const permission of fn.spec.permissions) {
+      const bucket = /^bucket:(.+):(read|write)$/.exec(permission)?.[1];
+      if (bucket === undefined) continue;
+      ack(
+        fn.role,
+        wildcard(stack.storage.bucket(bucket).arnForObjects('*')),
+        `${fn.spec.name} reads or writes objects of the ${bucket} bucket whose keys are made at run time (per tenant, per day, per file); the wildcard covers that one bucket's objects and only the object actions the function declares.`,
+      );
+    }
+  }
+  if (stack.warehouse) {
+    const warehouse = stack.warehouse;
+    for (const fn of [...stack.functions.values()].filter((f) =>
+      f.spec.permissions.includes('warehouse:query'),
+    )) {
+      for (const table of app.tables) {
+        const bucket = stack.storage.bucket(table.bucket);
+        ack(
+          fn.role,
+          wildcard(bucket.arnForObjects(`${table.prefix}*`)),
+          `${fn.spec.name} queries the ${table.name} table through Athena, which reads its Parquet objects under ${table.prefix} (named per tenant, day and delivery); only GetObject, only under that prefix.`,
+        );
+        ack(
+          fn.role,
+          wildcard(bucket.arnForObjects('query-results/*')),
+          `${fn.spec.name} runs Athena queries whose workgroup writes their results under query-results/, named by query execution id at run time; the prefix holds nothing else and expires after seven days.`,
+        );
+      }
+    }
+    for (const table of app.tables) {
+      ack(
+        warehouse.firehoseRole,
+        wildcard(stack.storage.bucket(table.bucket).arnForObjects('*')),
+        `Firehose writes the ${table.name} facts and its error output under keys it makes per tenant, day and delivery (dynamic partitioning); the statement is the S3 destination policy Firehose documents, on this one bucket.`,
+      );
+    }
+  }
+  if (stack.storage.accessLogs)
+    ack(
+      stack.storage.accessLogs,
+      'AwsSolutions-S1',
+      'This bucket receives the server access logs of every other bucket of the stack; logging its own accesses into itself would log the logging.',
+    );
+  for (const handler of stack.node
+    .findAll()
+    .filter((c) => c.node.id.startsWith('BucketNotificationsHandler'))) {
+    ack(
+      handler,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "CDK's own singleton custom resource that writes bucket notification configurations at deploy time; its role and runtime are CDK's, not ours, and it runs only during deployments.",
+    );
+  }
+
   const dlqReasons: Record<string, string> = {
     EventsDeadLetters:
-      'This queue is itself the dead-letter queue of EventBridge rule targets and of their functions’ asynchronous invocations; a DLQ for a DLQ would only move the problem. An alarm fires on its first message.',
+      'This queue is itself the dead-letter queue of EventBridge rule targets and of the asynchronous invocations of rule and bucket notification targets; a DLQ for a DLQ would only move the problem. An alarm fires on its first message.',
     SchedulesDeadLetters:
       'This queue is itself the dead-letter queue of EventBridge Scheduler targets and of their functions’ asynchronous invocations; a DLQ for a DLQ would only move the problem. An alarm fires on its first message.',
   };

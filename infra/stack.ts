@@ -18,6 +18,8 @@ import { Mail } from './constructs/mail.ts';
 import { constructId } from './constructs/naming.ts';
 import { StreamConsumer, WorkQueue } from './constructs/queues.ts';
 import { Scheduling } from './constructs/scheduling.ts';
+import { Storage } from './constructs/storage.ts';
+import { Warehouse } from './constructs/warehouse.ts';
 import { functionEnvironment, type Wiring } from './environment.ts';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -57,6 +59,8 @@ export class FunnelStack extends Stack {
   readonly http: HttpApi;
   readonly edge: Edge;
   readonly alarms: Alarms;
+  readonly storage: Storage;
+  readonly warehouse?: Warehouse;
   readonly functions = new Map<string, AppFunction>();
   readonly workQueues = new Map<string, WorkQueue>();
   readonly streamConsumers = new Map<string, StreamConsumer>();
@@ -99,6 +103,7 @@ export class FunnelStack extends Stack {
       ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
     });
     this.alarms = new Alarms(this, 'Alarms');
+    this.storage = new Storage(this, 'Storage', { specs: app.buckets });
 
     // In a scope of their own, so no declared name can collide with the stack's other constructs.
     const functionScope = new Construct(this, 'Functions');
@@ -131,6 +136,16 @@ export class FunnelStack extends Stack {
       webhookSecretArn: this.webhookSecret.secretArn,
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl: props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.edge.url,
+      buckets: this.storage.physicalNames(),
+      ...(app.tables.length
+        ? {
+            warehouse: {
+              database: `${this.stackName.toLowerCase().replace(/[^a-z0-9]/g, '_')}_warehouse`,
+              workgroup: name('warehouse'),
+              dialect: 'athena' as const,
+            },
+          }
+        : {}),
     };
     const environment = functionEnvironment(wiring, app);
     const interactive = new Set([
@@ -152,6 +167,18 @@ export class FunnelStack extends Stack {
       return fn.function;
     };
 
+    if (wiring.warehouse) {
+      this.warehouse = new Warehouse(this, 'Warehouse', {
+        tables: app.tables,
+        streams: app.deliveryStreams,
+        storage: this.storage,
+        databaseName: wiring.warehouse.database,
+        workgroupName: wiring.warehouse.workgroup,
+        resultsBucket: app.tables[0]!.bucket,
+        transformOf: lambdaOf,
+      });
+    }
+
     for (const spec of app.queues) {
       this.workQueues.set(
         spec.name,
@@ -166,7 +193,17 @@ export class FunnelStack extends Stack {
 
     this.http.addRoutes(app, lambdaOf);
 
-    for (const spec of app.rules) this.events.addRule(spec, lambdaOf(spec.target));
+    for (const spec of app.rules)
+      this.events.addRule(
+        spec,
+        spec.targetKind === 'delivery-stream'
+          ? this.warehouse!.target(spec.target, this.events.deadLetters)
+          : lambdaOf(spec.target),
+      );
+    for (const bucket of app.buckets) {
+      for (const spec of bucket.notifications ?? [])
+        this.storage.notify(bucket.name, spec, lambdaOf(spec.target));
+    }
     for (const spec of app.schedules) {
       if (spec.kind === 'global') this.scheduling.addGlobal(spec, lambdaOf(spec.target));
       else this.scheduling.allowInvoke(lambdaOf(spec.target));
@@ -212,6 +249,19 @@ export class FunnelStack extends Stack {
     for (const fn of declaring('mail:identities')) this.mail.grantIdentities(fn.role);
     for (const fn of declaring('schedules:manage')) this.scheduling.grantManage(fn.role);
     for (const fn of declaring('schedules:list')) this.scheduling.grantList(fn.role);
+    for (const fn of this.functions.values()) {
+      for (const permission of fn.spec.permissions) {
+        const bucket = /^bucket:(.+):(read|write)$/.exec(permission);
+        if (bucket) this.storage.grant(bucket[1]!, fn.role, bucket[2] as 'read' | 'write');
+      }
+    }
+    for (const fn of declaring('warehouse:query'))
+      this.warehouse?.grantQuery(
+        fn.role,
+        this.storage,
+        this.application.tables,
+        this.application.tables[0]!.bucket,
+      );
     for (const fn of declaring('queues:send')) {
       for (const queue of this.workQueues.values()) queue.queue.grantSendMessages(fn.role);
     }
@@ -227,14 +277,17 @@ export class FunnelStack extends Stack {
   }
 
   /**
-   * EventBridge and Scheduler invoke asynchronously: Lambda retries a failing invocation twice and
-   * then drops it unless it has somewhere to go. Rule targets fail into the events DLQ, schedule
-   * targets into the schedules DLQ.
+   * EventBridge, S3 and Scheduler invoke asynchronously: Lambda retries a failing invocation twice
+   * and then drops it unless it has somewhere to go. Targets of rules and bucket notifications fail
+   * into the events DLQ, schedule targets into the schedules DLQ.
    */
   private configureAsyncFailures(app: Application, lambdaOf: (name: string) => lambda.Function): void {
-    const ruleTargets = new Set(app.rules.map((r) => r.target));
-    const scheduleTargets = new Set(app.schedules.map((s) => s.target).filter((t) => !ruleTargets.has(t)));
-    for (const target of ruleTargets) {
+    const eventTargets = new Set([
+      ...app.rules.filter((r) => r.targetKind !== 'delivery-stream').map((r) => r.target),
+      ...app.buckets.flatMap((b) => b.notifications ?? []).map((n) => n.target),
+    ]);
+    const scheduleTargets = new Set(app.schedules.map((s) => s.target).filter((t) => !eventTargets.has(t)));
+    for (const target of eventTargets) {
       lambdaOf(target).configureAsyncInvoke({
         retryAttempts: 2,
         onFailure: new SqsDestination(this.events.deadLetters),
@@ -250,13 +303,18 @@ export class FunnelStack extends Stack {
 
   private collectDeadLetterQueues(): void {
     this.deadLetterQueues.push(
-      { id: 'EventsDeadLetters', queue: this.events.deadLetters, catches: 'event rules and their targets' },
+      {
+        id: 'EventsDeadLetters',
+        queue: this.events.deadLetters,
+        catches: 'event rules, bucket notifications and their targets',
+      },
       {
         id: 'SchedulesDeadLetters',
         queue: this.scheduling.deadLetters,
         catches: 'schedules and their targets',
       },
     );
+
     for (const [queueName, queue] of this.workQueues) {
       this.deadLetterQueues.push({
         id: `Queue${constructId(queueName)}DeadLetters`,

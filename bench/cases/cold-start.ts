@@ -33,7 +33,11 @@ function bundling(): BuildOptions {
     sourcemap: BUNDLING.sourceMap,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
-    external: BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
+    // Packages a function ships beside its bundle (FunctionSpec.nodeModules) are loaded lazily, not bundled.
+    external: [
+      ...(BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*']),
+      ...new Set(application.functions.flatMap((fn) => fn.nodeModules ?? [])),
+    ],
     outdir: OUT,
     outExtension: { '.js': '.mjs' },
     metafile: true,

@@ -3,12 +3,14 @@ import { contacts } from './contacts.ts';
 import { invoicing } from './invoicing.ts';
 import { marketing } from './marketing.ts';
 import { platform } from './platform.ts';
+import { reports } from './reports.ts';
 import { sales } from './sales.ts';
 import { senders } from './senders.ts';
 import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
 import { defineApplication, type ModuleSpec } from './types.ts';
+import { warehouse } from './warehouse.ts';
 import { webhooks } from './webhooks.ts';
 
 /** A module joins the application by being listed here. */
@@ -25,6 +27,8 @@ const modules: ModuleSpec[] = [
   marketing,
   surveys,
   webhooks,
+  warehouse,
+  reports,
 ];
 
 /**

@@ -23,7 +23,11 @@ export type Permission =
   | 'queues:send'
   | 'secrets:read'
   /** The stack secret webhook signing secrets are derived from (shared/webhooks/secrets.ts). */
-  | 'secrets:webhooks';
+  | 'secrets:webhooks'
+  /** Objects of a declared bucket: `read` gets and lists, `write` puts and deletes. */
+  | `bucket:${string}:${'read' | 'write'}`
+  /** Run queries on the declared tables (Athena on AWS): read their data, write query results. */
+  | 'warehouse:query';
 
 export interface FunctionSpec {
   /** kebab-case; also the suffix of the Lambda function name. */
@@ -34,6 +38,11 @@ export interface FunctionSpec {
   permissions: Permission[];
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * Packages installed beside the bundle instead of inside it: heavy libraries that only some
+   * code paths load, with `await import(...)`, so they cost nothing at cold start.
+   */
+  nodeModules?: string[];
 }
 
 /**
@@ -57,7 +66,10 @@ export interface RuleSpec {
   /** `domain`: the project's bus. `default`: the account's default bus, where AWS services (SES) publish. */
   bus: 'domain' | 'default';
   pattern: EventPattern;
+  /** The declared function, or delivery stream when `targetKind` says so, that receives the events. */
   target: string;
+  /** Default `function`. A delivery stream receives each event as one record (its JSON). */
+  targetKind?: 'function' | 'delivery-stream';
 }
 
 export interface ScheduleSpec {
@@ -118,6 +130,63 @@ export interface RateLimitSpec {
   windowSeconds: 60 | 120 | 300 | 600;
 }
 
+/** An S3 event notification: objects created or removed under a prefix invoke a function. */
+export interface BucketNotificationSpec {
+  /** Unique within its bucket; S3's notification configuration id. */
+  name: string;
+  events: Array<'created' | 'removed'>;
+  prefix?: string;
+  suffix?: string;
+  target: string;
+}
+
+/**
+ * An S3 bucket of the application: encrypted, private, TLS only. Functions find its physical name
+ * in `BUCKET_<NAME>` (upper snake case of `name`); locally the bucket is called `name`.
+ */
+export interface BucketSpec {
+  /** kebab-case, 3 to 40 characters. */
+  name: string;
+  description: string;
+  /** Objects under `prefix` move to cheaper storage, then expire, after so many days. */
+  lifecycle?: Array<{ prefix: string; infrequentAccessAfterDays?: number; expireAfterDays?: number }>;
+  notifications?: BucketNotificationSpec[];
+}
+
+/**
+ * A table of the warehouse over a declared bucket (Glue on AWS, DuckDB views locally): Parquet
+ * files under `prefix`, partitioned in the path as `<partition>=<value>/` in the order given.
+ */
+export interface TableSpec {
+  name: string;
+  description: string;
+  bucket: string;
+  prefix: string;
+  /** Hive type names: string, int, bigint, timestamp, array<string>, array<bigint>. */
+  columns: ReadonlyArray<{ name: string; type: string }>;
+  /**
+   * `injected`: every query must name the value (the tenant), so no query can read past it;
+   * `date`: a `yyyy-MM-dd` day, ranges prune by path.
+   */
+  partitions: ReadonlyArray<{ name: string; kind: 'injected' | 'date' }>;
+}
+
+/**
+ * A Firehose delivery stream: records are buffered, transformed by a declared function (which
+ * names each record's partition keys), converted to Parquet with the table's schema and written to
+ * the table's bucket under `prefix`; what fails goes under `errorPrefix`.
+ */
+export interface DeliveryStreamSpec {
+  name: string;
+  description: string;
+  table: string;
+  prefix: string;
+  errorPrefix: string;
+  transform: string;
+  /** Whichever comes first flushes the buffer (AWS: 64 to 128 MB with format conversion, 60 to 900 s). */
+  buffering: { sizeMb: number; intervalSeconds: number };
+}
+
 export interface ModuleSpec {
   name: string;
   /** Descriptions of the module's OpenAPI tags. */
@@ -129,6 +198,9 @@ export interface ModuleSpec {
   queues?: QueueSpec[];
   streams?: StreamConsumerSpec[];
   rateLimits?: RateLimitSpec[];
+  buckets?: BucketSpec[];
+  tables?: TableSpec[];
+  deliveryStreams?: DeliveryStreamSpec[];
 }
 
 export interface Application {
@@ -139,6 +211,9 @@ export interface Application {
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
   rateLimits: RateLimitSpec[];
+  buckets: BucketSpec[];
+  tables: TableSpec[];
+  deliveryStreams: DeliveryStreamSpec[];
   tags: Record<string, string>;
   authorizer: { function: string; cacheTtlSeconds: number };
   /** Answers requests that match no route (API Gateway's `$default` route). */
@@ -162,6 +237,9 @@ export function defineApplication(
     queues: modules.flatMap((m) => m.queues ?? []),
     streams: modules.flatMap((m) => m.streams ?? []),
     rateLimits: modules.flatMap((m) => m.rateLimits ?? []),
+    buckets: modules.flatMap((m) => m.buckets ?? []),
+    tables: modules.flatMap((m) => m.tables ?? []),
+    deliveryStreams: modules.flatMap((m) => m.deliveryStreams ?? []),
     tags: Object.assign({}, ...modules.map((m) => m.tags ?? {})),
     ...platform,
   };
@@ -201,12 +279,22 @@ export function defineApplication(
     'stream consumer',
     app.streams.map((s) => s.name),
   );
+  unique(
+    'bucket',
+    app.buckets.map((b) => b.name),
+  );
   const functions = new Set(app.functions.map((f) => f.name));
   const refer = (what: string, name: string) => {
     if (!functions.has(name)) problems.push(`${what} targets undeclared function ${name}`);
   };
   for (const r of app.routes) refer(`route ${r.method} ${r.path}`, r.function);
-  for (const r of app.rules) refer(`rule ${r.name}`, r.target);
+  const streams = new Set(app.deliveryStreams.map((d) => d.name));
+  for (const r of app.rules) {
+    if (r.targetKind === 'delivery-stream') {
+      if (!streams.has(r.target))
+        problems.push(`rule ${r.name} targets undeclared delivery stream ${r.target}`);
+    } else refer(`rule ${r.name}`, r.target);
+  }
   for (const s of app.schedules) {
     refer(`schedule ${s.name}`, s.target);
     if (s.kind !== 'one-time' && !s.expression) problems.push(`schedule ${s.name} needs an expression`);
@@ -226,6 +314,39 @@ export function defineApplication(
       problems.push(`rate limit ${l.name} is below 10 (AWS WAF's least)`);
   }
   for (const s of app.streams) refer(`stream consumer ${s.name}`, s.target);
+  const buckets = new Set(app.buckets.map((b) => b.name));
+  for (const b of app.buckets) {
+    if (!/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(b.name))
+      problems.push(`bucket name ${b.name} must be kebab-case, 3 to 40 characters`);
+    unique(
+      `notification of bucket ${b.name}`,
+      (b.notifications ?? []).map((n) => n.name),
+    );
+    for (const n of b.notifications ?? []) refer(`notification ${n.name} of bucket ${b.name}`, n.target);
+  }
+  unique(
+    'table',
+    app.tables.map((t) => t.name),
+  );
+  unique(
+    'delivery stream',
+    app.deliveryStreams.map((d) => d.name),
+  );
+  const tables = new Set(app.tables.map((t) => t.name));
+  for (const t of app.tables) {
+    if (!buckets.has(t.bucket)) problems.push(`table ${t.name} is in undeclared bucket ${t.bucket}`);
+  }
+  for (const d of app.deliveryStreams) {
+    if (!tables.has(d.table)) problems.push(`delivery stream ${d.name} writes undeclared table ${d.table}`);
+    refer(`delivery stream ${d.name}`, d.transform);
+  }
+  for (const f of app.functions) {
+    for (const permission of f.permissions) {
+      const bucket = /^bucket:(.+):(read|write)$/.exec(permission)?.[1];
+      if (bucket !== undefined && !buckets.has(bucket))
+        problems.push(`function ${f.name} is granted undeclared bucket ${bucket}`);
+    }
+  }
   for (const tag of new Set(app.routes.flatMap((r) => r.tags))) {
     if (!app.tags[tag]) problems.push(`tag ${tag} has no description in its module`);
   }

@@ -31,12 +31,17 @@ export class EventRouting extends Construct {
     this.deadLetters = deadLetterQueue(this, 'DeadLetters');
   }
 
-  addRule(spec: RuleSpec, target: IFunction): events.Rule {
+  /** A rule to a function, or to another target (a delivery stream) that brings its own retries. */
+  addRule(spec: RuleSpec, target: IFunction | events.IRuleTarget): events.Rule {
     const rule = new events.Rule(this, `Rule${constructId(spec.name)}`, {
       description: spec.description.slice(0, 512),
       eventBus: spec.bus === 'domain' ? this.domainBus : this.defaultBus,
       eventPattern: cdkEventPattern(spec.pattern),
-      targets: [new targets.LambdaFunction(target, { deadLetterQueue: this.deadLetters, ...TARGET_RETRY })],
+      targets: [
+        'functionArn' in target
+          ? new targets.LambdaFunction(target, { deadLetterQueue: this.deadLetters, ...TARGET_RETRY })
+          : target,
+      ],
     });
     this.rules.set(spec.name, rule);
     return rule;

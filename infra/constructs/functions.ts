@@ -103,6 +103,7 @@ export class AppFunction extends Construct {
       bundling: {
         ...BUNDLING,
         mainFields: [...BUNDLING.mainFields],
+        ...(spec.nodeModules?.length ? { nodeModules: spec.nodeModules } : {}),
         ...(docs ? { commandHooks: docsAssetHooks() } : {}),
       },
     });

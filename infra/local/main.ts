@@ -8,7 +8,8 @@ import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
 
 /**
  * `npm start`: the whole CRM on this machine. Data persists in .funnel/ unless --in-memory.
- * Ports: PORT (API, 3000), DYNAMODB_PORT (8000), SES_PORT (8005, mail viewer), LOCAL_AWS_PORT (8010).
+ * Ports: PORT (API, 3000), DYNAMODB_PORT (8000), SES_PORT (8005, mail viewer), LOCAL_AWS_PORT (8010),
+ * S3_PORT (8011).
  */
 const { values } = parseArgs({
   options: { 'in-memory': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
@@ -20,7 +21,8 @@ if (values.help) {
 
   --in-memory   keep nothing between runs (default: data in .funnel/)
 
-Environment: PORT (3000), DYNAMODB_PORT (8000), SES_PORT (8005), LOCAL_AWS_PORT (8010), LOG_LEVEL (WARN)`);
+Environment: PORT (3000), DYNAMODB_PORT (8000), SES_PORT (8005), LOCAL_AWS_PORT (8010), S3_PORT (8011),
+             LOG_LEVEL (WARN)`);
   process.exit(0);
 }
 
@@ -56,6 +58,7 @@ try {
     dynamodbPort: port('DYNAMODB_PORT', 8000),
     sesPort: port('SES_PORT', 8005),
     awsPort: port('LOCAL_AWS_PORT', 8010),
+    s3Port: port('S3_PORT', 8011),
     ...(values['in-memory'] ? { dataDir: null } : {}),
   });
   const { urls, demo } = runtime;
@@ -66,6 +69,7 @@ Funnel CRM is running (${((Date.now() - started) / 1000).toFixed(1)} s)${values[
   API docs       ${urls.docs}
   OpenAPI        ${urls.openapi}
   Mail viewer    ${urls.mailViewer}
+  S3             ${urls.s3}
   Health         ${urls.api}/health
   Schedules      ${urls.api}/_local/schedules
 ${demo ? `\n  Demo tenant    ${demo.tenantId}\n  Demo API key   ${demo.apiKey}\n\n  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${urls.api}/v1/me\n` : ''}

@@ -1,17 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { application as declaredApplication } from '../../functions/app/index.ts';
-import type { Application, QueueSpec, RuleSpec, StreamConsumerSpec } from '../../functions/app/types.ts';
+import type {
+  Application,
+  BucketSpec,
+  DeliveryStreamSpec,
+  QueueSpec,
+  RuleSpec,
+  StreamConsumerSpec,
+  TableSpec,
+} from '../../functions/app/types.ts';
+import { setTimeSource } from '../../shared/platform/clock.ts';
 import { functionEnvironment } from '../environment.ts';
 import { type ApiGateway, type ServedRateLimit, type ServedRoute, startApiGateway } from './api-gateway.ts';
+import { LocalAthena } from './aws/athena.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
+import { LocalDuckDb } from './aws/duckdb.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
+import { LocalFirehose } from './aws/firehose.ts';
 import { LocalQueues } from './aws/queues.ts';
+import { LocalS3, type LocalS3Server, startS3Server } from './aws/s3.ts';
+import { ObjectStore } from './aws/s3-store.ts';
 import { LocalScheduler, type ScheduleListing } from './aws/scheduler.ts';
 import { startSesFront } from './aws/ses-front.ts';
 import { LocalStreamPoller } from './aws/streams.ts';
@@ -28,7 +43,7 @@ import { verifyTenantByMail } from './verify-by-mail.ts';
 
 /**
  * The whole CRM on one machine: DynamoDB Local, the SES emulator with its mail viewer, and local
- * stand-ins for EventBridge, Scheduler, SQS and the stream poller, all invoking the same handler
+ * stand-ins for EventBridge, Scheduler, SQS, S3 and the stream poller, all invoking the same handler
  * modules as AWS, declared once in functions/app. `npm start` runs this; so do the end-to-end
  * tests and the benchmark, in memory and on free ports.
  */
@@ -38,6 +53,9 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 /** From of service mail (verification links) on this machine. */
 export const SERVICE_SENDER_EMAIL = 'no-reply@funnel.localhost';
+const WAREHOUSE_DATABASE = 'funnel';
+/** The workgroup's per-query limit, as the stack sets it (infra/constructs/warehouse.ts). */
+const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
 
 export interface RuntimeOptions {
   /** Another declaration than functions/app (the parity test serves a fixture application). */
@@ -46,6 +64,7 @@ export interface RuntimeOptions {
   port?: number;
   sesPort?: number;
   awsPort?: number;
+  s3Port?: number;
   /** Where data persists between runs; `null` keeps everything in memory. */
   dataDir?: string | null;
   /** Use a running DynamoDB (tests share one); otherwise start DynamoDB Local on `dynamodbPort`. */
@@ -77,11 +96,22 @@ export interface ServedApplication {
   queues: QueueSpec[];
   streams: StreamConsumerSpec[];
   rateLimits: ServedRateLimit[];
+  buckets: BucketSpec[];
+  deliveryStreams: readonly DeliveryStreamSpec[];
+  tables: readonly TableSpec[];
 }
 
 export interface LocalRuntime {
   describe(): ServedApplication;
-  urls: { api: string; docs: string; openapi: string; mailViewer: string; aws: string; dynamodb: string };
+  urls: {
+    api: string;
+    docs: string;
+    openapi: string;
+    mailViewer: string;
+    aws: string;
+    s3: string;
+    dynamodb: string;
+  };
   demo?: DemoTenant;
   lambda: LocalLambda;
   bus: LocalEventBus;
@@ -89,6 +119,9 @@ export interface LocalRuntime {
   queues: LocalQueues;
   /** The stream's event source mappings; tests redeliver records through it. */
   streams: LocalStreamPoller;
+  s3: LocalS3;
+  firehose: LocalFirehose;
+  athena: LocalAthena;
   deadLetters: MemoryDeadLetters;
   /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
   settle(): Promise<void>;
@@ -130,8 +163,14 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
 
     const awsPort = options.awsPort ?? 8010;
     const sesPort = options.sesPort ?? 8005;
+    const s3Port = options.s3Port ?? 8011;
     const apiUrl = `http://${host}:${port}`;
     const awsUrl = `http://${host}:${awsPort}`;
+    const s3Url = `http://${host.includes(':') ? `[${host}]` : host}:${s3Port}`;
+    // Object bodies are plain files (DuckDB reads the warehouse's Parquet from them); a throwaway
+    // run keeps them in a temporary directory removed on stop.
+    const s3Root = dataDir ? join(dataDir, 's3') : mkdtempSync(join(tmpdir(), 'funnel-s3-'));
+    if (!dataDir) stoppers.push(async () => rmSync(s3Root, { recursive: true, force: true }));
     const functionArnPrefix = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:`;
     const queueUrlPrefix = `${awsUrl}/${ACCOUNT}/`;
     const eventBusName = 'funnel-local';
@@ -146,6 +185,10 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
       AWS_ENDPOINT_URL_SCHEDULER: awsUrl,
       AWS_ENDPOINT_URL_SQS: awsUrl,
+      AWS_ENDPOINT_URL_S3: s3Url,
+      AWS_ENDPOINT_URL_FIREHOSE: awsUrl,
+      AWS_ENDPOINT_URL_ATHENA: awsUrl,
+      S3_FORCE_PATH_STYLE: 'true',
       AWS_ENDPOINT_URL_SESV2: `http://${host}:${sesPort}`,
       AWS_LAMBDA_FUNCTION_NAME: 'funnel-local',
       AWS_SES_ACCOUNT: JSON.stringify(sesAccount(options.sesMaxSendRate ?? 14)),
@@ -167,6 +210,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           sesIdentityArnPrefix: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/`,
           serviceSenderEmail: SERVICE_SENDER_EMAIL,
           publicBaseUrl: apiUrl,
+          // Locally each declared bucket is called by its declared name.
+          buckets: Object.fromEntries(application.buckets.map((b) => [b.name, b.name])),
+          warehouse: { database: WAREHOUSE_DATABASE, workgroup: 'funnel-local', dialect: 'duckdb' },
         },
         application,
       ),
@@ -174,13 +220,66 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
 
     const lambda = new LocalLambda(application.functions, { root: REPO_ROOT, functionArnPrefix });
     const deadLetters = new MemoryDeadLetters(dataDir ? join(dataDir, 'dead-letters.json') : undefined);
-    const clock = options.clock;
+    // The local clock: the given one (tests) or the system's, moved by POST /_local/clock, which
+    // moves handlers' "now" too, so a seed can write history through the API.
+    let offsetMs = 0;
+    const base = options.clock ?? { now: () => new Date() };
+    const clock: Clock = { now: () => new Date(base.now().getTime() + offsetMs) };
+    setTimeSource(() => new Date(Date.now() + offsetMs));
+    stoppers.push(async () => setTimeSource());
+    const localClock: LocalClock = {
+      now: () => clock.now(),
+      offsetMs: () => offsetMs,
+      set: (instant) => {
+        offsetMs = instant ? instant.getTime() - base.now().getTime() : 0;
+      },
+    };
+    const store = new ObjectStore(s3Root);
+    for (const bucket of application.buckets) await store.createBucket(bucket.name);
+    const s3 = new LocalS3({
+      store,
+      credentials: [{ accessKeyId: 'local', secretAccessKey: 'local' }],
+      region: REGION,
+      notifications: new Map(application.buckets.map((b) => [b.name, b.notifications ?? []])),
+      invoke: lambda.invoke,
+      deadLetters,
+    });
+    stoppers.push(async () => s3.close());
+    const duckdb = new LocalDuckDb();
+    stoppers.push(() => duckdb.close());
+    const firehose = new LocalFirehose({
+      streams: application.deliveryStreams,
+      tables: application.tables,
+      s3,
+      duckdb,
+      invoke: lambda.invoke,
+      region: REGION,
+      account: ACCOUNT,
+      clock,
+    });
+    // What Firehose still buffers is delivered on the way out, not lost with the process.
+    stoppers.push(async () => {
+      await firehose.flush().catch((error) => console.error('Firehose could not deliver its buffer:', error));
+      firehose.close();
+    });
+    const athena = new LocalAthena({
+      database: WAREHOUSE_DATABASE,
+      workgroup: 'funnel-local',
+      tables: application.tables,
+      store,
+      duckdb,
+      bytesScannedCutoff: ATHENA_BYTES_SCANNED_CUTOFF,
+    });
     const bus = new LocalEventBus({
       rules: application.rules,
       domainBusName: eventBusName,
       invoke: lambda.invoke,
+      putRecord: (stream, data) => {
+        const [result] = firehose.putRecords(stream, [data]);
+        if (result?.ErrorCode) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
+      },
       deadLetters,
-      ...(clock ? { clock } : {}),
+      clock,
     });
     stoppers.push(async () => bus.close());
     const queues = new LocalQueues({
@@ -196,7 +295,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       invoke: lambda.invoke,
       deadLetters,
       ...(dataDir ? { stateFile: join(dataDir, 'schedules.json') } : {}),
-      ...(clock ? { clock } : {}),
+      clock,
     });
     const poller = new LocalStreamPoller({
       endpoint: dynamodbEndpoint,
@@ -205,8 +304,12 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       invoke: lambda.invoke,
       deadLetters,
     });
+    const s3Server: LocalS3Server = await listening(`S3 on port ${s3Port}`, 'S3_PORT', () =>
+      startS3Server({ host, port: s3Port, s3 }),
+    );
+    stoppers.push(() => s3Server.close());
     const endpoint = await listening(`local AWS endpoint on port ${awsPort}`, 'LOCAL_AWS_PORT', () =>
-      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler }),
+      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler, firehose, athena }),
     );
     stoppers.push(() => endpoint.close());
     const ses = await listening(`SES on port ${sesPort}`, 'SES_PORT', () =>
@@ -214,6 +317,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         host,
         port: sesPort,
         bus,
+        clock,
         configurationSet: 'funnel-local',
         // The operator's own sender, verified as an operator verifies it in SES before going live.
         preverified: [SERVICE_SENDER_EMAIL],
@@ -242,6 +346,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         await ses.idle();
         await bus.idle();
         await queues.idle();
+        await firehose.flush();
+        await s3.idle();
         await scheduler.idle();
         if (invocations === before) return;
       }
@@ -258,6 +364,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           return scheduler.replay(letter);
         case 'stream':
           return poller.replay(letter);
+        case 's3':
+          return s3.replay(letter);
       }
     };
 
@@ -265,10 +373,13 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       dynamodbEndpoint,
       tableName,
       sesUrl: ses.url,
+      s3Url: s3Server.url,
+      store,
       scheduler,
       deadLetters,
       replay,
       settle,
+      clock: localClock,
     });
     const api: ApiGateway = await listening(`the API on port ${port}`, 'PORT', () =>
       startApiGateway({
@@ -276,7 +387,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         invoke: lambda.invoke,
         host,
         port,
-        ...(clock ? { clock } : {}),
+        clock,
         ...(options.authorizerCacheTtlSeconds !== undefined
           ? { authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds }
           : {}),
@@ -294,6 +405,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         queues: queues.describe(),
         streams: poller.describe(),
         rateLimits: api.rateLimits(),
+        buckets: application.buckets,
+        deliveryStreams: firehose.describe(),
+        tables: application.tables,
       }),
       urls: {
         api: api.url,
@@ -301,6 +415,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         openapi: `${api.url}/v1/openapi.json`,
         mailViewer: ses.url,
         aws: endpoint.url,
+        s3: s3Server.url,
         dynamodb: dynamodbEndpoint,
       },
       lambda,
@@ -308,6 +423,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       scheduler,
       queues,
       streams: poller,
+      s3,
+      firehose,
+      athena,
       deadLetters,
       settle,
       stop: stopAll,
@@ -406,10 +524,20 @@ interface LocalRouteDeps {
   dynamodbEndpoint: string;
   tableName: string;
   sesUrl: string;
+  s3Url: string;
+  store: ObjectStore;
   scheduler: LocalScheduler;
   deadLetters: MemoryDeadLetters;
   replay(letter: DeadLetter): Promise<void>;
   settle(): Promise<void>;
+  clock: LocalClock;
+}
+
+interface LocalClock {
+  now(): Date;
+  offsetMs(): number;
+  /** Now is `instant` from here on (time keeps flowing); undefined goes back to the real time. */
+  set(instant: Date | undefined): void;
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {
@@ -463,6 +591,14 @@ function localRoutes(deps: LocalRouteDeps) {
         await deps.replay(letter);
         await deps.settle();
         json(res, 200, { replayed: letter.id });
+      } else if (parts.length === 1 && parts[0] === 'clock' && ['GET', 'POST', 'DELETE'].includes(method)) {
+        if (method === 'POST') {
+          const input = body.byteLength ? (JSON.parse(body.toString('utf8')) as { now?: string }) : {};
+          const instant = new Date(input.now ?? '');
+          if (Number.isNaN(instant.getTime())) throw new Error('Send { "now": "<ISO 8601 date-time>" }.');
+          deps.clock.set(instant);
+        } else if (method === 'DELETE') deps.clock.set(undefined);
+        json(res, 200, { now: deps.clock.now().toISOString(), offsetMs: deps.clock.offsetMs() });
       } else if (method === 'POST' && parts.length === 1 && parts[0] === 'settle') {
         await deps.settle();
         json(res, 200, { settled: true });
@@ -488,7 +624,7 @@ async function healthOf(
     }
   };
   const client = localClient(deps.dynamodbEndpoint);
-  const [dynamodb, ses] = await Promise.all([
+  const [dynamodb, ses, s3] = await Promise.all([
     check(async () => {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: deps.tableName }));
       return `table ${deps.tableName} ${Table?.TableStatus}`;
@@ -498,12 +634,20 @@ async function healthOf(
       if (!response.ok) throw new Error(`mail viewer answered ${response.status}`);
       return `mail viewer at ${deps.sesUrl}`;
     }),
+    check(async () => {
+      const buckets = await deps.store.buckets();
+      // Unsigned, so S3 answers 403: what matters is that it answers.
+      const response = await fetch(`${deps.s3Url}/`);
+      if (response.status !== 403) throw new Error(`S3 answered ${response.status}`);
+      return `${buckets.length} buckets at ${deps.s3Url}, objects under ${deps.store.root}`;
+    }),
   ]);
   client.destroy();
   return {
     api: { status: 'ok', detail: 'serving' },
     dynamodb,
     ses,
+    s3,
     scheduler: { status: 'ok', detail: `${deps.scheduler.list().length} schedules` },
     deadLetters: { status: 'ok', detail: `${deps.deadLetters.list().length} dead letters` },
   };

@@ -194,6 +194,7 @@ export async function createActivity(ctx: TenantContext, input: ActivityCreate):
     at: activity.at,
     ...(activity.companyId ? { companyId: activity.companyId } : {}),
     ...(activity.ownerId ? { ownerId: activity.ownerId } : {}),
+    ...(activity.call?.outcome ? { outcome: activity.call.outcome } : {}),
   });
   await uow.commit();
   return activity;

@@ -1,4 +1,4 @@
-import { type Envelope, sendEnvelope } from '../platform/aws/ses.ts';
+import { type Attachment, type Envelope, sendEnvelope } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { refusalReason, type SendingRefusal, sendingRefusal, sesTenantOf } from './gate.ts';
 import { suppressionOf } from './suppression.ts';
@@ -21,6 +21,7 @@ export interface MailMessage {
   headers?: Record<string, string>;
   /** What the mail is about, e.g. `{ kind: 'dunning', invoiceId }`; the tenant id is added. */
   tags: Record<string, string>;
+  attachments?: Attachment[];
   /**
    * Transactional mail only: send despite a suppression, for the reason given (it is logged and
    * returned so the caller records it). Without it a suppressed address receives nothing.
@@ -61,6 +62,7 @@ export async function sendMail(ctx: TenantContext, message: MailMessage): Promis
     headers: message.headers,
     tags: { ...message.tags, tenantId: ctx.tenantId, category: message.category },
     sesTenant: sesTenantOf(ctx),
+    ...(message.attachments?.length ? { attachments: message.attachments } : {}),
   };
   const messageId = await sendEnvelope(envelope);
   if (suppression) {

@@ -141,7 +141,13 @@ export async function subscriptionsOf(ctx: TenantContext, contactId: string): Pr
 export function choiceInto(
   uow: UnitOfWork,
   ctx: TenantContext,
-  change: { contactId: string; topicId: string; status: SubscriptionStatus; source: string },
+  change: {
+    contactId: string;
+    topicId: string;
+    status: SubscriptionStatus;
+    source: string;
+    mailingId?: string;
+  },
 ): void {
   uow.put({
     ...topicKeys.choice(ctx.tenantId, change.contactId, change.topicId),

@@ -91,6 +91,7 @@ function consentInto(
   contact: Contact,
   status: 'granted' | 'denied',
   source: string,
+  mailingId?: string,
 ) {
   const { next, fields } = applyContactChange(ctx, contact, { marketingConsent: { status, source } });
   if (fields.length === 0) return;
@@ -105,6 +106,7 @@ function consentInto(
     contactId: contact.id,
     status: status === 'denied' ? 'unsubscribed' : 'subscribed',
     source,
+    ...(mailingId ? { mailingId } : {}),
   });
 }
 
@@ -128,8 +130,9 @@ export async function unsubscribe(token: string, contextFor: ContextFor, visit: 
           topicId,
           status: 'unsubscribed',
           source: 'one-click unsubscribe',
+          ...(claims.x?.m ? { mailingId: claims.x.m } : {}),
         });
-    } else consentInto(uow, ctx, contact, 'denied', 'one-click unsubscribe');
+    } else consentInto(uow, ctx, contact, 'denied', 'one-click unsubscribe', claims.x?.m);
     await uow.commit();
     if (claims.x?.m)
       await recordMilestone(

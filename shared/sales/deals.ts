@@ -259,9 +259,12 @@ export async function updateDeal(
 
   const uow = unitOfWork(ctx);
   let reached = (item[REACHED] as string[] | undefined) ?? [];
+  let secondsInPreviousStage: number | undefined;
   if (moved || next.amount !== current.amount || next.currency !== current.currency) {
     const before: DealPosition = { ...current, reached };
-    reached = recordDealPositionInto(uow, ctx, pipeline, id, before, next).reached;
+    const position = recordDealPositionInto(uow, ctx, pipeline, id, before, next);
+    reached = position.reached;
+    secondsInPreviousStage = position.change?.secondsInPreviousStage;
     pipelineUnchanged(uow, ctx, pipeline);
   }
   const { id: _id, createdAt: _c, version: _v, ...set } = next;
@@ -291,6 +294,7 @@ export async function updateDeal(
       fromStageId: current.stageId,
       toStageId: next.stageId,
       status: next.status,
+      ...(secondsInPreviousStage !== undefined ? { secondsInPreviousStage } : {}),
     });
     closingEventsInto(uow, ctx, next, stage);
   }

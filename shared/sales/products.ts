@@ -150,6 +150,7 @@ export async function updateProduct(
     set: {
       ...set,
       description: next.description,
+      category: next.category,
       supplierId: next.supplierId,
       ...catalogueIndex(ctx, next),
     },

@@ -414,6 +414,8 @@ const productFields = {
   ),
   name: NonEmpty(200),
   description: z.optional(z.string().check(z.maxLength(5000))),
+  /** A grouping the tenant chooses (`SUVs`, `Services`...): reports sell by category. */
+  category: z.optional(NonEmpty(100)),
   prices: z.array(Price).check(z.minLength(1), z.maxLength(20)),
   taxRateBps: TaxRateBps,
   leadTimeDays: Days,
@@ -461,6 +463,7 @@ export const ProductUpdate = named(
     sku: z.optional(productFields.sku),
     name: z.optional(productFields.name),
     description: z.optional(z.nullable(z.string().check(z.maxLength(5000)))),
+    category: z.optional(z.nullable(NonEmpty(100))),
     prices: z.optional(productFields.prices),
     taxRateBps: z.optional(TaxRateBps),
     leadTimeDays: z.optional(Days),

@@ -58,12 +58,19 @@ function isListening(port: number): Promise<boolean> {
 
 describe('npm start', () => {
   it('serves /health and the API with a demo tenant, and leaves nothing listening after Ctrl-C', async () => {
-    const [api, dynamo, ses, aws] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [api, dynamo, ses, aws, s3] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const started = npmStart({
       PORT: String(api),
       DYNAMODB_PORT: String(dynamo),
       SES_PORT: String(ses),
       LOCAL_AWS_PORT: String(aws),
+      S3_PORT: String(s3),
     });
     try {
       await until(
@@ -91,7 +98,7 @@ describe('npm start', () => {
     const { code, signal } = await started.exited;
     expect(code === 0 || signal === 'SIGINT', `exit ${code} ${signal}`).toBe(true);
     expect(started.output()).toContain('Stopping Funnel CRM...');
-    const ports = [api, dynamo, ses, aws];
+    const ports = [api, dynamo, ses, aws, s3];
     await until(
       async () => (await Promise.all(ports.map(isListening))).every((open) => !open),
       'every port to close',
@@ -127,12 +134,13 @@ describe('npm start', () => {
     const port = await freePort();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      const [dynamo, ses, aws] = await Promise.all([freePort(), freePort(), freePort()]);
+      const [dynamo, ses, aws, s3] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
       const started = npmStart({
         PORT: String(port),
         DYNAMODB_PORT: String(dynamo),
         SES_PORT: String(ses),
         LOCAL_AWS_PORT: String(aws),
+        S3_PORT: String(s3),
       });
       expect((await started.exited).code).toBe(1);
       expect(started.output()).toMatch(
@@ -141,9 +149,9 @@ describe('npm start', () => {
         ),
       );
       expect(started.output()).not.toMatch(/\n\s+at /);
-      for (const other of [dynamo, ses, aws]) expect(await isListening(other)).toBe(false);
+      for (const other of [dynamo, ses, aws, s3]) expect(await isListening(other)).toBe(false);
     } finally {
       blocker.close();
     }
-  });
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { applyNag } from '../../infra/nag.ts';
 import {
   synthesize,
@@ -27,6 +27,12 @@ function findings(report: ValidationReport, plugin?: string): string[] {
 }
 
 describe('cdk-nag AwsSolutions', () => {
+  // Synthesizing the whole application takes minutes on a busy 2-core machine: do it in the hook.
+  beforeAll(() => {
+    synthesize();
+    synthesizeFixture();
+  }, 300_000);
+
   it('reports findings of a non-compliant stack (the check is live)', () => {
     const app = new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
     const stack = new Stack(app, 'Careless');
@@ -35,7 +41,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(validationReport(app), 'AwsSolutions').join('\n')).toMatch(
       /error AwsSolutions-SQS4 at Careless\/Plain/,
     );
-  });
+  }, 120_000);
 
   it('finds nothing unacknowledged in the stack of the declared application', () => {
     expect(findings(synthesize().validation, 'AwsSolutions')).toEqual([]);

@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { Application } from '../../functions/app/types.ts';
@@ -8,7 +9,8 @@ import { fixtureApplication, type Synthesized, synthesize, synthesizeFixture } f
 /**
  * The synthesized template and the local runtime must serve the same application: the same
  * routes (to the same functions, with or without the authorizer), the same rules (bus, pattern,
- * target), the same global schedules, queue consumers and stream consumers with their filters.
+ * target), the same global schedules, queue consumers and stream consumers with their filters,
+ * the same buckets and bucket notifications.
  * Both read functions/app; this test catches either of them reading it differently.
  * It runs for the declared application and for a fixture that uses every kind of trigger.
  */
@@ -21,7 +23,13 @@ interface Comparable {
   queues: string[];
   streams: string[];
   rateLimits: string[];
+  buckets: string[];
+  notifications: string[];
+  deliveryStreams: string[];
+  tables: string[];
 }
+
+const S3_EVENTS = { created: 's3:ObjectCreated:*', removed: 's3:ObjectRemoved:*' } as const;
 
 const line = (...parts: unknown[]) =>
   parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' | ');
@@ -44,11 +52,16 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
       r.Properties.AuthorizationType === 'CUSTOM',
     );
   });
+  const targetOf = (arn: any): string => {
+    const resource = resources[logicalOf(arn)!];
+    if (resource?.Type !== 'AWS::KinesisFirehose::DeliveryStream') return functionOf(arn);
+    return (resource.Properties.DeliveryStreamName as string).slice(prefix.length);
+  };
   const rules = of('AWS::Events::Rule').map((r) =>
     line(
       !r.Properties.EventBusName || r.Properties.EventBusName === 'default' ? 'default' : 'domain',
       r.Properties.EventPattern,
-      functionOf(r.Properties.Targets[0].Arn),
+      targetOf(r.Properties.Targets[0].Arn),
     ),
   );
   const schedules = of('AWS::Scheduler::Schedule').map((s) =>
@@ -74,6 +87,52 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
         m.Properties.BatchSize,
       ),
     );
+  const bucketNames = new Map(
+    [...stack.storage.buckets].map(([name, bucket]) => [
+      stack.getLogicalId(bucket.node.defaultChild as CfnElement),
+      name,
+    ]),
+  );
+  const buckets = [...bucketNames.values()];
+  const notifications = of('Custom::S3BucketNotifications').flatMap((n) =>
+    (n.Properties.NotificationConfiguration.LambdaFunctionConfigurations ?? []).map((c: any) => {
+      const rules: Array<{ Name: string; Value: string }> = c.Filter?.Key?.FilterRules ?? [];
+      const filter = (name: string) => rules.find((r) => r.Name.toLowerCase() === name)?.Value ?? '';
+      return line(
+        bucketNames.get(n.Properties.BucketName.Ref),
+        c.Events,
+        filter('prefix'),
+        filter('suffix'),
+        functionOf(c.LambdaFunctionArn),
+      );
+    }),
+  );
+  const deliveryStreams = of('AWS::KinesisFirehose::DeliveryStream').map((d) => {
+    const s3 = d.Properties.ExtendedS3DestinationConfiguration;
+    const lambdaArn = s3.ProcessingConfiguration.Processors[0].Parameters.find(
+      (p: any) => p.ParameterName === 'LambdaArn',
+    ).ParameterValue;
+    return line(
+      (d.Properties.DeliveryStreamName as string).slice(prefix.length),
+      s3.DataFormatConversionConfiguration.SchemaConfiguration.TableName,
+      s3.Prefix,
+      s3.ErrorOutputPrefix,
+      functionOf(lambdaArn),
+      [s3.BufferingHints.SizeInMBs, s3.BufferingHints.IntervalInSeconds],
+    );
+  });
+  const tables = of('AWS::Glue::Table').map((t) =>
+    line(
+      t.Properties.TableInput.Name,
+      t.Properties.TableInput.StorageDescriptor.Columns.map((c: any) => `${c.Name}:${c.Type}`),
+      t.Properties.TableInput.PartitionKeys.map((p: any) => p.Name),
+      Object.entries(t.Properties.TableInput.Parameters)
+        .filter(([k]) => /^projection\.[^.]+\.type$/.test(k))
+        .map(([k, v]) => `${k.split('.')[1]}:${v}`)
+        .sort(),
+    ),
+  );
+
   const per: Record<string, string> = { IP: 'client', CONSTANT: 'all', CUSTOM_KEYS: 'credential' };
   const rateLimits = of('AWS::WAFv2::WebACL').flatMap((acl) =>
     (acl.Properties.Rules as any[]).map((rule) => {
@@ -92,7 +151,18 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
       );
     }),
   );
-  return { routes, rules, schedules, queues, streams, rateLimits };
+  return {
+    routes,
+    rules,
+    schedules,
+    queues,
+    streams,
+    rateLimits,
+    buckets,
+    notifications,
+    deliveryStreams,
+    tables,
+  };
 }
 
 /** `POST /v1/forms/{id}` as the WAF matches it: the method and a regular expression of the path. */
@@ -117,6 +187,26 @@ function fromRuntime(served: ServedApplication): Comparable {
     rateLimits: served.rateLimits.map((l) =>
       line(l.name, l.limit, l.windowSeconds, l.per, l.routeKeys.map(asMatched).sort()),
     ),
+    buckets: served.buckets.map((b) => b.name),
+    deliveryStreams: served.deliveryStreams.map((d) =>
+      line(d.name, d.table, d.prefix, d.errorPrefix, d.transform, [
+        d.buffering.sizeMb,
+        d.buffering.intervalSeconds,
+      ]),
+    ),
+    tables: served.tables.map((t) =>
+      line(
+        t.name,
+        t.columns.map((c) => `${c.name}:${c.type}`),
+        t.partitions.map((p) => p.name),
+        t.partitions.map((p) => `${p.name}:${p.kind === 'injected' ? 'injected' : 'date'}`).sort(),
+      ),
+    ),
+    notifications: served.buckets.flatMap((b) =>
+      (b.notifications ?? []).flatMap((n) =>
+        n.events.map((event) => line(b.name, [S3_EVENTS[event]], n.prefix ?? '', n.suffix ?? '', n.target)),
+      ),
+    ),
   };
 }
 
@@ -133,7 +223,7 @@ describe.each([
     // Synthesis is the slow part (seconds); hooks have a longer timeout than tests.
     synthesized = synth();
     runtime = await startTestRuntime({ application: app });
-  });
+  }, 300_000);
   afterAll(async () => {
     await runtime?.stop();
   });

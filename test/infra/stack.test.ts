@@ -89,7 +89,9 @@ describe('the table', () => {
 describe('functions', () => {
   const { template, stack } = declared;
   const { resources, functionId, logicalId } = inspect(declared);
-  const functions = () => resources('AWS::Lambda::Function');
+  /** CDK's own singleton that writes bucket notification configurations at deploy time. */
+  const cdkNotificationsHandler = (id: string) => id.startsWith('BucketNotificationsHandler');
+  const functions = () => resources('AWS::Lambda::Function').filter(([id]) => !cdkNotificationsHandler(id));
 
   it('deploys every declared function, and nothing else, as <stack name>-<declared name>', () => {
     expect(
@@ -97,6 +99,7 @@ describe('functions', () => {
         .map(([, f]) => f.Properties.FunctionName)
         .sort(),
     ).toEqual(app.functions.map((f) => `FunnelCrm-${f.name}`).sort());
+    expect(resources('AWS::Lambda::Function').filter(([id]) => cdkNotificationsHandler(id))).toHaveLength(1);
   });
 
   it('runs every function on arm64 with the newest Node.js runtime of aws-cdk-lib', () => {
@@ -148,6 +151,8 @@ describe('functions', () => {
         webhookSecretArn: 'w',
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',
+        buckets: Object.fromEntries(app.buckets.map((b) => [b.name, b.name])),
+        warehouse: { database: 'd', workgroup: 'w', dialect: 'athena' },
       }),
     );
     for (const [id, fn] of functions()) {
@@ -182,9 +187,9 @@ describe('functions', () => {
     expect(groups.size).toBe(app.functions.length);
   });
 
-  it('attaches no managed policy to any role', () => {
-    for (const [, role] of resources('AWS::IAM::Role'))
-      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  it('attaches no managed policy to any role but that of CDK’s bucket notifications handler', () => {
+    for (const [id, role] of resources('AWS::IAM::Role'))
+      if (!cdkNotificationsHandler(id)) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
   });
 });
 
@@ -365,7 +370,7 @@ describe('events', () => {
   it('routes every declared rule to its function with retries and a dead-letter queue', () => {
     const rules = resources('AWS::Events::Rule');
     expect(rules).toHaveLength(app.rules.length);
-    for (const spec of app.rules) {
+    for (const spec of app.rules.filter((r) => r.targetKind !== 'delivery-stream')) {
       const [, rule] = rules.find(([, r]) => r.Properties.Description === spec.description)!;
       expect(rule.Properties.EventPattern, spec.name).toEqual(spec.pattern);
       expect(rule.Properties.EventBusName).toEqual(
@@ -382,7 +387,9 @@ describe('events', () => {
   });
 
   it('keeps failed asynchronous invocations of rule targets in the same dead-letter queue', () => {
-    for (const target of new Set(app.rules.map((r) => r.target))) {
+    for (const target of new Set(
+      app.rules.filter((r) => r.targetKind !== 'delivery-stream').map((r) => r.target),
+    )) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: functionId(target) },
         MaximumRetryAttempts: 2,
@@ -438,6 +445,90 @@ describe('events', () => {
         'renderingFailure',
       ]),
     );
+  });
+});
+
+describe('the warehouse', () => {
+  const { template, stack } = declared;
+  const { resources, logicalId, roleId, statementWith } = inspect(declared);
+  const [table] = app.tables;
+  const [stream] = app.deliveryStreams;
+
+  it('keeps a Glue table over the bucket with partition projection: the tenant injected, days projected', () => {
+    const [[, glueTable]] = resources('AWS::Glue::Table') as [[string, Json]];
+    const input = glueTable.Properties.TableInput;
+    expect(input.Name).toBe(table!.name);
+    expect(input.StorageDescriptor.Columns).toEqual(
+      table!.columns.map((c) => ({ Name: c.name, Type: c.type })),
+    );
+    expect(input.PartitionKeys).toEqual([
+      { Name: 'tenant', Type: 'string' },
+      { Name: 'dt', Type: 'string' },
+    ]);
+    expect(input.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.tenant.type': 'injected',
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+    });
+    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain(
+      // Glue's own placeholders, not template strings.
+      'tenant=$' + '{tenant}/dt=$' + '{dt}/',
+    );
+  });
+
+  it('delivers through Firehose: transformation, dynamic partitioning, Parquet through the Glue table, encryption', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: `FunnelCrm-${stream!.name}`,
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: { 'Fn::GetAtt': [logicalId(stack.storage.bucket(table!.bucket)), 'Arn'] },
+        Prefix: stream!.prefix,
+        ErrorOutputPrefix: stream!.errorPrefix,
+        BufferingHints: {
+          SizeInMBs: stream!.buffering.sizeMb,
+          IntervalInSeconds: stream!.buffering.intervalSeconds,
+        },
+        DynamicPartitioningConfiguration: Match.objectLike({ Enabled: true }),
+        ProcessingConfiguration: Match.objectLike({ Enabled: true }),
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          SchemaConfiguration: Match.objectLike({ TableName: table!.name }),
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
+        }),
+      }),
+    });
+  });
+
+  it('sends every domain and SES event to the stream, retried, with the events dead-letter queue', () => {
+    for (const rule of app.rules.filter((r) => r.targetKind === 'delivery-stream')) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: rule.pattern,
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.warehouse!.streams.get(rule.target)!), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.events.deadLetters), 'Arn'] } },
+            RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 10 }),
+          }),
+        ],
+      });
+    }
+  });
+
+  it('queries in an Athena workgroup that enforces encrypted results and a bytes-scanned limit', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: Match.anyValue(),
+        ResultConfiguration: Match.objectLike({ EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } }),
+      }),
+    });
+    const reader = roleId('reports-api');
+    expect(statementWith(reader, 'athena:StartQueryExecution').Resource).toEqual({
+      'Fn::Join': ['', expect.arrayContaining([':workgroup/FunnelCrm-warehouse'])],
+    });
+    expect(JSON.stringify(statementWith(reader, 's3:GetObject').Resource)).toContain('/facts/*');
+    expect(statementWith(reader, 's3:PutObject')).toBeDefined();
   });
 });
 
@@ -662,6 +753,95 @@ describe('a declaration using every kind of trigger and permission', () => {
         actionsOf(roleId(quiet)).filter((a) => /^(ses|secretsmanager|events|scheduler|iam|sts):/.test(a)),
       ).toEqual([]);
     }
+  });
+
+  it('makes each declared bucket encrypted, private, TLS-only, logged and retained, with its lifecycle', () => {
+    const bucket = logicalId(stack.storage.bucket('uploads'));
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: {
+          DestinationBucketName: { Ref: logicalId(stack.storage.accessLogs!) },
+          LogFilePrefix: 'uploads/',
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              Prefix: 'incoming/',
+              ExpirationInDays: 365,
+              Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+            }),
+          ],
+        },
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucket },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const [[, env]] = resources('AWS::Lambda::Function').filter(
+      ([, f]) => f.Properties.FunctionName === 'Fixture-relay',
+    ) as [[string, Json]];
+    expect(env.Properties.Environment.Variables.BUCKET_UPLOADS).toEqual({ Ref: bucket });
+  });
+
+  it('invokes the declared function for objects created under the prefix, failures kept in the events DLQ', () => {
+    const [notification] = spec.buckets[0]!.notifications!;
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: logicalId(stack.storage.bucket('uploads')) },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: 'suffix', Value: notification!.suffix },
+                  { Name: 'prefix', Value: notification!.prefix },
+                ],
+              },
+            },
+            LambdaFunctionArn: { 'Fn::GetAtt': [functionId(notification!.target), 'Arn'] },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId(notification!.target) },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.events.deadLetters), 'Arn'] } },
+      },
+    });
+  });
+
+  it('grants bucket:<name>:read and :write only the object actions they name, on that bucket', () => {
+    const bucket = logicalId(stack.storage.bucket('uploads'));
+    const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] };
+    const s3Actions = (role: string) =>
+      actionsOf(role)
+        .filter((a) => a.startsWith('s3:'))
+        .sort();
+    expect(s3Actions(roleId('nightly'))).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(statementWith(roleId('nightly'), 's3:GetObject').Resource).toEqual(objects);
+    expect(statementWith(roleId('nightly'), 's3:ListBucket').Resource).toEqual({
+      'Fn::GetAtt': [bucket, 'Arn'],
+    });
+    expect(s3Actions(roleId('relay'))).toEqual(['s3:DeleteObject', 's3:PutObject']);
+    expect(statementWith(roleId('relay'), 's3:PutObject').Resource).toEqual(objects);
+    expect(s3Actions(roleId('campaign-send'))).toEqual([]);
   });
 
   it('puts rules on the bus they declare, the default bus for AWS service events', () => {

@@ -12,7 +12,12 @@ import { signupBody } from './signup-body.ts';
 export async function startTestRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
   // Webhook receivers of tests listen on 127.0.0.1: the one setting that lets the runtime call them.
   process.env.WEBHOOK_ALLOW_LOOPBACK = 'true';
-  const [port, sesPort, awsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [port, sesPort, awsPort, s3Port] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   return startLocalRuntime({
     dataDir: null,
     dynamodbEndpoint: inject('dynamodbEndpoint'),
@@ -20,6 +25,7 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Lo
     port,
     sesPort,
     awsPort,
+    s3Port,
     seedDemoTenant: false,
     logLevel: 'SILENT',
     ...options,

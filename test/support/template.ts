@@ -124,7 +124,7 @@ export function synthesizeFixture(): Synthesized {
 
 /**
  * A declaration that uses everything the stack can build (queues, global and per-tenant
- * schedules, default-bus rules, every permission), so the tests cover what modules will declare
+ * schedules, default-bus rules, buckets with notifications, every permission), so the tests cover what modules will declare
  * before any module does. Entries point at existing handlers: nothing is bundled.
  */
 export const fixtureApplication: Application = defineApplication(
@@ -169,9 +169,26 @@ export const fixtureApplication: Application = defineApplication(
           name: 'nightly',
           entry: 'functions/http/fallback.ts',
           description: 'n',
+          permissions: ['table:read', 'bucket:uploads:read'],
+        },
+        {
+          name: 'relay',
+          entry: 'functions/http/fallback.ts',
+          description: 'r',
+          permissions: ['events:put', 'bucket:uploads:write'],
+        },
+        {
+          name: 'to-facts',
+          entry: 'functions/http/fallback.ts',
+          description: 't',
           permissions: ['table:read'],
         },
-        { name: 'relay', entry: 'functions/http/fallback.ts', description: 'r', permissions: ['events:put'] },
+        {
+          name: 'analyst',
+          entry: 'functions/http/fallback.ts',
+          description: 'q',
+          permissions: ['warehouse:query'],
+        },
       ],
       routes: {
         list: route({
@@ -219,6 +236,14 @@ export const fixtureApplication: Application = defineApplication(
           bus: 'domain',
           pattern: { source: ['funnel.mail'], 'detail-type': [{ prefix: 'Campaign' }] },
           target: 'campaign-plan',
+        },
+        {
+          name: 'all-to-facts',
+          description: 'Every domain event to the delivery stream.',
+          bus: 'domain',
+          pattern: { source: [{ prefix: 'funnel.' }] },
+          target: 'facts',
+          targetKind: 'delivery-stream',
         },
       ],
       schedules: [
@@ -268,6 +293,50 @@ export const fixtureApplication: Application = defineApplication(
           ],
           batchSize: 50,
           retryAttempts: 3,
+        },
+      ],
+      tables: [
+        {
+          name: 'events',
+          description: 'Events.',
+          bucket: 'uploads',
+          prefix: 'events/',
+          columns: [
+            { name: 'event_id', type: 'string' },
+            { name: 'occurred_at', type: 'timestamp' },
+            { name: 'amount', type: 'bigint' },
+          ],
+          partitions: [
+            { name: 'tenant', kind: 'injected' },
+            { name: 'dt', kind: 'date' },
+          ],
+        },
+      ],
+      deliveryStreams: [
+        {
+          name: 'facts',
+          description: 'Events to Parquet.',
+          table: 'events',
+          prefix: 'events/tenant=!{partitionKeyFromLambda:tenant}/dt=!{partitionKeyFromLambda:dt}/',
+          errorPrefix: 'errors/!{firehose:error-output-type}/',
+          transform: 'to-facts',
+          buffering: { sizeMb: 64, intervalSeconds: 300 },
+        },
+      ],
+      buckets: [
+        {
+          name: 'uploads',
+          description: 'Files people upload.',
+          lifecycle: [{ prefix: 'incoming/', infrequentAccessAfterDays: 30, expireAfterDays: 365 }],
+          notifications: [
+            {
+              name: 'arrivals',
+              events: ['created'],
+              prefix: 'incoming/',
+              suffix: '.eml',
+              target: 'mail-events',
+            },
+          ],
         },
       ],
     }),

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
+import type { LocalAthena } from './athena.ts';
 import { AwsServiceError, InvalidParameterValue, ValidationException } from './errors.ts';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
+import type { LocalFirehose } from './firehose.ts';
 import {
   type LocalQueues,
   MAX_MESSAGE_BYTES,
@@ -15,9 +17,12 @@ import {
 import type { LocalScheduler } from './scheduler.ts';
 
 /**
- * One HTTP endpoint that speaks the wire protocols of the three services product code calls
- * through the AWS SDK (AWS_ENDPOINT_URL_EVENTBRIDGE, _SCHEDULER and _SQS all point here):
+ * One HTTP endpoint that speaks the wire protocols of the services product code calls through
+ * the AWS SDK (AWS_ENDPOINT_URL_EVENTBRIDGE, _SCHEDULER, _SQS, _FIREHOSE and _ATHENA point here):
  * - EventBridge PutEvents, AWS JSON 1.1 (`x-amz-target: AWSEvents.PutEvents`);
+ * - Firehose PutRecord and PutRecordBatch, AWS JSON 1.1 (`Firehose_20150804.*`);
+ * - Athena StartQueryExecution, GetQueryExecution, GetQueryResults, StopQueryExecution, AWS JSON
+ *   1.1 (`AmazonAthena.*`);
  * - SQS SendMessage, SendMessageBatch and GetQueueUrl, AWS JSON 1.0 (`x-amz-target: AmazonSQS.*`),
  *   with the MD5 digests the SDK verifies and SQS's query-compatible error codes;
  * - Scheduler's REST-JSON API: POST/PUT/GET/DELETE /schedules/{Name}, GET /schedules.
@@ -35,6 +40,8 @@ export interface LocalAwsEndpointOptions {
   bus: LocalEventBus;
   queues: LocalQueues;
   scheduler: LocalScheduler;
+  firehose?: LocalFirehose;
+  athena?: LocalAthena;
 }
 
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -95,6 +102,15 @@ async function handle(
       if (target === 'AWSEvents.PutEvents') return reply(res, protocol, 200, putEvents(options.bus, input));
       if (target.startsWith('AmazonSQS.'))
         return reply(res, protocol, 200, sqs(options.queues, target.slice('AmazonSQS.'.length), input));
+      if (target.startsWith('Firehose_20150804.') && options.firehose)
+        return reply(
+          res,
+          protocol,
+          200,
+          firehose(options.firehose, target.slice('Firehose_20150804.'.length), input),
+        );
+      if (target.startsWith('AmazonAthena.') && options.athena)
+        return reply(res, protocol, 200, athena(options.athena, target.slice('AmazonAthena.'.length), input));
       throw new UnknownOperation(target);
     }
     const [, resource, encodedName, ...rest] = url.pathname.split('/');
@@ -132,6 +148,44 @@ function putEvents(bus: LocalEventBus, input: Record<string, unknown>) {
     ),
   );
   return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
+}
+
+function firehose(stream: LocalFirehose, operation: string, input: Record<string, unknown>) {
+  const name = String(input.DeliveryStreamName ?? '');
+  const data = (record: unknown) => Buffer.from(String((record as { Data?: unknown })?.Data ?? ''), 'base64');
+  switch (operation) {
+    case 'PutRecord': {
+      const [result] = stream.putRecords(name, [data(input.Record)]);
+      if (result?.ErrorCode) throw new AwsServiceError(result.ErrorCode, result.ErrorMessage ?? '', 400);
+      return { RecordId: result!.RecordId, Encrypted: false };
+    }
+    case 'PutRecordBatch': {
+      const records = Array.isArray(input.Records) ? input.Records : [];
+      const results = stream.putRecords(name, records.map(data));
+      return {
+        FailedPutCount: results.filter((r) => r.ErrorCode).length,
+        Encrypted: false,
+        RequestResponses: results,
+      };
+    }
+    default:
+      throw new UnknownOperation(`Firehose ${operation}`);
+  }
+}
+
+function athena(engine: LocalAthena, operation: string, input: Record<string, unknown>) {
+  switch (operation) {
+    case 'StartQueryExecution':
+      return engine.startQueryExecution(input);
+    case 'GetQueryExecution':
+      return engine.getQueryExecution(input);
+    case 'GetQueryResults':
+      return engine.getQueryResults(input);
+    case 'StopQueryExecution':
+      return engine.stopQueryExecution(input);
+    default:
+      throw new UnknownOperation(`Athena ${operation}`);
+  }
 }
 
 const sqsError = (code: string, message: string) =>

@@ -41,6 +41,8 @@ export interface LocalEventBusOptions {
   /** The project's bus; entries name it (or its ARN) to reach rules with `bus: 'domain'`. */
   domainBusName: string;
   invoke: Invoke;
+  /** Rules whose target is a delivery stream put each event there as one record (its JSON). */
+  putRecord?: (stream: string, data: Buffer) => void;
   deadLetters: DeadLetterStore;
   retry?: RetryPolicy;
   clock?: Clock;
@@ -58,6 +60,7 @@ export class LocalEventBus {
   readonly #rules: RuleSpec[];
   readonly #domainBusName: string;
   readonly #invoke: Invoke;
+  readonly #putRecord: ((stream: string, data: Buffer) => void) | undefined;
   readonly #deadLetters: DeadLetterStore;
   readonly #retry: RetryPolicy;
   readonly #clock: Clock;
@@ -74,6 +77,10 @@ export class LocalEventBus {
     this.#rules = options.rules;
     this.#domainBusName = options.domainBusName;
     this.#invoke = options.invoke;
+    this.#putRecord = options.putRecord;
+    for (const rule of options.rules)
+      if (rule.targetKind === 'delivery-stream' && !this.#putRecord)
+        throw new Error(`Rule ${rule.name} targets a delivery stream, and there is no Firehose to put to.`);
     this.#deadLetters = options.deadLetters;
     this.#retry = options.retry ?? defaultRetryPolicy;
     this.#clock = options.clock ?? systemClock;
@@ -106,7 +113,11 @@ export class LocalEventBus {
   /** Delivers a dead letter of this bus again; on failure it becomes a new dead letter. */
   async replay(letter: DeadLetter): Promise<void> {
     if (letter.source !== 'bus') throw new Error(`Dead letter ${letter.id} is not from the bus.`);
-    await this.#work.track(this.#deliver({ name: letter.name, target: letter.target }, letter.payload));
+    const rule = this.#rules.find((r) => r.name === letter.name) ?? {
+      name: letter.name,
+      target: letter.target,
+    };
+    await this.#work.track(this.#deliver(rule, letter.payload));
   }
 
   /** Resolves when no delivery is in flight or waiting for a retry. */
@@ -170,8 +181,12 @@ export class LocalEventBus {
     return { EventId: event.id };
   }
 
-  async #deliver(rule: Pick<RuleSpec, 'name' | 'target'>, event: unknown): Promise<void> {
-    const outcome = await withRetries(() => this.#invoke(rule.target, event), this.#retry, this.#work);
+  async #deliver(rule: Pick<RuleSpec, 'name' | 'target' | 'targetKind'>, event: unknown): Promise<void> {
+    const attempt =
+      rule.targetKind === 'delivery-stream'
+        ? async () => this.#putRecord!(rule.target, Buffer.from(JSON.stringify(event)))
+        : () => this.#invoke(rule.target, event);
+    const outcome = await withRetries(attempt, this.#retry, this.#work);
     if (outcome.ok) return;
     this.#deadLetters.add({
       source: 'bus',

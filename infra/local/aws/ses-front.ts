@@ -42,6 +42,8 @@ export interface SesFrontOptions {
   port: number;
   /** Where sending events go; without a bus (integration tests) none are published. */
   bus?: LocalEventBus;
+  /** When SES "accepted" each mail (the runtime's clock). */
+  clock?: { now(): Date };
   /** The configuration set whose event destination is EventBridge. */
   configurationSet: string;
   /** Identities verified from the start: the operator's own sender of service mail. */
@@ -181,7 +183,7 @@ async function proxy(
   const headers = { ...upstream.headers };
   delete headers['transfer-encoding'];
   headers['content-length'] = String(answerBody.length);
-  const sentAt = new Date();
+  const sentAt = options.clock?.now() ?? new Date();
   const bus = options.bus;
   const events =
     bus && isSend && upstream.statusCode === 200

@@ -10,8 +10,8 @@ export type Invoke = (functionName: string, event: unknown) => Promise<unknown>;
 /** Something that could not be delivered after its retries; listable and replayable. */
 export interface DeadLetter {
   id: string;
-  source: 'bus' | 'queue' | 'stream' | 'scheduler';
-  /** The rule, queue, stream consumer or schedule that was delivering. */
+  source: 'bus' | 'queue' | 'stream' | 'scheduler' | 's3';
+  /** The rule, queue, stream consumer, schedule or bucket notification that was delivering. */
   name: string;
   /** The function that failed. */
   target: string;

@@ -22,6 +22,15 @@ export interface Envelope {
   tags: Record<string, string>;
   /** The SES tenant the mail is sent for (per-tenant reputation); service mail names none. */
   sesTenant?: string;
+  attachments?: Attachment[];
+}
+
+/** A file with the mail: attached, or inline (shown in the HTML where it says `cid:<contentId>`). */
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  inline?: { contentId: string };
 }
 
 /**
@@ -71,6 +80,18 @@ async function send(sesClient: SESv2Client, envelope: Envelope): Promise<string>
             Html: { Data: envelope.html, Charset: 'UTF-8' },
           },
           Headers: Object.entries(envelope.headers ?? {}).map(([Name, Value]) => ({ Name, Value })),
+          ...(envelope.attachments?.length
+            ? {
+                Attachments: envelope.attachments.map((a) => ({
+                  FileName: a.filename,
+                  ContentType: a.contentType,
+                  RawContent: a.content,
+                  ContentTransferEncoding: 'BASE64' as const,
+                  ContentDisposition: a.inline ? ('INLINE' as const) : ('ATTACHMENT' as const),
+                  ...(a.inline ? { ContentId: a.inline.contentId } : {}),
+                })),
+              }
+            : {}),
         },
       },
     }),

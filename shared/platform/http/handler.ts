@@ -221,12 +221,10 @@ function serialize(route: AnyRoute, result: unknown, requestId: string): HttpRes
   const status = replyOf.init.status ?? route.response.status;
   const headers: Record<string, string> = { 'x-request-id': requestId, ...replyOf.init.headers };
   if (replyOf.body === undefined || status === 204) return { statusCode: status, headers };
-  if (
-    typeof replyOf.body === 'string' &&
-    route.response.contentType &&
-    !route.response.contentType.includes('json')
-  ) {
-    headers['content-type'] ??= route.response.contentType;
+  // Text in a non-JSON representation (the route's own, or one it negotiated) is sent as it is.
+  const contentType = replyOf.init.headers?.['content-type'] ?? route.response.contentType;
+  if (typeof replyOf.body === 'string' && contentType && !contentType.includes('json')) {
+    headers['content-type'] ??= contentType;
     return { statusCode: status, headers, body: replyOf.body };
   }
   // Shape the output through the response schema: unknown (internal) attributes never leave.

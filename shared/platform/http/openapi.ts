@@ -277,6 +277,8 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
     const success: Json = { description: route.response.description ?? route.summary };
     if (response) success.content = { 'application/json': { schema: { $ref: ref(response) } } };
     else if (route.response.contentType) success.content = { [route.response.contentType]: { schema: {} } };
+    for (const alternative of route.response.alternatives ?? [])
+      success.content = { ...(success.content as object), [alternative]: { schema: { type: 'string' } } };
     const headers: Json = {};
     if (route.versioned)
       headers.ETag = {

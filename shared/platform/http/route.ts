@@ -37,6 +37,8 @@ export interface RouteSpec<
     schema?: R;
     /** Defaults to application/json when a schema is given. */
     contentType?: string;
+    /** Other representations the operation answers when the `Accept` header asks for them. */
+    alternatives?: readonly string[];
     description?: string;
   };
   /** Accepts an `Idempotency-Key` header (true by default for POST). */

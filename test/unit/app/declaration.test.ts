@@ -35,6 +35,27 @@ describe('the application declaration', () => {
     ).toThrow(/undeclared function nowhere/);
   });
 
+  it('refuses a bucket notification to an undeclared function, and a grant on an undeclared bucket', () => {
+    const broken = defineModule({
+      name: 'broken',
+      functions: [
+        { name: 'a', entry: 'a.ts', description: 'a', permissions: ['bucket:missing:read'] },
+        { name: 'f', entry: 'f.ts', description: 'f', permissions: [] },
+      ],
+      buckets: [
+        {
+          name: 'files',
+          description: 'Files.',
+          notifications: [{ name: 'arrivals', events: ['created'], target: 'nowhere' }],
+        },
+      ],
+    });
+    const declare = () =>
+      defineApplication([broken], { authorizer: { function: 'a', cacheTtlSeconds: 1 }, fallback: 'f' });
+    expect(declare).toThrow(/notification arrivals of bucket files targets undeclared function nowhere/);
+    expect(declare).toThrow(/function a is granted undeclared bucket missing/);
+  });
+
   it('can be read without any environment, as the CDK app and the local runtime read it', () => {
     const result = spawnSync(
       process.execPath,

@@ -1,0 +1,164 @@
+import * as z from 'zod/mini';
+import { readEnv } from '../../shared/platform/config.ts';
+import { httpHandler, noContent, type Operations, reply } from '../../shared/platform/http/handler.ts';
+import {
+  createCustomReport,
+  datasetCatalog,
+  deleteCustomReport,
+  getCustomReport,
+  listCustomReports,
+  updateCustomReport,
+} from '../../shared/reports/custom.ts';
+import { toCsv, toSvg } from '../../shared/reports/render.ts';
+import {
+  type Answer,
+  answerReport,
+  type ReportDescription,
+  reportRun,
+} from '../../shared/reports/reports.ts';
+import {
+  createReportSchedule,
+  deleteReportSchedule,
+  getReportSchedule,
+  listReportSchedules,
+  updateReportSchedule,
+} from '../../shared/reports/schedules.ts';
+import type { ReportQuery } from '../../shared/reports/schema.ts';
+import { STANDARD_REPORTS } from '../../shared/reports/standard.ts';
+import { reportRoutes } from '../app/reports.ts';
+
+/**
+ * How long a request waits for the warehouse before answering 202 with a run to poll (Athena
+ * queries can take seconds; API Gateway stops waiting at 30).
+ */
+const env = readEnv({ REPORT_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 8000) });
+
+type Representation = 'json' | 'csv' | 'svg';
+
+/** The representation `Accept` prefers among ours (q-values honoured; JSON when nothing fits). */
+function representation(accept: string | undefined): Representation {
+  const offered: Record<string, Representation> = {
+    'application/json': 'json',
+    'text/csv': 'csv',
+    'image/svg+xml': 'svg',
+  };
+  let best: { kind: Representation; q: number } = { kind: 'json', q: 0 };
+  for (const part of (accept ?? '').split(',')) {
+    const [type, ...parameters] = part.trim().toLowerCase().split(';');
+    const q = Number(parameters.find((p) => p.trim().startsWith('q='))?.split('=')[1] ?? 1);
+    const kind = type ? offered[type] : undefined;
+    if (kind && q > best.q) best = { kind, q };
+  }
+  return best.kind;
+}
+
+async function respond(
+  answer: Answer & { plan?: { chart: { type: 'line' | 'bar'; series: string[] } } },
+  accept?: string,
+) {
+  if (answer.kind === 'pending') {
+    const location = `/v1/reports/runs/${answer.runId}`;
+    return reply(
+      { runId: answer.runId, status: 'running' as const, location },
+      { status: 202, headers: { location, 'retry-after': '2' } },
+    );
+  }
+  const { result } = answer;
+  switch (representation(accept)) {
+    case 'csv':
+      return reply(toCsv(result), {
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${result.report}-${result.period.from}-${result.period.to}.csv"`,
+        },
+      });
+    case 'svg': {
+      const chart = answer.plan?.chart ?? { type: 'bar' as const, series: [] };
+      return reply(await toSvg({ ...result, type: chart.type, series: chart.series }), {
+        headers: { 'content-type': 'image/svg+xml' },
+      });
+    }
+    default:
+      return result;
+  }
+}
+
+const fresh = (headers: Record<string, string | undefined>) =>
+  /no-cache/i.test(headers['cache-control'] ?? '');
+
+/** `Prefer: respond-async` (RFC 7240) answers 202 at once; `Prefer: wait=<seconds>` waits at most that. */
+function waitFor(headers: Record<string, string | undefined>): number {
+  const prefer = headers.prefer ?? '';
+  if (/respond-async/i.test(prefer)) return 0;
+  const wait = /wait=(\d+)/i.exec(prefer)?.[1];
+  return wait === undefined ? env.REPORT_WAIT_MS : Math.min(env.REPORT_WAIT_MS, Number(wait) * 1000);
+}
+
+const standardOperations = Object.fromEntries(
+  STANDARD_REPORTS.map((report) => [
+    `report:${report.id}`,
+    async ({
+      ctx,
+      query,
+      headers,
+    }: {
+      ctx: Parameters<typeof answerReport>[0];
+      query: ReportQuery;
+      headers: Record<string, string | undefined>;
+    }) => {
+      const description: ReportDescription = { kind: 'standard', report: report.id, query };
+      return respond(
+        await answerReport(ctx, description, { waitMs: waitFor(headers), fresh: fresh(headers) }),
+        headers.accept,
+      );
+    },
+  ]),
+);
+
+const operations = {
+  ...standardOperations,
+  listReports: async () => ({
+    items: STANDARD_REPORTS.map((r) => ({
+      id: r.id,
+      title: r.title,
+      description: r.description,
+      path: `/v1/reports/${r.id}`,
+      filters: [...r.filters],
+      ...(r.by ? { by: [...r.by] } : {}),
+    })),
+  }),
+  reportRun: async ({ ctx, params, headers }) => respond(await reportRun(ctx, params.id), headers.accept),
+  createCustomReport: ({ ctx, body }) => createCustomReport(ctx, body),
+  listCustomReports: ({ ctx, query }) => listCustomReports(ctx, query),
+  customDatasets: async () => datasetCatalog(),
+  getCustomReport: ({ ctx, params }) => getCustomReport(ctx, params.id),
+  updateCustomReport: ({ ctx, params, body, ifMatch }) => updateCustomReport(ctx, params.id, body, ifMatch),
+  deleteCustomReport: async ({ ctx, params }) => {
+    await deleteCustomReport(ctx, params.id);
+    return noContent();
+  },
+  runCustomReport: async ({ ctx, params, query, headers }) => {
+    const report = await getCustomReport(ctx, params.id);
+    const description: ReportDescription = {
+      kind: 'custom',
+      customReportId: report.id,
+      definition: report,
+      query,
+    };
+    return respond(
+      await answerReport(ctx, description, { waitMs: waitFor(headers), fresh: fresh(headers) }),
+      headers.accept,
+    );
+  },
+  createReportSchedule: ({ ctx, body }) => createReportSchedule(ctx, body),
+  listReportSchedules: ({ ctx, query }) => listReportSchedules(ctx, query),
+  getReportSchedule: ({ ctx, params }) => getReportSchedule(ctx, params.id),
+  updateReportSchedule: ({ ctx, params, body, ifMatch }) =>
+    updateReportSchedule(ctx, params.id, body, ifMatch),
+  deleteReportSchedule: async ({ ctx, params }) => {
+    await deleteReportSchedule(ctx, params.id);
+    return noContent();
+  },
+} satisfies Partial<Operations<typeof reportRoutes>>;
+
+export const handler = httpHandler(reportRoutes, operations as unknown as Operations<typeof reportRoutes>);

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../shared/platform/errors.ts';
+import {
+  addGrain,
+  MAX_BUCKETS,
+  previousPeriod,
+  resolvePeriod,
+  truncate,
+} from '../../../shared/reports/period.ts';
+import { mailingPeriod } from '../../../shared/reports/schedules.ts';
+
+describe('report periods', () => {
+  it('cuts a period into buckets of the grain, weeks starting on Monday, the last one cut at the end', () => {
+    const weeks = resolvePeriod({
+      from: '2025-03-05',
+      to: '2025-03-20',
+      grain: 'week',
+      timeZone: 'Europe/Paris',
+    });
+    expect(weeks.buckets.map((b) => [b.start, b.last])).toEqual([
+      ['2025-03-03', '2025-03-09'],
+      ['2025-03-10', '2025-03-16'],
+      ['2025-03-17', '2025-03-20'],
+    ]);
+    expect(truncate('2025-08-17', 'quarter')).toBe('2025-07-01');
+    expect(addGrain('2025-01-31', 'month', 1)).toBe('2025-02-28');
+  });
+
+  it('covers the local days in the tenant’s zone: midnight in Paris is 23:00 or 22:00 UTC', () => {
+    const summer = resolvePeriod({
+      from: '2025-07-01',
+      to: '2025-07-31',
+      grain: 'month',
+      timeZone: 'Europe/Paris',
+    });
+    expect(summer.startsAt.toISOString()).toBe('2025-06-30T22:00:00.000Z');
+    expect(summer.endsAt.toISOString()).toBe('2025-07-31T22:00:00.000Z');
+    expect([summer.firstDay, summer.lastDay]).toEqual(['2025-06-30', '2025-07-31']);
+  });
+
+  it(`refuses more than ${MAX_BUCKETS} buckets, naming the grain`, () => {
+    const run = () => resolvePeriod({ from: '2024-01-01', to: '2025-12-31', grain: 'day', timeZone: 'UTC' });
+    expect(run).toThrow(ValidationError);
+    try {
+      run();
+    } catch (error) {
+      expect((error as ValidationError).issues[0]!.path).toBe('query.grain');
+    }
+    expect(
+      resolvePeriod({ from: '2025-01-01', to: '2025-12-31', grain: 'day', timeZone: 'UTC' }).buckets,
+    ).toHaveLength(365);
+  });
+
+  it('compares with the period just before, as many buckets long', () => {
+    expect(
+      previousPeriod({ from: '2025-04-01', to: '2025-06-30', grain: 'month', timeZone: 'UTC' }),
+    ).toMatchObject({
+      from: '2025-01-01',
+      to: '2025-03-31',
+    });
+  });
+
+  it('gives scheduled mailings the period before their day', () => {
+    expect(mailingPeriod('previous-quarter', '2026-04-02T08:00')).toEqual({
+      from: '2026-01-01',
+      to: '2026-03-31',
+      grain: 'month',
+    });
+    expect(mailingPeriod('previous-week', '2026-03-09T08:00')).toEqual({
+      from: '2026-03-02',
+      to: '2026-03-08',
+      grain: 'day',
+    });
+    expect(mailingPeriod('previous-year', '2026-01-02T08:00')).toEqual({
+      from: '2025-01-01',
+      to: '2025-12-31',
+      grain: 'month',
+    });
+  });
+});

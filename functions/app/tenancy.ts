@@ -78,7 +78,13 @@ export const tenancyRoutes = {
       'Verifies the tenant, provisions its daily jobs and starts the verification of its sender address.',
     tags,
     params: Token,
-    body: named('VerificationForm', z.object({ confirm: z.literal('yes') })),
+    // The page's button posts `confirm=yes`; the token decides, so a link that leads nowhere is a
+    // 404 page whatever the form holds.
+    body: named(
+      'VerificationForm',
+      z.record(z.string(), z.string()),
+      "The confirmation page's form (its button sends confirm=yes); its fields are not read.",
+    ),
     bodyEncoding: 'form',
     idempotent: false,
     response: {

@@ -1,7 +1,7 @@
 import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
 import { newId } from '../../shared/platform/ids.ts';
-import { PAGE_OPTIONS, pageReply } from '../../shared/platform/pages/reply.ts';
+import { PAGE_OPTIONS, pageReply, visitOf } from '../../shared/platform/pages/reply.ts';
 import { adoptSignupSender, assertVerifiedSender } from '../../shared/senders/identities.ts';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../shared/tenancy/api-keys.ts';
 import { listAudit } from '../../shared/tenancy/audit.ts';
@@ -29,7 +29,7 @@ export const handler = httpHandler(
         await verificationForm(
           request.params.token,
           (t) => request.contextFor(t, { type: 'public' }),
-          new Date(),
+          visitOf(request.headers),
         ),
         request,
       ),
@@ -38,7 +38,7 @@ export const handler = httpHandler(
       const page = await confirmVerification(
         params.token,
         (t) => contextFor(t, { type: 'public' }),
-        new Date(),
+        visitOf(request.headers),
       );
       // The sign-up's sender starts its own verification (SES mails it) only now.
       if (page.verified) await adoptSignupSender(page.verified.ctx, page.verified.tenant.sender.email);

@@ -44,13 +44,13 @@ export function verificationNotice(
 }
 
 /** The page a link opens: a button whose POST verifies (a mail scanner's GET verifies nothing). */
-export function verificationFormPage(i18n: Translator, email: string): HtmlPage {
+export function verificationFormPage(i18n: Translator, email: string, company: string): HtmlPage {
   return servicePage(
     200,
     i18n,
     i18n.t('verification.form.title'),
     <>
-      <p>{i18n.t('verification.form.body', { email })}</p>
+      <p>{i18n.t('verification.form.body', { email, company })}</p>
       <form method="post">
         <input type="hidden" name="confirm" value="yes" />
         <button type="submit">{i18n.t('verification.form.button')}</button>

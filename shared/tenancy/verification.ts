@@ -7,6 +7,7 @@ import { unitOfWork } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, RateLimitedError } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
+import type { Visit } from '../platform/pages/reply.ts';
 import type { HtmlPage } from '../platform/pages/shell.tsx';
 import { Email } from '../platform/schema.ts';
 import { recordAudit } from './audit.ts';
@@ -103,9 +104,15 @@ export type VerificationPage = HtmlPage & {
 
 type ContextFor = (tenantId: TenantId) => TenantContext;
 
-async function open(token: string, contextFor: ContextFor, now: Date) {
-  const opened = await openTenantLink('tenant-verification', token, (t) => contextFor(t as TenantId), now);
-  const i18n = await translator(opened.tenant?.locale);
+async function open(token: string, contextFor: ContextFor, visit: Visit) {
+  const opened = await openTenantLink(
+    'tenant-verification',
+    token,
+    (t) => contextFor(t as TenantId),
+    visit.now,
+  );
+  // The tenant's language once the link names one; the browser's for a link that leads nowhere.
+  const i18n = await translator(opened.tenant?.locale, visit.browserLocale);
   if (!opened.ok)
     return opened.reason === 'expired'
       ? verificationNotice(
@@ -124,7 +131,7 @@ async function open(token: string, contextFor: ContextFor, now: Date) {
         i18n.t('verification.changed.title'),
         i18n.t('verification.changed.body'),
       );
-    return { ctx: opened.ctx, admin, i18n };
+    return { ctx: opened.ctx, admin, tenant: opened.tenant, i18n };
   } catch (error) {
     if (error instanceof NotFoundError)
       return verificationNotice(
@@ -140,19 +147,19 @@ async function open(token: string, contextFor: ContextFor, now: Date) {
 export async function verificationForm(
   token: string,
   contextFor: ContextFor,
-  now: Date,
+  visit: Visit,
 ): Promise<VerificationPage> {
-  const opened = await open(token, contextFor, now);
+  const opened = await open(token, contextFor, visit);
   if ('html' in opened) return opened;
-  return verificationFormPage(opened.i18n, opened.admin.email);
+  return verificationFormPage(opened.i18n, opened.admin.email, opened.tenant.name);
 }
 
 export async function confirmVerification(
   token: string,
   contextFor: ContextFor,
-  now: Date,
+  visit: Visit,
 ): Promise<VerificationPage> {
-  const opened = await open(token, contextFor, now);
+  const opened = await open(token, contextFor, visit);
   if ('html' in opened) return opened;
   const tenant = await verifyTenant(opened.ctx, opened.admin);
   const { i18n } = opened;

@@ -139,6 +139,15 @@ beforeAll(async () => {
     const selfService = await ok(api.post(`/v1/contacts/${contact.id}/self-service-link`));
     links[`${who}.selfService`] = pathOf(selfService.url);
   }
+  // A tenant that has not confirmed its admin's address yet: the verification link in its mail.
+  const pendingAdmin = `pending-${Math.random().toString(36).slice(2, 10)}@acme.example`;
+  await signUpOverHttp(
+    runtime,
+    { name: `Acme ${HOSTILE}`, admin: { name: HOSTILE, email: pendingAdmin } },
+    { verify: false },
+  );
+  const [verification] = await mailsTo(pendingAdmin);
+  links.verification = linkIn(verification!.body.text!, /(https?:\/\/\S+\/v1\/tenant-verification\/[\w.-]+)/);
 }, 240_000);
 
 afterAll(async () => {
@@ -165,6 +174,8 @@ const visits: Record<string, () => Visit> = {
   printSurveyWave: () => ({ path: print, member: true }),
   getSurveyForm: () => ({ path: links['hostile.survey']! }),
   submitSurveyForm: () => ({ path: links['hostile.survey']!, method: 'POST', form: 'recommend=11' }),
+  getTenantVerificationForm: () => ({ path: links.verification! }),
+  confirmTenantVerification: () => ({ path: links.verification!, method: 'POST', form: 'confirm=yes' }),
 };
 
 /** The same route with a token or id that leads nowhere. */

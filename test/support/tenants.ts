@@ -35,7 +35,7 @@ export async function newTenant(
     const mailStore = inject('sesEndpoint');
     const link = await linkMailedTo(mailStore, result.admin.email, TENANT_VERIFICATION_LINK);
     const token = link.split('/').at(-1)!;
-    const page = await confirmVerification(token, publicCtx, clock?.now() ?? new Date());
+    const page = await confirmVerification(token, publicCtx, { now: clock?.now() ?? new Date() });
     if (!page.verified) throw new Error(`Verification failed: ${page.html}`);
     await adoptSignupSender(page.verified.ctx, result.tenant.sender.email);
     await confirmSesIdentity(mailStore, result.tenant.sender.email);

@@ -221,10 +221,13 @@ function serialize(route: AnyRoute, result: unknown, requestId: string): HttpRes
   const status = replyOf.init.status ?? route.response.status;
   const headers: Record<string, string> = { 'x-request-id': requestId, ...replyOf.init.headers };
   if (replyOf.body === undefined || status === 204) return { statusCode: status, headers };
-  // Text in a non-JSON representation (the route's own, or one it negotiated) is sent as it is.
-  const contentType = replyOf.init.headers?.['content-type'] ?? route.response.contentType;
-  if (typeof replyOf.body === 'string' && contentType && !contentType.includes('json')) {
-    headers['content-type'] ??= contentType;
+  // Text of a route whose representation is not JSON (a page, even when it answers a problem
+  // document), or in a non-JSON representation it negotiated (CSV), is sent as it is.
+  const negotiated = replyOf.init.headers?.['content-type'];
+  const declared = route.response.contentType;
+  const text = [declared, negotiated].find((type) => type && !type.includes('json'));
+  if (typeof replyOf.body === 'string' && text) {
+    headers['content-type'] ??= text;
     return { statusCode: status, headers, body: replyOf.body };
   }
   // Shape the output through the response schema: unknown (internal) attributes never leave.

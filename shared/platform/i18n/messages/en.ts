@@ -36,7 +36,7 @@ export const en = {
   'verification.email.body':
     'Hello {admin},\n\nConfirm that {email} is yours to start sending email from {company} on Funnel CRM:\n\n{url}\n\nThe link works for {hours} hours. If you did not sign up, ignore this message: nothing is sent in your name until the link is followed.',
   'verification.form.title': 'Confirm your email address',
-  'verification.form.body': 'Confirm that {email} is yours.',
+  'verification.form.body': 'Confirm that {email} is yours, to send email as {company}.',
   'verification.form.button': 'Confirm my email address',
   'verification.done.title': 'Thank you',
   'verification.done.body': '{email} is confirmed. {company} can now send email and add members.',

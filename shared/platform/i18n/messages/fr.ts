@@ -36,7 +36,8 @@ export const fr: Record<MessageKey, string> = {
   'verification.email.body':
     'Bonjour {admin},\n\nConfirmez que {email} est bien à vous pour commencer à envoyer des e-mails au nom de {company} avec Funnel CRM\u00a0:\n\n{url}\n\nLe lien est valable {hours}\u00a0heures. Si vous ne vous êtes pas inscrit, ignorez ce message\u00a0: rien n’est envoyé en votre nom tant que le lien n’est pas suivi.',
   'verification.form.title': 'Confirmez votre adresse e-mail',
-  'verification.form.body': 'Confirmez que {email} est bien à vous.',
+  'verification.form.body':
+    'Confirmez que {email} est bien à vous, pour envoyer des e-mails au nom de {company}.',
   'verification.form.button': 'Confirmer mon adresse e-mail',
   'verification.done.title': 'Merci',
   'verification.done.body':

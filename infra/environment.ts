@@ -20,6 +20,8 @@ export interface Wiring {
   tenantAccessRoleArn?: string;
   /** Base of links in mail and pages (unsubscribe, self-service, surveys): the API's public URL. */
   publicBaseUrl: string;
+  /** The members' user pool (console sign-in): its id, the console's app client and the token issuer. */
+  userPool: { id: string; clientId: string; issuer: string };
 }
 
 /** Per-tenant schedules, as the provisioner reads them (see shared/platform/tenant-schedules.ts). */
@@ -45,6 +47,9 @@ export function functionEnvironment(
     SES_CONFIGURATION_SET: wiring.sesConfigurationSet,
     TENANT_SCHEDULES: tenantSchedules(application),
     PUBLIC_BASE_URL: wiring.publicBaseUrl,
+    USER_POOL_ID: wiring.userPool.id,
+    USER_POOL_CLIENT_ID: wiring.userPool.clientId,
+    USER_POOL_ISSUER: wiring.userPool.issuer,
     POWERTOOLS_SERVICE_NAME: 'funnel-crm',
   };
   if (wiring.scheduleDlqArn) env.SCHEDULE_DLQ_ARN = wiring.scheduleDlqArn;

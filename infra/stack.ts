@@ -9,10 +9,12 @@ import { Construct } from 'constructs';
 import { application as declaredApplication } from '../functions/app/index.ts';
 import type { Application, Permission } from '../functions/app/types.ts';
 import { Alarms } from './constructs/alarms.ts';
+import { ConsoleSite } from './constructs/console.ts';
 import { DataTable, TenantAccess } from './constructs/data.ts';
 import { EventRouting } from './constructs/events.ts';
 import { AppFunction } from './constructs/functions.ts';
 import { HttpApi } from './constructs/http-api.ts';
+import { MemberSignIn } from './constructs/identity.ts';
 import { Mail } from './constructs/mail.ts';
 import { constructId } from './constructs/naming.ts';
 import { StreamConsumer, WorkQueue } from './constructs/queues.ts';
@@ -49,6 +51,8 @@ export class FunnelStack extends Stack {
   readonly mail: Mail;
   readonly linkSecret: secretsmanager.Secret;
   readonly http: HttpApi;
+  readonly console: ConsoleSite;
+  readonly signIn: MemberSignIn;
   readonly alarms: Alarms;
   readonly functions = new Map<string, AppFunction>();
   readonly workQueues = new Map<string, WorkQueue>();
@@ -57,7 +61,8 @@ export class FunnelStack extends Stack {
 
   constructor(scope: Construct, id: string, props: FunnelStackProps = {}) {
     super(scope, id, {
-      description: 'Funnel CRM: multi-tenant serverless CRM (API, table, events, schedules, queues, mail).',
+      description:
+        'Funnel CRM: multi-tenant serverless CRM (API, console, sign-in, table, events, schedules, queues, mail).',
       ...props,
     });
     this.application = props.application ?? declaredApplication;
@@ -78,6 +83,8 @@ export class FunnelStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.http = new HttpApi(this, 'Http', { apiName: this.stackName });
+    this.console = new ConsoleSite(this, 'Console', { api: this.http.api, repositoryRoot: REPOSITORY_ROOT });
+    this.signIn = new MemberSignIn(this, 'SignIn', { consoleUrl: this.console.url });
     this.alarms = new Alarms(this, 'Alarms');
 
     // In a scope of their own, so no declared name can collide with the stack's other constructs.
@@ -108,6 +115,11 @@ export class FunnelStack extends Stack {
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl:
         props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.http.api.apiEndpoint,
+      userPool: {
+        id: this.signIn.userPool.userPoolId,
+        clientId: this.signIn.client.userPoolClientId,
+        issuer: this.signIn.issuer,
+      },
     };
     const environment = functionEnvironment(wiring, app);
     const interactive = new Set([
@@ -168,6 +180,11 @@ export class FunnelStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.stage.url, description: 'Base URL of the HTTP API.' });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The web console.' });
+    new CfnOutput(this, 'UserPoolId', {
+      value: this.signIn.userPool.userPoolId,
+      description: 'Members sign in to the console through this user pool.',
+    });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.domainBus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', {
@@ -188,6 +205,7 @@ export class FunnelStack extends Stack {
     for (const fn of declaring('queues:send')) {
       for (const queue of this.workQueues.values()) queue.queue.grantSendMessages(fn.role);
     }
+    for (const fn of declaring('users:manage')) this.signIn.grantManage(fn.role);
     for (const fn of declaring('secrets:read')) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({

@@ -19,7 +19,9 @@ export type Permission =
   /** List the schedules of the stack's group (Scheduler's ListSchedules takes no resource). */
   | 'schedules:list'
   | 'queues:send'
-  | 'secrets:read';
+  | 'secrets:read'
+  /** Administer the members' Cognito users (create, read, disable, sign out). */
+  | 'users:manage';
 
 export interface FunctionSpec {
   /** kebab-case; also the suffix of the Lambda function name. */

@@ -4,10 +4,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { application as declaredApplication } from '../../functions/app/index.ts';
 import type { Application, QueueSpec, RuleSpec, StreamConsumerSpec } from '../../functions/app/types.ts';
+import { CONSOLE_PATH, invitationMessage } from '../console-site.ts';
 import { functionEnvironment } from '../environment.ts';
 import { type ApiGateway, type ServedRoute, startApiGateway } from './api-gateway.ts';
+import { generatePassword, LocalCognito } from './aws/cognito.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
@@ -16,6 +19,7 @@ import { LocalScheduler, type ScheduleListing } from './aws/scheduler.ts';
 import { startSesFront } from './aws/ses-front.ts';
 import { LocalStreamPoller } from './aws/streams.ts';
 import type { Clock, DeadLetter } from './aws/types.ts';
+import { consoleRoutes } from './console.ts';
 import {
   type DynamoDbLocal,
   ensureTable,
@@ -62,6 +66,8 @@ export interface DemoTenant {
   tenantId: string;
   apiKey: string;
   adminEmail: string;
+  /** The demo admin's console password (set for good, no invitation step). */
+  adminPassword: string;
 }
 
 /** What the local runtime serves, component by component (compared with AWS by the parity test). */
@@ -75,13 +81,22 @@ export interface ServedApplication {
 
 export interface LocalRuntime {
   describe(): ServedApplication;
-  urls: { api: string; docs: string; openapi: string; mailViewer: string; aws: string; dynamodb: string };
+  urls: {
+    api: string;
+    docs: string;
+    openapi: string;
+    console: string;
+    mailViewer: string;
+    aws: string;
+    dynamodb: string;
+  };
   demo?: DemoTenant;
   lambda: LocalLambda;
   bus: LocalEventBus;
   scheduler: LocalScheduler;
   queues: LocalQueues;
   deadLetters: MemoryDeadLetters;
+  cognito: LocalCognito;
   /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -126,6 +141,11 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const functionArnPrefix = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:`;
     const queueUrlPrefix = `${awsUrl}/${ACCOUNT}/`;
     const eventBusName = 'funnel-local';
+    const userPool = {
+      id: `${REGION}_funnelLocal`,
+      clientId: 'funnellocalconsoleclient01',
+      issuer: `${awsUrl}/${REGION}_funnelLocal`,
+    };
 
     // Handlers read their configuration when imported: the environment must be complete first.
     Object.assign(process.env, {
@@ -138,6 +158,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       AWS_ENDPOINT_URL_SCHEDULER: awsUrl,
       AWS_ENDPOINT_URL_SQS: awsUrl,
       AWS_ENDPOINT_URL_SESV2: `http://${host}:${sesPort}`,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: awsUrl,
       AWS_LAMBDA_FUNCTION_NAME: 'funnel-local',
       AWS_SES_ACCOUNT: JSON.stringify(sesAccount(options.sesMaxSendRate ?? 14)),
       LINK_SECRET: linkSecret(dataDir),
@@ -152,6 +173,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           queueUrlPrefix,
           sesConfigurationSet: 'funnel-local',
           publicBaseUrl: apiUrl,
+          userPool,
         },
         application,
       ),
@@ -190,8 +212,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       invoke: lambda.invoke,
       deadLetters,
     });
+    const cognito = localCognito(userPool, { apiUrl, sesUrl: `http://${host}:${sesPort}`, dataDir, clock });
     const endpoint = await listening(`local AWS endpoint on port ${awsPort}`, 'LOCAL_AWS_PORT', () =>
-      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler }),
+      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler, cognito }),
     );
     stoppers.push(() => endpoint.close());
     const ses = await listening(`SES on port ${sesPort}`, 'SES_PORT', () =>
@@ -246,6 +269,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       deadLetters,
       replay,
       settle,
+      console: consoleRoutes(),
     });
     const api: ApiGateway = await listening(`the API on port ${port}`, 'PORT', () =>
       startApiGateway({
@@ -274,6 +298,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         api: api.url,
         docs: `${api.url}/docs`,
         openapi: `${api.url}/v1/openapi.json`,
+        console: `${api.url}${CONSOLE_PATH}/`,
         mailViewer: ses.url,
         aws: endpoint.url,
         dynamodb: dynamodbEndpoint,
@@ -283,12 +308,12 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       scheduler,
       queues,
       deadLetters,
+      cognito,
       settle,
       stop: stopAll,
     };
     if (options.seedDemoTenant ?? true) {
-      runtime.demo = await seedDemoTenant(api.url, dataDir);
-      await settle();
+      runtime.demo = await seedDemoTenant(api.url, dataDir, cognito, settle);
     }
     return runtime;
   } catch (error) {
@@ -339,25 +364,72 @@ const DEMO_SIGNUP = {
   admin: { name: 'Demo Admin', email: 'admin@demo.example' },
 };
 
-/** Signs up a demo tenant through the API itself, once per data directory. */
-async function seedDemoTenant(apiUrl: string, dataDir: string | null): Promise<DemoTenant> {
+/**
+ * Signs up a demo tenant through the API itself, once per data directory, and gives its admin a
+ * console password for good (as an operator would with AdminSetUserPassword), printed in the banner.
+ */
+async function seedDemoTenant(
+  apiUrl: string,
+  dataDir: string | null,
+  cognito: LocalCognito,
+  settle: () => Promise<void>,
+): Promise<DemoTenant> {
   const file = dataDir ? join(dataDir, 'demo-tenant.json') : undefined;
-  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoTenant;
-  const response = await fetch(`${apiUrl}/v1/tenants`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(DEMO_SIGNUP),
+  const saved =
+    file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoTenant>) : {};
+  let demo: Omit<DemoTenant, 'adminPassword'> & { adminPassword?: string };
+  if (saved.tenantId && saved.apiKey) {
+    demo = {
+      tenantId: saved.tenantId,
+      apiKey: saved.apiKey,
+      adminEmail: saved.adminEmail ?? DEMO_SIGNUP.admin.email,
+    };
+    if (saved.adminPassword) demo.adminPassword = saved.adminPassword;
+  } else {
+    const response = await fetch(`${apiUrl}/v1/tenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEMO_SIGNUP),
+    });
+    if (response.status !== 201)
+      throw new StartupError(`Could not create the demo tenant: ${await response.text()}`);
+    const created = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
+    demo = { tenantId: created.tenant.id, apiKey: created.apiKey.key, adminEmail: DEMO_SIGNUP.admin.email };
+  }
+  // The invitation (the admin's Cognito user) is created from the MemberAdded event.
+  await settle();
+  if (!demo.adminPassword) {
+    demo.adminPassword = generatePassword();
+    await cognito.setPassword(demo.adminEmail, demo.adminPassword);
+  }
+  const complete = { ...demo, adminPassword: demo.adminPassword };
+  if (file) writeFileSync(file, JSON.stringify(complete, null, 2), { mode: 0o600 });
+  return complete;
+}
+
+/** The user pool's stand-in: invitations and reset codes go through the local SES, like Cognito's. */
+function localCognito(
+  userPool: { id: string; clientId: string; issuer: string },
+  options: { apiUrl: string; sesUrl: string; dataDir: string | null; clock: Clock | undefined },
+): LocalCognito {
+  const ses = new SESv2Client({ endpoint: options.sesUrl });
+  return new LocalCognito({
+    userPoolId: userPool.id,
+    clientId: userPool.clientId,
+    issuer: userPool.issuer,
+    invitation: invitationMessage(`${options.apiUrl}${CONSOLE_PATH}/`),
+    sendMail: async ({ to, subject, text }) => {
+      await ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'no-reply@verificationemail.com',
+          Destination: { ToAddresses: [to] },
+          Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
+        }),
+      );
+    },
+    ...(options.dataDir ? { stateFile: join(options.dataDir, 'cognito.json') } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
-  if (response.status !== 201)
-    throw new StartupError(`Could not create the demo tenant: ${await response.text()}`);
-  const created = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
-  const demo = {
-    tenantId: created.tenant.id,
-    apiKey: created.apiKey.key,
-    adminEmail: DEMO_SIGNUP.admin.email,
-  };
-  if (file) writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
-  return demo;
 }
 
 interface LocalRouteDeps {
@@ -368,6 +440,8 @@ interface LocalRouteDeps {
   deadLetters: MemoryDeadLetters;
   replay(letter: DeadLetter): Promise<void>;
   settle(): Promise<void>;
+  /** Serves the console at /app; returns false for other paths. */
+  console(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {
@@ -389,6 +463,7 @@ function localRoutes(deps: LocalRouteDeps) {
   return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
+    if (await deps.console(req, res)) return true;
     if (url.pathname === '/health' && method === 'GET') {
       const parts = await healthOf(deps);
       const healthy = Object.values(parts).every((p) => p.status === 'ok');

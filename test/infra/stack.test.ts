@@ -145,6 +145,7 @@ describe('functions', () => {
         linkSecretArn: 'l',
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',
+        userPool: { id: 'p', clientId: 'c', issuer: 'i' },
       }),
     );
     for (const [id, fn] of functions()) {

@@ -364,7 +364,7 @@ export class LocalCognito {
     const user = this.state.users[this.username(input.Username)];
     const destination = 'e***@e***';
     // Unknown users answer as if mailed (PreventUserExistenceErrors).
-    if (!user || !user.enabled)
+    if (!user?.enabled)
       return {
         CodeDeliveryDetails: { DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: destination },
       };

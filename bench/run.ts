@@ -10,6 +10,7 @@ import type { Bench, Case, CaseResult } from './case.ts';
 import { campaignCase } from './cases/campaign.ts';
 import { capacityCase } from './cases/capacity.ts';
 import { coldStartCase } from './cases/cold-start.ts';
+import { consoleCase } from './cases/console.ts';
 import { dunningCase } from './cases/dunning.ts';
 import { listCase } from './cases/list.ts';
 import { loadCase } from './cases/load.ts';
@@ -39,6 +40,7 @@ const CASES: Case[] = [
   coldStartCase,
   dunningCase,
   campaignCase,
+  consoleCase,
 ];
 
 const { values: options } = parseArgs({

@@ -97,6 +97,20 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => und
   if (existsSync(marker) && readFileSync(marker, 'utf8') === current) return;
   log('Building the console (web/)...');
   const { build } = await import('vite');
-  await build({ root: join(ROOT, 'web'), configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  // A production build whatever NODE_ENV the caller runs with (vitest sets `test`, which would
+  // otherwise give React's development build).
+  const environment = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      root: join(ROOT, 'web'),
+      configFile: join(ROOT, 'web', 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'warn',
+    });
+  } finally {
+    if (environment === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = environment;
+  }
   writeFileSync(marker, current);
 }

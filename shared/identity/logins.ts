@@ -8,7 +8,8 @@ import {
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, unitOfWork } from '../platform/db/repository.ts';
 import { getMember } from '../tenancy/members.ts';
-import { cognito, MEMBER_ATTRIBUTE, TENANT_ATTRIBUTE } from './cognito.ts';
+import { MEMBER_ATTRIBUTE, TENANT_ATTRIBUTE } from './attributes.ts';
+import { cognito } from './cognito.ts';
 import { identityConfig } from './config.ts';
 import { identityKeys } from './keys.ts';
 

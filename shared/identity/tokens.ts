@@ -8,7 +8,7 @@ import { getItem } from '../platform/db/repository.ts';
 import { isId } from '../platform/ids.ts';
 import type { Authentication } from '../tenancy/api-keys.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { MEMBER_ATTRIBUTE, TENANT_ATTRIBUTE } from './cognito.ts';
+import { MEMBER_ATTRIBUTE, TENANT_ATTRIBUTE } from './attributes.ts';
 import { identityConfig } from './config.ts';
 import { identityKeys } from './keys.ts';
 

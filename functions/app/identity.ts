@@ -114,7 +114,7 @@ export const identity = defineModule({
       name: 'identity-members',
       entry: 'functions/events/identity-members.ts',
       description: 'Invites added members to sign in, and disables the sign-in of deactivated ones.',
-      permissions: ['table:read', 'table:write', 'users:manage'],
+      permissions: ['table:write', 'users:manage'],
     },
   ],
   routes: identityRoutes,

@@ -5,6 +5,8 @@ import { DockerImage, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -43,6 +45,8 @@ export class ConsoleSite extends Construct {
   readonly logs: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
   readonly deployments: s3deploy.BucketDeployment[] = [];
+  /** The role of CDK's deployment function, which copies the build into the bucket. */
+  readonly deployer: iam.Role;
 
   constructor(scope: Construct, id: string, props: ConsoleSiteProps) {
     super(scope, id);
@@ -137,9 +141,21 @@ export class ConsoleSite extends Construct {
         },
       },
     });
+    // CDK's deployment function gets a role of its own with inline grants only (no managed
+    // policy): its logs, and the reads and writes BucketDeployment adds for the two buckets.
+    const deploymentLogs = new logs.LogGroup(this, 'DeploymentLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
+    this.deployer = new iam.Role(this, 'Deployer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Copies the console build into its bucket at deploy time.',
+    });
+    deploymentLogs.grantWrite(this.deployer);
+    const common = { role: this.deployer, logGroup: deploymentLogs, memoryLimit: 512 };
     // Hashed assets are cached for a year; index.html is revalidated so a release shows at once.
     this.deployments.push(
       new s3deploy.BucketDeployment(this, 'Assets', {
+        ...common,
         sources: [build],
         destinationBucket: this.bucket,
         destinationKeyPrefix: `${CONSOLE_PATH.slice(1)}/`,
@@ -150,6 +166,7 @@ export class ConsoleSite extends Construct {
     );
     this.deployments.push(
       new s3deploy.BucketDeployment(this, 'Page', {
+        ...common,
         sources: [build],
         destinationBucket: this.bucket,
         destinationKeyPrefix: `${CONSOLE_PATH.slice(1)}/`,

@@ -74,8 +74,7 @@ async function session(
 const admin = (): Api => tenant.api;
 
 beforeAll(async () => {
-  if (!hasChromium) return;
-  runtime = await startTestRuntime();
+  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
   tenant = await signUpOverHttp(runtime.urls.api, { name: 'Acme Furniture' });
   await runtime.settle();
   const me = (await tenant.api.get('/v1/me')).body;
@@ -84,7 +83,7 @@ beforeAll(async () => {
   people.sales = await member('sales', 'Sam Sales');
   people.marketing = await member('marketing', 'Mia Marketing');
   people.finance = await member('finance', 'Fay Finance');
-  browser = await launchChromium();
+  if (hasChromium) browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -414,30 +413,40 @@ describe.skipIf(!hasChromium)('the console in Debian’s chromium', () => {
       await noraPage.getByText('(support)').waitFor();
       await nora.close();
 
-      // Every screen an admin is offered, on a desktop and at 390 px: accessible, no sideways scroll.
-      const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'shows every screen an admin is offered accessibly, and the main ones at 390 px without sideways scrolling',
+    async () => {
+      const { context, page } = await session('admin', 'today');
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      const links = await nav.getByRole('link').allInnerTexts();
       expect(links.length).toBeGreaterThan(20);
-      for (const name of links) {
-        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+      const open = async (name: string) => {
+        await nav.getByRole('link', { name, exact: true }).click();
         await page.getByRole('heading', { name, level: 1 }).waitFor();
         await page.waitForSelector('.loading', { state: 'detached' });
+      };
+      for (const name of links) {
+        await open(name);
         await expectAccessible(page, name);
         if (['Today', 'Calendar', 'Contacts', 'Settings', 'Audit log', 'API keys'].includes(name))
           await screenshot(page, name.toLowerCase().replaceAll(' ', '-'));
       }
       await page.setViewportSize(PHONE);
-      for (const name of links) {
+      for (const name of ['Today', 'Contacts', 'Pipeline', 'Segments', 'Campaigns', 'Invoices', 'Members']) {
         await page.getByRole('button', { name: 'Menu' }).click();
-        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-        await page.getByRole('heading', { name, level: 1 }).waitFor();
-        await page.waitForSelector('.loading', { state: 'detached' });
+        await open(name);
         await expectNoHorizontalScroll(page, name);
         await expectAccessible(page, `${name} at 390 px`);
       }
       await screenshot(page, 'members-phone');
       await context.close();
     },
-    JOURNEY_MS,
+    2 * JOURNEY_MS,
   );
 
   it(
@@ -504,6 +513,89 @@ describe.skipIf(!hasChromium)('the console in Debian’s chromium', () => {
       await expectAccessible(signInPage, 'sign-in');
       await screenshot(signInPage, 'sign-in');
       await stranger.close();
+    },
+    JOURNEY_MS,
+  );
+});
+
+describe('sign-in through the token endpoint, and the authorizer', () => {
+  const signInOverHttp = async (email: string, password: string) => {
+    const response = await fetch(`${runtime.urls.api}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, any>,
+      cookie: response.headers.get('set-cookie'),
+    };
+  };
+
+  it(
+    'maps a console session and an API key of the same member to the same tenant, member and role',
+    async () => {
+      const finance = await member('finance', 'Fern Finance');
+      const session = await signInOverHttp(finance.email, PASSWORD);
+      expect(session.status).toBe(200);
+      expect(session.cookie).toMatch(
+        /^funnel_session=[^;]+; Path=\/v1\/session; HttpOnly; Secure; SameSite=Strict; Max-Age=2592000$/,
+      );
+      expect(JSON.stringify(session.body)).not.toContain(session.cookie!.split(';')[0]!.split('=')[1]!);
+      const key = await created(admin().post('/v1/api-keys', { name: 'Fern laptop', memberId: finance.id }));
+      const withToken = admin().as(session.body.idToken);
+      const withKey = admin().as(key.key);
+      expect((await withToken.get('/v1/me')).body).toEqual((await withKey.get('/v1/me')).body);
+      // The role rules apply to both alike.
+      expect((await withToken.get('/v1/audit')).status).toBe(403);
+      expect((await withKey.get('/v1/audit')).status).toBe(403);
+      expect((await withToken.get('/v1/invoices/aging')).status).toBe(200);
+
+      // A role change applies to the session at once (the authorizer reads the member).
+      const current = (await admin().get(`/v1/members/${finance.id}`)).body;
+      await created(
+        admin().patch(
+          `/v1/members/${finance.id}`,
+          { role: 'readonly' },
+          { headers: { 'if-match': `"${current.version}"` } },
+        ),
+        200,
+      );
+      expect((await withToken.get('/v1/me')).body.role).toBe('readonly');
+
+      // A forged or tampered token is refused; so is the session of a deactivated member.
+      const [header, payload, signature] = (session.body.idToken as string).split('.');
+      const forged = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      forged['custom:member_id'] = people.admin!.id;
+      const tampered = `${header}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`;
+      const refused = await admin().as(tampered).get('/v1/me');
+      expect(refused.status).toBe(401);
+      expect(refused.body.detail).toBe('The session token is not valid.');
+      await created(admin().delete(`/v1/members/${finance.id}`), 200);
+      await runtime.settle();
+      expect((await withToken.get('/v1/me')).status).toBe(401);
+      expect((await signInOverHttp(finance.email, PASSWORD)).body.detail).toBe(
+        'This account is deactivated. Ask an admin of your company.',
+      );
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'refreshes from the cookie only, and signing out revokes it',
+    async () => {
+      const session = await signInOverHttp(people.marketing!.email, PASSWORD);
+      const cookie = session.cookie!.split(';')[0]!;
+      const refresh = () =>
+        fetch(`${runtime.urls.api}/v1/session/refresh`, { method: 'POST', headers: { cookie } }).then(
+          (r) => r.status,
+        );
+      expect(await refresh()).toBe(200);
+      expect((await fetch(`${runtime.urls.api}/v1/session/refresh`, { method: 'POST' })).status).toBe(401);
+      const out = await fetch(`${runtime.urls.api}/v1/session`, { method: 'DELETE', headers: { cookie } });
+      expect(out.status).toBe(204);
+      expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
+      expect(await refresh()).toBe(401);
     },
     JOURNEY_MS,
   );

@@ -75,7 +75,13 @@ function sources(): string[] {
   };
   walk(join(ROOT, 'web', 'src'));
   walk(join(ROOT, 'packages', 'client', 'src'));
-  for (const file of ['web/index.html', 'web/vite.config.ts', 'web/package.json', 'package-lock.json'])
+  for (const file of [
+    'web/index.html',
+    'web/vite.config.ts',
+    'web/package.json',
+    'package-lock.json',
+    'infra/local/console.ts',
+  ])
     files.push(join(ROOT, file));
   return files.filter((f) => existsSync(f)).sort();
 }

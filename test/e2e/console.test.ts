@@ -298,10 +298,7 @@ describe.skipIf(!hasChromium)('the console in Debian’s chromium', () => {
       await page.reload();
       await page.getByRole('heading', { name: 'Results' }).waitFor();
       await expect
-        .poll(
-          () => page.locator('section', { has: page.getByRole('heading', { name: 'Results' }) }).innerText(),
-          { timeout: 60_000 },
-        )
+        .poll(() => page.getByRole('region', { name: 'Results' }).innerText(), { timeout: 60_000 })
         .toMatch(/delivered\s*3/);
       await screenshot(page, 'campaign');
       await page.getByRole('link', { name: 'Campaigns' }).click();

@@ -26,7 +26,7 @@ function findings(report: ValidationReport, plugin?: string): string[] {
     );
 }
 
-describe('cdk-nag AwsSolutions', () => {
+describe('cdk-nag AwsSolutions', { timeout: 180_000 }, () => {
   it('reports findings of a non-compliant stack (the check is live)', () => {
     const app = new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
     const stack = new Stack(app, 'Careless');

@@ -99,7 +99,7 @@ describe.each([
     // Synthesis is the slow part (seconds); hooks have a longer timeout than tests.
     synthesized = synth();
     runtime = await startTestRuntime({ application: app });
-  });
+  }, 240_000);
   afterAll(async () => {
     await runtime?.stop();
   });

@@ -117,7 +117,7 @@ describe('npm start', () => {
       'every port to close',
       15_000,
     );
-  });
+  }, 120_000);
 
   it('says in one line how to install Java when it is missing', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'nojava-'));

@@ -10,6 +10,7 @@ import type { Bench, Case, CaseResult } from './case.ts';
 import { campaignCase } from './cases/campaign.ts';
 import { capacityCase } from './cases/capacity.ts';
 import { coldStartCase } from './cases/cold-start.ts';
+import { consoleCase } from './cases/console.ts';
 import { dunningCase } from './cases/dunning.ts';
 import { listCase } from './cases/list.ts';
 import { loadCase } from './cases/load.ts';
@@ -45,6 +46,7 @@ const CASES: Case[] = [
   webhookThroughputCase,
   reportSpeedCase,
   ingestCase,
+  consoleCase,
 ];
 
 const { values: options } = parseArgs({

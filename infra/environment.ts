@@ -30,6 +30,8 @@ export interface Wiring {
   buckets: Record<string, string>;
   /** Where declared tables are queried: the catalog database, the Athena workgroup, the SQL dialect. */
   warehouse?: { database: string; workgroup: string; dialect: 'athena' | 'duckdb' };
+  /** The members' user pool (console sign-in): its id, the console's app client and the token issuer. */
+  userPool: { id: string; clientId: string; issuer: string };
 }
 
 /** Per-tenant schedules, as the provisioner reads them (see shared/platform/tenant-schedules.ts). */
@@ -57,6 +59,9 @@ export function functionEnvironment(
     SERVICE_SENDER_EMAIL: wiring.serviceSenderEmail,
     TENANT_SCHEDULES: tenantSchedules(application),
     PUBLIC_BASE_URL: wiring.publicBaseUrl,
+    USER_POOL_ID: wiring.userPool.id,
+    USER_POOL_CLIENT_ID: wiring.userPool.clientId,
+    USER_POOL_ISSUER: wiring.userPool.issuer,
     POWERTOOLS_SERVICE_NAME: 'funnel-crm',
   };
   for (const bucket of application.buckets) {

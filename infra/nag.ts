@@ -157,22 +157,65 @@ export function acknowledgeFindings(stack: FunnelStack): void {
     );
   }
 
-  const distribution = stack.edge.distribution;
+  const site = stack.console;
   ack(
-    distribution,
+    stack.edge.distribution,
     'AwsSolutions-CFR1',
     'A SaaS API serves customers wherever they are; the WAF in front of it limits by client and overall instead of by country.',
   );
   ack(
-    distribution,
+    site.distribution,
+    'AwsSolutions-CFR1',
+    'The console serves the members of every tenant wherever they work; a tenant restricts access by who may sign in, not by country.',
+  );
+  ack(
+    stack.edge.distribution,
     'AwsSolutions-CFR3',
     "Every request that passes the edge is logged by the HTTP API's access log (one JSON line with client address, route, status and tenant); requests the WAF blocks are counted in its CloudWatch metrics and sampled requests.",
   );
+  for (const distribution of [stack.edge.distribution, site.distribution])
+    ack(
+      distribution,
+      'AwsSolutions-CFR4',
+      "Without a custom domain the distribution uses CloudFront's default certificate, whose viewer TLS policy cannot be chosen; a deployment with its own domain sets TLSv1.2_2021 with its certificate.",
+    );
+  const deployment = stack.node.findAll().find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+  if (deployment) {
+    ack(
+      deployment,
+      'AwsSolutions-L1',
+      "CDK's BucketDeployment handler runs the Python runtime its AWS CLI layer is built for; it runs only at deploy time and answers no request.",
+    );
+  }
+  for (const finding of [
+    'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+    'AwsSolutions-IAM5[Action::s3:GetObject*]',
+    'AwsSolutions-IAM5[Action::s3:List*]',
+    'AwsSolutions-IAM5[Action::s3:Abort*]',
+    'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+    'AwsSolutions-IAM5[Resource::*]',
+    wildcard(`${site.bucket.bucketArn}/*`),
+    wildcard(
+      `arn:${Stack.of(stack).partition}:s3:::cdk-hnb659fds-assets-${Stack.of(stack).account}-${Stack.of(stack).region}/*`,
+    ),
+  ]) {
+    ack(
+      site.deployer,
+      finding,
+      "Granted by CDK's BucketDeployment to copy the console build (an asset in the CDK bootstrap bucket) into the console bucket and invalidate index.html on CloudFront (CreateInvalidation has no resource-level permission); the role is used only by that deploy-time function.",
+    );
+  }
   ack(
-    distribution,
-    'AwsSolutions-CFR4',
-    "Without a custom domain the distribution uses CloudFront's default certificate, whose viewer TLS policy cannot be chosen; a deployment with its own domain sets TLSv1.2_2021 with its certificate.",
+    stack.signIn.userPool,
+    'AwsSolutions-COG2',
+    'MFA is optional in the pool so each tenant can decide; members may enrol an authenticator app (TOTP). docs/console.md, "Not yet", covers requiring it per tenant.',
   );
+  ack(
+    stack.signIn.userPool,
+    'AwsSolutions-COG8',
+    'The Plus feature plan (threat protection) is priced per monthly active user; the Essentials plan with lockout after failed sign-ins, no self sign-up and invitation-only accounts is the default, and an operator can move the pool to Plus without code changes.',
+  );
+
   ack(
     stack.linkSecret,
     'AwsSolutions-SMG4',

@@ -9,11 +9,13 @@ import { Construct } from 'constructs';
 import { application as declaredApplication } from '../functions/app/index.ts';
 import type { Application, Permission } from '../functions/app/types.ts';
 import { Alarms } from './constructs/alarms.ts';
+import { ConsoleSite } from './constructs/console.ts';
 import { DataTable, TenantAccess } from './constructs/data.ts';
 import { Edge } from './constructs/edge.ts';
 import { EventRouting } from './constructs/events.ts';
 import { AppFunction } from './constructs/functions.ts';
 import { HttpApi } from './constructs/http-api.ts';
+import { MemberSignIn } from './constructs/identity.ts';
 import { Mail } from './constructs/mail.ts';
 import { constructId } from './constructs/naming.ts';
 import { StreamConsumer, WorkQueue } from './constructs/queues.ts';
@@ -58,6 +60,8 @@ export class FunnelStack extends Stack {
   readonly webhookSecret: secretsmanager.Secret;
   readonly http: HttpApi;
   readonly edge: Edge;
+  readonly console: ConsoleSite;
+  readonly signIn: MemberSignIn;
   readonly alarms: Alarms;
   readonly storage: Storage;
   readonly warehouse?: Warehouse;
@@ -68,7 +72,8 @@ export class FunnelStack extends Stack {
 
   constructor(scope: Construct, id: string, props: FunnelStackProps = {}) {
     super(scope, id, {
-      description: 'Funnel CRM: multi-tenant serverless CRM (API, table, events, schedules, queues, mail).',
+      description:
+        'Funnel CRM: multi-tenant serverless CRM (API, console, sign-in, table, events, schedules, queues, mail).',
       ...props,
     });
     this.application = props.application ?? declaredApplication;
@@ -102,6 +107,14 @@ export class FunnelStack extends Stack {
       name: this.stackName,
       ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
     });
+    // The console's distribution also forwards /v1/* to the API: the same web ACL guards it, so
+    // the rate limits hold whichever door a request takes.
+    this.console = new ConsoleSite(this, 'Console', {
+      api: this.http.api,
+      repositoryRoot: REPOSITORY_ROOT,
+      webAclArn: this.edge.webAclArn,
+    });
+    this.signIn = new MemberSignIn(this, 'SignIn', { consoleUrl: this.console.url });
     this.alarms = new Alarms(this, 'Alarms');
     this.storage = new Storage(this, 'Storage', { specs: app.buckets });
 
@@ -146,6 +159,11 @@ export class FunnelStack extends Stack {
             },
           }
         : {}),
+      userPool: {
+        id: this.signIn.userPool.userPoolId,
+        clientId: this.signIn.client.userPoolClientId,
+        issuer: this.signIn.issuer,
+      },
     };
     const environment = functionEnvironment(wiring, app);
     const interactive = new Set([
@@ -231,6 +249,11 @@ export class FunnelStack extends Stack {
       value: this.edge.url,
       description: 'Base URL of the API: CloudFront and its WAF in front of the HTTP API.',
     });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The web console.' });
+    new CfnOutput(this, 'UserPoolId', {
+      value: this.signIn.userPool.userPoolId,
+      description: 'Members sign in to the console through this user pool.',
+    });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.domainBus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', {
@@ -265,6 +288,7 @@ export class FunnelStack extends Stack {
     for (const fn of declaring('queues:send')) {
       for (const queue of this.workQueues.values()) queue.queue.grantSendMessages(fn.role);
     }
+    for (const fn of declaring('users:manage')) this.signIn.grantManage(fn.role);
     for (const fn of declaring('secrets:read')) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({

@@ -286,8 +286,11 @@ export const contactRoutes = {
     function: fn,
     access: anyMember,
     summary: 'List companies by name',
+    description: '`namePrefix` finds the companies whose name starts with it (case-insensitive).',
     tags: ['Companies'],
-    query: PageQuery,
+    query: z.extend(PageQuery, {
+      namePrefix: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    }),
     response: { status: 200, schema: page('CompanyPage', Company) },
   }),
   getCompany: route({

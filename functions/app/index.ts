@@ -1,5 +1,6 @@
 import { automation } from './automation.ts';
 import { contacts } from './contacts.ts';
+import { identity } from './identity.ts';
 import { invoicing } from './invoicing.ts';
 import { marketing } from './marketing.ts';
 import { platform } from './platform.ts';
@@ -29,6 +30,7 @@ const modules: ModuleSpec[] = [
   webhooks,
   warehouse,
   reports,
+  identity,
 ];
 
 /**

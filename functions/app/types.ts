@@ -27,7 +27,9 @@ export type Permission =
   /** Objects of a declared bucket: `read` gets and lists, `write` puts and deletes. */
   | `bucket:${string}:${'read' | 'write'}`
   /** Run queries on the declared tables (Athena on AWS): read their data, write query results. */
-  | 'warehouse:query';
+  | 'warehouse:query'
+  /** Administer the members' Cognito users (create, read, disable, sign out). */
+  | 'users:manage';
 
 export interface FunctionSpec {
   /** kebab-case; also the suffix of the Lambda function name. */

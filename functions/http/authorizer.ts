@@ -4,17 +4,33 @@ import type {
 } from 'aws-lambda';
 import type { AuthorizerContext } from '../../shared/platform/http/handler.ts';
 import { rootLogger } from '../../shared/platform/logger.ts';
-import { authenticate } from '../../shared/tenancy/api-keys.ts';
+import { type Authentication, authenticate } from '../../shared/tenancy/api-keys.ts';
 
 /**
- * API Gateway's Lambda authorizer (simple responses). It always lets the request through with the
- * caller's identity, or the reason there is none: the route's function then answers 401/403 as a
- * problem document, which API Gateway's own deny response cannot be.
+ * API Gateway's Lambda authorizer (simple responses). It accepts either credential as a bearer
+ * token: an API key (`fcrm_...`) or the ID token of a console session (a Cognito JWT), and maps
+ * both to the same tenant, member and role. It always lets the request through with the caller's
+ * identity, or the reason there is none: the route's function then answers 401/403 as a problem
+ * document, which API Gateway's own deny response cannot be.
+ *
+ * The token verifier (aws-jwt-verify and the pool's keys) is loaded only when a token arrives,
+ * so calls with API keys do not pay for it at cold start.
  */
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+async function identify(header: string | undefined): Promise<Authentication> {
+  const credential = BEARER.exec(header?.trim() ?? '')?.[1];
+  if (credential && !credential.startsWith('fcrm_')) {
+    const { authenticateSession, looksLikeJwt } = await import('../../shared/identity/tokens.ts');
+    if (looksLikeJwt(credential)) return authenticateSession(credential);
+  }
+  return authenticate(header);
+}
+
 export const handler = async (
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
-  const result = await authenticate(event.headers?.authorization).catch((error: unknown) => {
+  const result = await identify(event.headers?.authorization).catch((error: unknown) => {
     rootLogger.error('authentication failed', error as Error);
     throw error;
   });

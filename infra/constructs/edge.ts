@@ -60,6 +60,8 @@ export class EdgeFirewall extends Construct {
 export class Edge extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly firewall?: EdgeFirewall;
+  /** The web ACL in front of the API: the one given, or the firewall made here. */
+  readonly webAclArn: string;
 
   constructor(
     scope: Construct,
@@ -75,6 +77,7 @@ export class Edge extends Construct {
       });
       webAclArn = this.firewall.webAcl.attrArn;
     }
+    this.webAclArn = webAclArn;
     // https://<id>.execute-api.<region>.amazonaws.com → its host name.
     const apiDomain = Fn.select(2, Fn.split('/', props.apiEndpoint));
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {

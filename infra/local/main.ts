@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 // The SDK warns that its releases after January 2027 need Node 22; Node 20 is our local baseline.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+import { ensureConsoleBuilt } from './console.ts';
 import { StartupError } from './dynamodb.ts';
 import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
 
@@ -53,6 +54,7 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   const started = Date.now();
+  await ensureConsoleBuilt((line) => console.log(line));
   runtime = await startLocalRuntime({
     port: port('PORT', 3000),
     dynamodbPort: port('DYNAMODB_PORT', 8000),
@@ -65,6 +67,7 @@ try {
   console.log(`
 Funnel CRM is running (${((Date.now() - started) / 1000).toFixed(1)} s)${values['in-memory'] ? ', in memory' : ', data in .funnel/'}
 
+  Console        ${urls.console}
   API            ${urls.api}
   API docs       ${urls.docs}
   OpenAPI        ${urls.openapi}
@@ -72,7 +75,17 @@ Funnel CRM is running (${((Date.now() - started) / 1000).toFixed(1)} s)${values[
   S3             ${urls.s3}
   Health         ${urls.api}/health
   Schedules      ${urls.api}/_local/schedules
-${demo ? `\n  Demo tenant    ${demo.tenantId}\n  Demo API key   ${demo.apiKey}\n\n  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${urls.api}/v1/me\n` : ''}
+${
+  demo
+    ? `
+  Demo tenant    ${demo.tenantId}
+  Sign in        ${demo.adminEmail} / ${demo.adminPassword}   (the demo admin, at ${urls.console})
+  Demo API key   ${demo.apiKey}
+
+  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${urls.api}/v1/me
+`
+    : ''
+}
 Press Ctrl-C to stop.`);
 } catch (error) {
   if (error instanceof StartupError) console.error(`Funnel CRM could not start: ${error.message}`);

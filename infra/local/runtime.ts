@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { application as declaredApplication } from '../../functions/app/index.ts';
 import type {
   Application,
@@ -16,9 +17,11 @@ import type {
   TableSpec,
 } from '../../functions/app/types.ts';
 import { setTimeSource } from '../../shared/platform/clock.ts';
+import { CONSOLE_PATH, invitationMessage } from '../console-site.ts';
 import { functionEnvironment } from '../environment.ts';
 import { type ApiGateway, type ServedRateLimit, type ServedRoute, startApiGateway } from './api-gateway.ts';
 import { LocalAthena } from './aws/athena.ts';
+import { generatePassword, LocalCognito } from './aws/cognito.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { LocalDuckDb } from './aws/duckdb.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
@@ -31,6 +34,7 @@ import { LocalScheduler, type ScheduleListing } from './aws/scheduler.ts';
 import { startSesFront } from './aws/ses-front.ts';
 import { LocalStreamPoller } from './aws/streams.ts';
 import type { Clock, DeadLetter } from './aws/types.ts';
+import { consoleRoutes } from './console.ts';
 import {
   type DynamoDbLocal,
   ensureTable,
@@ -86,6 +90,8 @@ export interface DemoTenant {
   tenantId: string;
   apiKey: string;
   adminEmail: string;
+  /** The demo admin's console password (set for good, no invitation step). */
+  adminPassword: string;
 }
 
 /** What the local runtime serves, component by component (compared with AWS by the parity test). */
@@ -107,6 +113,7 @@ export interface LocalRuntime {
     api: string;
     docs: string;
     openapi: string;
+    console: string;
     mailViewer: string;
     aws: string;
     s3: string;
@@ -123,6 +130,7 @@ export interface LocalRuntime {
   firehose: LocalFirehose;
   athena: LocalAthena;
   deadLetters: MemoryDeadLetters;
+  cognito: LocalCognito;
   /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -174,6 +182,11 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const functionArnPrefix = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:`;
     const queueUrlPrefix = `${awsUrl}/${ACCOUNT}/`;
     const eventBusName = 'funnel-local';
+    const userPool = {
+      id: `${REGION}_funnelLocal`,
+      clientId: 'funnellocalconsoleclient01',
+      issuer: `${awsUrl}/${REGION}_funnelLocal`,
+    };
 
     // Handlers read their configuration when imported: the environment must be complete first.
     Object.assign(process.env, {
@@ -190,6 +203,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       AWS_ENDPOINT_URL_ATHENA: awsUrl,
       S3_FORCE_PATH_STYLE: 'true',
       AWS_ENDPOINT_URL_SESV2: `http://${host}:${sesPort}`,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: awsUrl,
       AWS_LAMBDA_FUNCTION_NAME: 'funnel-local',
       AWS_SES_ACCOUNT: JSON.stringify(sesAccount(options.sesMaxSendRate ?? 14)),
       LINK_SECRET: localSecret(dataDir, 'link-secret'),
@@ -213,6 +227,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           // Locally each declared bucket is called by its declared name.
           buckets: Object.fromEntries(application.buckets.map((b) => [b.name, b.name])),
           warehouse: { database: WAREHOUSE_DATABASE, workgroup: 'funnel-local', dialect: 'duckdb' },
+          userPool,
         },
         application,
       ),
@@ -308,8 +323,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       startS3Server({ host, port: s3Port, s3 }),
     );
     stoppers.push(() => s3Server.close());
+    const cognito = localCognito(userPool, { apiUrl, sesUrl: `http://${host}:${sesPort}`, dataDir, clock });
     const endpoint = await listening(`local AWS endpoint on port ${awsPort}`, 'LOCAL_AWS_PORT', () =>
-      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler, firehose, athena }),
+      startLocalAwsEndpoint({ host, port: awsPort, bus, queues, scheduler, firehose, athena, cognito }),
     );
     stoppers.push(() => endpoint.close());
     const ses = await listening(`SES on port ${sesPort}`, 'SES_PORT', () =>
@@ -380,6 +396,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       replay,
       settle,
       clock: localClock,
+      console: consoleRoutes(),
     });
     const api: ApiGateway = await listening(`the API on port ${port}`, 'PORT', () =>
       startApiGateway({
@@ -413,6 +430,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         api: api.url,
         docs: `${api.url}/docs`,
         openapi: `${api.url}/v1/openapi.json`,
+        console: `${api.url}${CONSOLE_PATH}/`,
         mailViewer: ses.url,
         aws: endpoint.url,
         s3: s3Server.url,
@@ -427,12 +445,12 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       firehose,
       athena,
       deadLetters,
+      cognito,
       settle,
       stop: stopAll,
     };
     if (options.seedDemoTenant ?? true) {
-      runtime.demo = await seedDemoTenant(api.url, ses.url, dataDir, settle);
-      await settle();
+      runtime.demo = await seedDemoTenant(api.url, ses.url, dataDir, cognito, settle);
     }
     return runtime;
   } catch (error) {
@@ -484,40 +502,81 @@ const DEMO_SIGNUP = {
 };
 
 /**
- * Signs up a demo tenant through the API itself, once per data directory, and verifies it as a
- * user would: its admin follows the link mailed to them, its sender the one SES mails it, both
- * read from the mail store.
+ * Signs up a demo tenant through the API itself, once per data directory, verifies it as a user
+ * would (its admin follows the link mailed to them, its sender the one SES mails it, both read
+ * from the mail store), and gives its admin a console password for good (as an operator would
+ * with AdminSetUserPassword), printed in the banner.
  */
 async function seedDemoTenant(
   apiUrl: string,
   mailUrl: string,
   dataDir: string | null,
+  cognito: LocalCognito,
   settle: () => Promise<void>,
 ): Promise<DemoTenant> {
   const file = dataDir ? join(dataDir, 'demo-tenant.json') : undefined;
-  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoTenant;
-  const response = await fetch(`${apiUrl}/v1/tenants`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(DEMO_SIGNUP),
+  const saved =
+    file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoTenant>) : {};
+  let demo: Omit<DemoTenant, 'adminPassword'> & { adminPassword?: string };
+  if (saved.tenantId && saved.apiKey) {
+    demo = {
+      tenantId: saved.tenantId,
+      apiKey: saved.apiKey,
+      adminEmail: saved.adminEmail ?? DEMO_SIGNUP.admin.email,
+    };
+    if (saved.adminPassword) demo.adminPassword = saved.adminPassword;
+  } else {
+    const response = await fetch(`${apiUrl}/v1/tenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEMO_SIGNUP),
+    });
+    if (response.status !== 201)
+      throw new StartupError(`Could not create the demo tenant: ${await response.text()}`);
+    const created = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
+    await verifyTenantByMail(
+      { urls: { mailViewer: mailUrl }, settle },
+      DEMO_SIGNUP.admin.email,
+      DEMO_SIGNUP.sender.email,
+    ).catch((error: unknown) => {
+      throw new StartupError(`Could not verify the demo tenant: ${(error as Error).message}`);
+    });
+    demo = { tenantId: created.tenant.id, apiKey: created.apiKey.key, adminEmail: DEMO_SIGNUP.admin.email };
+  }
+  // The invitation (the admin's Cognito user) is created from the MemberAdded event.
+  await settle();
+  if (!demo.adminPassword) {
+    demo.adminPassword = generatePassword();
+    await cognito.setPassword(demo.adminEmail, demo.adminPassword);
+  }
+  const complete = { ...demo, adminPassword: demo.adminPassword };
+  if (file) writeFileSync(file, JSON.stringify(complete, null, 2), { mode: 0o600 });
+  return complete;
+}
+
+/** The user pool's stand-in: invitations and reset codes go through the local SES, like Cognito's. */
+function localCognito(
+  userPool: { id: string; clientId: string; issuer: string },
+  options: { apiUrl: string; sesUrl: string; dataDir: string | null; clock: Clock | undefined },
+): LocalCognito {
+  const ses = new SESv2Client({ endpoint: options.sesUrl });
+  return new LocalCognito({
+    userPoolId: userPool.id,
+    clientId: userPool.clientId,
+    issuer: userPool.issuer,
+    invitation: invitationMessage(`${options.apiUrl}${CONSOLE_PATH}/`),
+    sendMail: async ({ to, subject, text }) => {
+      await ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'no-reply@verificationemail.com',
+          Destination: { ToAddresses: [to] },
+          Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
+        }),
+      );
+    },
+    ...(options.dataDir ? { stateFile: join(options.dataDir, 'cognito.json') } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
-  if (response.status !== 201)
-    throw new StartupError(`Could not create the demo tenant: ${await response.text()}`);
-  const created = (await response.json()) as { tenant: { id: string }; apiKey: { key: string } };
-  await verifyTenantByMail(
-    { urls: { mailViewer: mailUrl }, settle },
-    DEMO_SIGNUP.admin.email,
-    DEMO_SIGNUP.sender.email,
-  ).catch((error: unknown) => {
-    throw new StartupError(`Could not verify the demo tenant: ${(error as Error).message}`);
-  });
-  const demo = {
-    tenantId: created.tenant.id,
-    apiKey: created.apiKey.key,
-    adminEmail: DEMO_SIGNUP.admin.email,
-  };
-  if (file) writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
-  return demo;
 }
 
 interface LocalRouteDeps {
@@ -531,6 +590,8 @@ interface LocalRouteDeps {
   replay(letter: DeadLetter): Promise<void>;
   settle(): Promise<void>;
   clock: LocalClock;
+  /** Serves the console at /app; returns false for other paths. */
+  console(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
 interface LocalClock {
@@ -559,6 +620,7 @@ function localRoutes(deps: LocalRouteDeps) {
   return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
+    if (await deps.console(req, res)) return true;
     if (url.pathname === '/health' && method === 'GET') {
       const parts = await healthOf(deps);
       const healthy = Object.values(parts).every((p) => p.status === 'ok');

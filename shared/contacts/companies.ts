@@ -74,9 +74,18 @@ export async function findCompanyIdByDomain(ctx: TenantContext, domain: string):
 
 export async function listCompanies(
   ctx: TenantContext,
-  page: { limit: number; cursor?: string },
+  page: { limit: number; cursor?: string; namePrefix?: string },
 ): Promise<Page<Company>> {
-  return queryPage(ctx, { index: 'GSI1', partition: companyKeys.byName(ctx.tenantId) }, page, toCompany);
+  return queryPage(
+    ctx,
+    {
+      index: 'GSI1',
+      partition: companyKeys.byName(ctx.tenantId),
+      ...(page.namePrefix ? { sort: { beginsWith: page.namePrefix.toLowerCase() } } : {}),
+    },
+    page,
+    toCompany,
+  );
 }
 
 export async function updateCompany(

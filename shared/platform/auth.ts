@@ -18,5 +18,6 @@ export interface Principal {
   tenantId: string;
   memberId: string;
   role: Role;
-  keyId: string;
+  /** The API key used; absent when the member signed in to the console (a Cognito session). */
+  keyId?: string;
 }

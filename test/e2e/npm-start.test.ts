@@ -57,7 +57,7 @@ function isListening(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves /health and the API with a demo tenant, and leaves nothing listening after Ctrl-C', async () => {
+  it('serves /health, the API and the console with a demo tenant whose admin signs in, and leaves nothing listening after Ctrl-C', async () => {
     const [api, dynamo, ses, aws, s3] = await Promise.all([
       freePort(),
       freePort(),
@@ -92,6 +92,27 @@ describe('npm start', () => {
       expect(((await me.json()) as { role: string }).role).toBe('admin');
       const viewer = await fetch(`http://127.0.0.1:${ses}/`);
       expect(viewer.status).toBe(200);
+
+      // The console is served at /app, and the demo admin of the banner signs in.
+      const app = await fetch(`http://127.0.0.1:${api}/app/`);
+      expect(app.status).toBe(200);
+      expect(await app.text()).toContain('<div id="root"></div>');
+      expect(started.output()).toContain(`Console        http://127.0.0.1:${api}/app/`);
+      const [, email, password] = /Sign in\s+(\S+) \/ (\S+)/.exec(started.output()) ?? [];
+      const session = await fetch(`http://127.0.0.1:${api}/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      expect(session.status).toBe(200);
+      const { idToken } = (await session.json()) as { idToken: string };
+      const signedIn = await fetch(`http://127.0.0.1:${api}/v1/me`, {
+        headers: { authorization: `Bearer ${idToken}` },
+      });
+      expect((await signedIn.json()) as { email: string; role: string }).toMatchObject({
+        email,
+        role: 'admin',
+      });
     } finally {
       process.kill(-started.child.pid!, 'SIGINT');
     }

@@ -89,9 +89,12 @@ describe('the table', () => {
 describe('functions', () => {
   const { template, stack } = declared;
   const { resources, functionId, logicalId } = inspect(declared);
-  /** CDK's own singleton that writes bucket notification configurations at deploy time. */
+  // CDK's own deploy-time handlers (bucket notification configurations, the copy of the console
+  // build to S3) are not application functions.
   const cdkNotificationsHandler = (id: string) => id.startsWith('BucketNotificationsHandler');
-  const functions = () => resources('AWS::Lambda::Function').filter(([id]) => !cdkNotificationsHandler(id));
+  const cdkHandler = (id: string) =>
+    cdkNotificationsHandler(id) || id.startsWith('CustomCDKBucketDeployment');
+  const functions = () => resources('AWS::Lambda::Function').filter(([id]) => !cdkHandler(id));
 
   it('deploys every declared function, and nothing else, as <stack name>-<declared name>', () => {
     expect(
@@ -153,6 +156,7 @@ describe('functions', () => {
         publicBaseUrl: 'u',
         buckets: Object.fromEntries(app.buckets.map((b) => [b.name, b.name])),
         warehouse: { database: 'd', workgroup: 'w', dialect: 'athena' },
+        userPool: { id: 'p', clientId: 'c', issuer: 'i' },
       }),
     );
     for (const [id, fn] of functions()) {
@@ -189,7 +193,7 @@ describe('functions', () => {
 
   it('attaches no managed policy to any role but that of CDK’s bucket notifications handler', () => {
     for (const [id, role] of resources('AWS::IAM::Role'))
-      if (!cdkNotificationsHandler(id)) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+      if (!cdkHandler(id)) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
   });
 });
 
@@ -621,7 +625,7 @@ describe('secrets and outputs', () => {
 
   it('outputs what operators and the deploy scripts need', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
-      ['AlarmTopicArn', 'ApiUrl', 'EventBusName', 'TableName'].sort(),
+      ['AlarmTopicArn', 'ApiUrl', 'ConsoleUrl', 'EventBusName', 'TableName', 'UserPoolId'].sort(),
     );
   });
 });

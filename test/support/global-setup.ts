@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { type SesFront, startSesFront } from '../../infra/local/aws/ses-front.ts';
+import { ensureConsoleBuilt } from '../../infra/local/console.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb.ts';
 import { freePort } from '../../infra/local/ports.ts';
 import { SERVICE_SENDER_EMAIL } from './service-sender.ts';
@@ -11,8 +12,12 @@ declare module 'vitest' {
   }
 }
 
-/** Starts the shared emulators once per test run and stops them when it ends. */
+/**
+ * Starts the shared emulators once per test run and stops them when it ends, and builds the
+ * console when its sources changed (the browser suites and npm start serve web/dist).
+ */
 export default async function setup(project: TestProject) {
+  await ensureConsoleBuilt();
   const [dynamoPort, sesPort] = await Promise.all([freePort(), freePort()]);
   let dynamo: DynamoDbLocal | undefined;
   let ses: SesFront | undefined;

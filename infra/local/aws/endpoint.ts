@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
 import type { LocalAthena } from './athena.ts';
+import type { LocalCognito } from './cognito.ts';
 import { AwsServiceError, InvalidParameterValue, ValidationException } from './errors.ts';
 import type { LocalEventBus, PutEventsEntry } from './event-bus.ts';
 import type { LocalFirehose } from './firehose.ts';
@@ -25,7 +26,9 @@ import type { LocalScheduler } from './scheduler.ts';
  *   1.1 (`AmazonAthena.*`);
  * - SQS SendMessage, SendMessageBatch and GetQueueUrl, AWS JSON 1.0 (`x-amz-target: AmazonSQS.*`),
  *   with the MD5 digests the SDK verifies and SQS's query-compatible error codes;
- * - Scheduler's REST-JSON API: POST/PUT/GET/DELETE /schedules/{Name}, GET /schedules.
+ * - Scheduler's REST-JSON API: POST/PUT/GET/DELETE /schedules/{Name}, GET /schedules;
+ * - Cognito Identity Provider, AWS JSON 1.1 (`AWSCognitoIdentityProviderService.*`, cognito.ts),
+ *   and the user pool's signing keys at `/<pool id>/.well-known/jwks.json`.
  * Errors carry `x-amzn-errortype` and a JSON body, with the status codes AWS uses, so the SDK
  * raises the same exception classes it raises against AWS.
  */
@@ -42,9 +45,12 @@ export interface LocalAwsEndpointOptions {
   scheduler: LocalScheduler;
   firehose?: LocalFirehose;
   athena?: LocalAthena;
+  cognito?: LocalCognito;
 }
 
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const COGNITO_TARGET = 'AWSCognitoIdentityProviderService.';
+const JWKS_PATH = '/.well-known/jwks.json';
 
 type Protocol = 'json1.0' | 'json1.1' | 'rest-json';
 
@@ -111,8 +117,21 @@ async function handle(
         );
       if (target.startsWith('AmazonAthena.') && options.athena)
         return reply(res, protocol, 200, athena(options.athena, target.slice('AmazonAthena.'.length), input));
+      if (options.cognito && target.startsWith(COGNITO_TARGET))
+        return reply(
+          res,
+          protocol,
+          200,
+          await options.cognito.call(target.slice(COGNITO_TARGET.length), input),
+        );
       throw new UnknownOperation(target);
     }
+    if (
+      options.cognito &&
+      req.method === 'GET' &&
+      url.pathname === `${new URL(options.cognito.issuer).pathname}${JWKS_PATH}`
+    )
+      return reply(res, 'rest-json', 200, await options.cognito.jwks());
     const [, resource, encodedName, ...rest] = url.pathname.split('/');
     if (resource !== 'schedules' || rest.length) throw new UnknownOperation(`${req.method} ${url.pathname}`);
     const name = encodedName === undefined ? undefined : decodeURIComponent(encodedName);

@@ -114,14 +114,7 @@ const requests = new WeakMap<object, { route: AnyRoute; http: HttpRequest<AnyRou
 function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
   if (route.access === 'public') return undefined;
   const auth = event.requestContext.authorizer?.lambda;
-  if (
-    !auth ||
-    String(auth.authenticated) !== 'true' ||
-    !auth.tenantId ||
-    !auth.memberId ||
-    !auth.role ||
-    !auth.keyId
-  ) {
+  if (!auth || String(auth.authenticated) !== 'true' || !auth.tenantId || !auth.memberId || !auth.role) {
     throw new UnauthorizedError(
       auth?.reason ?? 'Send an API key as `Authorization: Bearer <key>`; create keys at POST /v1/api-keys.',
     );
@@ -131,7 +124,12 @@ function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
       requiredRoles: route.access,
     });
   }
-  return { tenantId: auth.tenantId, memberId: auth.memberId, role: auth.role, keyId: auth.keyId };
+  return {
+    tenantId: auth.tenantId,
+    memberId: auth.memberId,
+    role: auth.role,
+    ...(auth.keyId ? { keyId: auth.keyId } : {}),
+  };
 }
 
 /**
@@ -161,7 +159,7 @@ function httpConventions(
             type: 'member',
             memberId: principal.memberId,
             role: principal.role,
-            keyId: principal.keyId,
+            ...(principal.keyId ? { keyId: principal.keyId } : {}),
           })
         : undefined;
       // A request naming records that do not exist is refused (422) before the operation runs; on

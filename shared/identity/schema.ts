@@ -1,0 +1,68 @@
+import * as z from 'zod/mini';
+import { Email, named } from '../platform/schema.ts';
+
+const Password = z.string().check(z.minLength(1), z.maxLength(256));
+
+export const SignIn = named(
+  'SignIn',
+  z.object({ email: Email, password: Password }),
+  'A member signs in with the email address they were invited with.',
+);
+export type SignIn = z.infer<typeof SignIn>;
+
+export const NewPassword = named(
+  'NewPassword',
+  z.object({
+    email: Email,
+    /** The `session` of the `NEW_PASSWORD_REQUIRED` answer. */
+    session: z.string().check(z.minLength(1), z.maxLength(4096)),
+    newPassword: Password,
+  }),
+  'The password a member chooses on first sign-in, replacing the temporary one from the invitation.',
+);
+export type NewPassword = z.infer<typeof NewPassword>;
+
+export const SessionTokens = named(
+  'SessionTokens',
+  z.object({
+    status: z.literal('signed_in'),
+    /** A Cognito ID token: send it as `Authorization: Bearer <idToken>`. Keep it in memory only. */
+    idToken: z.string(),
+    expiresAt: z.string(),
+  }),
+  'Signed in. The refresh token is set as an HttpOnly cookie scoped to /v1/session, never returned in the body.',
+);
+export type SessionTokens = z.infer<typeof SessionTokens>;
+
+export const SessionChallenge = named(
+  'SessionChallenge',
+  z.object({
+    status: z.literal('new_password_required'),
+    session: z.string(),
+  }),
+  'The password was a temporary one: choose a new one with POST /v1/session/new-password.',
+);
+
+export const SignInResult = named('SignInResult', z.union([SessionTokens, SessionChallenge]));
+export type SignInResult = z.infer<typeof SignInResult>;
+
+export const ForgotPassword = named('ForgotPassword', z.object({ email: Email }));
+export type ForgotPassword = z.infer<typeof ForgotPassword>;
+
+export const ResetPassword = named(
+  'ResetPassword',
+  z.object({
+    email: Email,
+    code: z
+      .string()
+      .check(z.trim(), z.regex(/^\d{6}$/, { message: 'Enter the 6-digit code from the email.' })),
+    newPassword: Password,
+  }),
+);
+export type ResetPassword = z.infer<typeof ResetPassword>;
+
+export const PasswordResetRequested = named(
+  'PasswordResetRequested',
+  z.object({ status: z.literal('code_sent'), destination: z.optional(z.string()) }),
+  'When the address belongs to a member, a code is on its way; the answer is the same when it does not.',
+);

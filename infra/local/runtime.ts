@@ -57,6 +57,8 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 /** From of service mail (verification links) on this machine. */
 export const SERVICE_SENDER_EMAIL = 'no-reply@funnel.localhost';
+/** Cognito's default email (COGNITO_DEFAULT) sends invitations from this AWS-owned address. */
+const COGNITO_SENDER_EMAIL = 'no-reply@verificationemail.com';
 const WAREHOUSE_DATABASE = 'funnel';
 /** The workgroup's per-query limit, as the stack sets it (infra/constructs/warehouse.ts). */
 const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
@@ -335,8 +337,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         bus,
         clock,
         configurationSet: 'funnel-local',
-        // The operator's own sender, verified as an operator verifies it in SES before going live.
-        preverified: [SERVICE_SENDER_EMAIL],
+        // The operator's own sender, and the address Cognito's default email sends from.
+        preverified: [SERVICE_SENDER_EMAIL, COGNITO_SENDER_EMAIL],
         ...(dataDir ? { stateFile: join(dataDir, 'ses-identities.json') } : {}),
       }),
     );
@@ -568,7 +570,7 @@ function localCognito(
     sendMail: async ({ to, subject, text }) => {
       await ses.send(
         new SendEmailCommand({
-          FromEmailAddress: 'no-reply@verificationemail.com',
+          FromEmailAddress: COGNITO_SENDER_EMAIL,
           Destination: { ToAddresses: [to] },
           Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
         }),

@@ -18,6 +18,7 @@ import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { dealKeys, leadKeys, orderKeys, pipelineKeys } from '../sales/keys.ts';
 import { LEAD_STATUSES, ORDER_STATUSES } from '../sales/schema.ts';
+import { responseKeys, surveyKeys } from '../surveys/keys.ts';
 import type { Backfill, BackfillRequest } from './api-schema.ts';
 import { enrichFacts } from './enrich.ts';
 import { toFact } from './facts.ts';
@@ -297,6 +298,45 @@ const SOURCES: Source[] = [
         return events;
       });
     },
+  },
+  {
+    name: 'survey-responses',
+    async queries(ctx) {
+      const surveys: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await queryPage(
+          ctx,
+          { index: 'GSI1', partition: surveyKeys.list(ctx.tenantId) },
+          { limit: 100, cursor },
+          (item) => item,
+        );
+        surveys.push(...page.items.map((s) => String(s.id)));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return surveys.map((id) => ({
+        index: 'GSI1' as const,
+        partition: responseKeys.ofSurvey(ctx.tenantId, id),
+      }));
+    },
+    // The scores only: the answers' free text has no column in the warehouse.
+    events: async (_, responses) =>
+      responses.map((r) => ({
+        type: 'SurveyResponded',
+        source: 'funnel.surveys',
+        at: str(r.submittedAt),
+        key: String(r.id),
+        detail: defined({
+          surveyId: r.surveyId,
+          responseId: r.id,
+          contactId: r.contactId,
+          nps: r.nps,
+          csat: r.csat,
+          waveId: r.waveId,
+          revision: r.revision,
+          channel: r.channel,
+        }),
+      })),
   },
   {
     name: 'leads',

@@ -42,8 +42,11 @@ async function totals() {
     rows.reduce((total, r) => total + (r[name] ?? 0), 0);
   const owed = await tenant.api.get(`/v1/reports/receivables?${period}`, fresh);
   expect(owed.status, owed.text).toBe(200);
+  const surveys = await tenant.api.get(`/v1/reports/surveys?${period}`, fresh);
+  expect(surveys.status, surveys.text).toBe(200);
   return {
     receivable: owed.body.rows.at(-1).receivable,
+    promoters: sum(surveys.body.rows, 'promoters'),
     won: sum(closed.body.rows, 'won'),
     revenueWon: sum(closed.body.rows, 'revenueWon'),
     bookedInBretagne: sum(
@@ -126,6 +129,21 @@ beforeAll(async () => {
   );
   await created(api.post(`/v1/invoices/${draft.id}/issue`), 200);
   await created(api.post(`/v1/invoices/${draft.id}/payments`, { amount: 3000, method: 'bank_transfer' }));
+  // A survey answered on paper: NPS 9.
+  const survey = await created(
+    api.post('/v1/surveys', {
+      title: 'How are we doing?',
+      questions: [{ id: 'recommend', type: 'nps', text: 'How likely are you to recommend us?' }],
+    }),
+  );
+  await created(
+    api.patch(`/v1/surveys/${survey.id}`, { status: 'active' }, { headers: { 'if-match': '*' } }),
+    200,
+  );
+  const wave = await created(api.post(`/v1/surveys/${survey.id}/paper-waves`, { contactIds: [contact.id] }));
+  await created(
+    api.post('/v1/survey-responses', { code: wave.invitations[0].code, answers: { recommend: 9 } }),
+  );
   await runtime.settle();
 }, 120_000);
 
@@ -135,7 +153,13 @@ afterAll(async () => {
 
 describe('the backfill', () => {
   it('rebuilds a history the warehouse never received, and adds nothing when run again', async () => {
-    expect(await totals()).toEqual({ receivable: 5000, won: 1, revenueWon: 5000, bookedInBretagne: 10_000 });
+    expect(await totals()).toEqual({
+      receivable: 5000,
+      promoters: 1,
+      won: 1,
+      revenueWon: 5000,
+      bookedInBretagne: 10_000,
+    });
     // The warehouse forgets the tenant: its facts are gone, as if it had not existed.
     const store = runtime.s3.store;
     const listed = await store.list('warehouse', {
@@ -144,7 +168,13 @@ describe('the backfill', () => {
     });
     expect(listed.objects.length).toBeGreaterThan(0);
     for (const object of listed.objects) await store.delete('warehouse', object.key);
-    expect(await totals()).toEqual({ receivable: 0, won: 0, revenueWon: 0, bookedInBretagne: 0 });
+    expect(await totals()).toEqual({
+      receivable: 0,
+      promoters: 0,
+      won: 0,
+      revenueWon: 0,
+      bookedInBretagne: 0,
+    });
 
     const before = new Date(Date.now() + 60_000).toISOString();
     const first = await backfill(before);
@@ -152,12 +182,25 @@ describe('the backfill', () => {
     expect(first.progress.deals.facts).toBeGreaterThanOrEqual(3);
     expect(first.progress.orders).toMatchObject({ done: true, facts: 1 });
     expect(first.progress.invoices).toMatchObject({ done: true, facts: 2 });
-    expect(await totals()).toEqual({ receivable: 5000, won: 1, revenueWon: 5000, bookedInBretagne: 10_000 });
+    expect(first.progress['survey-responses']).toMatchObject({ done: true, facts: 1 });
+    expect(await totals()).toEqual({
+      receivable: 5000,
+      promoters: 1,
+      won: 1,
+      revenueWon: 5000,
+      bookedInBretagne: 10_000,
+    });
     const facts = await factsOfTenant();
     expect(facts.backfilled).toBeGreaterThan(0);
 
     await backfill(before);
     expect(await factsOfTenant()).toEqual(facts);
-    expect(await totals()).toEqual({ receivable: 5000, won: 1, revenueWon: 5000, bookedInBretagne: 10_000 });
+    expect(await totals()).toEqual({
+      receivable: 5000,
+      promoters: 1,
+      won: 1,
+      revenueWon: 5000,
+      bookedInBretagne: 10_000,
+    });
   });
 });

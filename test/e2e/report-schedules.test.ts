@@ -91,7 +91,7 @@ afterAll(async () => {
 describe('a scheduled report', () => {
   it('mails each recipient the chart inline and the CSV attached, once per occurrence', async () => {
     const created = await tenant.api.post('/v1/report-schedules', {
-      name: 'Monthly wins',
+      name: 'Monthly wins <EU & UK>',
       report: { type: 'standard', report: 'sales-closed' },
       period: 'previous-month',
       rrule: 'FREQ=DAILY',
@@ -111,8 +111,15 @@ describe('a scheduled report', () => {
     await fireSchedulesAt(new Date(firstDay.getTime() + 12 * 3_600_000));
     const [mail, ...others] = (await mailsTo(adminEmail)).filter((m) => m.subject.startsWith('Monthly wins'));
     expect(others).toEqual([]);
-    expect(mail!.subject).toMatch(/^Monthly wins: Sales closed, \d{4}-\d{2}-01 to \d{4}-\d{2}-\d{2}$/);
+    expect(mail!.subject).toMatch(
+      /^Monthly wins <EU & UK>: Sales closed, \d{4}-\d{2}-01 to \d{4}-\d{2}-\d{2}$/,
+    );
     expect(mail!.body.html).toContain('<img src="cid:chart"');
+    // The page engine escapes what a member typed; the table shows the rows in the reader's units.
+    expect(mail!.body.html).toContain('<h1 style="font-size:18px;">Monthly wins &lt;EU &amp; UK></h1>');
+    expect(mail!.body.html).not.toContain('<EU');
+    expect(mail!.body.html).toContain('<th style="padding:4px 8px;text-align:left;">Revenue won</th>');
+    expect(mail!.body.html).toContain('20.00 EUR');
     const chart = mail!.attachments!.find((a) => a.contentType === 'image/svg+xml')!;
     expect(chart).toMatchObject({ contentDisposition: 'INLINE', contentId: 'chart' });
     expect(Buffer.from(chart.content, 'base64').toString('utf8')).toMatch(/^<svg[^>]*>.*Sales closed/s);

@@ -26,8 +26,8 @@ export const warehouseRoutes = {
     access: adminOnly,
     summary: "Fill the warehouse with the tenant's history from before it received events",
     description:
-      'Reads contacts, deals and their stage changes, quotes, orders, invoices, payments, activities, tasks, leads ' +
-      'and survey responses through their own indexes and writes them as facts dated when they happened, up to ' +
+      'Reads contacts, deals and their stage changes, orders, invoices and their payments, survey responses and ' +
+      'leads through their own indexes and writes them as facts dated when they happened, up to ' +
       '`before` (by default the first fact the warehouse received live for the tenant). Runs in the background; ' +
       'running it again rewrites the same files, and reports count each event once.',
     tags,

@@ -58,6 +58,9 @@ export async function verifyTenantByMail(
   adminEmail: string,
   senderEmail: string,
 ): Promise<void> {
+  // The mail leaves after the sign-up commits (outbox, stream, bus): once settled it is in the
+  // store, however busy the machine, instead of within the few seconds linkMailedTo waits.
+  await runtime.settle();
   await confirmTenantByMail(runtime.urls.mailViewer, adminEmail);
   await runtime.settle();
   await confirmSesIdentity(runtime.urls.mailViewer, senderEmail);

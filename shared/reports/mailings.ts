@@ -1,10 +1,12 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, getItems } from '../platform/db/repository.ts';
-import { escapeHtml } from '../platform/merge-fields.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
+import { addressLines } from '../tenancy/address.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { getCustomReport } from './custom.ts';
 import { reportKeys } from './keys.ts';
+import { cellText, reportEmailHtml, TABLE_ROWS } from './mail-content.tsx';
 import { toCsv, toSvg } from './render.ts';
 import { answerReport, type ReportDescription, reportRun } from './reports.ts';
 import { advanceSchedule, getReportSchedule, mailingPeriod } from './schedules.ts';
@@ -25,7 +27,6 @@ export interface MailingOutcome {
 
 /** How long the mailer waits for Athena before giving up this try (the schedule retries). */
 const QUERY_WAIT_MS = 8 * 60 * 1000;
-const TABLE_ROWS = 40;
 
 export async function mailOccurrence(
   ctx: TenantContext,
@@ -87,7 +88,16 @@ export async function mailOccurrence(
         to: String(member.email),
         subject: `${schedule.name}: ${result.title}, ${result.period.from} to ${result.period.to}`,
         text: textOf(schedule.name, result),
-        html: htmlOf(schedule.name, result),
+        html: reportEmailHtml({
+          name: schedule.name,
+          result,
+          description: standardReport(result.report)?.description ?? '',
+          brand: String(tenant?.name ?? 'Funnel CRM'),
+          footer: tenant
+            ? [String(tenant.name), ...addressLines(tenant as Pick<Tenant, 'postalAddress'>)]
+            : [],
+          lang: String(tenant?.locale ?? 'en'),
+        }),
         tags: { kind: 'report', scheduleId: schedule.id },
         attachments: [
           {
@@ -110,46 +120,11 @@ export async function mailOccurrence(
   return { sent, skipped: undefined };
 }
 
-function cell(result: ReportResult, column: string, value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const label = result.labels[column]?.[String(value)];
-  if (label) return label;
-  const unit = result.columns.find((c) => c.name === column)?.unit;
-  if (unit === 'money' && typeof value === 'number') return `${(value / 100).toFixed(2)} ${result.currency}`;
-  if (unit === 'ratio' && typeof value === 'number') return `${(value * 100).toFixed(1)} %`;
-  return String(value);
-}
-
-function htmlOf(name: string, result: ReportResult): string {
-  const head = result.columns
-    .map((c) => `<th style="text-align:left;padding:4px 8px">${escapeHtml(c.label)}</th>`)
-    .join('');
-  const body = result.rows
-    .slice(0, TABLE_ROWS)
-    .map(
-      (row) =>
-        `<tr>${result.columns.map((c) => `<td style="padding:4px 8px">${escapeHtml(cell(result, c.name, row[c.name]))}</td>`).join('')}</tr>`,
-    )
-    .join('\n');
-  const more =
-    result.rows.length > TABLE_ROWS
-      ? `<p>${result.rows.length - TABLE_ROWS} more rows are in the attached CSV.</p>`
-      : '<p>The attached CSV holds every row.</p>';
-  const description = standardReport(result.report)?.description ?? '';
-  return `<!doctype html><html><body style="font-family:sans-serif">
-<h1 style="font-size:18px">${escapeHtml(name)}</h1>
-<p>${escapeHtml(result.title)}, ${escapeHtml(result.period.from)} to ${escapeHtml(result.period.to)} (${escapeHtml(result.period.timeZone)}). ${escapeHtml(description)}</p>
-<p><img src="cid:chart" alt="${escapeHtml(result.title)}" width="800" height="400"></p>
-<table style="border-collapse:collapse;font-size:13px"><thead><tr>${head}</tr></thead><tbody>
-${body}
-</tbody></table>
-${more}
-</body></html>`;
-}
-
 function textOf(name: string, result: ReportResult): string {
   const lines = result.rows
     .slice(0, TABLE_ROWS)
-    .map((row) => result.columns.map((c) => `${c.label}: ${cell(result, c.name, row[c.name])}`).join(', '));
+    .map((row) =>
+      result.columns.map((c) => `${c.label}: ${cellText(result, c.name, row[c.name])}`).join(', '),
+    );
   return `${name}\n${result.title}, ${result.period.from} to ${result.period.to}\n\n${lines.join('\n')}\n\nThe attached CSV holds every row.`;
 }

@@ -1,12 +1,12 @@
-import { stringify } from 'csv-stringify/sync';
+import { type CsvCell, toCsv as writeCsv } from '../platform/csv.ts';
 import type { ReportColumn, Row } from './standard.ts';
 
 /**
- * A report as CSV or as an SVG chart. CSV goes through csv-stringify in this one function (the
- * project's shared CSV writer can take its place); text cells that a spreadsheet would run as a
- * formula are neutralised. Charts are drawn server-side by Apache ECharts with its SVG renderer
- * (no canvas), imported only when a chart is asked for: ECharts ships beside the bundle
- * (`nodeModules` of the function), not in it.
+ * A report as CSV or as an SVG chart. CSV goes through the project's one CSV writer
+ * (shared/platform/csv.ts), which neutralises text cells a spreadsheet would run as a formula (a
+ * label is a name a member typed) and keeps numbers, negative ones included, as numbers. Charts
+ * are drawn server-side by Apache ECharts with its SVG renderer (no canvas), imported only when a
+ * chart is asked for: ECharts ships beside the bundle (`nodeModules` of the function), not in it.
  */
 export interface Rendered {
   title: string;
@@ -16,8 +16,6 @@ export interface Rendered {
   labels: Record<string, Record<string, string>>;
 }
 
-const FORMULA = /^[=+\-@\t\r]/;
-
 export function toCsv(report: Rendered): string {
   const header: string[] = [];
   for (const column of report.columns) {
@@ -25,16 +23,16 @@ export function toCsv(report: Rendered): string {
     if (report.labels[column.name]) header.push(`${column.name}Label`);
   }
   const records = report.rows.map((row) => {
-    const cells: Array<string | number | null> = [];
+    const cells: CsvCell[] = [];
     for (const column of report.columns) {
       const value = row[column.name];
       cells.push(Array.isArray(value) ? value.join(' ') : (value ?? null));
       const labels = report.labels[column.name];
       if (labels) cells.push(value === null || value === undefined ? null : (labels[String(value)] ?? null));
     }
-    return cells.map((cell) => (typeof cell === 'string' && FORMULA.test(cell) ? `'${cell}` : cell));
+    return cells;
   });
-  return stringify([header, ...records]);
+  return writeCsv([header, ...records]);
 }
 
 export interface ChartRequest extends Rendered {

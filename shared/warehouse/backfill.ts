@@ -18,6 +18,7 @@ import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { dealKeys, leadKeys, orderKeys, pipelineKeys } from '../sales/keys.ts';
 import { LEAD_STATUSES, ORDER_STATUSES } from '../sales/schema.ts';
+import { responseKeys, surveyKeys } from '../surveys/keys.ts';
 import type { Backfill, BackfillRequest } from './api-schema.ts';
 import { enrichFacts } from './enrich.ts';
 import { toFact } from './facts.ts';
@@ -225,8 +226,15 @@ const SOURCES: Source[] = [
   {
     name: 'invoices',
     queries: async (ctx) => [{ index: 'GSI1', partition: invoiceKeys.all(ctx.tenantId) }],
-    events: async (_, invoices) =>
-      invoices.flatMap((i) => {
+    events: async (ctx, invoices) => {
+      const paymentsOf = new Map(
+        await Promise.all(
+          invoices
+            .filter((i) => i.issuedAt && Number(i.amountPaid ?? 0) > 0)
+            .map(async (i) => [String(i.id), await paymentsOfInvoice(ctx, String(i.id))] as const),
+        ),
+      );
+      return invoices.flatMap((i) => {
         if (!i.issuedAt || !i.number) return [];
         const base = { invoiceId: i.id, number: i.number, contactId: i.contactId, currency: i.currency };
         const events: SyntheticEvent[] = [
@@ -244,6 +252,28 @@ const SOURCES: Source[] = [
             }),
           },
         ];
+        // Each payment with what was still due after it, in the order they were recorded.
+        let due = Number(i.total);
+        for (const payment of paymentsOf.get(String(i.id)) ?? []) {
+          due -= Number(payment.amount);
+          events.push({
+            type: 'PaymentRecorded',
+            source: 'funnel.invoicing',
+            at: str(payment.paidAt),
+            key: String(payment.id),
+            detail: defined({
+              invoiceId: i.id,
+              paymentId: payment.id,
+              contactId: i.contactId,
+              amount: payment.amount,
+              currency: payment.currency ?? i.currency,
+              paidAt: payment.paidAt,
+              method: payment.method,
+              amountDue: due,
+              status: due === 0 ? 'paid' : 'partially_paid',
+            }),
+          });
+        }
         if (i.paidAt)
           events.push({
             type: 'InvoicePaid',
@@ -266,7 +296,47 @@ const SOURCES: Source[] = [
             }),
           });
         return events;
-      }),
+      });
+    },
+  },
+  {
+    name: 'survey-responses',
+    async queries(ctx) {
+      const surveys: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await queryPage(
+          ctx,
+          { index: 'GSI1', partition: surveyKeys.list(ctx.tenantId) },
+          { limit: 100, cursor },
+          (item) => item,
+        );
+        surveys.push(...page.items.map((s) => String(s.id)));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return surveys.map((id) => ({
+        index: 'GSI1' as const,
+        partition: responseKeys.ofSurvey(ctx.tenantId, id),
+      }));
+    },
+    // The scores only: the answers' free text has no column in the warehouse.
+    events: async (_, responses) =>
+      responses.map((r) => ({
+        type: 'SurveyResponded',
+        source: 'funnel.surveys',
+        at: str(r.submittedAt),
+        key: String(r.id),
+        detail: defined({
+          surveyId: r.surveyId,
+          responseId: r.id,
+          contactId: r.contactId,
+          nps: r.nps,
+          csat: r.csat,
+          waveId: r.waveId,
+          revision: r.revision,
+          channel: r.channel,
+        }),
+      })),
   },
   {
     name: 'leads',
@@ -291,6 +361,23 @@ const SOURCES: Source[] = [
       })),
   },
 ];
+
+/** An invoice's payments (a handful: they live in the invoice's partition), oldest first. */
+async function paymentsOfInvoice(ctx: TenantContext, invoiceId: string): Promise<Item[]> {
+  const payments: Item[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPage(
+      ctx,
+      { partition: invoiceKeys.partition(ctx.tenantId, invoiceId), sort: { beginsWith: 'PAYMENT#' } },
+      { limit: 100, cursor },
+      (item) => item,
+    );
+    payments.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return payments.sort((a, b) => String(a.recordedAt).localeCompare(String(b.recordedAt)));
+}
 
 export const BACKFILL_SOURCES = SOURCES.map((s) => s.name);
 

@@ -65,5 +65,5 @@ export const DELIVERY_PREFIX =
   '!{partitionKeyFromLambda:area}/tenant=!{partitionKeyFromLambda:tenant}/dt=!{partitionKeyFromLambda:dt}/';
 export const ERROR_PREFIX = `${LAYOUT.errors}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`;
 
-/** Objects the backfill and erasure rewrites write start with these, Firehose's never do. */
+/** Objects the backfill writes start with this, Firehose's never do (an erasure rewrites in place). */
 export const BACKFILL_FILE_PREFIX = 'backfill-';

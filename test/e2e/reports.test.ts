@@ -351,6 +351,116 @@ describe('standard reports on a history worked out by hand', () => {
   });
 });
 
+describe('activity and survey reports on a history worked out by hand', () => {
+  it('activity: calls by outcome, meetings, notes, tasks done, and open and overdue tasks at each week’s end', async () => {
+    const activity = (at: string, activityType: string, outcome?: string) => ({
+      module: 'contacts',
+      type: 'ActivityLogged',
+      at,
+      payload: {
+        activityId: newId(),
+        activityType,
+        contactIds: [ids.c3],
+        ownerId: ids.m1,
+        at,
+        ...(outcome ? { outcome } : {}),
+      },
+    });
+    const task = (taskId: string, at: string, dueAt: string) => ({
+      module: 'tasks',
+      type: 'TaskCreated',
+      at,
+      payload: { taskId, assigneeId: ids.m1, sourceType: 'member', dueAt, links: [] },
+    });
+    const [t1, t2, t3] = [newId(), newId(), newId()];
+    // Week of Monday 6 October 2025 (Paris): 3 calls (2 connected, 1 unanswered), a meeting, a
+    // note; t1 done on Thursday; at Sunday's end t2 (due the 20th) and t3 (due the 10th, overdue)
+    // are open. The week after: one call to a voicemail, the same two tasks open, t3 overdue.
+    await publish([
+      activity('2025-10-06T09:00:00Z', 'call', 'connected'),
+      activity('2025-10-07T09:00:00Z', 'call', 'connected'),
+      activity('2025-10-08T09:00:00Z', 'call', 'no_answer'),
+      activity('2025-10-09T09:00:00Z', 'meeting'),
+      activity('2025-10-10T09:00:00Z', 'note'),
+      activity('2025-10-14T09:00:00Z', 'call', 'voicemail'),
+      task(t1, '2025-10-06T08:00:00Z', '2025-10-08T10:00:00Z'),
+      task(t2, '2025-10-07T08:00:00Z', '2025-10-20T10:00:00Z'),
+      task(t3, '2025-10-07T08:00:00Z', '2025-10-10T10:00:00Z'),
+      {
+        module: 'tasks',
+        type: 'TaskStatusChanged',
+        at: '2025-10-09T12:00:00Z',
+        payload: { taskId: t1, from: 'open', to: 'done', assigneeId: ids.m1 },
+      },
+    ]);
+    await runtime.settle();
+    const rows = await rowsOf(
+      `/v1/reports/activity?from=2025-10-06&to=2025-10-19&grain=week&owner=${ids.m1}`,
+    );
+    expect(
+      rows.map((r) => [
+        r.period,
+        r.ownerId,
+        r.calls,
+        r.callsConnected,
+        r.callsNoAnswer,
+        r.callsVoicemail,
+        r.meetings,
+        r.notes,
+        r.tasksDone,
+        r.openTasks,
+        r.overdueTasks,
+      ]),
+    ).toEqual([
+      ['2025-10-06', ids.m1, 3, 2, 1, 0, 1, 1, 1, 2, 1],
+      ['2025-10-13', ids.m1, 1, 0, 0, 1, 0, 0, 0, 2, 1],
+    ]);
+  });
+
+  it('surveys: NPS and average CSAT per month and per wave', async () => {
+    const surveyId = newId();
+    const responded = (at: string, waveId: string, nps: number, csat?: number) => ({
+      module: 'surveys',
+      type: 'SurveyResponded',
+      at,
+      payload: {
+        surveyId,
+        responseId: newId(),
+        contactId: ids.c3,
+        waveId,
+        nps,
+        ...(csat ? { csat } : {}),
+        comment: 'Free text the warehouse never keeps.',
+      },
+    });
+    // October (wave w1): NPS 10, 9, 7, 3 → 2 promoters, 1 passive, 1 detractor: (2 − 1) ÷ 4 = 25;
+    // CSAT 5 and 4 → 4.5. November (wave w2): NPS 6 and 0 → −100; CSAT 1.
+    await publish([
+      responded('2025-10-02T10:00:00Z', 'w1', 10, 5),
+      responded('2025-10-03T10:00:00Z', 'w1', 9, 4),
+      responded('2025-10-04T10:00:00Z', 'w1', 7),
+      responded('2025-10-05T10:00:00Z', 'w1', 3),
+      responded('2025-11-02T10:00:00Z', 'w2', 6, 1),
+      responded('2025-11-03T10:00:00Z', 'w2', 0),
+    ]);
+    await runtime.settle();
+    const monthly = await rowsOf(
+      `/v1/reports/surveys?from=2025-10-01&to=2025-11-30&grain=month&survey=${surveyId}`,
+    );
+    expect(monthly.map((r) => [r.period, r.responses, r.nps, r.csatResponses, r.csat])).toEqual([
+      ['2025-10-01', 4, 25, 2, 4.5],
+      ['2025-11-01', 2, -100, 1, 1],
+    ]);
+    const waves = await rowsOf(
+      `/v1/reports/surveys?from=2025-10-01&to=2025-11-30&by=wave&survey=${surveyId}`,
+    );
+    expect(waves.map((r) => [r.waveId, r.promoters, r.passives, r.detractors, r.nps])).toEqual([
+      ['w1', 2, 1, 1, 25],
+      ['w2', 0, 0, 2, -100],
+    ]);
+  });
+});
+
 describe('answers within limits', () => {
   it('answers 202 with a place to poll when asked to respond asynchronously, then the result', async () => {
     const started = await a.api.get('/v1/reports/surveys?from=2025-01-01&to=2025-12-31', {

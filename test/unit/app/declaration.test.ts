@@ -4,10 +4,12 @@ import { application } from '../../../functions/app/index.ts';
 import { defineApplication, defineModule } from '../../../functions/app/types.ts';
 
 describe('the application declaration', () => {
-  it('declares every route, rule, schedule, queue and stream against a declared function', () => {
+  it('declares every route, rule, schedule, queue and stream against a declared function (or stream)', () => {
     const functions = new Set(application.functions.map((f) => f.name));
+    const deliveryStreams = new Set(application.deliveryStreams.map((d) => d.name));
     for (const r of application.routes) expect(functions).toContain(r.function);
-    for (const r of application.rules) expect(functions).toContain(r.target);
+    for (const r of application.rules)
+      expect(r.targetKind === 'delivery-stream' ? deliveryStreams : functions).toContain(r.target);
     for (const s of application.schedules) expect(functions).toContain(s.target);
     for (const q of application.queues) expect(functions).toContain(q.consumer);
     for (const s of application.streams) expect(functions).toContain(s.target);

@@ -23,6 +23,11 @@ const NOT_REFERENCES: Record<string, string> = {
   // Parts of the addressed record, checked by its service against that record.
   'lines.*.lineId': 'a line of the order being returned',
   stageId: 'a stage of the deal’s (or the conversion’s) pipeline, checked against that pipeline',
+  // Checked by the reports service, which also hides another member's private report: 400 naming it.
+  'POST /v1/report-schedules report.customReportId':
+    'a custom report the caller may see, checked by its service',
+  'PATCH /v1/report-schedules/{id} report.customReportId':
+    'a custom report the caller may see, checked by its service',
   // Removing what is not there changes nothing.
   'POST /v1/lists/{id}/members/remove contactIds.*':
     'contacts to take out of a list: one that does not exist is not in it',

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
+
+/**
+ * A tenant whose history predates the warehouse: its records are made through the API, then its
+ * facts are removed from the local S3, as if the warehouse had not existed when they happened. The
+ * backfill rebuilds them from the records (through their indexes), and running it twice counts
+ * nothing twice.
+ */
+let runtime: LocalRuntime;
+let tenant: SignedUpTenant;
+const DAY = 86_400_000;
+const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+const period = `from=${day(-40)}&to=${day(1)}&grain=year`;
+
+async function created(response: Promise<{ status: number; body: any; text: string }>, status = 201) {
+  const r = await response;
+  expect(r.status, r.text).toBe(status);
+  return r.body;
+}
+
+async function factsOfTenant() {
+  const query = runtime.athena.startQueryExecution({
+    QueryString: `SELECT count(*) AS rows, count(DISTINCT event_id) AS events, count(*) FILTER (WHERE event_id LIKE 'bf-%') AS backfilled FROM "funnel"."facts" WHERE tenant = '${tenant.tenantId}'`,
+    WorkGroup: 'funnel-local',
+  });
+  await runtime.athena.idle();
+  const [, values] = runtime.athena.getQueryResults({ QueryExecutionId: query.QueryExecutionId }).ResultSet
+    .Rows;
+  const [rows, events, backfilled] = values!.Data.map((d) => Number(d.VarCharValue));
+  return { rows, events, backfilled };
+}
+
+async function totals() {
+  const fresh = { headers: { 'cache-control': 'no-cache' } };
+  const closed = await tenant.api.get(`/v1/reports/sales-closed?${period}`, fresh);
+  const regions = await tenant.api.get(`/v1/reports/sales-by-region?${period}`, fresh);
+  expect(closed.status, closed.text).toBe(200);
+  expect(regions.status, regions.text).toBe(200);
+  const sum = (rows: Array<Record<string, number>>, name: string) =>
+    rows.reduce((total, r) => total + (r[name] ?? 0), 0);
+  const owed = await tenant.api.get(`/v1/reports/receivables?${period}`, fresh);
+  expect(owed.status, owed.text).toBe(200);
+  const surveys = await tenant.api.get(`/v1/reports/surveys?${period}`, fresh);
+  expect(surveys.status, surveys.text).toBe(200);
+  return {
+    receivable: owed.body.rows.at(-1).receivable,
+    promoters: sum(surveys.body.rows, 'promoters'),
+    won: sum(closed.body.rows, 'won'),
+    revenueWon: sum(closed.body.rows, 'revenueWon'),
+    bookedInBretagne: sum(
+      regions.body.rows.filter((r: { region: string }) => r.region === 'Bretagne'),
+      'booked',
+    ),
+  };
+}
+
+async function backfill(before: string) {
+  const started = await created(tenant.api.post('/v1/warehouse/backfills', { before }), 202);
+  expect(started.status).toBe('running');
+  await runtime.settle();
+  const done = await tenant.api.get(`/v1/warehouse/backfills/${started.id}`);
+  expect(done.body.status, done.text).toBe('completed');
+  return done.body;
+}
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  // Another tenant's facts stay in the warehouse throughout, as they would.
+  [tenant] = await Promise.all([signUpOverHttp(runtime), signUpOverHttp(runtime)]);
+  const api = tenant.api;
+  const contact = await created(
+    api.post('/v1/contacts', {
+      firstName: 'Test',
+      lastName: 'Rennes',
+      email: 'rennes@customer.example',
+      addresses: [{ country: 'FR', region: 'Bretagne' }],
+    }),
+  );
+  const product = await created(
+    api.post('/v1/products', {
+      sku: 'DESK-BF',
+      name: 'Desk',
+      prices: [{ currency: 'EUR', unitAmount: 5000 }],
+    }),
+  );
+  await created(
+    api.post(`/v1/products/${product.id}/stock-adjustments`, { quantity: 10, reason: 'count' }),
+    200,
+  );
+  const pipeline = await created(
+    api.post('/v1/pipelines', {
+      name: 'Main',
+      stages: [
+        { name: 'New', probability: 10 },
+        { name: 'Won', outcome: 'won' },
+        { name: 'Lost', outcome: 'lost' },
+      ],
+    }),
+  );
+  const deal = await created(
+    api.post('/v1/deals', {
+      name: 'Desks',
+      pipelineId: pipeline.id,
+      amount: 5000,
+      currency: 'EUR',
+      contactIds: [contact.id],
+    }),
+  );
+  const current = await api.get(`/v1/deals/${deal.id}`);
+  await created(
+    api.patch(
+      `/v1/deals/${deal.id}`,
+      { stageId: pipeline.stages[1].id },
+      { headers: { 'if-match': current.headers.get('etag')! } },
+    ),
+    200,
+  );
+  await created(
+    api.post('/v1/orders', { contactId: contact.id, lines: [{ productId: product.id, quantity: 2 }] }),
+  );
+  // An invoice of 8000 issued today, 3000 of it paid: 5000 still owed.
+  const draft = await created(
+    api.post('/v1/invoices', {
+      contactId: contact.id,
+      lines: [{ description: 'Desks', quantity: 1, unitAmount: 8000, taxRateBps: 0 }],
+    }),
+  );
+  await created(api.post(`/v1/invoices/${draft.id}/issue`), 200);
+  await created(api.post(`/v1/invoices/${draft.id}/payments`, { amount: 3000, method: 'bank_transfer' }));
+  // A survey answered on paper: NPS 9.
+  const survey = await created(
+    api.post('/v1/surveys', {
+      title: 'How are we doing?',
+      questions: [{ id: 'recommend', type: 'nps', text: 'How likely are you to recommend us?' }],
+    }),
+  );
+  await created(
+    api.patch(`/v1/surveys/${survey.id}`, { status: 'active' }, { headers: { 'if-match': '*' } }),
+    200,
+  );
+  const wave = await created(api.post(`/v1/surveys/${survey.id}/paper-waves`, { contactIds: [contact.id] }));
+  await created(
+    api.post('/v1/survey-responses', { code: wave.invitations[0].code, answers: { recommend: 9 } }),
+  );
+  await runtime.settle();
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+describe('the backfill', () => {
+  it('rebuilds a history the warehouse never received, and adds nothing when run again', async () => {
+    expect(await totals()).toEqual({
+      receivable: 5000,
+      promoters: 1,
+      won: 1,
+      revenueWon: 5000,
+      bookedInBretagne: 10_000,
+    });
+    // The warehouse forgets the tenant: its facts are gone, as if it had not existed.
+    const store = runtime.s3.store;
+    const listed = await store.list('warehouse', {
+      prefix: `facts/tenant=${tenant.tenantId}/`,
+      maxKeys: 1000,
+    });
+    expect(listed.objects.length).toBeGreaterThan(0);
+    for (const object of listed.objects) await store.delete('warehouse', object.key);
+    expect(await totals()).toEqual({
+      receivable: 0,
+      promoters: 0,
+      won: 0,
+      revenueWon: 0,
+      bookedInBretagne: 0,
+    });
+
+    const before = new Date(Date.now() + 60_000).toISOString();
+    const first = await backfill(before);
+    expect(first.progress.deals).toMatchObject({ done: true });
+    expect(first.progress.deals.facts).toBeGreaterThanOrEqual(3);
+    expect(first.progress.orders).toMatchObject({ done: true, facts: 1 });
+    expect(first.progress.invoices).toMatchObject({ done: true, facts: 2 });
+    expect(first.progress['survey-responses']).toMatchObject({ done: true, facts: 1 });
+    expect(await totals()).toEqual({
+      receivable: 5000,
+      promoters: 1,
+      won: 1,
+      revenueWon: 5000,
+      bookedInBretagne: 10_000,
+    });
+    const facts = await factsOfTenant();
+    expect(facts.backfilled).toBeGreaterThan(0);
+
+    await backfill(before);
+    expect(await factsOfTenant()).toEqual(facts);
+    expect(await totals()).toEqual({
+      receivable: 5000,
+      promoters: 1,
+      won: 1,
+      revenueWon: 5000,
+      bookedInBretagne: 10_000,
+    });
+  });
+});

@@ -21,7 +21,7 @@ import { CONSOLE_PATH, invitationMessage } from '../console-site.ts';
 import { functionEnvironment } from '../environment.ts';
 import { type ApiGateway, type ServedRateLimit, type ServedRoute, startApiGateway } from './api-gateway.ts';
 import { LocalAthena } from './aws/athena.ts';
-import { generatePassword, LocalCognito } from './aws/cognito.ts';
+import { COGNITO_SENDER_EMAIL, generatePassword, LocalCognito } from './aws/cognito.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { LocalDuckDb } from './aws/duckdb.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
@@ -335,8 +335,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         bus,
         clock,
         configurationSet: 'funnel-local',
-        // The operator's own sender, verified as an operator verifies it in SES before going live.
-        preverified: [SERVICE_SENDER_EMAIL],
+        // The operator's own sender, verified as an operator verifies it in SES before going live;
+        // and the user pool's, which Amazon verified.
+        preverified: [SERVICE_SENDER_EMAIL, COGNITO_SENDER_EMAIL],
         ...(dataDir ? { stateFile: join(dataDir, 'ses-identities.json') } : {}),
       }),
     );
@@ -568,7 +569,7 @@ function localCognito(
     sendMail: async ({ to, subject, text }) => {
       await ses.send(
         new SendEmailCommand({
-          FromEmailAddress: 'no-reply@verificationemail.com',
+          FromEmailAddress: COGNITO_SENDER_EMAIL,
           Destination: { ToAddresses: [to] },
           Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
         }),

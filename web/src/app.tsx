@@ -54,6 +54,9 @@ function Shell() {
         <span className="who">
           {me.name} <span className="muted">({me.role})</span>
         </span>
+        <NavLink className="link" to="/security">
+          Security
+        </NavLink>
         <button type="button" className="link" onClick={() => void signOut()}>
           Sign out
         </button>

@@ -34,6 +34,7 @@ const salesScreens = () => import('./screens/sales.tsx');
 const marketingScreens = () => import('./screens/marketing.tsx');
 const financeScreens = () => import('./screens/finance.tsx');
 const adminScreens = () => import('./screens/admin.tsx');
+const securityScreens = () => import('./screens/security.tsx');
 
 function from<M>(load: () => Promise<M>, name: keyof M) {
   return lazy(async () => ({ default: (await load())[name] as ComponentType }));
@@ -48,6 +49,14 @@ export const screens: Screen[] = [
     group: 'Work',
     roles: all,
     component: from(contacts, 'ContactSearch'),
+  },
+  {
+    path: 'security',
+    title: 'Two-step sign-in',
+    group: 'Work',
+    roles: all,
+    nav: false,
+    component: from(securityScreens, 'TwoStepSignIn'),
   },
   {
     path: 'contacts/new',

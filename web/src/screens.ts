@@ -1,5 +1,7 @@
 import type { Schemas } from '@funnel/client';
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
+import type { LoaderFunction } from 'react-router';
+import { contactSearchLoader } from './lists.ts';
 
 export type Role = Schemas['Role'];
 
@@ -20,6 +22,8 @@ export interface Screen {
   /** Detail screens are reached from lists, not from the navigation. */
   nav?: false;
   component: LazyExoticComponent<ComponentType>;
+  /** Starts the screen's first request as the navigation starts (without waiting for it). */
+  loader?: LoaderFunction;
 }
 
 const all: readonly Role[] = ['admin', 'sales', 'marketing', 'finance', 'support', 'readonly'];
@@ -48,6 +52,7 @@ export const screens: Screen[] = [
     title: 'Contacts',
     group: 'Work',
     roles: all,
+    loader: contactSearchLoader,
     component: from(contacts, 'ContactSearch'),
   },
   {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, NestedStack, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -115,7 +115,12 @@ export class FunnelStack extends Stack {
       webAclArn: this.edge.webAclArn,
     });
     this.signIn = new MemberSignIn(this, 'SignIn', { consoleUrl: this.console.url });
-    this.alarms = new Alarms(this, 'Alarms');
+    // Alarms (two per function, one per dead-letter queue) in a nested stack of their own, like
+    // the routes: with them the main stack passed CloudFormation's 500 resources and cdk synth failed.
+    const monitoring = new NestedStack(this, 'Monitoring', {
+      description: 'Funnel CRM: the alarms on functions and dead-letter queues, and their topic.',
+    });
+    this.alarms = new Alarms(monitoring, 'Alarms');
     this.storage = new Storage(this, 'Storage', { specs: app.buckets });
 
     // In a scope of their own, so no declared name can collide with the stack's other constructs.

@@ -1,12 +1,17 @@
 import {
   ForgotPassword,
+  MfaCode,
+  MfaSettings,
   NewPassword,
   PasswordResetRequested,
   ResetPassword,
   SessionTokens,
   SignIn,
   SignInResult,
+  TotpConfirmation,
+  TotpSetup,
 } from '../../shared/identity/schema.ts';
+import { anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { defineModule } from './types.ts';
 
@@ -46,6 +51,68 @@ export const identityRoutes = {
     idempotent: false,
     response: { status: 200, schema: SessionTokens },
     errors: ['rate_limited'],
+  }),
+  answerMfaChallenge: route({
+    operationId: 'answerMfaChallenge',
+    method: 'POST',
+    path: '/v1/session/mfa-code',
+    function: fn,
+    access: 'public',
+    summary: 'Finish signing in with the authenticator app’s code',
+    description:
+      'The second step for a member with two-step sign-in on: the `session` of the `mfa_required` answer and the 6-digit code their app shows. A code works once; after five wrong codes the sign-in starts again from the password.',
+    tags,
+    body: MfaCode,
+    idempotent: false,
+    response: { status: 200, schema: SessionTokens },
+    errors: ['rate_limited'],
+  }),
+  getMfa: route({
+    operationId: 'getMfa',
+    method: 'GET',
+    path: '/v1/session/mfa',
+    function: fn,
+    access: anyMember,
+    summary: 'Whether two-step sign-in is on for me',
+    description:
+      'Acts on the signed-in member’s own user; needs the console session’s cookie as well as its ID token (an API key answers 401).',
+    tags,
+    response: { status: 200, schema: MfaSettings },
+  }),
+  startTotp: route({
+    operationId: 'startTotp',
+    method: 'POST',
+    path: '/v1/session/mfa/totp',
+    function: fn,
+    access: anyMember,
+    summary: 'Get a new secret for an authenticator app',
+    description:
+      'Answers the secret and its `otpauth://` URI (show it as a QR code). Nothing changes at sign-in until a code from it is confirmed; an earlier authenticator keeps working until then.',
+    tags,
+    idempotent: false,
+    response: { status: 200, schema: TotpSetup },
+  }),
+  confirmTotp: route({
+    operationId: 'confirmTotp',
+    method: 'POST',
+    path: '/v1/session/mfa/totp/confirm',
+    function: fn,
+    access: anyMember,
+    summary: 'Confirm the authenticator app and turn two-step sign-in on',
+    tags,
+    body: TotpConfirmation,
+    idempotent: false,
+    response: { status: 200, schema: MfaSettings },
+  }),
+  turnOffTotp: route({
+    operationId: 'turnOffTotp',
+    method: 'DELETE',
+    path: '/v1/session/mfa/totp',
+    function: fn,
+    access: anyMember,
+    summary: 'Turn two-step sign-in off',
+    tags,
+    response: { status: 204 },
   }),
   refreshSession: route({
     operationId: 'refreshSession',
@@ -107,7 +174,8 @@ export const identity = defineModule({
     {
       name: 'identity-api',
       entry: 'functions/http/identity.ts',
-      description: 'Sign-in, new passwords, session refresh and sign-out for the console.',
+      description:
+        'Sign-in (with the authenticator code of two-step sign-in), new passwords, session refresh and sign-out for the console.',
       permissions: [],
     },
     {

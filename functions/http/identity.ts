@@ -1,4 +1,11 @@
 import {
+  answerMfaChallenge,
+  confirmTotp,
+  mfaSettings,
+  startTotp,
+  turnOffTotp,
+} from '../../shared/identity/mfa.ts';
+import {
   chooseNewPassword,
   forgotPassword,
   refresh,
@@ -44,6 +51,19 @@ export const handler = httpHandler(identityRoutes, {
     const outcome = await chooseNewPassword(body, systemClock);
     if (outcome.result.status !== 'signed_in') throw new Error('A new password must end in a session.');
     return withCookie(outcome) as ReturnType<typeof reply<typeof outcome.result>>;
+  },
+  answerMfaChallenge: async ({ body }) => {
+    const outcome = await answerMfaChallenge(body, systemClock);
+    if (outcome.result.status !== 'signed_in') throw new Error('An MFA code must end in a session.');
+    return withCookie(outcome) as ReturnType<typeof reply<typeof outcome.result>>;
+  },
+  getMfa: async ({ event, principal }) => reply(await mfaSettings(principal!, sessionCookie(event))),
+  startTotp: async ({ event, principal }) => reply(await startTotp(principal!, sessionCookie(event))),
+  confirmTotp: async ({ event, principal, body }) =>
+    reply(await confirmTotp(principal!, sessionCookie(event), body)),
+  turnOffTotp: async ({ event, principal }) => {
+    await turnOffTotp(principal!, sessionCookie(event));
+    return reply(undefined, { status: 204 });
   },
   refreshSession: async ({ event }) => {
     const outcome = await refresh(sessionCookie(event), systemClock);

@@ -21,7 +21,7 @@ import { CONSOLE_PATH, invitationMessage } from '../console-site.ts';
 import { functionEnvironment } from '../environment.ts';
 import { type ApiGateway, type ServedRateLimit, type ServedRoute, startApiGateway } from './api-gateway.ts';
 import { LocalAthena } from './aws/athena.ts';
-import { generatePassword, LocalCognito } from './aws/cognito.ts';
+import { COGNITO_SENDER_EMAIL, generatePassword, LocalCognito } from './aws/cognito.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { LocalDuckDb } from './aws/duckdb.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
@@ -57,8 +57,6 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 /** From of service mail (verification links) on this machine. */
 export const SERVICE_SENDER_EMAIL = 'no-reply@funnel.localhost';
-/** Cognito's default email (COGNITO_DEFAULT) sends invitations from this AWS-owned address. */
-const COGNITO_SENDER_EMAIL = 'no-reply@verificationemail.com';
 const WAREHOUSE_DATABASE = 'funnel';
 /** The workgroup's per-query limit, as the stack sets it (infra/constructs/warehouse.ts). */
 const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
@@ -337,7 +335,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         bus,
         clock,
         configurationSet: 'funnel-local',
-        // The operator's own sender, and the address Cognito's default email sends from.
+        // The operator's own sender, verified as an operator verifies it in SES before going live;
+        // and the user pool's, which Amazon verified.
         preverified: [SERVICE_SENDER_EMAIL, COGNITO_SENDER_EMAIL],
         ...(dataDir ? { stateFile: join(dataDir, 'ses-identities.json') } : {}),
       }),

@@ -43,8 +43,62 @@ export const SessionChallenge = named(
   'The password was a temporary one: choose a new one with POST /v1/session/new-password.',
 );
 
-export const SignInResult = named('SignInResult', z.union([SessionTokens, SessionChallenge]));
+export const MfaChallenge = named(
+  'MfaChallenge',
+  z.object({
+    status: z.literal('mfa_required'),
+    session: z.string(),
+  }),
+  'The member turned on two-step sign-in: send the code their authenticator app shows with POST /v1/session/mfa-code.',
+);
+
+export const SignInResult = named('SignInResult', z.union([SessionTokens, SessionChallenge, MfaChallenge]));
 export type SignInResult = z.infer<typeof SignInResult>;
+
+const TotpCode = z
+  .string()
+  .check(z.trim(), z.regex(/^\d{6}$/, { message: 'Enter the 6-digit code your authenticator app shows.' }));
+
+export const MfaCode = named(
+  'MfaCode',
+  z.object({
+    email: Email,
+    /** The `session` of the `mfa_required` answer. */
+    session: z.string().check(z.minLength(1), z.maxLength(4096)),
+    code: TotpCode,
+  }),
+  'The second step of signing in: the code of the member’s authenticator app.',
+);
+export type MfaCode = z.infer<typeof MfaCode>;
+
+export const MfaSettings = named(
+  'MfaSettings',
+  z.object({
+    /** `on`: signing in asks for the authenticator app's code after the password. */
+    totp: z.enum(['on', 'off']),
+  }),
+  'The signed-in member’s two-step sign-in.',
+);
+export type MfaSettings = z.infer<typeof MfaSettings>;
+
+export const TotpSetup = named(
+  'TotpSetup',
+  z.object({
+    /** The shared secret, base32: type it into the app, or scan `uri` as a QR code. */
+    secret: z.string(),
+    /** An `otpauth://totp/` URI (issuer Funnel CRM, the member's email, SHA-1, 6 digits, 30 s). */
+    uri: z.string(),
+  }),
+  'A new authenticator secret. Two-step sign-in is on once a code made from it is confirmed.',
+);
+export type TotpSetup = z.infer<typeof TotpSetup>;
+
+export const TotpConfirmation = named(
+  'TotpConfirmation',
+  z.object({ code: TotpCode }),
+  'A code the authenticator app shows for the new secret.',
+);
+export type TotpConfirmation = z.infer<typeof TotpConfirmation>;
 
 export const ForgotPassword = named('ForgotPassword', z.object({ email: Email }));
 export type ForgotPassword = z.infer<typeof ForgotPassword>;

@@ -14,7 +14,8 @@ import type { ForgotPassword, NewPassword, ResetPassword, SignIn, SignInResult }
 
 /**
  * The console's token endpoint, over the user pool's own flows (USER_PASSWORD_AUTH, the
- * NEW_PASSWORD_REQUIRED challenge, refresh tokens, forgotten passwords). The ID token goes to
+ * NEW_PASSWORD_REQUIRED and SOFTWARE_TOKEN_MFA challenges (mfa.ts), refresh tokens, forgotten
+ * passwords). The ID token goes to
  * the browser, which keeps it in memory; the refresh token never does: the HTTP layer puts it in
  * an HttpOnly cookie (see docs/console.md, "Sessions").
  */
@@ -27,7 +28,7 @@ export interface SessionOutcome {
 const clientId = () => identityConfig.USER_POOL_CLIENT_ID;
 
 /** Cognito's answers, in the API's vocabulary. Unknown failures stay 500s. */
-function translate(error: unknown, passwordField = 'body.newPassword'): never {
+export function translate(error: unknown, passwordField = 'body.newPassword'): never {
   const name = (error as { name?: string }).name;
   const message = (error as Error).message ?? '';
   switch (name) {
@@ -62,7 +63,7 @@ function translate(error: unknown, passwordField = 'body.newPassword'): never {
   }
 }
 
-function signedIn(tokens: AuthenticationResultType | undefined, clock: Clock): SessionOutcome {
+export function signedIn(tokens: AuthenticationResultType | undefined, clock: Clock): SessionOutcome {
   if (!tokens?.IdToken) throw new Error('Cognito answered without tokens.');
   const expiresAt = new Date(clock.now().getTime() + (tokens.ExpiresIn ?? 3600) * 1000).toISOString();
   return {
@@ -83,6 +84,8 @@ export async function signIn(input: SignIn, clock: Clock): Promise<SessionOutcom
     .catch((error) => translate(error));
   if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED')
     return { result: { status: 'new_password_required', session: answer.Session ?? '' } };
+  if (answer.ChallengeName === 'SOFTWARE_TOKEN_MFA')
+    return { result: { status: 'mfa_required', session: answer.Session ?? '' } };
   if (answer.ChallengeName)
     throw new UnauthorizedError(
       `This account needs a sign-in step the console does not offer (${answer.ChallengeName}).`,

@@ -1,3 +1,4 @@
+import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
@@ -411,6 +412,79 @@ describe.skipIf(!hasChromium)('the console in Debian’s chromium', () => {
       await nora.close();
 
       await context.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'a member turns on two-step sign-in with an authenticator app; signing in then asks for its code, which works once',
+    async () => {
+      people.support = await member('support', 'Sue Support');
+      const { context, page } = await session('support', 'today');
+      await page.getByRole('link', { name: 'Security' }).click();
+      await page.getByRole('heading', { name: 'Two-step sign-in', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+      await expectAccessible(page, 'Two-step sign-in setup');
+      await screenshot(page, 'two-step-setup');
+      const secret = (await page.locator('code.secret').innerText()).replaceAll(/\s/g, '');
+      const app = new TOTP({ secret: Secret.fromBase32(secret) });
+      /** The code of the current 30 s step, or of the next one when `after` already used this one. */
+      const codeAfter = (after = -1) => {
+        const step = Math.max(Math.floor(Date.now() / 30_000), after + 1);
+        return { step, code: app.generate({ timestamp: step * 30_000 }) };
+      };
+
+      const first = codeAfter();
+      const wrong = String((Number(first.code) + 500_000) % 1_000_000).padStart(6, '0');
+      await page.getByLabel('Code from the app').fill(wrong);
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByText('This code does not match').waitFor();
+      await page.getByLabel('Code from the app').fill(first.code);
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByText('Two-step sign-in is on').waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to Funnel CRM' }).waitFor();
+      await context.close();
+
+      // The password alone no longer yields a session, through the console or the API.
+      const byPassword = await fetch(`${runtime.urls.api}/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: people.support.email, password: PASSWORD }),
+      });
+      const challenge = (await byPassword.json()) as Record<string, unknown>;
+      expect(challenge.status).toBe('mfa_required');
+      expect(challenge.idToken).toBeUndefined();
+      expect(byPassword.headers.get('set-cookie')).toBeNull();
+
+      const again = await browser.newContext({ viewport: PHONE, locale: 'en-GB', timezoneId: TZ });
+      again.setDefaultTimeout(60_000);
+      const phone = await again.newPage();
+      await phone.goto(`${runtime.urls.api}/app/today`);
+      await phone.getByLabel('Email').fill(people.support.email);
+      await phone.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await phone.getByRole('button', { name: 'Sign in' }).click();
+      await phone.getByRole('heading', { name: 'Enter the code from your authenticator app' }).waitFor();
+      await expectAccessible(phone, 'Sign-in code at 390 px');
+      // The code that turned the app on was used once: it does not sign in.
+      await phone.getByLabel('Code', { exact: true }).fill(first.code);
+      await phone.getByRole('button', { name: 'Verify' }).click();
+      await phone.getByText('This code is not the one your authenticator app shows now').waitFor();
+      await phone.getByLabel('Code', { exact: true }).fill(codeAfter(first.step).code);
+      await phone.getByRole('button', { name: 'Verify' }).click();
+      await phone.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+
+      await phone.getByRole('link', { name: 'Security' }).click();
+      await phone.getByRole('button', { name: 'Turn two-step sign-in off' }).click();
+      await phone.getByText('Two-step sign-in is off').waitFor();
+      await again.close();
+      const afterOff = await fetch(`${runtime.urls.api}/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: people.support.email, password: PASSWORD }),
+      });
+      expect(((await afterOff.json()) as Record<string, unknown>).status).toBe('signed_in');
     },
     JOURNEY_MS,
   );

@@ -54,6 +54,9 @@ function Shell() {
         <span className="who">
           {me.name} <span className="muted">({me.role})</span>
         </span>
+        <NavLink className="link" to="/security">
+          Security
+        </NavLink>
         <button type="button" className="link" onClick={() => void signOut()}>
           Sign out
         </button>
@@ -96,20 +99,31 @@ function NotFound() {
   );
 }
 
-const router = createBrowserRouter(
-  [
-    {
-      path: '/',
-      element: <Shell />,
-      children: [
-        { index: true, element: <Navigate to="/today" replace /> },
-        ...screens.map((s) => ({ path: s.path, Component: s.component })),
-        { path: '*', element: <NotFound /> },
-      ],
-    },
-  ],
-  { basename: '/app' },
-);
+/**
+ * Made once there is a session: a router runs the loaders of the address it starts at (a
+ * screen's first request) as soon as it exists, and they need the member's token.
+ */
+let router: ReturnType<typeof createBrowserRouter> | undefined;
+const consoleRouter = () =>
+  (router ??= createBrowserRouter(
+    [
+      {
+        path: '/',
+        element: <Shell />,
+        hydrateFallbackElement: <Loading />,
+        children: [
+          { index: true, element: <Navigate to="/today" replace /> },
+          ...screens.map((s) => ({
+            path: s.path,
+            Component: s.component,
+            ...(s.loader ? { loader: s.loader } : {}),
+          })),
+          { path: '*', element: <NotFound /> },
+        ],
+      },
+    ],
+    { basename: '/app' },
+  ));
 
 export function App() {
   const [phase, setPhase] = useState<'starting' | 'signed-out' | 'ready' | 'failed'>('starting');
@@ -172,7 +186,7 @@ export function App() {
     );
   return (
     <ConsoleContext.Provider value={value}>
-      <RouterProvider router={router} />
+      <RouterProvider router={consoleRouter()} />
     </ConsoleContext.Provider>
   );
 }

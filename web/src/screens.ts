@@ -1,5 +1,7 @@
 import type { Schemas } from '@funnel/client';
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
+import type { LoaderFunction } from 'react-router';
+import { contactSearchLoader } from './lists.ts';
 
 export type Role = Schemas['Role'];
 
@@ -20,6 +22,8 @@ export interface Screen {
   /** Detail screens are reached from lists, not from the navigation. */
   nav?: false;
   component: LazyExoticComponent<ComponentType>;
+  /** Starts the screen's first request as the navigation starts (without waiting for it). */
+  loader?: LoaderFunction;
 }
 
 const all: readonly Role[] = ['admin', 'sales', 'marketing', 'finance', 'support', 'readonly'];
@@ -34,6 +38,7 @@ const salesScreens = () => import('./screens/sales.tsx');
 const marketingScreens = () => import('./screens/marketing.tsx');
 const financeScreens = () => import('./screens/finance.tsx');
 const adminScreens = () => import('./screens/admin.tsx');
+const securityScreens = () => import('./screens/security.tsx');
 
 function from<M>(load: () => Promise<M>, name: keyof M) {
   return lazy(async () => ({ default: (await load())[name] as ComponentType }));
@@ -47,7 +52,16 @@ export const screens: Screen[] = [
     title: 'Contacts',
     group: 'Work',
     roles: all,
+    loader: contactSearchLoader,
     component: from(contacts, 'ContactSearch'),
+  },
+  {
+    path: 'security',
+    title: 'Two-step sign-in',
+    group: 'Work',
+    roles: all,
+    nav: false,
+    component: from(securityScreens, 'TwoStepSignIn'),
   },
   {
     path: 'contacts/new',

@@ -50,13 +50,23 @@ export function hasSession(): boolean {
   return idToken !== undefined;
 }
 
+/** The token endpoint's public routes: they take no ID token (and one must not end the session). */
+const PUBLIC_PATHS = new Set([
+  '/v1/session',
+  '/v1/session/new-password',
+  '/v1/session/mfa-code',
+  '/v1/session/refresh',
+  '/v1/password/forgot',
+  '/v1/password/reset',
+]);
+
 /**
  * fetch with the session: refreshes a stale token first, and once more on a 401 (the token may
  * have been revoked or expired in flight); a second 401 ends the session.
  */
 async function sessionFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
-  if (request.url.includes('/v1/session') || request.url.includes('/v1/password/')) return fetch(request);
+  if (PUBLIC_PATHS.has(new URL(request.url).pathname)) return fetch(request);
   if (idToken && Date.now() > expiresAt - EARLY_MS) await refreshSession();
   const retry = request.clone();
   const response = await fetch(withToken(request));

@@ -115,18 +115,24 @@ export function PagedList<T>(props: {
   empty: string;
   /** Change it to read the list again from its first page. */
   version?: unknown;
+  /** The first page, already asked for (by the route's loader); read with `load` otherwise. */
+  first?: Promise<ListPage<T>>;
 }) {
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | undefined>();
   const [state, setState] = useState<'loading' | 'ready' | 'more'>('loading');
   const [error, setError] = useState<unknown>();
-  const { load } = props;
+  const { load, first } = props;
+  const used = useRef<Promise<ListPage<T>>>(undefined);
   const fetchPage = useCallback(
     async (from: string | undefined, append: boolean) => {
       setState(append ? 'more' : 'loading');
       setError(undefined);
       try {
-        const page = await load(from);
+        // A first page asked for ahead is used once; a later reload asks again.
+        const ahead = !from && first && used.current !== first ? first : undefined;
+        if (ahead) used.current = ahead;
+        const page = await (ahead ?? load(from));
         setItems((current) => (append ? [...current, ...page.items] : page.items));
         setCursor(page.nextCursor);
       } catch (caught) {
@@ -135,7 +141,7 @@ export function PagedList<T>(props: {
         setState('ready');
       }
     },
-    [load],
+    [load, first],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: read again from the first page when the version changes
   useEffect(() => {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomInt, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { Secret, TOTP } from 'otpauth';
 import { PASSWORD_POLICY } from '../../console-site.ts';
 import { AwsServiceError } from './errors.ts';
 import type { Clock } from './types.ts';
@@ -14,7 +15,11 @@ import type { Clock } from './types.ts';
  *   AdminGetUser, AdminSetUserPassword, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut;
  * - InitiateAuth with USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, the NEW_PASSWORD_REQUIRED
  *   challenge answered by RespondToAuthChallenge;
- * - ForgotPassword / ConfirmForgotPassword (a code mailed through the local SES), RevokeToken.
+ * - ForgotPassword / ConfirmForgotPassword (a code mailed through the local SES), RevokeToken;
+ * - TOTP MFA: AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference (with the user's
+ *   access token), AdminSetUserMFAPreference, GetUser, and the SOFTWARE_TOKEN_MFA challenge
+ *   InitiateAuth answers once a user has turned it on (codes checked with `otpauth`, RFC 6238:
+ *   SHA-1, 6 digits, 30 s, one step of drift either way; a code is accepted once).
  * Tokens are RS256 JWTs shaped like Cognito's (ID token with the user's attributes, access token),
  * signed with a key whose JWKS is served at `<issuer>/.well-known/jwks.json`, as Cognito does, so
  * aws-jwt-verify checks them exactly as it checks Cognito's. Passwords and codes are kept only as
@@ -48,6 +53,19 @@ interface StoredUser {
   resetCode?: { hash: string; expires: number; attempts: number };
   /** Refresh tokens (hashed) and when they expire. */
   refreshTokens: Record<string, number>;
+  /**
+   * The authenticator's shared secret (base32), as Cognito keeps it: it must be readable to
+   * check codes, so it cannot be hashed like a password. The state file is private (0600).
+   */
+  totp?: {
+    /** The verified secret, which sign-in codes are checked against. */
+    secret?: string;
+    /** A secret being associated, until a code made from it is verified. */
+    pending?: string;
+    enabled: boolean;
+    /** The last time step a code was accepted for: a code works once. */
+    lastStep?: number;
+  };
 }
 
 interface State {
@@ -57,12 +75,21 @@ interface State {
 
 type Input = Record<string, unknown>;
 
+/**
+ * Cognito's own sender of invitations and codes (a pool without its own SES identity). Amazon
+ * verified it, not the operator: the local SES must accept it as verified too.
+ */
+export const COGNITO_SENDER_EMAIL = 'no-reply@verificationemail.com';
+
 const ID_TOKEN_SECONDS = 3600;
 const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
 const SESSION_SECONDS = 180;
 const TEMPORARY_PASSWORD_DAYS = 7;
 const LOCKOUT_AFTER = 5;
 const LOCKOUT_MAX_SECONDS = 900;
+/** Wrong MFA codes one sign-in may send before it must start again from the password. */
+const MFA_ATTEMPTS = 5;
+const TOTP_PERIOD = 30;
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
 
@@ -104,7 +131,7 @@ export function generatePassword(): string {
 export class LocalCognito {
   private state: State = { users: {} };
   private signing?: { kid: string; privateKey: Awaited<ReturnType<typeof importJWK>>; publicJwk: JWK };
-  private readonly sessions = new Map<string, { username: string; expires: number }>();
+  private readonly sessions = new Map<string, { username: string; expires: number; attempts: number }>();
   private readonly clock: Clock;
 
   constructor(private readonly options: LocalCognitoOptions) {
@@ -129,6 +156,19 @@ export class LocalCognito {
         return this.adminCreateUser(input);
       case 'AdminGetUser':
         return this.describe(this.user(this.pooled(input)));
+      case 'GetUser': {
+        const user = await this.bearer(input);
+        const { UserCreateDate: _, Enabled: __, UserStatus: ___, ...described } = this.describe(user);
+        return described;
+      }
+      case 'AssociateSoftwareToken':
+        return this.associateSoftwareToken(input);
+      case 'VerifySoftwareToken':
+        return this.verifySoftwareToken(input);
+      case 'SetUserMFAPreference':
+        return this.setMfaPreference(await this.bearer(input), input);
+      case 'AdminSetUserMFAPreference':
+        return this.setMfaPreference(this.user(this.pooled(input)), input);
       case 'AdminSetUserPassword':
         return this.adminSetUserPassword(input);
       case 'AdminDisableUser':
@@ -218,13 +258,79 @@ export class LocalCognito {
   }
 
   private describe(user: StoredUser) {
+    const totp = user.totp?.enabled === true;
     return {
       Username: user.username,
       UserAttributes: Object.entries(user.attributes).map(([Name, Value]) => ({ Name, Value })),
       UserStatus: user.status,
       Enabled: user.enabled,
       UserCreateDate: new Date(user.createdAt),
+      UserMFASettingList: totp ? ['SOFTWARE_TOKEN_MFA'] : [],
+      ...(totp ? { PreferredMfaSetting: 'SOFTWARE_TOKEN_MFA' } : {}),
     };
+  }
+
+  /** The user an access token names, as Cognito checks it for the calls a user makes on themself. */
+  private async bearer(input: Input): Promise<StoredUser> {
+    const token = String(input.AccessToken ?? '');
+    const { publicJwk } = await this.key();
+    const claims = await jwtVerify(token, await importJWK(publicJwk, 'RS256'), {
+      issuer: this.options.issuer,
+      currentDate: this.clock.now(),
+    })
+      .then((verified) => verified.payload)
+      .catch(() => {
+        throw notAuthorized('Invalid Access Token');
+      });
+    if (claims.token_use !== 'access' || claims.client_id !== this.options.clientId)
+      throw notAuthorized('Invalid Access Token');
+    const user = this.state.users[String(claims.username)];
+    if (!user || user.sub !== claims.sub) throw notAuthorized('Invalid Access Token');
+    if (!user.enabled) throw notAuthorized('User is disabled.');
+    return user;
+  }
+
+  private async associateSoftwareToken(input: Input) {
+    const user = await this.bearer(input);
+    // The secret in use (if any) keeps working until a code from the new one is verified.
+    const pending = new Secret({ size: 20 }).base32;
+    user.totp = { ...(user.totp ?? { enabled: false }), pending };
+    this.save();
+    return { SecretCode: pending };
+  }
+
+  private async verifySoftwareToken(input: Input) {
+    const user = await this.bearer(input);
+    const pending = user.totp?.pending;
+    if (!user.totp || !pending)
+      throw error('InvalidParameterException', 'No software token is being associated with this user.');
+    const step = this.acceptedStep(pending, String(input.UserCode ?? ''), undefined);
+    if (step === undefined)
+      throw error('EnableSoftwareTokenMFAException', 'Code mismatch and fail enable Software Token MFA');
+    user.totp = { secret: pending, enabled: user.totp.enabled, lastStep: step };
+    this.save();
+    return { Status: 'SUCCESS' };
+  }
+
+  private setMfaPreference(user: StoredUser, input: Input) {
+    const settings = input.SoftwareTokenMfaSettings as { Enabled?: boolean } | undefined;
+    if (settings?.Enabled === undefined) return {};
+    if (settings.Enabled && !user.totp?.secret)
+      throw error('InvalidParameterException', 'User has not verified software token mfa');
+    if (user.totp) user.totp.enabled = settings.Enabled;
+    this.save();
+    return {};
+  }
+
+  /** The time step a code matches (now, or one step either side), unless that step was used. */
+  private acceptedStep(secret: string, code: string, lastStep: number | undefined): number | undefined {
+    if (!/^\d{6}$/.test(code)) return undefined;
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), period: TOTP_PERIOD });
+    const timestamp = this.now();
+    const delta = totp.validate({ token: code, timestamp, window: 1 });
+    if (delta === null) return undefined;
+    const step = Math.floor(timestamp / 1000 / TOTP_PERIOD) + delta;
+    return lastStep !== undefined && step <= lastStep ? undefined : step;
   }
 
   private async adminCreateUser(input: Input) {
@@ -325,22 +431,35 @@ export class LocalCognito {
     if (user.status === 'RESET_REQUIRED')
       throw error('PasswordResetRequiredException', 'Password reset required for the user');
     this.save();
+    return this.signedIn(user);
+  }
+
+  /** Tokens, or first the authenticator's code when the user turned MFA on. */
+  private async signedIn(user: StoredUser) {
+    if (user.totp?.enabled && user.totp.secret)
+      return {
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: this.openSession(user.username),
+        ChallengeParameters: { USER_ID_FOR_SRP: user.username },
+      };
     return { AuthenticationResult: await this.tokens(user, true), ChallengeParameters: {} };
   }
 
   private openSession(username: string): string {
     const session = randomBytes(48).toString('base64url');
-    this.sessions.set(digest(session), { username, expires: this.now() + SESSION_SECONDS * 1000 });
+    this.sessions.set(digest(session), {
+      username,
+      expires: this.now() + SESSION_SECONDS * 1000,
+      attempts: 0,
+    });
     return session;
   }
 
   private async respondToAuthChallenge(input: Input) {
     this.client(input);
-    if (input.ChallengeName !== 'NEW_PASSWORD_REQUIRED')
-      throw error(
-        'InvalidParameterException',
-        `The local Cognito does not implement ${String(input.ChallengeName)}.`,
-      );
+    const challenge = input.ChallengeName;
+    if (challenge !== 'NEW_PASSWORD_REQUIRED' && challenge !== 'SOFTWARE_TOKEN_MFA')
+      throw error('InvalidParameterException', `The local Cognito does not implement ${String(challenge)}.`);
     const key = digest(String(input.Session ?? ''));
     const session = this.sessions.get(key);
     if (!session || session.expires < this.now())
@@ -348,15 +467,31 @@ export class LocalCognito {
     const responses = (input.ChallengeResponses ?? {}) as Record<string, string>;
     if (this.username(responses.USERNAME) !== session.username)
       throw notAuthorized('Invalid session for the user.');
+    const user = this.user(session.username);
+    if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (challenge === 'SOFTWARE_TOKEN_MFA') {
+      const secret = user.totp?.secret;
+      const step = secret
+        ? this.acceptedStep(secret, String(responses.SOFTWARE_TOKEN_MFA_CODE ?? ''), user.totp?.lastStep)
+        : undefined;
+      if (step === undefined) {
+        session.attempts++;
+        if (session.attempts >= MFA_ATTEMPTS) this.sessions.delete(key);
+        throw error('CodeMismatchException', 'Invalid code received for user');
+      }
+      this.sessions.delete(key);
+      user.totp = { ...user.totp!, lastStep: step };
+      this.save();
+      return { AuthenticationResult: await this.tokens(user, true), ChallengeParameters: {} };
+    }
     const password = responses.NEW_PASSWORD ?? '';
     const problem = policyProblem(password);
     if (problem) throw error('InvalidPasswordException', `Password does not conform to policy: ${problem}`);
-    const user = this.user(session.username);
     this.sessions.delete(key);
     user.passwordHash = await hashSecret(password);
     user.status = 'CONFIRMED';
     this.save();
-    return { AuthenticationResult: await this.tokens(user, true), ChallengeParameters: {} };
+    return this.signedIn(user);
   }
 
   private async forgotPassword(input: Input) {

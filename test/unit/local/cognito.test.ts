@@ -1,4 +1,5 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { LocalCognito } from '../../../infra/local/aws/cognito.ts';
 
@@ -140,5 +141,79 @@ describe('the local Cognito user pool', () => {
     await expect(refresh()).rejects.toMatchObject({ code: 'NotAuthorizedException' });
     await cognito.call('AdminDisableUser', { UserPoolId: 'us-east-1_test', Username: 'ada@acme.example' });
     await expect(signIn(cognito, 'Strong-Pass-42')).rejects.toMatchObject({ message: 'User is disabled.' });
+  });
+
+  it('turns on TOTP MFA only with a code from the new secret, then asks for a code at sign-in and takes each code once', async () => {
+    const { cognito, mails, now } = pool();
+    await invite(cognito, mails);
+    await cognito.setPassword('ada@acme.example', 'Strong-Pass-42');
+    const { AccessToken } = (await signIn(cognito, 'Strong-Pass-42')).AuthenticationResult;
+    await expect(
+      cognito.call('SetUserMFAPreference', { AccessToken, SoftwareTokenMfaSettings: { Enabled: true } }),
+    ).rejects.toMatchObject({ code: 'InvalidParameterException' });
+
+    const { SecretCode } = (await cognito.call('AssociateSoftwareToken', { AccessToken })) as {
+      SecretCode: string;
+    };
+    const app = new TOTP({ secret: Secret.fromBase32(SecretCode) });
+    const code = (offsetSeconds = 0) => app.generate({ timestamp: now.t + offsetSeconds * 1000 });
+    const wrong = String((Number(code()) + 1) % 1_000_000).padStart(6, '0');
+    await expect(cognito.call('VerifySoftwareToken', { AccessToken, UserCode: wrong })).rejects.toMatchObject(
+      { code: 'EnableSoftwareTokenMFAException' },
+    );
+    expect(await cognito.call('VerifySoftwareToken', { AccessToken, UserCode: code() })).toEqual({
+      Status: 'SUCCESS',
+    });
+    // Verified is not yet on: the password alone still signs in.
+    expect((await signIn(cognito, 'Strong-Pass-42')).AuthenticationResult).toBeDefined();
+    await cognito.call('SetUserMFAPreference', {
+      AccessToken,
+      SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+    });
+    expect(await cognito.call('GetUser', { AccessToken })).toMatchObject({
+      Username: 'ada@acme.example',
+      UserMFASettingList: ['SOFTWARE_TOKEN_MFA'],
+    });
+
+    const challenge = await signIn(cognito, 'Strong-Pass-42');
+    expect(challenge).toMatchObject({ ChallengeName: 'SOFTWARE_TOKEN_MFA' });
+    expect(challenge.AuthenticationResult).toBeUndefined();
+    const answer = (responseCode: string, session = challenge.Session) =>
+      cognito.call('RespondToAuthChallenge', {
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        ClientId: 'client',
+        Session: session,
+        ChallengeResponses: { USERNAME: 'ada@acme.example', SOFTWARE_TOKEN_MFA_CODE: responseCode },
+      }) as Promise<Record<string, any>>;
+    // The code that confirmed the app was used once already.
+    await expect(answer(code())).rejects.toMatchObject({ code: 'CodeMismatchException' });
+    now.t += 30_000;
+    expect((await answer(code())).AuthenticationResult.IdToken).toBeDefined();
+
+    now.t += 30_000;
+    const again = await signIn(cognito, 'Strong-Pass-42');
+    for (let attempt = 1; attempt <= 5; attempt++)
+      await expect(answer(wrong, again.Session)).rejects.toMatchObject({ code: 'CodeMismatchException' });
+    await expect(answer(code(), again.Session)).rejects.toMatchObject({ code: 'NotAuthorizedException' });
+
+    await cognito.call('AdminSetUserMFAPreference', {
+      UserPoolId: 'us-east-1_test',
+      Username: 'ada@acme.example',
+      SoftwareTokenMfaSettings: { Enabled: false },
+    });
+    expect((await signIn(cognito, 'Strong-Pass-42')).AuthenticationResult).toBeDefined();
+  });
+
+  it('refuses an access token it did not sign, and an ID token in place of an access token', async () => {
+    const { cognito, mails } = pool();
+    await invite(cognito, mails);
+    await expect(cognito.call('AssociateSoftwareToken', { AccessToken: 'a.b.c' })).rejects.toMatchObject({
+      code: 'NotAuthorizedException',
+    });
+    await cognito.setPassword('ada@acme.example', 'Strong-Pass-42');
+    const { IdToken } = (await signIn(cognito, 'Strong-Pass-42')).AuthenticationResult;
+    await expect(cognito.call('GetUser', { AccessToken: IdToken })).rejects.toMatchObject({
+      code: 'NotAuthorizedException',
+    });
   });
 });

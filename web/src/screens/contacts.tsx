@@ -1,7 +1,8 @@
 import type { Schemas } from '@funnel/client';
 import { type FormEvent, useCallback, useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useLoaderData, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useConsole } from '../app.tsx';
+import { contactPage, contactSearch, type FirstPage } from '../lists.ts';
 import { api, ok } from '../session.ts';
 import {
   Badge,
@@ -34,23 +35,11 @@ export function bestTime(c: Contact): string | undefined {
  */
 export function ContactSearch() {
   const [params, setParams] = useSearchParams();
-  const q = params.get('q') ?? '';
-  const by = (params.get('by') as 'name' | 'email' | 'company' | null) ?? 'name';
+  const { first } = useLoaderData() as FirstPage;
+  const { q, by } = contactSearch(params);
   const [text, setText] = useState(q);
   const [field, setField] = useState(by);
-  const load = useCallback(
-    async (cursor: string | undefined) => {
-      const query = { limit: 25, ...(cursor ? { cursor } : {}) };
-      if (by === 'company') {
-        return ok(
-          api.GET('/v1/companies', { params: { query: { ...query, ...(q ? { namePrefix: q } : {}) } } }),
-        );
-      }
-      const filter = !q ? {} : by === 'email' ? { email: q } : { namePrefix: q };
-      return ok(api.GET('/v1/contacts', { params: { query: { ...query, ...filter } } }));
-    },
-    [q, by],
-  );
+  const load = useCallback((cursor: string | undefined) => contactPage({ q, by }, cursor), [q, by]);
   return (
     <Page
       title="Contacts"
@@ -86,6 +75,7 @@ export function ContactSearch() {
         <PagedList<Company | Contact>
           label="Companies"
           load={load}
+          first={first}
           rowKey={(c) => c.id}
           empty="No company starts with that."
           columns={[{ header: 'Company', cell: (c) => ('name' in c ? c.name : '') }]}
@@ -94,6 +84,7 @@ export function ContactSearch() {
         <PagedList<Company | Contact>
           label="Contacts"
           load={load}
+          first={first}
           rowKey={(c) => c.id}
           empty={q ? 'Nobody matches that search.' : 'No contacts yet: add the first one.'}
           columns={[

@@ -3,13 +3,15 @@ import { api, ok, startSession } from '../session.ts';
 import { Field, FormProblem, useSubmit } from '../ui.tsx';
 
 /**
- * Sign-in, the new password after an invitation, and a forgotten password, against the token
- * endpoint (/v1/session, /v1/password/*). Shown in place of any screen when there is no session,
+ * Sign-in (with the authenticator app's code when the member turned two-step sign-in on), the new
+ * password after an invitation, and a forgotten password, against the token endpoint
+ * (/v1/session, /v1/password/*). Shown in place of any screen when there is no session,
  * so the address the member opened is still there once they are signed in.
  */
 type Step =
   | { name: 'sign-in' }
   | { name: 'new-password'; session: string }
+  | { name: 'mfa'; session: string }
   | { name: 'forgot' }
   | { name: 'reset' };
 
@@ -32,6 +34,17 @@ export function SignIn(props: { expired: boolean; onSignedIn: () => void }) {
           setNotice('Welcome! Choose your own password to finish signing in.');
           return;
         }
+        if (result.status === 'mfa_required') {
+          setStep({ name: 'mfa', session: result.session });
+          setNotice(undefined);
+          return;
+        }
+        startSession(result);
+        props.onSignedIn();
+      } else if (step.name === 'mfa') {
+        const result = await ok(
+          api.POST('/v1/session/mfa-code', { body: { email, session: step.session, code } }),
+        );
         startSession(result);
         props.onSignedIn();
       } else if (step.name === 'new-password') {
@@ -56,6 +69,7 @@ export function SignIn(props: { expired: boolean; onSignedIn: () => void }) {
   const titles = {
     'sign-in': 'Sign in to Funnel CRM',
     'new-password': 'Choose your password',
+    mfa: 'Enter the code from your authenticator app',
     forgot: 'Reset your password',
     reset: 'Enter the code from the email',
   } as const;
@@ -82,7 +96,7 @@ export function SignIn(props: { expired: boolean; onSignedIn: () => void }) {
               autoComplete="username"
               required
               value={email}
-              readOnly={step.name === 'new-password'}
+              readOnly={step.name === 'new-password' || step.name === 'mfa'}
               onChange={(e) => setEmail(e.target.value)}
             />
           )}
@@ -101,8 +115,14 @@ export function SignIn(props: { expired: boolean; onSignedIn: () => void }) {
             )}
           </Field>
         ) : null}
-        {step.name === 'reset' ? (
-          <Field label="Code" error={submit.field('body.code')}>
+        {step.name === 'reset' || step.name === 'mfa' ? (
+          <Field
+            label="Code"
+            error={submit.field('body.code')}
+            {...(step.name === 'mfa'
+              ? { hint: 'The 6 digits your authenticator app shows for Funnel CRM.' }
+              : {})}
+          >
             {(control) => (
               <input
                 {...control}
@@ -135,9 +155,11 @@ export function SignIn(props: { expired: boolean; onSignedIn: () => void }) {
         <button type="submit" className="primary" disabled={submit.busy}>
           {step.name === 'sign-in'
             ? 'Sign in'
-            : step.name === 'forgot'
-              ? 'Send me a code'
-              : 'Save the password'}
+            : step.name === 'mfa'
+              ? 'Verify'
+              : step.name === 'forgot'
+                ? 'Send me a code'
+                : 'Save the password'}
         </button>
         {step.name === 'sign-in' ? (
           <button

@@ -43,7 +43,7 @@ const CLAIM_GROUP = 10;
 const GROUPS_IN_FLIGHT = 3;
 /** Outcomes recorded per transaction (with one counter update). */
 const RECORD_GROUP = 25;
-const THROTTLE_RETRIES = 4;
+const TRANSIENT_RETRIES = 4;
 
 const ses = new SESv2Client({});
 let account: { rate: number; readAt: number } | undefined;
@@ -125,6 +125,16 @@ function isThrottling(error: unknown): boolean {
       e.name ?? '',
     )
   );
+}
+
+/**
+ * Not now rather than not this: throttling, or SES failing on its side (a 5xx answer, which AWS
+ * documents as worth a retry and which took nothing, since SES answered). A recipient who meets
+ * one is tried again, never recorded failed.
+ */
+function isTransient(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return isThrottling(error) || (typeof status === 'number' && status >= 500);
 }
 
 /** SES answered, so it did not take the message; without an answer it may have. */
@@ -364,12 +374,12 @@ async function sendTo(
           await recorder.add({ contactId, kind: 'sent', messageId, at: now() });
           return;
         } catch (error) {
-          if (!isThrottling(error) || attempt >= THROTTLE_RETRIES) throw error;
-          pacer.slower();
+          if (!isTransient(error) || attempt >= TRANSIENT_RETRIES) throw error;
+          if (isThrottling(error)) pacer.slower();
         }
       }
     } catch (error) {
-      if (isThrottling(error)) {
+      if (isTransient(error)) {
         await release(ctx, mailing, contactId);
         result.retry.push(contactId);
       } else if (answered(error)) {

@@ -9,6 +9,7 @@ import {
   mailsTo,
   ok,
   RetryingClient,
+  retried,
   settleAll,
   startFaultRuntime,
   unique,
@@ -166,6 +167,40 @@ describe('invoices, dunning and payments under faults', () => {
 
     expect(broken).toEqual([]);
     expect(runtime.deadLetters.list()).toEqual([]);
+  }, 120_000);
+});
+
+describe('DynamoDB failing beyond the SDK\'s own retries', () => {
+  it('answers 503 with Retry-After, and the same payment sent again is recorded once', async () => {
+    const person = await customer('Katherine');
+    const invoice = await overdueInvoice(person.id, 42_000);
+    await runtime.settle();
+    // Four answers in a row exhaust the SDK's four attempts: the error reaches the handler.
+    inject(
+      runtime,
+      { service: 'dynamodb', operation: 'TransactWriteItems', error: 'InternalServerError', times: 4 },
+      { service: 'dynamodb', operation: 'GetItem', error: 'ThrottlingException', times: 4 },
+    );
+    const before = retried.count;
+    const payment = {
+      amount: invoice.total,
+      paidAt: today(),
+      method: 'bank_transfer',
+      reference: `SEPA-${invoice.number}`,
+    };
+    await ok(client.post(`/v1/invoices/${invoice.id}/payments`, payment), 201);
+    expect(retried.count, 'the client was told to retry').toBeGreaterThan(before);
+    await settleAll(runtime);
+
+    inject(
+      runtime,
+      { service: 'dynamodb', operation: 'Query', error: 'InternalServerError', times: 4 },
+      { service: 'dynamodb', operation: 'GetItem', error: 'ProvisionedThroughputExceededException', times: 4 },
+    );
+    expect((await ok(client.get(`/v1/invoices/${invoice.id}`))).status).toBe('paid');
+    expect((await ok(client.get(`/v1/invoices/${invoice.id}/payments`))).items).toHaveLength(1);
+    await settleAll(runtime);
+    expect(broken).toEqual([]);
   }, 120_000);
 });
 

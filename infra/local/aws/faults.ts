@@ -88,6 +88,10 @@ export class LocalFaults {
   }
 
   inject(spec: FaultSpec): Fault {
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+      throw new FaultSpecError(
+        'A fault is an object: { service, operation?, error, times? | probability? }.',
+      );
     const errors = Object.hasOwn(FAULT_ERRORS, spec.service)
       ? (FAULT_ERRORS[spec.service] as readonly string[])
       : undefined;

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { sendingRefusal, sesTenantOf } from '../mail/gate.ts';
-import { type Envelope, mailbox, sendEnvelopeOnce } from '../platform/aws/ses.ts';
+import { type Envelope, isTransientSesError, mailbox, sendEnvelopeOnce } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Condition } from '../platform/db/expressions.ts';
 import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
@@ -125,16 +125,6 @@ function isThrottling(error: unknown): boolean {
       e.name ?? '',
     )
   );
-}
-
-/**
- * Not now rather than not this: throttling, or SES failing on its side (a 5xx answer, which AWS
- * documents as worth a retry and which took nothing, since SES answered). A recipient who meets
- * one is tried again, never recorded failed.
- */
-function isTransient(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return isThrottling(error) || (typeof status === 'number' && status >= 500);
 }
 
 /** SES answered, so it did not take the message; without an answer it may have. */
@@ -374,12 +364,12 @@ async function sendTo(
           await recorder.add({ contactId, kind: 'sent', messageId, at: now() });
           return;
         } catch (error) {
-          if (!isTransient(error) || attempt >= TRANSIENT_RETRIES) throw error;
+          if (!isTransientSesError(error) || attempt >= TRANSIENT_RETRIES) throw error;
           if (isThrottling(error)) pacer.slower();
         }
       }
     } catch (error) {
-      if (isTransient(error)) {
+      if (isTransientSesError(error)) {
         await release(ctx, mailing, contactId);
         result.retry.push(contactId);
       } else if (answered(error)) {

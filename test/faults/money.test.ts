@@ -171,7 +171,7 @@ describe('invoices, dunning and payments under faults', () => {
   }, 120_000);
 });
 
-describe('DynamoDB failing beyond the SDK\'s own retries', () => {
+describe("DynamoDB failing beyond the SDK's own retries", () => {
   it('answers 503 with Retry-After, and the same payment sent again is recorded once', async () => {
     const person = await customer('Katherine');
     const invoice = await overdueInvoice(person.id, 42_000);
@@ -196,7 +196,12 @@ describe('DynamoDB failing beyond the SDK\'s own retries', () => {
     inject(
       runtime,
       { service: 'dynamodb', operation: 'Query', error: 'InternalServerError', times: 4 },
-      { service: 'dynamodb', operation: 'GetItem', error: 'ProvisionedThroughputExceededException', times: 4 },
+      {
+        service: 'dynamodb',
+        operation: 'GetItem',
+        error: 'ProvisionedThroughputExceededException',
+        times: 4,
+      },
     );
     expect((await ok(client.get(`/v1/invoices/${invoice.id}`))).status).toBe('paid');
     expect((await ok(client.get(`/v1/invoices/${invoice.id}/payments`))).items).toHaveLength(1);

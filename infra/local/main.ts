@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log(`Usage: npm start [-- --in-memory]
+  console.log(`Usage: npm start [-- [--in-memory] [--faults=SEED]]
 
   --in-memory   keep nothing between runs (default: data in .funnel/)
   --faults=SEED put the fault proxy in front of DynamoDB and seed the faults' draws, so that

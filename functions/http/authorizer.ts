@@ -2,6 +2,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
+import { isContention, isServiceFailure } from '../../shared/platform/db/contention.ts';
 import type { AuthorizerContext } from '../../shared/platform/http/handler.ts';
 import { rootLogger } from '../../shared/platform/logger.ts';
 import { type Authentication, authenticate } from '../../shared/tenancy/api-keys.ts';
@@ -15,6 +16,11 @@ import { type Authentication, authenticate } from '../../shared/tenancy/api-keys
  *
  * The token verifier (aws-jwt-verify and the pool's keys) is loaded only when a token arrives,
  * so calls with API keys do not pay for it at cold start.
+ *
+ * When the caller cannot be looked up because DynamoDB is throttling or failing (after the SDK's
+ * retries), the verdict says so and the function answers 503 with Retry-After: an authorizer
+ * that throws makes API Gateway answer a bare 500. API Gateway caches that verdict like any
+ * other, so such a key keeps getting 503 for at most the cache TTL (functions/app/index.ts).
  */
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -31,9 +37,23 @@ export const handler = async (
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
   const result = await identify(event.headers?.authorization).catch((error: unknown) => {
+    if (isContention(error) || isServiceFailure(error)) {
+      rootLogger.warn('authentication unavailable', error as Error);
+      return undefined;
+    }
     rootLogger.error('authentication failed', error as Error);
     throw error;
   });
+  if (!result)
+    return {
+      isAuthorized: true,
+      context: {
+        authenticated: false,
+        unavailable: true,
+        reason:
+          'Your credentials could not be checked just now; nothing was done. Send the same request again shortly.',
+      },
+    };
   if (!result.ok) return { isAuthorized: true, context: { authenticated: false, reason: result.reason } };
   return { isAuthorized: true, context: { authenticated: true, ...result.principal } };
 };

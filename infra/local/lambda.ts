@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionSpec } from '../../functions/app/types.ts';
+import type { LocalFaults } from './aws/faults.ts';
 
 /**
  * Loads the declared handler modules (the very files CDK bundles) and invokes them with a Lambda
@@ -13,6 +14,11 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 export class FunctionTimeout extends Error {
   override name = 'FunctionTimeout';
+}
+
+/** A `CrashAfterCommit` fault: the handler finished, but its invocation is reported failed. */
+export class InjectedCrash extends Error {
+  override name = 'InjectedCrash';
 }
 
 export interface Invocation {
@@ -28,7 +34,7 @@ export class LocalLambda {
 
   constructor(
     functions: FunctionSpec[],
-    private readonly options: { root: string; functionArnPrefix: string },
+    private readonly options: { root: string; functionArnPrefix: string; faults?: LocalFaults },
   ) {
     this.specs = new Map(functions.map((f) => [f.name, f]));
   }
@@ -91,6 +97,8 @@ export class LocalLambda {
     let ok = false;
     try {
       const result = await Promise.race([handler(event, context), timedOut]);
+      if (this.options.faults?.take('lambda', name))
+        throw new InjectedCrash(`${name} crashed after its handler returned (an injected fault)`);
       ok = true;
       return result;
     } finally {

@@ -13,14 +13,20 @@ import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
  * S3_PORT (8011).
  */
 const { values } = parseArgs({
-  options: { 'in-memory': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  options: {
+    'in-memory': { type: 'boolean', default: false },
+    faults: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
   allowPositionals: false,
 });
 
 if (values.help) {
-  console.log(`Usage: npm start [-- --in-memory]
+  console.log(`Usage: npm start [-- [--in-memory] [--faults=SEED]]
 
   --in-memory   keep nothing between runs (default: data in .funnel/)
+  --faults=SEED put the fault proxy in front of DynamoDB and seed the faults' draws, so that
+                faults can be injected at /_local/faults (see infra/local/aws/README.md)
 
 Environment: PORT (3000), DYNAMODB_PORT (8000), SES_PORT (8005), LOCAL_AWS_PORT (8010), S3_PORT (8011),
              LOG_LEVEL (WARN)`);
@@ -37,6 +43,15 @@ const port = (name: string, fallback: number) => {
   }
   return value;
 };
+
+function faultSeed(raw: string): number {
+  const seed = Number(raw);
+  if (!Number.isSafeInteger(seed)) {
+    console.error(`--faults=${raw}: the seed is a whole number.`);
+    process.exit(1);
+  }
+  return seed;
+}
 
 let runtime: LocalRuntime | undefined;
 let stopping = false;
@@ -62,6 +77,7 @@ try {
     awsPort: port('LOCAL_AWS_PORT', 8010),
     s3Port: port('S3_PORT', 8011),
     ...(values['in-memory'] ? { dataDir: null } : {}),
+    ...(values.faults !== undefined ? { faults: { seed: faultSeed(values.faults) } } : {}),
   });
   const { urls, demo } = runtime;
   console.log(`

@@ -24,8 +24,10 @@ import { LocalAthena } from './aws/athena.ts';
 import { COGNITO_SENDER_EMAIL, generatePassword, LocalCognito } from './aws/cognito.ts';
 import { MemoryDeadLetters } from './aws/dead-letters.ts';
 import { LocalDuckDb } from './aws/duckdb.ts';
+import { startDynamoDbFaultProxy } from './aws/dynamodb-faults.ts';
 import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
+import { answerFaultRequest, LocalFaults } from './aws/faults.ts';
 import { LocalFirehose } from './aws/firehose.ts';
 import { LocalQueues } from './aws/queues.ts';
 import { LocalS3, type LocalS3Server, startS3Server } from './aws/s3.ts';
@@ -84,6 +86,11 @@ export interface RuntimeOptions {
   sesMaxSendRate?: number;
   /** The declared rate limits apply unless false (see api-gateway.ts). */
   rateLimits?: boolean;
+  /**
+   * Puts the fault proxy in front of DynamoDB, so that `dynamodb` faults can be injected, and seeds
+   * the faults' random draws (1 unless given). Faults of the other services need no option.
+   */
+  faults?: boolean | { seed: number };
 }
 
 export interface DemoTenant {
@@ -131,6 +138,8 @@ export interface LocalRuntime {
   athena: LocalAthena;
   deadLetters: MemoryDeadLetters;
   cognito: LocalCognito;
+  /** Faults on demand (aws/faults.ts), also at `/_local/faults`. */
+  faults: LocalFaults;
   /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -168,6 +177,19 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       dynamodbEndpoint = dynamo.endpoint;
     }
     await ensureTable(dynamodbEndpoint, tableName);
+    const faults = new LocalFaults(typeof options.faults === 'object' ? options.faults.seed : 1);
+    // Functions reach DynamoDB through the fault proxy when there is one; the stream poller does not.
+    let functionsDynamodbEndpoint = dynamodbEndpoint;
+    if (options.faults) {
+      const proxy = await startDynamoDbFaultProxy({ host, upstream: dynamodbEndpoint, faults });
+      stoppers.push(() => proxy.close());
+      functionsDynamodbEndpoint = proxy.url;
+    } else {
+      faults.unavailable(
+        'dynamodb',
+        'DynamoDB faults need the fault proxy: start with `faults` (npm start -- --faults).',
+      );
+    }
 
     const awsPort = options.awsPort ?? 8010;
     const sesPort = options.sesPort ?? 8005;
@@ -194,7 +216,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: functionsDynamodbEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
       AWS_ENDPOINT_URL_SCHEDULER: awsUrl,
       AWS_ENDPOINT_URL_SQS: awsUrl,
@@ -233,7 +255,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       ),
     });
 
-    const lambda = new LocalLambda(application.functions, { root: REPO_ROOT, functionArnPrefix });
+    const lambda = new LocalLambda(application.functions, { root: REPO_ROOT, functionArnPrefix, faults });
     const deadLetters = new MemoryDeadLetters(dataDir ? join(dataDir, 'dead-letters.json') : undefined);
     // The local clock: the given one (tests) or the system's, moved by POST /_local/clock, which
     // moves handlers' "now" too, so a seed can write history through the API.
@@ -288,7 +310,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const bus = new LocalEventBus({
       rules: application.rules,
       domainBusName: eventBusName,
-      invoke: lambda.invoke,
+      invoke: faults.deliveries('events', lambda.invoke),
       putRecord: (stream, data) => {
         const [result] = firehose.putRecords(stream, [data]);
         if (result?.ErrorCode) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
@@ -300,14 +322,14 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const queues = new LocalQueues({
       queues: application.queues,
       queueUrlPrefix,
-      invoke: lambda.invoke,
+      invoke: faults.deliveries('sqs', lambda.invoke),
       deadLetters,
     });
     stoppers.push(async () => queues.close());
     const scheduler = new LocalScheduler({
       declared: application.schedules,
       functionArnPrefix,
-      invoke: lambda.invoke,
+      invoke: faults.deliveries('scheduler', lambda.invoke),
       deadLetters,
       ...(dataDir ? { stateFile: join(dataDir, 'schedules.json') } : {}),
       clock,
@@ -316,7 +338,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       endpoint: dynamodbEndpoint,
       tableName,
       consumers: application.streams,
-      invoke: lambda.invoke,
+      invoke: faults.deliveries('streams', lambda.invoke),
       deadLetters,
     });
     const s3Server: LocalS3Server = await listening(`S3 on port ${s3Port}`, 'S3_PORT', () =>
@@ -339,6 +361,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         // and the user pool's, which Amazon verified.
         preverified: [SERVICE_SENDER_EMAIL, COGNITO_SENDER_EMAIL],
         ...(dataDir ? { stateFile: join(dataDir, 'ses-identities.json') } : {}),
+        faults,
       }),
     );
     stoppers.push(() => ses.close());
@@ -398,6 +421,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       settle,
       clock: localClock,
       console: consoleRoutes(),
+      faults,
     });
     const api: ApiGateway = await listening(`the API on port ${port}`, 'PORT', () =>
       startApiGateway({
@@ -447,6 +471,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       athena,
       deadLetters,
       cognito,
+      faults,
       settle,
       stop: stopAll,
     };
@@ -593,6 +618,7 @@ interface LocalRouteDeps {
   clock: LocalClock;
   /** Serves the console at /app; returns false for other paths. */
   console(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  faults: LocalFaults;
 }
 
 interface LocalClock {
@@ -662,6 +688,10 @@ function localRoutes(deps: LocalRouteDeps) {
           deps.clock.set(instant);
         } else if (method === 'DELETE') deps.clock.set(undefined);
         json(res, 200, { now: deps.clock.now().toISOString(), offsetMs: deps.clock.offsetMs() });
+      } else if (parts[0] === 'faults' && parts.length <= 2) {
+        const answer = answerFaultRequest(deps.faults, method, parts.slice(1), body);
+        if (answer) json(res, answer.status, answer.body);
+        else problem(res, 404, `${method} ${url.pathname} is not a local runtime endpoint.`);
       } else if (method === 'POST' && parts.length === 1 && parts[0] === 'settle') {
         await deps.settle();
         json(res, 200, { settled: true });

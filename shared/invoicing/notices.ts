@@ -1,7 +1,9 @@
+import { backOff } from 'exponential-backoff';
 import { DunningNoticeSent } from '../../events/invoicing.ts';
 import type { Company, Contact } from '../contacts/schema.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { sendMail } from '../mail/service.ts';
+import { isTransientSesError } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, notExists } from '../platform/db/expressions.ts';
 import { type Item, queryAll, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
@@ -33,6 +35,20 @@ import { addInvoiceEntryInto } from './timeline.ts';
  * never re-sends: the notice becomes `uncertain` and finance gets an alert saying so, once.
  */
 export const STALE_CLAIM_MS = 15 * 60_000;
+
+/**
+ * SES throttling or failing on its side, past the SDK's own retries: a few more tries over about
+ * ten seconds (exponential backoff, full jitter) before the notice is recorded `failed`, so that a
+ * moment of SES trouble does not cost a customer their reminder.
+ */
+const SES_RETRIES = {
+  numOfAttempts: 5,
+  startingDelay: 500,
+  timeMultiple: 2,
+  maxDelay: 4000,
+  jitter: 'full' as const,
+  retry: (error: unknown) => isTransientSesError(error),
+};
 
 export interface DunningRun {
   ctx: TenantContext;
@@ -175,13 +191,12 @@ async function deliver(
 ): Promise<Delivery> {
   if (!to) return undelivered('undeliverable', missing);
   try {
-    const outcome = await sendMail(run.ctx, {
-      category: 'transactional',
-      sender: senderOf(run.tenant),
-      to,
-      ...mail,
-      tags,
-    });
+    // The notice is claimed, so trying again in place cannot send it twice: only an answer that
+    // says SES took nothing is retried.
+    const outcome = await backOff(
+      () => sendMail(run.ctx, { category: 'transactional', sender: senderOf(run.tenant), to, ...mail, tags }),
+      SES_RETRIES,
+    );
     if (outcome.status === 'sent') return { status: 'sent', to, messageId: outcome.messageId };
     if (outcome.status === 'blocked')
       return undelivered('blocked', { code: 'blocked', detail: outcome.reason }, to);

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { sendingRefusal, sesTenantOf } from '../mail/gate.ts';
-import { type Envelope, mailbox, sendEnvelopeOnce } from '../platform/aws/ses.ts';
+import { type Envelope, isTransientSesError, mailbox, sendEnvelopeOnce } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Condition } from '../platform/db/expressions.ts';
 import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
@@ -43,7 +43,7 @@ const CLAIM_GROUP = 10;
 const GROUPS_IN_FLIGHT = 3;
 /** Outcomes recorded per transaction (with one counter update). */
 const RECORD_GROUP = 25;
-const THROTTLE_RETRIES = 4;
+const TRANSIENT_RETRIES = 4;
 
 const ses = new SESv2Client({});
 let account: { rate: number; readAt: number } | undefined;
@@ -364,12 +364,12 @@ async function sendTo(
           await recorder.add({ contactId, kind: 'sent', messageId, at: now() });
           return;
         } catch (error) {
-          if (!isThrottling(error) || attempt >= THROTTLE_RETRIES) throw error;
-          pacer.slower();
+          if (!isTransientSesError(error) || attempt >= TRANSIENT_RETRIES) throw error;
+          if (isThrottling(error)) pacer.slower();
         }
       }
     } catch (error) {
-      if (isThrottling(error)) {
+      if (isTransientSesError(error)) {
         await release(ctx, mailing, contactId);
         result.retry.push(contactId);
       } else if (answered(error)) {

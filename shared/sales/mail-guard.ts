@@ -1,3 +1,4 @@
+import { backOff } from 'exponential-backoff';
 import type { MailOutcome } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { ItemKey } from '../platform/db/keys.ts';
@@ -18,7 +19,29 @@ export class MailBeingSent extends Error {}
 
 export type Claim = { status: 'claimed'; claimedAt: string } | { status: 'done' };
 
-export async function claimMail(ctx: TenantContext, key: ItemKey, what: string): Promise<Claim> {
+/**
+ * Claims the mail, waiting a few seconds (backoff with full jitter) while another delivery of the
+ * same event holds the claim: at-least-once delivery hands the same event to two invocations at
+ * once, and the second learns the first one's outcome (done, or released after a failure, which
+ * it then takes over) instead of failing. Failing would cost a redelivery a minute later and a
+ * function error that pages someone, for a mail that is fine. Past the wait, MailBeingSent: the
+ * event is redelivered.
+ */
+export function claimMail(ctx: TenantContext, key: ItemKey, what: string): Promise<Claim> {
+  return backOff(() => claimOnce(ctx, key, what), {
+    numOfAttempts: CLAIM_ATTEMPTS,
+    startingDelay: 100,
+    timeMultiple: 2,
+    maxDelay: 2000,
+    jitter: 'full',
+    retry: (error) => error instanceof MailBeingSent,
+  });
+}
+
+/** About seven seconds of waiting at most: longer than a send with the SDK's retries takes. */
+const CLAIM_ATTEMPTS = 8;
+
+async function claimOnce(ctx: TenantContext, key: ItemKey, what: string): Promise<Claim> {
   const now = ctx.clock.now();
   const claimedAt = now.toISOString();
   const stale = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { freePort } from '../ports.ts';
 import { startSesEmulator } from '../ses-emulator.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalEventBus, type PutEventsEntry } from './event-bus.ts';
+import type { LocalFaults } from './faults.ts';
 import { LocalSesIdentities } from './ses-identities.ts';
 
 /**
@@ -50,6 +51,8 @@ export interface SesFrontOptions {
   preverified?: string[];
   /** Where identities and SES tenants persist between runs; in memory without one. */
   stateFile?: string;
+  /** `ses` faults: a call they name is answered with SES's error and does nothing. */
+  faults?: LocalFaults;
 }
 
 interface SendEmailRequest {
@@ -65,6 +68,24 @@ interface SendEmailRequest {
 }
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+
+/** How SES v2 answers the errors a fault may inject (REST-JSON: the type in `x-amzn-errortype`). */
+const SES_ERRORS: Record<string, { status: number; message: string }> = {
+  TooManyRequestsException: { status: 429, message: 'Maximum sending rate exceeded.' },
+  LimitExceededException: { status: 400, message: 'Daily message quota exceeded.' },
+  SendingPausedException: { status: 400, message: 'Sending is paused for this account.' },
+  InternalFailure: { status: 500, message: 'The request processing has failed because of an unknown error.' },
+};
+
+/** The SES v2 action of an API call, for faults that name one. */
+function sesOperation(method: string, pathname: string): string | undefined {
+  if (method === 'POST' && pathname === SEND_EMAIL_PATH) return 'SendEmail';
+  if (method === 'POST' && pathname === '/v2/email/outbound-bulk-emails') return 'SendBulkEmail';
+  if (method === 'GET' && pathname === '/v2/email/account') return 'GetAccount';
+  if (pathname.startsWith('/v2/email/identities'))
+    return { POST: 'CreateEmailIdentity', GET: 'GetEmailIdentity', DELETE: 'DeleteEmailIdentity' }[method];
+  return undefined;
+}
 
 export async function startSesFront(options: SesFrontOptions): Promise<SesFront> {
   const internalPort = await freePort();
@@ -150,6 +171,16 @@ async function proxy(
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const isSend = method === 'POST' && url.pathname === SEND_EMAIL_PATH;
+  // Only the API can fail: the mail viewer and its store are the test's window, not SES.
+  const fault = url.pathname.startsWith('/v2/')
+    ? options.faults?.take('ses', sesOperation(method, url.pathname))
+    : undefined;
+  if (fault) {
+    const shape = SES_ERRORS[fault.error]!;
+    res.writeHead(shape.status, { 'content-type': 'application/json', 'x-amzn-errortype': fault.error });
+    res.end(JSON.stringify({ message: shape.message }));
+    return;
+  }
   const local = isSend
     ? identities.refusal(parseJson(body) as { FromEmailAddress?: string; TenantName?: string })
     : await identities.answer(method, url.pathname, url.searchParams, body);

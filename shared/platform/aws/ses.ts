@@ -51,6 +51,23 @@ function tagValue(value: string): string {
   return value.replace(/[^A-Za-z0-9_\-.@]/g, '_').slice(0, 256) || '_';
 }
 
+/**
+ * SES said "not now" rather than "not this": throttling or quota (429, TooManyRequestsException,
+ * LimitExceededException) or a failure on its side (5xx). SES answered, so it took nothing, and
+ * the same mail may be sent again.
+ */
+export function isTransientSesError(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  return (
+    status === 429 ||
+    (typeof status === 'number' && status >= 500) ||
+    ['TooManyRequestsException', 'LimitExceededException', 'Throttling', 'ThrottlingException'].includes(
+      e?.name ?? '',
+    )
+  );
+}
+
 export async function sendEnvelope(envelope: Envelope): Promise<string> {
   return send(client, envelope);
 }

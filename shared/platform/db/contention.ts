@@ -24,6 +24,8 @@ const TRANSIENT_REASONS = new Set([
 interface AwsLikeError {
   name?: unknown;
   CancellationReasons?: Array<{ Code?: string }>;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
 }
 
 /** A transaction cancelled only because of others (conflicts, throttling), not by a condition. */
@@ -46,6 +48,29 @@ export function isContention(error: unknown): boolean {
 export function contentionError(error: unknown): UnavailableError {
   return new UnavailableError(
     'The records this request changes are busy with other changes right now; nothing was written. Send the same request again shortly.',
+    1,
+    { cause: error },
+  );
+}
+
+/**
+ * An AWS service failing on its side (DynamoDB's InternalServerError, SES's InternalFailure...):
+ * a 5xx that outlasted the SDK's own retries. Unlike contention, the call may have taken effect.
+ */
+export function isServiceFailure(error: unknown): boolean {
+  const e = error as AwsLikeError | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  return e?.$fault === 'server' || (typeof status === 'number' && status >= 500);
+}
+
+/**
+ * The domain error a service failure becomes: 503 with `Retry-After`. The same request sent again
+ * is safe (POSTs by their Idempotency-Key, the rest by being idempotent or versioned), and that is
+ * the only way to learn whether the change was applied.
+ */
+export function serviceFailureError(error: unknown): UnavailableError {
+  return new UnavailableError(
+    'A service this request needs failed on its side, so the change may or may not have been applied. Send the same request again (with the same Idempotency-Key if it had one).',
     1,
     { cause: error },
   );

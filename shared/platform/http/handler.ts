@@ -16,6 +16,7 @@ import {
   isDomainError,
   NotFoundError,
   UnauthorizedError,
+  UnavailableError,
   UnprocessableError,
 } from '../errors.ts';
 import { type AppLogger, withKeys } from '../logger.ts';
@@ -45,6 +46,8 @@ export interface AuthorizerContext {
   role?: Role;
   keyId?: string;
   reason?: string;
+  /** The caller could not be looked up (the table was throttling or failing): answer 503. */
+  unavailable?: boolean;
 }
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -114,6 +117,8 @@ const requests = new WeakMap<object, { route: AnyRoute; http: HttpRequest<AnyRou
 function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
   if (route.access === 'public') return undefined;
   const auth = event.requestContext.authorizer?.lambda;
+  if (auth && String(auth.unavailable) === 'true')
+    throw new UnavailableError(auth.reason ?? 'Try again shortly.', 1);
   if (!auth || String(auth.authenticated) !== 'true' || !auth.tenantId || !auth.memberId || !auth.role) {
     throw new UnauthorizedError(
       auth?.reason ?? 'Send an API key as `Authorization: Bearer <key>`; create keys at POST /v1/api-keys.',

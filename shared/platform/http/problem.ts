@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { contentionError, isContention } from '../db/contention.ts';
+import { contentionError, isContention, isServiceFailure, serviceFailureError } from '../db/contention.ts';
 import {
   type DomainError,
   type FieldIssue,
@@ -12,8 +12,8 @@ import {
 
 /**
  * The single place where domain errors become HTTP responses: RFC 9457 problem documents.
- * DynamoDB throttling and transaction conflicts are 503 with `Retry-After` (the request can be
- * sent again as it is); anything else that is not a DomainError is a 500 whose body says nothing
+ * DynamoDB throttling and transaction conflicts, and AWS services failing on their side (5xx), are
+ * 503 with `Retry-After` (the request can be sent again as it is); anything else that is not a DomainError is a 500 whose body says nothing
  * about the cause.
  */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -72,6 +72,7 @@ export function problemType(kind: ProblemKind | 'internal'): string {
 export function problemFor(error: unknown, requestId: string, instance?: string): Problem {
   if (isDomainError(error)) return domainProblem(error, requestId, instance);
   if (isContention(error)) return domainProblem(contentionError(error), requestId, instance);
+  if (isServiceFailure(error)) return domainProblem(serviceFailureError(error), requestId, instance);
   return {
     type: problemType('internal'),
     title: 'Internal error',
@@ -102,6 +103,7 @@ function domainProblem(error: DomainError, requestId: string, instance?: string)
 export function retryAfterOf(error: unknown): number | undefined {
   if (error instanceof UnavailableError) return error.retryAfterSeconds;
   if (isContention(error)) return contentionError(error).retryAfterSeconds;
+  if (isServiceFailure(error)) return serviceFailureError(error).retryAfterSeconds;
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import {
+  InternalServerError,
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
@@ -90,6 +91,19 @@ describe('problem documents', () => {
       expect(response.headers?.['content-type']).toBe('application/problem+json');
       expect(JSON.parse(response.body!).type).toBe('urn:funnel:problem:unavailable');
     }
+  });
+
+  it('answers an AWS service failing on its side with 503 and Retry-After, saying the change may have been applied', () => {
+    const failure = new InternalServerError({
+      $metadata: { httpStatusCode: 500 },
+      message: 'Internal server error',
+    });
+    const response = errorResponse(failure, 'r', '/v1/invoices/1/payments');
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('1');
+    expect(JSON.parse(response.body!).detail).toMatch(/may or may not have been applied/);
+    const programmingError = Object.assign(new TypeError('x is undefined'), { $metadata: {} });
+    expect(errorResponse(programmingError, 'r').statusCode).toBe(500);
   });
 
   it('keeps a transaction refused by one of its conditions apart from contention', () => {

@@ -1,0 +1,3 @@
+import { registerTenantData } from '../platform/tenant-data.ts';
+
+registerTenantData('senders', [{ name: 'sender-identities', list: { partition: ['SENDER-IDENTITIES'] } }]);

@@ -1,0 +1,10 @@
+import { registerTenantData } from '../platform/tenant-data.ts';
+
+/** Tenancy's items: the tenant's settings, its members (and their logins), API keys and audit trail. */
+registerTenantData('tenancy', [
+  { name: 'members', list: { partition: ['MEMBERS'] } },
+  { name: 'api-keys', list: { partition: ['APIKEYS'] } },
+  { name: 'audit', list: { partition: ['AUDIT'] } },
+  // Last: a deletion that stops half-way still finds the tenant, and what it says about the deletion.
+  { name: 'tenant', list: { partition: ['TENANT'] } },
+]);

@@ -14,6 +14,8 @@ import '../../shared/invoicing/tenant-data.ts';
 import '../../shared/webhooks/tenant-data.ts';
 import '../../shared/reports/tenant-data.ts';
 import '../../shared/warehouse/tenant-data.ts';
+import '../../shared/identity/tenant-data.ts';
 import '../../shared/senders/tenant-data.ts';
 import '../../shared/contacts/tenant-data.ts';
+import '../../shared/tenant-exit/tenant-data.ts';
 import '../../shared/tenancy/tenant-data.ts';

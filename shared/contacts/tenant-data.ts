@@ -1,4 +1,4 @@
-import { registerTenantData } from '../platform/tenant-data.ts';
+import { registerSecrets, registerTenantData } from '../platform/tenant-data.ts';
 import { calendarFeedKeys, companyKeys, contactKeys } from './keys.ts';
 
 /**
@@ -32,8 +32,12 @@ registerTenantData('contacts', [
   {
     name: 'calendar-feeds',
     list: { partition: ['MEMBERS'], beginsWith: 'MEMBER#' },
+    throughOthers: true,
     related: (item, t) => ({
       keys: item.entity === 'Member' ? [calendarFeedKeys.feed(t, String(item.id))] : [],
     }),
   },
 ]);
+
+// The feed id is the private address of the member's calendar.
+registerSecrets('CalendarFeed', 'item');

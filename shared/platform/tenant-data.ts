@@ -43,6 +43,11 @@ export interface TenantDataSource {
    * partition). The default for listings on an index: they list records by their own partitions.
    */
   wholePartition?: boolean;
+  /**
+   * The listed items are another source's (a module reaching its items through the contacts or
+   * the members): only what is related to them belongs to this source, and a deletion leaves them.
+   */
+  throughOthers?: boolean;
   related?(item: Item, tenant: TenantId): Related;
 }
 
@@ -86,6 +91,44 @@ export function registerExpiringTenantData(families: ExpiringFamily[]): void {
 
 export function expiringTenantData(): ExpiringFamily[] {
   return [...expiring.values()];
+}
+
+/**
+ * What a tenant has outside the table, removed when the tenant is deleted: S3 prefixes,
+ * schedules, SES identities, Cognito users. Each runs before the table's items are deleted (it
+ * may read them: a tenant's identities, its members' logins) and must be safe to run again.
+ */
+export interface TenantCleanup {
+  name: string;
+  run(tenant: TenantId, db: DynamoDBDocumentClient): Promise<void>;
+}
+
+const cleanups = new Map<string, TenantCleanup>();
+
+export function registerTenantCleanup(cleanup: TenantCleanup): void {
+  cleanups.set(cleanup.name, cleanup);
+}
+
+export function tenantCleanups(): TenantCleanup[] {
+  return [...cleanups.values()];
+}
+
+/**
+ * What an export must never hold: attributes that are secrets at rest (a key's hash, a signing
+ * salt, a private feed address, a paper letter's code), or whole items that are one.
+ */
+const secrets = new Map<string, readonly string[] | 'item'>();
+
+export function registerSecrets(entity: string, attributes: readonly string[] | 'item'): void {
+  secrets.set(entity, attributes);
+}
+
+/** The item as an export may show it, or undefined when the whole item is a secret. */
+export function withoutSecretAttributes(item: Item): Item | undefined {
+  const declared = secrets.get(String(item.entity));
+  if (declared === 'item') return undefined;
+  if (!declared) return item;
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !declared.includes(name)));
 }
 
 /** Where a walk stands: the source being walked and the start of its next listing page. */
@@ -178,7 +221,8 @@ async function groupOf(options: WalkOptions, source: TenantDataSource, listed: I
       add(item);
   };
   add(listed);
-  if (source.wholePartition ?? source.list.index !== undefined) await readPartition(String(listed.PK));
+  if (source.wholePartition ?? (source.list.index !== undefined && !source.throughOthers))
+    await readPartition(String(listed.PK));
   // What belongs to an item can have more that belongs to it (a contact's timeline names activities).
   const readPartitions = new Set<string>();
   while (pending.length > 0) {
@@ -198,7 +242,7 @@ async function groupOf(options: WalkOptions, source: TenantDataSource, listed: I
     }
   }
   members.delete(keyOf(listed as unknown as ItemKey));
-  return [...members.values(), listed];
+  return source.throughOthers ? [...members.values()] : [...members.values(), listed];
 }
 
 function partitionQuery(

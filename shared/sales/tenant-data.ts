@@ -35,6 +35,7 @@ registerTenantData('sales', [
   {
     name: 'quotes-of-members',
     list: { partition: ['MEMBERS'], beginsWith: 'MEMBER#' },
+    throughOthers: true,
     related: (item) => ({
       listings:
         item.entity === 'Member' ? [{ index: 'GSI1', partition: ['QUOTES-OF', String(item.id)] }] : [],

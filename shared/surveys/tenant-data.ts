@@ -1,5 +1,5 @@
 import { mailingListings } from '../marketing/tenant-data.ts';
-import { registerTenantData } from '../platform/tenant-data.ts';
+import { registerSecrets, registerTenantData } from '../platform/tenant-data.ts';
 import { invitationKeys } from './keys.ts';
 
 /**
@@ -20,7 +20,7 @@ registerTenantData('surveys', [
   {
     name: 'survey-invitations',
     list: { index: 'GSI1', partition: ['CONTACTS'] },
-    wholePartition: false,
+    throughOthers: true,
     related: (item, t) => {
       if (item.entity === 'Contact')
         return { listings: [{ index: 'GSI1', partition: ['SURVEY-INVITATIONS-OF', String(item.id)] }] };
@@ -34,3 +34,7 @@ registerTenantData('surveys', [
     },
   },
 ]);
+
+// A paper letter's code opens the survey for whoever holds it.
+registerSecrets('SurveyInvitation', ['code']);
+registerSecrets('SurveyCode', 'item');

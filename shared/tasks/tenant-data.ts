@@ -17,6 +17,7 @@ registerTenantData('tasks', [
   {
     name: 'tasks-of-members',
     list: { partition: ['MEMBERS'], beginsWith: 'MEMBER#' },
+    throughOthers: true,
     related: (item, t) => ({
       keys: linksOf(item, t),
       listings: item.entity === 'Member' ? [{ index: 'GSI1', partition: ['TASKS-OF', String(item.id)] }] : [],

@@ -1,4 +1,4 @@
-import { registerExpiringTenantData, registerTenantData } from '../platform/tenant-data.ts';
+import { registerExpiringTenantData, registerSecrets, registerTenantData } from '../platform/tenant-data.ts';
 
 /**
  * An endpoint's partition and its deliveries (listed by its log); deliveries of a deleted
@@ -19,3 +19,5 @@ registerTenantData('webhooks', [
 ]);
 
 registerExpiringTenantData([{ partition: 'WEBHOOK-DELIVERY', days: 30 }]);
+
+registerSecrets('WebhookEndpoint', ['secrets']);

@@ -3,7 +3,7 @@ import { atExpression, deleteSchedule, upsertSchedule } from '../platform/aws/sc
 import type { TenantContext } from '../platform/context.ts';
 import { getItem } from '../platform/db/repository.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { unverifiedScheduleName } from './keys.ts';
+import { UNVERIFIED_SCHEDULE, unverifiedScheduleName } from './keys.ts';
 import { PURGE_QUEUE, type PurgeStep } from './purge.ts';
 
 /** A tenant whose first admin has not verified their address this many days after sign-up is removed. */
@@ -20,7 +20,7 @@ export async function scheduleUnverifiedRemoval(ctx: TenantContext, signedUpAt: 
     name: unverifiedScheduleName(ctx.tenantId),
     expression: atExpression(at.toISOString()),
     target: 'remove-unverified-tenant',
-    input: { tenantId: ctx.tenantId },
+    input: { schedule: UNVERIFIED_SCHEDULE, tenantId: ctx.tenantId },
     description: `Removes tenant ${ctx.tenantId} if its admin has not verified by then`,
   });
 }

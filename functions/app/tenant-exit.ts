@@ -3,7 +3,7 @@ import { adminOnly } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id } from '../../shared/platform/schema.ts';
 import { UNVERIFIED_SCHEDULE } from '../../shared/tenant-exit/keys.ts';
-import { TenantExport } from '../../shared/tenant-exit/schema.ts';
+import { TenantExport, TenantExportRequested } from '../../shared/tenant-exit/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'tenant-exit-api';
@@ -23,7 +23,7 @@ export const tenantExitRoutes = {
       'salts, calendar feed addresses or paper survey codes). Follow it at the `Location` it answers with; ' +
       'once completed, it gives download addresses that work for an hour (docs/tenant-exit.md).',
     tags,
-    response: { status: 202, schema: TenantExport },
+    response: { status: 202, schema: TenantExportRequested },
   }),
   getExport: route({
     operationId: 'getTenantExport',

@@ -13,16 +13,27 @@ export const ExportFile = z.object({
 });
 export type ExportFile = z.infer<typeof ExportFile>;
 
+const exportFields = {
+  id: Id,
+  status: z.enum(['queued', 'running', 'completed']),
+  requestedAt: IsoDateTime,
+  requestedBy: z.string(),
+  completedAt: z.optional(IsoDateTime),
+  /** Records written, per kind, once completed. */
+  files: z.optional(z.array(ExportFile)),
+};
+
+/** What starting an export answers: it has not run yet, so there is nothing to download. */
+export const TenantExportRequested = named(
+  'TenantExportRequested',
+  z.object(exportFields),
+  'An export of the tenant, queued.',
+);
+
 export const TenantExport = named(
   'TenantExport',
   z.object({
-    id: Id,
-    status: z.enum(['queued', 'running', 'completed', 'failed']),
-    requestedAt: IsoDateTime,
-    requestedBy: z.string(),
-    completedAt: z.optional(IsoDateTime),
-    /** Records written, per kind, once completed. */
-    files: z.optional(z.array(ExportFile)),
+    ...exportFields,
     /**
      * Once completed: a presigned address of the manifest, which names every file; each file's
      * own address is in `fileUrls`. They stop working at `downloadExpiresAt`.

@@ -10,6 +10,7 @@ import { senders } from './senders.ts';
 import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
+import { tenantExit } from './tenant-exit.ts';
 import { defineApplication, type ModuleSpec } from './types.ts';
 import { warehouse } from './warehouse.ts';
 import { webhooks } from './webhooks.ts';
@@ -31,6 +32,7 @@ const modules: ModuleSpec[] = [
   warehouse,
   reports,
   identity,
+  tenantExit,
 ];
 
 /**

@@ -78,6 +78,7 @@ export class MemberSignIn extends Construct {
           'cognito-idp:AdminCreateUser',
           'cognito-idp:AdminGetUser',
           'cognito-idp:AdminDisableUser',
+          'cognito-idp:AdminDeleteUser',
           'cognito-idp:AdminUserGlobalSignOut',
         ],
         resources: [this.userPool.userPoolArn],

@@ -18,6 +18,8 @@ export const automationKeys = {
   rules: (t: TenantId) => tenantKey(t, 'AUTOMATION-RULES'),
   startedBy: (t: TenantId, trigger: string) => tenantKey(t, 'AUTOMATION-ON', trigger),
   cancelledBy: (t: TenantId, eventType: string) => tenantKey(t, 'AUTOMATION-CANCEL', eventType),
+  /** GSI1 of timers and cancel marks: a rule's timer partitions (what the tenant registry pages). */
+  timersOf: (t: TenantId, ruleId: string) => tenantKey(t, 'AUTOMATION-TIMERS-OF', ruleId),
   timers: (t: TenantId, ruleId: string, correlation: string) =>
     tenantKey(t, 'AUTOMATION-TIMERS', ruleId, correlation),
   timer: (t: TenantId, ruleId: string, correlation: string, eventId: string) => ({

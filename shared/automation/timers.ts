@@ -109,6 +109,9 @@ export async function startTimer(
         {
           ...automationKeys.timer(ctx.tenantId, rule.id, correlation, detail.eventId),
           entity: 'AutomationTimer',
+          // Listed per rule, so that the tenant registry reaches every timer partition.
+          GSI1PK: automationKeys.timersOf(ctx.tenantId, rule.id),
+          GSI1SK: `${correlation}#TIMER#${detail.eventId}`,
           ...timer,
         },
         { condition: notExists, onConditionFailed: (existing) => new TimerExists(existing) },
@@ -160,6 +163,8 @@ export async function cancelTimers(
       {
         ...automationKeys.cancelMark(ctx.tenantId, rule.id, value),
         entity: 'AutomationCancelMark',
+        GSI1PK: automationKeys.timersOf(ctx.tenantId, rule.id),
+        GSI1SK: `${value}#CANCELLED`,
         cancelledAt: detail.occurredAt,
         eventId: detail.eventId,
       },

@@ -92,6 +92,8 @@ function indexAttributes(ctx: TenantContext, activity: Activity): Record<string,
     GSI3PK:
       calendar && activity.ownerId ? activityKeys.ownerCalendarMonth(t, activity.ownerId, month) : undefined,
     GSI3SK: calendar && activity.ownerId ? sort : undefined,
+    GSI4PK: activityKeys.all(t),
+    GSI4SK: sort,
   };
 }
 

@@ -156,7 +156,13 @@ export async function createImport(
   };
   const { receivedParts: _r, ...item } = stored;
   await unitOfWork(ctx)
-    .put({ ...importKeys.import(ctx.tenantId, stored.id), entity: 'Import', ...item })
+    .put({
+      ...importKeys.import(ctx.tenantId, stored.id),
+      entity: 'Import',
+      GSI1PK: importKeys.all(ctx.tenantId),
+      GSI1SK: `${now}#${stored.id}`,
+      ...item,
+    })
     .commit();
   return addPart(ctx, stored.id, 1, csv, rows.slice(1));
 }

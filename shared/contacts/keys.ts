@@ -73,6 +73,8 @@ export const fieldKeys = {
 export const activityKeys = {
   activity: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'ACTIVITY', id), SK: 'ACTIVITY' }),
   byCompany: (t: TenantId, companyId: string) => tenantKey(t, 'ACTIVITIES-AT', companyId),
+  /** GSI4: every activity of the tenant by time (what the tenant registry pages through). */
+  all: (t: TenantId) => tenantKey(t, 'ACTIVITIES'),
   calendarMonth: (t: TenantId, month: string) => tenantKey(t, 'CALENDAR', month),
   ownerCalendarMonth: (t: TenantId, ownerId: string, month: string) =>
     tenantKey(t, 'CALENDAR-OF', ownerId, month),
@@ -87,6 +89,8 @@ export const calendarFeedKeys = {
 export const importKeys = {
   partition: (t: TenantId, id: string) => tenantKey(t, 'IMPORT', id),
   import: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'IMPORT', id), SK: 'IMPORT' }),
+  /** GSI1: the tenant's imports, oldest first (what the tenant registry pages through). */
+  all: (t: TenantId) => tenantKey(t, 'IMPORTS'),
   chunk: (t: TenantId, id: string, part: number, index: number) => ({
     PK: tenantKey(t, 'IMPORT', id),
     SK: `CHUNK#${String(part).padStart(5, '0')}#${String(index).padStart(5, '0')}`,

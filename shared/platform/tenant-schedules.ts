@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { scheduleNames, upsertSchedule } from './aws/scheduler.ts';
+import { deleteSchedule, scheduleNames, upsertSchedule } from './aws/scheduler.ts';
 import { readEnv } from './config.ts';
 
 /**
@@ -60,4 +60,10 @@ export async function tenantsWithSchedules(): Promise<string[]> {
     }
   }
   return [...tenants].sort();
+}
+
+/** Deletes every per-tenant schedule of the tenant (its removal); those already gone are fine. */
+export async function deleteTenantSchedules(tenantId: string): Promise<void> {
+  for (const schedule of env.TENANT_SCHEDULES)
+    await deleteSchedule(tenantScheduleName(schedule.name, tenantId));
 }

@@ -14,6 +14,8 @@ export const taskKeys = {
     PK: tenantKey(t, 'TASK-OCCURRENCE', occurrence),
     SK: 'GUARD',
   }),
+  /** GSI1 of the occurrence guards: every one the tenant has. */
+  occurrences: (t: TenantId) => tenantKey(t, 'TASK-OCCURRENCES'),
   byAssignee: (t: TenantId, assigneeId: string | undefined) =>
     tenantKey(t, 'TASKS-OF', assigneeId ?? 'unassigned'),
   /** Far-future sort for tasks without a due time, so they list after dated ones. */

@@ -124,7 +124,14 @@ export async function createTask(
   );
   if (options.occurrence) {
     uow.put(
-      { ...taskKeys.occurrence(ctx.tenantId, options.occurrence), entity: 'TaskOccurrence', taskId: task.id },
+      {
+        ...taskKeys.occurrence(ctx.tenantId, options.occurrence),
+        entity: 'TaskOccurrence',
+        taskId: task.id,
+        // Listed, so that the tenant registry reaches the guard (no task names its occurrence).
+        GSI1PK: taskKeys.occurrences(ctx.tenantId),
+        GSI1SK: options.occurrence,
+      },
       {
         condition: notExists,
         onConditionFailed: (existing) => new TaskAlreadyCreated(String(existing?.taskId)),

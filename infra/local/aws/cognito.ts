@@ -12,7 +12,8 @@ import type { Clock } from './types.ts';
  * makes (AWS JSON 1.1, `x-amz-target: AWSCognitoIdentityProviderService.*`, served by
  * endpoint.ts), for one user pool and one app client:
  * - AdminCreateUser (an invitation with a temporary password, mailed through the local SES),
- *   AdminGetUser, AdminSetUserPassword, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut;
+ *   AdminGetUser, AdminSetUserPassword, AdminDisableUser, AdminEnableUser, AdminDeleteUser,
+ *   AdminUserGlobalSignOut;
  * - InitiateAuth with USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, the NEW_PASSWORD_REQUIRED
  *   challenge answered by RespondToAuthChallenge;
  * - ForgotPassword / ConfirmForgotPassword (a code mailed through the local SES), RevokeToken;
@@ -176,6 +177,13 @@ export class LocalCognito {
         const user = this.user(this.pooled(input));
         user.enabled = operation === 'AdminEnableUser';
         if (!user.enabled) user.refreshTokens = {};
+        this.save();
+        return {};
+      }
+      case 'AdminDeleteUser': {
+        const username = this.pooled(input);
+        this.user(username);
+        delete this.state.users[username];
         this.save();
         return {};
       }

@@ -1,0 +1,136 @@
+import * as z from 'zod/mini';
+import { adminOnly } from '../../shared/platform/auth.ts';
+import { route } from '../../shared/platform/http/route.ts';
+import { Id } from '../../shared/platform/schema.ts';
+import { UNVERIFIED_SCHEDULE } from '../../shared/tenant-exit/keys.ts';
+import { TenantExport, TenantExportRequested } from '../../shared/tenant-exit/schema.ts';
+import { defineModule } from './types.ts';
+
+const fn = 'tenant-exit-api';
+const tags = ['Tenancy'];
+
+export const tenantExitRoutes = {
+  startExport: route({
+    operationId: 'startTenantExport',
+    method: 'POST',
+    path: '/v1/tenant/exports',
+    function: fn,
+    access: adminOnly,
+    summary: 'Export every record the tenant has',
+    description:
+      'Runs in the background: every record of every module, as NDJSON files (one per kind of record) and a ' +
+      'manifest with counts and SHA-256 per file. No secret is exported (no API key hashes, webhook signing ' +
+      'salts, calendar feed addresses or paper survey codes). Follow it at the `Location` it answers with; ' +
+      'once completed, it gives download addresses that work for an hour (docs/tenant-exit.md).',
+    tags,
+    response: { status: 202, schema: TenantExportRequested },
+  }),
+  getExport: route({
+    operationId: 'getTenantExport',
+    method: 'GET',
+    path: '/v1/tenant/exports/{id}',
+    function: fn,
+    access: adminOnly,
+    summary: 'Follow an export, and download it once completed',
+    tags,
+    params: z.object({ id: Id }),
+    response: { status: 200, schema: TenantExport },
+  }),
+};
+
+export const tenantExit = defineModule({
+  name: 'tenant-exit',
+  functions: [
+    {
+      name: 'tenant-exit-api',
+      entry: 'functions/http/tenant-exit.ts',
+      description: "Starts and follows exports of the tenant's data.",
+      permissions: ['table:tenant', 'queues:send', 'bucket:tenant-exports:read'],
+    },
+    {
+      name: 'tenant-export',
+      entry: 'functions/workers/tenant-export.ts',
+      description: "Writes a tenant's every record as NDJSON files and a manifest to the exports bucket.",
+      permissions: ['table:read', 'table:write', 'bucket:tenant-exports:write'],
+      timeoutSeconds: 900,
+      memoryMb: 1024,
+    },
+    {
+      name: 'schedule-unverified-removal',
+      entry: 'functions/events/schedule-unverified-removal.ts',
+      description: 'Schedules the removal of a new tenant, should its admin never verify.',
+      permissions: ['schedules:manage'],
+    },
+    {
+      name: 'remove-unverified-tenant',
+      entry: 'functions/jobs/remove-unverified-tenant.ts',
+      description: 'Starts the removal of a tenant still unverified when its schedule fires.',
+      permissions: ['table:read', 'queues:send'],
+    },
+    {
+      name: 'tenant-purge',
+      entry: 'functions/workers/tenant-purge.ts',
+      description:
+        'Removes a tenant: its files, schedules, SES identities, then its items, one page per message.',
+      permissions: [
+        'table:read',
+        'table:write',
+        'queues:send',
+        'schedules:manage',
+        'mail:identities',
+        'bucket:tenant-exports:read',
+        'bucket:tenant-exports:write',
+        'bucket:warehouse:read',
+        'bucket:warehouse:write',
+        'users:manage',
+      ],
+      timeoutSeconds: 900,
+    },
+  ],
+  routes: tenantExitRoutes,
+  rules: [
+    {
+      name: 'unverified-tenant-removal',
+      description:
+        'A new tenant gets the one-time schedule that removes it if its admin never verifies; verifying deletes it.',
+      bus: 'domain',
+      pattern: { source: ['funnel.tenancy'], 'detail-type': ['TenantCreated', 'TenantVerified'] },
+      target: 'schedule-unverified-removal',
+    },
+  ],
+  schedules: [
+    {
+      name: UNVERIFIED_SCHEDULE,
+      description: 'Removes a tenant whose admin has not verified 7 days after sign-up.',
+      target: 'remove-unverified-tenant',
+      kind: 'one-time',
+    },
+  ],
+  buckets: [
+    {
+      name: 'tenant-exports',
+      description: "Tenants' exports, under tenant=<id>/exports/<exportId>/; removed after 30 days.",
+      lifecycle: [{ prefix: '', expireAfterDays: 30 }],
+    },
+  ],
+  queues: [
+    {
+      name: 'tenant-export',
+      description: 'One message per export to write.',
+      consumer: 'tenant-export',
+      batchSize: 1,
+      visibilityTimeoutSeconds: 960,
+      maxReceiveCount: 3,
+      maxConcurrency: 2,
+    },
+    {
+      name: 'tenant-purge',
+      description: "One message per page of a tenant's removal; each queues the next.",
+      consumer: 'tenant-purge',
+      batchSize: 1,
+      visibilityTimeoutSeconds: 960,
+      maxReceiveCount: 5,
+      maxConcurrency: 2,
+    },
+  ],
+});

@@ -136,6 +136,7 @@ export const salesRoutes = {
     operationId: 'convertLead',
     method: 'POST',
     path: '/v1/leads/{id}/convert',
+    location: '/v1/leads/{id}',
     resource: 'lead',
     references: { pipelineId: 'pipeline' },
     function: fn,

@@ -168,6 +168,7 @@ export const surveyRoutes = {
     operationId: 'createSurveyPaperWave',
     method: 'POST',
     path: '/v1/surveys/{id}/paper-waves',
+    location: '/v1/surveys/{id}/waves',
     resource: 'survey',
     references: { 'contactIds.*': 'contact' },
     function: fn,

@@ -27,6 +27,8 @@ import { etag, parseIfMatch, parseInput } from './request.ts';
 import {
   type AnyRoute,
   type BodyOf,
+  fillLocation,
+  locationTemplate,
   type ParamsOf,
   type QueryOf,
   type ResponseOf,
@@ -214,7 +216,12 @@ function httpConventions(
   };
 }
 
-function serialize(route: AnyRoute, result: unknown, requestId: string): HttpResponse {
+function serialize(
+  route: AnyRoute,
+  result: unknown,
+  requestId: string,
+  location?: { template: string; params: unknown },
+): HttpResponse {
   const replyOf = result instanceof Reply ? result : new Reply(result);
   const status = replyOf.init.status ?? route.response.status;
   const headers: Record<string, string> = { 'x-request-id': requestId, ...replyOf.init.headers };
@@ -233,6 +240,10 @@ function serialize(route: AnyRoute, result: unknown, requestId: string): HttpRes
   const version =
     replyOf.init.version ?? (route.versioned ? (body as { version?: unknown })?.version : undefined);
   if (typeof version === 'number') headers.etag = etag(version);
+  if (location && status === 201 && headers.location === undefined) {
+    const path = fillLocation(location.template, body, location.params as Record<string, unknown>);
+    if (path) headers.location = path;
+  }
   headers['content-type'] ??= 'application/json';
   headers['cache-control'] ??= 'no-store';
   return { statusCode: status, headers, body: JSON.stringify(body) };
@@ -263,6 +274,12 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     Object.entries(routes).map(([name, r]) => [r, operations[name] as Operation<AnyRoute>]),
   );
   const secretive = new Set(Object.values(routes).filter(carriesSecrets));
+  const locations = new Map(
+    Object.values(routes).flatMap((r) => {
+      const template = locationTemplate(r, Object.values(routes));
+      return template ? [[r, template] as const] : [];
+    }),
+  );
   const base = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const { route, http } = requests.get(event)!;
     const operation = operationByRoute.get(route)!;
@@ -270,7 +287,12 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     // race to another is applied again on the new version (last writer wins).
     const pinned = typeof http.ifMatch === 'number';
     const execute = async () =>
-      serialize(route, await lastWriterWins(pinned, () => operation(http)), http.requestId);
+      serialize(
+        route,
+        await lastWriterWins(pinned, () => operation(http)),
+        http.requestId,
+        locations.has(route) ? { template: locations.get(route)!, params: http.params } : undefined,
+      );
     const key = http.headers['idempotency-key'];
     const idempotent = route.idempotent ?? route.method === 'POST';
     if (key === undefined || !idempotent || !http.principal) return execute();

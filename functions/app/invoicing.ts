@@ -74,6 +74,10 @@ export const invoicingRoutes = {
     operationId: 'listInvoices',
     method: 'GET',
     path: '/v1/invoices',
+    expand: {
+      contact: { field: 'contactId', kind: 'contact' },
+      company: { field: 'companyId', kind: 'company' },
+    },
     function: fn,
     access: invoiceReaders,
     summary: 'List invoices by due date, oldest first',
@@ -100,6 +104,10 @@ export const invoicingRoutes = {
     operationId: 'getInvoice',
     method: 'GET',
     path: '/v1/invoices/{id}',
+    expand: {
+      contact: { field: 'contactId', kind: 'contact' },
+      company: { field: 'companyId', kind: 'company' },
+    },
     function: fn,
     access: invoiceReaders,
     summary: 'Read an invoice',

@@ -57,6 +57,20 @@ const ById = z.object({ id: Id });
 const cursor = z.optional(z.string().check(z.maxLength(2048)));
 const OwnerFilter = z.optional(z.union([Id, z.literal('unassigned')]));
 
+/** `?expand=` on deals, quotes and orders (shared/platform/http/expand.ts). */
+const dealRelations = {
+  company: { field: 'companyId', kind: 'company' },
+  owner: { field: 'ownerId', kind: 'member' },
+  pipeline: { field: 'pipelineId', kind: 'pipeline' },
+  contacts: { field: 'contactIds', kind: 'contact' },
+};
+const salesRecordRelations = {
+  contact: { field: 'contactId', kind: 'contact' },
+  company: { field: 'companyId', kind: 'company' },
+  deal: { field: 'dealId', kind: 'deal' },
+  owner: { field: 'ownerId', kind: 'member' },
+};
+
 /** Who may change prices: sales, and finance, who negotiate partner terms. */
 const pricing: readonly Role[] = ['admin', 'sales', 'finance'];
 /** Returns are handled by customer service as much as by sales. */
@@ -278,6 +292,7 @@ export const salesRoutes = {
     operationId: 'listDeals',
     method: 'GET',
     path: '/v1/deals',
+    expand: dealRelations,
     function: fn,
     access: anyMember,
     summary: 'List deals of a contact, of a pipeline (by stage) or of an owner (by status)',
@@ -299,6 +314,7 @@ export const salesRoutes = {
     operationId: 'getDeal',
     method: 'GET',
     path: '/v1/deals/{id}',
+    expand: dealRelations,
     function: fn,
     access: anyMember,
     summary: 'Read a deal',
@@ -574,6 +590,7 @@ export const salesRoutes = {
     operationId: 'listQuotes',
     method: 'GET',
     path: '/v1/quotes',
+    expand: salesRecordRelations,
     function: fn,
     access: anyMember,
     summary: 'List quotes of a contact or of an owner, newest first',
@@ -593,6 +610,7 @@ export const salesRoutes = {
     operationId: 'getQuote',
     method: 'GET',
     path: '/v1/quotes/{id}',
+    expand: salesRecordRelations,
     function: fn,
     access: anyMember,
     summary: 'Read a quote',
@@ -692,6 +710,7 @@ export const salesRoutes = {
     operationId: 'listOrders',
     method: 'GET',
     path: '/v1/orders',
+    expand: salesRecordRelations,
     function: fn,
     access: anyMember,
     summary: 'List orders of a contact or in a status, newest first',
@@ -705,6 +724,7 @@ export const salesRoutes = {
     operationId: 'getOrder',
     method: 'GET',
     path: '/v1/orders/{id}',
+    expand: salesRecordRelations,
     function: fn,
     access: anyMember,
     summary: 'Read an order',

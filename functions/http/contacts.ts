@@ -25,6 +25,7 @@ import { listTimeline } from '../../shared/contacts/timeline.ts';
 import { NotFoundError } from '../../shared/platform/errors.ts';
 import { httpHandler, noContent, reply } from '../../shared/platform/http/handler.ts';
 import { contactRoutes } from '../app/contacts.ts';
+import { expandableKinds } from '../app/expansions.ts';
 import { recordKinds } from '../app/records.ts';
 
 export const handler = httpHandler(
@@ -117,5 +118,5 @@ export const handler = httpHandler(
     getImport: ({ ctx, params }) => getImport(ctx, params.id),
     importErrors: ({ ctx, params, query }) => listImportErrors(ctx, params.id, query),
   },
-  { records: recordKinds },
+  { records: recordKinds, expansions: expandableKinds },
 );

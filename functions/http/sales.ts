@@ -54,6 +54,7 @@ import {
 } from '../../shared/sales/quotes.ts';
 import { adjustStock, getStock, updateStockSettings } from '../../shared/sales/stock.ts';
 import { createSupplier, getSupplier, listSuppliers, updateSupplier } from '../../shared/sales/suppliers.ts';
+import { expandableKinds } from '../app/expansions.ts';
 import { recordKinds } from '../app/records.ts';
 import { salesRoutes } from '../app/sales.ts';
 
@@ -151,5 +152,5 @@ export const handler = httpHandler(
     receivePurchaseOrder: ({ ctx, params, ifMatch }) => receivePurchaseOrder(ctx, params.id, ifMatch),
     cancelPurchaseOrder: ({ ctx, params, ifMatch }) => cancelPurchaseOrder(ctx, params.id, ifMatch),
   },
-  { records: recordKinds },
+  { records: recordKinds, expansions: expandableKinds },
 );

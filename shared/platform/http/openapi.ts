@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { ProblemKind } from '../errors.ts';
 import { namedSchemas, type SchemaMeta } from '../schema.ts';
 import { isSecretField, secretFieldNames } from '../secret-fields.ts';
+import { describeExpand } from './expand.ts';
 import { addExamples, describeComponents } from './openapi-reference.ts';
 import { problemType, statusForKind, titleForKind } from './problem.ts';
 import { type AnyRoute, locationTemplate } from './route.ts';
@@ -355,6 +356,17 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
       ...objectParameters(params ? resolve(inputRef(params)) : undefined, 'path'),
       ...objectParameters(query ? resolve(inputRef(query)) : undefined, 'query'),
     ];
+    if (route.expand) {
+      const names = Object.keys(route.expand);
+      parameters.push({
+        name: 'expand',
+        in: 'query',
+        required: false,
+        description: describeExpand(route.expand),
+        schema: { type: 'string', examples: [names.join(',')] },
+        example: names.join(','),
+      } as never);
+    }
     if (route.versioned && ['PATCH', 'PUT', 'DELETE'].includes(route.method)) {
       parameters.push({
         name: 'If-Match',

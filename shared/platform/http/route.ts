@@ -61,8 +61,19 @@ export interface RouteSpec<
    * to `/x/{id}` when that route exists (see locationTemplate).
    */
   location?: string;
+  /**
+   * Relations a read or list offers in `?expand=` (shared/platform/http/expand.ts): by name, the
+   * id field of the record (an id or a list of ids) and the kind of record it names.
+   */
+  expand?: Record<string, Expansion>;
   /** Problems this operation answers besides the ones every route can (400, 401, 403, 404, 413). */
   errors?: ProblemKind[];
+}
+
+export interface Expansion {
+  field: string;
+  /** A kind of functions/app/expansions.ts. */
+  kind: string;
 }
 
 export type AnyRoute = RouteSpec<

@@ -24,6 +24,7 @@ import {
   TimelineEntry,
 } from '../../shared/contacts/schema.ts';
 import { adminOnly, anyMember, customerFacing, type Role } from '../../shared/platform/auth.ts';
+import { BatchRequest, BatchResult } from '../../shared/platform/http/batch-schema.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, IsoDateTime, Limit, named, PageQuery, page } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
@@ -54,6 +55,23 @@ export const contactRoutes = {
     response: { status: 201, schema: Contact },
     versioned: true,
     errors: ['conflict', 'unprocessable'],
+  }),
+  batchContacts: route({
+    operationId: 'batchContacts',
+    method: 'POST',
+    path: '/v1/contacts/batch',
+    function: fn,
+    access: customerFacing,
+    summary: 'Create, update or upsert up to 100 contacts in one call',
+    description:
+      'Each record is `{ "action": "create" | "update" | "upsert", "id"?, "data" }`: `data` is the body the single ' +
+      'create (or, for an existing record, update) route takes; `update` names the record by `id`; `upsert` updates ' +
+      'the record whose `email` is `data.email`, else creates it. Records are written one by one, in order: a batch ' +
+      'is not atomic. The answer has one result per record, by `index`: 201 created, 200 updated, or the problem ' +
+      'document of that record, whose field paths name it (`body.records.3.data.email`). More than 100 records is a 400.',
+    tags: tags,
+    body: BatchRequest,
+    response: { status: 200, schema: BatchResult, description: 'One result per record, in order.' },
   }),
   listContacts: route({
     operationId: 'listContacts',
@@ -282,6 +300,23 @@ export const contactRoutes = {
     response: { status: 201, schema: Company },
     versioned: true,
     errors: ['conflict', 'unprocessable'],
+  }),
+  batchCompanies: route({
+    operationId: 'batchCompanies',
+    method: 'POST',
+    path: '/v1/companies/batch',
+    function: fn,
+    access: customerFacing,
+    summary: 'Create, update or upsert up to 100 companies in one call',
+    description:
+      'Each record is `{ "action": "create" | "update" | "upsert", "id"?, "data" }`: `data` is the body the single ' +
+      'create (or, for an existing record, update) route takes; `update` names the record by `id`; `upsert` updates ' +
+      'the record whose `domain` is `data.domain`, else creates it. Records are written one by one, in order: a batch ' +
+      'is not atomic. The answer has one result per record, by `index`: 201 created, 200 updated, or the problem ' +
+      'document of that record, whose field paths name it (`body.records.3.data.domain`). More than 100 records is a 400.',
+    tags: ['Companies'],
+    body: BatchRequest,
+    response: { status: 200, schema: BatchResult, description: 'One result per record, in order.' },
   }),
   listCompanies: route({
     operationId: 'listCompanies',

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { adminOnly, anyMember, customerFacing, type Role, salesTeam } from '../../shared/platform/auth.ts';
+import { BatchRequest, BatchResult } from '../../shared/platform/http/batch-schema.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, IsoDateTime, Limit, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
@@ -365,6 +366,23 @@ export const salesRoutes = {
     response: { status: 201, schema: Product },
     versioned: true,
     errors: ['conflict', 'unprocessable'],
+  }),
+  batchProducts: route({
+    operationId: 'batchProducts',
+    method: 'POST',
+    path: '/v1/products/batch',
+    function: fn,
+    access: salesTeam,
+    summary: 'Create, update or upsert up to 100 products in one call',
+    description:
+      'Each record is `{ "action": "create" | "update" | "upsert", "id"?, "data" }`: `data` is the body the single ' +
+      'create (or, for an existing record, update) route takes; `update` names the record by `id`; `upsert` updates ' +
+      'the record whose `sku` is `data.sku`, else creates it. Records are written one by one, in order: a batch ' +
+      'is not atomic. The answer has one result per record, by `index`: 201 created, 200 updated, or the problem ' +
+      'document of that record, whose field paths name it (`body.records.3.data.sku`). More than 100 records is a 400.',
+    tags: products,
+    body: BatchRequest,
+    response: { status: 200, schema: BatchResult, description: 'One result per record, in order.' },
   }),
   listProducts: route({
     operationId: 'listProducts',

@@ -1,3 +1,4 @@
+import { runBatch, singleWrite as write } from '../../shared/platform/http/batch.ts';
 import { httpHandler, noContent } from '../../shared/platform/http/handler.ts';
 import { getAssignmentRules, setAssignmentRules } from '../../shared/sales/assignment.ts';
 import { createDeal, dealStageHistory, getDeal, listDeals, updateDeal } from '../../shared/sales/deals.ts';
@@ -30,6 +31,7 @@ import {
 import {
   configureProduct,
   createProduct,
+  findProductIdBySku,
   getProduct,
   listProducts,
   updateProduct,
@@ -91,6 +93,18 @@ export const handler = httpHandler(
     getDealStageHistory: ({ ctx, params, query }) => dealStageHistory(ctx, params.id, query),
 
     createProduct: ({ ctx, body }) => createProduct(ctx, body),
+    batchProducts: ({ ctx, body, requestId, event }) =>
+      runBatch(
+        ctx,
+        body.records,
+        {
+          create: { ...write(salesRoutes.createProduct), run: createProduct },
+          update: { ...write(salesRoutes.updateProduct), run: (c, id, data) => updateProduct(c, id, data) },
+          match: { field: 'sku', find: findProductIdBySku },
+        },
+        recordKinds,
+        { requestId, instance: event.rawPath },
+      ),
     listProducts: ({ ctx, query }) =>
       listProducts(ctx, {
         ...query,

@@ -2,7 +2,7 @@ import type { TenantContext } from '../context.ts';
 import type { ItemKey, TenantId } from '../db/keys.ts';
 import { getItems, type Item } from '../db/repository.ts';
 import { ValidationError } from '../errors.ts';
-import type { AnyRoute, Expansion } from './route.ts';
+import type { AnyRoute } from './route.ts';
 
 /**
  * `?expand=company,owner`: a read or a list answers, beside each record, the records its id fields
@@ -42,18 +42,6 @@ export function takeExpand(route: AnyRoute, query: Record<string, string | undef
       },
     ]);
   return names;
-}
-
-/** The description of the `expand` parameter of a route, for the reference. */
-export function describeExpand(expand: Record<string, Expansion>): string {
-  const relations = Object.entries(expand)
-    .map(([name, { field }]) => `\`${name}\` (the record \`${field}\` names)`)
-    .join(', ');
-  return (
-    `Comma-separated relations to include under \`expanded\` in each record: ${relations}. ` +
-    'A relation whose record does not exist expands to null. Cost: one batch read for every 100 ' +
-    'distinct records the page names, whatever the number of relations.'
-  );
 }
 
 /** Adds `expanded` to the record, or to each record of a page (`items`), in place. */

@@ -494,6 +494,15 @@ export const GLOSSARY: Record<string, string> = {
   weightedAmount: 'The sum of the deal amounts weighted by their probability.',
   when: 'The condition under which the rule applies.',
 
+  'BatchRequest.records':
+    'The records to write, 1 to 100, each `{ action: create | update | upsert, id?, data }`; `data` is the body of the single create or update route.',
+  'BatchResult.results': 'One result per record sent, in the same order.',
+  'BatchResult.index': 'The position of the record in the batch, from 0.',
+  'BatchResult.status': 'What happened to it: 201 created, 200 updated, else the status of its problem.',
+  'BatchResult.id': 'The id of the record written.',
+  'BatchResult.record': 'The record as written, as its read route shows it.',
+  'BatchResult.problem':
+    'Why the record was not written: its problem document, with field paths under body.records.<index>.',
   'AutomationDelay.amount': 'How many units of time to wait.',
   'AutomationAction.amount': 'How many units of time after the trigger.',
   'AutomationActionInput.amount': 'How many units of time after the trigger.',

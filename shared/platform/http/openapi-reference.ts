@@ -1,5 +1,6 @@
 import { sample } from 'openapi-sampler';
 import { DATE_NOTE, GLOSSARY, MONEY_FIELDS, MONEY_NOTE } from './glossary.ts';
+import type { Expansion } from './route.ts';
 
 /**
  * What turns the generated OpenAPI document into a reference a developer can learn from:
@@ -51,6 +52,7 @@ function describeProperty(owner: string, name: string, property: Json, siblings:
     own ??
     (asParameter ? GLOSSARY[`param:${name}`] : undefined) ??
     GLOSSARY[`${owner}.${name}`] ??
+    GLOSSARY[`${owner.replace(/(Input|Request)$/, '')}.${name}`] ??
     (duration ? 'How many units of time (see `unit`).' : undefined) ??
     GLOSSARY[name];
   if (money && !description?.includes('minor units'))
@@ -94,7 +96,7 @@ function walk(owner: string, schema: unknown, asParameter: boolean) {
  */
 export function describeComponents(components: Record<string, Json>, parameterIds: Set<string>) {
   for (const [id, schema] of Object.entries(components)) {
-    const owner = id.replace(/(Input|Request)$/, '');
+    const owner = id;
     walk(owner, schema, parameterIds.has(id));
   }
 }
@@ -128,4 +130,16 @@ export function addExamples(paths: Record<string, Record<string, Json>>, compone
       }
     }
   }
+}
+
+/** Its cost is explained in ./expand.ts. */
+export function describeExpand(expand: Record<string, Expansion>): string {
+  const relations = Object.entries(expand)
+    .map(([name, { field }]) => `\`${name}\` (the record \`${field}\` names)`)
+    .join(', ');
+  return (
+    `Comma-separated relations to include under \`expanded\` in each record: ${relations}. ` +
+    'A relation whose record does not exist expands to null. Cost: one batch read for every 100 ' +
+    'distinct records the page names, whatever the number of relations.'
+  );
 }

@@ -2,8 +2,7 @@ import * as z from 'zod/mini';
 import type { ProblemKind } from '../errors.ts';
 import { namedSchemas, type SchemaMeta } from '../schema.ts';
 import { isSecretField, secretFieldNames } from '../secret-fields.ts';
-import { describeExpand } from './expand.ts';
-import { addExamples, describeComponents } from './openapi-reference.ts';
+import { addExamples, describeComponents, describeExpand } from './openapi-reference.ts';
 import { problemType, statusForKind, titleForKind } from './problem.ts';
 import { type AnyRoute, locationTemplate } from './route.ts';
 

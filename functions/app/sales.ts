@@ -972,6 +972,12 @@ export const sales = defineModule({
       timeoutSeconds: 300,
     },
     {
+      name: 'sales-setup',
+      entry: 'functions/events/sales-setup.ts',
+      description: 'Gives a tenant that just signed up its default pipeline, once.',
+      permissions: ['table:write'],
+    },
+    {
       name: 'quote-expiry',
       entry: 'functions/jobs/quote-expiry.ts',
       description: "Records as expired the sent quotes past their validity date (one tenant's run).",
@@ -1016,6 +1022,13 @@ export const sales = defineModule({
       bus: 'domain',
       pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactsMerged', 'ContactErased'] },
       target: 'sales-contacts',
+    },
+    {
+      name: 'sales-setup',
+      description: 'A tenant signed up: create its default pipeline.',
+      bus: 'domain',
+      pattern: { source: ['funnel.tenancy'], 'detail-type': ['TenantCreated'] },
+      target: 'sales-setup',
     },
   ],
   schedules: [

@@ -34,7 +34,8 @@ export const GLOSSARY: Record<string, string> = {
   assign: 'Whom a matching lead is assigned to.',
   assignTo: 'Whom the created task is assigned to.',
   assignedByRule: 'The id of the lead assignment rule that chose the owner, if one did.',
-  assigneeId: 'The member responsible for the task.',
+  assigneeId:
+    'The member responsible for the task. A task created by a sales or support member without one is theirs.',
   at: 'When it happened (UTC).',
   attempts: 'How many times the run was attempted.',
   attendeeMemberIds: 'The members attending the meeting.',
@@ -304,7 +305,8 @@ export const GLOSSARY: Record<string, string> = {
   overall: 'Scores over every response.',
   overdue: 'Open tasks past their due time.',
   overdueSince: 'The first day the invoice was overdue.',
-  ownerId: 'The member who owns the record.',
+  ownerId:
+    'The member who owns the record. A contact, lead or deal created by a sales or support member without one is theirs.',
   pages: 'Pages read.',
   paidAt: 'When it was paid.',
   paidOn: 'The day the payment was made.',

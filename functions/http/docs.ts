@@ -9,6 +9,7 @@ import { type HttpEvent, httpHandler, reply } from '../../shared/platform/http/h
 import { buildOpenApi } from '../../shared/platform/http/openapi.ts';
 import { application } from '../app/index.ts';
 import { platformRoutes } from '../app/platform.ts';
+import { GETTING_STARTED } from './getting-started.ts';
 
 /**
  * The API reference: the OpenAPI document and a Swagger UI page served from the project's own
@@ -31,7 +32,9 @@ Authenticate with an API key: \`Authorization: Bearer fcrm_...\`. Sign up with \
 
 Conventions: lists take \`limit\` (at most 100) and an opaque \`cursor\` and answer \`{ items, nextCursor }\`;
 reads return an \`ETag\`, updates accept \`If-Match\` (412 when stale); creations accept an \`Idempotency-Key\`;
-every error is an RFC 9457 problem document with a \`requestId\` and, for invalid input, \`errors[{ path, message }]\`.`;
+every error is an RFC 9457 problem document with a \`requestId\` and, for invalid input, \`errors[{ path, message }]\`.
+
+${GETTING_STARTED}`;
 
 let document: Record<string, unknown> | undefined;
 

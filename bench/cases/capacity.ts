@@ -106,6 +106,14 @@ export const capacityCase: Case = {
         },
       },
       {
+        // The contact created above names a company and an owner, so both relations are read.
+        name: 'GET /v1/contacts/{id}?expand=company,owner',
+        id: 'getContactExpanded',
+        fn: 'contacts-api',
+        request: () => api.get(`/v1/contacts/${String(first.json.id)}?expand=company,owner`),
+        status: 200,
+      },
+      {
         name: 'POST /v1/contacts',
         id: 'createContact',
         fn: 'contacts-api',

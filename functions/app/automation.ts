@@ -46,6 +46,7 @@ export const automationRoutes = {
     operationId: 'createAutomationRuleFromTemplate',
     method: 'POST',
     path: '/v1/automation-rules/from-template',
+    location: '/v1/automation-rules/{id}',
     function: fn,
     access: editors,
     summary: 'Create an automation rule from a ready-made template',

@@ -24,6 +24,7 @@ import {
   TimelineEntry,
 } from '../../shared/contacts/schema.ts';
 import { adminOnly, anyMember, customerFacing, type Role } from '../../shared/platform/auth.ts';
+import { BatchRequest, BatchResult } from '../../shared/platform/http/batch-schema.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, IsoDateTime, Limit, named, PageQuery, page } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
@@ -55,10 +56,28 @@ export const contactRoutes = {
     versioned: true,
     errors: ['conflict', 'unprocessable'],
   }),
+  batchContacts: route({
+    operationId: 'batchContacts',
+    method: 'POST',
+    path: '/v1/contacts/batch',
+    function: fn,
+    access: customerFacing,
+    summary: 'Create, update or upsert up to 100 contacts in one call',
+    description:
+      'Each record is `{ "action": "create" | "update" | "upsert", "id"?, "data" }`: `data` is the body the single ' +
+      'create (or, for an existing record, update) route takes; `update` names the record by `id`; `upsert` updates ' +
+      'the record whose `email` is `data.email`, else creates it. Records are written one by one, in order: a batch ' +
+      'is not atomic. The answer has one result per record, by `index`: 201 created, 200 updated, or the problem ' +
+      'document of that record, whose field paths name it (`body.records.3.data.email`). More than 100 records is a 400.',
+    tags: tags,
+    body: BatchRequest,
+    response: { status: 200, schema: BatchResult, description: 'One result per record, in order.' },
+  }),
   listContacts: route({
     operationId: 'listContacts',
     method: 'GET',
     path: '/v1/contacts',
+    expand: { company: { field: 'companyId', kind: 'company' }, owner: { field: 'ownerId', kind: 'member' } },
     function: fn,
     access: anyMember,
     summary: 'List contacts by name, or find them',
@@ -96,6 +115,7 @@ export const contactRoutes = {
     operationId: 'getContact',
     method: 'GET',
     path: '/v1/contacts/{id}',
+    expand: { company: { field: 'companyId', kind: 'company' }, owner: { field: 'ownerId', kind: 'member' } },
     function: fn,
     access: anyMember,
     summary: 'Read a contact',
@@ -175,6 +195,7 @@ export const contactRoutes = {
     operationId: 'createSelfServiceLink',
     method: 'POST',
     path: '/v1/contacts/{id}/self-service-link',
+    location: '/v1/contacts/{id}',
     function: fn,
     access: customerFacing,
     summary: 'Make a link for the contact to correct their own data',
@@ -234,6 +255,7 @@ export const contactRoutes = {
     operationId: 'createContactField',
     method: 'POST',
     path: '/v1/contact-fields',
+    location: '/v1/contact-fields/{key}',
     function: fn,
     access: adminOnly,
     summary: 'Add a custom field to contacts',
@@ -278,6 +300,23 @@ export const contactRoutes = {
     response: { status: 201, schema: Company },
     versioned: true,
     errors: ['conflict', 'unprocessable'],
+  }),
+  batchCompanies: route({
+    operationId: 'batchCompanies',
+    method: 'POST',
+    path: '/v1/companies/batch',
+    function: fn,
+    access: customerFacing,
+    summary: 'Create, update or upsert up to 100 companies in one call',
+    description:
+      'Each record is `{ "action": "create" | "update" | "upsert", "id"?, "data" }`: `data` is the body the single ' +
+      'create (or, for an existing record, update) route takes; `update` names the record by `id`; `upsert` updates ' +
+      'the record whose `domain` is `data.domain`, else creates it. Records are written one by one, in order: a batch ' +
+      'is not atomic. The answer has one result per record, by `index`: 201 created, 200 updated, or the problem ' +
+      'document of that record, whose field paths name it (`body.records.3.data.domain`). More than 100 records is a 400.',
+    tags: ['Companies'],
+    body: BatchRequest,
+    response: { status: 200, schema: BatchResult, description: 'One result per record, in order.' },
   }),
   listCompanies: route({
     operationId: 'listCompanies',
@@ -325,6 +364,7 @@ export const contactRoutes = {
     operationId: 'listCompanyContacts',
     method: 'GET',
     path: '/v1/companies/{id}/contacts',
+    expand: { company: { field: 'companyId', kind: 'company' }, owner: { field: 'ownerId', kind: 'member' } },
     function: fn,
     access: anyMember,
     summary: "List a company's contacts by name",
@@ -450,6 +490,7 @@ export const contactRoutes = {
     operationId: 'createCalendarFeed',
     method: 'POST',
     path: '/v1/calendar/feed',
+    location: '/v1/calendar/feed',
     function: fn,
     access: anyMember,
     summary: 'Get a new private calendar feed address (the previous one stops working)',

@@ -716,6 +716,7 @@ export const marketingRoutes = {
     operationId: 'addSuppression',
     method: 'POST',
     path: '/v1/suppressions',
+    location: '/v1/suppressions/{email}',
     function: fn,
     access: marketers,
     summary: 'Suppress an address (no mail goes to it)',

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { adminOnly, anyMember, customerFacing, type Role, salesTeam } from '../../shared/platform/auth.ts';
+import { BatchRequest, BatchResult } from '../../shared/platform/http/batch-schema.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, IsoDateTime, Limit, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
@@ -56,6 +57,20 @@ const fn = 'sales-api';
 const ById = z.object({ id: Id });
 const cursor = z.optional(z.string().check(z.maxLength(2048)));
 const OwnerFilter = z.optional(z.union([Id, z.literal('unassigned')]));
+
+/** `?expand=` on deals, quotes and orders (shared/platform/http/expand.ts). */
+const dealRelations = {
+  company: { field: 'companyId', kind: 'company' },
+  owner: { field: 'ownerId', kind: 'member' },
+  pipeline: { field: 'pipelineId', kind: 'pipeline' },
+  contacts: { field: 'contactIds', kind: 'contact' },
+};
+const salesRecordRelations = {
+  contact: { field: 'contactId', kind: 'contact' },
+  company: { field: 'companyId', kind: 'company' },
+  deal: { field: 'dealId', kind: 'deal' },
+  owner: { field: 'ownerId', kind: 'member' },
+};
 
 /** Who may change prices: sales, and finance, who negotiate partner terms. */
 const pricing: readonly Role[] = ['admin', 'sales', 'finance'];
@@ -136,6 +151,7 @@ export const salesRoutes = {
     operationId: 'convertLead',
     method: 'POST',
     path: '/v1/leads/{id}/convert',
+    location: '/v1/leads/{id}',
     resource: 'lead',
     references: { pipelineId: 'pipeline' },
     function: fn,
@@ -277,6 +293,7 @@ export const salesRoutes = {
     operationId: 'listDeals',
     method: 'GET',
     path: '/v1/deals',
+    expand: dealRelations,
     function: fn,
     access: anyMember,
     summary: 'List deals of a contact, of a pipeline (by stage) or of an owner (by status)',
@@ -298,6 +315,7 @@ export const salesRoutes = {
     operationId: 'getDeal',
     method: 'GET',
     path: '/v1/deals/{id}',
+    expand: dealRelations,
     function: fn,
     access: anyMember,
     summary: 'Read a deal',
@@ -348,6 +366,23 @@ export const salesRoutes = {
     response: { status: 201, schema: Product },
     versioned: true,
     errors: ['conflict', 'unprocessable'],
+  }),
+  batchProducts: route({
+    operationId: 'batchProducts',
+    method: 'POST',
+    path: '/v1/products/batch',
+    function: fn,
+    access: salesTeam,
+    summary: 'Create, update or upsert up to 100 products in one call',
+    description:
+      'Each record is `{ "action": "create" | "update" | "upsert", "id"?, "data" }`: `data` is the body the single ' +
+      'create (or, for an existing record, update) route takes; `update` names the record by `id`; `upsert` updates ' +
+      'the record whose `sku` is `data.sku`, else creates it. Records are written one by one, in order: a batch ' +
+      'is not atomic. The answer has one result per record, by `index`: 201 created, 200 updated, or the problem ' +
+      'document of that record, whose field paths name it (`body.records.3.data.sku`). More than 100 records is a 400.',
+    tags: products,
+    body: BatchRequest,
+    response: { status: 200, schema: BatchResult, description: 'One result per record, in order.' },
   }),
   listProducts: route({
     operationId: 'listProducts',
@@ -573,6 +608,7 @@ export const salesRoutes = {
     operationId: 'listQuotes',
     method: 'GET',
     path: '/v1/quotes',
+    expand: salesRecordRelations,
     function: fn,
     access: anyMember,
     summary: 'List quotes of a contact or of an owner, newest first',
@@ -592,6 +628,7 @@ export const salesRoutes = {
     operationId: 'getQuote',
     method: 'GET',
     path: '/v1/quotes/{id}',
+    expand: salesRecordRelations,
     function: fn,
     access: anyMember,
     summary: 'Read a quote',
@@ -691,6 +728,7 @@ export const salesRoutes = {
     operationId: 'listOrders',
     method: 'GET',
     path: '/v1/orders',
+    expand: salesRecordRelations,
     function: fn,
     access: anyMember,
     summary: 'List orders of a contact or in a status, newest first',
@@ -704,6 +742,7 @@ export const salesRoutes = {
     operationId: 'getOrder',
     method: 'GET',
     path: '/v1/orders/{id}',
+    expand: salesRecordRelations,
     function: fn,
     access: anyMember,
     summary: 'Read an order',
@@ -933,6 +972,12 @@ export const sales = defineModule({
       timeoutSeconds: 300,
     },
     {
+      name: 'sales-setup',
+      entry: 'functions/events/sales-setup.ts',
+      description: 'Gives a tenant that just signed up its default pipeline, once.',
+      permissions: ['table:write'],
+    },
+    {
       name: 'quote-expiry',
       entry: 'functions/jobs/quote-expiry.ts',
       description: "Records as expired the sent quotes past their validity date (one tenant's run).",
@@ -977,6 +1022,13 @@ export const sales = defineModule({
       bus: 'domain',
       pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactsMerged', 'ContactErased'] },
       target: 'sales-contacts',
+    },
+    {
+      name: 'sales-setup',
+      description: 'A tenant signed up: create its default pipeline.',
+      bus: 'domain',
+      pattern: { source: ['funnel.tenancy'], 'detail-type': ['TenantCreated'] },
+      target: 'sales-setup',
     },
   ],
   schedules: [

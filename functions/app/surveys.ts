@@ -168,6 +168,7 @@ export const surveyRoutes = {
     operationId: 'createSurveyPaperWave',
     method: 'POST',
     path: '/v1/surveys/{id}/paper-waves',
+    location: '/v1/surveys/{id}/waves',
     resource: 'survey',
     references: { 'contactIds.*': 'contact' },
     function: fn,
@@ -202,8 +203,8 @@ export const surveyRoutes = {
     access: customerFacing,
     summary: 'Type in the answers of a paper letter',
     description:
-      'Identified by the code printed on the letter. Bad answers are a 400 at `body.answers.<question id>`; a ' +
-      'letter answered already is a 409.',
+      'Identified by the code printed on the letter; a code that names no letter is a 404. Bad answers are a 400 at ' +
+      '`body.answers.<question id>`; a letter answered already is a 409.',
     tags,
     body: PaperResponseCreate,
     response: { status: 201, schema: SurveyResponse },

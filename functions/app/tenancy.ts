@@ -31,6 +31,7 @@ export const tenancyRoutes = {
     operationId: 'signUp',
     method: 'POST',
     path: '/v1/tenants',
+    location: '/v1/tenant',
     function: fn,
     access: 'public',
     summary: 'Sign up a company',

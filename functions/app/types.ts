@@ -217,9 +217,23 @@ export interface Application {
   tables: TableSpec[];
   deliveryStreams: DeliveryStreamSpec[];
   tags: Record<string, string>;
+  /** The OpenAPI tags of each module, so the reference groups them by module. */
+  tagGroups: Array<{ name: string; tags: string[] }>;
   authorizer: { function: string; cacheTtlSeconds: number };
   /** Answers requests that match no route (API Gateway's `$default` route). */
   fallback: string;
+}
+
+/** Each tag belongs to the first module whose routes use it. */
+function tagGroupsOf(modules: ModuleSpec[]): Array<{ name: string; tags: string[] }> {
+  const seen = new Set<string>();
+  return modules.map((m) => {
+    const tags = [...new Set(Object.values(m.routes ?? {}).flatMap((r) => r.tags))].filter(
+      (t) => !seen.has(t),
+    );
+    for (const tag of tags) seen.add(tag);
+    return { name: m.name, tags };
+  });
 }
 
 export function defineModule(spec: ModuleSpec): ModuleSpec {
@@ -243,6 +257,7 @@ export function defineApplication(
     tables: modules.flatMap((m) => m.tables ?? []),
     deliveryStreams: modules.flatMap((m) => m.deliveryStreams ?? []),
     tags: Object.assign({}, ...modules.map((m) => m.tags ?? {})),
+    tagGroups: tagGroupsOf(modules),
     ...platform,
   };
   const problems: string[] = [];

@@ -12,7 +12,13 @@ import {
   issueCalendarFeed,
   revokeCalendarFeed,
 } from '../../shared/contacts/calendar.ts';
-import { createCompany, getCompany, listCompanies, updateCompany } from '../../shared/contacts/companies.ts';
+import {
+  createCompany,
+  findCompanyIdByDomain,
+  getCompany,
+  listCompanies,
+  updateCompany,
+} from '../../shared/contacts/companies.ts';
 import { exportContacts } from '../../shared/contacts/export.ts';
 import { defineCustomField, deleteCustomField, listCustomFields } from '../../shared/contacts/fields.ts';
 import { listHistory } from '../../shared/contacts/history.ts';
@@ -20,17 +26,48 @@ import { addNextPart, createImport, getImport, listImportErrors } from '../../sh
 import { eraseContact, exportContactData, requestMerge } from '../../shared/contacts/privacy.ts';
 import { searchContacts } from '../../shared/contacts/search.ts';
 import { createSelfServiceLink } from '../../shared/contacts/self-service.ts';
-import { createContact, getContact, updateContact } from '../../shared/contacts/service.ts';
+import {
+  createContact,
+  findContactIdByEmail,
+  getContact,
+  updateContact,
+} from '../../shared/contacts/service.ts';
 import { listTimeline } from '../../shared/contacts/timeline.ts';
 import { NotFoundError } from '../../shared/platform/errors.ts';
+import { runBatch, singleWrite as write } from '../../shared/platform/http/batch.ts';
 import { httpHandler, noContent, reply } from '../../shared/platform/http/handler.ts';
 import { contactRoutes } from '../app/contacts.ts';
+import { expandableKinds } from '../app/expansions.ts';
 import { recordKinds } from '../app/records.ts';
 
 export const handler = httpHandler(
   contactRoutes,
   {
     createContact: ({ ctx, body }) => createContact(ctx, body),
+    batchContacts: ({ ctx, body, requestId, event }) =>
+      runBatch(
+        ctx,
+        body.records,
+        {
+          create: { ...write(contactRoutes.createContact), run: createContact },
+          update: { ...write(contactRoutes.updateContact), run: (c, id, data) => updateContact(c, id, data) },
+          match: { field: 'email', find: findContactIdByEmail },
+        },
+        recordKinds,
+        { requestId, instance: event.rawPath },
+      ),
+    batchCompanies: ({ ctx, body, requestId, event }) =>
+      runBatch(
+        ctx,
+        body.records,
+        {
+          create: { ...write(contactRoutes.createCompany), run: createCompany },
+          update: { ...write(contactRoutes.updateCompany), run: (c, id, data) => updateCompany(c, id, data) },
+          match: { field: 'domain', find: findCompanyIdByDomain },
+        },
+        recordKinds,
+        { requestId, instance: event.rawPath },
+      ),
     listContacts: ({ ctx, query }) => {
       const { limit, cursor, ...filters } = query;
       return searchContacts(ctx, filters, { limit, ...(cursor ? { cursor } : {}) });
@@ -117,5 +154,5 @@ export const handler = httpHandler(
     getImport: ({ ctx, params }) => getImport(ctx, params.id),
     importErrors: ({ ctx, params, query }) => listImportErrors(ctx, params.id, query),
   },
-  { records: recordKinds },
+  { records: recordKinds, expansions: expandableKinds },
 );

@@ -17,6 +17,7 @@ import { getStoredInvoice } from '../../shared/invoicing/records.ts';
 import { listInvoiceTimeline } from '../../shared/invoicing/timeline.ts';
 import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
 import { PAGE_OPTIONS, pageReply } from '../../shared/platform/pages/reply.ts';
+import { expandableKinds } from '../app/expansions.ts';
 import { invoicingRoutes } from '../app/invoicing.ts';
 import { recordKinds } from '../app/records.ts';
 
@@ -48,5 +49,5 @@ export const handler = httpHandler(
     updateBillingProfile: ({ ctx, params, body, ifMatch }) =>
       updateBillingProfile(ctx, params.id, body, ifMatch),
   },
-  { ...PAGE_OPTIONS, records: recordKinds },
+  { ...PAGE_OPTIONS, records: recordKinds, expansions: expandableKinds },
 );

@@ -1,3 +1,4 @@
+import { runBatch, singleWrite as write } from '../../shared/platform/http/batch.ts';
 import { httpHandler, noContent } from '../../shared/platform/http/handler.ts';
 import { getAssignmentRules, setAssignmentRules } from '../../shared/sales/assignment.ts';
 import { createDeal, dealStageHistory, getDeal, listDeals, updateDeal } from '../../shared/sales/deals.ts';
@@ -30,6 +31,7 @@ import {
 import {
   configureProduct,
   createProduct,
+  findProductIdBySku,
   getProduct,
   listProducts,
   updateProduct,
@@ -54,6 +56,7 @@ import {
 } from '../../shared/sales/quotes.ts';
 import { adjustStock, getStock, updateStockSettings } from '../../shared/sales/stock.ts';
 import { createSupplier, getSupplier, listSuppliers, updateSupplier } from '../../shared/sales/suppliers.ts';
+import { expandableKinds } from '../app/expansions.ts';
 import { recordKinds } from '../app/records.ts';
 import { salesRoutes } from '../app/sales.ts';
 
@@ -90,6 +93,18 @@ export const handler = httpHandler(
     getDealStageHistory: ({ ctx, params, query }) => dealStageHistory(ctx, params.id, query),
 
     createProduct: ({ ctx, body }) => createProduct(ctx, body),
+    batchProducts: ({ ctx, body, requestId, event }) =>
+      runBatch(
+        ctx,
+        body.records,
+        {
+          create: { ...write(salesRoutes.createProduct), run: createProduct },
+          update: { ...write(salesRoutes.updateProduct), run: (c, id, data) => updateProduct(c, id, data) },
+          match: { field: 'sku', find: findProductIdBySku },
+        },
+        recordKinds,
+        { requestId, instance: event.rawPath },
+      ),
     listProducts: ({ ctx, query }) =>
       listProducts(ctx, {
         ...query,
@@ -151,5 +166,5 @@ export const handler = httpHandler(
     receivePurchaseOrder: ({ ctx, params, ifMatch }) => receivePurchaseOrder(ctx, params.id, ifMatch),
     cancelPurchaseOrder: ({ ctx, params, ifMatch }) => cancelPurchaseOrder(ctx, params.id, ifMatch),
   },
-  { records: recordKinds },
+  { records: recordKinds, expansions: expandableKinds },
 );

@@ -8,6 +8,7 @@ import {
 } from '../../shared/tasks/recurring.ts';
 import { createTask, findTasks, getTask, updateTask } from '../../shared/tasks/service.ts';
 import { taskSummary } from '../../shared/tasks/summary.ts';
+import { expandableKinds } from '../app/expansions.ts';
 import { recordKinds } from '../app/records.ts';
 import { taskRoutes } from '../app/tasks.ts';
 
@@ -35,5 +36,5 @@ export const handler = httpHandler(
       return noContent();
     },
   },
-  { records: recordKinds },
+  { records: recordKinds, expansions: expandableKinds },
 );

@@ -168,7 +168,8 @@ export type AutomationRuleFromTemplate = z.infer<typeof AutomationRuleFromTempla
 export const AutomationTemplate = named(
   'AutomationTemplate',
   z.object({
-    id: z.enum(TEMPLATE_IDS),
+    /** The same name as `template` in POST /v1/automation-rules/from-template and on the rules made from it. */
+    template: z.enum(TEMPLATE_IDS),
     name: z.string(),
     description: z.string(),
     rule: AutomationRuleCreate,

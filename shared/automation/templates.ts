@@ -1,7 +1,8 @@
 import type { AutomationRuleCreate, TemplateId } from './schema.ts';
 
 export interface Template {
-  id: TemplateId;
+  /** The name the API uses for it everywhere: in this list, in from-template, on the rules made from it. */
+  template: TemplateId;
   name: string;
   description: string;
   rule: AutomationRuleCreate;
@@ -10,7 +11,7 @@ export interface Template {
 /** The ready-made rules every tenant can start from. */
 export const TEMPLATES: Template[] = [
   {
-    id: 'quote-follow-up',
+    template: 'quote-follow-up',
     name: 'Quote request follow-up',
     description:
       "When a quote was requested and no quote was sent within the tenant's quoteFollowUpDays " +
@@ -41,7 +42,7 @@ export const TEMPLATES: Template[] = [
     },
   },
   {
-    id: 'detractor-call',
+    template: 'detractor-call',
     name: 'Call unhappy customers',
     description:
       'When a survey answer is a detractor (NPS 6 or less) or a low CSAT (2 or less), the ' +
@@ -77,7 +78,7 @@ export const TEMPLATES: Template[] = [
     },
   },
   {
-    id: 'win-back',
+    template: 'win-back',
     name: 'Win back customers who stopped buying',
     description:
       'When a customer has bought nothing for 90 days, they are tagged win-back and their owner gets a task to reach out.',
@@ -104,7 +105,7 @@ export const TEMPLATES: Template[] = [
 ];
 
 export function templateOf(id: TemplateId): Template {
-  const template = TEMPLATES.find((t) => t.id === id);
+  const template = TEMPLATES.find((t) => t.template === id);
   if (!template) throw new Error(`No template ${id}.`);
   return template;
 }

@@ -105,8 +105,11 @@ function updateFromForm(contact: Contact, fields: Record<string, string>): unkno
     };
     update.addresses = addressGiven ? [address, ...contact.addresses.slice(1)] : contact.addresses.slice(1);
   }
-  if (fields.consent === 'granted' || fields.consent === 'denied')
-    update.marketingConsent = { status: fields.consent, source: 'self-service' };
+  // The form always sends the consent box; only a changed answer is a new consent. Sending the
+  // same answer again would replace the original proof (its source and date) with this visit.
+  const consent = fields.consent;
+  if ((consent === 'granted' || consent === 'denied') && consent !== contact.marketingConsent?.status)
+    update.marketingConsent = { status: consent, source: 'self-service' };
   if (fields.locale !== undefined) update.locale = text('locale') === '' ? null : text('locale');
   return update;
 }

@@ -18,6 +18,7 @@ import {
   ValidationError,
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { defaultOwnerId } from '../platform/owner.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { checkCustomFields, listCustomFields } from './fields.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
@@ -148,7 +149,8 @@ const defined = (record: Record<string, unknown>) =>
 export async function createContact(ctx: TenantContext, input: ContactCreate): Promise<Contact> {
   const write = await contactWriteContext(ctx, input);
   const uow = unitOfWork(ctx);
-  const contact = createContactInto(uow, ctx, input, write);
+  const ownerId = input.ownerId ?? defaultOwnerId(ctx);
+  const contact = createContactInto(uow, ctx, ownerId ? { ...input, ownerId } : input, write);
   await uow.commit();
   return contact;
 }

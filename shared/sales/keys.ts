@@ -28,6 +28,8 @@ export const pipelineKeys = {
   pipeline: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'PIPELINE', id), SK: 'PIPELINE' }),
   /** GSI1: the tenant's pipelines, oldest first. */
   all: (t: TenantId) => tenantKey(t, 'PIPELINES'),
+  /** Guard: the default pipeline of sign-up is made once, whatever the redeliveries. */
+  defaultMade: (t: TenantId) => ({ PK: tenantKey(t, 'PIPELINE-DEFAULT'), SK: 'GUARD' }),
   /** Running totals of a stage: deals that reached it, left it, and the time they spent in it. */
   stageTotals: (t: TenantId, pipelineId: string, stageId: string) => ({
     PK: tenantKey(t, 'PIPELINE', pipelineId),

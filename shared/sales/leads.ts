@@ -17,6 +17,7 @@ import {
 } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { defaultOwnerId } from '../platform/owner.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { assignLead, TurnTaken } from './assignment.ts';
 import { openDealInto } from './deals.ts';
@@ -77,7 +78,7 @@ export async function createLead(ctx: TenantContext, input: LeadCreate): Promise
     const assignment = input.ownerId ? undefined : await assignLead(ctx, input);
     const now = ctx.clock.now().toISOString();
     const { receivedAt, ...fields } = input;
-    const ownerId = input.ownerId ?? assignment?.ownerId;
+    const ownerId = input.ownerId ?? assignment?.ownerId ?? defaultOwnerId(ctx);
     const lead: Lead = {
       id: newId(),
       ...fields,

@@ -88,7 +88,44 @@ export function normalizeStages(input: StageInput[], existing: Stage[] = []): St
   return stages;
 }
 
-export async function createPipeline(ctx: TenantContext, input: PipelineCreate): Promise<Pipeline> {
+/** What a new tenant starts with, so that the first lead conversion has a pipeline to open a deal in. */
+export const DEFAULT_PIPELINE: PipelineCreate = {
+  name: 'Sales',
+  stages: [
+    { name: 'Qualification', outcome: 'open', probability: 10 },
+    { name: 'Needs analysis', outcome: 'open', probability: 25 },
+    { name: 'Proposal', outcome: 'open', probability: 50 },
+    { name: 'Negotiation', outcome: 'open', probability: 75 },
+    { name: 'Won', outcome: 'won', probability: 100 },
+    { name: 'Lost', outcome: 'lost', probability: 0 },
+  ],
+};
+
+class AlreadyMade extends Error {}
+
+/**
+ * Creates the default pipeline of a tenant that just signed up, once: a guard item commits with
+ * it, so a redelivered TenantCreated makes no second one (and answers undefined).
+ */
+export async function createDefaultPipeline(ctx: TenantContext): Promise<Pipeline | undefined> {
+  try {
+    return await createPipeline(ctx, DEFAULT_PIPELINE, (uow) =>
+      uow.put(
+        { ...pipelineKeys.defaultMade(ctx.tenantId), entity: 'DefaultPipelineGuard' },
+        { condition: notExists, onConditionFailed: () => new AlreadyMade() },
+      ),
+    );
+  } catch (error) {
+    if (error instanceof AlreadyMade) return undefined;
+    throw error;
+  }
+}
+
+export async function createPipeline(
+  ctx: TenantContext,
+  input: PipelineCreate,
+  also: (uow: UnitOfWork) => UnitOfWork = (uow) => uow,
+): Promise<Pipeline> {
   const now = ctx.clock.now().toISOString();
   const pipeline: Pipeline = {
     id: newId(),
@@ -98,7 +135,7 @@ export async function createPipeline(ctx: TenantContext, input: PipelineCreate):
     updatedAt: now,
     version: 1,
   };
-  await unitOfWork(ctx)
+  await also(unitOfWork(ctx))
     .put(
       {
         ...pipelineKeys.pipeline(ctx.tenantId, pipeline.id),

@@ -86,6 +86,12 @@ export async function createProduct(ctx: TenantContext, input: ProductCreate): P
   return product;
 }
 
+/** The product a SKU names, if any (its guard item keeps the product id). */
+export async function findProductIdBySku(ctx: TenantContext, sku: string): Promise<string | undefined> {
+  const guard = await getItem(ctx, productKeys.sku(ctx.tenantId, sku));
+  return guard ? String(guard.productId) : undefined;
+}
+
 export async function getProduct(ctx: TenantContext, id: string): Promise<Product> {
   const item = await getItem(ctx, productKeys.product(ctx.tenantId, id));
   if (!item) throw new NotFoundError('Product', id);

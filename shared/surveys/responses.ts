@@ -157,8 +157,8 @@ export async function recordPaperResponse(
   input: { code: string; answers: Record<string, unknown> },
 ): Promise<SurveyResponse> {
   const invitation = await invitationByCode(ctx, input.code);
-  if (!invitation)
-    throw ValidationError.field('body.code', 'No letter has this code; check it against the printed page.');
+  // A code names a letter, as an id names a record: one that names none is a 404, like an id.
+  if (!invitation) throw new NotFoundError('Letter with code', input.code);
   return recordResponse(ctx, invitation, {
     answers: input.answers,
     source: 'json',

@@ -20,6 +20,7 @@ import {
   ValidationError,
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { defaultOwnerId } from '../platform/owner.ts';
 import { COUNTER_SHARDS, taskKeys } from './keys.ts';
 import {
   DEFAULT_REMINDER_MINUTES,
@@ -97,11 +98,12 @@ export async function createTask(
   const reminder =
     input.reminderMinutesBefore === undefined ? DEFAULT_REMINDER_MINUTES : input.reminderMinutesBefore;
   const links = uniqueLinks(input.links);
+  const assigneeId = input.assigneeId ?? defaultOwnerId(ctx);
   const task: Task = {
     id: newId(),
     title: input.title,
     ...(input.description ? { description: input.description } : {}),
-    ...(input.assigneeId ? { assigneeId: input.assigneeId } : {}),
+    ...(assigneeId ? { assigneeId } : {}),
     ...(input.dueAt ? { dueAt: new Date(input.dueAt).toISOString() } : {}),
     priority: input.priority,
     status: 'open',

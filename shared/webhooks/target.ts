@@ -23,7 +23,8 @@ export function refusedAddress(address: string, policy: TargetPolicy): string | 
   const range = parsed.range();
   if (range === 'unicast') return undefined;
   if (range === 'loopback' && policy.allowLoopback) return undefined;
-  return `${address} is a ${RANGE_NAMES[range] ?? `${range}`} address; webhooks go to public addresses only.`;
+  // "in the … range" reads right before any range name ("a unspecified" did not): no article to choose.
+  return `${address} is in the ${RANGE_NAMES[range] ?? `${range}`} range; webhooks go to public addresses only.`;
 }
 
 const RANGE_NAMES: Record<string, string> = {

@@ -206,6 +206,40 @@ describe('API documentation', () => {
     expect(errors).toEqual([]);
   });
 
+  it('sends the document compressed, with an ETag that revalidates to 304', async () => {
+    const first = await fetch(new URL('/v1/openapi.json', api.baseUrl), {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-encoding')).toBe('gzip');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers.get('cache-control')).toContain('public');
+    // fetch decompresses: the body is the whole document.
+    expect(((await first.json()) as { openapi: string }).openapi).toBe('3.1.0');
+    const again = await api.get('/v1/openapi.json', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+  });
+
+  it('offers a filter over operations and says what to do without JavaScript', async () => {
+    const page = await api.get('/docs');
+    expect(page.text).toContain('filter: true');
+    expect(page.text).toMatch(/<noscript>[\s\S]*\/v1\/openapi\.json[\s\S]*<\/noscript>/);
+  });
+
+  it('answers a creation with the Location where the new record is read', async () => {
+    const created = await tenant.api.post('/v1/contacts', {
+      firstName: 'Lin',
+      lastName: 'Wei',
+      email: 'lin@example.com',
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe(`/v1/contacts/${created.body.id}`);
+    const read = await tenant.api.get(created.headers.get('location')!);
+    expect(read.body.email).toBe('lin@example.com');
+  });
+
   it('serves a docs page whose scripts and styles come from this API, not a CDN', async () => {
     const page = await api.get('/docs');
     expect(page.status).toBe(200);

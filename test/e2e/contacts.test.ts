@@ -384,6 +384,34 @@ describe('self-service', () => {
     expect(timeline.body.items[0].kind).toBe('self_service');
   });
 
+  it('keeps the original proof of consent when the contact submits the same answer', async () => {
+    const contact = await api.post('/v1/contacts', {
+      firstName: 'Ida',
+      lastName: 'Proof',
+      email: 'ida@self.example',
+      marketingConsent: { status: 'granted', source: 'trade-show' },
+    });
+    const original = contact.body.marketingConsent;
+    expect(original.source).toBe('trade-show');
+    const link = await api.post(`/v1/contacts/${contact.body.id}/self-service-link`);
+    const fields = { firstName: 'Ida', lastName: 'Proof', email: 'ida@self.example', consent: 'granted' };
+    expect((await fetch(link.body.url, form(fields))).status).toBe(200);
+    expect((await api.get(`/v1/contacts/${contact.body.id}`)).body.marketingConsent).toEqual(original);
+
+    // Withdrawing it is a change: the new consent is the contact's, and history keeps both.
+    expect((await fetch(link.body.url, form({ ...fields, consent: 'denied' }))).status).toBe(200);
+    const after = (await api.get(`/v1/contacts/${contact.body.id}`)).body.marketingConsent;
+    expect(after).toMatchObject({ status: 'denied', source: 'self-service' });
+    await runtime.settle();
+    const history = (await api.get(`/v1/contacts/${contact.body.id}/history`)).body.items;
+    const consentChanges = history.filter(
+      (h: { action: string; changes?: Record<string, unknown> }) =>
+        h.action === 'updated' && h.changes?.marketingConsent,
+    );
+    expect(consentChanges).toHaveLength(1);
+    expect(consentChanges[0].changes.marketingConsent).toEqual({ from: original, to: after });
+  });
+
   it('shows a friendly page for a tampered link', async () => {
     const contact = await api.post('/v1/contacts', { firstName: 'Tam', lastName: 'Pered' });
     const link = await api.post(`/v1/contacts/${contact.body.id}/self-service-link`);

@@ -147,7 +147,9 @@ describe('the sales funnel', () => {
       }),
     );
     expect(lead.ownerId).toBe(sam.id);
-    const conversion = await created(sam.api.post(`/v1/leads/${lead.id}/convert`, { amount: 120_000 }));
+    const conversion = await created(
+      sam.api.post(`/v1/leads/${lead.id}/convert`, { amount: 120_000, pipelineId: pipeline.id }),
+    );
     const { deal, contactId } = conversion;
     expect(deal).toMatchObject({ pipelineId: pipeline.id, stageId: pipeline.stages[0].id, ownerId: sam.id });
 

@@ -22,12 +22,15 @@ import {
 import { type AppLogger, withKeys } from '../logger.ts';
 import { assertReferencesExist, checkReferences, type RecordKinds, referencesIn } from '../references.ts';
 import { hasSecretFields, withoutSecrets } from '../secret-fields.ts';
+import { type ExpandableKinds, expandBody, takeExpand } from './expand.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
 import { type Problem, problemFor, problemResponse, retryAfterOf } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
 import {
   type AnyRoute,
   type BodyOf,
+  fillLocation,
+  locationTemplate,
   type ParamsOf,
   type QueryOf,
   type ResponseOf,
@@ -109,10 +112,12 @@ export interface HttpHandlerOptions {
   clock?: Clock;
   /** The record kinds the module's routes reference (functions/app/records.ts). */
   records?: RecordKinds;
+  /** The record kinds its routes' `expand` relations name (functions/app/expansions.ts). */
+  expansions?: ExpandableKinds;
   renderError?: ErrorRenderer;
 }
 
-const requests = new WeakMap<object, { route: AnyRoute; http: HttpRequest<AnyRoute> }>();
+const requests = new WeakMap<object, { route: AnyRoute; http: HttpRequest<AnyRoute>; expand: string[] }>();
 
 function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
   if (route.access === 'public') return undefined;
@@ -155,6 +160,10 @@ function httpConventions(
       const route = byKey.get(event.routeKey);
       if (!route) throw new NotFoundError('Route', event.routeKey);
       const principal = principalOf(route, event);
+      // `expand` is not a field of the route's query: it is taken out before the strict check.
+      if (route.expand && event.queryStringParameters)
+        event.queryStringParameters = { ...event.queryStringParameters };
+      const expand = takeExpand(route, event.queryStringParameters);
       const input = parseInput(route, event);
       const logger = withKeys({ requestId, tenantId: principal?.tenantId, route: event.routeKey });
       const contextFor = (tenantId: TenantId, actor: Actor) =>
@@ -195,7 +204,7 @@ function httpConventions(
         logger,
         event,
       };
-      requests.set(event, { route, http });
+      requests.set(event, { route, http, expand });
     },
     onError: async (request) => {
       const event = request.event;
@@ -219,7 +228,12 @@ function httpConventions(
   };
 }
 
-function serialize(route: AnyRoute, result: unknown, requestId: string): HttpResponse {
+function serialize(
+  route: AnyRoute,
+  result: unknown,
+  requestId: string,
+  location?: { template: string; params: unknown },
+): HttpResponse {
   const replyOf = result instanceof Reply ? result : new Reply(result);
   const status = replyOf.init.status ?? route.response.status;
   const headers: Record<string, string> = { 'x-request-id': requestId, ...replyOf.init.headers };
@@ -238,6 +252,10 @@ function serialize(route: AnyRoute, result: unknown, requestId: string): HttpRes
   const version =
     replyOf.init.version ?? (route.versioned ? (body as { version?: unknown })?.version : undefined);
   if (typeof version === 'number') headers.etag = etag(version);
+  if (location && status === 201 && headers.location === undefined) {
+    const path = fillLocation(location.template, body, location.params as Record<string, unknown>);
+    if (path) headers.location = path;
+  }
   headers['content-type'] ??= 'application/json';
   headers['cache-control'] ??= 'no-store';
   return { statusCode: status, headers, body: JSON.stringify(body) };
@@ -268,14 +286,31 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     Object.entries(routes).map(([name, r]) => [r, operations[name] as Operation<AnyRoute>]),
   );
   const secretive = new Set(Object.values(routes).filter(carriesSecrets));
+  const locations = new Map(
+    Object.values(routes).flatMap((r) => {
+      const template = locationTemplate(r, Object.values(routes));
+      return template ? [[r, template] as const] : [];
+    }),
+  );
   const base = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
-    const { route, http } = requests.get(event)!;
+    const { route, http, expand } = requests.get(event)!;
     const operation = operationByRoute.get(route)!;
     // Only a version the caller read (If-Match: "<n>") pins a write; otherwise a write that lost a
     // race to another is applied again on the new version (last writer wins).
     const pinned = typeof http.ifMatch === 'number';
-    const execute = async () =>
-      serialize(route, await lastWriterWins(pinned, () => operation(http)), http.requestId);
+    const execute = async () => {
+      const response = serialize(
+        route,
+        await lastWriterWins(pinned, () => operation(http)),
+        http.requestId,
+        locations.has(route) ? { template: locations.get(route)!, params: http.params } : undefined,
+      );
+      if (!expand.length || response.statusCode !== 200 || typeof response.body !== 'string') return response;
+      // After the response schema has shaped the record: `expanded` is not one of its fields.
+      const body = JSON.parse(response.body) as Record<string, unknown>;
+      await expandBody(http.ctx, route, expand, body, options.expansions ?? {});
+      return { ...response, body: JSON.stringify(body) };
+    };
     const key = http.headers['idempotency-key'];
     const idempotent = route.idempotent ?? route.method === 'POST';
     if (key === undefined || !idempotent || !http.principal) return execute();

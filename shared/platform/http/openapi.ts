@@ -2,8 +2,9 @@ import * as z from 'zod/mini';
 import type { ProblemKind } from '../errors.ts';
 import { namedSchemas, type SchemaMeta } from '../schema.ts';
 import { isSecretField, secretFieldNames } from '../secret-fields.ts';
-import { problemType, statusForKind } from './problem.ts';
-import type { AnyRoute } from './route.ts';
+import { addExamples, describeComponents, describeExpand } from './openapi-reference.ts';
+import { problemType, statusForKind, titleForKind } from './problem.ts';
+import { type AnyRoute, locationTemplate } from './route.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the route declarations and the same zod schemas that
@@ -20,9 +21,46 @@ const COMMON_ERRORS: ProblemKind[] = [
   'forbidden',
   'not_found',
   'payload_too_large',
+  'rate_limited',
   'unavailable',
 ];
-const PUBLIC_ERRORS: ProblemKind[] = ['bad_request', 'validation', 'not_found', 'payload_too_large'];
+const PUBLIC_ERRORS: ProblemKind[] = [
+  'bad_request',
+  'validation',
+  'not_found',
+  'payload_too_large',
+  'rate_limited',
+  'unavailable',
+];
+
+const RETRY_AFTER = {
+  description: 'Seconds to wait before sending the same request again.',
+  schema: { type: 'integer' },
+};
+
+/** Every operation can fail on our side; the body never says why, only the request id. */
+const INTERNAL_ERROR: Json = {
+  description: `${problemType('internal')}: our fault; quote the requestId to support.`,
+  content: {
+    'application/problem+json': {
+      schema: { $ref: '#/components/schemas/Problem' },
+      example: {
+        type: problemType('internal'),
+        title: 'Internal error',
+        status: 500,
+        detail:
+          'Something went wrong on our side. Retry later; if it persists, contact support with the request id.',
+        requestId: 'c0a8012e-5b1f-4d2a-9e3c-7f6b5a4d3c2b',
+      },
+    },
+  },
+};
+
+function roleSentence(route: AnyRoute): string {
+  return route.access === 'public'
+    ? 'Public: no API key needed.'
+    : `Roles allowed: ${route.access.join(', ')}.`;
+}
 
 const ref = (id: string) => `#/components/schemas/${id}`;
 
@@ -130,17 +168,24 @@ function problemSchemas(): Record<string, Json> {
           type: 'string',
           description: 'A URN naming the kind of problem, e.g. urn:funnel:problem:not-found.',
         },
-        title: { type: 'string' },
-        status: { type: 'integer' },
-        detail: { type: 'string' },
-        instance: { type: 'string' },
+        title: { type: 'string', description: 'A short summary of the kind of problem.' },
+        status: { type: 'integer', description: 'The HTTP status code.' },
+        detail: { type: 'string', description: 'What went wrong with this request, in English.' },
+        instance: { type: 'string', description: 'The path of the request.' },
         requestId: { type: 'string', description: 'Quote it when asking support about this request.' },
         errors: {
           type: 'array',
           description: 'For invalid requests: each invalid field and what is wrong with it.',
           items: {
             type: 'object',
-            properties: { path: { type: 'string', examples: ['body.email'] }, message: { type: 'string' } },
+            properties: {
+              path: {
+                type: 'string',
+                examples: ['body.email'],
+                description: 'Where: `body.`, `query.` or `path.` followed by the field path.',
+              },
+              message: { type: 'string', description: 'What is wrong with the field, in English.' },
+            },
             required: ['path', 'message'],
           },
         },
@@ -159,6 +204,7 @@ function objectParameters(schema: Json | undefined, location: 'path' | 'query') 
     in: location,
     required: location === 'path' || required.has(name),
     ...(property.description ? { description: property.description } : {}),
+    ...(property.examples ? { example: (property.examples as unknown[])[0] } : {}),
     schema: property,
   }));
 }
@@ -175,6 +221,8 @@ export interface OpenApiInfo {
   description: string;
   /** One sentence per tag: what the group of operations is for. */
   tags: Record<string, string>;
+  /** Tags grouped by the module that declares them, in the order the reference lists them. */
+  tagGroups?: Array<{ name: string; tags: string[] }>;
 }
 
 export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
@@ -247,6 +295,10 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
     components[name] ??= rewriteRefs(inputPool[id], alias) as Json;
   }
   const inputRef = (id: string) => alias.get(ref(`${id}Input`)) ?? ref(`${id}Input`);
+  describeComponents(
+    components,
+    new Set([...parameterObjects].map((id) => inputRef(id).replace('#/components/schemas/', ''))),
+  );
   const resolve = (pointer: string): Json | undefined =>
     components[pointer.replace('#/components/schemas/', '')];
 
@@ -262,7 +314,7 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
       ]),
     ];
     const statuses = [...new Set(kinds.map(statusForKind))].sort();
-    const errorResponses = Object.fromEntries(
+    const errorResponses: Record<string, Json> = Object.fromEntries(
       statuses.map((status) => [
         String(status),
         {
@@ -270,10 +322,17 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
             .filter((k) => statusForKind(k) === status)
             .map((k) => problemType(k))
             .join(', '),
-          content: { 'application/problem+json': { schema: { $ref: ref('Problem') } } },
+          ...(status === 429 || status === 503 ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
+          content: {
+            'application/problem+json': {
+              schema: { $ref: ref('Problem') },
+              example: problemExample(kinds.find((k) => statusForKind(k) === status)!, route.path),
+            },
+          },
         },
       ]),
     );
+    errorResponses['500'] = INTERNAL_ERROR;
     const success: Json = { description: route.response.description ?? route.summary };
     if (response) success.content = { 'application/json': { schema: { $ref: ref(response) } } };
     else if (route.response.contentType) success.content = { [route.response.contentType]: { schema: {} } };
@@ -285,11 +344,28 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
         description: 'The version; send it back in If-Match to update.',
         schema: { type: 'string' },
       };
+    const location = locationTemplate(route, routes);
+    if (location)
+      headers.Location = {
+        description: `Where the created resource is read: \`${location}\`.`,
+        schema: { type: 'string' },
+      };
     if (Object.keys(headers).length) success.headers = headers;
     const parameters = [
       ...objectParameters(params ? resolve(inputRef(params)) : undefined, 'path'),
       ...objectParameters(query ? resolve(inputRef(query)) : undefined, 'query'),
     ];
+    if (route.expand) {
+      const names = Object.keys(route.expand);
+      parameters.push({
+        name: 'expand',
+        in: 'query',
+        required: false,
+        description: describeExpand(route.expand),
+        schema: { type: 'string', examples: [names.join(',')] },
+        example: names.join(','),
+      } as never);
+    }
     if (route.versioned && ['PATCH', 'PUT', 'DELETE'].includes(route.method)) {
       parameters.push({
         name: 'If-Match',
@@ -314,7 +390,7 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
     const operation: Json = {
       operationId: route.operationId,
       summary: route.summary,
-      ...(route.description ? { description: route.description } : {}),
+      description: [route.description ?? `${route.summary}.`, roleSentence(route)].join('\n\n'),
       tags: route.tags,
       ...(isPublic ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
@@ -335,10 +411,14 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
   for (const id of parameterObjects) {
     delete components[inputRef(id).replace('#/components/schemas/', '')];
   }
-  const tags = [...new Set(routes.flatMap((r) => r.tags))].map((name) => ({
-    name,
-    description: info.tags[name] ?? name,
-  }));
+  addExamples(paths, components);
+  const used = new Set(routes.flatMap((r) => r.tags));
+  const groups = (info.tagGroups ?? [])
+    .map((group) => ({ name: group.name, tags: group.tags.filter((t) => used.has(t)) }))
+    .filter((group) => group.tags.length);
+  const grouped = new Set(groups.flatMap((g) => g.tags));
+  const order = [...groups.flatMap((g) => g.tags), ...[...used].filter((t) => !grouped.has(t))];
+  const tags = order.map((name) => ({ name, description: info.tags[name] ?? name }));
   return {
     openapi: '3.1.0',
     info: {
@@ -350,6 +430,7 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
     servers: [{ url: '/', description: 'This deployment' }],
     security: [{ apiKey: [] }],
     tags,
+    ...(groups.length ? { 'x-tagGroups': groups } : {}),
     paths,
     components: {
       schemas: components,
@@ -363,5 +444,19 @@ export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
         },
       },
     },
+  };
+}
+
+function problemExample(kind: ProblemKind, path: string): Json {
+  return {
+    type: problemType(kind),
+    title: titleForKind(kind),
+    status: statusForKind(kind),
+    detail: kind === 'validation' ? 'The request has invalid fields.' : `${titleForKind(kind)}.`,
+    instance: path,
+    requestId: 'c0a8012e-5b1f-4d2a-9e3c-7f6b5a4d3c2b',
+    ...(kind === 'validation'
+      ? { errors: [{ path: 'body.email', message: 'Must be an email address.' }] }
+      : {}),
   };
 }

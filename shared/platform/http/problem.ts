@@ -65,6 +65,10 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
+export function titleForKind(kind: ProblemKind): string {
+  return titleOf[kind];
+}
+
 export function problemType(kind: ProblemKind | 'internal'): string {
   return `urn:funnel:problem:${kind.replaceAll('_', '-')}`;
 }

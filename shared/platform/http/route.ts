@@ -55,8 +55,25 @@ export interface RouteSpec<
    * are then checked with it, before the operation (a missing resource still answers 404 first).
    */
   resource?: string;
+  /**
+   * Where a 201 points to (the `Location` header): a path whose `{name}`s are filled from the
+   * response body, else from the path parameters. Without it, a route answering 201 at `/x` points
+   * to `/x/{id}` when that route exists (see locationTemplate).
+   */
+  location?: string;
+  /**
+   * Relations a read or list offers in `?expand=` (shared/platform/http/expand.ts): by name, the
+   * id field of the record (an id or a list of ids) and the kind of record it names.
+   */
+  expand?: Record<string, Expansion>;
   /** Problems this operation answers besides the ones every route can (400, 401, 403, 404, 413). */
   errors?: ProblemKind[];
+}
+
+export interface Expansion {
+  field: string;
+  /** A kind of functions/app/expansions.ts. */
+  kind: string;
 }
 
 export type AnyRoute = RouteSpec<
@@ -92,3 +109,29 @@ export type ResponseOf<R> =
       ? z.input<S>
       : unknown
     : never;
+
+/**
+ * The `Location` template of a route answering 201: its own declaration, else the read of the
+ * created record beside it (`POST /v1/contacts` → `/v1/contacts/{id}`) when the routes have it.
+ */
+export function locationTemplate(route: AnyRoute, routes: readonly AnyRoute[]): string | undefined {
+  if (route.response.status !== 201) return undefined;
+  if (route.location) return route.location;
+  const read = `${route.path}/{id}`;
+  return routes.some((r) => r.method === 'GET' && r.path === read) ? read : undefined;
+}
+
+/** A Location template filled from the created record and the request's path parameters. */
+export function fillLocation(
+  template: string,
+  body: unknown,
+  params: Record<string, unknown> | undefined,
+): string | undefined {
+  let complete = true;
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = (body as Record<string, unknown> | undefined)?.[name] ?? params?.[name];
+    if (typeof value !== 'string' && typeof value !== 'number') complete = false;
+    return encodeURIComponent(String(value));
+  });
+  return complete ? path : undefined;
+}

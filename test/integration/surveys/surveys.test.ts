@@ -7,7 +7,7 @@ import { createTopic } from '../../../shared/marketing/topics.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import { tenantContext } from '../../../shared/platform/context.ts';
 import type { TenantId } from '../../../shared/platform/db/keys.ts';
-import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../../shared/platform/errors.ts';
 import { submitSurveyForm, surveyForm } from '../../../shared/surveys/form.ts';
 import {
   getInvitation,
@@ -442,7 +442,9 @@ describe('paper letters', () => {
     expect(html).toContain('Ada Hopper');
     expect(html.match(/class="letter"/g)).toHaveLength(2);
 
-    await expectIssues(recordPaperResponse(ctx, { code: 'ZZZZ-ZZZZ', answers: {} }), [{ path: 'body.code' }]);
+    await expect(recordPaperResponse(ctx, { code: 'ZZZZ-ZZZZ', answers: {} })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     const typed = await recordPaperResponse(ctx, {
       code: adaCode.toLowerCase().replace('-', ' '),
       answers: { recommend: 6, support: 3 },

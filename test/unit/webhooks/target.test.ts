@@ -21,8 +21,14 @@ describe('webhook targets', () => {
     ['0.0.0.0', 'unspecified'],
     ['::ffff:10.0.0.1', 'private'],
     ['224.0.0.1', 'multicast'],
-  ])('refuse %s, a %s address', (address, kind) => {
-    expect(refusedAddress(address, strict)).toContain(`a ${kind} address`);
+  ])('refuse %s, in the %s range', (address, kind) => {
+    expect(refusedAddress(address, strict)).toContain(`is in the ${kind} range;`);
+  });
+
+  it('name the range with no article to get wrong', () => {
+    expect(refusedAddress('0.0.0.0', strict)).toBe(
+      '0.0.0.0 is in the unspecified range; webhooks go to public addresses only.',
+    );
   });
 
   it('refuse loopback in another form: NAT64 and 6to4 addresses are not public ones', () => {
@@ -90,7 +96,7 @@ describe('a webhook POST', () => {
       allowLoopback: false,
     });
     expect(outcome).toMatchObject({ ok: false, reason: 'refused_address' });
-    expect(outcome.error).toMatch(/localhost resolves to .* loopback address/);
+    expect(outcome.error).toMatch(/localhost resolves to .* in the loopback range/);
     expect(hits.length).toBe(before);
   });
 

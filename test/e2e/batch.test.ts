@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
+
+let runtime: LocalRuntime;
+let tenant: SignedUpTenant;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  tenant = await signUpOverHttp(runtime);
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+describe('batch writes', () => {
+  it('applies the valid half of a batch and answers each record by index', async () => {
+    const existing = (
+      await tenant.api.post('/v1/contacts', { firstName: 'Ann', lastName: 'Old', email: 'ann@batch.example' })
+    ).body;
+    const response = await tenant.api.post('/v1/contacts/batch', {
+      records: [
+        { action: 'create', data: { firstName: 'Bo', lastName: 'New', email: 'bo@batch.example' } },
+        { action: 'create', data: { firstName: 'Cy', lastName: 'Bad', email: 'not-an-email' } },
+        { action: 'upsert', data: { firstName: 'Ann', lastName: 'Renamed', email: 'ANN@batch.example' } },
+        { action: 'upsert', data: { firstName: 'Di', lastName: 'Fresh', email: 'di@batch.example' } },
+        { action: 'update', id: existing.id, data: { tags: ['vip'] } },
+        {
+          action: 'create',
+          data: { firstName: 'Ed', lastName: 'Ref', companyId: '01JD5Z8Q4K7M2N3P6R9S0T1V2W' },
+        },
+        { action: 'delete', data: {} },
+      ],
+    });
+    expect(response.status).toBe(200);
+    const results = response.body.results;
+    expect(results.map((r: { index: number; status: number }) => [r.index, r.status])).toEqual([
+      [0, 201],
+      [1, 400],
+      [2, 200],
+      [3, 201],
+      [4, 200],
+      [5, 422],
+      [6, 400],
+    ]);
+    expect(results[1].problem.errors).toEqual([
+      { path: 'body.records.1.data.email', message: expect.any(String) },
+    ]);
+    expect(results[5].problem.errors[0].path).toBe('body.records.5.data.companyId');
+    expect(results[6].problem.errors[0].path).toBe('body.records.6.action');
+    expect(results[2].id).toBe(existing.id);
+
+    const ann = (await tenant.api.get(`/v1/contacts/${existing.id}`)).body;
+    expect([ann.lastName, ann.tags]).toEqual(['Renamed', ['vip']]);
+    expect((await tenant.api.get(`/v1/contacts/${results[0].id}`)).body.email).toBe('bo@batch.example');
+    // Nothing of the invalid records was written.
+    expect((await tenant.api.get('/v1/contacts?email=not-an-email')).body.items ?? []).toEqual([]);
+    expect((await tenant.api.get('/v1/contacts?namePrefix=Ref')).body.items).toEqual([]);
+  });
+
+  it('replays a batch sent again with its Idempotency-Key without writing twice', async () => {
+    const body = { records: [{ action: 'create', data: { name: 'Umbrella', domain: 'umbrella.example' } }] };
+    const headers = { 'idempotency-key': 'batch-companies-0001' };
+    const first = await tenant.api.post('/v1/companies/batch', body, { headers });
+    const again = await tenant.api.post('/v1/companies/batch', body, { headers });
+    expect(first.body.results[0].status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const listed = await tenant.api.get('/v1/companies?namePrefix=Umbrella');
+    expect(listed.body.items).toHaveLength(1);
+  });
+
+  it('upserts products by SKU', async () => {
+    const record = {
+      action: 'upsert',
+      data: { sku: 'DESK-1', name: 'Desk', prices: [{ currency: 'EUR', unitAmount: 19900 }] },
+    };
+    const first = await tenant.api.post('/v1/products/batch', { records: [record] });
+    const second = await tenant.api.post('/v1/products/batch', {
+      records: [{ action: 'upsert', data: { sku: 'DESK-1', name: 'Standing desk' } }],
+    });
+    expect(first.body.results[0].status).toBe(201);
+    expect(second.body.results[0]).toMatchObject({ status: 200, id: first.body.results[0].id });
+    expect((await tenant.api.get(`/v1/products/${first.body.results[0].id}`)).body.name).toBe(
+      'Standing desk',
+    );
+  });
+
+  it('refuses more than 100 records at once', async () => {
+    const records = Array.from({ length: 101 }, (_, i) => ({
+      action: 'create',
+      data: { firstName: 'N', lastName: `N${i}` },
+    }));
+    const refused = await tenant.api.post('/v1/contacts/batch', { records });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].path).toBe('body.records');
+    expect((await tenant.api.get('/v1/contacts?namePrefix=N0')).body.items).toEqual([]);
+  });
+});

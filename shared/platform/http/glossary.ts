@@ -543,6 +543,22 @@ export const GLOSSARY: Record<string, string> = {
   'param:status': 'Only records in this state.',
   'param:tag': 'Only records with this tag.',
   'param:number': 'The invoice number.',
+  'MfaSettings.totp': 'Whether sign-in asks for a code from an authenticator app.',
+  'TotpSetup.secret':
+    'The key to type into an authenticator app by hand (base32); shown once, while setting it up.',
+  'TotpSetup.uri': 'The same key as an otpauth:// address, for a QR code.',
+  'TenantExportRequested.requestedAt': 'When the export was asked for.',
+  'TenantExportRequested.requestedBy': 'The admin who asked for it.',
+  'TenantExportRequested.files': 'One NDJSON file per kind of record, once the export is done.',
+  'TenantExportRequested.records': 'How many records the file holds.',
+  'TenantExportRequested.sha256': "The file's SHA-256, in hex, as the manifest lists it.",
+  'TenantExport.requestedAt': 'When the export was asked for.',
+  'TenantExport.requestedBy': 'The admin who asked for it.',
+  'TenantExport.files': 'One NDJSON file per kind of record, once the export is done.',
+  'TenantExport.downloadExpiresAt':
+    'Until when the download addresses work; read the export again for new ones.',
+  'TenantExport.records': 'How many records the file holds.',
+  'TenantExport.sha256': "The file's SHA-256, in hex, as the manifest lists it.",
 };
 
 /** Fields holding an amount of money: integers in minor units (cents) of the record's currency. */

@@ -2,8 +2,14 @@ import * as z from 'zod/mini';
 import { adminOnly } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id } from '../../shared/platform/schema.ts';
-import { UNVERIFIED_SCHEDULE } from '../../shared/tenant-exit/keys.ts';
-import { TenantExport, TenantExportRequested } from '../../shared/tenant-exit/schema.ts';
+import { DELETION_SCHEDULE, UNVERIFIED_SCHEDULE } from '../../shared/tenant-exit/keys.ts';
+import {
+  TenantDeletion,
+  TenantDeletionConfirmation,
+  TenantDeletionRequested,
+  TenantExport,
+  TenantExportRequested,
+} from '../../shared/tenant-exit/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'tenant-exit-api';
@@ -23,6 +29,7 @@ export const tenantExitRoutes = {
       'salts, calendar feed addresses or paper survey codes). Follow it at the `Location` it answers with; ' +
       'once completed, it gives download addresses that work for an hour (docs/tenant-exit.md).',
     tags,
+    whileFrozen: true,
     response: { status: 202, schema: TenantExportRequested },
   }),
   getExport: route({
@@ -36,6 +43,58 @@ export const tenantExitRoutes = {
     params: z.object({ id: Id }),
     response: { status: 200, schema: TenantExport },
   }),
+  requestDeletion: route({
+    operationId: 'requestTenantDeletion',
+    method: 'POST',
+    path: '/v1/tenant/deletion',
+    function: fn,
+    access: adminOnly,
+    summary: 'Ask for the deletion of the whole tenant',
+    description:
+      'Changes nothing yet: answers a confirmation token, valid for an hour, to send to ' +
+      'POST /v1/tenant/deletion/confirm. A new request replaces one not confirmed (docs/tenant-exit.md).',
+    tags,
+    idempotent: false,
+    response: { status: 201, schema: TenantDeletionRequested },
+  }),
+  confirmDeletion: route({
+    operationId: 'confirmTenantDeletion',
+    method: 'POST',
+    path: '/v1/tenant/deletion/confirm',
+    function: fn,
+    access: adminOnly,
+    summary: 'Confirm the deletion of the whole tenant',
+    description:
+      'Freezes the tenant: writes answer 409 `tenant_frozen` and no mail is sent; reads and exports still ' +
+      'work. Every record is removed 14 days later (`deleteAfter`) unless an admin cancels with ' +
+      'DELETE /v1/tenant/deletion. Confirming again changes nothing.',
+    tags,
+    whileFrozen: true,
+    body: TenantDeletionConfirmation,
+    response: { status: 200, schema: TenantDeletion },
+  }),
+  getDeletion: route({
+    operationId: 'getTenantDeletion',
+    method: 'GET',
+    path: '/v1/tenant/deletion',
+    function: fn,
+    access: adminOnly,
+    summary: "Read where the tenant's deletion stands",
+    tags,
+    response: { status: 200, schema: TenantDeletion },
+  }),
+  cancelDeletion: route({
+    operationId: 'cancelTenantDeletion',
+    method: 'DELETE',
+    path: '/v1/tenant/deletion',
+    function: fn,
+    access: adminOnly,
+    summary: "Cancel the tenant's deletion during its grace period",
+    description: 'Unfreezes the tenant and cancels its removal.',
+    tags,
+    whileFrozen: true,
+    response: { status: 200, schema: TenantDeletion },
+  }),
 };
 
 export const tenantExit = defineModule({
@@ -44,8 +103,9 @@ export const tenantExit = defineModule({
     {
       name: 'tenant-exit-api',
       entry: 'functions/http/tenant-exit.ts',
-      description: "Starts and follows exports of the tenant's data.",
-      permissions: ['table:tenant', 'queues:send', 'bucket:tenant-exports:read'],
+      description:
+        "Starts and follows exports of the tenant's data; requests, confirms and cancels its deletion.",
+      permissions: ['table:tenant', 'queues:send', 'bucket:tenant-exports:read', 'schedules:manage'],
     },
     {
       name: 'tenant-export',
@@ -65,6 +125,12 @@ export const tenantExit = defineModule({
       name: 'remove-unverified-tenant',
       entry: 'functions/jobs/remove-unverified-tenant.ts',
       description: 'Starts the removal of a tenant still unverified when its schedule fires.',
+      permissions: ['table:read', 'queues:send'],
+    },
+    {
+      name: 'remove-deleted-tenant',
+      entry: 'functions/jobs/remove-deleted-tenant.ts',
+      description: 'Starts the removal of a tenant when the grace period of its confirmed deletion ends.',
       permissions: ['table:read', 'queues:send'],
     },
     {
@@ -103,6 +169,12 @@ export const tenantExit = defineModule({
       name: UNVERIFIED_SCHEDULE,
       description: 'Removes a tenant whose admin has not verified 7 days after sign-up.',
       target: 'remove-unverified-tenant',
+      kind: 'one-time',
+    },
+    {
+      name: DELETION_SCHEDULE,
+      description: 'Removes a tenant 14 days after an admin confirmed its deletion, unless cancelled.',
+      target: 'remove-deleted-tenant',
       kind: 'one-time',
     },
   ],

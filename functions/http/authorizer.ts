@@ -6,6 +6,7 @@ import { isContention, isServiceFailure } from '../../shared/platform/db/content
 import type { AuthorizerContext } from '../../shared/platform/http/handler.ts';
 import { rootLogger } from '../../shared/platform/logger.ts';
 import { type Authentication, authenticate } from '../../shared/tenancy/api-keys.ts';
+import { isFrozen } from '../../shared/tenancy/tenants.ts';
 
 /**
  * API Gateway's Lambda authorizer (simple responses). It accepts either credential as a bearer
@@ -55,5 +56,8 @@ export const handler = async (
       },
     };
   if (!result.ok) return { isAuthorized: true, context: { authenticated: false, reason: result.reason } };
-  return { isAuthorized: true, context: { authenticated: true, ...result.principal } };
+  // Whether the tenant is frozen for deletion travels with the verdict, so the function refuses
+  // writes without reading the tenant again; the verdict is cached like the rest (at most 60 s).
+  const frozen = await isFrozen(result.principal.tenantId);
+  return { isAuthorized: true, context: { authenticated: true, ...result.principal, frozen } };
 };

@@ -1,4 +1,5 @@
 import type { TenantContext } from '../platform/context.ts';
+import { ConflictError } from '../platform/errors.ts';
 import { assertVerifiedSender, verifiedIdentityFor } from '../senders/identities.ts';
 import { sesTenantName } from '../senders/ses.ts';
 import { getTenant } from '../tenancy/tenants.ts';
@@ -11,20 +12,28 @@ import { assertVerified, isVerified } from '../tenancy/verification.ts';
  * the refusal as a skip); API operations that start mail ask `assertMaySendAs` first, so the
  * caller hears 409 (tenant not verified) or 422 naming the sender field.
  */
-export type SendingRefusal = 'tenant_unverified' | 'sender_unverified';
+export type SendingRefusal = 'tenant_frozen' | 'tenant_unverified' | 'sender_unverified';
 
 export async function sendingRefusal(ctx: TenantContext, from: string): Promise<SendingRefusal | undefined> {
-  if (!isVerified(await getTenant(ctx))) return 'tenant_unverified';
+  const tenant = await getTenant(ctx);
+  if (tenant.status === 'frozen') return 'tenant_frozen';
+  if (!isVerified(tenant)) return 'tenant_unverified';
   if (!(await verifiedIdentityFor(ctx, from))) return 'sender_unverified';
   return undefined;
 }
 
 export async function assertMaySendAs(ctx: TenantContext, from: string, field: string): Promise<void> {
-  assertVerified(await getTenant(ctx), 'send email');
+  const tenant = await getTenant(ctx);
+  if (tenant.status === 'frozen')
+    throw new ConflictError('The tenant is frozen for deletion: it sends no email.', {
+      reason: 'tenant_frozen',
+    });
+  assertVerified(tenant, 'send email');
   await assertVerifiedSender(ctx, from, field);
 }
 
 export function refusalReason(refusal: SendingRefusal, from: string): string {
+  if (refusal === 'tenant_frozen') return "The tenant's deletion was confirmed: it sends no email.";
   return refusal === 'tenant_unverified'
     ? "The tenant's admin has not verified their email address yet."
     : `${from} is not one of the tenant's verified sender identities.`;

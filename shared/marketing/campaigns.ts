@@ -221,6 +221,7 @@ const REASONS: Record<Ineligibility, string> = {
   suppressed: 'are on the suppression list',
   no_email: 'have no email address',
   merged: 'were merged away',
+  tenant_frozen: 'cannot be mailed while the tenant is frozen for deletion',
   tenant_unverified: "cannot be mailed until the tenant's admin verifies their address",
   sender_unverified: 'cannot be mailed from a sender that is not verified',
 };

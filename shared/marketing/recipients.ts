@@ -64,6 +64,7 @@ export type Ineligibility =
   | 'unsubscribed'
   | 'suppressed'
   | 'merged'
+  | 'tenant_frozen'
   | 'tenant_unverified'
   | 'sender_unverified';
 

@@ -21,7 +21,8 @@ export type LinkPurpose =
   | 'unsubscribe'
   | 'preferences'
   | 'calendar'
-  | 'tenant-verification';
+  | 'tenant-verification'
+  | 'tenant-deletion';
 
 export interface LinkClaims {
   /** Tenant id. */

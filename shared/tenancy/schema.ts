@@ -96,6 +96,8 @@ export const Tenant = named(
     settings: TenantSettings,
     emailVerification: EmailVerification,
     linkKeys: z.optional(LinkKeys),
+    /** `frozen` once an admin confirmed the tenant's deletion: writes and mail are refused until it is cancelled or done. */
+    status: z.optional(z.enum(['active', 'frozen'])),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
     version: z.int(),

@@ -1,6 +1,7 @@
 import { TenantCreated, TenantSettingsChanged } from '../../events/tenancy.ts';
-import type { TenantContext } from '../platform/context.ts';
+import { type TenantContext, tenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
+import { asTenantId } from '../platform/db/keys.ts';
 import { assertIfMatch, getItem, unitOfWork, whileVersion, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { DEFAULT_LOCALE } from '../platform/i18n/locales.ts';
@@ -84,6 +85,17 @@ export async function getTenant(ctx: TenantContext): Promise<Tenant> {
   const item = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId));
   if (!item) throw new NotFoundError('Tenant', ctx.tenantId);
   return toTenant(item);
+}
+
+/** Whether the tenant's deletion was confirmed (docs/tenant-exit.md); an unknown tenant is not frozen. */
+export async function isFrozen(tenantId: string): Promise<boolean> {
+  const ctx = tenantContext({
+    tenantId: asTenantId(tenantId),
+    actor: { type: 'system', process: 'authorizer' },
+    fenced: true,
+  });
+  const item = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId), { consistent: true });
+  return item?.status === 'frozen';
 }
 
 export async function updateTenant(

@@ -14,3 +14,7 @@ export function exportPrefix(t: string, exportId: string): string {
 /** The one-time schedule, per tenant, that removes it if its admin never verifies. */
 export const UNVERIFIED_SCHEDULE = 'unverified-removal';
 export const unverifiedScheduleName = (tenantId: string) => `${UNVERIFIED_SCHEDULE}-${tenantId}`;
+
+/** The one-time schedule, per tenant, that removes it at the end of its deletion's grace period. */
+export const DELETION_SCHEDULE = 'tenant-deletion';
+export const deletionScheduleName = (tenantId: string) => `${DELETION_SCHEDULE}-${tenantId}`;

@@ -54,3 +54,38 @@ export const Manifest = z.object({
   files: z.array(ExportFile),
 });
 export type Manifest = z.infer<typeof Manifest>;
+
+export const TenantDeletion = named(
+  'TenantDeletion',
+  z.object({
+    /**
+     * `none`: nothing asked; `requested`: an admin asked and the confirmation token is waiting;
+     * `frozen`: confirmed, the tenant is removed at `deleteAfter` unless an admin cancels first.
+     */
+    status: z.enum(['none', 'requested', 'frozen']),
+    requestedAt: z.optional(IsoDateTime),
+    requestedBy: z.optional(z.string()),
+    /** Until when the confirmation token works. */
+    confirmBefore: z.optional(IsoDateTime),
+    confirmedAt: z.optional(IsoDateTime),
+    confirmedBy: z.optional(z.string()),
+    deleteAfter: z.optional(IsoDateTime),
+  }),
+  "Where the tenant's deletion stands (docs/tenant-exit.md).",
+);
+export type TenantDeletion = z.infer<typeof TenantDeletion>;
+
+export const TenantDeletionRequested = named(
+  'TenantDeletionRequested',
+  z.object({
+    ...TenantDeletion.def.shape,
+    /** Send it to POST /v1/tenant/deletion/confirm within the hour to freeze the tenant. */
+    confirmationToken: secretField(z.string()),
+  }),
+  'A deletion request, waiting for its confirmation.',
+);
+
+export const TenantDeletionConfirmation = named(
+  'TenantDeletionConfirmation',
+  z.object({ token: z.string().check(z.minLength(1), z.maxLength(2000)) }),
+);

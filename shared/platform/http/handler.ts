@@ -51,6 +51,8 @@ export interface AuthorizerContext {
   reason?: string;
   /** The caller could not be looked up (the table was throttling or failing): answer 503. */
   unavailable?: boolean;
+  /** The caller's tenant is frozen for deletion: its writes are refused (see `assertMayWrite`). */
+  frozen?: boolean;
 }
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -134,12 +136,27 @@ function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
       requiredRoles: route.access,
     });
   }
+  assertMayWrite(route, String(auth.frozen) === 'true');
   return {
     tenantId: auth.tenantId,
     memberId: auth.memberId,
     role: auth.role,
     ...(auth.keyId ? { keyId: auth.keyId } : {}),
   };
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The one place a frozen tenant's writes are refused, for every route at once: a tenant whose
+ * deletion an admin confirmed reads, exports and cancels, and changes nothing else.
+ */
+function assertMayWrite(route: AnyRoute, frozen: boolean): void {
+  if (!frozen || READS.has(route.method) || route.whileFrozen) return;
+  throw new ConflictError(
+    'The tenant is frozen: its deletion was confirmed. Reads and exports still work; an admin can cancel the deletion with DELETE /v1/tenant/deletion.',
+    { reason: 'tenant_frozen' },
+  );
 }
 
 /**

@@ -46,6 +46,11 @@ export interface RouteSpec<
   /** The response carries an ETag and writes honour `If-Match`. */
   versioned?: boolean;
   /**
+   * A write a frozen tenant (its deletion confirmed, docs/tenant-exit.md) may still make: cancel
+   * the deletion, export. Every other write of a frozen tenant answers 409 `tenant_frozen`.
+   */
+  whileFrozen?: boolean;
+  /**
    * Body fields naming other records of the tenant, by path (`lines.*.productId`) and record kind
    * (functions/app/records.ts): they must exist, else 422 naming the field (platform/references.ts).
    */

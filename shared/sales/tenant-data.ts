@@ -12,6 +12,8 @@ registerTenantData('sales', [
     list: { index: 'GSI1' as const, partition: ['LEADS', status] },
   })),
   { name: 'lead-assignment', list: { partition: ['LEAD-ASSIGNMENT'] } },
+  // The guard that the sign-up's default pipeline was made once; no pipeline names it.
+  { name: 'default-pipeline-guard', list: { partition: ['PIPELINE-DEFAULT'] } },
   {
     name: 'pipelines',
     list: { index: 'GSI1', partition: ['PIPELINES'] },

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { assertMaySendAs } from '../../../shared/mail/gate.ts';
 import { sendMail } from '../../../shared/mail/service.ts';
+import { unitOfWork } from '../../../shared/platform/db/repository.ts';
+import { tenancyKeys } from '../../../shared/tenancy/keys.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 
@@ -40,5 +43,22 @@ describe('the sending gate', () => {
     const own = await sendMail(tenant.ctx, message(tenant.tenant.sender.email, to));
     expect(own.status).toBe('sent');
     expect(await mailsTo(to)).toHaveLength(1);
+  });
+
+  it('sends nothing for a tenant frozen for deletion, even from a verified identity', async () => {
+    const tenant = await newTenant();
+    const to = `frozen-${tenant.tenant.id}@customer.example`;
+    // The freeze as a confirmed deletion leaves it (its flow is tested in test/e2e/tenant-deletion.test.ts).
+    await unitOfWork(tenant.ctx)
+      .update(tenancyKeys.tenant(tenant.ctx.tenantId), { set: { status: 'frozen' } })
+      .commit();
+    const outcome = await sendMail(tenant.ctx, message(tenant.tenant.sender.email, to));
+    expect(outcome).toMatchObject({ status: 'blocked', refusal: 'tenant_frozen' });
+    await expect(
+      assertMaySendAs(tenant.ctx, tenant.tenant.sender.email, 'sender.email'),
+    ).rejects.toMatchObject({
+      details: { reason: 'tenant_frozen' },
+    });
+    expect(await mailsTo(to)).toEqual([]);
   });
 });

@@ -32,9 +32,9 @@ export const FILTER_SCHEMAS: Record<FilterName, z.ZodMiniType<string>> = {
   survey: Id,
 };
 
-/** The query a standard report accepts: unknown parameters are refused, naming them. */
+/** The query a standard report accepts; the strict input layer refuses unknown parameters, naming them. */
 export function reportQuery(report: StandardReport) {
-  return z.strictObject({
+  return z.object({
     ...periodFields,
     ...(report.by ? { by: z.optional(z.enum(report.by as [string, ...string[]])) } : {}),
     ...Object.fromEntries(report.filters.map((f) => [f, z.optional(FILTER_SCHEMAS[f])])),
@@ -212,7 +212,7 @@ export const CustomReport = named(
 );
 export type CustomReport = z.infer<typeof CustomReport>;
 
-export const CustomReportRunQuery = z.strictObject({
+export const CustomReportRunQuery = z.object({
   from: periodFields.from,
   to: periodFields.to,
   compare: periodFields.compare,

@@ -21,6 +21,7 @@ import {
   ImportRowError,
   MergeStatus,
   SelfServiceLink,
+  SelfServiceLinkMail,
   TimelineEntry,
 } from '../../shared/contacts/schema.ts';
 import { adminOnly, anyMember, customerFacing, type Role } from '../../shared/platform/auth.ts';
@@ -204,6 +205,19 @@ export const contactRoutes = {
     tags,
     params: ById,
     response: { status: 201, schema: SelfServiceLink },
+  }),
+  emailSelfServiceLink: route({
+    operationId: 'emailSelfServiceLink',
+    method: 'POST',
+    path: '/v1/contacts/{id}/self-service-link/email',
+    function: fn,
+    access: customerFacing,
+    summary: 'Email the contact a link to correct their own data',
+    description:
+      "Sends a new 7-day self-service link to the contact's email address, in their language, as transactional mail (a suppressed address receives nothing). At most one such email per contact every 10 minutes: another request in that window answers 409, and an `Idempotency-Key` replays the first answer.",
+    tags,
+    params: ById,
+    response: { status: 200, schema: SelfServiceLinkMail },
   }),
   mergeContact: route({
     operationId: 'mergeContacts',

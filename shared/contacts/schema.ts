@@ -530,6 +530,18 @@ export const SelfServiceLink = named(
   'A link to send the contact; it opens a form where they correct their data and consent.',
 );
 
+export const SelfServiceLinkMail = named(
+  'SelfServiceLinkMail',
+  z.object({
+    status: z.enum(['sent', 'suppressed', 'blocked']),
+    to: z.string(),
+    expiresAt: z.optional(IsoDateTime),
+    messageId: z.optional(z.string()),
+    reason: z.optional(z.string()),
+  }),
+  'What became of the email: sent (with the expiry of the link), or not sent because the address is suppressed or sending is blocked for the tenant.',
+);
+
 // Merge
 
 export const ContactMerge = named(

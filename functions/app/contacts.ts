@@ -479,9 +479,15 @@ export const contactRoutes = {
     function: fn,
     access: anyMember,
     summary: 'Meetings, scheduled calls and due tasks in a window',
-    description: "Everyone's by default; `owner` narrows to one member. A window is at most 92 days.",
+    description:
+      "Everyone's by default; `owner` narrows to one member. A window is at most 92 days. Calls carry their contact's name, first phone, best time to call and `reachableNow`; `reachableNow=true` keeps only the calls whose contact is within their best time to call at this moment (in the contact's time zone).",
     tags: ['Calendar'],
-    query: z.object({ from: IsoDateTime, to: IsoDateTime, owner: z.optional(Id) }),
+    query: z.object({
+      from: IsoDateTime,
+      to: IsoDateTime,
+      owner: z.optional(Id),
+      reachableNow: z._default(z.stringbool(), false),
+    }),
     response: {
       status: 200,
       schema: named('Calendar', z.object({ items: z.array(CalendarItem), truncated: z.boolean() })),

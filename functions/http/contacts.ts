@@ -137,7 +137,12 @@ export const handler = httpHandler(
       return noContent();
     },
     calendar: ({ ctx, query }) =>
-      calendar(ctx, { from: query.from, to: query.to, ...(query.owner ? { ownerId: query.owner } : {}) }),
+      calendar(ctx, {
+        from: query.from,
+        to: query.to,
+        ...(query.owner ? { ownerId: query.owner } : {}),
+        reachableNow: query.reachableNow,
+      }),
     calendarFeed: async ({ ctx, principal }) => {
       try {
         return { active: true, feed: await getCalendarFeed(ctx, principal!.memberId) };

@@ -469,6 +469,16 @@ export const CalendarItem = named(
     ownerId: z.optional(Id),
     location: z.optional(z.string()),
     contactIds: z.array(Id),
+    /** Calls only: who to call and on which number, and whether it is their best time now. */
+    contact: z.optional(
+      z.object({
+        id: Id,
+        name: z.string(),
+        phone: z.optional(z.string()),
+        bestTimeToCall: z.optional(BestTimeToCall),
+        reachableNow: z.boolean(),
+      }),
+    ),
   }),
   'A meeting, a scheduled call or a due task in a calendar window.',
 );

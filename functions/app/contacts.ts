@@ -21,6 +21,7 @@ import {
   ImportRowError,
   MergeStatus,
   SelfServiceLink,
+  SelfServiceLinkMail,
   TimelineEntry,
 } from '../../shared/contacts/schema.ts';
 import { adminOnly, anyMember, customerFacing, type Role } from '../../shared/platform/auth.ts';
@@ -204,6 +205,19 @@ export const contactRoutes = {
     tags,
     params: ById,
     response: { status: 201, schema: SelfServiceLink },
+  }),
+  emailSelfServiceLink: route({
+    operationId: 'emailSelfServiceLink',
+    method: 'POST',
+    path: '/v1/contacts/{id}/self-service-link/email',
+    function: fn,
+    access: customerFacing,
+    summary: 'Email the contact a link to correct their own data',
+    description:
+      "Sends a new 7-day self-service link to the contact's email address, in their language, as transactional mail (a suppressed address receives nothing). At most one such email per contact every 10 minutes: another request in that window answers 409, and an `Idempotency-Key` replays the first answer.",
+    tags,
+    params: ById,
+    response: { status: 200, schema: SelfServiceLinkMail },
   }),
   mergeContact: route({
     operationId: 'mergeContacts',
@@ -465,9 +479,15 @@ export const contactRoutes = {
     function: fn,
     access: anyMember,
     summary: 'Meetings, scheduled calls and due tasks in a window',
-    description: "Everyone's by default; `owner` narrows to one member. A window is at most 92 days.",
+    description:
+      "Everyone's by default; `owner` narrows to one member. A window is at most 92 days. Calls carry their contact's name, first phone, best time to call and `reachableNow`; `reachableNow=true` keeps only the calls whose contact is within their best time to call at this moment (in the contact's time zone).",
     tags: ['Calendar'],
-    query: z.object({ from: IsoDateTime, to: IsoDateTime, owner: z.optional(Id) }),
+    query: z.object({
+      from: IsoDateTime,
+      to: IsoDateTime,
+      owner: z.optional(Id),
+      reachableNow: z._default(z.stringbool(), false),
+    }),
     response: {
       status: 200,
       schema: named('Calendar', z.object({ items: z.array(CalendarItem), truncated: z.boolean() })),

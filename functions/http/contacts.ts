@@ -26,6 +26,7 @@ import { addNextPart, createImport, getImport, listImportErrors } from '../../sh
 import { eraseContact, exportContactData, requestMerge } from '../../shared/contacts/privacy.ts';
 import { searchContacts } from '../../shared/contacts/search.ts';
 import { createSelfServiceLink } from '../../shared/contacts/self-service.ts';
+import { emailSelfServiceLink } from '../../shared/contacts/self-service-mail.ts';
 import {
   createContact,
   findContactIdByEmail,
@@ -101,6 +102,7 @@ export const handler = httpHandler(
       return listContactActivities(ctx, params.id, query);
     },
     selfServiceLink: ({ ctx, params }) => createSelfServiceLink(ctx, params.id),
+    emailSelfServiceLink: ({ ctx, params }) => emailSelfServiceLink(ctx, params.id),
     mergeContact: ({ ctx, params, body }) => requestMerge(ctx, params.id, body.duplicateId),
     contactDataExport: ({ ctx, params }) => exportContactData(ctx, params.id),
     listCustomFields: async ({ ctx }) => ({ items: await listCustomFields(ctx) }),
@@ -135,7 +137,12 @@ export const handler = httpHandler(
       return noContent();
     },
     calendar: ({ ctx, query }) =>
-      calendar(ctx, { from: query.from, to: query.to, ...(query.owner ? { ownerId: query.owner } : {}) }),
+      calendar(ctx, {
+        from: query.from,
+        to: query.to,
+        ...(query.owner ? { ownerId: query.owner } : {}),
+        reachableNow: query.reachableNow,
+      }),
     calendarFeed: async ({ ctx, principal }) => {
       try {
         return { active: true, feed: await getCalendarFeed(ctx, principal!.memberId) };

@@ -42,6 +42,7 @@ export const CONTACT_MERGE_FIELDS = [
   'contact.lastName',
   'contact.email',
   'contact.lifecycleStage',
+  'contact.selfServiceLink',
   'owner.name',
   'owner.email',
 ];

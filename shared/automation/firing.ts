@@ -1,4 +1,5 @@
 import type { Contact } from '../contacts/schema.ts';
+import { selfServiceLinkFor } from '../contacts/self-service-link.ts';
 import { getContact, updateContact } from '../contacts/service.ts';
 import { addMembers } from '../marketing/lists.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -125,6 +126,7 @@ async function sceneOf(ctx: TenantContext, firing: Firing): Promise<Scene | stri
               lastName: contact.lastName,
               email: contact.email,
               lifecycleStage: contact.lifecycleStage,
+              selfServiceLink: (await selfServiceLinkFor(tenant, contact.id, ctx.clock.now())).url,
             },
           }
         : {}),

@@ -1,5 +1,5 @@
 import type { TenantContext } from '../platform/context.ts';
-import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
+import { getItem, getItems, queryAll, unitOfWork } from '../platform/db/repository.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { publicUrl } from '../platform/links.ts';
@@ -9,8 +9,10 @@ import { tenancyKeys } from '../tenancy/keys.ts';
 import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { activityTitle, calendarActivities, endOf } from './activities.ts';
-import { calendarFeedKeys } from './keys.ts';
+import { calendarFeedKeys, contactKeys } from './keys.ts';
+import { reachableAt } from './reachable.ts';
 import type { CalendarItem } from './schema.ts';
+import { contactFromItem } from './service.ts';
 
 /** A window is at most this long, so one request reads a bounded number of months. */
 const MAX_WINDOW_DAYS = 92;
@@ -25,6 +27,8 @@ export interface CalendarWindow {
   to: string;
   /** One member's calendar; everyone's when absent. */
   ownerId?: string;
+  /** Only calls whose contact is within their best time to call at this moment. */
+  reachableNow?: boolean;
 }
 
 /**
@@ -55,6 +59,11 @@ export async function calendar(
     ...(a.meeting?.location ? { location: a.meeting.location } : {}),
     contactIds: a.contactIds,
   }));
+  await describeCallContacts(ctx, items);
+  if (window.reachableNow) {
+    const reachable = items.filter((i) => i.contact?.reachableNow);
+    return { items: reachable.slice(0, MAX_ITEMS), truncated: activities.length > MAX_ITEMS };
+  }
   const assignees = window.ownerId ? [window.ownerId] : [...(await memberIds(ctx)), undefined];
   const tasksOf = await Promise.all(assignees.map((assignee) => dueTasks(ctx, assignee, from, to)));
   for (const tasks of tasksOf) {
@@ -71,6 +80,34 @@ export async function calendar(
   }
   items.sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
   return { items: items.slice(0, MAX_ITEMS), truncated: items.length > MAX_ITEMS };
+}
+
+/**
+ * Gives each call the name and first phone of its contact (one BatchGet for the window), and
+ * whether that contact is within their best time to call now, so a caller works down the list
+ * without opening each contact.
+ */
+async function describeCallContacts(ctx: TenantContext, items: CalendarItem[]): Promise<void> {
+  const calls = items.filter((i) => i.kind === 'call' && i.contactIds.length);
+  const ids = [...new Set(calls.map((c) => c.contactIds[0]!))];
+  if (!ids.length) return;
+  const found = await getItems(
+    ctx,
+    ids.map((id) => contactKeys.contact(ctx.tenantId, id)),
+  );
+  const contacts = new Map(found.map((item) => contactFromItem(item)).map((c) => [c.id, c]));
+  const now = ctx.clock.now();
+  for (const call of calls) {
+    const contact = contacts.get(call.contactIds[0]!);
+    if (!contact) continue;
+    call.contact = {
+      id: contact.id,
+      name: `${contact.firstName} ${contact.lastName}`.trim(),
+      ...(contact.phones[0] ? { phone: contact.phones[0].number } : {}),
+      ...(contact.bestTimeToCall ? { bestTimeToCall: contact.bestTimeToCall } : {}),
+      reachableNow: reachableAt(contact.bestTimeToCall, now),
+    };
+  }
 }
 
 async function memberIds(ctx: TenantContext): Promise<string[]> {

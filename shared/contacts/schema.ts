@@ -469,6 +469,16 @@ export const CalendarItem = named(
     ownerId: z.optional(Id),
     location: z.optional(z.string()),
     contactIds: z.array(Id),
+    /** Calls only: who to call and on which number, and whether it is their best time now. */
+    contact: z.optional(
+      z.object({
+        id: Id,
+        name: z.string(),
+        phone: z.optional(z.string()),
+        bestTimeToCall: z.optional(BestTimeToCall),
+        reachableNow: z.boolean(),
+      }),
+    ),
   }),
   'A meeting, a scheduled call or a due task in a calendar window.',
 );
@@ -528,6 +538,18 @@ export const SelfServiceLink = named(
   'SelfServiceLink',
   z.object({ url: secretField(z.string()), expiresAt: IsoDateTime }),
   'A link to send the contact; it opens a form where they correct their data and consent.',
+);
+
+export const SelfServiceLinkMail = named(
+  'SelfServiceLinkMail',
+  z.object({
+    status: z.enum(['sent', 'suppressed', 'blocked']),
+    to: z.string(),
+    expiresAt: z.optional(IsoDateTime),
+    messageId: z.optional(z.string()),
+    reason: z.optional(z.string()),
+  }),
+  'What became of the email: sent (with the expiry of the link), or not sent because the address is suppressed or sending is blocked for the tenant.',
 );
 
 // Merge

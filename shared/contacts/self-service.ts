@@ -3,15 +3,15 @@ import type { TenantId } from '../platform/db/keys.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
 import { type DomainError, isDomainError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
-import { publicUrl } from '../platform/links.ts';
 import type { Visit } from '../platform/pages/reply.ts';
 import type { HtmlPage } from '../platform/pages/shell.tsx';
 import { toFieldIssues } from '../platform/schema.ts';
-import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
+import { openTenantLink } from '../tenancy/link-keys.ts';
 import { linkProblemPage, tenantNotice } from '../tenancy/page.tsx';
 import type { Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { type Contact, ContactUpdate } from './schema.ts';
+import { selfServiceLinkFor } from './self-service-link.ts';
 import { type FormProblem, selfServicePage } from './self-service-page.tsx';
 import { applyContactChange, contactWriteContext, getContact, writeContactChangeInto } from './service.ts';
 import { addTimelineEntryInto } from './timeline.ts';
@@ -23,16 +23,12 @@ import { addTimelineEntryInto } from './timeline.ts';
  * the actor. The link expires after SELF_SERVICE_DAYS (it opens personal data, and is sent on
  * request); expired, tampered, revoked or stale links get a friendly page, never an error trace.
  */
-export const SELF_SERVICE_DAYS = 7;
-
 export async function createSelfServiceLink(
   ctx: TenantContext,
   contactId: string,
 ): Promise<{ url: string; expiresAt: string }> {
   const [tenant] = await Promise.all([getTenant(ctx), getContact(ctx, contactId)]);
-  const expiresAt = new Date(ctx.clock.now().getTime() + SELF_SERVICE_DAYS * 86_400_000);
-  const token = await signTenantLink(tenant, 'self-service', { s: contactId }, expiresAt);
-  return { url: publicUrl(`/v1/self-service/${token}`), expiresAt: expiresAt.toISOString() };
+  return selfServiceLinkFor(tenant, contactId, ctx.clock.now());
 }
 
 type ContextFor = (tenantId: TenantId, contactId: string) => TenantContext;

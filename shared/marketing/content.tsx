@@ -5,7 +5,7 @@ import { queryAll } from '../platform/db/repository.ts';
 import { type FieldIssue, ValidationError } from '../platform/errors.ts';
 import type { Translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
-import { checkTemplate, type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
+import { checkTemplate, type MergeValues, mergeFieldsOf, renderTemplate } from '../platform/merge-fields.ts';
 import { renderFragment } from '../platform/pages/email.tsx';
 import { postalAddressLine } from '../tenancy/address.ts';
 import { signTenantLink } from '../tenancy/link-keys.ts';
@@ -22,7 +22,21 @@ export interface Content {
   text: string;
 }
 
-export const CONTACT_FIELDS = ['firstName', 'lastName', 'fullName', 'email', 'lifecycleStage'] as const;
+export const CONTACT_FIELDS = [
+  'firstName',
+  'lastName',
+  'fullName',
+  'email',
+  'lifecycleStage',
+  'selfServiceLink',
+] as const;
+
+/** Does any part of the content use the merge field (so a per-recipient value is worth making)? */
+export function contentUses(content: Partial<Content>, field: string): boolean {
+  return [content.subject, content.html, content.text].some(
+    (t) => t !== undefined && mergeFieldsOf(t).includes(field),
+  );
+}
 export const COMMON_FIELDS = ['tenant.name', 'tenant.address', 'unsubscribeUrl', 'preferencesUrl'] as const;
 
 /** Every merge field a template may use: the contact's, the tenant's, links, custom fields, and extras. */

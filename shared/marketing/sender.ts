@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { selfServiceLinkFor } from '../contacts/self-service-link.ts';
 import { sendingRefusal, sesTenantOf } from '../mail/gate.ts';
 import { type Envelope, isTransientSesError, mailbox, sendEnvelopeOnce } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -8,7 +9,7 @@ import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db
 import { translator } from '../platform/i18n/translator.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { mergeValuesFor, recipientLinks, renderMessage } from './content.tsx';
+import { contentUses, mergeValuesFor, recipientLinks, renderMessage } from './content.tsx';
 import { topicKeys } from './keys.ts';
 import { kindOf, type MailingKind } from './mailing-kinds.ts';
 import type { Counts, Mailing } from './mailing-types.ts';
@@ -250,8 +251,13 @@ async function envelopeFor(s: Sending, recipient: ContactData): Promise<Envelope
   const contact = recipient.contact!;
   const i18n = await translator(contact.locale, tenant.locale);
   const links = await recipientLinks(tenant, contact.id, mailing.id, mailing.topicId);
-  const extra = s.kind.mergeValues ? await s.kind.mergeValues(ctx, mailing, recipient, { tenant, i18n }) : {};
+  const kindValues = s.kind.mergeValues
+    ? await s.kind.mergeValues(ctx, mailing, recipient, { tenant, i18n })
+    : {};
   const content = s.kind.contentFor?.(mailing, i18n) ?? mailing.content;
+  const extra = contentUses(content, 'selfServiceLink')
+    ? { ...kindValues, selfServiceLink: (await selfServiceLinkFor(tenant, contact.id, ctx.clock.now())).url }
+    : kindValues;
   const message = renderMessage(content, mergeValuesFor(contact, tenant, links, extra), {
     tenant,
     ...(topic ? { topicName: topic.name } : {}),

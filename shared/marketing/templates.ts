@@ -102,6 +102,9 @@ export async function deleteTemplate(ctx: TenantContext, id: string): Promise<vo
 }
 
 /** Links that look real but do nothing: previews and test sends must not unsubscribe anyone. */
+/** A placeholder, like the links: a preview must not hand out a link to the contact's data. */
+const SAMPLE_SELF_SERVICE = 'https://example.invalid/self-service (works in real sends)';
+
 export function sampleLinks(): RecipientLinks {
   return {
     unsubscribeUrl: 'https://example.invalid/unsubscribe (works in real sends)',
@@ -134,12 +137,16 @@ export async function renderForContact(
     lifecycleStage: 'customer' as const,
     customFields: {},
   };
-  return renderMessage(content, mergeValuesFor(person, tenant, links), {
-    tenant,
-    ...(topic ? { topicName: topic.name } : {}),
-    links,
-    i18n: await translator(contact?.locale, tenant.locale),
-  });
+  return renderMessage(
+    content,
+    mergeValuesFor(person, tenant, links, { selfServiceLink: SAMPLE_SELF_SERVICE }),
+    {
+      tenant,
+      ...(topic ? { topicName: topic.name } : {}),
+      links,
+      i18n: await translator(contact?.locale, tenant.locale),
+    },
+  );
 }
 
 export async function previewTemplate(

@@ -325,6 +325,7 @@ export const GLOSSARY: Record<string, string> = {
   period: 'The time range the figures cover.',
   person: 'The person who is the lead, as received.',
   personErasedAt: "When the lead's personal data was erased.",
+  phone: 'A phone number, in E.164 form once stored.',
   phones: 'Phone numbers, in E.164 form once stored.',
   pipelineId: 'The pipeline.',
   placedAt: 'When the order was placed.',
@@ -359,6 +360,8 @@ export const GLOSSARY: Record<string, string> = {
   ranAt: 'When it ran.',
   rates: 'Shares of the messages in each state (0 to 1).',
   reached: 'Deals that reached the stage.',
+  reachableNow:
+    "Whether it is now within the contact's best time to call, in their time zone; as a filter, only such calls.",
   reason: 'Why.',
   receivedAt: 'When it was received.',
   receivedParts: 'The parts received so far, by number.',

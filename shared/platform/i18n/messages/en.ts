@@ -124,6 +124,9 @@ export const en = {
   'selfService.invalid.generic': 'Check this field.',
   'selfService.error.emailTaken': 'This email address is already used by someone else in our records.',
   'selfService.error.other': 'Your details could not be saved as they are; please check them.',
+  'selfService.mail.subject': 'Your details at {company}',
+  'selfService.mail.body':
+    'Hello {name},\n\nYou can check and correct the details {company} holds about you, and choose which emails you receive, here:\n\n{url}\n\nThe link works for {days} days. If you did not ask for it, you can ignore this email.',
   'selfService.thanks.title': 'Thank you',
   'selfService.thanks.body': '{company} has your details as you gave them. You can close this page.',
   'selfService.expired.title': 'This link has expired',

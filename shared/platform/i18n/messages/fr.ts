@@ -130,6 +130,9 @@ export const fr: Record<MessageKey, string> = {
     'Cette adresse e-mail est déjà celle d’une autre personne dans nos fichiers.',
   'selfService.error.other':
     'Vos coordonnées n’ont pas pu être enregistrées telles quelles\u00a0; merci de les vérifier.',
+  'selfService.mail.subject': 'Vos coordonnées chez {company}',
+  'selfService.mail.body':
+    'Bonjour {name},\n\nVous pouvez vérifier et corriger les coordonnées que {company} détient à votre sujet, et choisir les emails que vous recevez, ici :\n\n{url}\n\nLe lien fonctionne pendant {days} jours. Si vous ne l’avez pas demandé, ignorez cet email.',
   'selfService.thanks.title': 'Merci',
   'selfService.thanks.body':
     '{company} a bien enregistré vos coordonnées telles que vous les avez données. Vous pouvez fermer cette page.',

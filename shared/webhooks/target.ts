@@ -90,7 +90,7 @@ export async function checkTarget(url: URL, policy: TargetPolicy): Promise<void>
   }
   for (const { address } of addresses) {
     const refused = refusedAddress(address, policy);
-    if (refused) throw new RefusedTarget(`${host} resolves to ${refused}`);
+    if (refused) throw new RefusedTarget(`${host} resolves to ${refused.replace(' is ', ', which is ')}`);
   }
 }
 
@@ -112,7 +112,10 @@ export function guardedLookup(policy: TargetPolicy) {
         for (const { address } of wanted) {
           const refused = refusedAddress(address, policy);
           if (refused) {
-            callback(new RefusedTarget(`${hostname} resolves to ${refused}`), '');
+            callback(
+              new RefusedTarget(`${hostname} resolves to ${refused.replace(' is ', ', which is ')}`),
+              '',
+            );
             return;
           }
         }

@@ -185,6 +185,8 @@ describe.skipIf(!hasChromium)('the console in Debian’s chromium', () => {
         }),
       );
       await page.getByRole('link', { name: 'Pipeline' }).click();
+      // Sign-up made the tenant a default pipeline too: the board shows the one chosen.
+      await page.locator('select#pipeline').selectOption(pipeline.id);
       const card = page.locator(`[data-deal="${deal.id}"]`);
       await card.waitFor();
       await card.dragTo(page.locator(`section[data-stage="${propose!.id}"]`));

@@ -33,11 +33,11 @@ async function failure(attempt: Promise<unknown>) {
 
 describe('webhook endpoints', () => {
   it.each([
-    ['https://localhost/hooks', /localhost resolves to .* loopback address/],
-    ['https://10.0.0.7/hooks', /private address/],
-    ['https://169.254.169.254/latest/meta-data', /link-local \(cloud metadata\) address/],
-    ['https://[fd00:ec2::254]/', /unique-local address/],
-    ['https://100.64.0.1/', /carrier-grade NAT address/],
+    ['https://localhost/hooks', /localhost resolves to .*, which is in the loopback range/],
+    ['https://10.0.0.7/hooks', /private range/],
+    ['https://169.254.169.254/latest/meta-data', /link-local \(cloud metadata\) range/],
+    ['https://[fd00:ec2::254]/', /unique-local range/],
+    ['https://100.64.0.1/', /carrier-grade NAT range/],
   ])('refuse %s with a 422 naming the URL', async (url, message) => {
     const { ctx } = await newTenant();
     const error = await failure(createEndpoint(ctx, endpoint({ url })));

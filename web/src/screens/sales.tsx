@@ -247,7 +247,8 @@ export function PipelineBoard() {
       {!deals ? (
         <Loading />
       ) : (
-        <div className="board">
+        // Wider than a phone: a keyboard reaches its scrolling too.
+        <div className="board" role="region" aria-label="Stages" tabIndex={0}>
           {openStages.map((stage) => {
             const inStage = deals.filter((d) => d.stageId === stage.id);
             const total = inStage.reduce((sum, d) => sum + d.amount, 0);

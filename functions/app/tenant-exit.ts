@@ -55,6 +55,7 @@ export const tenantExitRoutes = {
       'POST /v1/tenant/deletion/confirm. A new request replaces one not confirmed (docs/tenant-exit.md).',
     tags,
     idempotent: false,
+    location: '/v1/tenant/deletion',
     response: { status: 201, schema: TenantDeletionRequested },
   }),
   confirmDeletion: route({

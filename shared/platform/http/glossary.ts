@@ -562,6 +562,21 @@ export const GLOSSARY: Record<string, string> = {
     'Until when the download addresses work; read the export again for new ones.',
   'TenantExport.records': 'How many records the file holds.',
   'TenantExport.sha256': "The file's SHA-256, in hex, as the manifest lists it.",
+  'TenantDeletionRequested.requestedAt': 'When an admin asked for the deletion.',
+  'TenantDeletionRequested.requestedBy': 'The admin who asked for it.',
+  'TenantDeletionRequested.confirmBefore': 'Until when the request can be confirmed; after that, ask again.',
+  'TenantDeletionRequested.confirmedAt': 'When an admin confirmed it; the tenant is frozen from then on.',
+  'TenantDeletionRequested.confirmedBy': 'The admin who confirmed it.',
+  'TenantDeletionRequested.deleteAfter':
+    'When the tenant and all its data are removed, unless the deletion is cancelled before.',
+  'TenantDeletion.requestedAt': 'When an admin asked for the deletion.',
+  'TenantDeletion.requestedBy': 'The admin who asked for it.',
+  'TenantDeletion.confirmBefore': 'Until when the request can be confirmed; after that, ask again.',
+  'TenantDeletion.confirmedAt': 'When an admin confirmed it; the tenant is frozen from then on.',
+  'TenantDeletion.confirmedBy': 'The admin who confirmed it.',
+  'TenantDeletion.deleteAfter':
+    'When the tenant and all its data are removed, unless the deletion is cancelled before.',
+  'TenantDeletionConfirmation.token': 'The confirmation token the deletion request answered.',
 };
 
 /** Fields holding an amount of money: integers in minor units (cents) of the record's currency. */

@@ -146,19 +146,6 @@ describe('concurrent writes to one record', () => {
 });
 
 describe('concurrent orders of one contact', () => {
-  // A runtime of its own: after the route-by-route contention above, the shared runtime's
-  // settle() did not come back within the test's time (docs: closing note, to investigate), and
-  // this test must count only its own orders' stream records.
-  let runtime: LocalRuntime;
-  let tenant: SignedUpTenant;
-  beforeAll(async () => {
-    runtime = await startTestRuntime();
-    tenant = await signUpOverHttp(runtime);
-  }, 120_000);
-  afterAll(async () => {
-    await runtime?.stop();
-  });
-
   it('all commit, and the purchase history counts each once, even when the stream delivers them again', async () => {
     const { api } = tenant;
     const contact = await api.post('/v1/contacts', { firstName: 'Busy', lastName: 'Buyer' });

@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { companyKeys, contactKeys, fieldKeys } from '../contacts/keys.ts';
 import type { Contact } from '../contacts/schema.ts';
+import { RFM_FIELDS, scoreSortKeyOf, scoreValueOf } from '../contacts/score-fields.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { tableName } from '../platform/db/client.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
@@ -52,6 +53,9 @@ import {
  * item per buyer.
  */
 const toSegment = (item: Item) => withoutKeys<Segment>(item);
+
+/** A propensity score analytics wrote back (`propensity.<target>`, the model's target key). */
+const PROPENSITY_FIELD = /^propensity\.[a-z0-9_-]{1,40}$/;
 
 // Storage
 
@@ -107,10 +111,14 @@ async function checkConditions(
               path: `${at}.field`,
               message: `There is no custom field ${condition.field.slice(7)} (GET /v1/contact-fields lists them).`,
             });
-        } else if (!(SEGMENT_FIELDS as readonly string[]).includes(condition.field)) {
+        } else if (
+          !(SEGMENT_FIELDS as readonly string[]).includes(condition.field) &&
+          !(RFM_FIELDS as readonly string[]).includes(condition.field) &&
+          !PROPENSITY_FIELD.test(condition.field)
+        ) {
           issues.push({
             path: `${at}.field`,
-            message: `Unknown field ${condition.field}; use ${SEGMENT_FIELDS.join(', ')} or custom.<key>.`,
+            message: `Unknown field ${condition.field}; use ${[...SEGMENT_FIELDS, ...RFM_FIELDS].join(', ')}, propensity.<target> or custom.<key>.`,
           });
         }
         const needsValue = condition.op !== 'exists' && condition.op !== 'not_exists';
@@ -283,6 +291,12 @@ export function driverOf(ctx: TenantContext, conditions: SegmentCondition[]): Dr
       })),
       candidate: byContactItem,
     };
+  const rfm = find('field', (c) => c.field === 'rfm.segment' && c.op === 'eq' && typeof c.value === 'string');
+  if (rfm)
+    return {
+      specs: [{ index: 'GSI2', partition: contactKeys.byRfmSegment(t, String(rfm.value).toLowerCase()) }],
+      candidate: byContactId,
+    };
   const purchase = find('last_purchase');
   if (purchase)
     return {
@@ -304,6 +318,8 @@ export function sortKeysFor(conditions: SegmentCondition[]): string[] {
   for (const c of conditions) {
     if (c.type === 'bought' || c.type === 'not_bought') keys.add(`BOUGHT#${c.productId}`);
     if (c.type === 'last_purchase' || c.type === 'never_purchased') keys.add('PURCHASE-SUMMARY');
+    const score = c.type === 'field' ? scoreSortKeyOf(c.field) : undefined;
+    if (score) keys.add(score);
   }
   return [...keys];
 }
@@ -366,8 +382,13 @@ function holds(condition: SegmentCondition, data: ContactData, contact: Contact)
     }
     case 'never_purchased':
       return !data.items.has('PURCHASE-SUMMARY');
-    case 'field':
-      return compare(fieldValue(contact, condition.field), condition.op, condition.value);
+    case 'field': {
+      const score = scoreSortKeyOf(condition.field);
+      const actual = score
+        ? scoreValueOf(condition.field, data.items.get(score))
+        : fieldValue(contact, condition.field);
+      return compare(actual, condition.op, condition.value);
+    }
   }
 }
 

@@ -1,0 +1,93 @@
+import { AnalysisRun, AnalysisRunRequest, RfmSummary } from '../../shared/analytics/schema.ts';
+import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
+import { route } from '../../shared/platform/http/route.ts';
+import { defineModule } from './types.ts';
+
+const fn = 'analytics-api';
+const tags = ['Analytics'];
+
+export const analyticsRoutes = {
+  getRfm: route({
+    operationId: 'getRfmSegmentation',
+    method: 'GET',
+    path: '/v1/analytics/rfm',
+    function: fn,
+    access: anyMember,
+    summary: 'RFM segments, repeat purchases and cohort retention',
+    description:
+      'The latest RFM segmentation of the tenant’s customers (recomputed daily): how many are champions, loyal, ' +
+      'at risk…, by which rules, what each quintile score stands for, the repeat-purchase rate, and retention by ' +
+      'month of first purchase. Each contact’s own scores are on the contact (segment field `rfm.segment`). ' +
+      '404 until the first computation, saying how to start one.',
+    tags,
+    response: { status: 200, schema: RfmSummary },
+  }),
+  startAnalysisRun: route({
+    operationId: 'startAnalysisRun',
+    method: 'POST',
+    path: '/v1/analytics/runs',
+    function: fn,
+    access: adminOnly,
+    summary: 'Recompute analyses now',
+    description:
+      'Queues a recomputation of the analyses named, as the daily schedule does: RFM scores written back to the ' +
+      'contacts, bought-together rules. The results replace the latest ones when the run is done.',
+    tags,
+    body: AnalysisRunRequest,
+    response: { status: 202, schema: AnalysisRun },
+  }),
+};
+
+export const analytics = defineModule({
+  name: 'analytics',
+  tags: {
+    Analytics:
+      'Customer analytics on the warehouse: RFM segments, basket analysis, written back where marketing and sales act (docs/analytics.md).',
+  },
+  functions: [
+    {
+      name: 'analytics-api',
+      entry: 'functions/http/analytics.ts',
+      description: 'Answers the latest analyses and queues recomputations.',
+      permissions: ['table:tenant', 'queues:send'],
+    },
+    {
+      name: 'analytics-jobs',
+      entry: 'functions/jobs/analytics.ts',
+      description: "Recomputes a tenant's analyses on the warehouse and writes their results back.",
+      permissions: ['table:write', 'warehouse:query'],
+      timeoutSeconds: 900,
+      memoryMb: 2048,
+    },
+    {
+      name: 'analytics-runs',
+      entry: 'functions/workers/analytics-runs.ts',
+      description: 'Recomputes the analyses a member asked for now.',
+      permissions: ['table:write', 'warehouse:query'],
+      timeoutSeconds: 900,
+      memoryMb: 2048,
+    },
+  ],
+  routes: analyticsRoutes,
+  schedules: [
+    {
+      name: 'analytics-daily',
+      description:
+        "Daily at the tenant's job hour, in its time zone: RFM scores and segments, bought-together rules.",
+      target: 'analytics-jobs',
+      kind: 'per-tenant',
+      expression: 'cron(30 {dailyJobHour} * * ? *)',
+    },
+  ],
+  queues: [
+    {
+      name: 'analytics-runs',
+      description: 'Recomputations of analyses a member asked for, one message per request.',
+      consumer: 'analytics-runs',
+      batchSize: 1,
+      visibilityTimeoutSeconds: 900,
+      maxReceiveCount: 3,
+      maxConcurrency: 2,
+    },
+  ],
+});

@@ -1,0 +1,115 @@
+import * as z from 'zod/mini';
+import { RFM_SEGMENTS } from '../contacts/score-fields.ts';
+import { Id, IsoDateTime, named } from '../platform/schema.ts';
+
+/**
+ * The answers of customer analytics (docs/analytics.md). Every property carries a description and
+ * an example: these numbers are read by people deciding whom to call and what to sell.
+ */
+const doc = (description: string, example: unknown) => z.meta({ description, examples: [example] });
+
+const AT = '2026-03-02T04:00:00.000Z';
+const Share = (description: string, example: number) => z.number().check(doc(description, example));
+const Count = (description: string, example: number) => z.int().check(doc(description, example));
+
+export const ANALYSES = ['rfm', 'basket'] as const;
+export type Analysis = (typeof ANALYSES)[number];
+
+export const RfmSummary = named(
+  'RfmSummary',
+  z.object({
+    computedAt: IsoDateTime.check(doc('When the segmentation was computed.', AT)),
+    currency: z
+      .string()
+      .check(doc('The currency whose order amounts make up the monetary score (the tenant’s).', 'EUR')),
+    customers: Count('Contacts with at least one order that was not cancelled.', 1840),
+    repeatPurchaseRate: Share('The share of those customers with two orders or more, 0 to 1.', 0.38),
+    segmentChanges: Count(
+      'How many customers entered a segment in this run (each got ContactRfmSegmentChanged).',
+      57,
+    ),
+    segments: z
+      .array(
+        z.object({
+          segment: z.enum(RFM_SEGMENTS).check(doc('The segment.', 'at_risk')),
+          rule: z
+            .string()
+            .check(
+              doc('The scores that put a customer in it (the first rule that holds wins).', 'R ≤ 2, F ≥ 3'),
+            ),
+          customers: Count('Customers in the segment.', 212),
+          share: Share('Their share of all customers, 0 to 1.', 0.115),
+        }),
+      )
+      .check(doc('Every segment, in the order its rule is tried.', [])),
+    scores: z
+      .array(
+        z.object({
+          dimension: z
+            .enum(['recency', 'frequency', 'monetary'])
+            .check(
+              doc(
+                'Recency: days since the last order; frequency: orders; monetary: spend in minor units of `currency`.',
+                'frequency',
+              ),
+            ),
+          bands: z
+            .array(
+              z.object({
+                score: Count('The quintile score, 1 (lowest) to 5 (highest).', 5),
+                customers: Count('Customers with this score.', 368),
+                min: z.optional(z.number().check(doc('The smallest value among them.', 4))),
+                max: z.optional(z.number().check(doc('The largest value among them.', 31))),
+              }),
+            )
+            .check(doc('What each score stands for in this tenant’s numbers.', [])),
+        }),
+      )
+      .check(doc('How the quintiles fell: the range of values behind each score.', [])),
+    cohorts: z
+      .array(
+        z.object({
+          cohort: z
+            .string()
+            .check(doc('The month of the first purchase (tenant time zone), yyyy-mm.', '2025-09')),
+          customers: Count('Customers whose first purchase fell in that month.', 64),
+          retention: z
+            .array(z.number())
+            .check(
+              doc(
+                'The share of the cohort that bought again in each month after the first (index 0 is the first month, always 1).',
+                [1, 0.22, 0.14],
+              ),
+            ),
+        }),
+      )
+      .check(doc('Cohort retention by month of first purchase, the last twelve months.', [])),
+  }),
+  'The tenant’s latest RFM segmentation: segment sizes, repeat purchases, cohort retention.',
+);
+export type RfmSummary = z.infer<typeof RfmSummary>;
+
+export const AnalysisRunRequest = named(
+  'AnalysisRunRequest',
+  z.object({
+    analyses: z
+      .array(z.enum(ANALYSES))
+      .check(
+        z.minLength(1),
+        z.maxLength(ANALYSES.length),
+        doc('The analyses to recompute now, as the daily schedule does.', ['rfm', 'basket']),
+      ),
+  }),
+);
+export type AnalysisRunRequest = z.infer<typeof AnalysisRunRequest>;
+
+export const AnalysisRun = named(
+  'AnalysisRun',
+  z.object({
+    id: Id.check(doc('The run.', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
+    analyses: z.array(z.enum(ANALYSES)).check(doc('The analyses it recomputes.', ['rfm'])),
+    requestedAt: IsoDateTime.check(doc('When it was asked for.', AT)),
+  }),
+  'Analyses queued to be recomputed; their results replace the latest ones when done.',
+);
+export type AnalysisRun = z.infer<typeof AnalysisRun>;

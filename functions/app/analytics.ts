@@ -1,6 +1,14 @@
-import { AnalysisRun, AnalysisRunRequest, RfmSummary } from '../../shared/analytics/schema.ts';
+import * as z from 'zod/mini';
+import {
+  AnalysisRun,
+  AnalysisRunRequest,
+  BoughtTogether,
+  BoughtTogetherQuery,
+  RfmSummary,
+} from '../../shared/analytics/schema.ts';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { Id } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'analytics-api';
@@ -21,6 +29,22 @@ export const analyticsRoutes = {
       '404 until the first computation, saying how to start one.',
     tags,
     response: { status: 200, schema: RfmSummary },
+  }),
+  boughtTogether: route({
+    operationId: 'getBoughtTogether',
+    method: 'GET',
+    path: '/v1/products/{id}/bought-together',
+    function: fn,
+    access: anyMember,
+    summary: 'Products bought together with this one',
+    description:
+      'Association rules X → Y from the orders in the warehouse (mined daily): for each product Y found in orders ' +
+      'with this product X, how many orders hold both, support, confidence and lift, strongest lift first. ' +
+      'Filter with `minSupport`, `minConfidence`, `minLift`. 404 before the first mining, saying how to start one.',
+    tags,
+    params: z.object({ id: Id }),
+    query: BoughtTogetherQuery,
+    response: { status: 200, schema: BoughtTogether },
   }),
   startAnalysisRun: route({
     operationId: 'startAnalysisRun',

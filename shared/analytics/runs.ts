@@ -1,6 +1,7 @@
 import { sendMessages } from '../platform/aws/queues.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';
+import { runBasket } from './basket.ts';
 import { runRfm } from './rfm.ts';
 import { ANALYSES, type Analysis, type AnalysisRun, type AnalysisRunRequest } from './schema.ts';
 
@@ -23,6 +24,9 @@ export async function runAnalyses(
         results.rfm = { customers: summary.customers, segmentChanges: summary.segmentChanges };
         break;
       }
+      case 'basket':
+        results.basket = await runBasket(ctx);
+        break;
     }
   }
   return results;

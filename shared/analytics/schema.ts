@@ -113,3 +113,74 @@ export const AnalysisRun = named(
   'Analyses queued to be recomputed; their results replace the latest ones when done.',
 );
 export type AnalysisRun = z.infer<typeof AnalysisRun>;
+
+const Threshold = (description: string, fallback: number, example: number, max: number) =>
+  z._default(
+    z.coerce
+      .number()
+      .check(
+        z.gt(0, { message: 'Must be greater than 0.' }),
+        z.lte(max, { message: `Must be at most ${max}.` }),
+        doc(description, example),
+      ),
+    fallback,
+  );
+
+export const BoughtTogetherQuery = z.object({
+  minSupport: Threshold(
+    'The least share of all orders that must hold both products (0 < support ≤ 1; at least the mined floor, 0.001).',
+    0.01,
+    0.02,
+    1,
+  ),
+  minConfidence: Threshold(
+    'The least share of the orders with this product that must also hold the other (0 < confidence ≤ 1; at least 0.01).',
+    0.1,
+    0.25,
+    1,
+  ),
+  minLift: Threshold(
+    'The least lift: how many times likelier the other product is in an order with this one than in any order.',
+    1,
+    1.5,
+    1_000_000,
+  ),
+  limit: z._default(
+    z.coerce
+      .number()
+      .check(
+        z.int(),
+        z.minimum(1),
+        z.maximum(100, { message: 'Must be at most 100.' }),
+        doc('At most this many products.', 10),
+      ),
+    10,
+  ),
+});
+export type BoughtTogetherQuery = z.infer<typeof BoughtTogetherQuery>;
+
+export const BoughtTogether = named(
+  'BoughtTogether',
+  z.object({
+    productId: Id.check(doc('The product asked about (X in X → Y).', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
+    computedAt: IsoDateTime.check(doc('When the rules were mined from the warehouse.', AT)),
+    orders: Count('Orders with product lines the rules were mined from.', 5230),
+    items: z
+      .array(
+        z.object({
+          productId: Id.check(doc('The product bought with it (Y).', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
+          name: z.optional(z.string().check(doc('Its name in the catalogue.', 'Roof box'))),
+          orders: Count('Orders holding both products.', 212),
+          support: Share('Orders holding both ÷ all orders.', 0.0405),
+          confidence: Share('Orders holding both ÷ orders holding the product asked about.', 0.31),
+          lift: Share(
+            'Confidence ÷ (orders holding Y ÷ all orders): above 1, buying X makes Y likelier; 1, no relation.',
+            2.7,
+          ),
+        }),
+      )
+      .check(doc('The products bought with it, strongest lift first.', [])),
+  }),
+  'Products bought together with one product: association rules X → Y from the orders in the warehouse.',
+);
+export type BoughtTogether = z.infer<typeof BoughtTogether>;

@@ -217,6 +217,15 @@ export const SegmentCondition = named(
       statuses: z.array(z.enum(CONSENT_STATUSES)).check(z.minLength(1), z.maxLength(3)),
     }),
     z.object({ type: z.literal('bought'), productId: Id }),
+    z.object({
+      type: z.literal('cross_sell'),
+      /** Bought this product (X)... */
+      productId: Id,
+      /** ...but not this one (Y)... */
+      otherProductId: Id,
+      /** ...while the bought-together rule X → Y has at least this lift (from the latest basket analysis). */
+      minLift: z.number().check(z.gt(0), z.lte(1_000_000)),
+    }),
     z.object({ type: z.literal('not_bought'), productId: Id }),
     z.object({
       type: z.literal('last_purchase'),

@@ -4,6 +4,9 @@ import {
   AnalysisRunRequest,
   BoughtTogether,
   BoughtTogetherQuery,
+  Model,
+  ModelCreate,
+  ModelDefinition,
   RfmSummary,
 } from '../../shared/analytics/schema.ts';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
@@ -46,6 +49,37 @@ export const analyticsRoutes = {
     query: BoughtTogetherQuery,
     response: { status: 200, schema: BoughtTogether },
   }),
+  createModel: route({
+    operationId: 'createPropensityModel',
+    method: 'POST',
+    path: '/v1/models',
+    function: fn,
+    access: adminOnly,
+    summary: 'Define a propensity-to-buy model for a product',
+    description:
+      'The model is fitted by the next analysis run (daily, or `POST /v1/analytics/runs` with `models`) on the ' +
+      'warehouse: who bought the product within `horizonDays`, from what they had done before. Its scores are written ' +
+      'back to contacts as `propensity.<key>`. A product nobody has bought answers 400 naming it.',
+    tags,
+    body: ModelCreate,
+    response: { status: 201, schema: ModelDefinition },
+    errors: ['conflict'],
+  }),
+  getModel: route({
+    operationId: 'getPropensityModel',
+    method: 'GET',
+    path: '/v1/models/{id}',
+    function: fn,
+    access: anyMember,
+    summary: 'A propensity model and how well it predicts',
+    description:
+      'Its latest training: AUC and a calibration table on held-out contacts, the training size, the date and the ' +
+      'strongest features; or, with too little data, the counts and no scores. 404 before its first training, ' +
+      'saying how to start one.',
+    tags,
+    params: z.object({ id: Id }),
+    response: { status: 200, schema: Model },
+  }),
   startAnalysisRun: route({
     operationId: 'startAnalysisRun',
     method: 'POST',
@@ -82,6 +116,7 @@ export const analytics = defineModule({
       permissions: ['table:write', 'warehouse:query'],
       timeoutSeconds: 900,
       memoryMb: 2048,
+      nodeModules: ['ml-logistic-regression', 'ml-matrix', 'simple-statistics'],
     },
     {
       name: 'analytics-runs',
@@ -90,6 +125,7 @@ export const analytics = defineModule({
       permissions: ['table:write', 'warehouse:query'],
       timeoutSeconds: 900,
       memoryMb: 2048,
+      nodeModules: ['ml-logistic-regression', 'ml-matrix', 'simple-statistics'],
     },
   ],
   routes: analyticsRoutes,
@@ -97,7 +133,7 @@ export const analytics = defineModule({
     {
       name: 'analytics-daily',
       description:
-        "Daily at the tenant's job hour, in its time zone: RFM scores and segments, bought-together rules.",
+        "Daily at the tenant's job hour, in its time zone: RFM scores and segments, bought-together rules, propensity models.",
       target: 'analytics-jobs',
       kind: 'per-tenant',
       expression: 'cron(30 {dailyJobHour} * * ? *)',

@@ -12,7 +12,7 @@ const AT = '2026-03-02T04:00:00.000Z';
 const Share = (description: string, example: number) => z.number().check(doc(description, example));
 const Count = (description: string, example: number) => z.int().check(doc(description, example));
 
-export const ANALYSES = ['rfm', 'basket'] as const;
+export const ANALYSES = ['rfm', 'basket', 'models'] as const;
 export type Analysis = (typeof ANALYSES)[number];
 
 export const RfmSummary = named(
@@ -184,3 +184,102 @@ export const BoughtTogether = named(
   'Products bought together with one product: association rules X → Y from the orders in the warehouse.',
 );
 export type BoughtTogether = z.infer<typeof BoughtTogether>;
+
+export const ModelCreate = named(
+  'PropensityModelCreate',
+  z.object({
+    key: z
+      .string()
+      .check(
+        z.regex(/^[a-z0-9_-]{1,40}$/, { message: 'Lower-case letters, digits, _ and -, at most 40.' }),
+        doc(
+          'The name its scores go under on contacts: segments read them as `propensity.<key>`.',
+          'roof_box',
+        ),
+      ),
+    productId: Id.check(
+      doc('The product whose next purchase the model predicts.', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D'),
+    ),
+    horizonDays: z._default(
+      z
+        .int()
+        .check(
+          z.minimum(30),
+          z.maximum(365, { message: 'Must be at most 365.' }),
+          doc('How far ahead it predicts: a purchase within this many days.', 90),
+        ),
+      90,
+    ),
+  }),
+);
+export type ModelCreate = z.infer<typeof ModelCreate>;
+
+const Training = z.object({
+  status: z
+    .enum(['trained', 'insufficient_data'])
+    .check(
+      doc('`insufficient_data`: too few buyers or non-buyers to fit; no scores were written.', 'trained'),
+    ),
+  trainedAt: IsoDateTime.check(doc('When it was fitted.', AT)),
+  message: z.optional(z.string().check(doc('Why it was not fitted, with the counts.', 'Only 4 buyers.'))),
+  trainingSize: Count('Contacts it was fitted on (80 % of the sample).', 4000),
+  testSize: Count('Contacts held out to measure it (20 %).', 1000),
+  positives: Count('Contacts in the sample who bought the product within the horizon.', 412),
+  negatives: Count('Contacts in the sample who did not.', 4588),
+  auc: z.optional(
+    Share(
+      'Area under the ROC curve on the held-out contacts: 0.5 is chance, 1 a perfect ranking; below 0.6, do not act on it.',
+      0.81,
+    ),
+  ),
+  calibration: z
+    .array(
+      z.object({
+        from: Share('The lowest predicted probability of the band.', 0.2),
+        to: Share('The highest predicted probability of the band.', 0.3),
+        contacts: Count('Held-out contacts in the band.', 100),
+        predicted: Share('Their mean predicted probability.', 0.25),
+        observed: Share('The share of them who actually bought.', 0.23),
+      }),
+    )
+    .check(doc('Held-out contacts in ten bands of predicted probability: predicted against observed.', [])),
+  topFeatures: z
+    .array(
+      z.object({
+        feature: z.string().check(doc('The feature (see docs/analytics.md).', 'income_band=over_200k')),
+        weight: Share('Its coefficient on standardised features: the sign says which way it pushes.', 1.42),
+      }),
+    )
+    .check(doc('The features that weigh most, strongest first.', [])),
+  scored: Count('Contacts whose scores were written back.', 18250),
+});
+
+export const Model = named(
+  'PropensityModel',
+  z.object({
+    id: Id.check(doc('The model.', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
+    key: z.string().check(doc('Its scores are `propensity.<key>` on contacts.', 'roof_box')),
+    productId: Id.check(doc('The product it predicts a purchase of.', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
+    horizonDays: Count('A purchase within this many days is what it predicts.', 90),
+    createdAt: IsoDateTime.check(doc('When it was defined.', AT)),
+    training: Training.check(
+      z.meta({ description: 'Its latest fitting and how well it did on held-out contacts.' }),
+    ),
+  }),
+  'A propensity-to-buy model: fitted on the warehouse, its scores written back to contacts.',
+);
+export type Model = z.infer<typeof Model>;
+export type ModelTraining = z.infer<typeof Training>;
+
+export const ModelDefinition = named(
+  'PropensityModelDefinition',
+  z.object({
+    id: Id.check(doc('The model.', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
+    key: z.string().check(doc('Its scores are `propensity.<key>` on contacts.', 'roof_box')),
+    productId: Id.check(doc('The product it predicts a purchase of.', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
+    horizonDays: Count('A purchase within this many days is what it predicts.', 90),
+    createdAt: IsoDateTime.check(doc('When it was defined.', AT)),
+  }),
+  'A propensity model as defined; it is fitted by the next analysis run.',
+);
+export type ModelDefinition = z.infer<typeof ModelDefinition>;

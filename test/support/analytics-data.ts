@@ -30,11 +30,11 @@ export function seeded(seed: number) {
 export const DAY = 86_400_000;
 export const daysBefore = (asOf: Date, days: number) => new Date(asOf.getTime() - days * DAY);
 
-/** Writes the orders as `OrderPlaced` facts of the tenant, one Parquet file per day. */
-export async function writeOrderFacts(
+/** Writes fact rows of the tenant (columns of the facts table), one Parquet file per day. */
+export async function writeFactRows(
   s3Url: string,
   tenantId: string,
-  orders: readonly Order[],
+  rows: ReadonlyArray<Record<string, unknown> & { event_type: string; occurred_at: number }>,
 ): Promise<void> {
   // Loaded after the runtime started: these modules read its configuration when they load.
   const [{ writeFacts }, { factsPrefix, BACKFILL_FILE_PREFIX }, { bucketName }] = await Promise.all([
@@ -48,37 +48,46 @@ export async function writeOrderFacts(
     forcePathStyle: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const byDay = new Map<string, Order[]>();
-  for (const order of orders) {
-    const day = order.at.toISOString().slice(0, 10);
-    byDay.set(day, [...(byDay.get(day) ?? []), order]);
+  const byDay = new Map<string, Array<Record<string, unknown>>>();
+  for (const row of rows) {
+    const day = new Date(row.occurred_at).toISOString().slice(0, 10);
+    byDay.set(day, [...(byDay.get(day) ?? []), { event_id: newId(), ingested_at: row.occurred_at, ...row }]);
   }
-  for (const [day, dayOrders] of byDay) {
-    const rows = dayOrders.map((o) => {
-      const products = o.products ?? [];
-      return {
-        event_id: newId(),
-        event_type: 'OrderPlaced',
-        module: 'funnel.sales',
-        occurred_at: o.at.getTime(),
-        ingested_at: o.at.getTime(),
-        contact_id: o.contactId,
-        order_id: newId(),
-        amount: o.amount,
-        currency: 'EUR',
-        line_product_ids: products,
-        line_categories: products.map(() => ''),
-        line_quantities: products.map(() => 1),
-        line_amounts: products.map(() => Math.round(o.amount / Math.max(1, products.length))),
-      };
-    });
+  for (const [day, dayRows] of byDay)
     await s3.send(
       new PutObjectCommand({
         Bucket: bucketName('warehouse'),
         Key: `${factsPrefix(tenantId, day)}${BACKFILL_FILE_PREFIX}seed-${newId()}.parquet`,
-        Body: await writeFacts(rows),
+        Body: await writeFacts(dayRows),
       }),
     );
-  }
   s3.destroy();
+}
+
+/** The orders as `OrderPlaced` facts. */
+export function orderRows(orders: readonly Order[]) {
+  return orders.map((o) => {
+    const products = o.products ?? [];
+    return {
+      event_type: 'OrderPlaced',
+      module: 'funnel.sales',
+      occurred_at: o.at.getTime(),
+      contact_id: o.contactId,
+      order_id: newId(),
+      amount: o.amount,
+      currency: 'EUR',
+      line_product_ids: products,
+      line_categories: products.map(() => ''),
+      line_quantities: products.map(() => 1),
+      line_amounts: products.map(() => Math.round(o.amount / Math.max(1, products.length))),
+    };
+  });
+}
+
+export async function writeOrderFacts(
+  s3Url: string,
+  tenantId: string,
+  orders: readonly Order[],
+): Promise<void> {
+  await writeFactRows(s3Url, tenantId, orderRows(orders));
 }

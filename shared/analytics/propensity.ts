@@ -228,7 +228,7 @@ const bucketOf = (contactId: string) =>
 const round = (value: number, places = 4) => Math.round(value * 10 ** places) / 10 ** places;
 
 /** Fits, measures on the held-out contacts, and answers a scorer for any row. */
-async function fit(
+async function fitModel(
   rows: FeatureRow[],
   labels: Set<string>,
   encoding: Encoding,
@@ -392,7 +392,7 @@ export async function runModels(
     const past = (await features(ctx, cutoff, currency)).filter((r) => !r.held.includes(model.productId));
     const labels = await buyers(ctx, model.productId, cutoff, now);
     const encoding = encodingFor(past, model.productId);
-    const fitted = await fit(past, labels, encoding);
+    const fitted = await fitModel(past, labels, encoding);
     let scored = 0;
     if (fitted.ok) {
       const scores = fitted.score(current);

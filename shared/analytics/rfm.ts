@@ -2,7 +2,6 @@ import type { RfmSegment } from '../contacts/score-fields.ts';
 import { type RfmScore, writeRfmScores } from '../contacts/scores.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { NotComputedError } from './errors.ts';
 import { analyticsKeys } from './keys.ts';
 import type { RfmSummary } from './schema.ts';
 import { compiler, historyStart, num, rowsOf, tenantSettings } from './warehouse.ts';
@@ -187,8 +186,26 @@ export async function runRfm(ctx: TenantContext, runId: string): Promise<RfmSumm
   return summary;
 }
 
+/**
+ * The latest segmentation. Before the first one the answer is the empty segmentation with a
+ * message saying how to start one: the tenant's customers are simply not segmented yet.
+ */
 export async function getRfmSummary(ctx: TenantContext): Promise<RfmSummary> {
   const item = await getItem(ctx, analyticsKeys.rfm(ctx.tenantId));
-  if (!item) throw new NotComputedError('No RFM segmentation has been computed yet.', 'rfm');
-  return withoutKeys<RfmSummary>(item);
+  if (item) return withoutKeys<RfmSummary>(item);
+  const { currency } = await tenantSettings(ctx);
+  return {
+    message:
+      'No RFM segmentation has been computed yet. It runs daily; POST /v1/analytics/runs with {"analyses":["rfm"]} starts one now.',
+    currency,
+    customers: 0,
+    repeatPurchaseRate: 0,
+    segmentChanges: 0,
+    segments: RFM_RULES.map(({ segment, rule }) => ({ segment, rule, customers: 0, share: 0 })),
+    scores: (['recency', 'frequency', 'monetary'] as const).map((dimension) => ({
+      dimension,
+      bands: [1, 2, 3, 4, 5].map((score) => ({ score, customers: 0 })),
+    })),
+    cohorts: [],
+  };
 }

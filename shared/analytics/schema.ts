@@ -18,7 +18,19 @@ export type Analysis = (typeof ANALYSES)[number];
 export const RfmSummary = named(
   'RfmSummary',
   z.object({
-    computedAt: IsoDateTime.check(doc('When the segmentation was computed.', AT)),
+    computedAt: z.optional(
+      IsoDateTime.check(doc('When the segmentation was computed; absent before the first computation.', AT)),
+    ),
+    message: z.optional(
+      z
+        .string()
+        .check(
+          doc(
+            'Before the first computation: how to start one (the numbers are then all zero).',
+            'No RFM segmentation has been computed yet.',
+          ),
+        ),
+    ),
     currency: z
       .string()
       .check(doc('The currency whose order amounts make up the monetary score (the tenant’s).', 'EUR')),

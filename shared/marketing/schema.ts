@@ -219,12 +219,18 @@ export const SegmentCondition = named(
     z.object({ type: z.literal('bought'), productId: Id }),
     z.object({
       type: z.literal('cross_sell'),
-      /** Bought this product (X)... */
       productId: Id,
-      /** ...but not this one (Y)... */
-      otherProductId: Id,
-      /** ...while the bought-together rule X → Y has at least this lift (from the latest basket analysis). */
-      minLift: z.number().check(z.gt(0), z.lte(1_000_000)),
+      otherProductId: Id.check(
+        z.meta({ description: 'The product the contact has not bought (Y): what the campaign sells.' }),
+      ),
+      minLift: z.number().check(
+        z.gt(0),
+        z.lte(1_000_000),
+        z.meta({
+          description:
+            'The least lift of the bought-together rule X → Y in the latest basket analysis (GET /v1/products/{id}/bought-together); no such rule, no contact.',
+        }),
+      ),
     }),
     z.object({ type: z.literal('not_bought'), productId: Id }),
     z.object({

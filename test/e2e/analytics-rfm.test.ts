@@ -81,10 +81,12 @@ afterAll(async () => {
 });
 
 describe('RFM segmentation', () => {
-  it('answers 404 with how to start one before the first computation', async () => {
+  it('answers an empty segmentation saying how to start one before the first computation', async () => {
     const response = await a.api.get('/v1/analytics/rfm');
-    expect(response.status).toBe(404);
-    expect(response.body.detail).toContain('POST /v1/analytics/runs');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ customers: 0, cohorts: [] });
+    expect(response.body.computedAt).toBeUndefined();
+    expect(response.body.message).toContain('POST /v1/analytics/runs');
   });
 
   it('puts each planted customer in its segment and writes the scores back', async () => {

@@ -4,10 +4,12 @@ import {
   AnalysisRunRequest,
   BoughtTogether,
   BoughtTogetherQuery,
+  ForecastQuery,
   Model,
   ModelCreate,
   ModelDefinition,
   RfmSummary,
+  SalesForecast,
 } from '../../shared/analytics/schema.ts';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
@@ -32,6 +34,22 @@ export const analyticsRoutes = {
       'Before the first computation, an empty segmentation with a message saying how to start one.',
     tags,
     response: { status: 200, schema: RfmSummary },
+  }),
+  getForecast: route({
+    operationId: 'getSalesForecast',
+    method: 'GET',
+    path: '/v1/analytics/forecast',
+    function: fn,
+    access: anyMember,
+    summary: 'Booked sales ahead, with an interval and how far to trust it',
+    description:
+      'Booked sales per month and their projection up to `horizon` months (at most 12) by a linear trend with ' +
+      'monthly seasonality, with a 95 % prediction interval, and the MAPE of the last six months forecast one month ' +
+      'ahead; for the tenant and per owner (`ownerId` to keep one). Recomputed daily; before the first ' +
+      'computation, empty with a message saying how to start one.',
+    tags,
+    query: ForecastQuery,
+    response: { status: 200, schema: SalesForecast },
   }),
   boughtTogether: route({
     operationId: 'getBoughtTogether',
@@ -133,7 +151,7 @@ export const analytics = defineModule({
     {
       name: 'analytics-daily',
       description:
-        "Daily at the tenant's job hour, in its time zone: RFM scores and segments, bought-together rules, propensity models.",
+        "Daily at the tenant's job hour, in its time zone: RFM scores and segments, bought-together rules, the sales forecast, propensity models.",
       target: 'analytics-jobs',
       kind: 'per-tenant',
       expression: 'cron(30 {dailyJobHour} * * ? *)',

@@ -1,4 +1,5 @@
 import { boughtTogether } from '../../shared/analytics/basket.ts';
+import { getForecast } from '../../shared/analytics/forecast.ts';
 import { createModel, getModel } from '../../shared/analytics/propensity.ts';
 import { getRfmSummary } from '../../shared/analytics/rfm.ts';
 import { startAnalysisRun } from '../../shared/analytics/runs.ts';
@@ -7,6 +8,7 @@ import { analyticsRoutes } from '../app/analytics.ts';
 
 export const handler = httpHandler(analyticsRoutes, {
   getRfm: ({ ctx }) => getRfmSummary(ctx),
+  getForecast: ({ ctx, query }) => getForecast(ctx, query),
   boughtTogether: ({ ctx, params, query }) => boughtTogether(ctx, params.id, query),
   createModel: async ({ ctx, body }) => {
     const model = await createModel(ctx, body);

@@ -2,6 +2,7 @@ import { sendMessages } from '../platform/aws/queues.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';
 import { runBasket } from './basket.ts';
+import { runForecast } from './forecast.ts';
 import { runModels } from './propensity.ts';
 import { runRfm } from './rfm.ts';
 import { ANALYSES, type Analysis, type AnalysisRun, type AnalysisRunRequest } from './schema.ts';
@@ -27,6 +28,9 @@ export async function runAnalyses(
       }
       case 'basket':
         results.basket = await runBasket(ctx);
+        break;
+      case 'forecast':
+        results.forecast = await runForecast(ctx);
         break;
       case 'models':
         results.models = await runModels(ctx);

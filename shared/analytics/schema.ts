@@ -12,7 +12,7 @@ const AT = '2026-03-02T04:00:00.000Z';
 const Share = (description: string, example: number) => z.number().check(doc(description, example));
 const Count = (description: string, example: number) => z.int().check(doc(description, example));
 
-export const ANALYSES = ['rfm', 'basket', 'models'] as const;
+export const ANALYSES = ['rfm', 'basket', 'forecast', 'models'] as const;
 export type Analysis = (typeof ANALYSES)[number];
 
 export const RfmSummary = named(
@@ -295,3 +295,96 @@ export const ModelDefinition = named(
   'A propensity model as defined; it is fitted by the next analysis run.',
 );
 export type ModelDefinition = z.infer<typeof ModelDefinition>;
+
+export const ForecastQuery = z.object({
+  horizon: z._default(
+    z.coerce
+      .number()
+      .check(
+        z.int(),
+        z.minimum(1),
+        z.maximum(12, { message: 'Must be at most 12: the forecast reaches a year ahead.' }),
+        doc('Months ahead to answer, 1 to 12.', 6),
+      ),
+    6,
+  ),
+  ownerId: z.optional(
+    Id.check(doc('Only this owner’s forecast (the tenant’s is always there).', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
+  ),
+});
+export type ForecastQuery = z.infer<typeof ForecastQuery>;
+
+const Money = (description: string, example: number) =>
+  z.number().check(doc(`${description} In minor units of the forecast's currency.`, example));
+
+const SeriesForecast = z.object({
+  history: z
+    .array(
+      z.object({
+        month: z.string().check(doc('A past month (tenant time zone), yyyy-mm.', '2026-05')),
+        booked: Money('Sales booked that month (orders not cancelled).', 1_250_000),
+      }),
+    )
+    .check(doc('Booked sales per month, up to the last complete month.', [])),
+  projection: z
+    .array(
+      z.object({
+        month: z.string().check(doc('A month ahead, yyyy-mm.', '2026-07')),
+        forecast: Money('The projected booked sales.', 1_310_000),
+        lower: Money('The lower end of the 95 % prediction interval.', 1_120_000),
+        upper: Money('The upper end of the 95 % prediction interval.', 1_500_000),
+      }),
+    )
+    .check(doc('The projection, month by month, up to the horizon asked for.', [])),
+  backtest: z
+    .array(
+      z.object({
+        month: z.string().check(doc('A recent month, yyyy-mm.', '2026-04')),
+        actual: Money('What was booked.', 1_190_000),
+        forecast: Money('What the method projected for it from the months before only.', 1_230_000),
+      }),
+    )
+    .check(doc('The last six months forecast one month ahead, against what happened.', [])),
+  mape: z.optional(
+    Share(
+      'Mean absolute percentage error of the backtest, 0.08 = 8 %: how far to trust the projection.',
+      0.08,
+    ),
+  ),
+  message: z.optional(
+    z.string().check(doc('Why there is no projection.', 'At least 3 months of history are needed.')),
+  ),
+});
+export type SeriesForecast = z.infer<typeof SeriesForecast>;
+
+export const SalesForecast = named(
+  'SalesForecast',
+  z.object({
+    computedAt: z.optional(
+      IsoDateTime.check(doc('When it was computed; absent before the first computation.', AT)),
+    ),
+    message: z.optional(
+      z
+        .string()
+        .check(
+          doc('Before the first computation: how to start one.', 'No sales forecast has been computed yet.'),
+        ),
+    ),
+    currency: z
+      .string()
+      .check(doc('The currency of all amounts (the tenant’s; orders in others are left out).', 'EUR')),
+    tenant: SeriesForecast.check(
+      z.meta({ description: 'The whole tenant’s booked sales and their projection.' }),
+    ),
+    owners: z
+      .array(
+        z.object({
+          ownerId: Id.check(doc('The member who owns the orders.', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
+          ...SeriesForecast.shape,
+        }),
+      )
+      .check(doc('The same per owner (the 50 who booked most).', [])),
+  }),
+  'Booked sales by month, projected by a linear trend with monthly seasonality, with a 95 % interval and its backtest.',
+);
+export type SalesForecast = z.infer<typeof SalesForecast>;

@@ -89,7 +89,9 @@ describe('RFM segmentation', () => {
     expect(response.body.message).toContain('POST /v1/analytics/runs');
   });
 
-  it('puts each planted customer in its segment and writes the scores back', async () => {
+  it('puts each planted customer in its segment and writes the scores back', {
+    timeout: 180_000,
+  }, async () => {
     const rule = await a.api.post('/v1/automation-rules', {
       name: 'Tag customers slipping away',
       trigger: {
@@ -167,11 +169,14 @@ describe('RFM segmentation', () => {
     expect(champion).toBeDefined();
   });
 
-  it('announces each change once: a rerun of the day writes the same events, the next day finds no change', async () => {
+  it('announces each change once: a rerun of the day writes the same events, the next day finds no change', {
+    timeout: 180_000,
+  }, async () => {
     const rules = (await a.api.get('/v1/automation-rules')).body.items as Array<{ id: string; name: string }>;
     const rule = rules.find((r) => r.name === 'Tag customers slipping away')!;
     const summary = (await a.api.get('/v1/analytics/rfm')).body;
     const atRisk = summary.segments.find((s: { segment: string }) => s.segment === 'at_risk').customers;
+    await runtime.settle();
     const runs = async () => (await a.api.get(`/v1/automation-rules/${rule.id}/runs?limit=100`)).body.items;
     // One firing per customer who entered "at risk" (the planted one and background ones).
     expect(await runs()).toHaveLength(atRisk);

@@ -30,7 +30,7 @@ export const analyticsRoutes = {
     description:
       'The latest RFM segmentation of the tenant’s customers (recomputed daily): how many are champions, loyal, ' +
       'at risk…, by which rules, what each quintile score stands for, the repeat-purchase rate, and retention by ' +
-      'month of first purchase. Each contact’s own scores are on the contact (segment field `rfm.segment`). ' +
+      'month of first purchase. Each contact’s own scores are kept beside the contact, for segments (`rfm.segment`) and automation. ' +
       'Before the first computation, an empty segmentation with a message saying how to start one.',
     tags,
     response: { status: 200, schema: RfmSummary },

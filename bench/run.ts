@@ -7,6 +7,7 @@ import { freePort } from '../infra/local/ports.ts';
 import { REPO_ROOT, startLocalRuntime } from '../infra/local/runtime.ts';
 import { checkBudgets, describeBudget, parseBudgets, type Verdict } from './budgets.ts';
 import type { Bench, Case, CaseResult } from './case.ts';
+import { scoringCase } from './cases/analytics.ts';
 import { campaignCase } from './cases/campaign.ts';
 import { capacityCase } from './cases/capacity.ts';
 import { coldStartCase } from './cases/cold-start.ts';
@@ -47,6 +48,7 @@ const CASES: Case[] = [
   reportSpeedCase,
   ingestCase,
   consoleCase,
+  scoringCase,
 ];
 
 const { values: options } = parseArgs({

@@ -103,3 +103,19 @@ export const ImportCompleted = defineEvent(
     failed: z.int(),
   }),
 );
+
+export const ContactRfmSegmentChanged = defineEvent(
+  'contacts',
+  'ContactRfmSegmentChanged',
+  'A recomputation of RFM scores moved the contact into another RFM segment (or gave it its first); `segment` is the new one, `previousSegment` the one it left. Automation rules can react when a contact enters a segment such as `at_risk` (see docs/analytics.md).',
+  z.object({
+    contactId: z.string(),
+    segment: z.string(),
+    previousSegment: z.optional(z.string()),
+    /** Quintile scores within the tenant, 1 (lowest) to 5. */
+    recency: z.int(),
+    frequency: z.int(),
+    monetary: z.int(),
+  }),
+  { columns: { segment: 'status', previousSegment: 'from_status' } },
+);

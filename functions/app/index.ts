@@ -1,3 +1,4 @@
+import { analytics } from './analytics.ts';
 import { automation } from './automation.ts';
 import { contacts } from './contacts.ts';
 import { identity } from './identity.ts';
@@ -31,6 +32,7 @@ const modules: ModuleSpec[] = [
   webhooks,
   warehouse,
   reports,
+  analytics,
   identity,
   tenantExit,
 ];

@@ -12,6 +12,7 @@ import '../../shared/automation/tenant-data.ts';
 import '../../shared/marketing/tenant-data.ts';
 import '../../shared/invoicing/tenant-data.ts';
 import '../../shared/webhooks/tenant-data.ts';
+import '../../shared/analytics/tenant-data.ts';
 import '../../shared/reports/tenant-data.ts';
 import '../../shared/warehouse/tenant-data.ts';
 import '../../shared/identity/tenant-data.ts';

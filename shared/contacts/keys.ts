@@ -7,7 +7,8 @@ import { type TenantId, tenantKey } from '../platform/db/keys.ts';
  * The contact's partition is shared: other modules keep their items about the contact there, each
  * under its own sort-key prefix (docs/data-model.md lists them), so everything held about a person
  * is one Query away, which is what export and erasure need. This module's prefixes: `CONTACT`,
- * `TL#` (timeline), `HIST#` (change history) and `IX#` (one index item per tag, phone, extra email
+ * `TL#` (timeline), `HIST#` (change history), `SCORE#` (analytics' scores, written through
+ * contacts/scores.ts) and `IX#` (one index item per tag, phone, extra email
  * and address country, each projected into GSI2).
  *
  * GSI5 and GSI6 stay free on contact items: sales uses them on items of the same partition.
@@ -27,6 +28,11 @@ export const contactKeys = {
     PK: tenantKey(t, 'CONTACT', contactId),
     SK: `IX#${kind}#${value}`,
   }),
+  /** Scores computed by analytics: `SCORE#RFM`, `SCORE#PROPENSITY#<target>`. */
+  score: (t: TenantId, contactId: string, kind: string) => ({
+    PK: tenantKey(t, 'CONTACT', contactId),
+    SK: `SCORE#${kind}`,
+  }),
   email: (t: TenantId, email: string) => ({
     PK: tenantKey(t, 'CONTACT-EMAIL', email.toLowerCase()),
     SK: 'GUARD',
@@ -43,6 +49,8 @@ export const contactKeys = {
   byPhone: (t: TenantId, e164: string) => tenantKey(t, 'CONTACT-PHONE', e164),
   byOtherEmail: (t: TenantId, email: string) => tenantKey(t, 'CONTACT-OTHER-EMAIL', email.toLowerCase()),
   byCountry: (t: TenantId, country: string) => tenantKey(t, 'CONTACTS-IN-COUNTRY', country),
+  // GSI2 partition of RFM score items.
+  byRfmSegment: (t: TenantId, segment: string) => tenantKey(t, 'CONTACTS-IN-RFM', segment),
 };
 
 export const companyKeys = {

@@ -11,7 +11,16 @@ import {
   suppressedEmails,
 } from './recipients.ts';
 import type { Audience, Segment } from './schema.ts';
-import { type Candidate, type Driver, driverOf, driverPage, inSegment, sortKeysFor } from './segments.ts';
+import {
+  type Candidate,
+  type Driver,
+  driverOf,
+  driverPage,
+  inSegment,
+  type RuleLifts,
+  ruleLiftsFor,
+  sortKeysFor,
+} from './segments.ts';
 
 /**
  * An audience read page by page: each list's members, then each segment's contacts, then the
@@ -30,6 +39,8 @@ export interface AudiencePlan {
   excludeSegments: Segment[];
   /** Sort keys of the contact's partition every page reads (conditions, exclusions, topic). */
   sortKeys: string[];
+  /** The lifts of the bought-together rules the segments' cross-sell conditions name. */
+  lifts: RuleLifts;
 }
 
 export interface AudiencePosition {
@@ -128,7 +139,11 @@ export async function planAudience(
     ...[...segments.values()].flatMap((s) => sortKeysFor(s.conditions)),
     ...(topicId ? [topicKeys.choiceSk(topicId)] : []),
   ]);
-  return { sources, excludeLists, excludeSegments, sortKeys: [...sortKeys] };
+  const lifts = await ruleLiftsFor(
+    ctx,
+    [...segments.values()].flatMap((s) => s.conditions),
+  );
+  return { sources, excludeLists, excludeSegments, sortKeys: [...sortKeys], lifts };
 }
 
 async function sourcePage(
@@ -193,9 +208,9 @@ export async function audiencePage(
   const members = [...data.values()].filter(
     (d) =>
       d.contact !== undefined &&
-      (source.type !== 'segment' || inSegment(source.segment.conditions, d)) &&
+      (source.type !== 'segment' || inSegment(source.segment.conditions, d, plan.lifts)) &&
       !plan.excludeLists.some((id) => d.items.has(listKeys.memberSk(id))) &&
-      !plan.excludeSegments.some((s) => inSegment(s.conditions, d)),
+      !plan.excludeSegments.some((s) => inSegment(s.conditions, d, plan.lifts)),
   );
   return { members, examined: page.candidates.length, ...(next ? { next } : {}) };
 }

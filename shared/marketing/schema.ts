@@ -217,6 +217,21 @@ export const SegmentCondition = named(
       statuses: z.array(z.enum(CONSENT_STATUSES)).check(z.minLength(1), z.maxLength(3)),
     }),
     z.object({ type: z.literal('bought'), productId: Id }),
+    z.object({
+      type: z.literal('cross_sell'),
+      productId: Id,
+      otherProductId: Id.check(
+        z.meta({ description: 'The product the contact has not bought (Y): what the campaign sells.' }),
+      ),
+      minLift: z.number().check(
+        z.gt(0),
+        z.lte(1_000_000),
+        z.meta({
+          description:
+            'The least lift of the bought-together rule X → Y in the latest basket analysis (GET /v1/products/{id}/bought-together); no such rule, no contact.',
+        }),
+      ),
+    }),
     z.object({ type: z.literal('not_bought'), productId: Id }),
     z.object({
       type: z.literal('last_purchase'),

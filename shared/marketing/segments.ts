@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { companyKeys, contactKeys, fieldKeys } from '../contacts/keys.ts';
 import type { Contact } from '../contacts/schema.ts';
+import { RFM_FIELDS, scoreSortKeyOf, scoreValueOf } from '../contacts/score-fields.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { tableName } from '../platform/db/client.ts';
 import { and, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
@@ -26,6 +27,7 @@ import {
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { ownValue } from '../platform/own.ts';
+import { boughtTogetherRules } from '../sales/bought-together.ts';
 import { productKeys, purchaseKeys } from '../sales/keys.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import { segmentKeys } from './keys.ts';
@@ -53,6 +55,9 @@ import {
  */
 const toSegment = (item: Item) => withoutKeys<Segment>(item);
 
+/** A propensity score analytics wrote back (`propensity.<target>`, the model's target key). */
+const PROPENSITY_FIELD = /^propensity\.[a-z0-9_-]{1,40}$/;
+
 // Storage
 
 async function checkConditions(
@@ -67,6 +72,20 @@ async function checkConditions(
   for (const [i, condition] of conditions.entries()) {
     const at = `${path}.${i}`;
     switch (condition.type) {
+      case 'cross_sell':
+        references.push({
+          key: productKeys.product(t, condition.otherProductId),
+          at: `${at}.otherProductId`,
+          message: `There is no product ${condition.otherProductId}.`,
+        });
+        if (condition.otherProductId === condition.productId)
+          issues.push({ path: `${at}.otherProductId`, message: 'Name a product other than `productId`.' });
+        references.push({
+          key: productKeys.product(t, condition.productId),
+          at: `${at}.productId`,
+          message: `There is no product ${condition.productId}.`,
+        });
+        break;
       case 'bought':
       case 'not_bought':
         references.push({
@@ -107,10 +126,14 @@ async function checkConditions(
               path: `${at}.field`,
               message: `There is no custom field ${condition.field.slice(7)} (GET /v1/contact-fields lists them).`,
             });
-        } else if (!(SEGMENT_FIELDS as readonly string[]).includes(condition.field)) {
+        } else if (
+          !(SEGMENT_FIELDS as readonly string[]).includes(condition.field) &&
+          !(RFM_FIELDS as readonly string[]).includes(condition.field) &&
+          !PROPENSITY_FIELD.test(condition.field)
+        ) {
           issues.push({
             path: `${at}.field`,
-            message: `Unknown field ${condition.field}; use ${SEGMENT_FIELDS.join(', ')} or custom.<key>.`,
+            message: `Unknown field ${condition.field}; use ${[...SEGMENT_FIELDS, ...RFM_FIELDS].join(', ')}, propensity.<target> or custom.<key>.`,
           });
         }
         const needsValue = condition.op !== 'exists' && condition.op !== 'not_exists';
@@ -241,7 +264,7 @@ export function driverOf(ctx: TenantContext, conditions: SegmentCondition[]): Dr
     conditions.find(
       (c): c is Extract<SegmentCondition, { type: T }> => c.type === type && accept(c as never),
     );
-  const bought = find('bought');
+  const bought = find('bought') ?? find('cross_sell');
   if (bought)
     return {
       specs: [{ index: 'GSI6', partition: purchaseKeys.buyersOf(t, bought.productId) }],
@@ -283,6 +306,12 @@ export function driverOf(ctx: TenantContext, conditions: SegmentCondition[]): Dr
       })),
       candidate: byContactItem,
     };
+  const rfm = find('field', (c) => c.field === 'rfm.segment' && c.op === 'eq' && typeof c.value === 'string');
+  if (rfm)
+    return {
+      specs: [{ index: 'GSI2', partition: contactKeys.byRfmSegment(t, String(rfm.value).toLowerCase()) }],
+      candidate: byContactId,
+    };
   const purchase = find('last_purchase');
   if (purchase)
     return {
@@ -303,7 +332,13 @@ export function sortKeysFor(conditions: SegmentCondition[]): string[] {
   const keys = new Set<string>();
   for (const c of conditions) {
     if (c.type === 'bought' || c.type === 'not_bought') keys.add(`BOUGHT#${c.productId}`);
+    if (c.type === 'cross_sell') {
+      keys.add(`BOUGHT#${c.productId}`);
+      keys.add(`BOUGHT#${c.otherProductId}`);
+    }
     if (c.type === 'last_purchase' || c.type === 'never_purchased') keys.add('PURCHASE-SUMMARY');
+    const score = c.type === 'field' ? scoreSortKeyOf(c.field) : undefined;
+    if (score) keys.add(score);
   }
   return [...keys];
 }
@@ -334,8 +369,33 @@ function compare(actual: unknown, op: string, expected: unknown): boolean {
   return a >= b;
 }
 
-function holds(condition: SegmentCondition, data: ContactData, contact: Contact): boolean {
+/**
+ * The lifts of the bought-together rules that `cross_sell` conditions name (`X>Y` → lift), read
+ * once per evaluation from the latest basket analysis; empty when no condition needs them.
+ */
+export type RuleLifts = ReadonlyMap<string, number>;
+
+export async function ruleLiftsFor(ctx: TenantContext, conditions: SegmentCondition[]): Promise<RuleLifts> {
+  const wanted = new Set(
+    conditions.flatMap((c) => (c.type === 'cross_sell' ? [`${c.productId}>${c.otherProductId}`] : [])),
+  );
+  if (!wanted.size) return new Map();
+  const mined = await boughtTogetherRules(ctx);
+  return new Map(
+    (mined?.rules ?? [])
+      .map((r) => [`${r.productId}>${r.otherProductId}`, r.lift] as const)
+      .filter(([key]) => wanted.has(key)),
+  );
+}
+
+function holds(condition: SegmentCondition, data: ContactData, contact: Contact, lifts: RuleLifts): boolean {
   switch (condition.type) {
+    case 'cross_sell':
+      return (
+        (lifts.get(`${condition.productId}>${condition.otherProductId}`) ?? 0) >= condition.minLift &&
+        data.items.has(`BOUGHT#${condition.productId}`) &&
+        !data.items.has(`BOUGHT#${condition.otherProductId}`)
+      );
     case 'tag':
       return contact.tags.includes(condition.tag) === condition.present;
     case 'lifecycle_stage':
@@ -366,15 +426,20 @@ function holds(condition: SegmentCondition, data: ContactData, contact: Contact)
     }
     case 'never_purchased':
       return !data.items.has('PURCHASE-SUMMARY');
-    case 'field':
-      return compare(fieldValue(contact, condition.field), condition.op, condition.value);
+    case 'field': {
+      const score = scoreSortKeyOf(condition.field);
+      const actual = score
+        ? scoreValueOf(condition.field, data.items.get(score))
+        : fieldValue(contact, condition.field);
+      return compare(actual, condition.op, condition.value);
+    }
   }
 }
 
 /** Whether the contact (with the items `sortKeysFor` named) meets every condition. */
-export function inSegment(conditions: SegmentCondition[], data: ContactData): boolean {
+export function inSegment(conditions: SegmentCondition[], data: ContactData, lifts: RuleLifts): boolean {
   const contact = data.contact;
-  return contact !== undefined && conditions.every((c) => holds(c, data, contact));
+  return contact !== undefined && conditions.every((c) => holds(c, data, contact, lifts));
 }
 
 /** One page of the driver's candidates from `position` (which partition, and where in it). */
@@ -411,7 +476,8 @@ export async function matching(
     [...new Set([...sortKeysFor(conditions), ...extraSortKeys])],
     known,
   );
-  return [...data.values()].filter((d) => inSegment(conditions, d));
+  const lifts = await ruleLiftsFor(ctx, conditions);
+  return [...data.values()].filter((d) => inSegment(conditions, d, lifts));
 }
 
 const PREVIEW_BUDGET = 2000;

@@ -29,6 +29,7 @@ registerTenantData('sales', [
     }),
   },
   { name: 'price-lists', list: { index: 'GSI1', partition: ['PRICE-LISTS'] } },
+  { name: 'bought-together', list: { partition: ['BOUGHT-TOGETHER'] } },
   { name: 'suppliers', list: { index: 'GSI1', partition: ['SUPPLIERS'] } },
   ...PURCHASE_ORDER_STATUSES.map((status) => ({
     name: `purchase-orders-${status}`,

@@ -265,6 +265,35 @@ export interface UpdateSpec {
 }
 
 /**
+ * The outbox item of a domain event: the stream publishes it once it is written. A unit of work
+ * writes it in its transaction; a bulk writer (BatchWriteItem, no transaction) writes it only
+ * after the change it announces has been written, with an `eventId` fixed by what makes the
+ * event unique, so a retried batch writes the same item again rather than a second event.
+ */
+export function outboxItem<E extends EventDefinition>(
+  ctx: TenantContext,
+  event: E,
+  payload: EventPayload<E>,
+  eventId: string = newId(),
+) {
+  const detail = detailSchema(event).parse({
+    ...payload,
+    eventId,
+    tenantId: ctx.tenantId,
+    occurredAt: ctx.clock.now().toISOString(),
+  }) as Record<string, unknown> & { eventId: string };
+  return {
+    PK: tenantKey(ctx.tenantId, 'EVT', eventId),
+    SK: 'EVT',
+    entity: 'DomainEvent',
+    eventType: event.type,
+    source: event.source,
+    detail,
+    expiresAt: Math.floor(Date.now() / 1000) + OUTBOX_RETENTION_SECONDS,
+  };
+}
+
+/**
  * A set of writes that commit together or not at all. With one write and no events it is a plain
  * conditional Put/Update/Delete (half the capacity of a transaction); otherwise TransactWriteItems.
  * Events are written to the outbox in the same transaction, so an event exists iff its change did.
@@ -393,24 +422,9 @@ export class UnitOfWork {
 
   /** Records a domain event in the outbox; the stream publishes it once this unit commits. */
   publish<E extends EventDefinition>(event: E, payload: EventPayload<E>): string {
-    const eventId = newId();
-    const occurredAt = this.ctx.clock.now().toISOString();
-    const detail = detailSchema(event).parse({
-      ...payload,
-      eventId,
-      tenantId: this.ctx.tenantId,
-      occurredAt,
-    });
-    this.put({
-      PK: tenantKey(this.ctx.tenantId, 'EVT', eventId),
-      SK: 'EVT',
-      entity: 'DomainEvent',
-      eventType: event.type,
-      source: event.source,
-      detail,
-      expiresAt: Math.floor(Date.now() / 1000) + OUTBOX_RETENTION_SECONDS,
-    });
-    return eventId;
+    const item = outboxItem(this.ctx, event, payload);
+    this.put(item);
+    return item.detail.eventId;
   }
 
   /**

@@ -1,0 +1,177 @@
+import { BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { backOff } from 'exponential-backoff';
+import { ContactRfmSegmentChanged } from '../../events/contacts.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { tableName } from '../platform/db/client.ts';
+import { getItems, type Item, outboxItem } from '../platform/db/repository.ts';
+import { contactKeys } from './keys.ts';
+import type { RfmSegment } from './score-fields.ts';
+
+/**
+ * Scores that analytics computes about contacts, kept in each contact's partition beside the
+ * contact (`SCORE#RFM`, `SCORE#PROPENSITY#<target>`), never in the contact item itself: a
+ * recomputation for 100,000 contacts writes them with BatchWriteItem (no transaction, no
+ * read-modify-write of the contact, no clash with a member editing the contact at that moment),
+ * and each kind of score replaces only its own item.
+ *
+ * Analytics builds on contacts and writes through these functions; contacts never imports it.
+ * Marketing segments read the items as the fields `rfm.*` and `propensity.<target>`.
+ */
+export interface RfmScore {
+  contactId: string;
+  segment: RfmSegment;
+  /** Quintile scores within the tenant, 1 (lowest) to 5. */
+  recency: number;
+  frequency: number;
+  monetary: number;
+  /** Days since the last order, the number of orders, their total in minor units. */
+  daysSinceLastOrder: number;
+  orders: number;
+  totalSpent: number;
+}
+
+export interface PropensityScore {
+  contactId: string;
+  /** The probability, 0 to 1, that the contact buys the target. */
+  score: number;
+}
+
+/** Writes in flight at once: enough to keep DynamoDB busy, few enough for one Lambda's sockets. */
+const PARALLEL_BATCHES = 16;
+const BATCH = 25;
+
+/** Unprocessed items of a batch are sent again with full-jitter backoff, like the SDK's own retries. */
+async function writeBatch(ctx: TenantContext, items: Item[]): Promise<void> {
+  let pending = items.map((Item) => ({ PutRequest: { Item } }));
+  await backOff(
+    async () => {
+      const result: BatchWriteCommandOutput = await ctx.db.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+      );
+      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+      if (pending.length) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed.`);
+    },
+    { numOfAttempts: 10, startingDelay: 50, timeMultiple: 2, maxDelay: 2000, jitter: 'full' },
+  );
+}
+
+/** Every item written, in batches of 25, at most PARALLEL_BATCHES at a time. */
+export async function writeAll(ctx: TenantContext, items: Item[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const start = next;
+      next += BATCH;
+      await writeBatch(ctx, items.slice(start, start + BATCH));
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_BATCHES }, worker));
+}
+
+/** Items read in parallel pages of a hundred keys. */
+async function readAll(ctx: TenantContext, keys: Array<{ PK: string; SK: string }>): Promise<Item[]> {
+  const pages: Array<Array<{ PK: string; SK: string }>> = [];
+  for (let i = 0; i < keys.length; i += 100) pages.push(keys.slice(i, i + 100));
+  const found: Item[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < pages.length) found.push(...(await getItems(ctx, pages[next++]!)));
+  };
+  await Promise.all(Array.from({ length: PARALLEL_BATCHES }, worker));
+  return found;
+}
+
+/**
+ * Replaces the RFM scores of these contacts. A contact whose segment changed (or who had none)
+ * gets `ContactRfmSegmentChanged`, written to the outbox only after its score item was written,
+ * under an event id made of the run and the contact: the event exists only for a committed score.
+ * The score item keeps the segment it replaced with the run's id, so a run that dies half-way and
+ * is run again (same `runId`) still sees what changed and writes the same outbox items again,
+ * which the stream does not publish twice (it publishes inserts only). Chunks of a thousand
+ * contacts keep each step's work small. Returns how many contacts changed segment.
+ */
+export async function writeRfmScores(
+  ctx: TenantContext,
+  runId: string,
+  scores: readonly RfmScore[],
+): Promise<{ written: number; changed: number }> {
+  const t = ctx.tenantId;
+  const computedAt = ctx.clock.now().toISOString();
+  let changed = 0;
+  for (let i = 0; i < scores.length; i += 1000) {
+    const chunk = scores.slice(i, i + 1000);
+    const before = new Map<string, string | undefined>();
+    for (const item of await readAll(
+      ctx,
+      chunk.map((s) => contactKeys.score(t, s.contactId, 'RFM')),
+    ))
+      before.set(
+        String(item.contactId),
+        item.runId === runId
+          ? (item.previousSegment as string | undefined)
+          : (item.segment as string | undefined),
+      );
+    await writeAll(
+      ctx,
+      chunk.map((s) => {
+        const previousSegment = before.get(s.contactId);
+        return {
+          ...contactKeys.score(t, s.contactId, 'RFM'),
+          entity: 'ContactScore',
+          ...s,
+          ...(previousSegment ? { previousSegment } : {}),
+          computedAt,
+          runId,
+          GSI2PK: contactKeys.byRfmSegment(t, s.segment),
+          GSI2SK: s.contactId,
+        };
+      }),
+    );
+    const moved = chunk.filter((s) => before.get(s.contactId) !== s.segment);
+    await writeAll(
+      ctx,
+      moved.map((s) => {
+        const previousSegment = before.get(s.contactId);
+        return outboxItem(
+          ctx,
+          ContactRfmSegmentChanged,
+          {
+            contactId: s.contactId,
+            segment: s.segment,
+            ...(previousSegment ? { previousSegment } : {}),
+            recency: s.recency,
+            frequency: s.frequency,
+            monetary: s.monetary,
+          },
+          `rfm-${runId}-${s.contactId}`,
+        );
+      }),
+    );
+    changed += moved.length;
+  }
+  return { written: scores.length, changed };
+}
+
+/** Replaces the scores of one propensity target for these contacts (no event: scores move daily). */
+export async function writePropensityScores(
+  ctx: TenantContext,
+  target: string,
+  modelId: string,
+  scores: readonly PropensityScore[],
+): Promise<number> {
+  const t = ctx.tenantId;
+  const computedAt = ctx.clock.now().toISOString();
+  await writeAll(
+    ctx,
+    scores.map((s) => ({
+      ...contactKeys.score(t, s.contactId, `PROPENSITY#${target}`),
+      entity: 'ContactScore',
+      contactId: s.contactId,
+      target,
+      score: s.score,
+      modelId,
+      computedAt,
+    })),
+  );
+  return scores.length;
+}

@@ -33,6 +33,11 @@ export interface FunnelStackProps extends StackProps {
   publicBaseUrl?: string;
   /** From of service mail; context `serviceSender`. Must be an SES identity the operator verified. */
   serviceSenderEmail?: string;
+  /**
+   * The domain SES receives support mail for (its MX points at SES inbound); context
+   * `inboundMailDomain`. Tenants' support addresses are `<tenant id>@<domain>`.
+   */
+  inboundMailDomain?: string;
   /** A CloudFront web ACL made in us-east-1 (infra/app.ts) when this stack is deployed elsewhere. */
   webAclArn?: string;
 }
@@ -64,6 +69,7 @@ export class FunnelStack extends Stack {
   readonly signIn: MemberSignIn;
   readonly alarms: Alarms;
   readonly storage: Storage;
+  readonly inboundMailDomain: string;
   readonly warehouse?: Warehouse;
   readonly functions = new Map<string, AppFunction>();
   readonly workQueues = new Map<string, WorkQueue>();
@@ -77,6 +83,8 @@ export class FunnelStack extends Stack {
       ...props,
     });
     this.application = props.application ?? declaredApplication;
+    this.inboundMailDomain =
+      props.inboundMailDomain ?? this.node.tryGetContext('inboundMailDomain') ?? 'inbound.example.com';
     const app = this.application;
     const name = (suffix: string) => `${this.stackName}-${suffix}`;
 
@@ -155,6 +163,7 @@ export class FunnelStack extends Stack {
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl: props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.edge.url,
       buckets: this.storage.physicalNames(),
+      inboundMailDomain: this.inboundMailDomain,
       ...(app.tables.length
         ? {
             warehouse: {

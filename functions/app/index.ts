@@ -1,4 +1,5 @@
 import { automation } from './automation.ts';
+import { cases } from './cases.ts';
 import { contacts } from './contacts.ts';
 import { identity } from './identity.ts';
 import { invoicing } from './invoicing.ts';
@@ -33,6 +34,7 @@ const modules: ModuleSpec[] = [
   reports,
   identity,
   tenantExit,
+  cases,
 ];
 
 /**

@@ -1,0 +1,232 @@
+import * as z from 'zod/mini';
+import { INBOUND_BUCKET, INCOMING_PREFIX, REJECTED_PREFIX } from '../../shared/cases/inbound-layout.ts';
+import {
+  Case,
+  CaseCreate,
+  CaseListQuery,
+  CaseMessage,
+  CaseReply,
+  CaseUpdate,
+} from '../../shared/cases/schema.ts';
+import { ATTACHABLE, DOCUMENTS_BUCKET } from '../../shared/documents/keys.ts';
+import { Document, DocumentDownload } from '../../shared/documents/schema.ts';
+import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
+import { route } from '../../shared/platform/http/route.ts';
+import { Id, Limit, page } from '../../shared/platform/schema.ts';
+import { defineModule } from './types.ts';
+
+const fn = 'cases-api';
+const tags = ['Cases'];
+const documentTags = ['Documents'];
+const ById = z.object({ id: Id });
+
+export const caseRoutes = {
+  createCase: route({
+    operationId: 'createCase',
+    method: 'POST',
+    path: '/v1/cases',
+    references: { contactId: 'contact' },
+    function: fn,
+    access: customerFacing,
+    summary: 'Open a case',
+    description:
+      'For integrations and for agents logging a call (`channel: phone`). The customer is named by `contactId`, or ' +
+      'by `requesterEmail` (matched to a contact, else created as a lead). Email and the contact form open cases ' +
+      'by themselves.',
+    tags,
+    body: CaseCreate,
+    response: { status: 201, schema: Case },
+    versioned: true,
+    errors: ['unprocessable'],
+  }),
+  listCases: route({
+    operationId: 'listCases',
+    method: 'GET',
+    path: '/v1/cases',
+    function: fn,
+    access: anyMember,
+    summary: 'List cases, newest first',
+    description:
+      "All cases, or those of one `status`, or one contact's (`contactId`, optionally with `status`).",
+    tags,
+    query: CaseListQuery,
+    response: { status: 200, schema: page('CasePage', Case) },
+  }),
+  getCase: route({
+    operationId: 'getCase',
+    method: 'GET',
+    path: '/v1/cases/{id}',
+    function: fn,
+    access: anyMember,
+    summary: 'Read a case',
+    tags,
+    params: ById,
+    response: { status: 200, schema: Case },
+    versioned: true,
+  }),
+  updateCase: route({
+    operationId: 'updateCase',
+    method: 'PATCH',
+    path: '/v1/cases/{id}',
+    resource: 'case',
+    references: { assigneeId: 'member' },
+    function: fn,
+    access: customerFacing,
+    summary: "Change a case's status, priority, assignee, tags or subject",
+    description: '`solved` sends the customer a satisfaction survey; a customer reply reopens a solved case.',
+    tags,
+    params: ById,
+    body: CaseUpdate,
+    response: { status: 200, schema: Case },
+    versioned: true,
+    errors: ['precondition_failed'],
+  }),
+  listCaseMessages: route({
+    operationId: 'listCaseMessages',
+    method: 'GET',
+    path: '/v1/cases/{id}/messages',
+    function: fn,
+    access: anyMember,
+    summary: "A case's conversation, oldest first",
+    tags,
+    params: ById,
+    query: z.object({ limit: Limit, cursor: z.optional(z.string().check(z.maxLength(2048))) }),
+    response: { status: 200, schema: page('CaseMessagePage', CaseMessage) },
+  }),
+  getCaseMessage: route({
+    operationId: 'getCaseMessage',
+    method: 'GET',
+    path: '/v1/cases/{id}/messages/{messageId}',
+    function: fn,
+    access: anyMember,
+    summary: 'Read one message of a case',
+    tags,
+    params: z.object({ id: Id, messageId: Id }),
+    response: { status: 200, schema: CaseMessage },
+  }),
+  replyToCase: route({
+    operationId: 'replyToCase',
+    method: 'POST',
+    path: '/v1/cases/{id}/messages',
+    location: '/v1/cases/{caseId}/messages/{id}',
+    function: fn,
+    access: customerFacing,
+    summary: 'Reply to the customer, or write an internal note',
+    description:
+      "A public reply is mailed from the tenant's sender with Reply-To the case's address, threaded under the " +
+      "customer's messages (Message-ID, In-Reply-To, References) and quoting their last one; `delivery` tells " +
+      'what became of it. An internal note is never mailed. A closed case takes no reply (409).',
+    tags,
+    params: ById,
+    body: CaseReply,
+    response: { status: 201, schema: CaseMessage },
+    errors: ['conflict', 'precondition_failed'],
+  }),
+};
+
+export const documentRoutes = {
+  listDocuments: route({
+    operationId: 'listDocuments',
+    method: 'GET',
+    path: '/v1/documents',
+    function: fn,
+    access: anyMember,
+    summary: "List a record's documents, newest first",
+    tags: documentTags,
+    query: z.object({
+      kind: z.enum(ATTACHABLE),
+      id: Id,
+      limit: Limit,
+      cursor: z.optional(z.string().check(z.maxLength(2048))),
+    }),
+    response: { status: 200, schema: page('DocumentPage', Document) },
+  }),
+  getDocument: route({
+    operationId: 'getDocument',
+    method: 'GET',
+    path: '/v1/documents/{id}',
+    function: fn,
+    access: anyMember,
+    summary: 'Read a document',
+    tags: documentTags,
+    params: ById,
+    response: { status: 200, schema: Document },
+  }),
+  downloadDocument: route({
+    operationId: 'downloadDocument',
+    method: 'GET',
+    path: '/v1/documents/{id}/download',
+    function: fn,
+    access: anyMember,
+    summary: 'A short-lived address that downloads the document',
+    description: 'A presigned S3 address, valid five minutes, that saves the file under its name.',
+    tags: documentTags,
+    params: ById,
+    response: { status: 200, schema: DocumentDownload },
+  }),
+};
+
+export const cases = defineModule({
+  name: 'cases',
+  tags: {
+    Cases: 'Customer requests from email, the contact form, calls and the API, with their conversations.',
+    Documents: 'Files on records: email attachments, uploads, rendered quotes and invoices.',
+  },
+  functions: [
+    {
+      name: 'cases-api',
+      entry: 'functions/http/cases.ts',
+      description: 'Cases, their conversations and documents over HTTP.',
+      permissions: ['table:tenant', `bucket:${DOCUMENTS_BUCKET}:read`],
+    },
+    {
+      name: 'cases-inbound',
+      entry: 'functions/events/cases-inbound.ts',
+      description: 'Turns mail received for the support addresses into cases and messages.',
+      permissions: [
+        'table:write',
+        `bucket:${INBOUND_BUCKET}:read`,
+        `bucket:${INBOUND_BUCKET}:write`,
+        `bucket:${DOCUMENTS_BUCKET}:write`,
+      ],
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      nodeModules: ['mailparser'],
+    },
+    {
+      name: 'cases-mail',
+      entry: 'functions/events/cases-mail.ts',
+      description: "Mails case acknowledgements and agents' replies, once each.",
+      permissions: ['table:write', 'mail:send'],
+      nodeModules: ['nodemailer'],
+    },
+  ],
+  routes: { ...caseRoutes, ...documentRoutes },
+  rules: [
+    {
+      name: 'cases-mail',
+      description: 'A case opened or an agent replied: acknowledge it, or mail the reply.',
+      bus: 'domain',
+      pattern: { source: ['funnel.cases'], 'detail-type': ['CaseOpened', 'CaseReplyPosted'] },
+      target: 'cases-mail',
+    },
+  ],
+  buckets: [
+    {
+      name: INBOUND_BUCKET,
+      description: 'Raw mail received for the support addresses (SES receiving), and what was kept aside.',
+      lifecycle: [
+        { prefix: INCOMING_PREFIX, expireAfterDays: 90 },
+        { prefix: REJECTED_PREFIX, expireAfterDays: 30 },
+      ],
+      notifications: [
+        { name: 'mail-received', events: ['created'], prefix: INCOMING_PREFIX, target: 'cases-inbound' },
+      ],
+    },
+    {
+      name: DOCUMENTS_BUCKET,
+      description: "Customers' files: attachments, uploads, rendered quotes and invoices, per tenant.",
+      lifecycle: [{ prefix: 'tenants/', infrequentAccessAfterDays: 180 }],
+    },
+  ],
+});

@@ -1,0 +1,33 @@
+import {
+  createCase,
+  getCase,
+  getCaseMessage,
+  listCaseMessages,
+  listCases,
+  postReply,
+  updateCase,
+} from '../../shared/cases/cases.ts';
+import { downloadDocument, getDocument, listDocuments } from '../../shared/documents/documents.ts';
+import { httpHandler } from '../../shared/platform/http/handler.ts';
+import { caseRoutes, documentRoutes } from '../app/cases.ts';
+import { recordKinds } from '../app/records.ts';
+
+export const handler = httpHandler(
+  { ...caseRoutes, ...documentRoutes },
+  {
+    createCase: ({ ctx, body }) => createCase(ctx, body),
+    listCases: ({ ctx, query }) => listCases(ctx, query),
+    getCase: ({ ctx, params }) => getCase(ctx, params.id),
+    updateCase: ({ ctx, params, body, ifMatch }) => updateCase(ctx, params.id, body, ifMatch),
+    listCaseMessages: ({ ctx, params, query }) => listCaseMessages(ctx, params.id, query),
+    getCaseMessage: async ({ ctx, params }) => {
+      await getCase(ctx, params.id);
+      return getCaseMessage(ctx, params.id, params.messageId);
+    },
+    replyToCase: ({ ctx, params, body }) => postReply(ctx, params.id, body),
+    listDocuments: ({ ctx, query }) => listDocuments(ctx, { kind: query.kind, id: query.id }, query),
+    getDocument: ({ ctx, params }) => getDocument(ctx, params.id),
+    downloadDocument: ({ ctx, params }) => downloadDocument(ctx, params.id),
+  },
+  { records: recordKinds },
+);

@@ -9,7 +9,12 @@ import {
   CaseUpdate,
 } from '../../shared/cases/schema.ts';
 import { ATTACHABLE, DOCUMENTS_BUCKET } from '../../shared/documents/keys.ts';
-import { Document, DocumentDownload } from '../../shared/documents/schema.ts';
+import {
+  Document,
+  DocumentDownload,
+  DocumentUpload,
+  DocumentUploadRequest,
+} from '../../shared/documents/schema.ts';
 import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, Limit, page } from '../../shared/platform/schema.ts';
@@ -125,6 +130,38 @@ export const caseRoutes = {
 };
 
 export const documentRoutes = {
+  createDocument: route({
+    operationId: 'createDocument',
+    method: 'POST',
+    path: '/v1/documents',
+    function: fn,
+    access: customerFacing,
+    summary: 'Start uploading a document',
+    description:
+      'Announce the file (name, type, size, SHA-256) and the records it belongs to; PUT the file to `upload.url` ' +
+      'with `upload.headers`, then POST /v1/documents/{id}/complete. A type outside the allowed list or a size ' +
+      'over 25 MB is refused here (400), and again at completion.',
+    tags: documentTags,
+    body: DocumentUploadRequest,
+    response: { status: 201, schema: DocumentUpload },
+    errors: ['unprocessable'],
+  }),
+  completeDocument: route({
+    operationId: 'completeDocument',
+    method: 'POST',
+    path: '/v1/documents/{id}/complete',
+    function: fn,
+    access: customerFacing,
+    summary: 'Finish an upload: the stored file is checked and the document listed',
+    description:
+      'The stored object must have the announced size, type and SHA-256: otherwise it is deleted (422) and the ' +
+      'upload may be tried again. 409 while nothing was uploaded.',
+    tags: documentTags,
+    params: ById,
+    idempotent: false,
+    response: { status: 200, schema: Document },
+    errors: ['conflict', 'unprocessable'],
+  }),
   listDocuments: route({
     operationId: 'listDocuments',
     method: 'GET',
@@ -177,7 +214,7 @@ export const cases = defineModule({
       name: 'cases-api',
       entry: 'functions/http/cases.ts',
       description: 'Cases, their conversations and documents over HTTP.',
-      permissions: ['table:tenant', `bucket:${DOCUMENTS_BUCKET}:read`],
+      permissions: ['table:tenant', `bucket:${DOCUMENTS_BUCKET}:read`, `bucket:${DOCUMENTS_BUCKET}:write`],
     },
     {
       name: 'cases-inbound',

@@ -7,7 +7,13 @@ import {
   postReply,
   updateCase,
 } from '../../shared/cases/cases.ts';
-import { downloadDocument, getDocument, listDocuments } from '../../shared/documents/documents.ts';
+import {
+  completeUpload,
+  downloadDocument,
+  getDocument,
+  listDocuments,
+  presignUpload,
+} from '../../shared/documents/documents.ts';
 import { httpHandler } from '../../shared/platform/http/handler.ts';
 import { caseRoutes, documentRoutes } from '../app/cases.ts';
 import { recordKinds } from '../app/records.ts';
@@ -25,6 +31,8 @@ export const handler = httpHandler(
       return getCaseMessage(ctx, params.id, params.messageId);
     },
     replyToCase: ({ ctx, params, body }) => postReply(ctx, params.id, body),
+    createDocument: ({ ctx, body }) => presignUpload(ctx, body),
+    completeDocument: ({ ctx, params }) => completeUpload(ctx, params.id),
     listDocuments: ({ ctx, query }) => listDocuments(ctx, { kind: query.kind, id: query.id }, query),
     getDocument: ({ ctx, params }) => getDocument(ctx, params.id),
     downloadDocument: ({ ctx, params }) => downloadDocument(ctx, params.id),

@@ -1,6 +1,7 @@
 import { CaseMessageReceived, CaseOpened, CaseReplyPosted, CaseStatusChanged } from '../../events/cases.ts';
 import { createContactInto, findContactIdByEmail, getContactItem } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
+import { registerAttachable } from '../documents/targets.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import {
@@ -99,6 +100,24 @@ export function caseIndexes(ctx: TenantContext, c: Pick<Case, 'id' | 'status' | 
     GSI2PK: caseKeys.byStatus(t, c.status),
     GSI2SK: c.id,
     ...(c.contactId ? { GSI3PK: caseKeys.ofContact(t, c.contactId), GSI3SK: c.id } : {}),
+  };
+}
+
+/** The item that ties a Message-ID to its case (threading, and the inbound redelivery guard). */
+export function mailRefItem(
+  ctx: TenantContext,
+  messageId: string,
+  caseId: string,
+  direction: 'in' | 'out',
+): Item {
+  const key = caseKeys.mailRef(ctx.tenantId, messageId);
+  return {
+    ...key,
+    entity: 'CaseMailRef',
+    caseId,
+    direction,
+    GSI1PK: caseKeys.mailRefsOf(ctx.tenantId, caseId),
+    GSI1SK: key.PK,
   };
 }
 
@@ -464,3 +483,5 @@ async function customerFor(
     requester: { name: body.requesterName ?? '', email: body.requesterEmail },
   };
 }
+
+registerAttachable('case', caseKeys.case);

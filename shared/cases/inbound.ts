@@ -14,6 +14,7 @@ import { inboundDomain, parseSupportAddress } from './addresses.ts';
 import {
   caseFromItem,
   customerMessageInto,
+  mailRefItem,
   openCaseInto,
   takeCaseNumberInto,
   withCaseNumber,
@@ -180,7 +181,7 @@ async function recordInbound(
   );
   // The guard: a redelivered message (same Message-ID) fails here and nothing of it commits.
   uow.put(
-    { ...ownRef, entity: 'CaseMailRef', caseId: target.id, direction: 'in', messageId: message.id },
+    { ...mailRefItem(ctx, messageId, target.id, 'in'), messageId: message.id },
     {
       condition: (e) => `attribute_not_exists(${e.name('PK')})`,
       onConditionFailed: () => new AlreadyRecorded(),

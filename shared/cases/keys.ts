@@ -27,6 +27,8 @@ export const caseKeys = {
     PK: tenantKey(t, 'CASE-MAILREF', mailRefHash(messageId)),
     SK: 'REF',
   }),
+  /** GSI1 of the Message-ID items: a case's, for the tenant export and deletion. */
+  mailRefsOf: (t: TenantId, caseId: string) => tenantKey(t, 'CASE-MAILREFS', caseId),
 };
 
 /**

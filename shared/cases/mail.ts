@@ -3,7 +3,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
 import { claimMail, mailSentInto, releaseMail } from '../sales/mail-guard.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { getCase, getCaseMessage, outgoingMessageId, replySubject } from './cases.ts';
+import { getCase, getCaseMessage, mailRefItem, outgoingMessageId, replySubject } from './cases.ts';
 import { caseKeys } from './keys.ts';
 import { composeMail } from './mime.ts';
 import type { Case, CaseMessage } from './schema.ts';
@@ -57,12 +57,7 @@ export async function acknowledgeCase(ctx: TenantContext, caseId: string): Promi
       tags: { kind: 'case-acknowledgement', caseId },
     },
     async (uow) => {
-      uow.put({
-        ...caseKeys.mailRef(ctx.tenantId, messageId),
-        entity: 'CaseMailRef',
-        caseId,
-        direction: 'out',
-      });
+      uow.put(mailRefItem(ctx, messageId, caseId, 'out'));
     },
   );
 }
@@ -101,12 +96,7 @@ export async function mailReply(ctx: TenantContext, caseId: string, messageId: s
         },
       });
       if (outcome.status === 'sent')
-        uow.put({
-          ...caseKeys.mailRef(ctx.tenantId, `<${outcome.messageId}@amazonses.com>`),
-          entity: 'CaseMailRef',
-          caseId,
-          direction: 'out',
-        });
+        uow.put(mailRefItem(ctx, `<${outcome.messageId}@amazonses.com>`, caseId, 'out'));
     },
   );
 }

@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../platform/aws/s3.ts';
 import { bucketName } from '../platform/buckets.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { TenantId } from '../platform/db/keys.ts';
-import { getItem, type Page, queryPage, type UnitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import {
+  getItem,
+  type Page,
+  queryPage,
+  type UnitOfWork,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { type Attachable, DOCUMENTS_BUCKET, documentKeys, documentPrefix } from './keys.ts';
-import type { Document } from './schema.ts';
+import { type Attachable, DOCUMENTS_BUCKET, documentKeys, documentPrefix, objectKey } from './keys.ts';
+import type { Document, DocumentUploadRequest } from './schema.ts';
+import { assertAttachable } from './targets.ts';
 
 /** How long a download address works: long enough to start a download, too short to pass around. */
 export const DOWNLOAD_SECONDS = 300;
@@ -70,24 +83,40 @@ export function documentInto(
     version: 1,
     attachedTo,
     source,
+    status: 'available',
     createdAt: now,
     updatedAt: now,
   };
-  const [first] = attachedTo;
+  putDocumentInto(uow, ctx, document, file.key);
+  return document;
+}
+
+function putDocumentInto(uow: UnitOfWork, ctx: TenantContext, document: Document, storageKey: string) {
+  const { attachedTo } = document;
+  const item = { entity: 'Document', ...document, storageKey };
   uow.put({
     ...documentKeys.document(ctx.tenantId, document.id),
-    entity: 'Document',
-    ...document,
-    storageKey: file.key,
-    ...(first ? { GSI1PK: documentKeys.of(ctx.tenantId, first.kind, first.id), GSI1SK: document.id } : {}),
+    ...item,
+    GSI2PK: documentKeys.all(ctx.tenantId),
+    GSI2SK: document.id,
   });
-  return document;
+  // One listing item per record, in the document's partition, carrying the document's fields, so
+  // a record's documents are one query on GSI1 whatever else the document is attached to.
+  for (const on of attachedTo)
+    uow.put({
+      ...documentKeys.attachment(ctx.tenantId, document.id, on.kind, on.id),
+      ...item,
+      entity: 'DocumentAttachment',
+      GSI1PK: documentKeys.of(ctx.tenantId, on.kind, on.id),
+      GSI1SK: document.id,
+    });
 }
 
 export async function getDocument(ctx: TenantContext, id: string): Promise<Document> {
   const item = await getItem(ctx, documentKeys.document(ctx.tenantId, id));
   if (!item) throw new NotFoundError('Document', id);
-  return withoutKeys<Document>(item as Record<string, unknown>);
+  const { storageKey: _, ...document } = withoutKeys<Document & { storageKey: string }>(item);
+  return document;
 }
 
 export async function listDocuments(
@@ -113,6 +142,10 @@ export async function downloadDocument(
 ): Promise<{ url: string; expiresAt: string }> {
   const item = await getItem(ctx, documentKeys.document(ctx.tenantId, id));
   if (!item) throw new NotFoundError('Document', id);
+  if (item.status === 'uploading')
+    throw new ConflictError('The document has no file yet: complete its upload first.', {
+      reason: 'not_uploaded',
+    });
   const url = await getSignedUrl(
     s3,
     new GetObjectCommand({
@@ -130,4 +163,92 @@ export async function downloadDocument(
 function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** How long an upload address works. */
+export const UPLOAD_SECONDS = 900;
+
+/**
+ * An upload in two steps: this one checks the type, the size and the records, saves the document
+ * as `uploading` with what the file must be, and presigns a PUT whose signature covers the
+ * content type, the length and the SHA-256, so S3 refuses any other body. The document is listed
+ * once `completeUpload` has checked the stored object again.
+ */
+export async function presignUpload(ctx: TenantContext, body: DocumentUploadRequest) {
+  await assertAttachable(ctx, body.attachTo);
+  const now = ctx.clock.now().toISOString();
+  const id = newId();
+  const key = objectKey(ctx.tenantId, id, 1);
+  const document: Document = {
+    id,
+    name: body.name,
+    contentType: body.contentType,
+    size: body.size,
+    sha256: body.sha256,
+    version: 1,
+    attachedTo: body.attachTo,
+    source: 'upload',
+    status: 'uploading',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await unitOfWork(ctx)
+    .put({ ...documentKeys.document(ctx.tenantId, id), entity: 'Document', ...document, storageKey: key })
+    .commit();
+  const url = await getSignedUrl(
+    s3,
+    new PutObjectCommand({
+      Bucket: documentsBucket(),
+      Key: key,
+      ContentType: body.contentType,
+      ContentLength: body.size,
+      ChecksumSHA256: body.sha256,
+    }),
+    { expiresIn: UPLOAD_SECONDS, unhoistableHeaders: new Set(['x-amz-checksum-sha256']) },
+  );
+  return {
+    ...document,
+    upload: {
+      url,
+      method: 'PUT' as const,
+      headers: { 'content-type': body.contentType, 'x-amz-checksum-sha256': body.sha256 },
+      expiresAt: new Date(ctx.clock.now().getTime() + UPLOAD_SECONDS * 1000).toISOString(),
+    },
+  };
+}
+
+/**
+ * Checks the stored object against what was announced (size, type, SHA-256) and makes the
+ * document available, with its listing under each record. An object that does not match is
+ * deleted and the document stays `uploading` (422); completing twice answers the document.
+ */
+export async function completeUpload(ctx: TenantContext, id: string): Promise<Document> {
+  const item = await getItem(ctx, documentKeys.document(ctx.tenantId, id), { consistent: true });
+  if (!item) throw new NotFoundError('Document', id);
+  const { storageKey, ...rest } = withoutKeys<Document & { storageKey: string }>(item);
+  if (rest.status === 'available') return rest;
+  const head = await s3
+    .send(new HeadObjectCommand({ Bucket: documentsBucket(), Key: storageKey, ChecksumMode: 'ENABLED' }))
+    .catch((error: { name?: string }) => {
+      if (error.name === 'NotFound' || error.name === 'NoSuchKey') return undefined;
+      throw error;
+    });
+  if (!head) throw new ConflictError('The file has not been uploaded yet.', { reason: 'not_uploaded' });
+  const problem =
+    head.ContentLength !== rest.size
+      ? `The uploaded file has ${head.ContentLength} bytes, not the ${rest.size} announced.`
+      : head.ContentType !== rest.contentType
+        ? `The uploaded file is ${head.ContentType}, not the ${rest.contentType} announced.`
+        : head.ChecksumSHA256 !== rest.sha256
+          ? 'The uploaded file does not match the SHA-256 announced.'
+          : undefined;
+  if (problem) {
+    await s3.send(new DeleteObjectCommand({ Bucket: documentsBucket(), Key: storageKey }));
+    throw UnprocessableError.field('body', problem);
+  }
+  const document: Document = { ...rest, status: 'available', updatedAt: ctx.clock.now().toISOString() };
+  const uow = unitOfWork(ctx);
+  putDocumentInto(uow, ctx, document, storageKey);
+  await uow.commit();
+  return document;
 }

@@ -30,6 +30,14 @@ export const Document = named(
         doc('The records the document is attached to.', [{ kind: 'case', id: '01JE2K7Q8R9S0T1V2W3X4Y5Z6A' }]),
       ),
     source: z.enum(['upload', 'email', 'rendered']).check(doc('How the file arrived.', 'email')),
+    status: z
+      .enum(['uploading', 'available'])
+      .check(
+        doc(
+          '`uploading` until the upload is completed and checked; only `available` documents are listed.',
+          'available',
+        ),
+      ),
     createdAt: IsoDateTime.check(doc('When the document was created.', AT)),
     updatedAt: IsoDateTime.check(doc('When its last version was added.', AT)),
   }),
@@ -51,4 +59,79 @@ export const DocumentDownload = named(
     expiresAt: IsoDateTime.check(doc('When the address stops working.', AT)),
   }),
   'A short-lived download address.',
+);
+
+/** What a browser or an integration may upload: office documents, PDFs, images, text, archives. */
+export const ALLOWED_CONTENT_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'text/plain',
+  'text/csv',
+  'application/zip',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'message/rfc822',
+] as const;
+/** 25 MB: what mail providers accept as attachments, so anything uploaded can also be mailed. */
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+export const DocumentUploadRequest = named(
+  'DocumentUploadRequest',
+  z.object({
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(255), doc('The file name.', 'proposal.pdf')),
+    contentType: z
+      .enum(ALLOWED_CONTENT_TYPES)
+      .check(doc('The media type of the file (the allowed ones).', 'application/pdf')),
+    size: z
+      .int()
+      .check(z.minimum(1), z.maximum(MAX_UPLOAD_BYTES), doc('The size in bytes, at most 25 MB.', 48213)),
+    sha256: z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z0-9+/]{43}=$/, { message: 'Must be a base64 SHA-256 (44 characters).' }),
+        doc(
+          'The SHA-256 of the file, base64: S3 refuses a body that does not match it.',
+          'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=',
+        ),
+      ),
+    attachTo: z
+      .array(AttachedTo)
+      .check(
+        z.minLength(1),
+        z.maxLength(10),
+        doc('The records to attach the document to.', [
+          { kind: 'contact', id: '01JE2K6A1B2C3D4E5F6G7H8J9K' },
+        ]),
+      ),
+  }),
+);
+export type DocumentUploadRequest = z.infer<typeof DocumentUploadRequest>;
+
+export const DocumentUpload = named(
+  'DocumentUpload',
+  z.extend(Document, {
+    upload: z
+      .object({
+        url: z
+          .string()
+          .check(doc('The presigned address to PUT the file to.', 'https://documents.s3.amazonaws.com/...')),
+        method: z.literal('PUT').check(doc('The method of the upload.', 'PUT')),
+        headers: z.record(z.string(), z.string()).check(
+          doc('Headers the PUT must carry exactly (they are signed).', {
+            'content-type': 'application/pdf',
+            'x-amz-checksum-sha256': 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=',
+          }),
+        ),
+        expiresAt: IsoDateTime.check(doc('When the address stops working.', AT)),
+      })
+      .check(doc('Where and how to upload the file; then POST /v1/documents/{id}/complete.', {})),
+  }),
+  'A document waiting for its file, and the presigned upload.',
 );

@@ -8,6 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { application as declaredApplication } from '../functions/app/index.ts';
 import type { Application, Permission } from '../functions/app/types.ts';
+import { INBOUND_BUCKET, INCOMING_PREFIX } from '../shared/cases/inbound-layout.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { ConsoleSite } from './constructs/console.ts';
 import { DataTable, TenantAccess } from './constructs/data.ts';
@@ -17,6 +18,7 @@ import { AppFunction } from './constructs/functions.ts';
 import { HttpApi } from './constructs/http-api.ts';
 import { MemberSignIn } from './constructs/identity.ts';
 import { Mail } from './constructs/mail.ts';
+import { MailReceiving } from './constructs/mail-receiving.ts';
 import { constructId } from './constructs/naming.ts';
 import { StreamConsumer, WorkQueue } from './constructs/queues.ts';
 import { Scheduling } from './constructs/scheduling.ts';
@@ -236,6 +238,14 @@ export class FunnelStack extends Stack {
       for (const spec of bucket.notifications ?? [])
         this.storage.notify(bucket.name, spec, lambdaOf(spec.target));
     }
+    const inbound = this.storage.buckets.get(INBOUND_BUCKET);
+    if (inbound)
+      new MailReceiving(this, 'MailReceiving', {
+        ruleSetName: name('inbound'),
+        domain: this.inboundMailDomain,
+        bucket: inbound,
+        prefix: INCOMING_PREFIX,
+      });
     for (const spec of app.schedules) {
       if (spec.kind === 'global') this.scheduling.addGlobal(spec, lambdaOf(spec.target));
       else this.scheduling.allowInvoke(lambdaOf(spec.target));

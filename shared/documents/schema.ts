@@ -131,7 +131,14 @@ export const DocumentUpload = named(
         ),
         expiresAt: IsoDateTime.check(doc('When the address stops working.', AT)),
       })
-      .check(doc('Where and how to upload the file; then POST /v1/documents/{id}/complete.', {})),
+      .check(
+        doc('Where and how to upload the file; then POST /v1/documents/{id}/complete.', {
+          url: 'https://documents.s3.amazonaws.com/...',
+          method: 'PUT',
+          headers: { 'content-type': 'application/pdf' },
+          expiresAt: AT,
+        }),
+      ),
   }),
   'A document waiting for its file, and the presigned upload.',
 );

@@ -34,7 +34,7 @@ async function announce(bytes: Buffer, overrides: Record<string, unknown> = {}) 
 }
 
 const put = (upload: { url: string; headers: Record<string, string> }, body: Buffer) =>
-  fetch(upload.url, { method: 'PUT', headers: upload.headers, body });
+  fetch(upload.url, { method: 'PUT', headers: upload.headers, body: new Uint8Array(body) });
 
 describe('a document uploaded through a presigned address', () => {
   it('downloads byte for byte and is listed on its record once completed', async () => {

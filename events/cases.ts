@@ -63,3 +63,35 @@ export const CaseStatusChanged = defineEvent(
     assigneeId: z.optional(z.string()),
   }),
 );
+
+const slaMetric = z.enum(['first_response']);
+
+/** A case's SLA target is near: most of its business time is used. For automation rules. */
+export const CaseSlaWarning = defineEvent(
+  'cases',
+  'CaseSlaWarning',
+  "A case's SLA target is near (80% of its business time is used).",
+  z.object({
+    caseId: z.string(),
+    metric: slaMetric,
+    priority: z.string(),
+    dueAt: z.string(),
+    assigneeId: z.optional(z.string()),
+  }),
+);
+
+/** A case missed its SLA target: its priority was raised and its people told. */
+export const CaseSlaBreached = defineEvent(
+  'cases',
+  'CaseSlaBreached',
+  'A case missed its SLA target; its priority was raised.',
+  z.object({
+    caseId: z.string(),
+    metric: slaMetric,
+    /** The priority before the breach raised it. */
+    priority: z.string(),
+    raisedTo: z.string(),
+    dueAt: z.string(),
+    assigneeId: z.optional(z.string()),
+  }),
+);

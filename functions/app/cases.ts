@@ -8,6 +8,7 @@ import {
   CaseReply,
   CaseUpdate,
 } from '../../shared/cases/schema.ts';
+import { SLA_JOB, SLA_SCHEDULE } from '../../shared/cases/sla-layout.ts';
 import { ATTACHABLE, DOCUMENTS_BUCKET } from '../../shared/documents/keys.ts';
 import {
   Document,
@@ -233,19 +234,49 @@ export const cases = defineModule({
     {
       name: 'cases-mail',
       entry: 'functions/events/cases-mail.ts',
-      description: "Mails case acknowledgements and agents' replies, once each.",
+      description: "Mails case acknowledgements, agents' replies and SLA escalations, once each.",
       permissions: ['table:write', 'mail:send'],
       nodeModules: ['nodemailer'],
     },
+    {
+      name: 'cases-sla-timers',
+      entry: 'functions/events/cases-sla-timers.ts',
+      description: "Starts a new case's SLA clock and its one-time schedule.",
+      permissions: ['table:write', 'schedules:manage'],
+    },
+    {
+      name: SLA_JOB,
+      entry: 'functions/jobs/cases-sla.ts',
+      description: "Warns of a case's SLA target, then flags its breach, when its schedule fires.",
+      permissions: ['table:write', 'schedules:manage'],
+    },
   ],
   routes: { ...caseRoutes, ...documentRoutes },
+  schedules: [
+    {
+      name: SLA_SCHEDULE,
+      description: "A case's SLA warning, then its breach (one schedule per open case).",
+      target: SLA_JOB,
+      kind: 'one-time',
+    },
+  ],
   rules: [
     {
       name: 'cases-mail',
       description: 'A case opened or an agent replied: acknowledge it, or mail the reply.',
       bus: 'domain',
-      pattern: { source: ['funnel.cases'], 'detail-type': ['CaseOpened', 'CaseReplyPosted'] },
+      pattern: {
+        source: ['funnel.cases'],
+        'detail-type': ['CaseOpened', 'CaseReplyPosted', 'CaseSlaBreached'],
+      },
       target: 'cases-mail',
+    },
+    {
+      name: 'cases-sla-timers',
+      description: 'A case opened: start its SLA clock.',
+      bus: 'domain',
+      pattern: { source: ['funnel.cases'], 'detail-type': ['CaseOpened'] },
+      target: 'cases-sla-timers',
     },
   ],
   buckets: [

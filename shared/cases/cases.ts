@@ -34,7 +34,14 @@ import type {
 /** Longer bodies are cut in the table (the raw mail stays in S3): a case's items stay far below 400 KB. */
 export const MAX_STORED_TEXT = 64 * 1024;
 
-export const caseFromItem = (item: Item): Case => withoutKeys<Case>(item);
+export const caseFromItem = (item: Item): Case => {
+  const {
+    slaWarned: _w,
+    slaBreached: _b,
+    ...rest
+  } = withoutKeys<Case & { slaWarned?: true; slaBreached?: true }>(item);
+  return rest;
+};
 const messageFromItem = (item: Item): CaseMessage => withoutKeys<CaseMessage>(item);
 
 /** The Message-ID of a mail we send for a case message: ours, on the inbound domain. */

@@ -16,6 +16,8 @@ export const caseKeys = {
   list: (t: TenantId) => tenantKey(t, 'CASES'),
   byStatus: (t: TenantId, status: string) => tenantKey(t, 'CASES-IN', status),
   ofContact: (t: TenantId, contactId: string) => tenantKey(t, 'CASES-OF', contactId),
+  /** The tenant's case settings: opening hours and holidays of the SLA clocks. */
+  settings: (t: TenantId) => ({ PK: tenantKey(t, 'CASE-SETTINGS'), SK: 'SLA' }),
   /** The per-tenant counter human case numbers come from. */
   counter: (t: TenantId) => ({ PK: tenantKey(t, 'CASE-NUMBERS'), SK: 'COUNTER' }),
   /**

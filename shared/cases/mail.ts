@@ -1,7 +1,9 @@
-import { sendRawMail } from '../mail/service.ts';
+import { sendMail, sendRawMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
+import { escapeHtml } from '../platform/merge-fields.ts';
 import { claimMail, mailSentInto, releaseMail } from '../sales/mail-guard.ts';
+import { getMember } from '../tenancy/members.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { getCase, getCaseMessage, mailRefItem, outgoingMessageId, replySubject } from './cases.ts';
 import { caseKeys } from './keys.ts';
@@ -162,4 +164,50 @@ async function threadBefore(ctx: TenantContext, c: Case, reply: CaseMessage) {
     .map((m) => String(m.mailMessageId))
     .reverse();
   return { references, lastIn: lastInItem as unknown as CaseMessage | undefined };
+}
+
+/**
+ * A breached SLA is mailed once to the assignee and to the lead: the tenant's first admin, until
+ * teams with leads exist (docs/contact-centre.md, SLAs). One guard per case and recipient.
+ */
+export async function escalateBreach(ctx: TenantContext, caseId: string, dueAt: string): Promise<string[]> {
+  const [c, tenant] = await Promise.all([getCase(ctx, caseId, true), getTenant(ctx)]);
+  const recipients = new Set<string>();
+  if (c.assigneeId) {
+    const member = await getMember(ctx, c.assigneeId).catch(() => undefined);
+    if (member?.email) recipients.add(member.email.toLowerCase());
+  }
+  if (tenant.emailVerification.email) recipients.add(tenant.emailVerification.email.toLowerCase());
+  const outcomes: string[] = [];
+  for (const to of recipients) {
+    const key = guardOf(ctx, caseId, `sla-breach#${to}`);
+    const claim = await claimMail(ctx, key, `SLA breach of case ${caseId} to ${to}`);
+    if (claim.status === 'done') {
+      outcomes.push('done');
+      continue;
+    }
+    const text =
+      `Case #${c.number} "${c.subject}" missed its first-response target (due ${dueAt}).\n` +
+      `Its priority is now ${c.priority}. Case id: ${c.id}.\n`;
+    let outcome: Awaited<ReturnType<typeof sendMail>>;
+    try {
+      outcome = await sendMail(ctx, {
+        category: 'transactional',
+        sender: { name: `${tenant.sender.name} Support`, email: tenant.sender.email },
+        to,
+        subject: `SLA breached: case #${c.number} ${c.subject}`,
+        text,
+        html: `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`,
+        tags: { kind: 'case-sla-breach', caseId },
+      });
+    } catch (error) {
+      await releaseMail(ctx, key, claim.claimedAt);
+      throw error;
+    }
+    const uow = unitOfWork(ctx);
+    mailSentInto(uow, key, claim.claimedAt, outcome);
+    await uow.commit();
+    outcomes.push(outcome.status);
+  }
+  return outcomes;
 }

@@ -79,6 +79,25 @@ export const Case = named(
     ),
     firstResponseAt: z.optional(IsoDateTime.check(doc('When an agent first replied to the customer.', AT))),
     solvedAt: z.optional(IsoDateTime.check(doc('When the case was last solved.', AT))),
+    sla: z.optional(
+      z
+        .object({
+          firstResponse: z.optional(
+            z.object({
+              startedAt: IsoDateTime.check(doc('When the clock started (the case opened).', AT)),
+              warnAt: IsoDateTime.check(doc('When 80% of the business time is used.', AT)),
+              dueAt: IsoDateTime.check(doc('The target: the first public reply is due.', AT)),
+              warnedAt: z.optional(IsoDateTime.check(doc('When the warning was raised.', AT))),
+              breachedAt: z.optional(IsoDateTime.check(doc('When the target was missed (its instant).', AT))),
+            }),
+          ),
+        })
+        .check(
+          doc('SLA clocks in business time; a breach raises the priority.', {
+            firstResponse: { startedAt: AT, warnAt: AT, dueAt: AT },
+          }),
+        ),
+    ),
     followUpOf: z.optional(Id.check(doc('The closed case this one follows up.', CASE_ID))),
     replyTo: z
       .string()

@@ -6,6 +6,7 @@ import {
   CaseListQuery,
   CaseMessage,
   CaseReply,
+  CaseSettings,
   CaseUpdate,
 } from '../../shared/cases/schema.ts';
 import { SLA_JOB, SLA_SCHEDULE } from '../../shared/cases/sla-layout.ts';
@@ -16,7 +17,7 @@ import {
   DocumentUpload,
   DocumentUploadRequest,
 } from '../../shared/documents/schema.ts';
-import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
+import { adminOnly, anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, Limit, page } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
@@ -130,6 +131,35 @@ export const caseRoutes = {
   }),
 };
 
+export const caseSettingsRoutes = {
+  getCaseSettings: route({
+    operationId: 'getCaseSettings',
+    method: 'GET',
+    path: '/v1/case-settings',
+    function: fn,
+    access: anyMember,
+    summary: "The contact centre's settings",
+    tags,
+    response: { status: 200, schema: CaseSettings },
+  }),
+  putCaseSettings: route({
+    operationId: 'putCaseSettings',
+    method: 'PUT',
+    path: '/v1/case-settings',
+    references: { csatSurveyId: 'survey' },
+    function: fn,
+    access: adminOnly,
+    summary: "Set the contact centre's opening hours, holidays and satisfaction survey",
+    description:
+      "SLA clocks run in these opening hours, in the tenant's time zone; clocks already running keep their " +
+      'targets. `csatSurveyId`: the survey mailed to the customer when a case is solved.',
+    tags,
+    body: CaseSettings,
+    response: { status: 200, schema: CaseSettings },
+    errors: ['unprocessable'],
+  }),
+};
+
 export const documentRoutes = {
   createDocument: route({
     operationId: 'createDocument',
@@ -239,6 +269,12 @@ export const cases = defineModule({
       nodeModules: ['nodemailer'],
     },
     {
+      name: 'cases-csat',
+      entry: 'functions/events/cases-csat.ts',
+      description: 'Mails the satisfaction survey of a solved case, through the surveys module.',
+      permissions: ['table:write'],
+    },
+    {
       name: 'cases-sla-timers',
       entry: 'functions/events/cases-sla-timers.ts',
       description: "Starts a new case's SLA clock and its one-time schedule.",
@@ -251,7 +287,7 @@ export const cases = defineModule({
       permissions: ['table:write', 'schedules:manage'],
     },
   ],
-  routes: { ...caseRoutes, ...documentRoutes },
+  routes: { ...caseRoutes, ...caseSettingsRoutes, ...documentRoutes },
   schedules: [
     {
       name: SLA_SCHEDULE,
@@ -270,6 +306,13 @@ export const cases = defineModule({
         'detail-type': ['CaseOpened', 'CaseReplyPosted', 'CaseSlaBreached'],
       },
       target: 'cases-mail',
+    },
+    {
+      name: 'cases-csat',
+      description: 'A case was solved: mail its satisfaction survey.',
+      bus: 'domain',
+      pattern: { source: ['funnel.cases'], 'detail-type': ['CaseStatusChanged'], detail: { to: ['solved'] } },
+      target: 'cases-csat',
     },
     {
       name: 'cases-sla-timers',

@@ -7,6 +7,7 @@ import {
   postReply,
   updateCase,
 } from '../../shared/cases/cases.ts';
+import { getCaseSettings, putCaseSettings } from '../../shared/cases/settings.ts';
 import {
   completeUpload,
   downloadDocument,
@@ -15,11 +16,11 @@ import {
   presignUpload,
 } from '../../shared/documents/documents.ts';
 import { httpHandler } from '../../shared/platform/http/handler.ts';
-import { caseRoutes, documentRoutes } from '../app/cases.ts';
+import { caseRoutes, caseSettingsRoutes, documentRoutes } from '../app/cases.ts';
 import { recordKinds } from '../app/records.ts';
 
 export const handler = httpHandler(
-  { ...caseRoutes, ...documentRoutes },
+  { ...caseRoutes, ...caseSettingsRoutes, ...documentRoutes },
   {
     createCase: ({ ctx, body }) => createCase(ctx, body),
     listCases: ({ ctx, query }) => listCases(ctx, query),
@@ -33,6 +34,8 @@ export const handler = httpHandler(
     replyToCase: ({ ctx, params, body }) => postReply(ctx, params.id, body),
     createDocument: ({ ctx, body }) => presignUpload(ctx, body),
     completeDocument: ({ ctx, params }) => completeUpload(ctx, params.id),
+    getCaseSettings: ({ ctx }) => getCaseSettings(ctx),
+    putCaseSettings: ({ ctx, body }) => putCaseSettings(ctx, body),
     listDocuments: ({ ctx, query }) => listDocuments(ctx, { kind: query.kind, id: query.id }, query),
     getDocument: ({ ctx, params }) => getDocument(ctx, params.id),
     downloadDocument: ({ ctx, params }) => downloadDocument(ctx, params.id),

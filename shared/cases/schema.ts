@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Email, Id, IsoDateTime, Limit, NonEmpty, named } from '../platform/schema.ts';
+import { Email, Id, IsoDate, IsoDateTime, Limit, NonEmpty, named } from '../platform/schema.ts';
 
 /**
  * Cases and their conversations (docs/contact-centre.md). Every property carries a description and
@@ -247,3 +247,49 @@ export const CaseListQuery = z.object({
   cursor: z.optional(z.string().check(z.maxLength(2048))),
 });
 export type CaseListQuery = z.infer<typeof CaseListQuery>;
+
+const LocalTime = z
+  .string()
+  .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'Must be a local time HH:mm.' }));
+const OpeningHours = z.object({
+  opens: LocalTime.check(doc('When the team starts answering, local time.', '09:00')),
+  closes: LocalTime.check(doc('When it stops, local time (after `opens`).', '17:00')),
+});
+const weekday = (name: string) =>
+  z.optional(
+    OpeningHours.check(
+      doc(`Opening hours on ${name}; absent when closed.`, { opens: '09:00', closes: '17:00' }),
+    ),
+  );
+
+export const CaseSettings = named(
+  'CaseSettings',
+  z.object({
+    week: z
+      .object({
+        '1': weekday('Monday'),
+        '2': weekday('Tuesday'),
+        '3': weekday('Wednesday'),
+        '4': weekday('Thursday'),
+        '5': weekday('Friday'),
+        '6': weekday('Saturday'),
+        '7': weekday('Sunday'),
+      })
+      .check(
+        doc(
+          "Opening hours per ISO weekday (1 = Monday), in the tenant's time zone: SLA clocks run only then.",
+          {
+            '1': { opens: '09:00', closes: '17:00' },
+          },
+        ),
+      ),
+    holidays: z
+      .array(IsoDate)
+      .check(z.maxLength(366), doc('Local dates the team does not work; SLA clocks stop.', ['2026-12-25'])),
+    csatSurveyId: z.optional(
+      Id.check(doc('The survey mailed to the customer when a case is solved (an active survey).', CASE_ID)),
+    ),
+  }),
+  'How the contact centre works: opening hours and holidays of the SLA clocks, the satisfaction survey.',
+);
+export type CaseSettings = z.infer<typeof CaseSettings>;

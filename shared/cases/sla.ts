@@ -1,12 +1,13 @@
 import { CaseSlaBreached, CaseSlaWarning } from '../../events/cases.ts';
 import { atExpression, upsertSchedule } from '../platform/aws/scheduler.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { getItem, unitOfWork } from '../platform/db/repository.ts';
+import { unitOfWork } from '../platform/db/repository.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { addBusinessMinutes, type BusinessHours, DEFAULT_WEEK } from './business-hours.ts';
+import { addBusinessMinutes, type BusinessHours } from './business-hours.ts';
 import { getCase } from './cases.ts';
 import { caseKeys } from './keys.ts';
 import type { CasePriority } from './schema.ts';
+import { getCaseSettings } from './settings.ts';
 import { SLA_JOB, SLA_SCHEDULE } from './sla-layout.ts';
 
 /**
@@ -41,15 +42,8 @@ export interface SlaClock {
 
 /** The tenant's opening hours and holidays (case settings), Monday to Friday 9 to 5 by default. */
 export async function businessHoursOf(ctx: TenantContext): Promise<BusinessHours> {
-  const [tenant, settings] = await Promise.all([
-    getTenant(ctx),
-    getItem(ctx, caseKeys.settings(ctx.tenantId)),
-  ]);
-  return {
-    timeZone: tenant.timeZone,
-    week: (settings?.week as BusinessHours['week'] | undefined) ?? DEFAULT_WEEK,
-    holidays: (settings?.holidays as string[] | undefined) ?? [],
-  };
+  const [tenant, settings] = await Promise.all([getTenant(ctx), getCaseSettings(ctx)]);
+  return { timeZone: tenant.timeZone, week: settings.week, holidays: settings.holidays };
 }
 
 const scheduleName = (caseId: string) => `${SLA_SCHEDULE}-${caseId}`;

@@ -15,4 +15,5 @@ registerTenantData('cases', [
         : {},
   },
   { name: 'case-numbers', list: { partition: ['CASE-NUMBERS'] } },
+  { name: 'case-settings', list: { partition: ['CASE-SETTINGS'] } },
 ]);

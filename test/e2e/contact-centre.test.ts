@@ -178,6 +178,41 @@ describe('a customer writes to the support address', () => {
   });
 });
 
+describe('solving the case', () => {
+  it("mails the customer the tenant's satisfaction survey, once", async () => {
+    const survey = await tenant.api.post('/v1/surveys', {
+      title: 'How did we do?',
+      questions: [{ id: 'support', type: 'csat', text: 'How satisfied are you with our answer?' }],
+    });
+    expect(survey.status, survey.text).toBe(201);
+    expect((await tenant.api.patch(`/v1/surveys/${survey.body.id}`, { status: 'active' })).status).toBe(200);
+    const settings = await tenant.api.put('/v1/case-settings', {
+      week: { '1': { opens: '09:00', closes: '17:00' } },
+      holidays: [],
+      csatSurveyId: survey.body.id,
+    });
+    expect(settings.status, settings.text).toBe(200);
+
+    const [opened] = (await tenant.api.get('/v1/cases')).body.items;
+    const solved = await tenant.api.patch(`/v1/cases/${opened.id}`, { status: 'solved' });
+    expect(solved.status, solved.text).toBe(200);
+    await runtime.settle();
+    const surveys = (await mailsTo('grace.hopper@customers.example')).filter(
+      (m) => m.subject === 'How did we do?',
+    );
+    expect(surveys).toHaveLength(1);
+    expect(surveys[0]!.body.text).toMatch(/\/v1\/survey-forms\//);
+
+    // Reopened by the customer and solved again: not surveyed twice.
+    await tenant.api.patch(`/v1/cases/${opened.id}`, { status: 'open' });
+    await tenant.api.patch(`/v1/cases/${opened.id}`, { status: 'solved' });
+    await runtime.settle();
+    expect(
+      (await mailsTo('grace.hopper@customers.example')).filter((m) => m.subject === 'How did we do?'),
+    ).toHaveLength(1);
+  });
+});
+
 describe('what the support address refuses or keeps aside', () => {
   it('refuses an unknown recipient at RCPT TO', async () => {
     const unknown = `01aaaaaaaaaaaaaaaaaaaaaaaa@${INBOUND_MAIL_DOMAIN}`;

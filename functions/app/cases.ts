@@ -269,6 +269,12 @@ export const cases = defineModule({
       nodeModules: ['nodemailer'],
     },
     {
+      name: 'documents-privacy',
+      entry: 'functions/events/documents-privacy.ts',
+      description: "Deletes an erased contact's documents, or detaches those other records keep.",
+      permissions: ['table:write', `bucket:${DOCUMENTS_BUCKET}:write`],
+    },
+    {
       name: 'cases-csat',
       entry: 'functions/events/cases-csat.ts',
       description: 'Mails the satisfaction survey of a solved case, through the surveys module.',
@@ -308,10 +314,17 @@ export const cases = defineModule({
       target: 'cases-mail',
     },
     {
+      name: 'documents-privacy',
+      description: "An erased contact's documents go with them.",
+      bus: 'domain',
+      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased'] },
+      target: 'documents-privacy',
+    },
+    {
       name: 'cases-csat',
       description: 'A case was solved: mail its satisfaction survey.',
       bus: 'domain',
-      pattern: { source: ['funnel.cases'], 'detail-type': ['CaseStatusChanged'], detail: { to: ['solved'] } },
+      pattern: { source: ['funnel.cases'], detail: { to: ['solved'] }, 'detail-type': ['CaseStatusChanged'] },
       target: 'cases-csat',
     },
     {

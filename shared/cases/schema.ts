@@ -83,13 +83,17 @@ export const Case = named(
       z
         .object({
           firstResponse: z.optional(
-            z.object({
-              startedAt: IsoDateTime.check(doc('When the clock started (the case opened).', AT)),
-              warnAt: IsoDateTime.check(doc('When 80% of the business time is used.', AT)),
-              dueAt: IsoDateTime.check(doc('The target: the first public reply is due.', AT)),
-              warnedAt: z.optional(IsoDateTime.check(doc('When the warning was raised.', AT))),
-              breachedAt: z.optional(IsoDateTime.check(doc('When the target was missed (its instant).', AT))),
-            }),
+            z
+              .object({
+                startedAt: IsoDateTime.check(doc('When the clock started (the case opened).', AT)),
+                warnAt: IsoDateTime.check(doc('When 80% of the business time is used.', AT)),
+                dueAt: IsoDateTime.check(doc('The target: the first public reply is due.', AT)),
+                warnedAt: z.optional(IsoDateTime.check(doc('When the warning was raised.', AT))),
+                breachedAt: z.optional(
+                  IsoDateTime.check(doc('When the target was missed (its instant).', AT)),
+                ),
+              })
+              .check(doc('The clock of the first public reply.', { startedAt: AT, warnAt: AT, dueAt: AT })),
           ),
         })
         .check(

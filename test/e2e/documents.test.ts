@@ -93,3 +93,47 @@ describe('a document uploaded through a presigned address', () => {
     expect((await other.api.post(`/v1/documents/${created.body.id}/complete`, {})).status).toBe(404);
   });
 });
+
+describe("a contact's erasure", () => {
+  it('deletes the documents on them alone and detaches those a case keeps', async () => {
+    const contact = await tenant.api.post('/v1/contacts', { firstName: 'Erased', lastName: 'Soon' });
+    const kase = await tenant.api.post('/v1/cases', {
+      subject: 'Signed contract',
+      text: 'Attached.',
+      contactId: contact.body.id,
+    });
+    expect(kase.status, kase.text).toBe(201);
+    const upload = async (name: string, attachTo: Array<{ kind: string; id: string }>) => {
+      const bytes = Buffer.from(name);
+      const created = await tenant.api.post('/v1/documents', {
+        name,
+        contentType: 'text/plain',
+        size: bytes.length,
+        sha256: sha256(bytes),
+        attachTo,
+      });
+      expect((await put(created.body.upload, bytes)).status).toBe(200);
+      expect((await tenant.api.post(`/v1/documents/${created.body.id}/complete`, {})).status).toBe(200);
+      return created.body.id as string;
+    };
+    const own = await upload('passport.txt', [{ kind: 'contact', id: contact.body.id }]);
+    const shared = await upload('contract.txt', [
+      { kind: 'contact', id: contact.body.id },
+      { kind: 'case', id: kase.body.id },
+    ]);
+    const ownUrl = (await tenant.api.get(`/v1/documents/${own}/download`)).body.url;
+
+    expect((await tenant.api.delete(`/v1/contacts/${contact.body.id}`)).status).toBe(204);
+    await runtime.settle();
+
+    expect((await tenant.api.get(`/v1/documents/${own}`)).status).toBe(404);
+    expect((await fetch(ownUrl)).status).toBe(404);
+    const kept = await tenant.api.get(`/v1/documents/${shared}`);
+    expect(kept.body.attachedTo).toEqual([{ kind: 'case', id: kase.body.id }]);
+    const onCase = await tenant.api.get(`/v1/documents?kind=case&id=${kase.body.id}`);
+    expect(onCase.body.items.map((d: { id: string }) => d.id)).toEqual([shared]);
+    expect(
+      (await tenant.api.get(`/v1/documents?kind=contact&id=${contact.body.id}`)).body.items,
+    ).toHaveLength(0);
+  });
+});

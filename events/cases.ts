@@ -95,3 +95,17 @@ export const CaseSlaBreached = defineEvent(
     assigneeId: z.optional(z.string()),
   }),
 );
+
+/** A call with the customer was logged on a case (by an agent or a telephony integration). */
+export const CaseCallLogged = defineEvent(
+  'cases',
+  'CaseCallLogged',
+  'A phone call with the customer was logged on a case.',
+  z.object({
+    caseId: z.string(),
+    messageId: z.string(),
+    direction: z.enum(['inbound', 'outbound']),
+    durationSeconds: z.int(),
+    contactId: z.optional(z.string()),
+  }),
+);

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { INBOUND_BUCKET, INCOMING_PREFIX, REJECTED_PREFIX } from '../../shared/cases/inbound-layout.ts';
 import {
   Case,
+  CaseCall,
   CaseCreate,
   CaseListQuery,
   CaseMessage,
@@ -128,6 +129,24 @@ export const caseRoutes = {
     body: CaseReply,
     response: { status: 201, schema: CaseMessage },
     errors: ['conflict', 'precondition_failed'],
+  }),
+  logCaseCall: route({
+    operationId: 'logCaseCall',
+    method: 'POST',
+    path: '/v1/cases/{id}/calls',
+    location: '/v1/cases/{caseId}/messages/{id}',
+    function: fn,
+    access: customerFacing,
+    summary: 'Log a phone call on a case',
+    description:
+      'For agents and telephony integrations. An outbound call answers the customer (the first-response clock ' +
+      'stops); an inbound one reopens a pending or solved case. A call that opens a case is POST /v1/cases with ' +
+      '`channel: phone`.',
+    tags,
+    params: ById,
+    body: CaseCall,
+    response: { status: 201, schema: CaseMessage },
+    errors: ['precondition_failed'],
   }),
 };
 

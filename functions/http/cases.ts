@@ -4,6 +4,7 @@ import {
   getCaseMessage,
   listCaseMessages,
   listCases,
+  logCall,
   postReply,
   updateCase,
 } from '../../shared/cases/cases.ts';
@@ -32,6 +33,7 @@ export const handler = httpHandler(
       return getCaseMessage(ctx, params.id, params.messageId);
     },
     replyToCase: ({ ctx, params, body }) => postReply(ctx, params.id, body),
+    logCaseCall: ({ ctx, params, body }) => logCall(ctx, params.id, body),
     createDocument: ({ ctx, body }) => presignUpload(ctx, body),
     completeDocument: ({ ctx, params }) => completeUpload(ctx, params.id),
     getCaseSettings: ({ ctx }) => getCaseSettings(ctx),

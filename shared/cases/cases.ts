@@ -1,4 +1,10 @@
-import { CaseMessageReceived, CaseOpened, CaseReplyPosted, CaseStatusChanged } from '../../events/cases.ts';
+import {
+  CaseCallLogged,
+  CaseMessageReceived,
+  CaseOpened,
+  CaseReplyPosted,
+  CaseStatusChanged,
+} from '../../events/cases.ts';
 import { createContactInto, findContactIdByEmail, getContactItem } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { registerAttachable } from '../documents/targets.ts';
@@ -21,6 +27,7 @@ import { caseReplyAddress, inboundDomain } from './addresses.ts';
 import { caseKeys } from './keys.ts';
 import type {
   Case,
+  CaseCall,
   CaseChannel,
   CaseCreate,
   CaseListQuery,
@@ -492,3 +499,62 @@ async function customerFor(
 }
 
 registerAttachable('case', caseKeys.case);
+
+/**
+ * A call logged on a case: a message of the phone channel, `in` when the customer called, `out`
+ * when an agent did (which answers the customer: the first-response clock stops).
+ */
+export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall): Promise<CaseMessage> {
+  const current = await getCase(ctx, caseId, true);
+  const now = ctx.clock.now().toISOString();
+  const authorId = ctx.actor.type === 'member' ? ctx.actor.memberId : undefined;
+  const outbound = body.direction === 'outbound';
+  const saved: CaseMessage = {
+    id: newId(),
+    caseId,
+    direction: outbound ? 'out' : 'in',
+    visibility: 'public',
+    channel: 'phone',
+    ...(authorId ? { authorId } : {}),
+    subject: `Call: ${current.subject}`,
+    ...bodyOf(body.notes),
+    documentIds: [],
+    call: {
+      ...(body.phoneNumber ? { phoneNumber: body.phoneNumber } : {}),
+      durationSeconds: body.durationSeconds,
+    },
+    createdAt: now,
+  };
+  const status: CaseStatus =
+    current.status === 'new' || (!outbound && ['pending', 'solved'].includes(current.status))
+      ? 'open'
+      : current.status;
+  const uow = unitOfWork(ctx);
+  uow.put({ ...caseKeys.message(ctx.tenantId, caseId, saved.id), entity: 'CaseMessage', ...saved });
+  uow.update(caseKeys.case(ctx.tenantId, caseId), {
+    set: {
+      lastMessageAt: now,
+      status,
+      GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
+      ...(outbound && !current.firstResponseAt ? { firstResponseAt: now } : {}),
+    },
+    add: { messageCount: 1 },
+    ...whileVersion(current.version),
+  });
+  uow.publish(CaseCallLogged, {
+    caseId,
+    messageId: saved.id,
+    direction: body.direction,
+    durationSeconds: body.durationSeconds,
+    ...(current.contactId ? { contactId: current.contactId } : {}),
+  });
+  if (status !== current.status) uow.publish(CaseStatusChanged, statusChange(current, status));
+  if (current.contactId)
+    addTimelineEntryInto(uow, ctx, current.contactId, {
+      kind: 'call',
+      title: `${outbound ? 'Called' : 'Call from'} the customer on case #${current.number}`,
+      ref: { type: 'case', id: caseId },
+    });
+  await uow.commit();
+  return saved;
+}

@@ -158,6 +158,14 @@ export const CaseMessage = named(
     inReplyTo: z.optional(
       z.string().check(doc('The Message-ID this mail answers.', '<CAF=abc@mail.example.com>')),
     ),
+    call: z.optional(
+      z
+        .object({
+          phoneNumber: z.optional(z.string().check(doc('The number on the other end.', '+33 1 23 45 67 89'))),
+          durationSeconds: z.int().check(doc('How long the call lasted.', 320)),
+        })
+        .check(doc('The call, for a message logged from the phone.', { durationSeconds: 320 })),
+    ),
     delivery: z.optional(
       z
         .enum(['sending', 'sent', 'suppressed', 'blocked', 'failed'])
@@ -297,3 +305,36 @@ export const CaseSettings = named(
   'How the contact centre works: opening hours and holidays of the SLA clocks, the satisfaction survey.',
 );
 export type CaseSettings = z.infer<typeof CaseSettings>;
+
+export const CaseCall = named(
+  'CaseCall',
+  z.object({
+    direction: z
+      .enum(['inbound', 'outbound'])
+      .check(
+        doc(
+          '`inbound`: the customer called; `outbound`: an agent called them (a first response).',
+          'outbound',
+        ),
+      ),
+    phoneNumber: z.optional(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.minLength(3),
+          z.maxLength(40),
+          doc('The number on the other end.', '+33 1 23 45 67 89'),
+        ),
+    ),
+    durationSeconds: z.int().check(z.minimum(0), z.maximum(86_400), doc('How long the call lasted.', 320)),
+    notes: z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(65_536),
+        doc('What was said and agreed.', 'Explained the credit note; customer agrees.'),
+      ),
+  }),
+);
+export type CaseCall = z.infer<typeof CaseCall>;

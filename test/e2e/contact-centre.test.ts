@@ -213,6 +213,37 @@ describe('solving the case', () => {
   });
 });
 
+describe('phone calls', () => {
+  it('opens a case from a call and logs the call back, which answers the customer', async () => {
+    const opened = await tenant.api.post('/v1/cases', {
+      subject: 'Called about a late delivery',
+      text: 'Order 1042 has not arrived.',
+      channel: 'phone',
+      requesterEmail: 'alan.turing@customers.example',
+      requesterName: 'Alan Turing',
+    });
+    expect(opened.status, opened.text).toBe(201);
+    expect(opened.body).toMatchObject({ channel: 'phone', status: 'new', messageCount: 1 });
+    const call = await tenant.api.post(`/v1/cases/${opened.body.id}/calls`, {
+      direction: 'outbound',
+      phoneNumber: '+44 20 7946 0000',
+      durationSeconds: 240,
+      notes: 'The parcel is at the depot; delivery tomorrow.',
+    });
+    expect(call.status, call.text).toBe(201);
+    expect(call.headers.get('location')).toBe(`/v1/cases/${opened.body.id}/messages/${call.body.id}`);
+    expect(call.body).toMatchObject({ channel: 'phone', direction: 'out', call: { durationSeconds: 240 } });
+    await runtime.settle();
+    const c = (await tenant.api.get(`/v1/cases/${opened.body.id}`)).body;
+    expect(c).toMatchObject({ status: 'open', messageCount: 2 });
+    expect(c.firstResponseAt).toBeDefined();
+    const timeline = await tenant.api.get(`/v1/contacts/${c.contactId}/timeline`);
+    expect(timeline.body.items.map((e: { kind: string }) => e.kind)).toEqual(['call', 'case']);
+    // Nothing is mailed for a call.
+    expect(await mailsTo('alan.turing@customers.example')).toHaveLength(0);
+  });
+});
+
 describe('what the support address refuses or keeps aside', () => {
   it('refuses an unknown recipient at RCPT TO', async () => {
     const unknown = `01aaaaaaaaaaaaaaaaaaaaaaaa@${INBOUND_MAIL_DOMAIN}`;

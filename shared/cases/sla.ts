@@ -2,6 +2,7 @@ import { CaseSlaBreached, CaseSlaWarning } from '../../events/cases.ts';
 import { atExpression, upsertSchedule } from '../platform/aws/scheduler.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
+import { NotFoundError } from '../platform/errors.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { addBusinessMinutes, type BusinessHours } from './business-hours.ts';
 import { getCase } from './cases.ts';
@@ -46,11 +47,11 @@ export async function businessHoursOf(ctx: TenantContext): Promise<BusinessHours
   return { timeZone: tenant.timeZone, week: settings.week, holidays: settings.holidays };
 }
 
-const scheduleName = (caseId: string) => `${SLA_SCHEDULE}-${caseId}`;
+export const slaScheduleName = (caseId: string) => `${SLA_SCHEDULE}-${caseId}`;
 
 async function arm(ctx: TenantContext, caseId: string, at: string, stage: 'warn' | 'breach') {
   await upsertSchedule({
-    name: scheduleName(caseId),
+    name: slaScheduleName(caseId),
     expression: atExpression(at),
     timezone: 'UTC',
     target: SLA_JOB,
@@ -101,7 +102,12 @@ export async function slaTimerFired(
   stage: 'warn' | 'breach',
 ): Promise<SlaFiring> {
   const now = ctx.clock.now();
-  const c = await getCase(ctx, caseId, true);
+  // A case gone since (its tenant deleted) has no clock left to keep.
+  const c = await getCase(ctx, caseId, true).catch((error) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  if (!c) return 'stopped';
   const clock = (c as { sla?: { firstResponse?: SlaClock } }).sla?.firstResponse;
   if (!clock || c.firstResponseAt || c.status === 'solved' || c.status === 'closed') return 'stopped';
   const at = stage === 'warn' ? clock.warnAt : clock.dueAt;

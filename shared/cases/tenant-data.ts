@@ -1,4 +1,7 @@
-import { registerTenantData } from '../platform/tenant-data.ts';
+import { tenantContext } from '../platform/context.ts';
+import { queryEach } from '../platform/db/repository.ts';
+import { registerTenantCleanup, registerTenantData } from '../platform/tenant-data.ts';
+import { caseKeys } from './keys.ts';
 
 /**
  * Cases with their partitions (messages, mail guards) and the Message-ID items of each case, and
@@ -17,3 +20,19 @@ registerTenantData('cases', [
   { name: 'case-numbers', list: { partition: ['CASE-NUMBERS'] } },
   { name: 'case-settings', list: { partition: ['CASE-SETTINGS'] } },
 ]);
+
+/** The SLA schedules of the tenant's cases (named by case, not by tenant) go before the cases do. */
+registerTenantCleanup({
+  name: 'case-sla-schedules',
+  run: async (tenant) => {
+    const [{ deleteSchedule }, { slaScheduleName }] = await Promise.all([
+      import('../platform/aws/scheduler.ts'),
+      import('./sla.ts'),
+    ]);
+    const ctx = tenantContext({ tenantId: tenant, actor: { type: 'system', process: 'tenant-purge' } });
+    for await (const item of queryEach(ctx, { index: 'GSI1', partition: caseKeys.list(tenant) })) {
+      if (item.entity === 'Case' && item.sla && !item.slaBreached)
+        await deleteSchedule(slaScheduleName(String(item.id)));
+    }
+  },
+});

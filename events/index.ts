@@ -1,4 +1,5 @@
 import * as automation from './automation.ts';
+import * as cases from './cases.ts';
 import * as contacts from './contacts.ts';
 import type { EventDefinition } from './define.ts';
 import * as invoicing from './invoicing.ts';
@@ -23,6 +24,7 @@ const modules: Array<Record<string, EventDefinition>> = [
   marketing,
   webhooks,
   reports,
+  cases,
 ];
 
 /** Every domain event, by type. Automation rules and docs are checked against this catalog. */

@@ -30,6 +30,8 @@ export interface Wiring {
   buckets: Record<string, string>;
   /** Where declared tables are queried: the catalog database, the Athena workgroup, the SQL dialect. */
   warehouse?: { database: string; workgroup: string; dialect: 'athena' | 'duckdb' };
+  /** The domain SES receives the support addresses' mail for (docs/contact-centre.md, Addresses). */
+  inboundMailDomain: string;
   /** The members' user pool (console sign-in): its id, the console's app client and the token issuer. */
   userPool: { id: string; clientId: string; issuer: string };
 }
@@ -59,6 +61,7 @@ export function functionEnvironment(
     SERVICE_SENDER_EMAIL: wiring.serviceSenderEmail,
     TENANT_SCHEDULES: tenantSchedules(application),
     PUBLIC_BASE_URL: wiring.publicBaseUrl,
+    INBOUND_MAIL_DOMAIN: wiring.inboundMailDomain,
     USER_POOL_ID: wiring.userPool.id,
     USER_POOL_CLIENT_ID: wiring.userPool.clientId,
     USER_POOL_ISSUER: wiring.userPool.issuer,

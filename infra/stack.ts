@@ -8,6 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { application as declaredApplication } from '../functions/app/index.ts';
 import type { Application, Permission } from '../functions/app/types.ts';
+import { INBOUND_BUCKET, INCOMING_PREFIX } from '../shared/cases/inbound-layout.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { ConsoleSite } from './constructs/console.ts';
 import { DataTable, TenantAccess } from './constructs/data.ts';
@@ -17,6 +18,7 @@ import { AppFunction } from './constructs/functions.ts';
 import { HttpApi } from './constructs/http-api.ts';
 import { MemberSignIn } from './constructs/identity.ts';
 import { Mail } from './constructs/mail.ts';
+import { MailReceiving } from './constructs/mail-receiving.ts';
 import { constructId } from './constructs/naming.ts';
 import { StreamConsumer, WorkQueue } from './constructs/queues.ts';
 import { Scheduling } from './constructs/scheduling.ts';
@@ -33,6 +35,11 @@ export interface FunnelStackProps extends StackProps {
   publicBaseUrl?: string;
   /** From of service mail; context `serviceSender`. Must be an SES identity the operator verified. */
   serviceSenderEmail?: string;
+  /**
+   * The domain SES receives support mail for (its MX points at SES inbound); context
+   * `inboundMailDomain`. Tenants' support addresses are `<tenant id>@<domain>`.
+   */
+  inboundMailDomain?: string;
   /** A CloudFront web ACL made in us-east-1 (infra/app.ts) when this stack is deployed elsewhere. */
   webAclArn?: string;
 }
@@ -64,6 +71,7 @@ export class FunnelStack extends Stack {
   readonly signIn: MemberSignIn;
   readonly alarms: Alarms;
   readonly storage: Storage;
+  readonly inboundMailDomain: string;
   readonly warehouse?: Warehouse;
   readonly functions = new Map<string, AppFunction>();
   readonly workQueues = new Map<string, WorkQueue>();
@@ -77,6 +85,8 @@ export class FunnelStack extends Stack {
       ...props,
     });
     this.application = props.application ?? declaredApplication;
+    this.inboundMailDomain =
+      props.inboundMailDomain ?? this.node.tryGetContext('inboundMailDomain') ?? 'inbound.example.com';
     const app = this.application;
     const name = (suffix: string) => `${this.stackName}-${suffix}`;
 
@@ -155,6 +165,7 @@ export class FunnelStack extends Stack {
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl: props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.edge.url,
       buckets: this.storage.physicalNames(),
+      inboundMailDomain: this.inboundMailDomain,
       ...(app.tables.length
         ? {
             warehouse: {
@@ -227,6 +238,14 @@ export class FunnelStack extends Stack {
       for (const spec of bucket.notifications ?? [])
         this.storage.notify(bucket.name, spec, lambdaOf(spec.target));
     }
+    const inbound = this.storage.buckets.get(INBOUND_BUCKET);
+    if (inbound)
+      new MailReceiving(this, 'MailReceiving', {
+        ruleSetName: name('inbound'),
+        domain: this.inboundMailDomain,
+        bucket: inbound,
+        prefix: INCOMING_PREFIX,
+      });
     for (const spec of app.schedules) {
       if (spec.kind === 'global') this.scheduling.addGlobal(spec, lambdaOf(spec.target));
       else this.scheduling.allowInvoke(lambdaOf(spec.target));

@@ -1,5 +1,6 @@
 import { analytics } from './analytics.ts';
 import { automation } from './automation.ts';
+import { cases } from './cases.ts';
 import { contacts } from './contacts.ts';
 import { identity } from './identity.ts';
 import { invoicing } from './invoicing.ts';
@@ -35,6 +36,7 @@ const modules: ModuleSpec[] = [
   analytics,
   identity,
   tenantExit,
+  cases,
 ];
 
 /**

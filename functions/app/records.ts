@@ -1,4 +1,5 @@
 import { automationKeys } from '../../shared/automation/keys.ts';
+import { caseKeys } from '../../shared/cases/keys.ts';
 import { activityKeys, companyKeys, contactKeys } from '../../shared/contacts/keys.ts';
 import { invoiceKeys } from '../../shared/invoicing/keys.ts';
 import {
@@ -34,6 +35,7 @@ import { tenancyKeys } from '../../shared/tenancy/keys.ts';
  */
 export const recordKinds: RecordKinds = {
   contact: { label: 'Contact', key: contactKeys.contact, vanishes: true },
+  case: { label: 'Case', key: caseKeys.case },
   company: { label: 'Company', key: companyKeys.company },
   member: { label: 'Member', key: tenancyKeys.member },
   lead: { label: 'Lead', key: leadKeys.lead },

@@ -5,6 +5,8 @@
  * (survey invitations are listed per contact; tasks and quotes per member), tenancy comes last.
  */
 // biome-ignore format: one module per line keeps merges of parallel work trivial
+import '../../shared/cases/tenant-data.ts';
+import '../../shared/documents/tenant-data.ts';
 import '../../shared/surveys/tenant-data.ts';
 import '../../shared/tasks/tenant-data.ts';
 import '../../shared/sales/tenant-data.ts';

@@ -149,6 +149,8 @@ export const tenantExit = defineModule({
         'bucket:tenant-exports:write',
         'bucket:warehouse:read',
         'bucket:warehouse:write',
+        'bucket:documents:read',
+        'bucket:documents:write',
         'users:manage',
       ],
       timeoutSeconds: 900,

@@ -5,12 +5,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { ensureConsoleBuilt } from './console.ts';
 import { StartupError } from './dynamodb.ts';
-import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
+import { INBOUND_MAIL_DOMAIN, type LocalRuntime, startLocalRuntime } from './runtime.ts';
 
 /**
  * `npm start`: the whole CRM on this machine. Data persists in .funnel/ unless --in-memory.
  * Ports: PORT (API, 3000), DYNAMODB_PORT (8000), SES_PORT (8005, mail viewer), LOCAL_AWS_PORT (8010),
- * S3_PORT (8011).
+ * S3_PORT (8011), SMTP_PORT (2525, support mail in).
  */
 const { values } = parseArgs({
   options: {
@@ -76,6 +76,7 @@ try {
     sesPort: port('SES_PORT', 8005),
     awsPort: port('LOCAL_AWS_PORT', 8010),
     s3Port: port('S3_PORT', 8011),
+    smtpPort: port('SMTP_PORT', 2525),
     ...(values['in-memory'] ? { dataDir: null } : {}),
     ...(values.faults !== undefined ? { faults: { seed: faultSeed(values.faults) } } : {}),
   });
@@ -89,6 +90,7 @@ Funnel CRM is running (${((Date.now() - started) / 1000).toFixed(1)} s)${values[
   OpenAPI        ${urls.openapi}
   Mail viewer    ${urls.mailViewer}
   S3             ${urls.s3}
+  SMTP (support) ${urls.smtp}   (mail to <tenant id>@${INBOUND_MAIL_DOMAIN})
   Health         ${urls.api}/health
   Schedules      ${urls.api}/_local/schedules
 ${
@@ -97,6 +99,7 @@ ${
   Demo tenant    ${demo.tenantId}
   Sign in        ${demo.adminEmail} / ${demo.adminPassword}   (the demo admin, at ${urls.console})
   Demo API key   ${demo.apiKey}
+  Demo support   ${demo.tenantId.toLowerCase()}@${INBOUND_MAIL_DOMAIN}   (e.g. swaks --server ${runtime.smtp.host}:${runtime.smtp.port} --to ...)
 
   Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${urls.api}/v1/me
 `

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { application as declaredApplication } from '../../functions/app/index.ts';
 import type {
@@ -45,6 +45,7 @@ import {
   startDynamoDbLocal,
 } from './dynamodb.ts';
 import { LocalLambda } from './lambda.ts';
+import { type LocalSmtp, startLocalSmtp } from './smtp-inbound.ts';
 import { verifyTenantByMail } from './verify-by-mail.ts';
 
 /**
@@ -59,6 +60,8 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 /** From of service mail (verification links) on this machine. */
 export const SERVICE_SENDER_EMAIL = 'no-reply@funnel.localhost';
+/** The domain the local SMTP listener accepts support mail for. */
+export const INBOUND_MAIL_DOMAIN = 'support.funnel.localhost';
 const WAREHOUSE_DATABASE = 'funnel';
 /** The workgroup's per-query limit, as the stack sets it (infra/constructs/warehouse.ts). */
 const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
@@ -70,6 +73,8 @@ export interface RuntimeOptions {
   port?: number;
   sesPort?: number;
   awsPort?: number;
+  /** The SMTP listener for support mail (SES receiving); 0 picks a free port. */
+  smtpPort?: number;
   s3Port?: number;
   /** Where data persists between runs; `null` keeps everything in memory. */
   dataDir?: string | null;
@@ -122,6 +127,7 @@ export interface LocalRuntime {
     openapi: string;
     console: string;
     mailViewer: string;
+    smtp: string;
     aws: string;
     s3: string;
     dynamodb: string;
@@ -138,6 +144,8 @@ export interface LocalRuntime {
   athena: LocalAthena;
   deadLetters: MemoryDeadLetters;
   cognito: LocalCognito;
+  /** SES receiving: the SMTP listener for the support addresses (infra/local/smtp-inbound.ts). */
+  smtp: LocalSmtp;
   /** Faults on demand (aws/faults.ts), also at `/_local/faults`. */
   faults: LocalFaults;
   /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
@@ -246,6 +254,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           sesIdentityArnPrefix: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/`,
           serviceSenderEmail: SERVICE_SENDER_EMAIL,
           publicBaseUrl: apiUrl,
+          inboundMailDomain: INBOUND_MAIL_DOMAIN,
           // Locally each declared bucket is called by its declared name.
           buckets: Object.fromEntries(application.buckets.map((b) => [b.name, b.name])),
           warehouse: { database: WAREHOUSE_DATABASE, workgroup: 'funnel-local', dialect: 'duckdb' },
@@ -366,6 +375,27 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     );
     stoppers.push(() => ses.close());
 
+    const tables = localClient(dynamodbEndpoint);
+    const smtp = await listening(`SMTP on port ${options.smtpPort ?? 2525}`, 'SMTP_PORT', () =>
+      startLocalSmtp({
+        host,
+        port: options.smtpPort ?? 2525,
+        domain: INBOUND_MAIL_DOMAIN,
+        s3,
+        tenantExists: async (tenantId) => {
+          const { Item } = await tables.send(
+            new GetItemCommand({
+              TableName: tableName,
+              Key: { PK: { S: `T#${tenantId}#TENANT` }, SK: { S: 'TENANT' } },
+              ProjectionExpression: 'PK',
+            }),
+          );
+          return Item !== undefined;
+        },
+      }),
+    );
+    stoppers.push(() => smtp.close());
+
     await lambda.preload();
     await poller.start();
     stoppers.push(async () => poller.stop());
@@ -457,6 +487,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         openapi: `${api.url}/v1/openapi.json`,
         console: `${api.url}${CONSOLE_PATH}/`,
         mailViewer: ses.url,
+        smtp: smtp.url,
         aws: endpoint.url,
         s3: s3Server.url,
         dynamodb: dynamodbEndpoint,
@@ -471,6 +502,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       athena,
       deadLetters,
       cognito,
+      smtp,
       faults,
       settle,
       stop: stopAll,

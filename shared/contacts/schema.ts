@@ -259,6 +259,7 @@ export const TIMELINE_KINDS = [
   'campaign',
   'survey_response',
   'self_service',
+  'case',
 ] as const;
 
 export const TimelineEntry = named(

@@ -1,4 +1,4 @@
-import { type Attachment, type Envelope, sendEnvelope } from '../platform/aws/ses.ts';
+import { type Attachment, type Envelope, sendEnvelope, sendRawEnvelopeOnce } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { refusalReason, type SendingRefusal, sendingRefusal, sesTenantOf } from './gate.ts';
 import { suppressionOf } from './suppression.ts';
@@ -69,5 +69,34 @@ export async function sendMail(ctx: TenantContext, message: MailMessage): Promis
     ctx.logger.warn('mail sent despite suppression', { to: message.to, reason: message.overrideSuppression });
     return { status: 'sent', messageId, overriddenSuppression: message.overrideSuppression };
   }
+  return { status: 'sent', messageId };
+}
+
+/**
+ * A transactional message whose MIME the caller built (support replies: their own Message-ID and
+ * threading headers, which SES's simple content cannot carry). The same gate and suppression list
+ * as sendMail; one SES attempt, as the caller holds the exactly-once claim.
+ */
+export async function sendRawMail(
+  ctx: TenantContext,
+  message: { from: string; to: string; raw: Buffer; tags: Record<string, string> },
+): Promise<MailOutcome> {
+  const refusal = await sendingRefusal(ctx, message.from);
+  if (refusal) {
+    ctx.logger.warn('mail blocked', { refusal, tags: message.tags });
+    return { status: 'blocked', refusal, reason: refusalReason(refusal, message.from) };
+  }
+  const suppression = await suppressionOf(ctx, message.to);
+  if (suppression) {
+    ctx.logger.info('mail suppressed', { reason: suppression.reason, tags: message.tags });
+    return { status: 'suppressed', reason: suppression.reason };
+  }
+  const messageId = await sendRawEnvelopeOnce({
+    from: message.from,
+    to: [message.to],
+    raw: message.raw,
+    tags: { ...message.tags, tenantId: ctx.tenantId, category: 'transactional' },
+    sesTenant: sesTenantOf(ctx),
+  });
   return { status: 'sent', messageId };
 }

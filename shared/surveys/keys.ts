@@ -24,6 +24,11 @@ export const surveyKeys = {
     PK: tenantKey(t, 'SURVEY', id),
     SK: `WAVE#${waveId}`,
   }),
+  /** One wave per trigger of another module (a solved case), in the survey's partition. */
+  trigger: (t: TenantId, id: string, trigger: string) => ({
+    PK: tenantKey(t, 'SURVEY', id),
+    SK: `TRIGGER#${trigger}`,
+  }),
   stats: (t: TenantId, id: string, waveId: string, shard: number) => ({
     PK: tenantKey(t, 'SURVEY', id),
     SK: `STATS#${waveId}#${shard}`,

@@ -242,3 +242,65 @@ export async function recordMailingReach(ctx: TenantContext, mailingId: string, 
   if (mailing?.kind !== SURVEY_MAILING_KIND || !mailing.ref?.surveyId) return;
   await recordWaveReach(ctx, mailing.ref.surveyId, mailingId, sent);
 }
+
+/**
+ * A wave for one contact, started by another module's trigger (a solved case asks for its
+ * satisfaction survey: docs/contact-centre.md), at most once per trigger: a guard in the survey's
+ * partition commits with the wave. It is service mail about the contact's own request, so it goes
+ * out as transactional (no topic or marketing consent; the suppression list still applies), and
+ * the survey's sampling rules still apply. Nothing is sent unless the survey is active.
+ */
+export async function startTriggeredWave(
+  ctx: TenantContext,
+  surveyId: string,
+  contactId: string,
+  trigger: string,
+): Promise<Wave | undefined> {
+  const survey = await getSurvey(ctx, surveyId, true).catch((error) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  if (survey?.status !== 'active') return undefined;
+  const tenant = await getTenant(ctx);
+  const wave: Wave = { ...newWave(ctx, survey, 'email', tenant.timeZone), mailingStatus: 'sending' };
+  const uow = unitOfWork(ctx);
+  uow.put(
+    { ...surveyKeys.trigger(ctx.tenantId, survey.id, trigger), entity: 'SurveyTrigger', waveId: wave.id },
+    {
+      condition: (e) => `attribute_not_exists(${e.name('PK')})`,
+      onConditionFailed: () => new AlreadyTriggered(),
+    },
+  );
+  markRevisionSentInto(uow, ctx, survey, wave.startedAt);
+  uow.put({ ...surveyKeys.wave(ctx.tenantId, survey.id, wave.id), entity: 'SurveyWave', ...wave });
+  uow.publish(SurveyWaveStarted, {
+    surveyId: survey.id,
+    waveId: wave.id,
+    revision: wave.revision,
+    channel: 'email',
+  });
+  startMailingInto(uow, ctx, {
+    id: wave.id,
+    kind: SURVEY_MAILING_KIND,
+    category: 'transactional',
+    audience: { lists: [], segments: [], excludeLists: [], excludeSegments: [], contactIds: [contactId] },
+    sender: tenant.sender,
+    content: invitationContent(await translator(tenant.locale)),
+    ref: {
+      surveyId: survey.id,
+      revision: String(wave.revision),
+      quarter: wave.quarter,
+      linkExpiresAt: wave.linkExpiresAt,
+      title: survey.title,
+    },
+  });
+  try {
+    await uow.commit();
+  } catch (error) {
+    if (error instanceof AlreadyTriggered) return undefined;
+    throw error;
+  }
+  return wave;
+}
+
+class AlreadyTriggered extends Error {}

@@ -58,7 +58,8 @@ function isListening(port: number): Promise<boolean> {
 
 describe('npm start', () => {
   it('serves /health, the API and the console with a demo tenant whose admin signs in, and leaves nothing listening after Ctrl-C', async () => {
-    const [api, dynamo, ses, aws, s3] = await Promise.all([
+    const [api, dynamo, ses, aws, s3, smtp] = await Promise.all([
+      freePort(),
       freePort(),
       freePort(),
       freePort(),
@@ -71,6 +72,7 @@ describe('npm start', () => {
       SES_PORT: String(ses),
       LOCAL_AWS_PORT: String(aws),
       S3_PORT: String(s3),
+      SMTP_PORT: String(smtp),
     });
     try {
       await until(
@@ -119,7 +121,7 @@ describe('npm start', () => {
     const { code, signal } = await started.exited;
     expect(code === 0 || signal === 'SIGINT', `exit ${code} ${signal}`).toBe(true);
     expect(started.output()).toContain('Stopping Funnel CRM...');
-    const ports = [api, dynamo, ses, aws, s3];
+    const ports = [api, dynamo, ses, aws, s3, smtp];
     await until(
       async () => (await Promise.all(ports.map(isListening))).every((open) => !open),
       'every port to close',
@@ -155,13 +157,20 @@ describe('npm start', () => {
     const port = await freePort();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      const [dynamo, ses, aws, s3] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+      const [dynamo, ses, aws, s3, smtp] = await Promise.all([
+        freePort(),
+        freePort(),
+        freePort(),
+        freePort(),
+        freePort(),
+      ]);
       const started = npmStart({
         PORT: String(port),
         DYNAMODB_PORT: String(dynamo),
         SES_PORT: String(ses),
         LOCAL_AWS_PORT: String(aws),
         S3_PORT: String(s3),
+        SMTP_PORT: String(smtp),
       });
       expect((await started.exited).code).toBe(1);
       expect(started.output()).toMatch(

@@ -154,6 +154,7 @@ describe('functions', () => {
         webhookSecretArn: 'w',
         tenantAccessRoleArn: 'a',
         publicBaseUrl: 'u',
+        inboundMailDomain: 'm',
         buckets: Object.fromEntries(app.buckets.map((b) => [b.name, b.name])),
         warehouse: { database: 'd', workgroup: 'w', dialect: 'athena' },
         userPool: { id: 'p', clientId: 'c', issuer: 'i' },

@@ -26,6 +26,7 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Lo
     sesPort,
     awsPort,
     s3Port,
+    smtpPort: 0,
     seedDemoTenant: false,
     logLevel: 'SILENT',
     ...options,

@@ -167,7 +167,7 @@ async function proxy(
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
+  let body: Buffer = Buffer.concat(chunks);
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const isSend = method === 'POST' && url.pathname === SEND_EMAIL_PATH;
@@ -181,6 +181,9 @@ async function proxy(
     res.end(JSON.stringify({ message: shape.message }));
     return;
   }
+  // Raw MIME is sent on as the simple content it carries, so the emulator's store and viewer keep
+  // its headers (threading, Auto-Submitted) and attachments: its own raw handler drops the headers.
+  if (isSend) body = await rawAsSimple(body);
   const local = isSend
     ? identities.refusal(parseJson(body) as { FromEmailAddress?: string; TenantName?: string })
     : await identities.answer(method, url.pathname, url.searchParams, body);
@@ -408,4 +411,63 @@ function simulated(recipient: string): string | undefined {
   return /^(bounce|complaint|ooto|suppressionlist|success)(?:\+[^@]*)?@simulator\.amazonses\.com$/i
     .exec(address.trim())?.[1]
     ?.toLowerCase();
+}
+
+/** Headers of a raw message the store keeps as they were (the rest it derives from the parsed mail). */
+const KEPT_RAW_HEADERS = ['message-id', 'in-reply-to', 'references', 'auto-submitted'];
+
+/**
+ * A SendEmail with raw content, rewritten as the simple content it carries (From, Reply-To,
+ * subject, bodies, attachments, and the headers a reader of the store checks), parsed by
+ * mailparser as SES parses it. Any other request is returned as it came.
+ */
+export async function rawAsSimple(body: Buffer): Promise<Buffer> {
+  const input = parseJson(body) as {
+    FromEmailAddress?: string;
+    Destination?: { ToAddresses?: string[] };
+    Content?: { Raw?: { Data?: string } };
+  };
+  const data = input.Content?.Raw?.Data;
+  if (!data) return body;
+  const { simpleParser } = await import('mailparser');
+  const mail = await simpleParser(Buffer.from(data, 'base64'));
+  const addresses = (value: typeof mail.to) =>
+    (Array.isArray(value) ? value : value ? [value] : []).flatMap((g) => g.value.map((a) => a.address ?? ''));
+  const headers = mail.headerLines
+    .filter((line) => KEPT_RAW_HEADERS.includes(line.key.toLowerCase()))
+    .map((line) => ({
+      Name: line.line.slice(0, line.line.indexOf(':')),
+      Value: line.line
+        .slice(line.line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim(),
+    }));
+  const { Content: _, ...rest } = input as Record<string, unknown> & { Content?: unknown };
+  return Buffer.from(
+    JSON.stringify({
+      ...rest,
+      FromEmailAddress: input.FromEmailAddress ?? mail.from?.text,
+      ...(mail.replyTo ? { ReplyToAddresses: addresses(mail.replyTo as typeof mail.to) } : {}),
+      Destination: input.Destination ?? { ToAddresses: addresses(mail.to) },
+      Content: {
+        Simple: {
+          Subject: { Data: mail.subject ?? '' },
+          Body: {
+            ...(mail.text ? { Text: { Data: mail.text } } : {}),
+            ...(typeof mail.html === 'string' ? { Html: { Data: mail.html } } : {}),
+          },
+          Headers: headers,
+          ...(mail.attachments.length
+            ? {
+                Attachments: mail.attachments.map((a) => ({
+                  FileName: a.filename ?? 'attachment',
+                  ContentType: a.contentType,
+                  RawContent: a.content.toString('base64'),
+                })),
+              }
+            : {}),
+        },
+      },
+    }),
+  );
 }

@@ -116,3 +116,29 @@ async function send(sesClient: SESv2Client, envelope: Envelope): Promise<string>
   if (!result.MessageId) throw new Error('SES accepted the message without a message id.');
   return result.MessageId;
 }
+
+/** A message whose MIME the caller built (threading headers, its own Message-ID). */
+export interface RawEnvelope {
+  /** The address SES checks against the sender identities; the same as the MIME's From. */
+  from: string;
+  to: string[];
+  raw: Buffer;
+  tags: Record<string, string>;
+  sesTenant?: string;
+}
+
+/** One attempt, as sendEnvelopeOnce: the caller guards the mail with its own exactly-once record. */
+export async function sendRawEnvelopeOnce(envelope: RawEnvelope): Promise<string> {
+  const result = await singleAttemptClient.send(
+    new SendEmailCommand({
+      FromEmailAddress: envelope.from,
+      Destination: { ToAddresses: envelope.to },
+      ConfigurationSetName: env.SES_CONFIGURATION_SET,
+      ...(envelope.sesTenant ? { TenantName: envelope.sesTenant } : {}),
+      EmailTags: Object.entries(envelope.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+      Content: { Raw: { Data: envelope.raw } },
+    }),
+  );
+  if (!result.MessageId) throw new Error('SES accepted the message without a message id.');
+  return result.MessageId;
+}

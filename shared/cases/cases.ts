@@ -1,0 +1,560 @@
+import {
+  CaseCallLogged,
+  CaseMessageReceived,
+  CaseOpened,
+  CaseReplyPosted,
+  CaseStatusChanged,
+} from '../../events/cases.ts';
+import { createContactInto, findContactIdByEmail, getContactItem } from '../contacts/service.ts';
+import { addTimelineEntryInto } from '../contacts/timeline.ts';
+import { registerAttachable } from '../documents/targets.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { notExists } from '../platform/db/expressions.ts';
+import {
+  assertIfMatch,
+  getItem,
+  type Item,
+  type Page,
+  queryPage,
+  type UnitOfWork,
+  unitOfWork,
+  whileVersion,
+  withoutKeys,
+} from '../platform/db/repository.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import { caseReplyAddress, inboundDomain } from './addresses.ts';
+import { caseKeys } from './keys.ts';
+import type {
+  Case,
+  CaseCall,
+  CaseChannel,
+  CaseCreate,
+  CaseListQuery,
+  CaseMessage,
+  CasePriority,
+  CaseReply,
+  CaseStatus,
+  CaseUpdate,
+} from './schema.ts';
+
+/** Longer bodies are cut in the table (the raw mail stays in S3): a case's items stay far below 400 KB. */
+export const MAX_STORED_TEXT = 64 * 1024;
+
+export const caseFromItem = (item: Item): Case => {
+  const {
+    slaWarned: _w,
+    slaBreached: _b,
+    ...rest
+  } = withoutKeys<Case & { slaWarned?: true; slaBreached?: true }>(item);
+  return rest;
+};
+const messageFromItem = (item: Item): CaseMessage => withoutKeys<CaseMessage>(item);
+
+/** The Message-ID of a mail we send for a case message: ours, on the inbound domain. */
+export const outgoingMessageId = (messageId: string) => `<${messageId.toLowerCase()}@${inboundDomain()}>`;
+
+export async function getCase(ctx: TenantContext, id: string, consistent = false): Promise<Case> {
+  const item = await getItem(ctx, caseKeys.case(ctx.tenantId, id), { consistent });
+  if (!item) throw new NotFoundError('Case', id);
+  return caseFromItem(item);
+}
+
+export async function getCaseMessage(ctx: TenantContext, caseId: string, id: string): Promise<CaseMessage> {
+  const item = await getItem(ctx, caseKeys.message(ctx.tenantId, caseId, id), { consistent: true });
+  if (!item) throw new NotFoundError('Case message', id);
+  return messageFromItem(item);
+}
+
+export async function listCases(ctx: TenantContext, query: CaseListQuery): Promise<Page<Case>> {
+  const t = ctx.tenantId;
+  const partition = query.contactId
+    ? { index: 'GSI3' as const, partition: caseKeys.ofContact(t, query.contactId) }
+    : query.status
+      ? { index: 'GSI2' as const, partition: caseKeys.byStatus(t, query.status) }
+      : { index: 'GSI1' as const, partition: caseKeys.list(t) };
+  return queryPage(
+    ctx,
+    {
+      ...partition,
+      ascending: false,
+      ...(query.contactId && query.status
+        ? {
+            filter: (e) => `${e.name('status')} = ${e.value(query.status)}`,
+            filterFingerprint: query.status,
+          }
+        : {}),
+    },
+    query,
+    caseFromItem,
+  );
+}
+
+/** The conversation, oldest first: the case's own partition, one query per page. */
+export async function listCaseMessages(
+  ctx: TenantContext,
+  caseId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<CaseMessage>> {
+  await getCase(ctx, caseId);
+  return queryPage(
+    ctx,
+    { partition: caseKeys.partition(ctx.tenantId, caseId), sort: { beginsWith: 'MSG#' } },
+    page,
+    messageFromItem,
+  );
+}
+
+/** The index attributes of a case item: the tenant's list, by status, by contact. */
+export function caseIndexes(ctx: TenantContext, c: Pick<Case, 'id' | 'status' | 'contactId'>) {
+  const t = ctx.tenantId;
+  return {
+    GSI1PK: caseKeys.list(t),
+    GSI1SK: c.id,
+    GSI2PK: caseKeys.byStatus(t, c.status),
+    GSI2SK: c.id,
+    ...(c.contactId ? { GSI3PK: caseKeys.ofContact(t, c.contactId), GSI3SK: c.id } : {}),
+  };
+}
+
+/** The item that ties a Message-ID to its case (threading, and the inbound redelivery guard). */
+export function mailRefItem(
+  ctx: TenantContext,
+  messageId: string,
+  caseId: string,
+  direction: 'in' | 'out',
+): Item {
+  const key = caseKeys.mailRef(ctx.tenantId, messageId);
+  return {
+    ...key,
+    entity: 'CaseMailRef',
+    caseId,
+    direction,
+    GSI1PK: caseKeys.mailRefsOf(ctx.tenantId, caseId),
+    GSI1SK: key.PK,
+  };
+}
+
+/** Thrown when another case took the number read: the caller retries with the next one. */
+export class CaseNumberTaken extends Error {}
+
+/**
+ * The next human case number, read consistently; the write that takes it is added to the unit of
+ * work with a condition on the number read, so two cases opened at once never share a number.
+ */
+export async function takeCaseNumberInto(uow: UnitOfWork, ctx: TenantContext): Promise<number> {
+  const key = caseKeys.counter(ctx.tenantId);
+  const counter = await getItem(ctx, key, { consistent: true });
+  const last = typeof counter?.last === 'number' ? counter.last : 0;
+  uow.update(key, {
+    set: { entity: 'CaseCounter', last: last + 1 },
+    condition: counter
+      ? (e) => `${e.name('last')} = ${e.value(last)}`
+      : (e) => `attribute_not_exists(${e.name('PK')})`,
+    onConditionFailed: () => new CaseNumberTaken(),
+  });
+  return last + 1;
+}
+
+/** Runs `attempt` again while another case took the number it read (rare: concurrent opens). */
+export async function withCaseNumber<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof CaseNumberTaken) || tries >= 8) throw error;
+    }
+  }
+}
+
+export interface NewCase {
+  number: number;
+  subject: string;
+  channel: CaseChannel;
+  priority: CasePriority;
+  contactId?: string | undefined;
+  companyId?: string | undefined;
+  requester: Case['requester'];
+  tags: string[];
+  links?: Case['links'] | undefined;
+  followUpOf?: string | undefined;
+  acknowledge: boolean;
+  /** The id of the customer's message that opens the case (customerMessageInto with `fresh`). */
+  firstMessageId?: string;
+}
+
+/** Adds a new case to the unit of work, with its event and the contact's timeline entry. */
+export function openCaseInto(uow: UnitOfWork, ctx: TenantContext, input: NewCase): Case {
+  const now = ctx.clock.now().toISOString();
+  const id = newId();
+  const record: Case = {
+    id,
+    number: input.number,
+    subject: input.subject,
+    status: 'new',
+    priority: input.priority,
+    channel: input.channel,
+    ...(input.contactId ? { contactId: input.contactId } : {}),
+    ...(input.companyId ? { companyId: input.companyId } : {}),
+    requester: input.requester,
+    tags: [...new Set(input.tags)].sort(),
+    links: input.links ?? {},
+    messageCount: input.firstMessageId ? 1 : 0,
+    lastMessageAt: now,
+    ...(input.firstMessageId ? { lastCustomerMessageId: input.firstMessageId } : {}),
+    ...(input.followUpOf ? { followUpOf: input.followUpOf } : {}),
+    replyTo: caseReplyAddress(ctx.tenantId, id),
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  uow.put(
+    { ...caseKeys.case(ctx.tenantId, id), entity: 'Case', ...record, ...caseIndexes(ctx, record) },
+    { condition: notExists },
+  );
+  uow.publish(CaseOpened, {
+    caseId: id,
+    number: record.number,
+    channel: record.channel,
+    priority: record.priority,
+    ...(record.contactId ? { contactId: record.contactId } : {}),
+    acknowledge: input.acknowledge,
+  });
+  if (record.contactId)
+    addTimelineEntryInto(uow, ctx, record.contactId, {
+      kind: 'case',
+      title: `Case #${record.number} opened: ${record.subject}`,
+      ref: { type: 'case', id },
+    });
+  return record;
+}
+
+export interface NewCustomerMessage {
+  channel: CaseChannel;
+  from?: { name: string; email: string } | undefined;
+  subject: string;
+  text: string;
+  mailMessageId?: string | undefined;
+  inReplyTo?: string | undefined;
+  documentIds?: string[];
+  /** Fixed beforehand when the message opens its case (the case names it). */
+  id?: string;
+}
+
+/**
+ * A customer's message on a case, in the unit of work: the message, the case's counters, and a
+ * solved case reopened (a closed one never reaches here: its reply opens a follow-up). The case's
+ * version guards the update, so a concurrent change fails the unit and the caller retries.
+ */
+export function customerMessageInto(
+  uow: UnitOfWork,
+  ctx: TenantContext,
+  current: Case,
+  message: NewCustomerMessage,
+  options: { fresh: boolean },
+): CaseMessage {
+  const now = ctx.clock.now().toISOString();
+  const saved: CaseMessage = {
+    id: message.id ?? newId(),
+    caseId: current.id,
+    direction: 'in',
+    visibility: 'public',
+    channel: message.channel,
+    ...(message.from ? { from: { name: message.from.name, email: message.from.email } } : {}),
+    subject: message.subject,
+    ...bodyOf(message.text),
+    documentIds: message.documentIds ?? [],
+    ...(message.mailMessageId ? { mailMessageId: message.mailMessageId } : {}),
+    ...(message.inReplyTo ? { inReplyTo: message.inReplyTo } : {}),
+    createdAt: now,
+  };
+  uow.put({ ...caseKeys.message(ctx.tenantId, current.id, saved.id), entity: 'CaseMessage', ...saved });
+  const reopened = !options.fresh && current.status === 'solved';
+  const status: CaseStatus = reopened || current.status === 'pending' ? 'open' : current.status;
+  // A fresh case was put in this same unit with its first message's counters (openCaseInto).
+  if (!options.fresh) {
+    uow.update(caseKeys.case(ctx.tenantId, current.id), {
+      set: {
+        lastMessageAt: now,
+        lastCustomerMessageId: saved.id,
+        status,
+        GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
+      },
+      add: { messageCount: 1 },
+      ...whileVersion(current.version),
+    });
+    if (status !== current.status) uow.publish(CaseStatusChanged, statusChange(current, status));
+  }
+  uow.publish(CaseMessageReceived, {
+    caseId: current.id,
+    messageId: saved.id,
+    channel: message.channel,
+    ...(current.contactId ? { contactId: current.contactId } : {}),
+    reopened,
+  });
+  if (current.contactId && !options.fresh)
+    addTimelineEntryInto(uow, ctx, current.contactId, {
+      kind: 'case',
+      title: `Message on case #${current.number}: ${message.subject}`,
+      ref: { type: 'case', id: current.id },
+    });
+  return saved;
+}
+
+function bodyOf(text: string): { text: string; truncated?: boolean } {
+  if (Buffer.byteLength(text, 'utf8') <= MAX_STORED_TEXT) return { text };
+  return { text: Buffer.from(text, 'utf8').subarray(0, MAX_STORED_TEXT).toString('utf8'), truncated: true };
+}
+
+function statusChange(current: Case, to: CaseStatus) {
+  return {
+    caseId: current.id,
+    from: current.status,
+    to,
+    ...(current.contactId ? { contactId: current.contactId } : {}),
+    ...(current.assigneeId ? { assigneeId: current.assigneeId } : {}),
+  };
+}
+
+/**
+ * An agent's reply or internal note. A public reply is committed with `delivery: sending`, its
+ * Message-ID reserved (so the customer's answer threads back even before SES has taken it), and
+ * mailed once by the mail consumer from the committed event.
+ */
+export async function postReply(ctx: TenantContext, caseId: string, body: CaseReply): Promise<CaseMessage> {
+  const current = await getCase(ctx, caseId, true);
+  const now = ctx.clock.now().toISOString();
+  const authorId = ctx.actor.type === 'member' ? ctx.actor.memberId : undefined;
+  const id = newId();
+  const isPublic = body.visibility === 'public';
+  if (isPublic && current.status === 'closed')
+    throw new ConflictError('The case is closed: the customer is answered on a follow-up case.', {
+      reason: 'case_closed',
+    });
+  const saved: CaseMessage = {
+    id,
+    caseId,
+    direction: 'out',
+    visibility: body.visibility,
+    channel: current.channel,
+    ...(authorId ? { authorId } : {}),
+    subject: replySubject(current),
+    ...bodyOf(body.text),
+    documentIds: [],
+    ...(isPublic ? { mailMessageId: outgoingMessageId(id), delivery: 'sending' as const } : {}),
+    createdAt: now,
+  };
+  const status: CaseStatus = body.status ?? (current.status === 'new' ? 'open' : current.status);
+  const uow = unitOfWork(ctx);
+  uow.put({ ...caseKeys.message(ctx.tenantId, caseId, id), entity: 'CaseMessage', ...saved });
+  if (isPublic)
+    uow.put(
+      {
+        ...caseKeys.mailRef(ctx.tenantId, saved.mailMessageId!),
+        entity: 'CaseMailRef',
+        caseId,
+        direction: 'out',
+      },
+      { condition: notExists },
+    );
+  uow.update(caseKeys.case(ctx.tenantId, caseId), {
+    set: {
+      lastMessageAt: now,
+      status,
+      GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
+      ...(status === 'solved' ? { solvedAt: now } : {}),
+      ...(isPublic && !current.firstResponseAt ? { firstResponseAt: now } : {}),
+      ...(!current.assigneeId && authorId ? { assigneeId: authorId } : {}),
+    },
+    add: { messageCount: 1 },
+    ...whileVersion(current.version),
+  });
+  uow.publish(CaseReplyPosted, {
+    caseId,
+    messageId: id,
+    visibility: body.visibility,
+    ...(authorId ? { authorId } : {}),
+  });
+  if (status !== current.status) uow.publish(CaseStatusChanged, statusChange(current, status));
+  if (current.contactId && isPublic)
+    addTimelineEntryInto(uow, ctx, current.contactId, {
+      kind: 'case',
+      title: `Reply on case #${current.number}`,
+      ref: { type: 'case', id: caseId },
+    });
+  await uow.commit();
+  return saved;
+}
+
+/** `Re: <subject> [#<number>]`: the reference stays visible whatever the client does to the subject. */
+export function replySubject(c: Pick<Case, 'subject' | 'number'>): string {
+  const base = c.subject.replace(/^(\s*(re|aw|sv|fw|fwd)\s*:\s*)+/i, '').replace(/\s*\[#\d+\]\s*$/, '');
+  return `Re: ${base} [#${c.number}]`;
+}
+
+export async function updateCase(
+  ctx: TenantContext,
+  id: string,
+  body: CaseUpdate,
+  ifMatch: number | 'any' | undefined,
+): Promise<Case> {
+  const current = await getCase(ctx, id, true);
+  assertIfMatch(ifMatch, current);
+  const now = ctx.clock.now().toISOString();
+  const next: Case = {
+    ...current,
+    ...(body.status ? { status: body.status } : {}),
+    ...(body.priority ? { priority: body.priority } : {}),
+    ...(body.tags ? { tags: [...new Set(body.tags)].sort() } : {}),
+    ...(body.subject ? { subject: body.subject } : {}),
+  };
+  if (body.assigneeId === null) delete next.assigneeId;
+  else if (body.assigneeId) next.assigneeId = body.assigneeId;
+  if (next.status === 'solved' && current.status !== 'solved') next.solvedAt = now;
+  if (JSON.stringify(next) === JSON.stringify(current)) return current;
+  const uow = unitOfWork(ctx);
+  uow.update(caseKeys.case(ctx.tenantId, id), {
+    set: {
+      status: next.status,
+      priority: next.priority,
+      tags: next.tags,
+      subject: next.subject,
+      assigneeId: next.assigneeId,
+      solvedAt: next.solvedAt,
+      GSI2PK: caseKeys.byStatus(ctx.tenantId, next.status),
+    },
+    ...whileVersion(current.version),
+  });
+  if (next.status !== current.status) uow.publish(CaseStatusChanged, statusChange(current, next.status));
+  await uow.commit();
+  return { ...next, updatedAt: now, version: current.version + 1 };
+}
+
+/**
+ * A case opened through the API (an integration, or an agent logging a call): the customer by id,
+ * or by address (matched, else created as a lead), and the request as its first message.
+ */
+export async function createCase(ctx: TenantContext, body: CaseCreate): Promise<Case> {
+  return withCaseNumber(async () => {
+    const uow = unitOfWork(ctx);
+    const customer = await customerFor(ctx, uow, body);
+    const firstMessageId = newId();
+    const opened = openCaseInto(uow, ctx, {
+      firstMessageId,
+      number: await takeCaseNumberInto(uow, ctx),
+      subject: body.subject,
+      channel: body.channel,
+      priority: body.priority,
+      ...customer,
+      tags: body.tags,
+      links: body.links,
+      acknowledge: body.acknowledge && customer.requester.email !== undefined,
+    });
+    const first = customerMessageInto(
+      uow,
+      ctx,
+      opened,
+      { id: firstMessageId, channel: body.channel, subject: body.subject, text: body.text },
+      { fresh: true },
+    );
+    await uow.commit();
+    return { ...opened, lastCustomerMessageId: first.id };
+  });
+}
+
+async function customerFor(
+  ctx: TenantContext,
+  uow: UnitOfWork,
+  body: CaseCreate,
+): Promise<Pick<NewCase, 'contactId' | 'companyId' | 'requester'>> {
+  const contactId =
+    body.contactId ??
+    (body.requesterEmail ? await findContactIdByEmail(ctx, body.requesterEmail) : undefined);
+  if (contactId) {
+    const item = await getContactItem(ctx, contactId);
+    if (!item) throw UnprocessableError.field('body.contactId', `No contact ${contactId}.`);
+    const email = body.requesterEmail ?? (typeof item.email === 'string' ? item.email : undefined);
+    return {
+      contactId,
+      ...(typeof item.companyId === 'string' ? { companyId: item.companyId } : {}),
+      requester: {
+        name: body.requesterName ?? `${String(item.firstName)} ${String(item.lastName)}`.trim(),
+        ...(email ? { email } : {}),
+      },
+    };
+  }
+  if (!body.requesterEmail) return { requester: { name: body.requesterName ?? '' } };
+  const [firstName, ...rest] = (body.requesterName ?? body.requesterEmail.split('@')[0]!).split(/\s+/);
+  const contact = createContactInto(uow, ctx, {
+    firstName: firstName!.slice(0, 100),
+    lastName: (rest.join(' ') || '-').slice(0, 100),
+    email: body.requesterEmail,
+    lifecycleStage: 'lead',
+    tags: [],
+  });
+  return {
+    contactId: contact.id,
+    requester: { name: body.requesterName ?? '', email: body.requesterEmail },
+  };
+}
+
+registerAttachable('case', caseKeys.case);
+
+/**
+ * A call logged on a case: a message of the phone channel, `in` when the customer called, `out`
+ * when an agent did (which answers the customer: the first-response clock stops).
+ */
+export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall): Promise<CaseMessage> {
+  const current = await getCase(ctx, caseId, true);
+  const now = ctx.clock.now().toISOString();
+  const authorId = ctx.actor.type === 'member' ? ctx.actor.memberId : undefined;
+  const outbound = body.direction === 'outbound';
+  const saved: CaseMessage = {
+    id: newId(),
+    caseId,
+    direction: outbound ? 'out' : 'in',
+    visibility: 'public',
+    channel: 'phone',
+    ...(authorId ? { authorId } : {}),
+    subject: `Call: ${current.subject}`,
+    ...bodyOf(body.notes),
+    documentIds: [],
+    call: {
+      ...(body.phoneNumber ? { phoneNumber: body.phoneNumber } : {}),
+      durationSeconds: body.durationSeconds,
+    },
+    createdAt: now,
+  };
+  const status: CaseStatus =
+    current.status === 'new' || (!outbound && ['pending', 'solved'].includes(current.status))
+      ? 'open'
+      : current.status;
+  const uow = unitOfWork(ctx);
+  uow.put({ ...caseKeys.message(ctx.tenantId, caseId, saved.id), entity: 'CaseMessage', ...saved });
+  uow.update(caseKeys.case(ctx.tenantId, caseId), {
+    set: {
+      lastMessageAt: now,
+      status,
+      GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
+      ...(outbound && !current.firstResponseAt ? { firstResponseAt: now } : {}),
+    },
+    add: { messageCount: 1 },
+    ...whileVersion(current.version),
+  });
+  uow.publish(CaseCallLogged, {
+    caseId,
+    messageId: saved.id,
+    direction: body.direction,
+    durationSeconds: body.durationSeconds,
+    ...(current.contactId ? { contactId: current.contactId } : {}),
+  });
+  if (status !== current.status) uow.publish(CaseStatusChanged, statusChange(current, status));
+  if (current.contactId)
+    addTimelineEntryInto(uow, ctx, current.contactId, {
+      kind: 'call',
+      title: `${outbound ? 'Called' : 'Call from'} the customer on case #${current.number}`,
+      ref: { type: 'case', id: caseId },
+    });
+  await uow.commit();
+  return saved;
+}

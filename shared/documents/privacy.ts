@@ -1,0 +1,41 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { s3 } from '../platform/aws/s3.ts';
+import { bucketName } from '../platform/buckets.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
+import { DOCUMENTS_BUCKET, documentKeys } from './keys.ts';
+import type { Document } from './schema.ts';
+
+/**
+ * Erasure of a contact takes their documents: a document on the contact alone is deleted, file
+ * and items; one also on other records (a case, a deal) loses its listing on the contact and the
+ * contact from `attachedTo`, and stays with those records. Running it again finds nothing left.
+ */
+export async function eraseContactDocuments(ctx: TenantContext, contactId: string): Promise<number> {
+  const listings = await queryAll(ctx, {
+    index: 'GSI1',
+    partition: documentKeys.of(ctx.tenantId, 'contact', contactId),
+  });
+  for (const listing of listings) {
+    const id = String(listing.id);
+    const item = await getItem(ctx, documentKeys.document(ctx.tenantId, id), { consistent: true });
+    if (!item) continue;
+    const attachedTo = (item.attachedTo as Document['attachedTo']).filter(
+      (on) => !(on.kind === 'contact' && on.id === contactId),
+    );
+    const uow = unitOfWork(ctx);
+    uow.delete(documentKeys.attachment(ctx.tenantId, id, 'contact', contactId));
+    if (attachedTo.length === 0) {
+      await s3.send(
+        new DeleteObjectCommand({ Bucket: bucketName(DOCUMENTS_BUCKET), Key: String(item.storageKey) }),
+      );
+      uow.delete(documentKeys.document(ctx.tenantId, id));
+    } else {
+      uow.update(documentKeys.document(ctx.tenantId, id), { set: { attachedTo } });
+      for (const on of attachedTo)
+        uow.update(documentKeys.attachment(ctx.tenantId, id, on.kind, on.id), { set: { attachedTo } });
+    }
+    await uow.commit();
+  }
+  return listings.length;
+}

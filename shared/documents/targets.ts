@@ -1,0 +1,46 @@
+import { companyKeys, contactKeys } from '../contacts/keys.ts';
+import { invoiceKeys } from '../invoicing/keys.ts';
+import type { TenantContext } from '../platform/context.ts';
+import type { ItemKey, TenantId } from '../platform/db/keys.ts';
+import { getItems } from '../platform/db/repository.ts';
+import { UnprocessableError } from '../platform/errors.ts';
+import { dealKeys, orderKeys, quoteKeys } from '../sales/keys.ts';
+import type { Attachable } from './keys.ts';
+
+type KeyOf = (t: TenantId, id: string) => ItemKey;
+
+/**
+ * The records a document can be attached to, by kind. Modules below documents are named here;
+ * modules above (cases) register their kind, so documents never imports what builds on it.
+ */
+const keys = new Map<Attachable, KeyOf>([
+  ['contact', contactKeys.contact],
+  ['company', companyKeys.company],
+  ['deal', dealKeys.deal],
+  ['quote', quoteKeys.quote],
+  ['order', orderKeys.order],
+  ['invoice', invoiceKeys.invoice],
+]);
+
+export function registerAttachable(kind: Attachable, key: KeyOf): void {
+  keys.set(kind, key);
+}
+
+/** 422 naming `attachTo.<i>.id` for each record that does not exist (one BatchGet). */
+export async function assertAttachable(
+  ctx: TenantContext,
+  targets: Array<{ kind: Attachable; id: string }>,
+): Promise<void> {
+  const wanted = targets.map((t) => {
+    const key = keys.get(t.kind);
+    if (!key) throw new Error(`No key registered for attachable kind ${t.kind}.`);
+    return key(ctx.tenantId, t.id);
+  });
+  const found = new Set((await getItems(ctx, wanted)).map((item) => `${item.PK}|${item.SK}`));
+  const missing = wanted.findIndex((key) => !found.has(`${key.PK}|${key.SK}`));
+  if (missing >= 0)
+    throw UnprocessableError.field(
+      `body.attachTo.${missing}.id`,
+      `No ${targets[missing]!.kind} ${targets[missing]!.id} in this tenant.`,
+    );
+}

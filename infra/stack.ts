@@ -154,6 +154,8 @@ export class FunnelStack extends Stack {
       webhookSecretArn: this.webhookSecret.secretArn,
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl: props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.edge.url,
+      // The operator's own tenant, signed up through the API before it is named here (docs/operator.md).
+      operatorTenantId: this.node.tryGetContext('operatorTenantId'),
       buckets: this.storage.physicalNames(),
       ...(app.tables.length
         ? {

@@ -7,6 +7,7 @@ import { platform } from './platform.ts';
 import { reports } from './reports.ts';
 import { sales } from './sales.ts';
 import { senders } from './senders.ts';
+import { subscriptions } from './subscriptions.ts';
 import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
@@ -33,6 +34,7 @@ const modules: ModuleSpec[] = [
   reports,
   identity,
   tenantExit,
+  subscriptions,
 ];
 
 /**

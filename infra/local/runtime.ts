@@ -45,6 +45,7 @@ import {
   startDynamoDbLocal,
 } from './dynamodb.ts';
 import { LocalLambda } from './lambda.ts';
+import { type LocalOperator, seedOperator } from './operator.ts';
 import { verifyTenantByMail } from './verify-by-mail.ts';
 
 /**
@@ -80,6 +81,8 @@ export interface RuntimeOptions {
   authorizerCacheTtlSeconds?: number;
   /** Create a demo tenant on the first run (always, in memory). */
   seedDemoTenant?: boolean;
+  /** Sign up the operator tenant and issue an operator key (infra/local/operator.ts); as seedDemoTenant by default. */
+  seedOperator?: boolean;
   clock?: Clock;
   logLevel?: string;
   /** SES account quota for GetAccount (the send rate campaigns respect). */
@@ -127,6 +130,7 @@ export interface LocalRuntime {
     dynamodb: string;
   };
   demo?: DemoTenant;
+  operator?: LocalOperator;
   lambda: LocalLambda;
   bus: LocalEventBus;
   scheduler: LocalScheduler;
@@ -475,6 +479,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       settle,
       stop: stopAll,
     };
+    if (options.seedOperator ?? options.seedDemoTenant ?? true) {
+      runtime.operator = await seedOperator(api.url, ses.url, dataDir, settle);
+    }
     if (options.seedDemoTenant ?? true) {
       runtime.demo = await seedDemoTenant(api.url, ses.url, dataDir, cognito, settle);
     }

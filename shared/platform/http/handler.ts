@@ -24,7 +24,7 @@ import { assertReferencesExist, checkReferences, type RecordKinds, referencesIn 
 import { hasSecretFields, withoutSecrets } from '../secret-fields.ts';
 import { type ExpandableKinds, expandBody, takeExpand } from './expand.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
-import { type Problem, problemFor, problemResponse, retryAfterOf } from './problem.ts';
+import { noSuchRoute, type Problem, problemFor, problemResponse, retryAfterOf } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
 import {
   type AnyRoute,
@@ -53,6 +53,8 @@ export interface AuthorizerContext {
   unavailable?: boolean;
   /** The caller's tenant is frozen for deletion: its writes are refused (see `assertMayWrite`). */
   frozen?: boolean;
+  /** The caller holds an operator key (shared/operator/credentials.ts): only operator routes admit it. */
+  operator?: boolean;
 }
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -126,6 +128,10 @@ function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
   const auth = event.requestContext.authorizer?.lambda;
   if (auth && String(auth.unavailable) === 'true')
     throw new UnavailableError(auth.reason ?? 'Try again shortly.', 1);
+  if (route.access === 'operator') {
+    if (String(auth?.operator) !== 'true') throw noSuchRoute(event.requestContext.http.method, event.rawPath);
+    return undefined;
+  }
   if (!auth || String(auth.authenticated) !== 'true' || !auth.tenantId || !auth.memberId || !auth.role) {
     throw new UnauthorizedError(
       auth?.reason ?? 'Send an API key as `Authorization: Bearer <key>`; create keys at POST /v1/api-keys.',

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal, Role } from '../auth.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Actor, type TenantContext, tenantContext } from '../context.ts';
+import { CORRELATION_HEADER, correlationFrom, correlationId, withCorrelation } from '../correlation.ts';
 import { asTenantId, type TenantId } from '../db/keys.ts';
 import { lastWriterWins } from '../db/retries.ts';
 import {
@@ -188,7 +189,12 @@ function httpConventions(
         event.queryStringParameters = { ...event.queryStringParameters };
       const expand = takeExpand(route, event.queryStringParameters);
       const input = parseInput(route, event);
-      const logger = withKeys({ requestId, tenantId: principal?.tenantId, route: event.routeKey });
+      const logger = withKeys({
+        requestId,
+        tenantId: principal?.tenantId,
+        route: event.routeKey,
+        correlationId: correlationId(),
+      });
       const contextFor = (tenantId: TenantId, actor: Actor) =>
         tenantContext({ tenantId, actor, clock, requestId, fenced: true });
       const callerCtx = principal
@@ -233,7 +239,7 @@ function httpConventions(
       const event = request.event;
       const requestId = event.requestContext?.requestId ?? 'unknown';
       const error = request.error;
-      const logger = withKeys({ requestId, route: event.routeKey });
+      const logger = withKeys({ requestId, route: event.routeKey, correlationId: correlationId() });
       if (isDomainError(error)) logger.info('request refused', { kind: error.kind, detail: error.message });
       else logger.error('request failed', error as Error);
       const problem = problemFor(error, requestId, event.rawPath);
@@ -368,5 +374,23 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     const response = first ?? kept;
     return { ...response, headers: { ...response.headers, 'x-request-id': http.requestId } };
   };
-  return middy<HttpEvent, HttpResponse, Error, Context>().use(httpConventions(routes, options)).handler(base);
+  const handler = middy<HttpEvent, HttpResponse, Error, Context>()
+    .use(httpConventions(routes, options))
+    .handler(base);
+  // The whole invocation, conventions included, runs as part of the caller's action: its
+  // `X-Correlation-Id` when it sent a well-formed one, else this request's id, echoed back.
+  return (event: HttpEvent, context: Context): Promise<HttpResponse> => {
+    const id =
+      correlationFrom(event.headers?.[CORRELATION_HEADER]) ?? event.requestContext?.requestId ?? undefined;
+    return withCorrelation(id, async () => {
+      const response = await handler(event, context);
+      withKeys({ route: event.routeKey, correlationId: correlationId() }).info('request', {
+        function: context.functionName,
+        status: response.statusCode,
+      });
+      const headers: Record<string, string> = { ...(response.headers as Record<string, string>) };
+      headers[CORRELATION_HEADER] = correlationId()!;
+      return { ...response, headers };
+    });
+  };
 }

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { issueOperatorKey } from '../../shared/operator/credentials.ts';
 import { StartupError } from './dynamodb.ts';
 import { verifyTenantByMail } from './verify-by-mail.ts';
 
@@ -55,6 +54,8 @@ export async function seedOperator(
     throw new StartupError(`Could not verify the operator tenant: ${(error as Error).message}`);
   });
   process.env.OPERATOR_TENANT_ID = created.tenant.id;
+  // Imported only now: the services read their configuration on import, which the runtime has set by now.
+  const { issueOperatorKey } = await import('../../shared/operator/credentials.ts');
   const issued = await issueOperatorKey('local operator');
   const operator = { tenantId: created.tenant.id, key: issued.key };
   if (file) writeFileSync(file, JSON.stringify(operator, null, 2), { mode: 0o600 });

@@ -10,6 +10,8 @@ import {
   Subscription,
   TenantOverview,
 } from '../../shared/subscriptions/schema.ts';
+import { LinkKeyRotation, LinkKeys } from '../../shared/tenancy/schema.ts';
+import { TenantDeletion, TenantExport, TenantExportRequested } from '../../shared/tenant-exit/schema.ts';
 import { defineModule } from './types.ts';
 
 const tags = ['Subscriptions'];
@@ -72,6 +74,57 @@ export const operatorRoutes = {
     response: { status: 200, schema: Subscription },
     errors: ['conflict'],
   }),
+  startTenantExport: route({
+    operationId: 'startTenantExportAsOperator',
+    method: 'POST',
+    path: '/v1/operator/tenants/{tenantId}/exports',
+    location: '/v1/operator/tenants/{tenantId}/exports/{id}',
+    function: 'operator-api',
+    access: operator,
+    summary: "Export every record of a tenant (the tenant's own export job)",
+    tags,
+    params: ByTenant,
+    response: { status: 202, schema: TenantExportRequested },
+  }),
+  getTenantExport: route({
+    operationId: 'getTenantExportAsOperator',
+    method: 'GET',
+    path: '/v1/operator/tenants/{tenantId}/exports/{id}',
+    function: 'operator-api',
+    access: operator,
+    summary: "Follow a tenant's export; once completed, its download addresses",
+    tags,
+    params: z.object({ tenantId: Id, id: Id }),
+    response: { status: 200, schema: TenantExport },
+  }),
+  deleteTenant: route({
+    operationId: 'deleteTenantAsOperator',
+    method: 'POST',
+    path: '/v1/operator/tenants/{tenantId}/deletion',
+    function: 'operator-api',
+    access: operator,
+    summary: 'Delete a tenant: requested and confirmed at once, removed after the grace period',
+    description:
+      'The tenant is frozen at once and removed after the grace period, as when its admin confirms a deletion; its admin can still cancel (docs/tenant-exit.md).',
+    tags,
+    params: ByTenant,
+    response: { status: 200, schema: TenantDeletion },
+    errors: ['conflict'],
+  }),
+  rotateTenantLinkKeys: route({
+    operationId: 'rotateTenantLinkKeysAsOperator',
+    method: 'POST',
+    path: '/v1/operator/tenants/{tenantId}/link-keys/rotate',
+    function: 'operator-api',
+    access: operator,
+    summary: "Rotate the key that signs a tenant's links",
+    description: 'As the tenant admin\'s own rotation: `retirePrevious: "now"` after a leak.',
+    tags,
+    params: ByTenant,
+    body: LinkKeyRotation,
+    response: { status: 200, schema: LinkKeys },
+    errors: ['conflict'],
+  }),
   getTenantOverview: route({
     operationId: 'getTenantOverview',
     method: 'GET',
@@ -98,8 +151,9 @@ export const subscriptions = defineModule({
     {
       name: 'operator-api',
       entry: 'functions/http/operator.ts',
-      description: "The operator's API: plans, and putting tenants on them.",
-      permissions: ['table:tenant'],
+      description:
+        "The operator's API: plans, putting tenants on them, a tenant's export, deletion and link keys.",
+      permissions: ['table:tenant', 'queues:send', 'bucket:tenant-exports:read', 'schedules:manage'],
     },
     {
       name: 'meter-usage',

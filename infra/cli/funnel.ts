@@ -15,6 +15,10 @@ const USAGE = `Usage: npx funnel <command>
   plan put <planId> <file.json>         create or change a plan (body as PUT /v1/operator/plans/{planId})
   tenant show <tenantId>                a tenant's plan, seats, usage, statements, schedules and health
   tenant plan <tenantId> <planId>       put a tenant on a plan
+  tenant export <tenantId>              export every record of the tenant; waits for the download addresses
+  tenant delete <tenantId>              freeze the tenant now, remove it after the grace period
+  tenant rotate-links <tenantId> [--now]
+                                        rotate the key that signs the tenant's links (--now: old links stop at once)
   job run <schedule> <tenantId> [--as-of <ISO instant>]
                                         run a tenant's scheduled job now (local runtime)
   dead-letters list                     what failed for good (local runtime)
@@ -25,7 +29,11 @@ Environment: FUNNEL_API_URL (http://127.0.0.1:3000), FUNNEL_OPERATOR_KEY (.funne
 class UsageError extends Error {}
 
 const { values, positionals } = parseArgs({
-  options: { 'as-of': { type: 'string' }, help: { type: 'boolean', default: false } },
+  options: {
+    'as-of': { type: 'string' },
+    now: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 });
 
@@ -57,7 +65,13 @@ async function call(method: string, path: string, body?: unknown, authorized = t
 }
 
 /** The `/_local` endpoints exist only on this machine's runtime. */
-const local = (method: string, path: string, body?: unknown) => call(method, `/_local${path}`, body, false);
+const local = (method: string, path: string, body?: unknown) =>
+  call(method, `/_local${path}`, body, false).catch((error: Error) => {
+    if (!error.message.includes('is not a route of this API')) throw error;
+    throw new Error(
+      `${apiUrl} is not the local runtime: this command needs \`npm start\` (docs/operator.md).`,
+    );
+  });
 
 async function run(args: string[]): Promise<unknown> {
   const [command, sub, ...rest] = args;
@@ -93,6 +107,31 @@ async function run(args: string[]): Promise<unknown> {
       const [tenantId, planId] = rest;
       if (!tenantId || !planId) throw new UsageError('tenant plan <tenantId> <planId>');
       return call('PUT', `/v1/operator/tenants/${encodeURIComponent(tenantId)}/subscription`, { planId });
+    }
+    case 'tenant export': {
+      const [tenantId] = rest;
+      if (!tenantId) throw new UsageError('tenant export <tenantId>');
+      const base = `/v1/operator/tenants/${encodeURIComponent(tenantId)}/exports`;
+      const started = (await call('POST', base)) as { id: string };
+      // The export runs in the background (a queue's worker): follow it for up to two minutes.
+      for (let waited = 0; waited < 120; waited++) {
+        const record = (await call('GET', `${base}/${started.id}`)) as { status: string };
+        if (record.status === 'completed') return record;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      return call('GET', `${base}/${started.id}`);
+    }
+    case 'tenant delete': {
+      const [tenantId] = rest;
+      if (!tenantId) throw new UsageError('tenant delete <tenantId>');
+      return call('POST', `/v1/operator/tenants/${encodeURIComponent(tenantId)}/deletion`);
+    }
+    case 'tenant rotate-links': {
+      const [tenantId] = rest;
+      if (!tenantId) throw new UsageError('tenant rotate-links <tenantId> [--now]');
+      return call('POST', `/v1/operator/tenants/${encodeURIComponent(tenantId)}/link-keys/rotate`, {
+        retirePrevious: values.now ? 'now' : 'after-overlap',
+      });
     }
     case 'job run': {
       const [schedule, tenantId] = rest;

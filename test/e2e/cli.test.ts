@@ -83,6 +83,27 @@ describe('npx funnel', () => {
     expect(replay.err).toContain('No dead letter nothing-here');
   });
 
+  it("rotates a tenant's link keys, exports its records and deletes it, through the tenant-exit jobs", async () => {
+    const rotated = await funnel('tenant', 'rotate-links', tenant.tenantId, '--now');
+    expect(rotated.code, rotated.err).toBe(0);
+    expect(rotated.out.generation).toBe(2);
+    // `--now`: links signed with the first key stop working at once.
+    expect(Date.parse(rotated.out.previousValidUntil ?? '1970-01-01')).toBeLessThanOrEqual(Date.now());
+
+    const exported = await funnel('tenant', 'export', tenant.tenantId);
+    expect(exported.code, exported.err).toBe(0);
+    expect(exported.out).toMatchObject({ status: 'completed', requestedBy: 'operator' });
+    expect(exported.out.files.map((f: { kind: string }) => f.kind)).toContain('Member');
+    expect(exported.out.downloadUrl).toMatch(/^http/);
+
+    const deleted = await funnel('tenant', 'delete', tenant.tenantId);
+    expect(deleted.code, deleted.err).toBe(0);
+    expect(deleted.out).toMatchObject({ status: 'frozen' });
+    const write = await tenant.api.post('/v1/contacts', { firstName: 'Too', lastName: 'Late' });
+    expect(write.body.reason).toBe('tenant_frozen');
+    expect((await funnel('tenant', 'export', '01JA0000000000000000000000')).err).toContain('404');
+  });
+
   it("refuses a tenant's key as if the operator API did not exist, and an unknown command with the usage", async () => {
     const env = { ...process.env, FUNNEL_API_URL: runtime.urls.api, FUNNEL_OPERATOR_KEY: tenant.adminKey };
     const refused = await run(process.execPath, ['bin/funnel.js', 'plans'], { env }).catch((e) => e);

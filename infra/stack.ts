@@ -10,6 +10,7 @@ import { application as declaredApplication } from '../functions/app/index.ts';
 import type { Application, Permission } from '../functions/app/types.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { ConsoleSite } from './constructs/console.ts';
+import { Dashboard } from './constructs/dashboard.ts';
 import { DataTable, TenantAccess } from './constructs/data.ts';
 import { Edge } from './constructs/edge.ts';
 import { EventRouting } from './constructs/events.ts';
@@ -251,6 +252,20 @@ export class FunnelStack extends Stack {
     for (const fn of this.functions.values()) {
       this.alarms.function(constructId(fn.spec.name), fn.function, fn.spec.name);
     }
+    const streamConsumers = [...new Set(app.streams.map((s) => s.target))].map((name) => ({
+      name,
+      function: this.functions.get(name)!.function,
+    }));
+    this.alarms.api(this.http.api);
+    for (const c of streamConsumers) this.alarms.iteratorAge(constructId(c.name), c.function, c.name);
+    this.alarms.sesReputation();
+    new Dashboard(monitoring, 'Dashboard', {
+      name: this.stackName,
+      api: this.http.api,
+      functions: [...this.functions.values()].map((f) => ({ name: f.spec.name, function: f.function })),
+      streamConsumers,
+      deadLetterQueues: this.deadLetterQueues,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.edge.url,

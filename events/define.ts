@@ -14,6 +14,8 @@ export const EventEnvelope = z.object({
   eventId: z.string(),
   tenantId: z.string(),
   occurredAt: z.string(),
+  /** The user action that caused it (shared/platform/correlation.ts); absent on older events. */
+  correlationId: z.optional(z.string()),
 });
 
 export interface EventDefinition<

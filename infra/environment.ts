@@ -32,6 +32,11 @@ export interface Wiring {
   warehouse?: { database: string; workgroup: string; dialect: 'athena' | 'duckdb' };
   /** The domain SES receives the support addresses' mail for (docs/contact-centre.md, Addresses). */
   inboundMailDomain: string;
+  /**
+   * The operator tenant (docs/operator.md): plans, operator keys and the invoices to tenants live
+   * there. Without it operator keys are refused and months close without an invoice.
+   */
+  operatorTenantId?: string;
   /** The members' user pool (console sign-in): its id, the console's app client and the token issuer. */
   userPool: { id: string; clientId: string; issuer: string };
 }
@@ -80,6 +85,7 @@ export function functionEnvironment(
     env.WAREHOUSE_SQL_DIALECT = wiring.warehouse.dialect;
   }
   if (wiring.scheduleDlqArn) env.SCHEDULE_DLQ_ARN = wiring.scheduleDlqArn;
+  if (wiring.operatorTenantId) env.OPERATOR_TENANT_ID = wiring.operatorTenantId;
   if (wiring.linkSecretArn) env.LINK_SECRET_ARN = wiring.linkSecretArn;
   if (wiring.webhookSecretArn) env.WEBHOOK_SECRET_ARN = wiring.webhookSecretArn;
   if (wiring.tenantAccessRoleArn) env.TENANT_ACCESS_ROLE_ARN = wiring.tenantAccessRoleArn;

@@ -11,6 +11,7 @@ import type { Application, Permission } from '../functions/app/types.ts';
 import { INBOUND_BUCKET, INCOMING_PREFIX } from '../shared/cases/inbound-layout.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { ConsoleSite } from './constructs/console.ts';
+import { Dashboard } from './constructs/dashboard.ts';
 import { DataTable, TenantAccess } from './constructs/data.ts';
 import { Edge } from './constructs/edge.ts';
 import { EventRouting } from './constructs/events.ts';
@@ -164,6 +165,8 @@ export class FunnelStack extends Stack {
       webhookSecretArn: this.webhookSecret.secretArn,
       tenantAccessRoleArn: this.tenantAccess?.role.roleArn,
       publicBaseUrl: props.publicBaseUrl ?? this.node.tryGetContext('publicBaseUrl') ?? this.edge.url,
+      // The operator's own tenant, signed up through the API before it is named here (docs/operator.md).
+      operatorTenantId: this.node.tryGetContext('operatorTenantId'),
       buckets: this.storage.physicalNames(),
       inboundMailDomain: this.inboundMailDomain,
       ...(app.tables.length
@@ -268,6 +271,20 @@ export class FunnelStack extends Stack {
     for (const fn of this.functions.values()) {
       this.alarms.function(constructId(fn.spec.name), fn.function, fn.spec.name);
     }
+    const streamConsumers = [...new Set(app.streams.map((s) => s.target))].map((name) => ({
+      name,
+      function: this.functions.get(name)!.function,
+    }));
+    this.alarms.api(this.http.api);
+    for (const c of streamConsumers) this.alarms.iteratorAge(constructId(c.name), c.function, c.name);
+    this.alarms.sesReputation();
+    new Dashboard(monitoring, 'Dashboard', {
+      name: this.stackName,
+      api: this.http.api,
+      functions: [...this.functions.values()].map((f) => ({ name: f.spec.name, function: f.function })),
+      streamConsumers,
+      deadLetterQueues: this.deadLetterQueues,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.edge.url,

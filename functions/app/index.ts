@@ -9,6 +9,7 @@ import { platform } from './platform.ts';
 import { reports } from './reports.ts';
 import { sales } from './sales.ts';
 import { senders } from './senders.ts';
+import { subscriptions } from './subscriptions.ts';
 import { surveys } from './surveys.ts';
 import { tasks } from './tasks.ts';
 import { tenancy } from './tenancy.ts';
@@ -37,6 +38,7 @@ const modules: ModuleSpec[] = [
   identity,
   tenantExit,
   cases,
+  subscriptions,
 ];
 
 /**

@@ -79,6 +79,17 @@ export const platform = defineModule({
     },
   ],
   routes: platformRoutes,
+  rateLimits: [
+    {
+      name: 'api-per-key',
+      description:
+        "Each credential's share of the whole API (an API key, an operator key or a console session), so that one tenant's script cannot starve the others.",
+      operations: 'api',
+      per: 'credential',
+      limit: 1200,
+      windowSeconds: 60,
+    },
+  ],
   streams: [
     {
       name: 'outbox',

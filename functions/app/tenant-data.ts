@@ -13,6 +13,7 @@ import '../../shared/sales/tenant-data.ts';
 import '../../shared/automation/tenant-data.ts';
 import '../../shared/marketing/tenant-data.ts';
 import '../../shared/invoicing/tenant-data.ts';
+import '../../shared/subscriptions/tenant-data.ts';
 import '../../shared/webhooks/tenant-data.ts';
 import '../../shared/analytics/tenant-data.ts';
 import '../../shared/reports/tenant-data.ts';

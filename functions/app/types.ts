@@ -119,8 +119,11 @@ export interface StreamConsumerSpec {
 export interface RateLimitSpec {
   name: string;
   description: string;
-  /** The operations (operationId) whose requests count; together they share one counter per key. */
-  operations: string[];
+  /**
+   * The operations (operationId) whose requests count; together they share one counter per key.
+   * `api`: every request under `/v1/`, whatever its route (a key's share of the whole API).
+   */
+  operations: string[] | 'api';
   /**
    * Whose requests count together: each client address, each credential (the Authorization
    * header: one API key), or every caller at once.
@@ -324,7 +327,7 @@ export function defineApplication(
   );
   const operations = new Set(app.routes.map((r) => r.operationId));
   for (const l of app.rateLimits) {
-    for (const op of l.operations)
+    for (const op of l.operations === 'api' ? [] : l.operations)
       if (!operations.has(op)) problems.push(`rate limit ${l.name} counts undeclared operation ${op}`);
     if (l.operations.length === 0) problems.push(`rate limit ${l.name} counts no operation`);
     if (!Number.isInteger(l.limit) || l.limit < 10)

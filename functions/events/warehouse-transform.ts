@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { systemClock } from '../../shared/platform/clock.ts';
+import { rootLogger as logger } from '../../shared/platform/logger.ts';
 import { transformRecords } from '../../shared/warehouse/ingest.ts';
 
 /** Firehose's data transformation for the warehouse's delivery stream (shared/warehouse/ingest.ts). */
@@ -9,4 +10,19 @@ export const handler = middy<
   FirehoseTransformationResult,
   Error,
   Context
->().handler(async (event) => ({ records: await transformRecords(event.records, systemClock.now()) }));
+>().handler(async (event, context) => {
+  const records = await transformRecords(event.records, systemClock.now());
+  // One line per event, so the action's correlation id finds this function too.
+  for (const record of event.records) {
+    const { detail } = JSON.parse(Buffer.from(record.data, 'base64').toString('utf8')) as {
+      detail?: { correlationId?: string; eventId?: string; tenantId?: string };
+    };
+    logger.info('event transformed', {
+      function: context.functionName,
+      eventId: detail?.eventId,
+      tenantId: detail?.tenantId,
+      correlationId: detail?.correlationId,
+    });
+  }
+  return { records };
+});

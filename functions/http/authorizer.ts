@@ -2,6 +2,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
+import { authenticateOperator, isOperatorCredential } from '../../shared/operator/credentials.ts';
 import { isContention, isServiceFailure } from '../../shared/platform/db/contention.ts';
 import type { AuthorizerContext } from '../../shared/platform/http/handler.ts';
 import { rootLogger } from '../../shared/platform/logger.ts';
@@ -15,6 +16,9 @@ import { isFrozen } from '../../shared/tenancy/tenants.ts';
  * identity, or the reason there is none: the route's function then answers 401/403 as a problem
  * document, which API Gateway's own deny response cannot be.
  *
+ * An operator key (`fcrm_op_...`) is a third credential: its verdict says `operator` and names
+ * no tenant, so only operator routes admit it (shared/operator/credentials.ts).
+ *
  * The token verifier (aws-jwt-verify and the pool's keys) is loaded only when a token arrives,
  * so calls with API keys do not pay for it at cold start.
  *
@@ -25,8 +29,14 @@ import { isFrozen } from '../../shared/tenancy/tenants.ts';
  */
 const BEARER = /^Bearer\s+(\S+)$/i;
 
-async function identify(header: string | undefined): Promise<Authentication> {
+type Identified = Authentication | { ok: true; operator: true; keyId: string };
+
+async function identify(header: string | undefined): Promise<Identified> {
   const credential = BEARER.exec(header?.trim() ?? '')?.[1];
+  if (credential && isOperatorCredential(credential)) {
+    const verdict = await authenticateOperator(credential);
+    return verdict.ok ? { ok: true, operator: true, keyId: verdict.keyId } : verdict;
+  }
   if (credential && !credential.startsWith('fcrm_')) {
     const { authenticateSession, looksLikeJwt } = await import('../../shared/identity/tokens.ts');
     if (looksLikeJwt(credential)) return authenticateSession(credential);
@@ -56,6 +66,8 @@ export const handler = async (
       },
     };
   if (!result.ok) return { isAuthorized: true, context: { authenticated: false, reason: result.reason } };
+  if ('operator' in result)
+    return { isAuthorized: true, context: { authenticated: true, operator: true, keyId: result.keyId } };
   // Whether the tenant is frozen for deletion travels with the verdict, so the function refuses
   // writes without reading the tenant again; the verdict is cached like the rest (at most 60 s).
   const frozen = await isFrozen(result.principal.tenantId);

@@ -2,6 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type BusEvent, putEvents } from '../../shared/platform/aws/events.ts';
+import { rootLogger as logger } from '../../shared/platform/logger.ts';
 
 /**
  * The outbox relay: every DomainEvent item inserted in the table (in the same transaction as the
@@ -9,7 +10,7 @@ import { type BusEvent, putEvents } from '../../shared/platform/aws/events.ts';
  * deduplicate on `detail.eventId`. The event source mapping filters to outbox inserts only.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(
-  async (event) => {
+  async (event, context) => {
     const events: BusEvent[] = [];
     for (const record of event.Records) {
       const image = record.dynamodb?.NewImage;
@@ -24,6 +25,14 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
       });
     }
     await putEvents(events);
+    for (const { detailType, detail } of events)
+      logger.info('event published', {
+        function: context.functionName,
+        eventType: detailType,
+        eventId: detail.eventId,
+        tenantId: detail.tenantId,
+        correlationId: detail.correlationId,
+      });
     return { batchItemFailures: [] };
   },
 );

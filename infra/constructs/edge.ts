@@ -146,14 +146,26 @@ function routeMatch(method: string, path: string): wafv2.CfnWebACL.StatementProp
   };
 }
 
+/** Every request under `/v1/`, whatever its method (a limit with `operations: 'api'`). */
+const apiMatch: wafv2.CfnWebACL.StatementProperty = {
+  regexMatchStatement: {
+    fieldToMatch: { uriPath: {} },
+    regexString: pathPattern('/v1/{proxy+}'),
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+};
+
 function rateBased(
   limit: RateLimitSpec,
   application: Application,
 ): wafv2.CfnWebACL.RateBasedStatementProperty {
-  const matches = limit.operations.map((operationId) => {
-    const route = application.routes.find((r) => r.operationId === operationId)!;
-    return routeMatch(route.method, route.path);
-  });
+  const matches =
+    limit.operations === 'api'
+      ? [apiMatch]
+      : limit.operations.map((operationId) => {
+          const route = application.routes.find((r) => r.operationId === operationId)!;
+          return routeMatch(route.method, route.path);
+        });
   const scopeDown = matches.length === 1 ? matches[0]! : { orStatement: { statements: matches } };
   return {
     limit: limit.limit,

@@ -119,6 +119,9 @@ export interface ServedRoute {
   authorized: boolean;
 }
 
+/** What a limit over the whole API (`operations: 'api'`) counts, as a route key. */
+export const API_ROUTE_KEY = 'ANY /v1/{proxy+}';
+
 /** A rate limit as the gateway enforces it: the routes it counts, per what. */
 export interface ServedRateLimit {
   name: string;
@@ -262,23 +265,22 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       ...(body.byteLength ? { body: body.toString(isText ? 'utf8' : 'base64') } : {}),
       isBase64Encoded: !isText,
     };
-    if (match) {
-      const exceeded = await limits.check({
-        operationId: match.compiled.route.operationId,
-        clientAddress: event.requestContext.http.sourceIp,
-        authorization: headers.authorization,
+    const exceeded = await limits.check({
+      operationId: match?.compiled.route.operationId,
+      path: event.rawPath,
+      clientAddress: event.requestContext.http.sourceIp,
+      authorization: headers.authorization,
+    });
+    if (exceeded)
+      return send(res, {
+        statusCode: 429,
+        headers: {
+          'content-type': 'application/problem+json',
+          'apigw-requestid': requestId,
+          ...rateLimitHeaders(exceeded.limit, exceeded.retryAfterSeconds),
+        },
+        body: JSON.stringify(rateLimitProblem(exceeded.limit, exceeded.retryAfterSeconds, requestId)),
       });
-      if (exceeded)
-        return send(res, {
-          statusCode: 429,
-          headers: {
-            'content-type': 'application/problem+json',
-            'apigw-requestid': requestId,
-            ...rateLimitHeaders(exceeded.limit, exceeded.retryAfterSeconds),
-          },
-          body: JSON.stringify(rateLimitProblem(exceeded.limit, exceeded.retryAfterSeconds, requestId)),
-        });
-    }
     try {
       let target = application.fallback;
       if (match) {
@@ -359,7 +361,10 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
         limit: l.limit,
         windowSeconds: l.windowSeconds,
         per: l.per,
-        routeKeys: l.operations.map((op) => routes.find((r) => r.route.operationId === op)!.key),
+        routeKeys:
+          l.operations === 'api'
+            ? [API_ROUTE_KEY]
+            : l.operations.map((op) => routes.find((r) => r.route.operationId === op)!.key),
       })),
     close: () =>
       new Promise<void>((resolvePromise) => {

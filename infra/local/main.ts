@@ -80,7 +80,7 @@ try {
     ...(values['in-memory'] ? { dataDir: null } : {}),
     ...(values.faults !== undefined ? { faults: { seed: faultSeed(values.faults) } } : {}),
   });
-  const { urls, demo } = runtime;
+  const { urls, demo, operator } = runtime;
   console.log(`
 Funnel CRM is running (${((Date.now() - started) / 1000).toFixed(1)} s)${values['in-memory'] ? ', in memory' : ', data in .funnel/'}
 
@@ -102,6 +102,13 @@ ${
   Demo support   ${demo.tenantId.toLowerCase()}@${INBOUND_MAIL_DOMAIN}   (e.g. swaks --server ${runtime.smtp.host}:${runtime.smtp.port} --to ...)
 
   Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${urls.api}/v1/me
+`
+    : ''
+}${
+  operator
+    ? `
+  Operator key   ${operator.key}
+                 (the operator API, /v1/operator/..., and \`npx funnel\`; see docs/operator.md)
 `
     : ''
 }

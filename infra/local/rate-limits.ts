@@ -15,7 +15,9 @@ export interface Exceeded {
 }
 
 export interface RateLimitedRequest {
-  operationId: string;
+  /** The route's operation; none for a path no route matches. */
+  operationId: string | undefined;
+  path: string;
   clientAddress: string;
   authorization: string | undefined;
 }
@@ -34,7 +36,7 @@ export class LocalRateLimits {
   async check(request: RateLimitedRequest): Promise<Exceeded | undefined> {
     let exceeded: Exceeded | undefined;
     for (const { spec, limiter } of this.counters) {
-      if (!spec.operations.includes(request.operationId)) continue;
+      if (!counts(spec, request)) continue;
       const key = keyOf(spec, request);
       if (key === undefined) continue;
       try {
@@ -57,4 +59,9 @@ function keyOf(spec: RateLimitSpec, request: RateLimitedRequest): string | undef
     case 'all':
       return 'all';
   }
+}
+
+function counts(spec: RateLimitSpec, request: RateLimitedRequest): boolean {
+  if (spec.operations === 'api') return request.path.startsWith('/v1/');
+  return request.operationId !== undefined && spec.operations.includes(request.operationId);
 }

@@ -45,6 +45,7 @@ import {
   startDynamoDbLocal,
 } from './dynamodb.ts';
 import { LocalLambda } from './lambda.ts';
+import { type LocalOperator, seedOperator } from './operator.ts';
 import { type LocalSmtp, startLocalSmtp } from './smtp-inbound.ts';
 import { verifyTenantByMail } from './verify-by-mail.ts';
 
@@ -85,6 +86,8 @@ export interface RuntimeOptions {
   authorizerCacheTtlSeconds?: number;
   /** Create a demo tenant on the first run (always, in memory). */
   seedDemoTenant?: boolean;
+  /** Sign up the operator tenant and issue an operator key (infra/local/operator.ts); as seedDemoTenant by default. */
+  seedOperator?: boolean;
   clock?: Clock;
   logLevel?: string;
   /** SES account quota for GetAccount (the send rate campaigns respect). */
@@ -133,6 +136,7 @@ export interface LocalRuntime {
     dynamodb: string;
   };
   demo?: DemoTenant;
+  operator?: LocalOperator;
   lambda: LocalLambda;
   bus: LocalEventBus;
   scheduler: LocalScheduler;
@@ -507,6 +511,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       settle,
       stop: stopAll,
     };
+    if (options.seedOperator ?? options.seedDemoTenant ?? true) {
+      runtime.operator = await seedOperator(api.url, ses.url, dataDir, settle);
+    }
     if (options.seedDemoTenant ?? true) {
       runtime.demo = await seedDemoTenant(api.url, ses.url, dataDir, cognito, settle);
     }

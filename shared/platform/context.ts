@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Role } from './auth.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { correlationId } from './correlation.ts';
 import { db, dbFor } from './db/client.ts';
 import type { ItemKey, TenantId } from './db/keys.ts';
 import { type AppLogger, withKeys } from './logger.ts';
@@ -22,6 +23,8 @@ export interface TenantContext {
   readonly db: DynamoDBDocumentClient;
   readonly logger: AppLogger;
   readonly requestId?: string;
+  /** The user action this work is part of (shared/platform/correlation.ts); events carry it on. */
+  readonly correlationId?: string;
   /** What the request's references to other records came to (platform/references.ts). */
   readonly references?: CheckedReferences;
 }
@@ -43,13 +46,19 @@ export interface ContextOptions {
 }
 
 export function tenantContext(options: ContextOptions): TenantContext {
+  const correlation = correlationId();
   return {
     tenantId: options.tenantId,
     actor: options.actor,
     clock: options.clock ?? systemClock,
     db: options.fenced ? dbFor(options.tenantId) : db,
-    logger: withKeys({ tenantId: options.tenantId, requestId: options.requestId }),
+    logger: withKeys({
+      tenantId: options.tenantId,
+      requestId: options.requestId,
+      correlationId: correlation,
+    }),
     requestId: options.requestId,
+    ...(correlation ? { correlationId: correlation } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { detailSchema, type EventDefinition, type EventDetail } from '../../events/define.ts';
 import { type Clock, fixedClock, systemClock } from './clock.ts';
 import { type TenantContext, tenantContext } from './context.ts';
+import { CORRELATION_ATTRIBUTE, correlationFrom, correlationId, withCorrelation } from './correlation.ts';
 import { asTenantId } from './db/keys.ts';
 import { withKeys } from './logger.ts';
 import { IsoDateTime } from './schema.ts';
@@ -30,18 +31,27 @@ export function eventHandler<const E extends readonly AnyEvent[]>(
   handle: (event: DomainEventOf<E[number]>, ctx: TenantContext) => Promise<void>,
 ) {
   const byType = new Map(events.map((e) => [e.type, e]));
-  return middy<EventBridgeEvent<string, unknown>, void, Error, Context>().handler(async (envelope) => {
-    const definition = byType.get(envelope['detail-type']);
-    if (!definition)
-      throw new Error(`${name} received ${envelope['detail-type']}, which it does not handle.`);
-    const detail = detailSchema(definition).parse(envelope.detail) as EventDetail<E[number]>;
-    const ctx = tenantContext({
-      tenantId: asTenantId(detail.tenantId),
-      actor: { type: 'system', process: name },
-      requestId: detail.eventId,
-    });
-    await handle({ type: definition.type, detail } as DomainEventOf<E[number]>, ctx);
-  });
+  return middy<EventBridgeEvent<string, unknown>, void, Error, Context>().handler(
+    async (envelope, context) => {
+      const definition = byType.get(envelope['detail-type']);
+      if (!definition)
+        throw new Error(`${name} received ${envelope['detail-type']}, which it does not handle.`);
+      const detail = detailSchema(definition).parse(envelope.detail) as EventDetail<E[number]>;
+      await withCorrelation(detail.correlationId ?? detail.eventId, async () => {
+        const ctx = tenantContext({
+          tenantId: asTenantId(detail.tenantId),
+          actor: { type: 'system', process: name },
+          requestId: detail.eventId,
+        });
+        await handle({ type: definition.type, detail } as DomainEventOf<E[number]>, ctx);
+        ctx.logger.info('event handled', {
+          function: context.functionName,
+          eventType: definition.type,
+          eventId: detail.eventId,
+        });
+      });
+    },
+  );
 }
 
 /** What EventBridge Scheduler passes to a job: the schedule's name, its tenant, and optionally the date to act "as of". */
@@ -51,6 +61,8 @@ export const JobInput = z.object({
   /** Run as if it were this instant (tests, and `/_local/schedules/{name}/run` with a date). */
   asOf: z.optional(IsoDateTime),
   payload: z.optional(z.record(z.string(), z.unknown())),
+  /** The user action that created a one-time schedule; a recurring run starts its own. */
+  correlationId: z.optional(z.string()),
 });
 export type JobInput = z.infer<typeof JobInput>;
 
@@ -62,17 +74,24 @@ export interface JobRun {
 }
 
 export function jobHandler<R>(name: string, run: (job: JobRun) => Promise<R>) {
-  return middy<unknown, R, Error, Context>().handler(async (raw) => {
+  return middy<unknown, R, Error, Context>().handler(async (raw, context) => {
     const input = JobInput.parse(raw);
     const clock = input.asOf ? fixedClock(input.asOf) : systemClock;
-    const ctx = input.tenantId
-      ? tenantContext({
-          tenantId: asTenantId(input.tenantId),
-          actor: { type: 'system', process: name },
-          clock,
-        })
-      : undefined;
-    return run({ input, clock, ctx });
+    return withCorrelation(correlationFrom(input.correlationId), async () => {
+      const ctx = input.tenantId
+        ? tenantContext({
+            tenantId: asTenantId(input.tenantId),
+            actor: { type: 'system', process: name },
+            clock,
+          })
+        : undefined;
+      const result = await run({ input, clock, ctx });
+      withKeys({ tenantId: input.tenantId, correlationId: correlationId() }).info('job done', {
+        function: context.functionName,
+        schedule: input.schedule,
+      });
+      return result;
+    });
   });
 }
 
@@ -88,16 +107,29 @@ export function queueHandler<S extends z.ZodMiniType>(
   options: { concurrent?: boolean } = {},
 ) {
   const logger = withKeys({ consumer: name });
-  return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event) => {
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
     const failures: SQSBatchResponse['batchItemFailures'] = [];
-    const one = async (record: SQSRecord) => {
-      try {
-        await handle(schema.parse(JSON.parse(record.body)), record);
-      } catch (error) {
-        logger.error('message failed', { messageId: record.messageId, error: String(error) });
-        failures.push({ itemIdentifier: record.messageId });
-      }
-    };
+    const one = (record: SQSRecord) =>
+      withCorrelation(
+        correlationFrom(record.messageAttributes?.[CORRELATION_ATTRIBUTE]?.stringValue),
+        async () => {
+          try {
+            await handle(schema.parse(JSON.parse(record.body)), record);
+            logger.info('message handled', {
+              function: context.functionName,
+              messageId: record.messageId,
+              correlationId: correlationId(),
+            });
+          } catch (error) {
+            logger.error('message failed', {
+              messageId: record.messageId,
+              correlationId: correlationId(),
+              error: String(error),
+            });
+            failures.push({ itemIdentifier: record.messageId });
+          }
+        },
+      );
     if (options.concurrent) await Promise.all(event.Records.map(one));
     else for (const record of event.Records) await one(record);
     return { batchItemFailures: failures };

@@ -2,6 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type TenantContext, tenantContext } from './context.ts';
+import { correlationFrom, withCorrelation } from './correlation.ts';
 import { asTenantId } from './db/keys.ts';
 import type { Item } from './db/repository.ts';
 import { withKeys } from './logger.ts';
@@ -32,25 +33,33 @@ function tenantOf(item: Item): string {
  */
 export function streamHandler(name: string, handle: (change: Change, ctx: TenantContext) => Promise<void>) {
   const logger = withKeys({ consumer: name });
-  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(async (event) => {
-    for (const record of event.Records) {
-      try {
-        const change = changeOf(record);
-        const item = change.after ?? change.before;
-        if (!item) continue;
-        const ctx = tenantContext({
-          tenantId: asTenantId(tenantOf(item)),
-          actor: { type: 'system', process: name },
-          requestId: record.eventID,
-        });
-        await handle(change, ctx);
-      } catch (error) {
-        logger.error('stream record failed', { eventID: record.eventID, error: String(error) });
-        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(
+    async (event, context) => {
+      for (const record of event.Records) {
+        try {
+          const change = changeOf(record);
+          const item = change.after ?? change.before;
+          if (!item) continue;
+          // The action that wrote the item: an outbox item has it in its detail, others on themselves.
+          const detail = item.detail as { correlationId?: unknown } | undefined;
+          const correlation = correlationFrom(detail?.correlationId ?? change.after?.correlationId);
+          await withCorrelation(correlation, async () => {
+            const ctx = tenantContext({
+              tenantId: asTenantId(tenantOf(item)),
+              actor: { type: 'system', process: name },
+              requestId: record.eventID,
+            });
+            await handle(change, ctx);
+            ctx.logger.info('change handled', { function: context.functionName, eventID: record.eventID });
+          });
+        } catch (error) {
+          logger.error('stream record failed', { eventID: record.eventID, error: String(error) });
+          return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+        }
       }
-    }
-    return { batchItemFailures: [] };
-  });
+      return { batchItemFailures: [] };
+    },
+  );
 }
 
 function changeOf(record: DynamoDBRecord): Change {

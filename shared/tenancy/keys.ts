@@ -9,6 +9,8 @@ export const tenancyKeys = {
     PK: tenantKey(t, 'MEMBERS'),
     SK: `EMAIL#${email.toLowerCase()}`,
   }),
+  /** The seat cap and the version every addition of a member bumps (shared/tenancy/seats.ts). */
+  seats: (t: TenantId) => ({ PK: tenantKey(t, 'MEMBERS'), SK: 'SEATS' }),
   apiKeys: (t: TenantId) => tenantKey(t, 'APIKEYS'),
   apiKey: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'APIKEYS'), SK: `KEY#${id}` }),
   audit: (t: TenantId) => tenantKey(t, 'AUDIT'),

@@ -18,6 +18,7 @@ import { keysOfMember, revokeInto } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
 import type { Member, MemberCreate, MemberUpdate } from './schema.ts';
+import { claimSeatInto } from './seats.ts';
 import { getTenant } from './tenants.ts';
 import { assertVerified } from './verification.ts';
 
@@ -69,6 +70,7 @@ export function addMemberInto(uow: UnitOfWork, ctx: TenantContext, input: Member
 export async function createMember(ctx: TenantContext, input: MemberCreate): Promise<Member> {
   assertVerified(await getTenant(ctx), 'add members');
   const uow = unitOfWork(ctx);
+  await claimSeatInto(uow, ctx);
   const member = addMemberInto(uow, ctx, input);
   await uow.commit();
   return member;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
-import { type AnyRoute, routeKey } from '../../shared/platform/http/route.ts';
+import { type AnyRoute, isTenantRoute, routeKey } from '../../shared/platform/http/route.ts';
 import type { ApiResponse } from '../support/api.ts';
 import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 import { contentionFixture } from './contention/fixtures.ts';
@@ -18,10 +18,7 @@ const CONCURRENT = 10;
 
 const versionedWrites = application.routes.filter(
   (r) =>
-    r.versioned &&
-    r.method !== 'GET' &&
-    r.access !== 'public' &&
-    (r.path.includes('{') || r.method !== 'POST'),
+    r.versioned && r.method !== 'GET' && isTenantRoute(r) && (r.path.includes('{') || r.method !== 'POST'),
 );
 
 /** Fields whose value a test can change freely, to tell one writer's change from another's. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { ROLES, type Role } from '../../shared/platform/auth.ts';
-import { type AnyRoute, routeKey } from '../../shared/platform/http/route.ts';
+import { type AnyRoute, isTenantRoute, routeKey } from '../../shared/platform/http/route.ts';
 import type { Api } from '../support/api.ts';
 import { memberWithKey, type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 import { isolationFixtures, listQueries } from './fixtures/index.ts';
@@ -15,7 +15,7 @@ import { isolationFixtures, listQueries } from './fixtures/index.ts';
  * A route that addresses a resource needs a fixture in test/e2e/fixtures/ (the first test fails
  * until it has one).
  */
-const protectedRoutes = application.routes.filter((r) => r.access !== 'public');
+const protectedRoutes = application.routes.filter(isTenantRoute);
 const addressing = protectedRoutes.filter((r) => r.path.includes('{'));
 // The member's own console session (/v1/session/...) answers only to that session's cookie, which
 // an API key does not have: it lists nothing of a tenant (test/e2e/console.test.ts covers it).

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
-import { routeKey } from '../../shared/platform/http/route.ts';
+import { isTenantRoute, routeKey } from '../../shared/platform/http/route.ts';
 import { newId } from '../../shared/platform/ids.ts';
 import type { Api } from '../support/api.ts';
 import { memberWithKey, type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
@@ -14,7 +14,7 @@ import { isolationFixtures } from './fixtures/index.ts';
  * A route that declares references needs a valid body here (the first test fails until it has
  * one); test/unit/app/references.test.ts makes sure every id-like field is declared.
  */
-const withReferences = application.routes.filter((r) => r.references && r.access !== 'public');
+const withReferences = application.routes.filter((r) => r.references && isTenantRoute(r));
 
 let runtime: LocalRuntime;
 let tenant: SignedUpTenant;

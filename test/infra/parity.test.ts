@@ -139,6 +139,8 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
       const statement = rule.Statement.RateBasedStatement;
       const scope = statement.ScopeDownStatement;
       const matches = (scope.OrStatement?.Statements ?? [scope]).map((s: any) => {
+        // A limit over the whole API matches the path alone, any method.
+        if (s.RegexMatchStatement) return `ANY ${s.RegexMatchStatement.RegexString}`;
         const [method, path] = s.AndStatement.Statements;
         return `${method.ByteMatchStatement.SearchString} ${path.RegexMatchStatement.RegexString}`;
       });

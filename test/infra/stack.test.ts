@@ -603,6 +603,48 @@ describe('alarms', () => {
     }
   });
 
+  it('alarms on the API 5xx rate and p99 latency, stream iterator age and SES reputation, and draws a dashboard', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => (alarm as Json).Properties);
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Namespace: 'AWS/ApiGateway',
+          MetricName: 'Latency',
+          ExtendedStatistic: 'p99',
+          Threshold: 3000,
+        }),
+        expect.objectContaining({ Threshold: 1, Metrics: expect.any(Array) }),
+        expect.objectContaining({
+          Namespace: 'AWS/SES',
+          MetricName: 'Reputation.BounceRate',
+          Threshold: 0.05,
+        }),
+        expect.objectContaining({
+          Namespace: 'AWS/SES',
+          MetricName: 'Reputation.ComplaintRate',
+          Threshold: 0.001,
+        }),
+      ]),
+    );
+    const consumers = new Set(app.streams.map((s) => s.target));
+    expect(alarms.filter((a) => a.MetricName === 'IteratorAge' && a.Threshold === 60_000)).toHaveLength(
+      consumers.size,
+    );
+    const [[, dashboard]] = resources('AWS::CloudWatch::Dashboard') as [[string, Json]];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const title of [
+      'API latency',
+      'API requests and 5xx',
+      'Function errors',
+      'Function duration',
+      'Dead-letter queues',
+      'Stream iterator age',
+      'SES reputation',
+      'Mail throughput',
+    ])
+      expect(body).toContain(title);
+  });
+
   it('publishes alarms to a TLS-only topic CloudWatch may publish to', () => {
     const [[, policy]] = resources('AWS::SNS::TopicPolicy') as [[string, Json]];
     expect(policy.Properties.PolicyDocument.Statement).toEqual(

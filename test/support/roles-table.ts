@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { application } from '../../functions/app/index.ts';
 import { ROLES } from '../../shared/platform/auth.ts';
+import { isTenantRoute } from '../../shared/platform/http/route.ts';
 
 /**
  * The roles table of docs/api-conventions.md, generated from the route declarations.
@@ -12,11 +13,13 @@ const MARKERS = /<!-- roles-table:start -->\n([\s\S]*?)\n?<!-- roles-table:end -
 
 export function rolesTable(): string {
   const header = `| Route | ${ROLES.join(' | ')} |\n| --- |${ROLES.map(() => ' :-: |').join('')}`;
-  const rows = [...application.routes]
+  // Operator routes admit no member (docs/operator.md).
+  const rows = application.routes
+    .filter((route) => route.access !== 'operator')
     .sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))
     .map((route) => {
       const cells = ROLES.map((role) =>
-        route.access === 'public' ? 'public' : route.access.includes(role) ? '✓' : '',
+        !isTenantRoute(route) ? 'public' : route.access.includes(role) ? '✓' : '',
       );
       return `| \`${route.method} ${route.path}\` | ${cells.join(' | ')} |`;
     });

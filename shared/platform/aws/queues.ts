@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { readEnv, required } from '../config.ts';
+import { CORRELATION_ATTRIBUTE, correlationId } from '../correlation.ts';
 
 /** Queue URLs are `<prefix><declared queue name>`. */
 const env = readEnv({ QUEUE_URL_PREFIX: required() });
@@ -18,10 +19,15 @@ export async function sendMessages(
   messages: Array<Record<string, unknown>>,
   options: { delaySeconds?: number } = {},
 ): Promise<void> {
+  const correlation = correlationId();
   for (let start = 0; start < messages.length; start += 10) {
     let pending: SendMessageBatchRequestEntry[] = messages.slice(start, start + 10).map((body, i) => ({
       Id: String(i),
       MessageBody: JSON.stringify(body),
+      // The action that sent it: the consumer's logs carry it on (../correlation.ts).
+      ...(correlation
+        ? { MessageAttributes: { [CORRELATION_ATTRIBUTE]: { DataType: 'String', StringValue: correlation } } }
+        : {}),
       ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
     }));
     for (let attempt = 0; pending.length && attempt < 4; attempt++) {

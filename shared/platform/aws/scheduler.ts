@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { readEnv, required } from '../config.ts';
+import { correlationId } from '../correlation.ts';
 
 const env = readEnv({
   SCHEDULE_GROUP: required(),
@@ -34,6 +35,9 @@ export interface ScheduleRequest {
 
 function scheduleInput(request: ScheduleRequest): CreateScheduleCommandInput {
   if (request.name.length > 64) throw new RangeError(`Schedule name too long: ${request.name}`);
+  // A one-time schedule is part of the action that made it; a recurring one starts its own runs.
+  const oneTime = request.expression.startsWith('at(');
+  const correlation = correlationId();
   return {
     Name: request.name,
     GroupName: env.SCHEDULE_GROUP,
@@ -47,7 +51,9 @@ function scheduleInput(request: ScheduleRequest): CreateScheduleCommandInput {
     Target: {
       Arn: `${env.FUNCTION_ARN_PREFIX}${request.target}`,
       RoleArn: env.SCHEDULER_ROLE_ARN,
-      Input: JSON.stringify(request.input),
+      Input: JSON.stringify(
+        oneTime && correlation ? { ...request.input, correlationId: correlation } : request.input,
+      ),
       RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 6 * 3600 },
       ...(env.SCHEDULE_DLQ_ARN ? { DeadLetterConfig: { Arn: env.SCHEDULE_DLQ_ARN } } : {}),
     },

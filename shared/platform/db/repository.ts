@@ -38,7 +38,7 @@ export type OnConditionFailed = (existing: Item | undefined) => Error;
 const OUTBOX_RETENTION_SECONDS = 7 * 86_400;
 
 /** Attributes that only exist for storage and never leave the repository layer. */
-const STORAGE_ATTRIBUTES = /^(PK|SK|GSI\dPK|GSI\dSK|entity|expiresAt)$/;
+const STORAGE_ATTRIBUTES = /^(PK|SK|GSI\dPK|GSI\dSK|entity|expiresAt|correlationId)$/;
 
 export function withoutKeys<T = Item>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !STORAGE_ATTRIBUTES.test(name))) as T;
@@ -281,6 +281,7 @@ export function outboxItem<E extends EventDefinition>(
     eventId,
     tenantId: ctx.tenantId,
     occurredAt: ctx.clock.now().toISOString(),
+    ...(ctx.correlationId ? { correlationId: ctx.correlationId } : {}),
   }) as Record<string, unknown> & { eventId: string };
   return {
     PK: tenantKey(ctx.tenantId, 'EVT', eventId),
@@ -294,10 +295,21 @@ export function outboxItem<E extends EventDefinition>(
 }
 
 /**
+ * Items a unit writes name the action that last wrote them (`correlationId`, shared/platform/
+ * correlation.ts), so the stream's consumers of those items carry the action on. Outbox items
+ * carry it in their detail instead.
+ */
+function stamped(ctx: TenantContext, item: Item): Item {
+  if (!ctx.correlationId || item.entity === 'DomainEvent') return item;
+  return { ...item, correlationId: ctx.correlationId };
+}
+
+/**
  * A set of writes that commit together or not at all. With one write and no events it is a plain
  * conditional Put/Update/Delete (half the capacity of a transaction); otherwise TransactWriteItems.
  * Events are written to the outbox in the same transaction, so an event exists iff its change did.
  */
+
 export class UnitOfWork {
   private readonly operations: Operation[] = [];
   private readonly derived: DerivedItem[] = [];
@@ -311,6 +323,7 @@ export class UnitOfWork {
 
   put(item: Item, options: { condition?: Condition; onConditionFailed?: OnConditionFailed } = {}): this {
     assertTenantOwned(this.ctx, item);
+    item = stamped(this.ctx, item);
     const e = new ExpressionBuilder('c');
     const condition = options.condition?.(e);
     this.operations.push({
@@ -331,7 +344,7 @@ export class UnitOfWork {
     assertTenantOwned(this.ctx, { PK: key.PK, ...spec.set });
     const e = new ExpressionBuilder('u');
     const sets: string[] = [];
-    const set = { ...spec.set };
+    const set = stamped(this.ctx, { ...spec.set });
     if (spec.bumpVersion) set.updatedAt ??= this.ctx.clock.now().toISOString();
     for (const [name, value] of Object.entries(set)) {
       if (value === undefined) continue;

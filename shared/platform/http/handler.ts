@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal, Role } from '../auth.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Actor, type TenantContext, tenantContext } from '../context.ts';
+import { CORRELATION_HEADER, correlationFrom, correlationId, withCorrelation } from '../correlation.ts';
 import { asTenantId, type TenantId } from '../db/keys.ts';
 import { lastWriterWins } from '../db/retries.ts';
 import {
@@ -24,7 +25,7 @@ import { assertReferencesExist, checkReferences, type RecordKinds, referencesIn 
 import { hasSecretFields, withoutSecrets } from '../secret-fields.ts';
 import { type ExpandableKinds, expandBody, takeExpand } from './expand.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
-import { type Problem, problemFor, problemResponse, retryAfterOf } from './problem.ts';
+import { noSuchRoute, type Problem, problemFor, problemResponse, retryAfterOf } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
 import {
   type AnyRoute,
@@ -53,6 +54,8 @@ export interface AuthorizerContext {
   unavailable?: boolean;
   /** The caller's tenant is frozen for deletion: its writes are refused (see `assertMayWrite`). */
   frozen?: boolean;
+  /** The caller holds an operator key (shared/operator/credentials.ts): only operator routes admit it. */
+  operator?: boolean;
 }
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -126,6 +129,10 @@ function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
   const auth = event.requestContext.authorizer?.lambda;
   if (auth && String(auth.unavailable) === 'true')
     throw new UnavailableError(auth.reason ?? 'Try again shortly.', 1);
+  if (route.access === 'operator') {
+    if (String(auth?.operator) !== 'true') throw noSuchRoute(event.requestContext.http.method, event.rawPath);
+    return undefined;
+  }
   if (!auth || String(auth.authenticated) !== 'true' || !auth.tenantId || !auth.memberId || !auth.role) {
     throw new UnauthorizedError(
       auth?.reason ?? 'Send an API key as `Authorization: Bearer <key>`; create keys at POST /v1/api-keys.',
@@ -182,7 +189,12 @@ function httpConventions(
         event.queryStringParameters = { ...event.queryStringParameters };
       const expand = takeExpand(route, event.queryStringParameters);
       const input = parseInput(route, event);
-      const logger = withKeys({ requestId, tenantId: principal?.tenantId, route: event.routeKey });
+      const logger = withKeys({
+        requestId,
+        tenantId: principal?.tenantId,
+        route: event.routeKey,
+        correlationId: correlationId(),
+      });
       const contextFor = (tenantId: TenantId, actor: Actor) =>
         tenantContext({ tenantId, actor, clock, requestId, fenced: true });
       const callerCtx = principal
@@ -227,7 +239,7 @@ function httpConventions(
       const event = request.event;
       const requestId = event.requestContext?.requestId ?? 'unknown';
       const error = request.error;
-      const logger = withKeys({ requestId, route: event.routeKey });
+      const logger = withKeys({ requestId, route: event.routeKey, correlationId: correlationId() });
       if (isDomainError(error)) logger.info('request refused', { kind: error.kind, detail: error.message });
       else logger.error('request failed', error as Error);
       const problem = problemFor(error, requestId, event.rawPath);
@@ -362,5 +374,23 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     const response = first ?? kept;
     return { ...response, headers: { ...response.headers, 'x-request-id': http.requestId } };
   };
-  return middy<HttpEvent, HttpResponse, Error, Context>().use(httpConventions(routes, options)).handler(base);
+  const handler = middy<HttpEvent, HttpResponse, Error, Context>()
+    .use(httpConventions(routes, options))
+    .handler(base);
+  // The whole invocation, conventions included, runs as part of the caller's action: its
+  // `X-Correlation-Id` when it sent a well-formed one, else this request's id, echoed back.
+  return (event: HttpEvent, context: Context): Promise<HttpResponse> => {
+    const id =
+      correlationFrom(event.headers?.[CORRELATION_HEADER]) ?? event.requestContext?.requestId ?? undefined;
+    return withCorrelation(id, async () => {
+      const response = await handler(event, context);
+      withKeys({ route: event.routeKey, correlationId: correlationId() }).info('request', {
+        function: context.functionName,
+        status: response.statusCode,
+      });
+      const headers: Record<string, string> = { ...(response.headers as Record<string, string>) };
+      headers[CORRELATION_HEADER] = correlationId()!;
+      return { ...response, headers };
+    });
+  };
 }

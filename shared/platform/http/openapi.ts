@@ -4,7 +4,7 @@ import { namedSchemas, type SchemaMeta } from '../schema.ts';
 import { isSecretField, secretFieldNames } from '../secret-fields.ts';
 import { addExamples, describeComponents, describeExpand } from './openapi-reference.ts';
 import { problemType, statusForKind, titleForKind } from './problem.ts';
-import { type AnyRoute, locationTemplate } from './route.ts';
+import { type AnyRoute, isTenantRoute, locationTemplate } from './route.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the route declarations and the same zod schemas that
@@ -57,9 +57,7 @@ const INTERNAL_ERROR: Json = {
 };
 
 function roleSentence(route: AnyRoute): string {
-  return route.access === 'public'
-    ? 'Public: no API key needed.'
-    : `Roles allowed: ${route.access.join(', ')}.`;
+  return isTenantRoute(route) ? `Roles allowed: ${route.access.join(', ')}.` : 'Public: no API key needed.';
 }
 
 const ref = (id: string) => `#/components/schemas/${id}`;
@@ -225,7 +223,12 @@ export interface OpenApiInfo {
   tagGroups?: Array<{ name: string; tags: string[] }>;
 }
 
-export function buildOpenApi(routes: AnyRoute[], info: OpenApiInfo): Json {
+/**
+ * The tenants' API reference. Operator routes are left out: to anyone but the operator they do
+ * not exist (docs/operator.md describes them).
+ */
+export function buildOpenApi(allRoutes: AnyRoute[], info: OpenApiInfo): Json {
+  const routes = allRoutes.filter((route) => route.access !== 'operator');
   const inputs: Array<{ schema: z.ZodMiniType; meta: SchemaMeta }> = [];
   const outputs: Array<{ schema: z.ZodMiniType; meta: SchemaMeta }> = [];
   const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -4,6 +4,7 @@ import {
   type DomainError,
   type FieldIssue,
   isDomainError,
+  NotFoundError,
   type ProblemKind,
   UnavailableError,
   UnknownReferenceError,
@@ -118,6 +119,14 @@ export function errorResponse(error: unknown, requestId: string, instance?: stri
     problemFor(error, requestId, instance),
     retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
   );
+}
+
+/**
+ * The error of a request that matches no route. Operator routes answer it too, to anyone but the
+ * operator, so a tenant cannot tell they exist.
+ */
+export function noSuchRoute(method: string, path: string): NotFoundError {
+  return new NotFoundError(`${method} ${path} is not a route of this API; see /docs`);
 }
 
 export function problemResponse(

@@ -22,8 +22,11 @@ export interface RouteSpec<
   path: string;
   /** Name of the declared function that serves the route. */
   function: string;
-  /** `public` routes skip the authorizer; otherwise the member roles admitted (others get 403). */
-  access: 'public' | readonly Role[];
+  /**
+   * `public` routes skip the authorizer; `operator` routes admit only an operator key (anyone else
+   * gets the 404 of a route that does not exist); otherwise the member roles admitted (others 403).
+   */
+  access: 'public' | 'operator' | readonly Role[];
   summary: string;
   description?: string;
   tags: string[];
@@ -139,4 +142,9 @@ export function fillLocation(
     return encodeURIComponent(String(value));
   });
   return complete ? path : undefined;
+}
+
+/** Routes a tenant's members call: neither public nor the operator's. */
+export function isTenantRoute(route: AnyRoute): route is AnyRoute & { access: readonly Role[] } {
+  return typeof route.access !== 'string';
 }

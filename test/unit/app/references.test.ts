@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { application } from '../../../functions/app/index.ts';
 import { recordKinds } from '../../../functions/app/records.ts';
-import { routeKey } from '../../../shared/platform/http/route.ts';
+import { isTenantRoute, routeKey } from '../../../shared/platform/http/route.ts';
 
 /**
  * Every field of a request body that holds an id is either a declared reference (the route's
@@ -51,7 +51,7 @@ function idFields(schema: z.ZodMiniType): string[] {
   return [...new Set(found)];
 }
 
-const bodies = application.routes.filter((r) => r.body && r.access !== 'public');
+const bodies = application.routes.filter((r) => r.body && isTenantRoute(r));
 
 describe('references declared by routes', () => {
   it.each(bodies.map((r) => [routeKey(r), r] as const))(

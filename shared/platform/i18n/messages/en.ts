@@ -293,4 +293,9 @@ export const en = {
     'Check where the addresses of its audience came from, remove those who did not ask for your email, then resume it (POST {url}) or cancel it.',
   'marketing.alert.stats': 'Statistics: GET {url}',
   'marketing.testSend.subject': '[Test] {subject}',
+
+  // The operator's invoice of a tenant's month (shared/subscriptions/metering.ts).
+  'subscriptions.statement.line':
+    '{plan}, {month}: {seatDays, plural, one {# seat-day} other {# seat-days}} (active members each day)',
+  'subscriptions.statement.notes': 'Subscription of {tenant} (tenant {tenantId}).',
 } as const;

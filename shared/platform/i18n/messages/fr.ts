@@ -294,4 +294,8 @@ export const fr: Record<MessageKey, string> = {
     'Vérifiez d’où viennent les adresses de son audience, retirez celles qui n’ont pas demandé vos e-mails, puis reprenez l’envoi (POST {url}) ou annulez-le.',
   'marketing.alert.stats': 'Statistiques\u00a0: GET {url}',
   'marketing.testSend.subject': '[Essai] {subject}',
+
+  'subscriptions.statement.line':
+    '{plan}, {month} : {seatDays, plural, one {# jour-siège} other {# jours-sièges}} (membres actifs chaque jour)',
+  'subscriptions.statement.notes': 'Abonnement de {tenant} (locataire {tenantId}).',
 };

@@ -1,0 +1,176 @@
+import * as z from 'zod/mini';
+import { anyMember } from '../../shared/platform/auth.ts';
+import { route } from '../../shared/platform/http/route.ts';
+import { Id, named } from '../../shared/platform/schema.ts';
+import {
+  Plan,
+  PlanAssignment,
+  PlanId,
+  PlanInput,
+  Subscription,
+  TenantOverview,
+} from '../../shared/subscriptions/schema.ts';
+import { LinkKeyRotation, LinkKeys } from '../../shared/tenancy/schema.ts';
+import { TenantDeletion, TenantExport, TenantExportRequested } from '../../shared/tenant-exit/schema.ts';
+import { defineModule } from './types.ts';
+
+const tags = ['Subscriptions'];
+const operator = 'operator' as const;
+const ByTenant = z.object({ tenantId: Id });
+
+export const subscriptionRoutes = {
+  getSubscription: route({
+    operationId: 'getSubscription',
+    method: 'GET',
+    path: '/v1/subscription',
+    function: 'subscriptions-api',
+    access: anyMember,
+    summary: "Read the tenant's plan, seats, usage and quotas",
+    description:
+      "A seat is an active member: adding a member beyond the plan's seats answers 409 naming the limit; deactivating one frees its seat. Usage is measured once a day (docs/subscriptions.md).",
+    tags,
+    response: { status: 200, schema: Subscription },
+  }),
+};
+
+/** The operator's API: only an operator key reaches it; to anyone else it does not exist (404). */
+export const operatorRoutes = {
+  listPlans: route({
+    operationId: 'listPlans',
+    method: 'GET',
+    path: '/v1/operator/plans',
+    function: 'operator-api',
+    access: operator,
+    summary: 'List the plans',
+    tags,
+    response: { status: 200, schema: named('PlanList', z.object({ items: z.array(Plan) })) },
+  }),
+  putPlan: route({
+    operationId: 'putPlan',
+    method: 'PUT',
+    path: '/v1/operator/plans/{planId}',
+    function: 'operator-api',
+    access: operator,
+    summary: 'Create or change a plan',
+    description: 'Tenants already on the plan keep their terms until the plan is assigned to them again.',
+    tags,
+    params: z.object({ planId: PlanId }),
+    body: PlanInput,
+    response: { status: 200, schema: Plan },
+    errors: ['conflict'],
+  }),
+  assignPlan: route({
+    operationId: 'assignPlan',
+    method: 'PUT',
+    path: '/v1/operator/tenants/{tenantId}/subscription',
+    function: 'operator-api',
+    access: operator,
+    summary: 'Put a tenant on a plan',
+    description:
+      'A plan with fewer seats than the tenant has active members answers 409 listing the members (`activeMembers`) to deactivate first.',
+    tags,
+    params: ByTenant,
+    body: PlanAssignment,
+    response: { status: 200, schema: Subscription },
+    errors: ['conflict'],
+  }),
+  startTenantExport: route({
+    operationId: 'startTenantExportAsOperator',
+    method: 'POST',
+    path: '/v1/operator/tenants/{tenantId}/exports',
+    location: '/v1/operator/tenants/{tenantId}/exports/{id}',
+    function: 'operator-api',
+    access: operator,
+    summary: "Export every record of a tenant (the tenant's own export job)",
+    tags,
+    params: ByTenant,
+    response: { status: 202, schema: TenantExportRequested },
+  }),
+  getTenantExport: route({
+    operationId: 'getTenantExportAsOperator',
+    method: 'GET',
+    path: '/v1/operator/tenants/{tenantId}/exports/{id}',
+    function: 'operator-api',
+    access: operator,
+    summary: "Follow a tenant's export; once completed, its download addresses",
+    tags,
+    params: z.object({ tenantId: Id, id: Id }),
+    response: { status: 200, schema: TenantExport },
+  }),
+  deleteTenant: route({
+    operationId: 'deleteTenantAsOperator',
+    method: 'POST',
+    path: '/v1/operator/tenants/{tenantId}/deletion',
+    function: 'operator-api',
+    access: operator,
+    summary: 'Delete a tenant: requested and confirmed at once, removed after the grace period',
+    description:
+      'The tenant is frozen at once and removed after the grace period, as when its admin confirms a deletion; its admin can still cancel (docs/tenant-exit.md).',
+    tags,
+    params: ByTenant,
+    response: { status: 200, schema: TenantDeletion },
+    errors: ['conflict'],
+  }),
+  rotateTenantLinkKeys: route({
+    operationId: 'rotateTenantLinkKeysAsOperator',
+    method: 'POST',
+    path: '/v1/operator/tenants/{tenantId}/link-keys/rotate',
+    function: 'operator-api',
+    access: operator,
+    summary: "Rotate the key that signs a tenant's links",
+    description: 'As the tenant admin\'s own rotation: `retirePrevious: "now"` after a leak.',
+    tags,
+    params: ByTenant,
+    body: LinkKeyRotation,
+    response: { status: 200, schema: LinkKeys },
+    errors: ['conflict'],
+  }),
+  getTenantOverview: route({
+    operationId: 'getTenantOverview',
+    method: 'GET',
+    path: '/v1/operator/tenants/{tenantId}',
+    function: 'operator-api',
+    access: operator,
+    summary: "Read a tenant's subscription, seats, recent usage and statements",
+    tags,
+    params: ByTenant,
+    response: { status: 200, schema: TenantOverview },
+  }),
+};
+
+export const subscriptions = defineModule({
+  name: 'subscriptions',
+  tags: { Subscriptions: 'Plans, seats, usage and quotas: what the tenant pays for and may use.' },
+  functions: [
+    {
+      name: 'subscriptions-api',
+      entry: 'functions/http/subscriptions.ts',
+      description: "Answers the tenant's view of its subscription.",
+      permissions: ['table:tenant'],
+    },
+    {
+      name: 'operator-api',
+      entry: 'functions/http/operator.ts',
+      description:
+        "The operator's API: plans, putting tenants on them, a tenant's export, deletion and link keys.",
+      permissions: ['table:tenant', 'queues:send', 'bucket:tenant-exports:read', 'schedules:manage'],
+    },
+    {
+      name: 'meter-usage',
+      entry: 'functions/jobs/meter-usage.ts',
+      description:
+        "Records a tenant's day of usage after its midnight; the month's last day becomes a statement the operator tenant invoices.",
+      permissions: ['table:read', 'table:write', 'events:put'],
+    },
+  ],
+  routes: { ...subscriptionRoutes, ...operatorRoutes },
+  schedules: [
+    {
+      name: 'meter-usage',
+      description: "Daily, just after the tenant's midnight: the day that ended, and on the 1st the month.",
+      target: 'meter-usage',
+      kind: 'per-tenant',
+      expression: 'cron(20 0 * * ? *)',
+    },
+  ],
+});

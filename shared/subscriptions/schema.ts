@@ -1,0 +1,142 @@
+import * as z from 'zod/mini';
+import { Currency, Id, IsoDate, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
+
+/** Plans and subscriptions: what a tenant pays per seat, and what it may use (docs/subscriptions.md). */
+
+const Count = z.int().check(z.minimum(0), z.maximum(1_000_000_000));
+const about = <S extends z.ZodMiniType>(schema: S, description: string) =>
+  schema.check(z.describe(description));
+
+export const PlanId = z
+  .string()
+  .check(
+    z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'Must be 1 to 40 lowercase letters, digits or dashes.' }),
+  );
+
+export const Quotas = named(
+  'Quotas',
+  z.object({
+    contacts: z.optional(about(Count, 'Contacts the tenant may keep.')),
+    emailsPerMonth: z.optional(
+      about(Count, 'Emails the tenant may send in a calendar month (its time zone).'),
+    ),
+    apiCallsPerDay: z.optional(
+      about(Count, 'Metered API calls the tenant may make in a day (its time zone).'),
+    ),
+    storageMb: z.optional(about(Count, 'Megabytes of stored files and records the tenant may keep.')),
+  }),
+  'What a tenant on the plan may use; a quota left out is unlimited.',
+);
+export type Quotas = z.infer<typeof Quotas>;
+
+export const BillingPeriod = named('BillingPeriod', z.enum(['month', 'year']));
+
+const planFields = {
+  name: NonEmpty(100),
+  currency: Currency,
+  seatPrice: about(
+    z.int().check(z.minimum(0), z.maximum(100_000_000)),
+    'Price of one seat (an active member) for one billing period, in minor units of the currency.',
+  ),
+  billingPeriod: about(BillingPeriod, 'Whether the seat price is per month or per year.'),
+  seatLimit: z.optional(
+    about(z.int().check(z.minimum(1), z.maximum(100_000)), 'Active members allowed; absent: no limit.'),
+  ),
+  quotas: about(z._default(Quotas, {}), 'What a tenant on the plan may use; a quota left out is unlimited.'),
+};
+
+export const PlanInput = named('PlanInput', z.object(planFields), 'A plan as the operator sets it.');
+export type PlanInput = z.infer<typeof PlanInput>;
+
+export const Plan = named(
+  'Plan',
+  z.object({
+    id: about(PlanId, "The plan's id, chosen by the operator (`team`, `business-yearly`)."),
+    ...planFields,
+    createdAt: about(IsoDateTime, 'When the plan was created.'),
+    updatedAt: about(IsoDateTime, 'When the plan last changed.'),
+    version: about(z.int(), 'Incremented by every change.'),
+  }),
+);
+export type Plan = z.infer<typeof Plan>;
+
+export const PlanAssignment = named(
+  'PlanAssignment',
+  z.object({ planId: about(PlanId, 'The plan.') }),
+  "The plan to put the tenant on; its terms are copied onto the subscription from today's invoice on.",
+);
+
+export const ActiveSeat = named(
+  'ActiveSeat',
+  z.object({
+    id: about(Id, 'The member.'),
+    name: about(z.string(), "The member's name."),
+    email: about(z.string(), "The member's email address."),
+    role: about(z.string(), "The member's role."),
+  }),
+);
+
+export const Usage = named(
+  'Usage',
+  z.object({
+    asOf: z.optional(about(IsoDate, 'The day of the latest daily usage record, when there is one.')),
+    seats: about(Count, 'Active members now.'),
+  }),
+);
+
+export const Subscription = named(
+  'Subscription',
+  z.object({
+    tenantId: about(Id, 'The tenant.'),
+    plan: z.optional(about(Plan, 'The plan, as it was when the tenant was put on it; absent until then.')),
+    since: z.optional(about(IsoDateTime, 'When the tenant was put on the plan.')),
+    seats: about(
+      z.object({
+        active: about(Count, 'Active members: each holds a seat.'),
+        limit: z.optional(about(Count, "The plan's seats; absent: no limit.")),
+      }),
+      'Seats held and allowed.',
+    ),
+    usage: about(Usage, 'What the tenant uses.'),
+    quotas: about(Quotas, "The plan's quotas; empty without a plan."),
+  }),
+  "The tenant's plan, seats, usage and quotas.",
+);
+export type Subscription = z.infer<typeof Subscription>;
+
+export const DailyUsage = named(
+  'DailyUsage',
+  z.object({
+    date: about(IsoDate, 'The day measured.'),
+    seats: about(Count, 'Active members at the end of the day.'),
+    planId: z.optional(about(PlanId, 'The plan the tenant was on.')),
+  }),
+  "One day of a tenant's metered usage.",
+);
+export type DailyUsage = z.infer<typeof DailyUsage>;
+
+export const Statement = named(
+  'Statement',
+  z.object({
+    month: about(z.string(), 'The month billed, YYYY-MM.'),
+    planId: about(PlanId, 'The plan billed.'),
+    currency: about(Currency, "The plan's currency."),
+    seatDays: about(Count, 'Active members summed over the days of the month on the plan.'),
+    amount: about(Count, 'What the month costs, in minor units of the currency.'),
+    invoiceId: z.optional(about(Id, "The operator's invoice for it (none when nothing is owed).")),
+    invoiceNumber: z.optional(about(z.string(), "The invoice's number, once issued.")),
+  }),
+  "A month's usage as billed: seat-days at the plan's price, and the operator's invoice for it.",
+);
+export type Statement = z.infer<typeof Statement>;
+
+export const TenantOverview = named(
+  'TenantOverview',
+  z.object({
+    subscription: Subscription,
+    activeSeats: about(z.array(ActiveSeat), 'The members holding a seat.'),
+    days: about(z.array(DailyUsage), 'The latest 31 days measured, newest first.'),
+    statements: about(z.array(Statement), 'The latest 12 monthly statements, newest first.'),
+  }),
+  "What the operator sees of a tenant: its subscription, who holds its seats, recent days' usage and statements.",
+);

@@ -1,0 +1,111 @@
+import type { TenantContext } from '../platform/context.ts';
+import { getItem, queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { type Seats, seatsOf, setSeatLimitInto } from '../tenancy/seats.ts';
+import { getTenant } from '../tenancy/tenants.ts';
+import { subscriptionKeys } from './keys.ts';
+import { getPlan } from './plans.ts';
+import type { DailyUsage, Plan, Statement, Subscription } from './schema.ts';
+
+/**
+ * A tenant's subscription: the plan it is on, with the plan's terms copied at assignment, so the
+ * operator's later edits of the plan reach a tenant only when the plan is assigned again.
+ */
+export interface StoredSubscription {
+  planId: string;
+  plan: Plan;
+  since: string;
+  /** The tenant's customer record in the operator tenant, once its first statement was invoiced. */
+  operatorContactId?: string;
+}
+
+export async function storedSubscription(ctx: TenantContext): Promise<StoredSubscription | undefined> {
+  const item = await getItem(ctx, subscriptionKeys.subscription(ctx.tenantId), { consistent: true });
+  return item ? withoutKeys<StoredSubscription>(item) : undefined;
+}
+
+/**
+ * Puts the tenant on a plan (the operator's call). The plan's seat limit is set in the same
+ * transaction: fewer seats than active members is a 409 listing the members to deactivate first.
+ */
+export async function assignPlan(
+  operator: TenantContext,
+  tenant: TenantContext,
+  planId: string,
+): Promise<Subscription> {
+  await getTenant(tenant);
+  const plan = await getPlan(operator, planId).catch((error: unknown) => {
+    if (error instanceof NotFoundError) throw ValidationError.field('body.planId', `No plan ${planId}.`);
+    throw error;
+  });
+  const current = await storedSubscription(tenant);
+  const uow = unitOfWork(tenant);
+  const seats = await setSeatLimitInto(uow, tenant, plan.seatLimit);
+  const since = current?.planId === planId ? current.since : tenant.clock.now().toISOString();
+  uow.put({
+    ...subscriptionKeys.subscription(tenant.tenantId),
+    entity: 'Subscription',
+    planId,
+    plan,
+    since,
+    ...(current?.operatorContactId ? { operatorContactId: current.operatorContactId } : {}),
+  });
+  await uow.commit();
+  return view(tenant, { planId, plan, since }, seats, await latestDay(tenant));
+}
+
+async function latestDay(ctx: TenantContext): Promise<DailyUsage | undefined> {
+  const page = await queryPage(
+    ctx,
+    { partition: subscriptionKeys.usage(ctx.tenantId), sort: { beginsWith: 'DAY#' }, ascending: false },
+    { limit: 1 },
+    (item) => withoutKeys<DailyUsage>(item),
+  );
+  return page.items[0];
+}
+
+function view(
+  ctx: TenantContext,
+  stored: StoredSubscription | undefined,
+  seats: Seats,
+  day: DailyUsage | undefined,
+): Subscription {
+  return {
+    tenantId: ctx.tenantId,
+    ...(stored ? { plan: stored.plan, since: stored.since } : {}),
+    seats: { active: seats.active.length, ...(seats.limit !== undefined ? { limit: seats.limit } : {}) },
+    usage: { ...(day ? { asOf: day.date } : {}), seats: seats.active.length },
+    quotas: stored?.plan.quotas ?? {},
+  };
+}
+
+/** `GET /v1/subscription`: the tenant's plan, seats, usage and quotas. */
+export async function getSubscription(ctx: TenantContext): Promise<Subscription> {
+  const [stored, seats, day] = await Promise.all([storedSubscription(ctx), seatsOf(ctx), latestDay(ctx)]);
+  return view(ctx, stored, seats, day);
+}
+
+/** What the operator (and `funnel tenant show`) sees of a tenant. */
+export async function tenantOverview(ctx: TenantContext) {
+  await getTenant(ctx);
+  const [stored, seats] = await Promise.all([storedSubscription(ctx), seatsOf(ctx)]);
+  const recent = async <T>(prefix: string, limit: number) =>
+    (
+      await queryPage(
+        ctx,
+        { partition: subscriptionKeys.usage(ctx.tenantId), sort: { beginsWith: prefix }, ascending: false },
+        { limit },
+        (item) => withoutKeys<T>(item),
+      )
+    ).items;
+  const [days, statements] = await Promise.all([
+    recent<DailyUsage>('DAY#', 31),
+    recent<Statement>('MONTH#', 12),
+  ]);
+  return {
+    subscription: view(ctx, stored, seats, days[0]),
+    activeSeats: seats.active,
+    days,
+    statements,
+  };
+}

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { Api } from '../support/api.ts';
+import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
+
+/**
+ * Plans and seats, the operator API, and a month of seats becoming the operator's invoice that
+ * dunning chases: issue 20's first "Done when", through the local runtime.
+ */
+let runtime: LocalRuntime;
+let tenant: SignedUpTenant;
+let operator: Api;
+
+// The tenant is put on its plan on 10 November (Paris): its first month has 21 days.
+const PLAN_DAY = '2026-11-10T09:00:00.000Z';
+
+beforeAll(async () => {
+  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0, seedOperator: true });
+  operator = new Api(runtime.urls.api).as(runtime.operator!.key);
+  tenant = await signUpOverHttp(runtime);
+  await runtime.settle();
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+interface Mail {
+  subject: string;
+  destination: { to: string[] };
+  body: { text?: string; html?: string };
+}
+
+async function mailsTo(address: string): Promise<Mail[]> {
+  const store = (await (await fetch(`${runtime.urls.mailViewer}/store`)).json()) as { emails: Mail[] };
+  return store.emails.filter((m) => m.destination.to.includes(address));
+}
+
+async function runSchedule(name: string, asOf: string, tenantId: string) {
+  const response = await fetch(`${runtime.urls.api}/_local/schedules/${name}/run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ asOf }),
+  });
+  expect(response.status).toBe(200);
+  const { runs } = (await response.json()) as { runs: Array<{ name: string; result: Record<string, any> }> };
+  return runs.find((r) => r.name === `${name}-${tenantId}`)!.result;
+}
+
+let memberCount = 0;
+const addMember = () =>
+  tenant.api.post('/v1/members', {
+    name: `Member ${++memberCount}`,
+    email: `member-${memberCount}-${tenant.tenantId.toLowerCase()}@acme.example`,
+    role: 'sales',
+  });
+
+const plan = (seatLimit: number) => ({
+  name: `Team of ${seatLimit}`,
+  currency: 'EUR',
+  seatPrice: 3000,
+  billingPeriod: 'month',
+  seatLimit,
+  quotas: { contacts: 1000, emailsPerMonth: 5000, apiCallsPerDay: 10000, storageMb: 500 },
+});
+
+describe('operator routes', () => {
+  it("answer a tenant's key, and no key, with the 404 of a route that does not exist", async () => {
+    const unknown = await tenant.api.get('/v1/operator/nothing-here');
+    for (const caller of [tenant.api, tenant.api.as(undefined)]) {
+      const response = await caller.get('/v1/operator/plans');
+      expect(response.status).toBe(404);
+      expect(response.body.title).toBe(unknown.body.title);
+      expect(response.body.detail).toBe(
+        unknown.body.detail.replace('/v1/operator/nothing-here', '/v1/operator/plans'),
+      );
+      const put = await caller.put(`/v1/operator/tenants/${tenant.tenantId}/subscription`, {
+        planId: 'team',
+      });
+      expect(put.status).toBe(404);
+    }
+  });
+
+  it("are not in the tenants' API reference", async () => {
+    const reference = await tenant.api.get('/v1/openapi.json');
+    expect(Object.keys(reference.body.paths).filter((p) => p.startsWith('/v1/operator'))).toEqual([]);
+  });
+
+  it('refuse a tenant key passed off as an operator key', async () => {
+    const response = await new Api(runtime.urls.api)
+      .as(`fcrm_op_${tenant.adminKey.slice(5, 74)}`)
+      .get('/v1/operator/plans');
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('a tenant on a 2-seat plan', () => {
+  it('is refused a third member with a 409 naming the limit, and gets the seat back when one leaves', async () => {
+    await fetch(`${runtime.urls.api}/_local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: PLAN_DAY }),
+    });
+    expect((await operator.put('/v1/operator/plans/team-2', plan(2))).status).toBe(200);
+    expect((await operator.put('/v1/operator/plans/solo', plan(1))).status).toBe(200);
+    const assigned = await operator.put(`/v1/operator/tenants/${tenant.tenantId}/subscription`, {
+      planId: 'team-2',
+    });
+    expect(assigned.status, assigned.text).toBe(200);
+    expect(assigned.body).toMatchObject({ plan: { id: 'team-2' }, seats: { active: 1, limit: 2 } });
+
+    const second = await addMember();
+    expect(second.status, second.text).toBe(201);
+    const third = await addMember();
+    expect(third.status).toBe(409);
+    expect(third.body).toMatchObject({ reason: 'seat_limit', limit: 'seats', seatLimit: 2, activeSeats: 2 });
+    expect(third.body.detail).toContain('2 active members');
+
+    expect((await tenant.api.delete(`/v1/members/${second.body.id}`)).status).toBe(200);
+    const again = await addMember();
+    expect(again.status, again.text).toBe(201);
+
+    const subscription = await tenant.api.get('/v1/subscription');
+    expect(subscription.status).toBe(200);
+    expect(subscription.body).toMatchObject({
+      plan: { id: 'team-2', seatPrice: 3000, billingPeriod: 'month', seatLimit: 2 },
+      seats: { active: 2, limit: 2 },
+      quotas: { contacts: 1000, emailsPerMonth: 5000 },
+    });
+  });
+
+  it('cannot be moved to a plan with fewer seats than its active members: the 409 lists who to deactivate', async () => {
+    const moved = await operator.put(`/v1/operator/tenants/${tenant.tenantId}/subscription`, {
+      planId: 'solo',
+    });
+    expect(moved.status).toBe(409);
+    expect(moved.body.seatLimit).toBe(1);
+    expect(moved.body.activeMembers.map((m: { name: string }) => m.name).sort()).toEqual([
+      'Ada Admin',
+      'Member 3',
+    ]);
+    expect((await tenant.api.get('/v1/subscription')).body.plan.id).toBe('team-2');
+  });
+
+  it('has its month of seats invoiced by the operator tenant, once, and dunning chases it when unpaid', async () => {
+    const operatorTenant = runtime.operator!.tenantId;
+    // 00:30 in Paris: the meter records the day that ended.
+    const mid = await runSchedule('meter-usage', '2026-11-20T23:30:00.000Z', tenant.tenantId);
+    expect(mid).toMatchObject({ date: '2026-11-20', seats: 2 });
+    expect(mid.statement).toBeUndefined();
+
+    const close = await runSchedule('meter-usage', '2026-11-30T23:30:00.000Z', tenant.tenantId);
+    // 10 to 30 November: 21 days of 2 seats, at 30.00 EUR a seat for a 30-day month.
+    expect(close).toMatchObject({
+      date: '2026-11-30',
+      statement: { month: '2026-11', planId: 'team-2', seatDays: 42, amount: 4200, currency: 'EUR' },
+    });
+    const number = close.statement.invoiceNumber as string;
+    expect(number).toMatch(/^2026-\d{4}$/);
+
+    const rerun = await runSchedule('meter-usage', '2026-11-30T23:45:00.000Z', tenant.tenantId);
+    expect(rerun.statement).toMatchObject({ invoiceId: close.statement.invoiceId, invoiceNumber: number });
+
+    const overview = await operator.get(`/v1/operator/tenants/${tenant.tenantId}`);
+    expect(overview.status).toBe(200);
+    expect(overview.body.statements).toEqual([
+      expect.objectContaining({ month: '2026-11', invoiceNumber: number }),
+    ]);
+
+    const financeEmail = (await tenant.api.get('/v1/tenant')).body.financeEmail as string;
+    // Due 30 days after issue (1 December): on 2 January it is overdue and the operator's sweep chases it.
+    const sweep = await runSchedule('dunning-sweep', '2027-01-02T09:00:00.000Z', operatorTenant);
+    expect(sweep).toMatchObject({ newlyOverdue: 1, noticesSent: 1 });
+    await runtime.settle();
+    const reminders = await mailsTo(financeEmail);
+    expect(reminders.map((m) => m.subject)).toEqual([`Invoice ${number} is overdue`]);
+    expect(reminders[0]!.body.html).toContain('€42.00');
+  });
+});

@@ -8,9 +8,10 @@ import { application } from '../../functions/app/index.ts';
 import type { FunctionSpec } from '../../functions/app/types.ts';
 import { BUNDLING, DOCS_ASSET_DIR, RUNTIME } from '../../infra/constructs/functions.ts';
 import { REPO_ROOT } from '../../infra/local/runtime.ts';
+import { budgetFor, effectiveLimit, type Limit } from '../budgets.ts';
 import type { Case, Row } from '../case.ts';
 import { sdkBaselineSource } from '../sdk-baseline.ts';
-import { median, ratio } from '../stats.ts';
+import { median, type PairedRatio, pairedRatio, ratio, undecided } from '../stats.ts';
 
 /**
  * A proxy for each function's cold start: its bundle, built as CDK deploys it (the stack's own
@@ -21,8 +22,12 @@ import { median, ratio } from '../stats.ts';
  */
 const OUT = join(tmpdir(), `funnel-bench-bundles-${process.pid}`);
 
-/** The stack's bundling options (infra/constructs/functions.ts), as esbuild options. */
-function bundling(): BuildOptions {
+/**
+ * The stack's bundling options (infra/constructs/functions.ts), as esbuild options. Packages a
+ * function ships beside its bundle (its own FunctionSpec.nodeModules, as CDK installs them) are
+ * left out of it: they are loaded lazily, on the code paths that need them.
+ */
+function bundling(nodeModules: readonly string[]): BuildOptions {
   const version = /nodejs(\d+)/.exec(RUNTIME.name)?.[1];
   return {
     bundle: true,
@@ -33,10 +38,9 @@ function bundling(): BuildOptions {
     sourcemap: BUNDLING.sourceMap,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
-    // Packages a function ships beside its bundle (FunctionSpec.nodeModules) are loaded lazily, not bundled.
     external: [
       ...(BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*']),
-      ...new Set(application.functions.flatMap((fn) => fn.nodeModules ?? [])),
+      ...nodeModules.flatMap((m) => [m, `${m}/*`]),
     ],
     outdir: OUT,
     outExtension: { '.js': '.mjs' },
@@ -45,6 +49,24 @@ function bundling(): BuildOptions {
     // The baselines are written to OUT, outside the repository: their packages are the project's.
     nodePaths: [join(REPO_ROOT, 'node_modules')],
   };
+}
+
+/**
+ * A package shipped beside the bundle but imported statically would be loaded at every cold start
+ * without being counted here: the harness refuses to measure such a bundle.
+ */
+function assertLazy(fn: FunctionSpec, metafile: Metafile, output: string): void {
+  const shipped = fn.nodeModules ?? [];
+  const eager = metafile.outputs[output]!.imports.filter(
+    (i) =>
+      i.external &&
+      i.kind === 'import-statement' &&
+      shipped.some((m) => i.path === m || i.path.startsWith(`${m}/`)),
+  );
+  if (eager.length)
+    throw new Error(
+      `${fn.name} imports ${eager.map((i) => i.path).join(', ')} statically: a package in nodeModules is loaded with await import(), on the paths that need it.`,
+    );
 }
 
 /** The part of a metafile of several entry points that one output is made of. */
@@ -56,16 +78,32 @@ function metafileOf(metafile: Metafile, output: string): Metafile {
   };
 }
 
-/** Every function's bundle and its SDK-only baseline, each set in one esbuild run. */
+/**
+ * Every function's bundle and its SDK-only baseline. Functions that ship the same packages beside
+ * their bundle are built together, in one esbuild run each for bundles and for baselines.
+ */
 async function buildAll(functions: readonly FunctionSpec[]) {
+  const groups = new Map<string, FunctionSpec[]>();
+  for (const fn of functions) {
+    const key = [...(fn.nodeModules ?? [])].sort().join(',');
+    groups.set(key, [...(groups.get(key) ?? []), fn]);
+  }
+  const built = await Promise.all([...groups.values()].map((group) => buildGroup(group)));
+  const byName = new Map(built.flat().map((b) => [b.fn.name, b]));
+  return functions.map((fn) => byName.get(fn.name)!);
+}
+
+async function buildGroup(functions: readonly FunctionSpec[]) {
+  const options = bundling(functions[0]!.nodeModules ?? []);
   const bundles = await build({
-    ...bundling(),
+    ...options,
     entryPoints: Object.fromEntries(functions.map((fn) => [`${fn.name}/index`, join(REPO_ROOT, fn.entry)])),
   });
   const outputOf = (metafile: Metafile, name: string) =>
     Object.keys(metafile.outputs).find((o) => o.endsWith(`${name}/index.mjs`))!;
   const sources = new Map<string, Awaited<ReturnType<typeof sdkBaselineSource>>>();
   for (const fn of functions) {
+    assertLazy(fn, bundles.metafile!, outputOf(bundles.metafile!, fn.name));
     const source = await sdkBaselineSource(
       metafileOf(bundles.metafile!, outputOf(bundles.metafile!, fn.name)),
     );
@@ -74,7 +112,7 @@ async function buildAll(functions: readonly FunctionSpec[]) {
     writeFileSync(join(OUT, 'sources', fn.name, 'sdk-baseline.mjs'), source.source);
   }
   const baselines = await build({
-    ...bundling(),
+    ...options,
     entryPoints: Object.fromEntries(
       functions.map((fn) => [
         `${fn.name}/sdk-baseline/index`,
@@ -147,18 +185,40 @@ interface Measured {
   beyondSdk: Array<[string, number]>;
   imports: ImportTime[];
   baselineImports: ImportTime[];
+  /** Import CPU time, bundle over baseline, round by round. */
+  ratio: PairedRatio;
 }
 
-async function importTimes(bundleFile: string, baselineFile: string, rounds: number, tick: () => void) {
+/**
+ * Imports the bundle and its baseline alternately, a pair per round, until the pairs' ratios
+ * decide the verdict against `limit` (their middle half on one side of it) or `maxRounds` is
+ * reached: a function far from its limit costs `minRounds`, one near it as many as it takes.
+ */
+async function importTimes(
+  files: { bundleFile: string; baselineFile: string },
+  rounds: { min: number; max: number },
+  limit: Limit | undefined,
+  tick: () => void,
+) {
   const times = { bundle: [] as ImportTime[], baseline: [] as ImportTime[] };
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < rounds.max; round++) {
+    if (round >= rounds.min && !(limit && undecided(paired(times), limit))) break;
     // Alternate the order: the first import of a round may find the disk cache colder.
     const order = round % 2 === 0 ? (['bundle', 'baseline'] as const) : (['baseline', 'bundle'] as const);
     for (const which of order)
-      times[which].push(await importTime(which === 'bundle' ? bundleFile : baselineFile));
+      times[which].push(await importTime(which === 'bundle' ? files.bundleFile : files.baselineFile));
     tick();
   }
   return times;
+}
+
+// CPU time, not wall time: on a shared machine other processes stretch the wall time of an import
+// by up to three times between two runs, while its CPU time stays within a few percent.
+function paired(times: { bundle: ImportTime[]; baseline: ImportTime[] }): PairedRatio {
+  return pairedRatio(
+    times.bundle.map((t) => t.cpuMs),
+    times.baseline.map((t) => t.cpuMs),
+  );
 }
 
 /** Bytes of a bundle by npm package, or by project folder for the project's own code. */
@@ -185,30 +245,36 @@ function beyond(bundle: Metafile, baseline: Metafile): Array<[string, number]> {
 export const coldStartCase: Case = {
   id: 'cold-start',
   title: 'Cold start proxy',
-  async run({ progress, quick }) {
-    const rounds = quick ? 3 : 5;
+  async run({ progress, quick, budgets }) {
+    const rounds = quick ? { min: 3, max: 7 } : { min: 5, max: 15 };
     const functions = application.functions;
     mkdirSync(OUT, { recursive: true });
     const measured: Measured[] = [];
     try {
-      await progress.run('cold start: bundles and imports', 1 + functions.length * rounds, async (phase) => {
-        const built = await buildAll(functions);
-        phase.tick(1, 'built');
-        for (const b of built) {
-          const times = await importTimes(b.bundleFile, b.baselineFile, rounds, () =>
-            phase.tick(1, b.fn.name),
-          );
-          measured.push({
-            name: b.fn.name,
-            bytes: statSync(b.bundleFile).size,
-            baselineBytes: statSync(b.baselineFile).size,
-            sdkPackages: b.sdkPackages,
-            beyondSdk: b.beyondSdk,
-            imports: times.bundle,
-            baselineImports: times.baseline,
-          });
-        }
-      });
+      await progress.run(
+        'cold start: bundles and imports',
+        1 + functions.length * rounds.min,
+        async (phase) => {
+          const built = await buildAll(functions);
+          phase.tick(1, 'built');
+          for (const b of built) {
+            const budget = budgetFor(budgets, `cold-start.${b.fn.name}.importRatio`);
+            const times = await importTimes(b, rounds, budget && effectiveLimit(budget), () =>
+              phase.tick(1, b.fn.name),
+            );
+            measured.push({
+              name: b.fn.name,
+              bytes: statSync(b.bundleFile).size,
+              baselineBytes: statSync(b.baselineFile).size,
+              sdkPackages: b.sdkPackages,
+              beyondSdk: b.beyondSdk,
+              imports: times.bundle,
+              baselineImports: times.baseline,
+              ratio: paired(times),
+            });
+          }
+        },
+      );
     } finally {
       rmSync(OUT, { recursive: true, force: true });
     }
@@ -216,8 +282,6 @@ export const coldStartCase: Case = {
     const metrics: Record<string, number> = {};
     for (const m of measured) {
       const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-      // CPU time, not wall time: on a shared machine other processes stretch the wall time of an
-      // import by up to three times between two runs, while its CPU time stays within a few percent.
       const importMs = median(m.imports.map((t) => t.cpuMs));
       const baselineMs = median(m.baselineImports.map((t) => t.cpuMs));
       const hasSdk = m.sdkPackages.length > 0;
@@ -232,14 +296,15 @@ export const coldStartCase: Case = {
         metric: `cold-start.${m.name}.addedKB`,
       });
       // A function with no SDK client has no baseline to be slower than: an empty module.
-      if (hasSdk) metrics[`cold-start.${m.name}.importRatio`] = ratio(importMs, baselineMs);
+      if (hasSdk) metrics[`cold-start.${m.name}.importRatio`] = m.ratio.median;
+      const spread = `${m.ratio.low.toFixed(2)}–${m.ratio.high.toFixed(2)} over ${m.ratio.rounds} rounds`;
       rows.push({
-        measure: `${m.name}: import in a fresh process, CPU time${hasSdk ? '' : ' (no SDK client)'}`,
+        measure: `${m.name}: import in a fresh process, CPU time${hasSdk ? ` (ratio ${spread})` : ' (no SDK client)'}`,
         funnel: `${importMs.toFixed(0)} ms`,
         ...(hasSdk
           ? {
               floor: `${baselineMs.toFixed(0)} ms`,
-              ratio: ratio(importMs, baselineMs),
+              ratio: m.ratio.median,
               metric: `cold-start.${m.name}.importRatio`,
             }
           : {}),

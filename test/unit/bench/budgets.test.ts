@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import committed from '../../../bench/budgets.json' with { type: 'json' };
 import {
   type Budget,
+  budgetFor,
   checkBudgets,
   describeBudget,
   describeLimit,
+  effectiveLimit,
   parseBudgets,
 } from '../../../bench/budgets.ts';
 
@@ -105,5 +107,17 @@ describe('budget checks', () => {
     expect(() =>
       parseBudgets({ budgets: [{ metric: 'x', why: 'y', max: 1, accepted: { max: 2 } }] }),
     ).toThrow('because');
+  });
+});
+
+describe('the budget a metric is held to', () => {
+  it('is the one naming it, over a wildcard, and its accepted limit where the target is missed', () => {
+    const contacts: Budget = { metric: 'cold-start.contacts-api.addedKB', max: 150, why: 'x' };
+    const accepted: Budget = { ...readP50, accepted: { max: 1.6, because: 'hop' } };
+    expect(budgetFor([perBundle, contacts], 'cold-start.contacts-api.addedKB')).toBe(contacts);
+    expect(budgetFor([perBundle, contacts], 'cold-start.authorizer.addedKB')).toBe(perBundle);
+    expect(budgetFor([perBundle], 'read.p50.ratio')).toBeUndefined();
+    expect(effectiveLimit(accepted).max).toBe(1.6);
+    expect(effectiveLimit(readP50).max).toBe(1.3);
   });
 });

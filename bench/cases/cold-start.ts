@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { application } from '../../functions/app/index.ts';
 import type { FunctionSpec } from '../../functions/app/types.ts';
-import { BUNDLING, DOCS_ASSET_DIR, RUNTIME } from '../../infra/constructs/functions.ts';
+import { BUNDLING, DOCS_ASSET_DIR, RUNTIME, SPLITTING } from '../../infra/constructs/functions.ts';
 import { REPO_ROOT } from '../../infra/local/runtime.ts';
 import { budgetFor, effectiveLimit, type Limit } from '../budgets.ts';
 import type { Case, Row } from '../case.ts';
@@ -15,19 +15,22 @@ import { median, type PairedRatio, pairedRatio, ratio, undecided } from '../stat
 
 /**
  * A proxy for each function's cold start: its bundle, built as CDK deploys it (the stack's own
- * bundling options), against a baseline bundle holding only the AWS SDK clients and commands that
- * bundle uses, built the same way. Size: minified bytes of each (source maps apart). Import time:
- * each bundle is imported in fresh Node processes, with the function's environment and the
- * deployed NODE_OPTIONS, bundle and baseline alternately; the medians of their CPU times are compared.
+ * bundling options, split), against a baseline bundle holding only the AWS SDK clients and
+ * commands that its cold start loads, built the same way. Size: minified bytes a cold start loads
+ * (the entry and the chunks it imports statically; source maps apart). Import time: the entry is
+ * imported in fresh Node processes, with the function's environment and the deployed
+ * NODE_OPTIONS, bundle and baseline alternately; each round's ratio of CPU times is taken, and
+ * their median is the figure.
  */
 const OUT = join(tmpdir(), `funnel-bench-bundles-${process.pid}`);
 
 /**
- * The stack's bundling options (infra/constructs/functions.ts), as esbuild options. Packages a
- * function ships beside its bundle (its own FunctionSpec.nodeModules, as CDK installs them) are
- * left out of it: they are loaded lazily, on the code paths that need them.
+ * The stack's bundling options (infra/constructs/functions.ts), as esbuild options: split as the
+ * stack splits them (`split`), so what a function imports lazily lands in chunks it loads on the
+ * paths that need them. Packages a function ships beside its bundle (its own
+ * FunctionSpec.nodeModules, as CDK installs them) are left out.
  */
-function bundling(nodeModules: readonly string[]): BuildOptions {
+function bundling(outdir: string, nodeModules: readonly string[], split: boolean): BuildOptions {
   const version = /nodejs(\d+)/.exec(RUNTIME.name)?.[1];
   return {
     bundle: true,
@@ -42,8 +45,9 @@ function bundling(nodeModules: readonly string[]): BuildOptions {
       ...(BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*']),
       ...nodeModules.flatMap((m) => [m, `${m}/*`]),
     ],
-    outdir: OUT,
-    outExtension: { '.js': '.mjs' },
+    ...(split ? { splitting: true, entryNames: SPLITTING.entryNames, chunkNames: SPLITTING.chunkNames } : {}),
+    outdir,
+    outExtension: { '.js': SPLITTING.outExtension },
     metafile: true,
     logLevel: 'silent',
     // The baselines are written to OUT, outside the repository: their packages are the project's.
@@ -55,13 +59,15 @@ function bundling(nodeModules: readonly string[]): BuildOptions {
  * A package shipped beside the bundle but imported statically would be loaded at every cold start
  * without being counted here: the harness refuses to measure such a bundle.
  */
-function assertLazy(fn: FunctionSpec, metafile: Metafile, output: string): void {
+function assertLazy(fn: FunctionSpec, metafile: Metafile, outputs: readonly string[]): void {
   const shipped = fn.nodeModules ?? [];
-  const eager = metafile.outputs[output]!.imports.filter(
-    (i) =>
-      i.external &&
-      i.kind === 'import-statement' &&
-      shipped.some((m) => i.path === m || i.path.startsWith(`${m}/`)),
+  const eager = outputs.flatMap((output) =>
+    metafile.outputs[output]!.imports.filter(
+      (i) =>
+        i.external &&
+        i.kind === 'import-statement' &&
+        shipped.some((m) => i.path === m || i.path.startsWith(`${m}/`)),
+    ),
   );
   if (eager.length)
     throw new Error(
@@ -69,50 +75,55 @@ function assertLazy(fn: FunctionSpec, metafile: Metafile, output: string): void 
     );
 }
 
-/** The part of a metafile of several entry points that one output is made of. */
-function metafileOf(metafile: Metafile, output: string): Metafile {
-  const only = metafile.outputs[output]!;
+/**
+ * The outputs a cold start loads: the entry and the chunks it imports statically, transitively;
+ * chunks reached only by `await import()` load later, on the paths that need them.
+ */
+function loadedAtStart(metafile: Metafile, entry: string): string[] {
+  const loaded = new Set([entry]);
+  for (const output of loaded)
+    for (const i of metafile.outputs[output]!.imports)
+      if (i.kind === 'import-statement' && !i.external && metafile.outputs[i.path]) loaded.add(i.path);
+  return [...loaded];
+}
+
+/** The part of a metafile that some of its outputs are made of. */
+function metafileOf(metafile: Metafile, outputs: readonly string[]): Metafile {
+  const inputs = new Set(outputs.flatMap((o) => Object.keys(metafile.outputs[o]!.inputs)));
   return {
-    inputs: Object.fromEntries(Object.keys(only.inputs).map((path) => [path, metafile.inputs[path]!])),
-    outputs: { [output]: only },
+    inputs: Object.fromEntries([...inputs].map((path) => [path, metafile.inputs[path]!])),
+    outputs: Object.fromEntries(outputs.map((o) => [o, metafile.outputs[o]!])),
   };
 }
 
+const entryOf = (metafile: Metafile, name: string) =>
+  Object.keys(metafile.outputs).find((o) => o.endsWith(`${name}/index.mjs`))!;
+
 /**
- * Every function's bundle and its SDK-only baseline. Functions that ship the same packages beside
- * their bundle are built together, in one esbuild run each for bundles and for baselines.
+ * Every function's bundle, built alone and split as the stack builds it, and its SDK-only
+ * baseline (the SDK clients and commands its cold start loads), the baselines in one esbuild run.
  */
 async function buildAll(functions: readonly FunctionSpec[]) {
-  const groups = new Map<string, FunctionSpec[]>();
-  for (const fn of functions) {
-    const key = [...(fn.nodeModules ?? [])].sort().join(',');
-    groups.set(key, [...(groups.get(key) ?? []), fn]);
-  }
-  const built = await Promise.all([...groups.values()].map((group) => buildGroup(group)));
-  const byName = new Map(built.flat().map((b) => [b.fn.name, b]));
-  return functions.map((fn) => byName.get(fn.name)!);
-}
-
-async function buildGroup(functions: readonly FunctionSpec[]) {
-  const options = bundling(functions[0]!.nodeModules ?? []);
-  const bundles = await build({
-    ...options,
-    entryPoints: Object.fromEntries(functions.map((fn) => [`${fn.name}/index`, join(REPO_ROOT, fn.entry)])),
-  });
-  const outputOf = (metafile: Metafile, name: string) =>
-    Object.keys(metafile.outputs).find((o) => o.endsWith(`${name}/index.mjs`))!;
+  const bundles = await Promise.all(
+    functions.map(async (fn) => {
+      const { metafile } = await build({
+        ...bundling(join(OUT, fn.name), fn.nodeModules ?? [], true),
+        entryPoints: { index: join(REPO_ROOT, fn.entry) },
+      });
+      const atStart = loadedAtStart(metafile!, entryOf(metafile!, fn.name));
+      assertLazy(fn, metafile!, Object.keys(metafile!.outputs));
+      return { fn, atStart: metafileOf(metafile!, atStart) };
+    }),
+  );
   const sources = new Map<string, Awaited<ReturnType<typeof sdkBaselineSource>>>();
-  for (const fn of functions) {
-    assertLazy(fn, bundles.metafile!, outputOf(bundles.metafile!, fn.name));
-    const source = await sdkBaselineSource(
-      metafileOf(bundles.metafile!, outputOf(bundles.metafile!, fn.name)),
-    );
+  for (const { fn, atStart } of bundles) {
+    const source = await sdkBaselineSource(atStart);
     sources.set(fn.name, source);
     mkdirSync(join(OUT, 'sources', fn.name), { recursive: true });
     writeFileSync(join(OUT, 'sources', fn.name, 'sdk-baseline.mjs'), source.source);
   }
   const baselines = await build({
-    ...options,
+    ...bundling(OUT, [], false),
     entryPoints: Object.fromEntries(
       functions.map((fn) => [
         `${fn.name}/sdk-baseline/index`,
@@ -120,20 +131,26 @@ async function buildGroup(functions: readonly FunctionSpec[]) {
       ]),
     ),
   });
-  return functions.map((fn) => {
-    const bundle = metafileOf(bundles.metafile!, outputOf(bundles.metafile!, fn.name));
-    const baseline = metafileOf(
-      baselines.metafile!,
-      outputOf(baselines.metafile!, `${fn.name}/sdk-baseline`),
-    );
+  return bundles.map(({ fn, atStart }) => {
+    const baseline = metafileOf(baselines.metafile!, [
+      entryOf(baselines.metafile!, `${fn.name}/sdk-baseline`),
+    ]);
     return {
       fn,
       bundleFile: join(OUT, fn.name, 'index.mjs'),
       baselineFile: join(OUT, fn.name, 'sdk-baseline', 'index.mjs'),
+      /** Minified bytes a cold start loads (source maps apart). */
+      bytes: bytesOf(atStart),
+      baselineBytes: bytesOf(baseline),
+      chunksAtStart: Object.keys(atStart.outputs).length - 1,
       sdkPackages: sources.get(fn.name)!.packages,
-      beyondSdk: beyond(bundle, baseline),
+      beyondSdk: beyond(atStart, baseline),
     };
   });
+}
+
+function bytesOf(metafile: Metafile): number {
+  return Object.values(metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 }
 
 interface ImportTime {
@@ -180,6 +197,8 @@ interface Measured {
   name: string;
   bytes: number;
   baselineBytes: number;
+  /** Chunks the entry imports statically (code shared with its lazily loaded paths). */
+  chunksAtStart: number;
   sdkPackages: string[];
   /** What the bundle holds beyond the SDK, by package (or project folder), largest first, in KB. */
   beyondSdk: Array<[string, number]>;
@@ -223,13 +242,12 @@ function paired(times: { bundle: ImportTime[]; baseline: ImportTime[] }): Paired
 
 /** Bytes of a bundle by npm package, or by project folder for the project's own code. */
 function composition(metafile: Metafile): Map<string, number> {
-  const output =
-    Object.values(metafile.outputs).find((o) => o.entryPoint) ?? Object.values(metafile.outputs)[0]!;
   const sizes = new Map<string, number>();
-  for (const [path, input] of Object.entries(output.inputs)) {
-    const key = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.replace(/\/[^/]+$/, '');
-    sizes.set(key, (sizes.get(key) ?? 0) + input.bytesInOutput);
-  }
+  for (const output of Object.values(metafile.outputs))
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const key = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.replace(/\/[^/]+$/, '');
+      sizes.set(key, (sizes.get(key) ?? 0) + input.bytesInOutput);
+    }
   return sizes;
 }
 
@@ -264,8 +282,9 @@ export const coldStartCase: Case = {
             );
             measured.push({
               name: b.fn.name,
-              bytes: statSync(b.bundleFile).size,
-              baselineBytes: statSync(b.baselineFile).size,
+              bytes: b.bytes,
+              baselineBytes: b.baselineBytes,
+              chunksAtStart: b.chunksAtStart,
               sdkPackages: b.sdkPackages,
               beyondSdk: b.beyondSdk,
               imports: times.bundle,

@@ -170,8 +170,6 @@ export const automation = defineModule({
       entry: 'functions/workers/automation-firings.ts',
       description: "Runs a rule's actions once per occurrence and records the run.",
       permissions: ['table:write', 'mail:send'],
-      // Phone numbers are normalized with libphonenumber-js, imported on the first number.
-      nodeModules: ['libphonenumber-js'],
     },
   ],
   routes: automationRoutes,

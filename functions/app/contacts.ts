@@ -646,16 +646,12 @@ export const contacts = defineModule({
       entry: 'functions/http/contacts.ts',
       description: 'The address book over HTTP.',
       permissions: ['table:tenant', 'secrets:read'],
-      // Imported on the paths that need them: phone numbers, and CSV imports.
-      nodeModules: ['libphonenumber-js', 'csv-parse'],
     },
     {
       name: 'contacts-public',
       entry: 'functions/http/contacts-public.ts',
       description: 'Self-service forms and calendar feeds, opened through signed links.',
       permissions: ['table:tenant', 'secrets:read'],
-      // Imported on the paths that need them: phone numbers, and the calendar feed.
-      nodeModules: ['libphonenumber-js', 'ical.js'],
     },
     {
       name: 'contacts-jobs',
@@ -664,8 +660,6 @@ export const contacts = defineModule({
       permissions: ['table:write', 'queues:send'],
       timeoutSeconds: 900,
       memoryMb: 512,
-      // Phone numbers are normalized with libphonenumber-js, imported on the first number.
-      nodeModules: ['libphonenumber-js'],
     },
     {
       name: 'contacts-import',
@@ -674,8 +668,6 @@ export const contacts = defineModule({
       permissions: ['table:write'],
       timeoutSeconds: 300,
       memoryMb: 512,
-      // Phone numbers are normalized with libphonenumber-js, imported on the first number.
-      nodeModules: ['libphonenumber-js'],
     },
     {
       name: 'contact-indexes',

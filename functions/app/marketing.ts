@@ -812,16 +812,12 @@ export const marketing = defineModule({
       entry: 'functions/http/marketing.ts',
       description: 'Topics, lists, segments, templates, campaigns, newsletters and suppressions over HTTP.',
       permissions: ['table:tenant', 'mail:send', 'secrets:read'],
-      // A list's CSV import reads the file with csv-parse, imported by that route only.
-      nodeModules: ['csv-parse'],
     },
     {
       name: 'marketing-public',
       entry: 'functions/http/marketing-public.ts',
       description: 'One-click unsubscribe and preference pages, opened through signed links.',
       permissions: ['table:tenant', 'secrets:read'],
-      // Phone numbers are normalized with libphonenumber-js, imported on the first number.
-      nodeModules: ['libphonenumber-js'],
     },
     {
       name: 'marketing-events',

@@ -950,8 +950,6 @@ export const sales = defineModule({
       entry: 'functions/http/sales.ts',
       description: 'Leads, deals, products, quotes, orders and purchasing over HTTP.',
       permissions: ['table:tenant'],
-      // Phone numbers are normalized with libphonenumber-js, imported on the first number.
-      nodeModules: ['libphonenumber-js'],
     },
     {
       name: 'sales-reorder',

@@ -67,6 +67,8 @@ const BENCH_DIR = join(REPO_ROOT, 'bench');
 async function main(): Promise<number> {
   const started = new Date();
   const machineAtStart = describeMachine();
+  // Taken now: the worktree may change while a long run measures what it built at the start.
+  const commit = commitMeasured();
   const only = options.only?.split(',').map((s) => s.trim());
   const unknown = only?.filter((id) => !CASES.some((c) => c.id === id)) ?? [];
   if (unknown.length)
@@ -181,7 +183,7 @@ async function main(): Promise<number> {
     const row = historyRow(
       {
         at: output.startedAt,
-        commit: commitMeasured(),
+        commit,
         seconds: output.durationSeconds,
         quick: options.quick,
         ...(only ? { only } : {}),

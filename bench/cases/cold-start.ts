@@ -45,7 +45,8 @@ function bundling(outdir: string, nodeModules: readonly string[], split: boolean
       ...(BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*']),
       ...nodeModules.flatMap((m) => [m, `${m}/*`]),
     ],
-    ...(split ? { splitting: true, entryNames: SPLITTING.entryNames, chunkNames: SPLITTING.chunkNames } : {}),
+    // Entry points are named by their keys (`index`, as SPLITTING.entryNames names the deployed one).
+    ...(split ? { splitting: true, chunkNames: SPLITTING.chunkNames } : {}),
     outdir,
     outExtension: { '.js': SPLITTING.outExtension },
     metafile: true,
@@ -122,23 +123,21 @@ async function buildAll(functions: readonly FunctionSpec[]) {
     mkdirSync(join(OUT, 'sources', fn.name), { recursive: true });
     writeFileSync(join(OUT, 'sources', fn.name, 'sdk-baseline.mjs'), source.source);
   }
+  // Split too: the SDK imports some of its own parts lazily (credential providers), and those are
+  // chunks loaded on the first call on both sides.
   const baselines = await build({
-    ...bundling(OUT, [], false),
+    ...bundling(join(OUT, 'baselines'), [], true),
     entryPoints: Object.fromEntries(
-      functions.map((fn) => [
-        `${fn.name}/sdk-baseline/index`,
-        join(OUT, 'sources', fn.name, 'sdk-baseline.mjs'),
-      ]),
+      functions.map((fn) => [`${fn.name}/index`, join(OUT, 'sources', fn.name, 'sdk-baseline.mjs')]),
     ),
   });
   return bundles.map(({ fn, atStart }) => {
-    const baseline = metafileOf(baselines.metafile!, [
-      entryOf(baselines.metafile!, `${fn.name}/sdk-baseline`),
-    ]);
+    const entry = entryOf(baselines.metafile!, fn.name);
+    const baseline = metafileOf(baselines.metafile!, loadedAtStart(baselines.metafile!, entry));
     return {
       fn,
       bundleFile: join(OUT, fn.name, 'index.mjs'),
-      baselineFile: join(OUT, fn.name, 'sdk-baseline', 'index.mjs'),
+      baselineFile: join(OUT, 'baselines', fn.name, 'index.mjs'),
       /** Minified bytes a cold start loads (source maps apart). */
       bytes: bytesOf(atStart),
       baselineBytes: bytesOf(baseline),

@@ -108,3 +108,19 @@ export function describeBudget(budget: Budget): string {
   const target = describeLimit(budget);
   return budget.accepted ? `${target} (accepted ${describeLimit(budget.accepted)})` : target;
 }
+
+/**
+ * The budget `checkBudgets` holds a metric to (one for that metric over a wildcard one), or
+ * undefined; a case uses it to take more samples where noise could flip the verdict.
+ */
+export function budgetFor(budgets: readonly Budget[], metric: string): Budget | undefined {
+  return (
+    budgets.find((b) => b.metric === metric) ??
+    budgets.find((b) => b.metric.includes('*') && matcher(b.metric).test(metric))
+  );
+}
+
+/** The limit a verdict turns on: the accepted one where the target is known to be missed. */
+export function effectiveLimit(budget: Budget): Limit {
+  return budget.accepted ?? budget;
+}

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LocalRuntime } from '../infra/local/runtime.ts';
-import type { Metrics } from './budgets.ts';
+import type { Budget, Metrics } from './budgets.ts';
 import type { DataSet } from './dataset.ts';
 import type { CapacityMeter } from './meter.ts';
 import type { Progress } from './progress.ts';
@@ -17,6 +17,8 @@ export interface Bench {
   databasePid: number | undefined;
   meter: CapacityMeter;
   progress: Progress;
+  /** bench/budgets.json: a case takes more rounds where noise could flip a verdict. */
+  budgets: readonly Budget[];
   /** `--quick`: fewer samples and smaller volumes, to try the harness out (figures are rougher). */
   quick: boolean;
 }
@@ -47,6 +49,8 @@ export interface CaseResult {
 export interface Case {
   id: string;
   title: string;
+  /** Metric prefixes it reports besides its id's (so `--only` knows which budgets it leaves out). */
+  alsoReports?: string[];
   run(bench: Bench): Promise<CaseResult>;
 }
 

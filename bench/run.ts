@@ -1,5 +1,6 @@
 import './environment.ts';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -20,18 +21,21 @@ import { ingestCase, reportSpeedCase } from './cases/warehouse.ts';
 import { webhookLatencyCase, webhookThroughputCase } from './cases/webhooks.ts';
 import { writeCase } from './cases/write.ts';
 import { type DataSet, FULL, loadDataSet, QUICK } from './dataset.ts';
+import { historyRow, PATHS } from './history.ts';
 import { describeMachine, findDynamoDbLocal } from './machine.ts';
 import { CapacityMeter } from './meter.ts';
 import { Progress } from './progress.ts';
 import { renderTable } from './table.ts';
 
 /**
- * npm run bench [-- --check] [-- --quick] [-- --only read,write]
+ * npm run bench [-- --check] [-- --record] [-- --quick] [-- --only read,write]
  *
  * Starts the whole CRM in memory (DynamoDB Local, SES emulator, local bus, scheduler, queues and
  * stream poller, all in this process but DynamoDB), loads its own data set through the API, runs
  * each case after a warm-up next to its floor measured in the same run, prints a table and writes
- * bench/results.json. With --check it exits non-zero when a budget of bench/budgets.json is not met.
+ * bench/results.json. With --check it exits non-zero when a budget of bench/budgets.json is not met;
+ * with --record it appends the run's budgeted figures to bench/history.jsonl (npm run bench:docs
+ * then shows them in docs/performance.md).
  * docs/performance.md explains each case and the latest figures.
  */
 const CASES: Case[] = [
@@ -54,6 +58,7 @@ const CASES: Case[] = [
 const { values: options } = parseArgs({
   options: {
     check: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
   },
@@ -64,6 +69,8 @@ const BENCH_DIR = join(REPO_ROOT, 'bench');
 async function main(): Promise<number> {
   const started = new Date();
   const machineAtStart = describeMachine();
+  // Taken now: the worktree may change while a long run measures what it built at the start.
+  const commit = commitMeasured();
   const only = options.only?.split(',').map((s) => s.trim());
   const unknown = only?.filter((id) => !CASES.some((c) => c.id === id)) ?? [];
   if (unknown.length)
@@ -122,6 +129,7 @@ async function main(): Promise<number> {
       databasePid: findDynamoDbLocal(dynamodbPort),
       meter: new CapacityMeter(db),
       progress,
+      budgets,
       quick: options.quick,
     };
     for (const c of selected) {
@@ -141,8 +149,8 @@ async function main(): Promise<number> {
 
   const metrics = Object.assign({}, ...results.map((r) => r.metrics));
   const skipped = [
-    ...CASES.filter((c) => !selected.includes(c)).map((c) => `${c.id}.`),
-    ...results.filter((r) => r.skipped).map((r) => `${r.id}.`),
+    ...CASES.filter((c) => !selected.includes(c)).flatMap(prefixes),
+    ...results.filter((r) => r.skipped).flatMap((r) => prefixes(CASES.find((c) => c.id === r.id)!)),
   ];
   const verdicts = checkBudgets(budgets, metrics, skipped);
   console.log(`\n${table(results, verdicts)}\n`);
@@ -173,6 +181,26 @@ async function main(): Promise<number> {
   };
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(output, null, 2)}\n`);
   console.log(`Results written to bench/results.json (${output.durationSeconds} s).`);
+  if (options.record) {
+    const row = historyRow(
+      {
+        at: output.startedAt,
+        commit,
+        seconds: output.durationSeconds,
+        quick: options.quick,
+        ...(only ? { only } : {}),
+        load: [output.machine.loadAverage[0]!, output.machine.loadAverageAtEnd[0]!],
+        cores: output.machine.cores,
+        ...(results.some((r) => r.failed)
+          ? { failed: results.filter((r) => r.failed).map((r) => r.id) }
+          : {}),
+      },
+      metrics,
+      budgets,
+    );
+    appendFileSync(PATHS.history, `${JSON.stringify(row)}\n`);
+    console.log('Recorded in bench/history.jsonl: npm run bench:docs shows it in docs/performance.md.');
+  }
   const broken = results.filter((r) => r.failed);
   if (broken.length) {
     console.log(`Failed: ${broken.map((r) => r.id).join(', ')} (the error is printed above).`);
@@ -185,6 +213,20 @@ async function main(): Promise<number> {
     return failed.length ? 1 : 0;
   }
   return 0;
+}
+
+/** The commit the run measured, marked `+` when the worktree had uncommitted changes. */
+function commitMeasured(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function prefixes(c: Case): string[] {
+  return [c.id, ...(c.alsoReports ?? [])].map((prefix) => `${prefix}.`);
 }
 
 function round(value: number): string {

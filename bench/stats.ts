@@ -82,3 +82,41 @@ export async function interleaved(
   const [timesA, timesB] = await rotated(pairs, [a, b], onPair);
   return { a: timesA!, b: timesB! };
 }
+
+/** A ratio taken round by round, and how far the rounds spread around it. */
+export interface PairedRatio {
+  /** The median of the rounds' ratios: the figure a budget is checked against. */
+  median: number;
+  /** The lower and upper quartiles of the rounds' ratios (nearest rank). */
+  low: number;
+  high: number;
+  rounds: number;
+}
+
+/**
+ * The ratio of two sides measured side by side, round by round: each round's product divided by
+ * the floor measured next to it, so a slow moment of a shared machine falls on both halves of a
+ * ratio instead of on one side's median.
+ */
+export function pairedRatio(measured: readonly number[], floor: readonly number[]): PairedRatio {
+  if (measured.length !== floor.length || measured.length === 0)
+    throw new Error('A paired ratio needs as many rounds on each side, and at least one.');
+  const ratios = measured.map((m, i) => ratio(m, floor[i]!)).sort((a, b) => a - b);
+  return {
+    median: percentile(ratios, 0.5),
+    low: percentile(ratios, 0.25),
+    high: percentile(ratios, 0.75),
+    rounds: ratios.length,
+  };
+}
+
+/**
+ * Whether more rounds could still change a verdict: the rounds' interquartile range straddles the
+ * limit. A ratio whose middle half of rounds lies on one side of it is decided; one that does not
+ * is measured again, up to a maximum, instead of letting one noisy round decide.
+ */
+export function undecided(paired: PairedRatio, limit: { max?: number; min?: number }): boolean {
+  const straddles = (bound: number | undefined) =>
+    bound !== undefined && paired.low <= bound && paired.high >= bound;
+  return straddles(limit.max) || straddles(limit.min);
+}

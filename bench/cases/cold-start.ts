@@ -1,28 +1,36 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { application } from '../../functions/app/index.ts';
 import type { FunctionSpec } from '../../functions/app/types.ts';
-import { BUNDLING, DOCS_ASSET_DIR, RUNTIME } from '../../infra/constructs/functions.ts';
+import { BUNDLING, DOCS_ASSET_DIR, RUNTIME, SPLITTING } from '../../infra/constructs/functions.ts';
 import { REPO_ROOT } from '../../infra/local/runtime.ts';
+import { budgetFor, effectiveLimit, type Limit } from '../budgets.ts';
 import type { Case, Row } from '../case.ts';
 import { sdkBaselineSource } from '../sdk-baseline.ts';
-import { median, ratio } from '../stats.ts';
+import { median, type PairedRatio, pairedRatio, ratio, undecided } from '../stats.ts';
 
 /**
  * A proxy for each function's cold start: its bundle, built as CDK deploys it (the stack's own
- * bundling options), against a baseline bundle holding only the AWS SDK clients and commands that
- * bundle uses, built the same way. Size: minified bytes of each (source maps apart). Import time:
- * each bundle is imported in fresh Node processes, with the function's environment and the
- * deployed NODE_OPTIONS, bundle and baseline alternately; the medians of their CPU times are compared.
+ * bundling options, split), against a baseline bundle holding only the AWS SDK clients and
+ * commands that its cold start loads, built the same way. Size: minified bytes a cold start loads
+ * (the entry and the chunks it imports statically; source maps apart). Import time: the entry is
+ * imported in fresh Node processes, with the function's environment and the deployed
+ * NODE_OPTIONS, bundle and baseline alternately; each round's ratio of CPU times is taken, and
+ * their median is the figure.
  */
 const OUT = join(tmpdir(), `funnel-bench-bundles-${process.pid}`);
 
-/** The stack's bundling options (infra/constructs/functions.ts), as esbuild options. */
-function bundling(): BuildOptions {
+/**
+ * The stack's bundling options (infra/constructs/functions.ts), as esbuild options: split as the
+ * stack splits them (`split`), so what a function imports lazily lands in chunks it loads on the
+ * paths that need them. Packages a function ships beside its bundle (its own
+ * FunctionSpec.nodeModules, as CDK installs them) are left out.
+ */
+function bundling(outdir: string, nodeModules: readonly string[], split: boolean): BuildOptions {
   const version = /nodejs(\d+)/.exec(RUNTIME.name)?.[1];
   return {
     bundle: true,
@@ -33,13 +41,14 @@ function bundling(): BuildOptions {
     sourcemap: BUNDLING.sourceMap,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
-    // Packages a function ships beside its bundle (FunctionSpec.nodeModules) are loaded lazily, not bundled.
     external: [
       ...(BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*']),
-      ...new Set(application.functions.flatMap((fn) => fn.nodeModules ?? [])),
+      ...nodeModules.flatMap((m) => [m, `${m}/*`]),
     ],
-    outdir: OUT,
-    outExtension: { '.js': '.mjs' },
+    // Entry points are named by their keys (`index`, as SPLITTING.entryNames names the deployed one).
+    ...(split ? { splitting: true, chunkNames: SPLITTING.chunkNames } : {}),
+    outdir,
+    outExtension: { '.js': SPLITTING.outExtension },
     metafile: true,
     logLevel: 'silent',
     // The baselines are written to OUT, outside the repository: their packages are the project's.
@@ -47,55 +56,100 @@ function bundling(): BuildOptions {
   };
 }
 
-/** The part of a metafile of several entry points that one output is made of. */
-function metafileOf(metafile: Metafile, output: string): Metafile {
-  const only = metafile.outputs[output]!;
+/**
+ * A package shipped beside the bundle but imported statically would be loaded at every cold start
+ * without being counted here: the harness refuses to measure such a bundle.
+ */
+function assertLazy(fn: FunctionSpec, metafile: Metafile, outputs: readonly string[]): void {
+  const shipped = fn.nodeModules ?? [];
+  const eager = outputs.flatMap((output) =>
+    metafile.outputs[output]!.imports.filter(
+      (i) =>
+        i.external &&
+        i.kind === 'import-statement' &&
+        shipped.some((m) => i.path === m || i.path.startsWith(`${m}/`)),
+    ),
+  );
+  if (eager.length)
+    throw new Error(
+      `${fn.name} imports ${eager.map((i) => i.path).join(', ')} statically: a package in nodeModules is loaded with await import(), on the paths that need it.`,
+    );
+}
+
+/**
+ * The outputs a cold start loads: the entry and the chunks it imports statically, transitively;
+ * chunks reached only by `await import()` load later, on the paths that need them.
+ */
+function loadedAtStart(metafile: Metafile, entry: string): string[] {
+  const loaded = new Set([entry]);
+  for (const output of loaded)
+    for (const i of metafile.outputs[output]!.imports)
+      if (i.kind === 'import-statement' && !i.external && metafile.outputs[i.path]) loaded.add(i.path);
+  return [...loaded];
+}
+
+/** The part of a metafile that some of its outputs are made of. */
+function metafileOf(metafile: Metafile, outputs: readonly string[]): Metafile {
+  const inputs = new Set(outputs.flatMap((o) => Object.keys(metafile.outputs[o]!.inputs)));
   return {
-    inputs: Object.fromEntries(Object.keys(only.inputs).map((path) => [path, metafile.inputs[path]!])),
-    outputs: { [output]: only },
+    inputs: Object.fromEntries([...inputs].map((path) => [path, metafile.inputs[path]!])),
+    outputs: Object.fromEntries(outputs.map((o) => [o, metafile.outputs[o]!])),
   };
 }
 
-/** Every function's bundle and its SDK-only baseline, each set in one esbuild run. */
+const entryOf = (metafile: Metafile, name: string) =>
+  Object.keys(metafile.outputs).find((o) => o.endsWith(`${name}/index.mjs`))!;
+
+/**
+ * Every function's bundle, built alone and split as the stack builds it, and its SDK-only
+ * baseline (the SDK clients and commands its cold start loads), the baselines in one esbuild run.
+ */
 async function buildAll(functions: readonly FunctionSpec[]) {
-  const bundles = await build({
-    ...bundling(),
-    entryPoints: Object.fromEntries(functions.map((fn) => [`${fn.name}/index`, join(REPO_ROOT, fn.entry)])),
-  });
-  const outputOf = (metafile: Metafile, name: string) =>
-    Object.keys(metafile.outputs).find((o) => o.endsWith(`${name}/index.mjs`))!;
+  const bundles = await Promise.all(
+    functions.map(async (fn) => {
+      const { metafile } = await build({
+        ...bundling(join(OUT, fn.name), fn.nodeModules ?? [], true),
+        entryPoints: { index: join(REPO_ROOT, fn.entry) },
+      });
+      const atStart = loadedAtStart(metafile!, entryOf(metafile!, fn.name));
+      assertLazy(fn, metafile!, Object.keys(metafile!.outputs));
+      return { fn, atStart: metafileOf(metafile!, atStart) };
+    }),
+  );
   const sources = new Map<string, Awaited<ReturnType<typeof sdkBaselineSource>>>();
-  for (const fn of functions) {
-    const source = await sdkBaselineSource(
-      metafileOf(bundles.metafile!, outputOf(bundles.metafile!, fn.name)),
-    );
+  for (const { fn, atStart } of bundles) {
+    const source = await sdkBaselineSource(atStart);
     sources.set(fn.name, source);
     mkdirSync(join(OUT, 'sources', fn.name), { recursive: true });
     writeFileSync(join(OUT, 'sources', fn.name, 'sdk-baseline.mjs'), source.source);
   }
+  // Split too: the SDK imports some of its own parts lazily (credential providers), and those are
+  // chunks loaded on the first call on both sides.
   const baselines = await build({
-    ...bundling(),
+    ...bundling(join(OUT, 'baselines'), [], true),
     entryPoints: Object.fromEntries(
-      functions.map((fn) => [
-        `${fn.name}/sdk-baseline/index`,
-        join(OUT, 'sources', fn.name, 'sdk-baseline.mjs'),
-      ]),
+      functions.map((fn) => [`${fn.name}/index`, join(OUT, 'sources', fn.name, 'sdk-baseline.mjs')]),
     ),
   });
-  return functions.map((fn) => {
-    const bundle = metafileOf(bundles.metafile!, outputOf(bundles.metafile!, fn.name));
-    const baseline = metafileOf(
-      baselines.metafile!,
-      outputOf(baselines.metafile!, `${fn.name}/sdk-baseline`),
-    );
+  return bundles.map(({ fn, atStart }) => {
+    const entry = entryOf(baselines.metafile!, fn.name);
+    const baseline = metafileOf(baselines.metafile!, loadedAtStart(baselines.metafile!, entry));
     return {
       fn,
       bundleFile: join(OUT, fn.name, 'index.mjs'),
-      baselineFile: join(OUT, fn.name, 'sdk-baseline', 'index.mjs'),
+      baselineFile: join(OUT, 'baselines', fn.name, 'index.mjs'),
+      /** Minified bytes a cold start loads (source maps apart). */
+      bytes: bytesOf(atStart),
+      baselineBytes: bytesOf(baseline),
+      chunksAtStart: Object.keys(atStart.outputs).length - 1,
       sdkPackages: sources.get(fn.name)!.packages,
-      beyondSdk: beyond(bundle, baseline),
+      beyondSdk: beyond(atStart, baseline),
     };
   });
+}
+
+function bytesOf(metafile: Metafile): number {
+  return Object.values(metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 }
 
 interface ImportTime {
@@ -142,34 +196,57 @@ interface Measured {
   name: string;
   bytes: number;
   baselineBytes: number;
+  /** Chunks the entry imports statically (code shared with its lazily loaded paths). */
+  chunksAtStart: number;
   sdkPackages: string[];
   /** What the bundle holds beyond the SDK, by package (or project folder), largest first, in KB. */
   beyondSdk: Array<[string, number]>;
   imports: ImportTime[];
   baselineImports: ImportTime[];
+  /** Import CPU time, bundle over baseline, round by round. */
+  ratio: PairedRatio;
 }
 
-async function importTimes(bundleFile: string, baselineFile: string, rounds: number, tick: () => void) {
+/**
+ * Imports the bundle and its baseline alternately, a pair per round, until the pairs' ratios
+ * decide the verdict against `limit` (their middle half on one side of it) or `maxRounds` is
+ * reached: a function far from its limit costs `minRounds`, one near it as many as it takes.
+ */
+async function importTimes(
+  files: { bundleFile: string; baselineFile: string },
+  rounds: { min: number; max: number },
+  limit: Limit | undefined,
+  tick: () => void,
+) {
   const times = { bundle: [] as ImportTime[], baseline: [] as ImportTime[] };
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < rounds.max; round++) {
+    if (round >= rounds.min && !(limit && undecided(paired(times), limit))) break;
     // Alternate the order: the first import of a round may find the disk cache colder.
     const order = round % 2 === 0 ? (['bundle', 'baseline'] as const) : (['baseline', 'bundle'] as const);
     for (const which of order)
-      times[which].push(await importTime(which === 'bundle' ? bundleFile : baselineFile));
+      times[which].push(await importTime(which === 'bundle' ? files.bundleFile : files.baselineFile));
     tick();
   }
   return times;
 }
 
+// CPU time, not wall time: on a shared machine other processes stretch the wall time of an import
+// by up to three times between two runs, while its CPU time stays within a few percent.
+function paired(times: { bundle: ImportTime[]; baseline: ImportTime[] }): PairedRatio {
+  return pairedRatio(
+    times.bundle.map((t) => t.cpuMs),
+    times.baseline.map((t) => t.cpuMs),
+  );
+}
+
 /** Bytes of a bundle by npm package, or by project folder for the project's own code. */
 function composition(metafile: Metafile): Map<string, number> {
-  const output =
-    Object.values(metafile.outputs).find((o) => o.entryPoint) ?? Object.values(metafile.outputs)[0]!;
   const sizes = new Map<string, number>();
-  for (const [path, input] of Object.entries(output.inputs)) {
-    const key = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.replace(/\/[^/]+$/, '');
-    sizes.set(key, (sizes.get(key) ?? 0) + input.bytesInOutput);
-  }
+  for (const output of Object.values(metafile.outputs))
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const key = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.replace(/\/[^/]+$/, '');
+      sizes.set(key, (sizes.get(key) ?? 0) + input.bytesInOutput);
+    }
   return sizes;
 }
 
@@ -185,30 +262,37 @@ function beyond(bundle: Metafile, baseline: Metafile): Array<[string, number]> {
 export const coldStartCase: Case = {
   id: 'cold-start',
   title: 'Cold start proxy',
-  async run({ progress, quick }) {
-    const rounds = quick ? 3 : 5;
+  async run({ progress, quick, budgets }) {
+    const rounds = quick ? { min: 3, max: 7 } : { min: 5, max: 15 };
     const functions = application.functions;
     mkdirSync(OUT, { recursive: true });
     const measured: Measured[] = [];
     try {
-      await progress.run('cold start: bundles and imports', 1 + functions.length * rounds, async (phase) => {
-        const built = await buildAll(functions);
-        phase.tick(1, 'built');
-        for (const b of built) {
-          const times = await importTimes(b.bundleFile, b.baselineFile, rounds, () =>
-            phase.tick(1, b.fn.name),
-          );
-          measured.push({
-            name: b.fn.name,
-            bytes: statSync(b.bundleFile).size,
-            baselineBytes: statSync(b.baselineFile).size,
-            sdkPackages: b.sdkPackages,
-            beyondSdk: b.beyondSdk,
-            imports: times.bundle,
-            baselineImports: times.baseline,
-          });
-        }
-      });
+      await progress.run(
+        'cold start: bundles and imports',
+        1 + functions.length * rounds.min,
+        async (phase) => {
+          const built = await buildAll(functions);
+          phase.tick(1, 'built');
+          for (const b of built) {
+            const budget = budgetFor(budgets, `cold-start.${b.fn.name}.importRatio`);
+            const times = await importTimes(b, rounds, budget && effectiveLimit(budget), () =>
+              phase.tick(1, b.fn.name),
+            );
+            measured.push({
+              name: b.fn.name,
+              bytes: b.bytes,
+              baselineBytes: b.baselineBytes,
+              chunksAtStart: b.chunksAtStart,
+              sdkPackages: b.sdkPackages,
+              beyondSdk: b.beyondSdk,
+              imports: times.bundle,
+              baselineImports: times.baseline,
+              ratio: paired(times),
+            });
+          }
+        },
+      );
     } finally {
       rmSync(OUT, { recursive: true, force: true });
     }
@@ -216,8 +300,6 @@ export const coldStartCase: Case = {
     const metrics: Record<string, number> = {};
     for (const m of measured) {
       const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-      // CPU time, not wall time: on a shared machine other processes stretch the wall time of an
-      // import by up to three times between two runs, while its CPU time stays within a few percent.
       const importMs = median(m.imports.map((t) => t.cpuMs));
       const baselineMs = median(m.baselineImports.map((t) => t.cpuMs));
       const hasSdk = m.sdkPackages.length > 0;
@@ -232,14 +314,15 @@ export const coldStartCase: Case = {
         metric: `cold-start.${m.name}.addedKB`,
       });
       // A function with no SDK client has no baseline to be slower than: an empty module.
-      if (hasSdk) metrics[`cold-start.${m.name}.importRatio`] = ratio(importMs, baselineMs);
+      if (hasSdk) metrics[`cold-start.${m.name}.importRatio`] = m.ratio.median;
+      const spread = `${m.ratio.low.toFixed(2)}–${m.ratio.high.toFixed(2)} over ${m.ratio.rounds} rounds`;
       rows.push({
-        measure: `${m.name}: import in a fresh process, CPU time${hasSdk ? '' : ' (no SDK client)'}`,
+        measure: `${m.name}: import in a fresh process, CPU time${hasSdk ? ` (ratio ${spread})` : ' (no SDK client)'}`,
         funnel: `${importMs.toFixed(0)} ms`,
         ...(hasSdk
           ? {
               floor: `${baselineMs.toFixed(0)} ms`,
-              ratio: ratio(importMs, baselineMs),
+              ratio: m.ratio.median,
               metric: `cold-start.${m.name}.importRatio`,
             }
           : {}),

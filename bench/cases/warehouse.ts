@@ -111,6 +111,7 @@ async function scanned(bench: Bench, tenantId: string): Promise<number> {
 export const reportSpeedCase: Case = {
   id: 'report-speed',
   title: 'Warehouse: report speed and pruning',
+  alsoReports: ['report-pruning'],
   async run(bench): Promise<CaseResult> {
     const { runtime, progress, quick } = bench;
     const facts = quick ? FACTS / 10 : FACTS;

@@ -44,7 +44,7 @@ export const handler = httpHandler(
       const now = feed.ctx.clock.now();
       const { items } = await calendar(feed.ctx, { ...feedWindow(now), ownerId: feed.memberId });
       return reply(
-        renderICalendar(items, { name: 'Funnel CRM', now, domain: new URL(publicUrl('/')).hostname }),
+        await renderICalendar(items, { name: 'Funnel CRM', now, domain: new URL(publicUrl('/')).hostname }),
         {
           headers: {
             'content-type': 'text/calendar; charset=utf-8',

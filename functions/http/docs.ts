@@ -6,8 +6,6 @@ import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { NotFoundError } from '../../shared/platform/errors.ts';
 import { type HttpEvent, httpHandler, reply } from '../../shared/platform/http/handler.ts';
-import { buildOpenApi } from '../../shared/platform/http/openapi.ts';
-import { application } from '../app/index.ts';
 import { platformRoutes } from '../app/platform.ts';
 import { GETTING_STARTED } from './getting-started.ts';
 
@@ -60,7 +58,13 @@ window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#api-reference',
 </html>`;
 
 const served = httpHandler(platformRoutes, {
+  // Every route's declaration and schema, and the builder: imported by the document's request
+  // only (a chunk of the split bundle), not by the page and its assets, nor at cold start.
   openApi: async () => {
+    const [{ buildOpenApi }, { application }] = await Promise.all([
+      import('../../shared/platform/http/openapi.ts'),
+      import('../app/index.ts'),
+    ]);
     document ??= buildOpenApi(application.routes, {
       title: 'Funnel CRM API',
       version: '1.0.0',

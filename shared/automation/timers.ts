@@ -4,8 +4,8 @@ import { getItem, queryEach, unitOfWork, withoutKeys } from '../platform/db/repo
 import { ConflictError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays } from '../platform/time.ts';
+import { localDateTime, occurrenceInstant } from '../tasks/local-time.ts';
 import { deleteSchedule, scheduleOnce } from '../tasks/one-time.ts';
-import { localDateTime, occurrenceInstant } from '../tasks/recurrence.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { automationKeys } from './keys.ts';

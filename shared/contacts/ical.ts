@@ -1,15 +1,17 @@
-import ICAL from 'ical.js';
 import type { CalendarItem } from './schema.ts';
 
 /**
  * Renders calendar items as an iCalendar document (RFC 5545) with ical.js's component API, so
  * escaping, line folding and date formats are the library's, not ours. Meetings and calls are
  * events; due tasks are short events at their due time (calendar apps show VTODOs unevenly).
+ * ical.js (76 KB minified) is imported here, by the feed's requests only: the function that
+ * serves the feed ships it beside its bundle, and its self-service forms never load it.
  */
-export function renderICalendar(
+export async function renderICalendar(
   items: CalendarItem[],
   options: { name: string; now: Date; domain: string },
-): string {
+): Promise<string> {
+  const { default: ICAL } = await import('ical.js');
   const calendar = new ICAL.Component(['vcalendar', [], []]);
   calendar.updatePropertyWithValue('prodid', '-//Funnel CRM//Calendar feed//EN');
   calendar.updatePropertyWithValue('version', '2.0');

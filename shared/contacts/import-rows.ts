@@ -23,6 +23,7 @@ import {
   type StoredImport,
 } from './imports.ts';
 import { companyKeys, contactKeys, importKeys } from './keys.ts';
+import { phoneNormalizer } from './phones.ts';
 import { type Contact, ContactCreate, type ContactUpdate, type CustomFieldDefinition } from './schema.ts';
 import {
   applyContactChange,
@@ -64,8 +65,13 @@ export async function importChunk(ctx: TenantContext, message: ChunkMessage): Pr
   const rows = await readChunk(ctx, message);
   if (!rows) return;
   const stored = await getStoredImport(ctx, message.importId, true);
-  const [definitions, tenant] = await Promise.all([listCustomFields(ctx), getTenant(ctx)]);
-  const write: ContactWriteContext = { definitions, defaultCountry: tenant.postalAddress.country };
+  // An import is a background job whose rows may carry phone numbers: the library is loaded once.
+  const [definitions, tenant, toE164] = await Promise.all([
+    listCustomFields(ctx),
+    getTenant(ctx),
+    phoneNormalizer(),
+  ]);
+  const write: ContactWriteContext = { definitions, defaultCountry: tenant.postalAddress.country, toE164 };
   const counts: Counts = { created: 0, updated: 0, unchanged: 0, failed: 0, rows: rows.length };
   const errors: Array<{ line: number; errors: Array<{ field: string; message: string }> }> = [];
   const columnOf = (path: string) => headerFor(stored, path);

@@ -1,4 +1,4 @@
-import { localDateTime } from '../tasks/recurrence.ts';
+import { localDateTime } from '../tasks/local-time.ts';
 import type { Contact } from './schema.ts';
 
 type BestTime = NonNullable<Contact['bestTimeToCall']>;

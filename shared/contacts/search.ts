@@ -64,7 +64,7 @@ export async function searchContacts(
     return viaIndexItems(ctx, { index: 'GSI2', partition: contactKeys.byTag(t, query.tag) }, page);
   if (query.phone) {
     const country = query.phone.startsWith('+') ? undefined : (await getTenant(ctx)).postalAddress.country;
-    const e164 = toE164(query.phone, country);
+    const e164 = await toE164(query.phone, country);
     if (!e164) throw ValidationError.field('query.phone', 'Must be a valid phone number.');
     return viaIndexItems(ctx, { index: 'GSI2', partition: contactKeys.byPhone(t, e164) }, page);
   }

@@ -23,7 +23,7 @@ import { getTenant } from '../tenancy/tenants.ts';
 import { checkCustomFields, listCustomFields } from './fields.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
 import { contactKeys } from './keys.ts';
-import { toE164 } from './phones.ts';
+import { type PhoneNormalizer, phoneNormalizer } from './phones.ts';
 import { contactFromItem } from './records.ts';
 import type {
   Contact,
@@ -65,6 +65,8 @@ export interface ContactWriteContext {
   /** Country of numbers typed without a country code when the contact has no address. */
   defaultCountry?: string;
   definitions?: CustomFieldDefinition[];
+  /** The phone library, loaded only for a write that carries phone numbers (phones.ts). */
+  toE164?: PhoneNormalizer;
   /** The values come from stored contacts (a merge): they were checked when written. */
   trusted?: boolean;
 }
@@ -76,13 +78,15 @@ export async function contactWriteContext(
 ): Promise<ContactWriteContext> {
   const needsCountry = input.phones?.some((p) => !p.number.startsWith('+'));
   const needsFields = input.customFields && Object.keys(input.customFields).length > 0;
-  const [tenant, definitions] = await Promise.all([
+  const [tenant, definitions, toE164] = await Promise.all([
     needsCountry ? getTenant(ctx) : undefined,
     needsFields ? listCustomFields(ctx) : undefined,
+    input.phones?.length ? phoneNormalizer() : undefined,
   ]);
   return {
     ...(tenant ? { defaultCountry: tenant.postalAddress.country } : {}),
     ...(definitions ? { definitions } : {}),
+    ...(toE164 ? { toE164 } : {}),
   };
 }
 
@@ -90,10 +94,15 @@ function normalizePhones(
   phones: Array<{ number: string; type: Phone['type'] }>,
   country: string | undefined,
   path: string,
+  write: ContactWriteContext,
 ): Phone[] {
   const issues: FieldIssue[] = [];
+  const { toE164 } = write;
+  if (phones.length && !toE164 && !write.trusted)
+    throw new Error('Phone numbers need the phone library: load it with contactWriteContext().');
   const normalized = phones.map((phone, i) => {
-    const e164 = toE164(phone.number, country);
+    // Numbers of stored contacts (a merge) were normalized when they were written.
+    const e164 = toE164 ? toE164(phone.number, country) : phone.number;
     if (!e164)
       issues.push({
         path: `${path}.${i}.number`,
@@ -177,7 +186,12 @@ export function createContactInto(
     lastName: input.lastName,
     ...(input.email ? { email: input.email } : {}),
     emails: [...new Set(input.emails ?? [])].filter((e) => e !== input.email),
-    phones: normalizePhones(input.phones ?? [], addresses[0]?.country ?? write.defaultCountry, 'body.phones'),
+    phones: normalizePhones(
+      input.phones ?? [],
+      addresses[0]?.country ?? write.defaultCountry,
+      'body.phones',
+      write,
+    ),
     addresses,
     ...(input.companyId ? { companyId: input.companyId } : {}),
     ...(input.ownerId ? { ownerId: input.ownerId } : {}),
@@ -319,6 +333,7 @@ export function applyContactChange(
       input.phones,
       next.addresses[0]?.country ?? write.defaultCountry,
       'body.phones',
+      write,
     );
   if (next.email) next.emails = next.emails.filter((e) => e !== next.email);
   const fields = Object.keys(fieldChanges(current, next, [...CONTACT_FIELDS]));

@@ -5,7 +5,7 @@ import { notExists } from '../platform/db/expressions.ts';
 import type { ItemKey } from '../platform/db/keys.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
 import { ConflictError } from '../platform/errors.ts';
-import { localDateTime } from './recurrence.ts';
+import { localDateTime } from './local-time.ts';
 
 /**
  * Durable timers: one EventBridge Scheduler `at(...)` schedule per pending moment (a reminder, a

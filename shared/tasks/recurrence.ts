@@ -1,5 +1,4 @@
 import * as rruleModule from 'rrule';
-import { zonedTimeToInstant } from '../platform/time.ts';
 
 /**
  * Recurrence rules (RFC 5545 RRULE) evaluated in the tenant's time zone. The `rrule` library
@@ -14,6 +13,9 @@ const { RRule } = (
   'RRule' in rruleModule ? rruleModule : Reflect.get(rruleModule, 'default')
 ) as typeof rruleModule;
 type Rule = InstanceType<typeof RRule>;
+
+// Code that only converts local times imports local-time.ts itself, without rrule (45 KB).
+export { compactLocal, localDateTime, occurrenceInstant } from './local-time.ts';
 
 export class RecurrenceError extends Error {
   override name = 'RecurrenceError';
@@ -87,29 +89,4 @@ export function nextOccurrence(
 ): string | undefined {
   const next = parseRecurrence(text, startsAt).after(floating(after), inclusive);
   return next ? toLocal(next) : undefined;
-}
-
-/** The instant a local occurrence (`YYYY-MM-DDTHH:mm`) happens in `timeZone`. */
-export function occurrenceInstant(local: string, timeZone: string): Date {
-  return zonedTimeToInstant(local, timeZone);
-}
-
-/** The local date-time (`YYYY-MM-DDTHH:mm`) of `instant` in `timeZone`. */
-export function localDateTime(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
-}
-
-/** `2026-01-05T09:00` → `202601050900`, for schedule names. */
-export function compactLocal(local: string): string {
-  return local.replace(/[-:T]/g, '');
 }

@@ -1,7 +1,3 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal, Role } from '../auth.ts';
@@ -18,13 +14,11 @@ import {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
-  UnprocessableError,
 } from '../errors.ts';
 import { type AppLogger, withKeys } from '../logger.ts';
 import { assertReferencesExist, checkReferences, type RecordKinds, referencesIn } from '../references.ts';
 import { hasSecretFields, withoutSecrets } from '../secret-fields.ts';
 import { type ExpandableKinds, expandBody, takeExpand } from './expand.ts';
-import { IDEMPOTENCY_KEY_PATTERN, idempotentFor } from './idempotency.ts';
 import { noSuchRoute, type Problem, problemFor, problemResponse, retryAfterOf } from './problem.ts';
 import { etag, parseIfMatch, parseInput } from './request.ts';
 import {
@@ -153,6 +147,8 @@ function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
 /**
  * The one place a frozen tenant's writes are refused, for every route at once: a tenant whose
@@ -343,7 +339,7 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     const key = http.headers['idempotency-key'];
     const idempotent = route.idempotent ?? route.method === 'POST';
     if (key === undefined || !idempotent || !http.principal) return execute();
-    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    if (!IDEMPOTENCY_KEY.test(key)) {
       throw new BadRequestError('Idempotency-Key must be 8 to 128 letters, digits or - _ : . characters.');
     }
     // The idempotency record keeps what the function returns. A response with secret fields is
@@ -355,22 +351,15 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
           return withoutSecretFields(route, first);
         }
       : execute;
-    const kept = await idempotentFor<HttpResponse>(http.ctx, context)(
+    // Powertools' idempotency utility and its JMESPath engine are evaluated on the first request
+    // that carries a key, not at every cold start: most requests carry none.
+    const { idempotently } = await import('./idempotency.ts');
+    const kept = await idempotently<HttpResponse>(
+      http.ctx,
+      context,
       { routeKey: event.routeKey, key, params: http.params ?? null, body: http.body ?? null },
       keep,
-    ).catch((error: unknown) => {
-      if (error instanceof IdempotencyValidationError) {
-        throw new UnprocessableError(
-          'This Idempotency-Key was already used with a different body; use a new key.',
-        );
-      }
-      if (error instanceof IdempotencyAlreadyInProgressError) {
-        throw new ConflictError(
-          'A request with this Idempotency-Key is still being processed; retry shortly.',
-        );
-      }
-      throw error;
-    });
+    );
     const response = first ?? kept;
     return { ...response, headers: { ...response.headers, 'x-request-id': http.requestId } };
   };

@@ -1,4 +1,9 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -6,6 +11,7 @@ import type { Context } from 'aws-lambda';
 import type { TenantContext } from '../context.ts';
 import { rawDbFor, tableName } from '../db/client.ts';
 import { type TenantId, tenantKey } from '../db/keys.ts';
+import { ConflictError, UnprocessableError } from '../errors.ts';
 
 /**
  * `Idempotency-Key` on POST, with Powertools' idempotency state machine (in progress, completed,
@@ -60,7 +66,7 @@ const runners = new Map<TenantId, Run<unknown>>();
  * timed out. The configuration is shared by the process; the local runtime serves concurrent
  * invocations, for which the last registered deadline is close enough for that purpose.
  */
-export function idempotentFor<T>(ctx: TenantContext, lambdaContext: Context): Run<T> {
+function idempotentFor<T>(ctx: TenantContext, lambdaContext: Context): Run<T> {
   config.registerLambdaContext(lambdaContext);
   let run = runners.get(ctx.tenantId);
   if (!run) {
@@ -76,4 +82,22 @@ export function idempotentFor<T>(ctx: TenantContext, lambdaContext: Context): Ru
   return run as Run<T>;
 }
 
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
+/** Runs `execute` once per key and body, in the API's error vocabulary. */
+export function idempotently<T>(
+  ctx: TenantContext,
+  lambdaContext: Context,
+  call: IdempotentCall,
+  execute: () => Promise<T>,
+): Promise<T> {
+  return idempotentFor<T>(ctx, lambdaContext)(call, execute).catch((error: unknown) => {
+    if (error instanceof IdempotencyValidationError) {
+      throw new UnprocessableError(
+        'This Idempotency-Key was already used with a different body; use a new key.',
+      );
+    }
+    if (error instanceof IdempotencyAlreadyInProgressError) {
+      throw new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly.');
+    }
+    throw error;
+  });
+}

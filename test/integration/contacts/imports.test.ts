@@ -24,8 +24,8 @@ async function runImport(ctx: TenantContext, importId: string) {
 }
 
 describe('CSV parts', () => {
-  it('number rows by their line, multi-line cells included, and keep unreadable rows as errors', () => {
-    const rows = parsePart('a,b\n1,"two\nlines"\n\n3,4\n5,"x"y\n');
+  it('number rows by their line, multi-line cells included, and keep unreadable rows as errors', async () => {
+    const rows = await parsePart('a,b\n1,"two\nlines"\n\n3,4\n5,"x"y\n');
     expect(rows.map((r) => r.line)).toEqual([1, 2, 5, 6]);
     expect(rows[1]!.cells).toEqual(['1', 'two\nlines']);
   });

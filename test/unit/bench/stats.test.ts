@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { interleaved, median, percentile, ratio, summarize } from '../../../bench/stats.ts';
+import {
+  interleaved,
+  median,
+  pairedRatio,
+  percentile,
+  ratio,
+  summarize,
+  undecided,
+} from '../../../bench/stats.ts';
 
 describe('benchmark statistics', () => {
   it('take the nearest-rank percentile: always a measured sample', () => {
@@ -38,5 +46,28 @@ describe('benchmark statistics', () => {
     expect(order).toEqual(['a0', 'b0', 'b1', 'a1', 'a2', 'b2', 'b3', 'a3']);
     expect(times.a).toHaveLength(4);
     expect(times.b).toHaveLength(4);
+  });
+});
+
+describe('ratios taken round by round', () => {
+  it('divide each round by the floor measured next to it, so a slow round falls on both sides', () => {
+    // Round 3 was slow for both sides: apart it would inflate one side's median, paired it cancels.
+    const paired = pairedRatio([12, 13, 36, 12, 13], [10, 10, 30, 10, 10]);
+    expect(paired.median).toBeCloseTo(1.2, 5);
+    expect(paired.low).toBeCloseTo(1.2, 5);
+    expect(paired.high).toBeCloseTo(1.3, 5);
+    expect(paired.rounds).toBe(5);
+  });
+
+  it('call a verdict undecided while the middle half of the rounds straddles the limit', () => {
+    const near = pairedRatio([14, 16, 15, 15], [10, 10, 10, 10]);
+    const far = pairedRatio([11, 12, 11, 12], [10, 10, 10, 10]);
+    expect(undecided(near, { max: 1.5 })).toBe(true);
+    expect(undecided(far, { max: 1.5 })).toBe(false);
+    expect(undecided(far, { min: 1.15 })).toBe(true);
+  });
+
+  it('refuse sides of different lengths', () => {
+    expect(() => pairedRatio([1, 2], [1])).toThrow();
   });
 });

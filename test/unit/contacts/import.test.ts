@@ -67,7 +67,7 @@ describe('column mapping', () => {
 });
 
 describe('a 50,000-row import', () => {
-  it('travels in parts under the body limit and is stored in bounded chunks', () => {
+  it('travels in parts under the body limit and is stored in bounded chunks', async () => {
     const lines = ['First Name,Last Name,Email,Phone,City,Country,Tags'];
     for (let i = 0; i < 50_000; i++)
       lines.push(
@@ -79,7 +79,7 @@ describe('a 50,000-row import', () => {
     let lastLine = 0;
     for (const part of parts) {
       expect(Buffer.byteLength(part)).toBeLessThanOrEqual(MAX_BODY_BYTES);
-      const parsed = parsePart(part);
+      const parsed = await parsePart(part);
       for (const chunk of chunksOf(parsed)) {
         expect(chunk.length).toBeLessThanOrEqual(ROWS_PER_CHUNK);
         expect(Buffer.byteLength(JSON.stringify(chunk))).toBeLessThan(350_000);

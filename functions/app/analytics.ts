@@ -71,6 +71,7 @@ export const analyticsRoutes = {
     operationId: 'createPropensityModel',
     method: 'POST',
     path: '/v1/models',
+    references: { productId: 'product' },
     function: fn,
     access: adminOnly,
     summary: 'Define a propensity-to-buy model for a product',

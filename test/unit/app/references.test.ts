@@ -28,6 +28,8 @@ const NOT_REFERENCES: Record<string, string> = {
     'a custom report the caller may see, checked by its service',
   'PATCH /v1/report-schedules/{id} report.customReportId':
     'a custom report the caller may see, checked by its service',
+  // Records of the kind named beside each id, checked by the documents service: 422 naming it.
+  'POST /v1/documents attachTo.*.id': 'a record of the kind in `attachTo.*.kind`, checked by its service',
   // Removing what is not there changes nothing.
   'POST /v1/lists/{id}/members/remove contactIds.*':
     'contacts to take out of a list: one that does not exist is not in it',

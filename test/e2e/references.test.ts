@@ -49,6 +49,7 @@ async function records(api: Api, label: string): Promise<Record<string, string>>
       sku: `REF-${newId()}`,
       name: label,
       prices: [{ currency: 'EUR', unitAmount: 100 }],
+      trackStock: false,
     }),
   );
   const priceList = await ok(api.post('/v1/price-lists', { name: label, currency: 'EUR' }));
@@ -70,8 +71,16 @@ async function records(api: Api, label: string): Promise<Record<string, string>>
   const quote = await ok(
     api.post('/v1/quotes', { contactId: contact.id, lines: [{ productId: product.id, quantity: 1 }] }),
   );
+  const order = await ok(
+    api.post('/v1/orders', { contactId: contact.id, lines: [{ productId: product.id, quantity: 1 }] }),
+  );
+  const survey = await ok(
+    api.post('/v1/surveys', { title: label, questions: [{ id: 'q', type: 'nps', text: 'Recommend us?' }] }),
+  );
   return {
     member: member.memberId,
+    order: order.id,
+    survey: survey.id,
     company: company.id,
     contact: contact.id,
     pipeline: pipeline.id,
@@ -114,6 +123,7 @@ const conditions = (r: Record<string, string>) => [
   { type: 'owner', ownerId: r.member },
   { type: 'company', companyId: r.company },
   { type: 'bought', productId: r.product },
+  { type: 'cross_sell', productId: r.product, otherProductId: r.product, minLift: 1 },
 ];
 const invoiceLines = (r: Record<string, string>) => [
   { description: 'Chair', quantity: 1, unitAmount: 100, taxRateBps: 0, productId: r.product },
@@ -273,6 +283,23 @@ const cases: Record<
     }),
   },
   'PATCH /v1/surveys/{id}': { body: (r) => ({ audience: audience(r), topicId: r.topic }) },
+  'POST /v1/models': { body: (r) => ({ key: 'ref', productId: r.product }) },
+  'POST /v1/cases': {
+    body: (r) => ({
+      subject: 'Refund',
+      text: 'The chair arrived broken.',
+      contactId: r.contact,
+      links: { orderIds: [r.order], invoiceIds: [r.invoice], dealIds: [r.deal], productIds: [r.product] },
+    }),
+  },
+  'PATCH /v1/cases/{id}': { body: (r) => ({ assigneeId: r.member }) },
+  'PUT /v1/case-settings': {
+    body: (r) => ({
+      week: { '1': { opens: '09:00', closes: '17:00' } },
+      holidays: [],
+      csatSurveyId: r.survey,
+    }),
+  },
   'POST /v1/surveys/{id}/paper-waves': { body: (r) => ({ contactIds: [r.contact] }) },
 };
 

@@ -307,6 +307,15 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
   operations: Operations<Routes>,
   options: HttpHandlerOptions = {},
 ) {
+  // A route that declares references cannot check them without the record kinds: say so when the
+  // function loads, not as a 500 on the first request that names a record.
+  for (const r of Object.values(routes)) {
+    const unknown = Object.values(r.references ?? {}).filter(
+      (k) => !k.startsWith('@') && !options.records?.[k],
+    );
+    if (unknown.length)
+      throw new Error(`${routeKey(r)} references ${unknown.join(', ')}: pass records to httpHandler.`);
+  }
   const operationByRoute = new Map<AnyRoute, Operation<AnyRoute>>(
     Object.entries(routes).map(([name, r]) => [r, operations[name] as Operation<AnyRoute>]),
   );

@@ -103,6 +103,15 @@ const call = async (e: HttpEvent) => {
 };
 
 describe('HTTP conventions', () => {
+  it('refuses to load a function whose routes reference records it was not told how to find', () => {
+    const linked = {
+      create: route({ ...routes.create, references: { contactId: 'contact' } }),
+    };
+    expect(() =>
+      httpHandler(linked, { create: async () => ({ id: 'abc', email: 'a@b.co', version: 1 }) }),
+    ).toThrow(/POST \/v1\/things references contact/);
+  });
+
   it('answers 401 with a problem document when the caller is not authenticated', async () => {
     const response = await call(
       event('POST', '/v1/things', {

@@ -33,6 +33,12 @@ export interface HistoryRow {
   failed?: string[];
 }
 
+/**
+ * Figures kept though no budget covers them: the cost model (bench/cost.ts) is computed from them,
+ * and the local stack's start-up, memory and latencies are shown beside the side-by-side table.
+ */
+export const RECORDED = ['stack.', 'capacity.', 'campaign.', 'write.lag.', 'invocations.'];
+
 export function historyRow(
   run: Omit<HistoryRow, 'values'>,
   metrics: Metrics,
@@ -41,7 +47,7 @@ export function historyRow(
   const covered = new Set(checkBudgets(budgets, metrics).map((v) => v.metric));
   const values = Object.fromEntries(
     Object.entries(metrics)
-      .filter(([metric]) => covered.has(metric))
+      .filter(([metric]) => covered.has(metric) || RECORDED.some((prefix) => metric.startsWith(prefix)))
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([metric, value]) => [metric, Math.round(value * 1000) / 1000]),
   );

@@ -26,6 +26,7 @@ import { historyRow, PATHS } from './history.ts';
 import { describeMachine, findDynamoDbLocal } from './machine.ts';
 import { CapacityMeter } from './meter.ts';
 import { Progress } from './progress.ts';
+import { median } from './stats.ts';
 import { renderTable } from './table.ts';
 
 /**
@@ -159,10 +160,26 @@ async function runInRuntime(
       budgets,
       quick: options.quick,
     };
+    // Every function's durations over the run: the cost model prices Lambda with them.
+    const durations = new Map<string, number[]>();
+    runtime.lambda.onInvocation(({ function: name, ok, durationMs }) => {
+      if (!ok) return;
+      const list = durations.get(name) ?? [];
+      list.push(durationMs);
+      durations.set(name, list);
+    });
     for (const c of selected) {
       results.push(await runCase(c, () => c.run(bench)));
       await runtime.settle();
     }
+    results.push({
+      id: 'invocations',
+      title: 'Function durations',
+      rows: [],
+      metrics: Object.fromEntries(
+        [...durations].map(([name, list]) => [`invocations.${name}.p50Ms`, median(list)]),
+      ),
+    });
     bench.raw.destroy();
   } finally {
     await runtime.stop();

@@ -65,7 +65,10 @@ function toolchainKey() {
 
 /** The hash of a build's inputs as they are now (files gone or added to functions/ change it). */
 function inputsHash(inputs) {
-  const hash = createHash('sha256').update(toolchainKey());
+  // tsconfig.json decides how JSX compiles.
+  const hash = createHash('sha256')
+    .update(toolchainKey())
+    .update(readFileSync(join(ROOT, 'tsconfig.json')));
   for (const file of functionEntries()) hash.update(relative(ROOT, file));
   for (const input of inputs) {
     const path = join(ROOT, input);

@@ -32,6 +32,8 @@ import { renderTable } from './table.ts';
 /**
  * npm run bench [-- --check] [-- --record] [-- --quick] [-- --only read,write]
  *
+ * The `stack` case runs first and alone: it measures `npm start` itself, in processes of its own.
+ *
  * Starts the whole CRM in memory (DynamoDB Local, SES emulator, local bus, scheduler, queues and
  * stream poller, all in this process but DynamoDB), loads its own data set through the API, runs
  * each case after a warm-up next to its floor measured in the same run, prints a table and writes

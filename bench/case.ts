@@ -55,3 +55,15 @@ export interface Case {
 }
 
 export const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+/**
+ * A case that measures a CRM of its own (the whole stack as `npm start` runs it): it runs before
+ * the harness starts its in-memory runtime, which would otherwise share the cores with it.
+ */
+export interface StandaloneCase {
+  id: string;
+  title: string;
+  standalone: true;
+  alsoReports?: string[];
+  run(bench: Pick<Bench, 'progress' | 'quick' | 'budgets'>): Promise<CaseResult>;
+}

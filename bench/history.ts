@@ -8,6 +8,8 @@ import {
   parseBudgets,
   type Status,
 } from './budgets.ts';
+import { renderCost, withCost } from './cost.ts';
+import { renderSideBySide, withSideBySide } from './side-by-side.ts';
 
 /**
  * The history of runs: one row per `npm run bench -- --record`, appended to bench/history.jsonl
@@ -33,6 +35,12 @@ export interface HistoryRow {
   failed?: string[];
 }
 
+/**
+ * Figures kept though no budget covers them: the cost model (bench/cost.ts) is computed from them,
+ * and the local stack's start-up, memory and latencies are shown beside the side-by-side table.
+ */
+export const RECORDED = ['stack.', 'capacity.', 'campaign.', 'write.lag.', 'invocations.'];
+
 export function historyRow(
   run: Omit<HistoryRow, 'values'>,
   metrics: Metrics,
@@ -41,7 +49,7 @@ export function historyRow(
   const covered = new Set(checkBudgets(budgets, metrics).map((v) => v.metric));
   const values = Object.fromEntries(
     Object.entries(metrics)
-      .filter(([metric]) => covered.has(metric))
+      .filter(([metric]) => covered.has(metric) || RECORDED.some((prefix) => metric.startsWith(prefix)))
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([metric, value]) => [metric, Math.round(value * 1000) / 1000]),
   );
@@ -160,10 +168,18 @@ export const PATHS = {
   docs: join(ROOT, 'docs', 'performance.md'),
 };
 
-/** docs/performance.md as it is, and as bench/budgets.json and bench/history.jsonl make it. */
+/**
+ * docs/performance.md as it is, and as bench/budgets.json and bench/history.jsonl make it: the
+ * budgets and their history, the side-by-side (bench/side-by-side.ts) and the cost model
+ * (bench/cost.ts).
+ */
 export function generatedDocs(): { current: string; generated: string } {
   const budgets = parseBudgets(JSON.parse(readFileSync(PATHS.budgets, 'utf8')));
   const history = parseHistory(readFileSync(PATHS.history, 'utf8'));
   const current = readFileSync(PATHS.docs, 'utf8');
-  return { current, generated: withHistory(current, renderHistory(budgets, history)) };
+  const generated = withCost(
+    withSideBySide(withHistory(current, renderHistory(budgets, history)), renderSideBySide(history)),
+    renderCost(history),
+  );
+  return { current, generated };
 }

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../infra/local/ports.ts';
 import { REPO_ROOT, startLocalRuntime } from '../infra/local/runtime.ts';
 import { checkBudgets, describeBudget, parseBudgets, type Verdict } from './budgets.ts';
-import type { Bench, Case, CaseResult } from './case.ts';
+import type { Bench, Case, CaseResult, StandaloneCase } from './case.ts';
 import { scoringCase } from './cases/analytics.ts';
 import { campaignCase } from './cases/campaign.ts';
 import { capacityCase } from './cases/capacity.ts';
@@ -17,6 +17,7 @@ import { dunningCase } from './cases/dunning.ts';
 import { listCase } from './cases/list.ts';
 import { loadCase } from './cases/load.ts';
 import { readCase } from './cases/read.ts';
+import { stackCase } from './cases/stack.ts';
 import { ingestCase, reportSpeedCase } from './cases/warehouse.ts';
 import { webhookLatencyCase, webhookThroughputCase } from './cases/webhooks.ts';
 import { writeCase } from './cases/write.ts';
@@ -25,10 +26,13 @@ import { historyRow, PATHS } from './history.ts';
 import { describeMachine, findDynamoDbLocal } from './machine.ts';
 import { CapacityMeter } from './meter.ts';
 import { Progress } from './progress.ts';
+import { median } from './stats.ts';
 import { renderTable } from './table.ts';
 
 /**
  * npm run bench [-- --check] [-- --record] [-- --quick] [-- --only read,write]
+ *
+ * The `stack` case runs first and alone: it measures `npm start` itself, in processes of its own.
  *
  * Starts the whole CRM in memory (DynamoDB Local, SES emulator, local bus, scheduler, queues and
  * stream poller, all in this process but DynamoDB), loads its own data set through the API, runs
@@ -38,7 +42,8 @@ import { renderTable } from './table.ts';
  * then shows them in docs/performance.md).
  * docs/performance.md explains each case and the latest figures.
  */
-const CASES: Case[] = [
+const CASES: Array<Case | StandaloneCase> = [
+  stackCase,
   readCase,
   writeCase,
   listCase,
@@ -84,6 +89,32 @@ async function main(): Promise<number> {
     console.warn('The machine is busy: ratios stay meaningful, absolute times will be noisy.');
 
   const progress = new Progress();
+  const results: CaseResult[] = [];
+  // Cases with a CRM of their own run first, alone on the machine.
+  for (const c of selected.filter((c): c is StandaloneCase => 'standalone' in c)) {
+    results.push(await runCase(c, () => c.run({ progress, quick: options.quick, budgets })));
+  }
+  const inRuntime = selected.filter((c): c is Case => !('standalone' in c));
+  if (inRuntime.length) await runInRuntime(inRuntime, progress, budgets, results);
+  return report(started, machineAtStart, commit, only, budgets, results);
+}
+
+/** Runs a case; a failing case must not cost the figures of the others: it is reported and the run fails. */
+async function runCase(c: Case | StandaloneCase, run: () => Promise<CaseResult>): Promise<CaseResult> {
+  try {
+    return await run();
+  } catch (error) {
+    console.error(`\nThe ${c.id} case failed:`, error);
+    return { id: c.id, title: c.title, rows: [], metrics: {}, failed: String(error) };
+  }
+}
+
+async function runInRuntime(
+  selected: Case[],
+  progress: Progress,
+  budgets: ReturnType<typeof parseBudgets>,
+  results: CaseResult[],
+): Promise<void> {
   const [port, sesPort, awsPort, s3Port, dynamodbPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -110,7 +141,6 @@ async function main(): Promise<number> {
     phase.tick();
     return started;
   });
-  const results: CaseResult[] = [];
   try {
     // Imported only now: the client module reads the table name the runtime has just set.
     const { db, tableName } = await import('../shared/platform/db/client.ts');
@@ -132,24 +162,43 @@ async function main(): Promise<number> {
       budgets,
       quick: options.quick,
     };
+    // Every function's durations over the run: the cost model prices Lambda with them.
+    const durations = new Map<string, number[]>();
+    runtime.lambda.onInvocation(({ function: name, ok, durationMs }) => {
+      if (!ok) return;
+      const list = durations.get(name) ?? [];
+      list.push(durationMs);
+      durations.set(name, list);
+    });
     for (const c of selected) {
-      // A failing case must not cost the figures of the others: it is reported and the run fails.
-      try {
-        results.push(await c.run(bench));
-      } catch (error) {
-        console.error(`\nThe ${c.id} case failed:`, error);
-        results.push({ id: c.id, title: c.title, rows: [], metrics: {}, failed: String(error) });
-      }
+      results.push(await runCase(c, () => c.run(bench)));
       await runtime.settle();
     }
+    results.push({
+      id: 'invocations',
+      title: 'Function durations',
+      rows: [],
+      metrics: Object.fromEntries(
+        [...durations].map(([name, list]) => [`invocations.${name}.p50Ms`, median(list)]),
+      ),
+    });
     bench.raw.destroy();
   } finally {
     await runtime.stop();
   }
+}
 
+async function report(
+  started: Date,
+  machineAtStart: ReturnType<typeof describeMachine>,
+  commit: string,
+  only: string[] | undefined,
+  budgets: ReturnType<typeof parseBudgets>,
+  results: CaseResult[],
+): Promise<number> {
   const metrics = Object.assign({}, ...results.map((r) => r.metrics));
   const skipped = [
-    ...CASES.filter((c) => !selected.includes(c)).flatMap(prefixes),
+    ...CASES.filter((c) => !results.some((r) => r.id === c.id)).flatMap(prefixes),
     ...results.filter((r) => r.skipped).flatMap((r) => prefixes(CASES.find((c) => c.id === r.id)!)),
   ];
   const verdicts = checkBudgets(budgets, metrics, skipped);
@@ -225,7 +274,7 @@ function commitMeasured(): string {
   }
 }
 
-function prefixes(c: Case): string[] {
+function prefixes(c: Case | StandaloneCase): string[] {
   return [c.id, ...(c.alsoReports ?? [])].map((prefix) => `${prefix}.`);
 }
 

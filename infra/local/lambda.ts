@@ -34,7 +34,13 @@ export class LocalLambda {
 
   constructor(
     functions: FunctionSpec[],
-    private readonly options: { root: string; functionArnPrefix: string; faults?: LocalFaults },
+    private readonly options: {
+      root: string;
+      functionArnPrefix: string;
+      faults?: LocalFaults;
+      /** The ahead-of-time build to import handlers from (infra/local/build.js), else their sources. */
+      build?: string;
+    },
   ) {
     this.specs = new Map(functions.map((f) => [f.name, f]));
   }
@@ -53,7 +59,10 @@ export class LocalLambda {
     if (!loaded) {
       const spec = this.specs.get(name);
       if (!spec) throw new Error(`No declared function ${name}.`);
-      loaded = import(pathToFileURL(resolve(this.options.root, spec.entry)).href).then((module) => {
+      const file = this.options.build
+        ? resolve(this.options.build, spec.entry.replace(/\.ts$/, '.js'))
+        : resolve(this.options.root, spec.entry);
+      loaded = import(pathToFileURL(file).href).then((module) => {
         if (typeof module.handler !== 'function') throw new Error(`${spec.entry} does not export a handler.`);
         return module.handler as Handler;
       });

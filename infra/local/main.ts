@@ -1,11 +1,13 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 // The SDK warns that its releases after January 2027 need Node 22; Node 20 is our local baseline.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { ensureConsoleBuilt } from './console.ts';
-import { StartupError } from './dynamodb.ts';
-import { INBOUND_MAIL_DOMAIN, type LocalRuntime, startLocalRuntime } from './runtime.ts';
+import { launchDynamoDbLocal, StartupError } from './dynamodb.ts';
+import type { LocalRuntime } from './runtime.ts';
 
 /**
  * `npm start`: the whole CRM on this machine. Data persists in .funnel/ unless --in-memory.
@@ -15,6 +17,7 @@ import { INBOUND_MAIL_DOMAIN, type LocalRuntime, startLocalRuntime } from './run
 const { values } = parseArgs({
   options: {
     'in-memory': { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
     faults: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -25,6 +28,7 @@ if (values.help) {
   console.log(`Usage: npm start [-- [--in-memory] [--faults=SEED]]
 
   --in-memory   keep nothing between runs (default: data in .funnel/)
+  --data-dir=DIR keep the data in DIR instead of .funnel/
   --faults=SEED put the fault proxy in front of DynamoDB and seed the faults' draws, so that
                 faults can be injected at /_local/faults (see infra/local/aws/README.md)
 
@@ -67,22 +71,47 @@ async function shutdown(code: number) {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
+const started = Date.now();
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const dataDir = values['in-memory'] ? null : resolve(values['data-dir'] ?? join(REPO_ROOT, '.funnel'));
+
 try {
-  const started = Date.now();
-  await ensureConsoleBuilt((line) => console.log(line));
+  // DynamoDB Local first: its JVM takes seconds to start, which loading the rest of the runtime
+  // (imported only now) and checking the console's build overlap with.
+  if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+  const dynamodb = launchDynamoDbLocal({
+    port: port('DYNAMODB_PORT', 8000),
+    ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+  });
+  const [{ startLocalRuntime }, { ensureConsoleBuilt }] = await Promise.all([
+    import('./runtime.ts'),
+    import('./console.ts'),
+  ]).catch(async (error: unknown) => {
+    await dynamodb.stop();
+    throw error;
+  });
+  try {
+    await ensureConsoleBuilt((line) => console.log(line));
+  } catch (error) {
+    await dynamodb.stop();
+    throw error;
+  }
   runtime = await startLocalRuntime({
+    dynamodb,
+    dataDir,
     port: port('PORT', 3000),
-    dynamodbPort: port('DYNAMODB_PORT', 8000),
     sesPort: port('SES_PORT', 8005),
     awsPort: port('LOCAL_AWS_PORT', 8010),
     s3Port: port('S3_PORT', 8011),
     smtpPort: port('SMTP_PORT', 2525),
-    ...(values['in-memory'] ? { dataDir: null } : {}),
     ...(values.faults !== undefined ? { faults: { seed: faultSeed(values.faults) } } : {}),
+    // Set by infra/local/start.js (npm start) when this runs from the ahead-of-time build.
+    ...(process.env.FUNNEL_LOCAL_BUILD ? { build: process.env.FUNNEL_LOCAL_BUILD } : {}),
   });
   const { urls, demo, operator } = runtime;
+  const { INBOUND_MAIL_DOMAIN } = await import('./runtime.ts');
   console.log(`
-Funnel CRM is running (${((Date.now() - started) / 1000).toFixed(1)} s)${values['in-memory'] ? ', in memory' : ', data in .funnel/'}
+Funnel CRM is running (${((Date.now() - started) / 1000).toFixed(1)} s)${dataDir ? `, data in ${dataDir}` : ', in memory'}
 
   Console        ${urls.console}
   API            ${urls.api}

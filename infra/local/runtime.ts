@@ -38,11 +38,11 @@ import { LocalStreamPoller } from './aws/streams.ts';
 import type { Clock, DeadLetter } from './aws/types.ts';
 import { consoleRoutes } from './console.ts';
 import {
-  type DynamoDbLocal,
   ensureTable,
+  launchDynamoDbLocal,
   localClient,
+  type StartingDynamoDbLocal,
   StartupError,
-  startDynamoDbLocal,
 } from './dynamodb.ts';
 import { LocalLambda } from './lambda.ts';
 import { type LocalOperator, seedOperator } from './operator.ts';
@@ -81,6 +81,8 @@ export interface RuntimeOptions {
   dataDir?: string | null;
   /** Use a running DynamoDB (tests share one); otherwise start DynamoDB Local on `dynamodbPort`. */
   dynamodbEndpoint?: string;
+  /** A DynamoDB Local the caller launched already (npm start does, first thing); stopped with the runtime. */
+  dynamodb?: StartingDynamoDbLocal;
   dynamodbPort?: number;
   tableName?: string;
   authorizerCacheTtlSeconds?: number;
@@ -99,6 +101,11 @@ export interface RuntimeOptions {
    * the faults' random draws (1 unless given). Faults of the other services need no option.
    */
   faults?: boolean | { seed: number };
+  /**
+   * The ahead-of-time build of the runtime and the functions (infra/local/build.js) this process
+   * runs from: handlers are imported from it rather than from their TypeScript sources.
+   */
+  build?: string;
 }
 
 export interface DemoTenant {
@@ -178,17 +185,23 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
   };
 
   try {
-    let dynamo: DynamoDbLocal | undefined;
-    let dynamodbEndpoint = options.dynamodbEndpoint;
-    if (!dynamodbEndpoint) {
-      dynamo = await startDynamoDbLocal({
-        port: options.dynamodbPort ?? 8000,
-        ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
-      });
-      stoppers.push(() => dynamo!.stop());
-      dynamodbEndpoint = dynamo.endpoint;
-    }
-    await ensureTable(dynamodbEndpoint, tableName);
+    // The JVM's start (seconds) overlaps with everything below that does not need the table:
+    // importing the handlers, starting the other servers.
+    const dynamo =
+      options.dynamodbEndpoint === undefined
+        ? (options.dynamodb ??
+          launchDynamoDbLocal({
+            port: options.dynamodbPort ?? 8000,
+            ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+          }))
+        : undefined;
+    if (dynamo) stoppers.push(() => dynamo.stop());
+    const dynamodbEndpoint = options.dynamodbEndpoint ?? dynamo!.endpoint;
+    const tableReady = (async () => {
+      await dynamo?.ready;
+      await ensureTable(dynamodbEndpoint, tableName);
+    })();
+    tableReady.catch(() => undefined);
     const faults = new LocalFaults(typeof options.faults === 'object' ? options.faults.seed : 1);
     // Functions reach DynamoDB through the fault proxy when there is one; the stream poller does not.
     let functionsDynamodbEndpoint = dynamodbEndpoint;
@@ -268,7 +281,16 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       ),
     });
 
-    const lambda = new LocalLambda(application.functions, { root: REPO_ROOT, functionArnPrefix, faults });
+    const lambda = new LocalLambda(application.functions, {
+      root: REPO_ROOT,
+      functionArnPrefix,
+      faults,
+      ...(options.build ? { build: options.build } : {}),
+    });
+    // Every handler is imported now (a configuration error stops start-up, not a request), while
+    // the JVM starts.
+    const preloaded = lambda.preload();
+    preloaded.catch(() => undefined);
     const deadLetters = new MemoryDeadLetters(dataDir ? join(dataDir, 'dead-letters.json') : undefined);
     // The local clock: the given one (tests) or the system's, moved by POST /_local/clock, which
     // moves handlers' "now" too, so a seed can write history through the API.
@@ -379,6 +401,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     );
     stoppers.push(() => ses.close());
 
+    await Promise.all([tableReady, preloaded]);
     const tables = localClient(dynamodbEndpoint);
     const smtp = await listening(`SMTP on port ${options.smtpPort ?? 2525}`, 'SMTP_PORT', () =>
       startLocalSmtp({
@@ -400,14 +423,10 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     );
     stoppers.push(() => smtp.close());
 
-    await lambda.preload();
     await poller.start();
     stoppers.push(async () => poller.stop());
     scheduler.start();
     stoppers.push(async () => scheduler.stop());
-    // Tenants kept in .funnel/ from an earlier version get the per-tenant schedules declared since.
-    if (application.schedules.some((s) => s.name === 'reconcile-schedules'))
-      await scheduler.runNow('reconcile-schedules');
 
     let invocations = 0;
     lambda.onInvocation(() => {
@@ -511,6 +530,10 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       settle,
       stop: stopAll,
     };
+    // Tenants kept in .funnel/ from an earlier version get the per-tenant schedules declared since.
+    // Once the API serves: nothing it answers waits on this job.
+    if (application.schedules.some((s) => s.name === 'reconcile-schedules'))
+      await scheduler.runNow('reconcile-schedules');
     if (options.seedOperator ?? options.seedDemoTenant ?? true) {
       runtime.operator = await seedOperator(api.url, ses.url, dataDir, settle);
     }

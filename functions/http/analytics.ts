@@ -1,10 +1,27 @@
 import { boughtTogether } from '../../shared/analytics/basket.ts';
+import { cohortHeatMap } from '../../shared/analytics/cohort-chart.ts';
 import { getForecast } from '../../shared/analytics/forecast.ts';
-import { createModel, getModel } from '../../shared/analytics/propensity.ts';
-import { getRfmSummary } from '../../shared/analytics/rfm.ts';
+import { createModel, deleteModel, getModel, listModels } from '../../shared/analytics/propensity.ts';
+import { getCohortRetention, getRfmSummary } from '../../shared/analytics/rfm.ts';
 import { startAnalysisRun } from '../../shared/analytics/runs.ts';
-import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
+import { httpHandler, noContent, reply } from '../../shared/platform/http/handler.ts';
 import { analyticsRoutes } from '../app/analytics.ts';
+
+/** Whether `Accept` ranks the SVG heat map above JSON (q-values honoured; JSON when equal). */
+function prefersSvg(accept: string | undefined): boolean {
+  const q = (type: string) =>
+    Math.max(
+      0,
+      ...(accept ?? '')
+        .split(',')
+        .map((part) => part.trim().toLowerCase().split(';'))
+        .filter(([t]) => t === type)
+        .map(([, ...parameters]) =>
+          Number(parameters.find((p) => p.trim().startsWith('q='))?.split('=')[1] ?? 1),
+        ),
+    );
+  return q('image/svg+xml') > q('application/json');
+}
 
 export const handler = httpHandler(analyticsRoutes, {
   getRfm: ({ ctx }) => getRfmSummary(ctx),
@@ -15,5 +32,16 @@ export const handler = httpHandler(analyticsRoutes, {
     return reply(model, { status: 201, headers: { location: `/v1/models/${model.id}` } });
   },
   getModel: ({ ctx, params }) => getModel(ctx, params.id),
+  listModels: ({ ctx }) => listModels(ctx),
+  deleteModel: async ({ ctx, params }) => {
+    await deleteModel(ctx, params.id);
+    return noContent();
+  },
+  getCohorts: async ({ ctx, headers }) => {
+    const retention = await getCohortRetention(ctx);
+    return prefersSvg(headers.accept)
+      ? reply(await cohortHeatMap(retention), { headers: { 'content-type': 'image/svg+xml' } })
+      : retention;
+  },
   startAnalysisRun: async ({ ctx, body }) => reply(await startAnalysisRun(ctx, body), { status: 202 }),
 });

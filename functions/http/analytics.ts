@@ -6,6 +6,7 @@ import { getCohortRetention, getRfmSummary } from '../../shared/analytics/rfm.ts
 import { startAnalysisRun } from '../../shared/analytics/runs.ts';
 import { httpHandler, noContent, reply } from '../../shared/platform/http/handler.ts';
 import { analyticsRoutes } from '../app/analytics.ts';
+import { recordKinds } from '../app/records.ts';
 
 /** Whether `Accept` ranks the SVG heat map above JSON (q-values honoured; JSON when equal). */
 function prefersSvg(accept: string | undefined): boolean {
@@ -23,25 +24,30 @@ function prefersSvg(accept: string | undefined): boolean {
   return q('image/svg+xml') > q('application/json');
 }
 
-export const handler = httpHandler(analyticsRoutes, {
-  getRfm: ({ ctx }) => getRfmSummary(ctx),
-  getForecast: ({ ctx, query }) => getForecast(ctx, query),
-  boughtTogether: ({ ctx, params, query }) => boughtTogether(ctx, params.id, query),
-  createModel: async ({ ctx, body }) => {
-    const model = await createModel(ctx, body);
-    return reply(model, { status: 201, headers: { location: `/v1/models/${model.id}` } });
+export const handler = httpHandler(
+  analyticsRoutes,
+  {
+    getRfm: ({ ctx }) => getRfmSummary(ctx),
+    getForecast: ({ ctx, query }) => getForecast(ctx, query),
+    boughtTogether: ({ ctx, params, query }) => boughtTogether(ctx, params.id, query),
+    createModel: async ({ ctx, body }) => {
+      const model = await createModel(ctx, body);
+      return reply(model, { status: 201, headers: { location: `/v1/models/${model.id}` } });
+    },
+    getModel: ({ ctx, params }) => getModel(ctx, params.id),
+    listModels: ({ ctx }) => listModels(ctx),
+    deleteModel: async ({ ctx, params }) => {
+      await deleteModel(ctx, params.id);
+      return noContent();
+    },
+    getCohorts: async ({ ctx, headers }) => {
+      const retention = await getCohortRetention(ctx);
+      return prefersSvg(headers.accept)
+        ? reply(await cohortHeatMap(retention), { headers: { 'content-type': 'image/svg+xml' } })
+        : retention;
+    },
+    startAnalysisRun: async ({ ctx, body }) => reply(await startAnalysisRun(ctx, body), { status: 202 }),
   },
-  getModel: ({ ctx, params }) => getModel(ctx, params.id),
-  listModels: ({ ctx }) => listModels(ctx),
-  deleteModel: async ({ ctx, params }) => {
-    await deleteModel(ctx, params.id);
-    return noContent();
-  },
-  getCohorts: async ({ ctx, headers }) => {
-    const retention = await getCohortRetention(ctx);
-    return prefersSvg(headers.accept)
-      ? reply(await cohortHeatMap(retention), { headers: { 'content-type': 'image/svg+xml' } })
-      : retention;
-  },
-  startAnalysisRun: async ({ ctx, body }) => reply(await startAnalysisRun(ctx, body), { status: 202 }),
-});
+  // A model's product is checked like any record a body names (functions/app/records.ts).
+  { records: recordKinds },
+);

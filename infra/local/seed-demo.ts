@@ -244,6 +244,7 @@ async function main() {
     await patch(`/v1/surveys/${survey.id}`, { status: 'active' });
 
     const contacts: Array<{ id: string; ownerId: string; income: (typeof INCOME)[number] }> = [];
+    const incomeOf = new Map<string, string>();
     const deals: Deal[] = [];
     const invoices: Invoice[] = [];
     const tasks: string[] = [];
@@ -290,7 +291,6 @@ async function main() {
     for (let i = 0; i < 25; i++) await newContact();
     const suvs = products.slice(0, CATALOGUE[0].items.length);
 
-    const incomeOf = new Map<string, string>();
     const order = async (contactId: string, ownerId: string) => {
       const lines = Array.from({ length: int(1, 4) }, () => ({
         productId: pick(products).id,

@@ -119,3 +119,18 @@ export const ContactRfmSegmentChanged = defineEvent(
   }),
   { columns: { segment: 'status', previousSegment: 'from_status' } },
 );
+
+export const ContactChurnRiskRaised = defineEvent(
+  'contacts',
+  'ContactChurnRiskRaised',
+  'A churn model (docs/analytics.md, "Churn risk") scored the contact at or above its alert threshold, from below it or from no score: a customer likely to make no purchase within the model\'s horizon. Automation rules can react before the inactivity trigger would (e.g. a call task for the owner).',
+  z.object({
+    contactId: z.string(),
+    /** The churn model's key (its scores are `propensity.<model>`). */
+    model: z.string(),
+    /** The probability, 0 to 1, of no purchase within the model's horizon. */
+    score: z.number(),
+    threshold: z.number(),
+    previousScore: z.optional(z.number()),
+  }),
+);

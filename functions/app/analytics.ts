@@ -4,10 +4,12 @@ import {
   AnalysisRunRequest,
   BoughtTogether,
   BoughtTogetherQuery,
+  CohortRetention,
   ForecastQuery,
   Model,
   ModelCreate,
   ModelDefinition,
+  ModelList,
   RfmSummary,
   SalesForecast,
 } from '../../shared/analytics/schema.ts';
@@ -35,6 +37,25 @@ export const analyticsRoutes = {
     tags,
     response: { status: 200, schema: RfmSummary },
   }),
+  getCohorts: route({
+    operationId: 'getCohortRetention',
+    method: 'GET',
+    path: '/v1/analytics/cohorts',
+    function: fn,
+    access: anyMember,
+    summary: 'Cohort retention by month of first purchase, as a table or a heat map',
+    description:
+      'Customers grouped by the month of their first order (the last twelve months), and the share of each cohort ' +
+      'that ordered again in each month after it: as JSON, or as an SVG heat map with `Accept: image/svg+xml`. ' +
+      'Computed with the RFM segmentation (daily); before the first computation, empty with a message saying how to start one.',
+    tags,
+    response: {
+      status: 200,
+      schema: CohortRetention,
+      alternatives: ['image/svg+xml'],
+      description: 'The table as JSON; the heat map as SVG with `Accept: image/svg+xml`.',
+    },
+  }),
   getForecast: route({
     operationId: 'getSalesForecast',
     method: 'GET',
@@ -45,7 +66,8 @@ export const analyticsRoutes = {
     description:
       'Booked sales per month and their projection up to `horizon` months (at most 12) by a linear trend with ' +
       'monthly seasonality, with a 95 % prediction interval, and the MAPE of the last six months forecast one month ' +
-      'ahead; for the tenant and per owner (`ownerId` to keep one). Recomputed daily; before the first ' +
+      'ahead; beside it (`pipeline`), the open deals weighted by win probability per expected close month; for the ' +
+      'tenant and per owner (`ownerId` to keep one). Recomputed daily; before the first ' +
       'computation, empty with a message saying how to start one.',
     tags,
     query: ForecastQuery,
@@ -74,11 +96,13 @@ export const analyticsRoutes = {
     references: { productId: 'product' },
     function: fn,
     access: adminOnly,
-    summary: 'Define a propensity-to-buy model for a product',
+    summary: 'Define a propensity model: a product, a category, or churn',
     description:
       'The model is fitted by the next analysis run (daily, or `POST /v1/analytics/runs` with `models`) on the ' +
-      'warehouse: who bought the product within `horizonDays`, from what they had done before. Its scores are written ' +
-      'back to contacts as `propensity.<key>`. A product nobody has bought answers 400 naming it.',
+      'warehouse: who bought the product (or a product of the category) within `horizonDays`, or, for `churn`, which ' +
+      'customers bought nothing within it, from what they had done before. Its scores are written back to contacts as ' +
+      '`propensity.<key>`; a churn model also announces `ContactChurnRiskRaised` for automation. A product or ' +
+      'category nobody has bought answers 400 naming it.',
     tags,
     body: ModelCreate,
     response: { status: 201, schema: ModelDefinition },
@@ -98,6 +122,32 @@ export const analyticsRoutes = {
     tags,
     params: z.object({ id: Id }),
     response: { status: 200, schema: Model },
+  }),
+  listModels: route({
+    operationId: 'listPropensityModels',
+    method: 'GET',
+    path: '/v1/models',
+    function: fn,
+    access: anyMember,
+    summary: 'The propensity models and how well each predicts',
+    description:
+      'Every model of the tenant (at most 100), oldest first, with its latest training when it has had one.',
+    tags,
+    response: { status: 200, schema: ModelList },
+  }),
+  deleteModel: route({
+    operationId: 'deletePropensityModel',
+    method: 'DELETE',
+    path: '/v1/models/{id}',
+    function: fn,
+    access: adminOnly,
+    summary: 'Delete a propensity model and its scores',
+    description:
+      'The model is no longer fitted, and its scores (`propensity.<key>`) are removed from contacts in the ' +
+      'background, after which segments naming them match nobody; its key can be used again once they are gone.',
+    tags,
+    params: z.object({ id: Id }),
+    response: { status: 204 },
   }),
   startAnalysisRun: route({
     operationId: 'startAnalysisRun',
@@ -127,6 +177,7 @@ export const analytics = defineModule({
       entry: 'functions/http/analytics.ts',
       description: 'Answers the latest analyses and queues recomputations.',
       permissions: ['table:tenant', 'queues:send'],
+      nodeModules: ['echarts'],
     },
     {
       name: 'analytics-jobs',
@@ -140,7 +191,7 @@ export const analytics = defineModule({
     {
       name: 'analytics-runs',
       entry: 'functions/workers/analytics-runs.ts',
-      description: 'Recomputes the analyses a member asked for now.',
+      description: 'Recomputes the analyses a member asked for now, and removes a deleted model’s scores.',
       permissions: ['table:write', 'warehouse:query'],
       timeoutSeconds: 900,
       memoryMb: 2048,

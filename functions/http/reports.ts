@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { readEnv } from '../../shared/platform/config.ts';
 import { httpHandler, noContent, type Operations, reply } from '../../shared/platform/http/handler.ts';
+import { preferredType } from '../../shared/platform/http/negotiate.ts';
 import {
   createCustomReport,
   datasetCatalog,
@@ -33,24 +34,14 @@ import { reportRoutes } from '../app/reports.ts';
  */
 const env = readEnv({ REPORT_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 8000) });
 
-type Representation = 'json' | 'csv' | 'svg';
-
-/** The representation `Accept` prefers among ours (q-values honoured; JSON when nothing fits). */
-function representation(accept: string | undefined): Representation {
-  const offered: Record<string, Representation> = {
-    'application/json': 'json',
-    'text/csv': 'csv',
-    'image/svg+xml': 'svg',
-  };
-  let best: { kind: Representation; q: number } = { kind: 'json', q: 0 };
-  for (const part of (accept ?? '').split(',')) {
-    const [type, ...parameters] = part.trim().toLowerCase().split(';');
-    const q = Number(parameters.find((p) => p.trim().startsWith('q='))?.split('=')[1] ?? 1);
-    const kind = type ? offered[type] : undefined;
-    if (kind && q > best.q) best = { kind, q };
-  }
-  return best.kind;
-}
+/** What a report answers, by the media type `Accept` prefers; JSON when it names none of them. */
+const REPRESENTATIONS = {
+  'application/json': 'json',
+  'text/csv': 'csv',
+  'image/svg+xml': 'svg',
+} as const;
+const representation = (accept: string | undefined) =>
+  REPRESENTATIONS[preferredType(accept, ['application/json', 'text/csv', 'image/svg+xml'])];
 
 async function respond(
   answer: Answer & { plan?: { chart: { type: 'line' | 'bar'; series: string[] } } },

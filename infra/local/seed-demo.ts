@@ -243,7 +243,8 @@ async function main() {
     });
     await patch(`/v1/surveys/${survey.id}`, { status: 'active' });
 
-    const contacts: Array<{ id: string; ownerId: string }> = [];
+    const contacts: Array<{ id: string; ownerId: string; income: (typeof INCOME)[number] }> = [];
+    const incomeOf = new Map<string, string>();
     const deals: Deal[] = [];
     const invoices: Invoice[] = [];
     const tasks: string[] = [];
@@ -264,6 +265,7 @@ async function main() {
       const n = contacts.length;
       const simulated = chance(0.04) ? pick(['bounce', 'complaint']) : undefined;
       const ownerId = pick(sales);
+      const income = pick(INCOME);
       const contact = await post('/v1/contacts', {
         firstName: first,
         lastName: last,
@@ -276,22 +278,27 @@ async function main() {
         demographics: {
           birthYear: int(1950, 2004),
           gender: pick(['female', 'male', 'female', 'male', 'non_binary', 'undisclosed'] as const),
-          householdIncomeBand: pick(INCOME),
+          householdIncomeBand: income,
         },
         ...(chance(0.8) ? { marketingConsent: { status: 'granted', source: 'website form' } } : {}),
       });
-      contacts.push({ id: contact.id, ownerId });
+      contacts.push({ id: contact.id, ownerId, income });
+      incomeOf.set(contact.id, income);
       counts.contacts++;
       await post(`/v1/lists/${list.id}/members`, { contactIds: [contact.id] });
       return contact.id as string;
     };
     for (let i = 0; i < 25; i++) await newContact();
+    const suvs = products.slice(0, CATALOGUE[0].items.length);
 
     const order = async (contactId: string, ownerId: string) => {
       const lines = Array.from({ length: int(1, 4) }, () => ({
         productId: pick(products).id,
         quantity: int(1, 3),
       }));
+      // A pattern for the propensity models to find: the well-off buy SUVs more often.
+      const wellOff = ['100k_200k', 'over_200k'].includes(incomeOf.get(contactId) ?? '');
+      if (wellOff && chance(0.6)) lines[0] = { productId: pick(suvs).id, quantity: 1 };
       const placed = await post('/v1/orders', { contactId, lines, ownerId });
       counts.orders++;
       if (chance(0.9)) {
@@ -345,6 +352,12 @@ async function main() {
           pipelineId: pipeline.id,
           amount: int(10, 90) * 100_000,
           currency: 'EUR',
+          // Most have a close date, for the weighted pipeline; some slip past it.
+          ...(chance(0.85)
+            ? {
+                expectedCloseDate: new Date(day.getTime() + int(10, 150) * DAY_MS).toISOString().slice(0, 10),
+              }
+            : {}),
           ownerId: customer.ownerId,
           contactIds: [customer.id],
         });
@@ -450,10 +463,38 @@ async function main() {
       await settle();
     }
     console.log(`Done: ${JSON.stringify(counts)}. Reports: ${API}/v1/reports`);
+    await setClock(new Date());
+    await analyse(products[CATALOGUE[0].items.length * 2]!.id);
   } finally {
     await call('DELETE', '/_local/clock');
     await settle();
   }
+}
+
+/**
+ * Customer analytics on the seeded history: models for the SUV category, the roof box and churn,
+ * then every analysis run once (the daily schedule would do it overnight), so RFM, cohorts,
+ * bought-together, the forecast with its weighted pipeline and the models answer at once.
+ */
+async function analyse(roofBox: string) {
+  const models = [
+    { key: 'suv', target: 'category', category: 'SUVs', horizonDays: 120 },
+    { key: 'roof_box', target: 'product', productId: roofBox, horizonDays: 120 },
+    { key: 'churn_90', target: 'churn', horizonDays: 90 },
+  ];
+  for (const model of models)
+    await post('/v1/models', model).catch((error: Error) =>
+      console.log(`  model ${model.key}: ${error.message}`),
+    );
+  await post('/v1/analytics/runs', { analyses: ['rfm', 'basket', 'forecast', 'models'] });
+  await settle();
+  const rfm = await call('GET', '/v1/analytics/rfm');
+  const forecast = await call('GET', '/v1/analytics/forecast');
+  console.log(
+    `Analytics: ${rfm.customers} customers in RFM segments, ${forecast.tenant.history.length} months of sales ` +
+      `(${forecast.tenant.projection.length ? 'projected' : forecast.tenant.message}), ` +
+      `${forecast.pipeline?.tenant.total.deals ?? 0} open deals weighted. Models: ${API}/v1/models`,
+  );
 }
 
 await main();

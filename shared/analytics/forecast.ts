@@ -2,6 +2,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { getItem, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { localDate } from '../platform/time.ts';
 import { analyticsKeys } from './keys.ts';
+import { getPipelineForecast, runPipelineForecast } from './pipeline.ts';
 import type { ForecastQuery, SalesForecast, SeriesForecast } from './schema.ts';
 import { compiler, num, rowsOf, tenantSettings } from './warehouse.ts';
 
@@ -97,8 +98,11 @@ function forecastSeries(stats: Stats, months: string[], values: number[], next: 
   };
 }
 
-export async function runForecast(ctx: TenantContext): Promise<{ months: number; owners: number }> {
+export async function runForecast(
+  ctx: TenantContext,
+): Promise<{ months: number; owners: number; openDeals: number }> {
   const { timeZone, currency } = await tenantSettings(ctx);
+  const { deals: openDeals } = await runPipelineForecast(ctx, { timeZone, currency });
   const now = ctx.clock.now();
   const thisMonth = localDate(now, timeZone).slice(0, 7);
   const first = addMonths(thisMonth, -HISTORY_MONTHS);
@@ -162,7 +166,7 @@ export async function runForecast(ctx: TenantContext): Promise<{ months: number;
   await unitOfWork(ctx)
     .put({ ...analyticsKeys.forecast(ctx.tenantId), entity: 'SalesForecast', ...forecast })
     .commit();
-  return { months: months.length, owners: owners.length };
+  return { months: months.length, owners: owners.length, openDeals };
 }
 
 /** The latest forecast, cut to the horizon asked for, for the tenant or one owner. */
@@ -177,6 +181,7 @@ export async function getForecast(ctx: TenantContext, query: ForecastQuery): Pro
       owners: [],
     };
   const forecast = withoutKeys<SalesForecast>(item);
+  const pipeline = await getPipelineForecast(ctx);
   const cut = (s: SeriesForecast): SeriesForecast => ({
     ...s,
     projection: s.projection.slice(0, query.horizon),
@@ -187,5 +192,13 @@ export async function getForecast(ctx: TenantContext, query: ForecastQuery): Pro
     owners: forecast.owners
       .filter((o) => !query.ownerId || o.ownerId === query.ownerId)
       .map((o) => ({ ...o, ...cut(o) })),
+    ...(pipeline
+      ? {
+          pipeline: {
+            ...pipeline,
+            owners: pipeline.owners.filter((o) => !query.ownerId || o.ownerId === query.ownerId),
+          },
+        }
+      : {}),
   };
 }

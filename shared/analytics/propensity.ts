@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto';
-import { writePropensityScores } from '../contacts/scores.ts';
+import { deletePropensityScores, writePropensityScores } from '../contacts/scores.ts';
+import { sendMessages } from '../platform/aws/queues.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
-import { getItem, queryAll, queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import {
+  getItem,
+  queryAll,
+  queryEach,
+  queryPage,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { productKeys, purchaseKeys } from '../sales/keys.ts';
 import { NotComputedError } from './errors.ts';
 import { analyticsKeys } from './keys.ts';
-import type { Model, ModelCreate, ModelDefinition, ModelTraining } from './schema.ts';
+import type { Model, ModelCreate, ModelDefinition, ModelList, ModelTarget, ModelTraining } from './schema.ts';
 import { compiler, historyStart, num, rowsOf, tenantSettings } from './warehouse.ts';
 
 /**
@@ -38,6 +46,8 @@ interface FeatureRow {
   surveys: number;
   activities: number;
   held: string[];
+  /** Categories of the products held. */
+  categories: string[];
   gender: string | null;
   ageBand: string | null;
   incomeBand: string | null;
@@ -88,7 +98,8 @@ async function features(ctx: TenantContext, asOf: Date, currency: string): Promi
     `WITH f AS (${facts}),
      placed AS (SELECT * FROM f WHERE event_type = 'OrderPlaced'),
      held AS (
-       SELECT contact_id, array_agg(DISTINCT line_product) AS products
+       SELECT contact_id, array_agg(DISTINCT line_product) AS products,
+              array_agg(DISTINCT line_category) FILTER (WHERE line_category IS NOT NULL AND line_category <> '') AS categories
        FROM ${sql.lines('placed', ['contact_id'])} WHERE line_product IS NOT NULL AND line_product <> ''
        GROUP BY contact_id),
      people AS (
@@ -103,7 +114,7 @@ async function features(ctx: TenantContext, asOf: Date, currency: string): Promi
               ${latest('income_band')} AS income_band, ${latest('region')} AS region
        FROM f GROUP BY contact_id)
      SELECT people.*, ${sql.days('people.first_at', at)} AS tenure_days,
-            ${sql.days('people.last_order_at', at)} AS recency_days, held.products
+            ${sql.days('people.last_order_at', at)} AS recency_days, held.products, held.categories
      FROM people LEFT JOIN held ON held.contact_id = people.contact_id
      ORDER BY people.contact_id`,
   );
@@ -118,6 +129,7 @@ async function features(ctx: TenantContext, asOf: Date, currency: string): Promi
     surveys: num(row.surveys),
     activities: num(row.activities),
     held: list(row.products),
+    categories: list(row.categories),
     gender: text(row.gender),
     ageBand: text(row.age_band),
     incomeBand: text(row.income_band),
@@ -125,21 +137,46 @@ async function features(ctx: TenantContext, asOf: Date, currency: string): Promi
   }));
 }
 
-/** Contacts who bought the product in [from, to). */
-async function buyers(ctx: TenantContext, productId: string, from: Date, to: Date): Promise<Set<string>> {
+/** Contacts who bought the target in [from, to): the product, a product of the category, or anything. */
+async function buyers(
+  ctx: TenantContext,
+  target: { productId?: string | undefined; category?: string | undefined },
+  from: Date,
+  to: Date,
+): Promise<Set<string>> {
   const sql = compiler();
   const placed = sql.facts({
     tenantId: ctx.tenantId,
     eventTypes: ['OrderPlaced'],
-    columns: ['contact_id', 'line_product_ids', 'line_categories', 'line_quantities', 'line_amounts'],
+    columns: [
+      'contact_id',
+      'order_id',
+      'line_product_ids',
+      'line_categories',
+      'line_quantities',
+      'line_amounts',
+    ],
     from,
     to,
     also: ['contact_id IS NOT NULL'],
   });
+  const cancelled = sql.facts({
+    tenantId: ctx.tenantId,
+    eventTypes: ['OrderCancelled'],
+    columns: ['order_id'],
+    from,
+    to,
+  });
+  const line = target.productId
+    ? `line_product = ${sql.p(target.productId)}`
+    : target.category
+      ? `line_category = ${sql.p(target.category)}`
+      : undefined;
   const rows = await rowsOf(
     sql,
-    `WITH placed AS (${placed})
-     SELECT DISTINCT contact_id FROM ${sql.lines('placed', ['contact_id'])} WHERE line_product = ${sql.p(productId)}`,
+    `WITH placed AS (${placed}), cancelled AS (${cancelled}),
+     kept AS (SELECT p.* FROM placed AS p LEFT JOIN cancelled AS c ON c.order_id = p.order_id WHERE c.order_id IS NULL)
+     ${line ? `SELECT DISTINCT contact_id FROM ${sql.lines('kept', ['contact_id'])} WHERE ${line}` : 'SELECT DISTINCT contact_id FROM kept'}`,
   );
   return new Set(rows.map((r) => String(r.contact_id)));
 }
@@ -150,7 +187,7 @@ interface Encoding {
   encode(row: FeatureRow): number[];
 }
 
-function encodingFor(rows: FeatureRow[], productId: string): Encoding {
+function encodingFor(rows: FeatureRow[], productId: string | undefined): Encoding {
   const top = (values: Array<string | null>, n: number) => {
     const counts = new Map<string, number>();
     for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -232,6 +269,7 @@ async function fitModel(
   rows: FeatureRow[],
   labels: Set<string>,
   encoding: Encoding,
+  words: { positives: string; negatives: string },
 ): Promise<
   | { ok: false; training: Omit<ModelTraining, 'trainedAt' | 'scored'> }
   | {
@@ -256,7 +294,7 @@ async function fitModel(
       ok: false,
       training: {
         status: 'insufficient_data',
-        message: `Fitting needs at least ${MIN_CLASS} buyers and ${MIN_CLASS} non-buyers among the training contacts; there are ${trainPositives} buyers and ${trainNegatives} non-buyers.`,
+        message: `Fitting needs at least ${MIN_CLASS} ${words.positives} and ${MIN_CLASS} ${words.negatives} among the training contacts; there are ${trainPositives} ${words.positives} and ${trainNegatives} ${words.negatives}.`,
         ...counts,
         calibration: [],
         topFeatures: [],
@@ -328,28 +366,78 @@ async function fitModel(
 
 // Models: definitions and their latest training, in the tenant's ANALYTICS partition.
 
+/** The default score at which a churn model announces ContactChurnRiskRaised. */
+export const DEFAULT_ALERT_AT = 0.7;
+
+type StoredModel = ModelDefinition & { training?: ModelTraining };
+
+/** The first products of a category, from the catalogue (GSI1), a page at a time. */
+async function categoryHasBuyers(ctx: TenantContext, category: string): Promise<boolean> {
+  for await (const product of queryEach(ctx, { index: 'GSI1', partition: productKeys.all(ctx.tenantId) })) {
+    if (product.entity !== 'Product' || product.category !== category) continue;
+    const bought = await queryPage(
+      ctx,
+      { index: 'GSI6', partition: purchaseKeys.buyersOf(ctx.tenantId, String(product.id)) },
+      { limit: 1 },
+    );
+    if (bought.items.length) return true;
+  }
+  return false;
+}
+
+/** The target must have had buyers to learn from: 400 naming it otherwise. */
+async function checkTarget(ctx: TenantContext, input: ModelCreate): Promise<void> {
+  const t = ctx.tenantId;
+  if (input.target === 'product') {
+    if (!input.productId) throw ValidationError.field('body.productId', 'A product model names its product.');
+    const product = await getItem(ctx, productKeys.product(t, input.productId));
+    if (!product) throw ValidationError.field('body.productId', `There is no product ${input.productId}.`);
+    const bought = await queryPage(
+      ctx,
+      { index: 'GSI6', partition: purchaseKeys.buyersOf(t, input.productId) },
+      { limit: 1 },
+    );
+    if (!bought.items.length)
+      throw ValidationError.field(
+        'body.productId',
+        `Nobody has bought ${String(product.name)} (${input.productId}) yet: a model needs buyers to learn from.`,
+      );
+  }
+  if (input.target === 'category') {
+    if (!input.category) throw ValidationError.field('body.category', 'A category model names its category.');
+    if (!(await categoryHasBuyers(ctx, input.category)))
+      throw ValidationError.field(
+        'body.category',
+        `Nobody has bought a product of the category ${input.category} yet: a model needs buyers to learn from.`,
+      );
+  }
+  if (input.target !== 'product' && input.productId)
+    throw ValidationError.field('body.productId', `A ${input.target} model takes no product.`);
+  if (input.target !== 'category' && input.category)
+    throw ValidationError.field('body.category', `A ${input.target} model takes no category.`);
+  if (input.target !== 'churn' && input.alertAt !== undefined)
+    throw ValidationError.field('body.alertAt', 'Only churn models raise alerts.');
+}
+
 export async function createModel(ctx: TenantContext, input: ModelCreate): Promise<ModelDefinition> {
   const t = ctx.tenantId;
-  const product = await getItem(ctx, productKeys.product(t, input.productId));
-  if (!product) throw ValidationError.field('body.productId', `There is no product ${input.productId}.`);
-  const bought = await queryPage(
-    ctx,
-    { index: 'GSI6', partition: purchaseKeys.buyersOf(t, input.productId) },
-    { limit: 1 },
-  );
-  if (!bought.items.length)
-    throw ValidationError.field(
-      'body.productId',
-      `Nobody has bought ${String(product.name)} (${input.productId}) yet: a model needs buyers to learn from.`,
-    );
+  await checkTarget(ctx, input);
   const existing = await listModelItems(ctx);
   if (existing.some((m) => m.key === input.key))
     throw new ConflictError(`A model with key ${input.key} exists already.`, { key: input.key });
+  if (await getItem(ctx, analyticsKeys.modelDeletion(t, input.key), { consistent: true }))
+    throw new ConflictError(
+      `The scores of the deleted model ${input.key} are still being removed from contacts; try again in a few minutes.`,
+      { key: input.key },
+    );
   const model: ModelDefinition = {
     id: newId(),
     key: input.key,
-    productId: input.productId,
+    target: input.target,
+    ...(input.productId ? { productId: input.productId } : {}),
+    ...(input.category ? { category: input.category } : {}),
     horizonDays: input.horizonDays,
+    ...(input.target === 'churn' ? { alertAt: input.alertAt ?? DEFAULT_ALERT_AT } : {}),
     createdAt: ctx.clock.now().toISOString(),
   };
   await unitOfWork(ctx)
@@ -361,27 +449,74 @@ export async function createModel(ctx: TenantContext, input: ModelCreate): Promi
   return model;
 }
 
-async function listModelItems(ctx: TenantContext) {
+/** Models made before targets existed predicted a product. */
+const withTarget = (model: StoredModel): StoredModel => ({ ...model, target: model.target ?? 'product' });
+
+async function listModelItems(ctx: TenantContext): Promise<StoredModel[]> {
   return (
     await queryAll(
       ctx,
       { partition: analyticsKeys.partition(ctx.tenantId), sort: { beginsWith: 'MODEL#' } },
       100,
     )
-  ).map((item) => withoutKeys<ModelDefinition & { training?: ModelTraining }>(item));
+  ).map((item) => withTarget(withoutKeys<StoredModel>(item)));
+}
+
+export async function listModels(ctx: TenantContext): Promise<ModelList> {
+  return { items: (await listModelItems(ctx)).sort((a, b) => a.createdAt.localeCompare(b.createdAt)) };
 }
 
 export async function getModel(ctx: TenantContext, id: string): Promise<Model> {
   const item = await getItem(ctx, analyticsKeys.model(ctx.tenantId, id));
   if (!item) throw new NotFoundError('Model', id);
-  const model = withoutKeys<ModelDefinition & { training?: ModelTraining }>(item);
+  const model = withTarget(withoutKeys<StoredModel>(item));
   if (!model.training) throw new NotComputedError(`Model ${id} has not been trained yet.`, 'models');
   return model as Model;
 }
 
+export const FORGET_QUEUE = 'analytics-runs';
+
+/**
+ * Deletes the model and queues the removal of its scores from contacts (segments would otherwise
+ * still read `propensity.<key>`). Until that is done, a tombstone keeps the key from being reused.
+ */
+export async function deleteModel(ctx: TenantContext, id: string): Promise<void> {
+  const t = ctx.tenantId;
+  const item = await getItem(ctx, analyticsKeys.model(t, id), { consistent: true });
+  if (!item) throw new NotFoundError('Model', id);
+  const key = String(item.key);
+  await unitOfWork(ctx)
+    .delete(analyticsKeys.model(t, id), { condition: exists })
+    .put({
+      ...analyticsKeys.modelDeletion(t, key),
+      entity: 'PropensityModelDeletion',
+      modelId: id,
+      key,
+      deletedAt: ctx.clock.now().toISOString(),
+    })
+    .commit();
+  await sendMessages(FORGET_QUEUE, [{ tenantId: t, id: `forget-${id}`, analyses: [], forgetModel: key }]);
+}
+
+/** Removes a deleted model's scores from every contact, then its tombstone; repeatable. */
+export async function forgetModelScores(ctx: TenantContext, key: string): Promise<number> {
+  const removed = await deletePropensityScores(ctx, key);
+  await unitOfWork(ctx).delete(analyticsKeys.modelDeletion(ctx.tenantId, key)).commit();
+  return removed;
+}
+
+class ModelDeletedMeanwhile extends Error {}
+
+const LABELS: Record<ModelTarget, { positives: string; negatives: string }> = {
+  product: { positives: 'buyers', negatives: 'non-buyers' },
+  category: { positives: 'buyers', negatives: 'non-buyers' },
+  churn: { positives: 'customers who stopped buying', negatives: 'customers who bought again' },
+};
+
 /** Fits every model of the tenant and writes the scores of those that could be fitted. */
 export async function runModels(
   ctx: TenantContext,
+  runId: string,
 ): Promise<Array<{ id: string; status: string; scored: number }>> {
   const { currency } = await tenantSettings(ctx);
   const now = ctx.clock.now();
@@ -389,27 +524,55 @@ export async function runModels(
   const current = await features(ctx, now, currency);
   for (const model of await listModelItems(ctx)) {
     const cutoff = new Date(now.getTime() - model.horizonDays * 86_400_000);
-    const past = (await features(ctx, cutoff, currency)).filter((r) => !r.held.includes(model.productId));
-    const labels = await buyers(ctx, model.productId, cutoff, now);
+    const known = await features(ctx, cutoff, currency);
+    // Who the question is about: contacts who do not hold the target yet, or, for churn, customers.
+    const inScope = (r: FeatureRow) =>
+      model.target === 'churn'
+        ? r.orders > 0
+        : model.target === 'category'
+          ? !r.categories.includes(model.category!)
+          : !r.held.includes(model.productId!);
+    const past = known.filter(inScope);
+    const bought = await buyers(ctx, model, cutoff, now);
+    // Churn is the absence of a purchase: its positives are the customers who did not buy again.
+    const labels =
+      model.target === 'churn'
+        ? new Set(past.filter((r) => !bought.has(r.contactId)).map((r) => r.contactId))
+        : bought;
     const encoding = encodingFor(past, model.productId);
-    const fitted = await fitModel(past, labels, encoding);
+    const fitted = await fitModel(past, labels, encoding, LABELS[model.target]);
     let scored = 0;
+    let alerts: number | undefined;
     if (fitted.ok) {
-      const scores = fitted.score(current);
-      scored = await writePropensityScores(
+      const population = model.target === 'churn' ? current.filter((r) => r.orders > 0) : current;
+      const scores = fitted.score(population);
+      const written = await writePropensityScores(
         ctx,
         model.key,
         model.id,
-        current.map((r, i) => ({ contactId: r.contactId, score: round(scores[i]!) })),
+        population.map((r, i) => ({ contactId: r.contactId, score: round(scores[i]!) })),
+        model.target === 'churn' ? { runId, alertAt: model.alertAt ?? DEFAULT_ALERT_AT } : undefined,
       );
+      scored = written.written;
+      alerts = written.alerts;
     }
-    const training: ModelTraining = { ...fitted.training, trainedAt: now.toISOString(), scored };
+    const training: ModelTraining = {
+      ...fitted.training,
+      trainedAt: now.toISOString(),
+      scored,
+      ...(alerts === undefined ? {} : { alerts }),
+    };
     await unitOfWork(ctx)
       .update(analyticsKeys.model(ctx.tenantId, model.id), {
         set: { training },
         condition: exists,
+        onConditionFailed: () => new ModelDeletedMeanwhile(),
       })
-      .commit();
+      .commit()
+      // A model deleted while it was being fitted stays deleted.
+      .catch((error: unknown) => {
+        if (!(error instanceof ModelDeletedMeanwhile)) throw error;
+      });
     results.push({ id: model.id, status: training.status, scored });
   }
   return results;

@@ -3,7 +3,8 @@ import { type RfmScore, writeRfmScores } from '../contacts/scores.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { analyticsKeys } from './keys.ts';
-import type { RfmSummary } from './schema.ts';
+import type { CohortRetention, RfmSummary } from './schema.ts';
+
 import { compiler, historyStart, num, rowsOf, tenantSettings } from './warehouse.ts';
 
 /**
@@ -208,4 +209,10 @@ export async function getRfmSummary(ctx: TenantContext): Promise<RfmSummary> {
     })),
     cohorts: [],
   };
+}
+
+/** The cohort table of the latest segmentation (the heat map draws it). */
+export async function getCohortRetention(ctx: TenantContext): Promise<CohortRetention> {
+  const { computedAt, message, cohorts } = await getRfmSummary(ctx);
+  return { ...(computedAt ? { computedAt } : {}), ...(message ? { message } : {}), cohorts };
 }

@@ -33,7 +33,7 @@ export async function runAnalyses(
         results.forecast = await runForecast(ctx);
         break;
       case 'models':
-        results.models = await runModels(ctx);
+        results.models = await runModels(ctx, runId);
         break;
     }
   }

@@ -101,6 +101,17 @@ export const RfmSummary = named(
 );
 export type RfmSummary = z.infer<typeof RfmSummary>;
 
+export const CohortRetention = named(
+  'CohortRetention',
+  z.object({
+    computedAt: RfmSummary.shape.computedAt,
+    message: RfmSummary.shape.message,
+    cohorts: RfmSummary.shape.cohorts,
+  }),
+  'Retention by month of first purchase: the table behind the heat map (`Accept: image/svg+xml`).',
+);
+export type CohortRetention = z.infer<typeof CohortRetention>;
+
 export const AnalysisRunRequest = named(
   'AnalysisRunRequest',
   z.object({
@@ -197,6 +208,9 @@ export const BoughtTogether = named(
 );
 export type BoughtTogether = z.infer<typeof BoughtTogether>;
 
+export const MODEL_TARGETS = ['product', 'category', 'churn'] as const;
+export type ModelTarget = (typeof MODEL_TARGETS)[number];
+
 export const ModelCreate = named(
   'PropensityModelCreate',
   z.object({
@@ -209,8 +223,33 @@ export const ModelCreate = named(
           'roof_box',
         ),
       ),
-    productId: Id.check(
-      doc('The product whose next purchase the model predicts.', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D'),
+    target: z._default(
+      z
+        .enum(MODEL_TARGETS)
+        .check(
+          doc(
+            'What it predicts: a purchase of `productId`, a purchase of any product of `category`, or `churn` (no purchase at all within `horizonDays`, among customers).',
+            'product',
+          ),
+        ),
+      'product',
+    ),
+    productId: z.optional(
+      Id.check(
+        doc(
+          'With target `product`: the product whose next purchase the model predicts.',
+          '01JD8X5Q7R2V3W4Y5Z6A7B8C9D',
+        ),
+      ),
+    ),
+    category: z.optional(
+      z
+        .string()
+        .check(
+          z.minLength(1),
+          z.maxLength(100),
+          doc('With target `category`: the product category whose next purchase it predicts.', 'SUVs'),
+        ),
     ),
     horizonDays: z._default(
       z
@@ -218,9 +257,21 @@ export const ModelCreate = named(
         .check(
           z.minimum(30),
           z.maximum(365, { message: 'Must be at most 365.' }),
-          doc('How far ahead it predicts: a purchase within this many days.', 90),
+          doc('How far ahead it predicts: a purchase (or, for churn, none) within this many days.', 90),
         ),
       90,
+    ),
+    alertAt: z.optional(
+      z
+        .number()
+        .check(
+          z.gt(0, { message: 'Must be greater than 0.' }),
+          z.lte(1, { message: 'Must be at most 1.' }),
+          doc(
+            'With target `churn`: a contact whose score rises to this or above gets `ContactChurnRiskRaised`, for automation rules (default 0.7).',
+            0.7,
+          ),
+        ),
     ),
   }),
 );
@@ -264,6 +315,12 @@ const Training = z.object({
     )
     .check(doc('The features that weigh most, strongest first.', [])),
   scored: Count('Contacts whose scores were written back.', 18250),
+  alerts: z.optional(
+    Count(
+      'Churn models: contacts whose score rose to `alertAt` or above in this fitting (each got ContactChurnRiskRaised).',
+      14,
+    ),
+  ),
 });
 
 export const Model = named(
@@ -271,14 +328,25 @@ export const Model = named(
   z.object({
     id: Id.check(doc('The model.', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
     key: z.string().check(doc('Its scores are `propensity.<key>` on contacts.', 'roof_box')),
-    productId: Id.check(doc('The product it predicts a purchase of.', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
-    horizonDays: Count('A purchase within this many days is what it predicts.', 90),
+    target: z.enum(MODEL_TARGETS).check(doc('What it predicts (a product, a category, churn).', 'product')),
+    productId: z.optional(
+      Id.check(
+        doc('The product it predicts a purchase of (target `product`).', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D'),
+      ),
+    ),
+    category: z.optional(
+      z.string().check(doc('The category it predicts a purchase of (target `category`).', 'SUVs')),
+    ),
+    horizonDays: Count('A purchase (or, for churn, none) within this many days is what it predicts.', 90),
+    alertAt: z.optional(
+      Share('Churn models: the score at which a contact gets `ContactChurnRiskRaised`.', 0.7),
+    ),
     createdAt: IsoDateTime.check(doc('When it was defined.', AT)),
     training: Training.check(
       z.meta({ description: 'Its latest fitting and how well it did on held-out contacts.' }),
     ),
   }),
-  'A propensity-to-buy model: fitted on the warehouse, its scores written back to contacts.',
+  'A propensity model: fitted on the warehouse, its scores written back to contacts.',
 );
 export type Model = z.infer<typeof Model>;
 export type ModelTraining = z.infer<typeof Training>;
@@ -288,13 +356,42 @@ export const ModelDefinition = named(
   z.object({
     id: Id.check(doc('The model.', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
     key: z.string().check(doc('Its scores are `propensity.<key>` on contacts.', 'roof_box')),
-    productId: Id.check(doc('The product it predicts a purchase of.', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
-    horizonDays: Count('A purchase within this many days is what it predicts.', 90),
+    target: z.enum(MODEL_TARGETS).check(doc('What it predicts (a product, a category, churn).', 'product')),
+    productId: z.optional(
+      Id.check(
+        doc('The product it predicts a purchase of (target `product`).', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D'),
+      ),
+    ),
+    category: z.optional(
+      z.string().check(doc('The category it predicts a purchase of (target `category`).', 'SUVs')),
+    ),
+    horizonDays: Count('A purchase (or, for churn, none) within this many days is what it predicts.', 90),
+    alertAt: z.optional(
+      Share('Churn models: the score at which a contact gets `ContactChurnRiskRaised`.', 0.7),
+    ),
     createdAt: IsoDateTime.check(doc('When it was defined.', AT)),
   }),
   'A propensity model as defined; it is fitted by the next analysis run.',
 );
 export type ModelDefinition = z.infer<typeof ModelDefinition>;
+
+export const ModelList = named(
+  'PropensityModelList',
+  z.object({
+    items: z
+      .array(
+        z.object({
+          ...ModelDefinition.shape,
+          training: z.optional(
+            Training.check(z.meta({ description: 'Its latest fitting; absent before the first.' })),
+          ),
+        }),
+      )
+      .check(doc('Every model of the tenant, oldest first (at most 100).', [])),
+  }),
+  'The tenant’s propensity models, with their latest training.',
+);
+export type ModelList = z.infer<typeof ModelList>;
 
 export const ForecastQuery = z.object({
   horizon: z._default(
@@ -357,6 +454,55 @@ const SeriesForecast = z.object({
 });
 export type SeriesForecast = z.infer<typeof SeriesForecast>;
 
+const PipelineAmount = z.object({
+  deals: Count('Open deals.', 12),
+  amount: Money('Their amounts.', 4_800_000),
+  weighted: Money(
+    'Their amounts times their win probability (the deal’s, by default its stage’s).',
+    1_950_000,
+  ),
+});
+
+const WeightedPipeline = z.object({
+  months: z
+    .array(
+      z.object({
+        month: z.string().check(doc('An expected close month (yyyy-mm), from this month on.', '2026-07')),
+        ...PipelineAmount.shape,
+      }),
+    )
+    .check(
+      doc(
+        'Open deals by expected close month, this month and the next eleven (months with none left out).',
+        [],
+      ),
+    ),
+  overdue: PipelineAmount.check(
+    z.meta({ description: 'Open deals whose expected close date has passed: due a new date or a decision.' }),
+  ),
+  later: PipelineAmount.check(
+    z.meta({ description: 'Open deals expected to close after the twelve months.' }),
+  ),
+  unscheduled: PipelineAmount.check(z.meta({ description: 'Open deals with no expected close date.' })),
+  total: PipelineAmount.check(z.meta({ description: 'All open deals in the forecast’s currency.' })),
+});
+export type WeightedPipeline = z.infer<typeof WeightedPipeline>;
+
+export const PipelineForecast = z.object({
+  computedAt: IsoDateTime.check(doc('When the open deals were read.', AT)),
+  otherCurrencies: Count('Open deals in other currencies, left out (not converted).', 0),
+  tenant: WeightedPipeline.check(z.meta({ description: 'The whole tenant’s open pipeline.' })),
+  owners: z
+    .array(
+      z.object({
+        ownerId: Id.check(doc('The member who owns the deals.', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
+        ...WeightedPipeline.shape,
+      }),
+    )
+    .check(doc('The same per owner (deals with no owner only count for the tenant).', [])),
+});
+export type PipelineForecast = z.infer<typeof PipelineForecast>;
+
 export const SalesForecast = named(
   'SalesForecast',
   z.object({
@@ -384,6 +530,14 @@ export const SalesForecast = named(
         }),
       )
       .check(doc('The same per owner (the 50 who booked most).', [])),
+    pipeline: z.optional(
+      PipelineForecast.check(
+        z.meta({
+          description:
+            'Beside the projection of booked sales: the open pipeline weighted by win probability, per expected close month. Absent before the first computation.',
+        }),
+      ),
+    ),
   }),
   'Booked sales by month, projected by a linear trend with monthly seasonality, with a 95 % interval and its backtest.',
 );

@@ -1,9 +1,9 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { backOff } from 'exponential-backoff';
-import { ContactRfmSegmentChanged } from '../../events/contacts.ts';
+import { ContactChurnRiskRaised, ContactRfmSegmentChanged } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { tableName } from '../platform/db/client.ts';
-import { getItems, type Item, outboxItem } from '../platform/db/repository.ts';
+import { getItems, type Item, outboxItem, queryEach } from '../platform/db/repository.ts';
 import { contactKeys } from './keys.ts';
 import type { RfmSegment } from './score-fields.ts';
 
@@ -40,9 +40,11 @@ export interface PropensityScore {
 const PARALLEL_BATCHES = 16;
 const BATCH = 25;
 
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
+
 /** Unprocessed items of a batch are sent again with full-jitter backoff, like the SDK's own retries. */
-async function writeBatch(ctx: TenantContext, items: Item[]): Promise<void> {
-  let pending = items.map((Item) => ({ PutRequest: { Item } }));
+async function writeBatch(ctx: TenantContext, requests: WriteRequest[]): Promise<void> {
+  let pending = requests;
   await backOff(
     async () => {
       const result: BatchWriteCommandOutput = await ctx.db.send(
@@ -55,17 +57,32 @@ async function writeBatch(ctx: TenantContext, items: Item[]): Promise<void> {
   );
 }
 
-/** Every item written, in batches of 25, at most PARALLEL_BATCHES at a time. */
-export async function writeAll(ctx: TenantContext, items: Item[]): Promise<void> {
+/** Every request sent, in batches of 25, at most PARALLEL_BATCHES at a time. */
+async function sendAll(ctx: TenantContext, requests: WriteRequest[]): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < requests.length) {
       const start = next;
       next += BATCH;
-      await writeBatch(ctx, items.slice(start, start + BATCH));
+      await writeBatch(ctx, requests.slice(start, start + BATCH));
     }
   };
   await Promise.all(Array.from({ length: PARALLEL_BATCHES }, worker));
+}
+
+/** Every item written, in batches of 25, at most PARALLEL_BATCHES at a time. */
+export async function writeAll(ctx: TenantContext, items: Item[]): Promise<void> {
+  await sendAll(
+    ctx,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
+}
+
+async function deleteAll(ctx: TenantContext, keys: Array<{ PK: string; SK: string }>): Promise<void> {
+  await sendAll(
+    ctx,
+    keys.map((Key) => ({ DeleteRequest: { Key } })),
+  );
 }
 
 /** Items read in parallel pages of a hundred keys. */
@@ -152,26 +169,96 @@ export async function writeRfmScores(
   return { written: scores.length, changed };
 }
 
-/** Replaces the scores of one propensity target for these contacts (no event: scores move daily). */
+/**
+ * Replaces the scores of one propensity target for these contacts. Scores move daily, so they
+ * announce nothing, except for a churn model (`alert`): a contact whose score rises to `alertAt`
+ * or above from below it (or from no score) gets `ContactChurnRiskRaised`, written after its score
+ * as RFM's events are (same chunks, the previous score kept on the item under the run's id, event
+ * id `churn-<runId>-<target>-<contactId>`), so a rerun of the same run announces nothing twice.
+ */
 export async function writePropensityScores(
   ctx: TenantContext,
   target: string,
   modelId: string,
   scores: readonly PropensityScore[],
-): Promise<number> {
+  alert?: { runId: string; alertAt: number },
+): Promise<{ written: number; alerts?: number }> {
   const t = ctx.tenantId;
   const computedAt = ctx.clock.now().toISOString();
-  await writeAll(
-    ctx,
-    scores.map((s) => ({
-      ...contactKeys.score(t, s.contactId, `PROPENSITY#${target}`),
-      entity: 'ContactScore',
-      contactId: s.contactId,
-      target,
-      score: s.score,
-      modelId,
-      computedAt,
-    })),
-  );
-  return scores.length;
+  const kind = `PROPENSITY#${target}`;
+  let alerts = 0;
+  for (let i = 0; i < scores.length; i += 1000) {
+    const chunk = scores.slice(i, i + 1000);
+    const before = new Map<string, number | undefined>();
+    if (alert)
+      for (const item of await readAll(
+        ctx,
+        chunk.map((s) => contactKeys.score(t, s.contactId, kind)),
+      ))
+        before.set(
+          String(item.contactId),
+          (item.runId === alert.runId ? item.previousScore : item.score) as number | undefined,
+        );
+    await writeAll(
+      ctx,
+      chunk.map((s) => {
+        const previousScore = before.get(s.contactId);
+        return {
+          ...contactKeys.score(t, s.contactId, kind),
+          entity: 'ContactScore',
+          contactId: s.contactId,
+          target,
+          score: s.score,
+          modelId,
+          computedAt,
+          ...(alert ? { runId: alert.runId, ...(previousScore !== undefined ? { previousScore } : {}) } : {}),
+        };
+      }),
+    );
+    if (!alert) continue;
+    const raised = chunk.filter((s) => {
+      const previous = before.get(s.contactId);
+      return s.score >= alert.alertAt && (previous === undefined || previous < alert.alertAt);
+    });
+    await writeAll(
+      ctx,
+      raised.map((s) =>
+        outboxItem(
+          ctx,
+          ContactChurnRiskRaised,
+          {
+            contactId: s.contactId,
+            model: target,
+            score: s.score,
+            threshold: alert.alertAt,
+            ...(before.get(s.contactId) !== undefined ? { previousScore: before.get(s.contactId) } : {}),
+          },
+          `churn-${alert.runId}-${target}-${s.contactId}`,
+        ),
+      ),
+    );
+    alerts += raised.length;
+  }
+  return { written: scores.length, ...(alert ? { alerts } : {}) };
+}
+
+/**
+ * Removes one propensity target's scores from every contact (its model was deleted), walking the
+ * contacts' own index (GSI1 by name, never a scan). Deleting a score a contact never had is a no-op,
+ * so running it again is harmless.
+ */
+export async function deletePropensityScores(ctx: TenantContext, target: string): Promise<number> {
+  const t = ctx.tenantId;
+  let batch: Array<{ PK: string; SK: string }> = [];
+  let removed = 0;
+  for await (const contact of queryEach(ctx, { index: 'GSI1', partition: contactKeys.byName(t) }, 500)) {
+    batch.push(contactKeys.score(t, String(contact.id), `PROPENSITY#${target}`));
+    if (batch.length >= 1000) {
+      await deleteAll(ctx, batch);
+      removed += batch.length;
+      batch = [];
+    }
+  }
+  await deleteAll(ctx, batch);
+  return removed + batch.length;
 }

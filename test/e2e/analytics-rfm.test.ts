@@ -167,6 +167,18 @@ describe('RFM segmentation', () => {
         c.cohort === new Date(AS_OF.getTime() - (1 + 77) * DAY).toISOString().slice(0, 7),
     );
     expect(champion).toBeDefined();
+
+    // The same table on its own, and drawn as a heat map: a row per cohort, labelled with its size.
+    const table = (await a.api.get('/v1/analytics/cohorts')).body;
+    expect(table).toEqual({ computedAt: summary.computedAt, cohorts: summary.cohorts });
+    const map = await a.api.get('/v1/analytics/cohorts', { headers: { accept: 'image/svg+xml' } });
+    expect(map.status).toBe(200);
+    expect(map.headers.get('content-type')).toContain('image/svg+xml');
+    expect(map.text).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    for (const cohort of summary.cohorts)
+      expect(map.text).toContain(`${cohort.cohort} (${cohort.customers})`);
+    // Every cohort's first month is 100 %.
+    expect(map.text.match(/>100</g)?.length).toBeGreaterThanOrEqual(summary.cohorts.length);
   });
 
   it('announces each change once: a rerun of the day writes the same events, the next day finds no change', {
@@ -195,5 +207,7 @@ describe('RFM segmentation', () => {
     expect(other.status).toBe(200);
     expect(other.body.customers).toBe(0);
     expect(other.body.cohorts).toEqual([]);
+    const map = await b.api.get('/v1/analytics/cohorts', { headers: { accept: 'image/svg+xml' } });
+    expect(map.text).toContain('no cohorts yet');
   });
 });

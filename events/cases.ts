@@ -64,7 +64,8 @@ export const CaseStatusChanged = defineEvent(
   }),
 );
 
-const slaMetric = z.enum(['first_response']);
+/** Which clock: the first reply, the next reply to a later message, or the solution. */
+const slaMetric = z.enum(['first_response', 'next_response', 'resolution']);
 
 /** A case's SLA target is near: most of its business time is used. For automation rules. */
 export const CaseSlaWarning = defineEvent(
@@ -88,7 +89,7 @@ export const CaseSlaBreached = defineEvent(
   z.object({
     caseId: z.string(),
     metric: slaMetric,
-    /** The priority before the breach raised it. */
+    /** The priority before this breach raised it. */
     priority: z.string(),
     raisedTo: z.string(),
     dueAt: z.string(),

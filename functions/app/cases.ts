@@ -308,13 +308,13 @@ export const cases = defineModule({
     {
       name: 'cases-sla-timers',
       entry: 'functions/events/cases-sla-timers.ts',
-      description: "Starts a new case's SLA clock and its one-time schedule.",
+      description: "Sets a case's SLA timer (a one-time schedule) to its clocks' next instant.",
       permissions: ['table:write', 'schedules:manage'],
     },
     {
       name: SLA_JOB,
       entry: 'functions/jobs/cases-sla.ts',
-      description: "Warns of a case's SLA target, then flags its breach, when its schedule fires.",
+      description: "Records a case's SLA warnings and breaches when its timer fires, then sets the next.",
       permissions: ['table:write', 'schedules:manage'],
     },
   ],
@@ -322,7 +322,7 @@ export const cases = defineModule({
   schedules: [
     {
       name: SLA_SCHEDULE,
-      description: "A case's SLA warning, then its breach (one schedule per open case).",
+      description: "A case's next SLA warning or breach (one schedule per case with a running clock).",
       target: SLA_JOB,
       kind: 'one-time',
     },
@@ -354,9 +354,18 @@ export const cases = defineModule({
     },
     {
       name: 'cases-sla-timers',
-      description: 'A case opened: start its SLA clock.',
+      description: 'A case opened, or a message, call or status moved its SLA clocks: set its timer.',
       bus: 'domain',
-      pattern: { source: ['funnel.cases'], 'detail-type': ['CaseOpened'] },
+      pattern: {
+        source: ['funnel.cases'],
+        'detail-type': [
+          'CaseOpened',
+          'CaseMessageReceived',
+          'CaseReplyPosted',
+          'CaseCallLogged',
+          'CaseStatusChanged',
+        ],
+      },
       target: 'cases-sla-timers',
     },
   ],

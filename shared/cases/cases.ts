@@ -37,18 +37,20 @@ import type {
   CaseStatus,
   CaseUpdate,
 } from './schema.ts';
+import { slaEnvironment } from './settings.ts';
+import {
+  agentResponded,
+  customerWrote,
+  openingClocks,
+  type SlaClocks,
+  type SlaEnvironment,
+  statusMoved,
+} from './sla-clocks.ts';
 
 /** Longer bodies are cut in the table (the raw mail stays in S3): a case's items stay far below 400 KB. */
 export const MAX_STORED_TEXT = 64 * 1024;
 
-export const caseFromItem = (item: Item): Case => {
-  const {
-    slaWarned: _w,
-    slaBreached: _b,
-    ...rest
-  } = withoutKeys<Case & { slaWarned?: true; slaBreached?: true }>(item);
-  return rest;
-};
+export const caseFromItem = (item: Item): Case => withoutKeys<Case>(item);
 const messageFromItem = (item: Item): CaseMessage => withoutKeys<CaseMessage>(item);
 
 /** The Message-ID of a mail we send for a case message: ours, on the inbound domain. */
@@ -181,6 +183,8 @@ export interface NewCase {
   acknowledge: boolean;
   /** The id of the customer's message that opens the case (customerMessageInto with `fresh`). */
   firstMessageId?: string;
+  /** The SLA policy its clocks start with. */
+  sla: SlaEnvironment;
 }
 
 /** Adds a new case to the unit of work, with its event and the contact's timeline entry. */
@@ -203,6 +207,7 @@ export function openCaseInto(uow: UnitOfWork, ctx: TenantContext, input: NewCase
     lastMessageAt: now,
     ...(input.firstMessageId ? { lastCustomerMessageId: input.firstMessageId } : {}),
     ...(input.followUpOf ? { followUpOf: input.followUpOf } : {}),
+    sla: openingClocks(new Date(now), input.priority, input.sla),
     replyTo: caseReplyAddress(ctx.tenantId, id),
     createdAt: now,
     updatedAt: now,
@@ -251,7 +256,7 @@ export function customerMessageInto(
   ctx: TenantContext,
   current: Case,
   message: NewCustomerMessage,
-  options: { fresh: boolean },
+  options: { fresh: boolean; sla: SlaEnvironment },
 ): CaseMessage {
   const now = ctx.clock.now().toISOString();
   const saved: CaseMessage = {
@@ -273,12 +278,21 @@ export function customerMessageInto(
   const status: CaseStatus = reopened || current.status === 'pending' ? 'open' : current.status;
   // A fresh case was put in this same unit with its first message's counters (openCaseInto).
   if (!options.fresh) {
+    const at = new Date(now);
+    const sla = customerWrote(
+      statusMoved(current.sla ?? {}, current.status, status, at, options.sla.hours),
+      at,
+      current.priority,
+      options.sla,
+      current.firstResponseAt !== undefined,
+    );
     uow.update(caseKeys.case(ctx.tenantId, current.id), {
       set: {
         lastMessageAt: now,
         lastCustomerMessageId: saved.id,
         status,
         GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
+        sla,
       },
       add: { messageCount: 1 },
       ...whileVersion(current.version),
@@ -322,7 +336,7 @@ function statusChange(current: Case, to: CaseStatus) {
  * mailed once by the mail consumer from the committed event.
  */
 export async function postReply(ctx: TenantContext, caseId: string, body: CaseReply): Promise<CaseMessage> {
-  const current = await getCase(ctx, caseId, true);
+  const [current, env] = await Promise.all([getCase(ctx, caseId, true), slaEnvironment(ctx)]);
   const now = ctx.clock.now().toISOString();
   const authorId = ctx.actor.type === 'member' ? ctx.actor.memberId : undefined;
   const id = newId();
@@ -345,6 +359,15 @@ export async function postReply(ctx: TenantContext, caseId: string, body: CaseRe
     createdAt: now,
   };
   const status: CaseStatus = body.status ?? (current.status === 'new' ? 'open' : current.status);
+  const at = new Date(now);
+  // Answered first, then paused: a reply that asks the customer something stops the response clock.
+  const sla = statusMoved(
+    isPublic ? agentResponded(current.sla ?? {}, at) : (current.sla ?? {}),
+    current.status,
+    status,
+    at,
+    env.hours,
+  );
   const uow = unitOfWork(ctx);
   uow.put({ ...caseKeys.message(ctx.tenantId, caseId, id), entity: 'CaseMessage', ...saved });
   if (isPublic)
@@ -365,6 +388,7 @@ export async function postReply(ctx: TenantContext, caseId: string, body: CaseRe
       ...(status === 'solved' ? { solvedAt: now } : {}),
       ...(isPublic && !current.firstResponseAt ? { firstResponseAt: now } : {}),
       ...(!current.assigneeId && authorId ? { assigneeId: authorId } : {}),
+      sla,
     },
     add: { messageCount: 1 },
     ...whileVersion(current.version),
@@ -401,6 +425,7 @@ export async function updateCase(
   const current = await getCase(ctx, id, true);
   assertIfMatch(ifMatch, current);
   const now = ctx.clock.now().toISOString();
+  const env = body.status && body.status !== current.status ? await slaEnvironment(ctx) : undefined;
   const next: Case = {
     ...current,
     ...(body.status ? { status: body.status } : {}),
@@ -411,6 +436,8 @@ export async function updateCase(
   if (body.assigneeId === null) delete next.assigneeId;
   else if (body.assigneeId) next.assigneeId = body.assigneeId;
   if (next.status === 'solved' && current.status !== 'solved') next.solvedAt = now;
+  if (env && current.sla)
+    next.sla = statusMoved(current.sla, current.status, next.status, new Date(now), env.hours);
   if (JSON.stringify(next) === JSON.stringify(current)) return current;
   const uow = unitOfWork(ctx);
   uow.update(caseKeys.case(ctx.tenantId, id), {
@@ -422,6 +449,7 @@ export async function updateCase(
       assigneeId: next.assigneeId,
       solvedAt: next.solvedAt,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, next.status),
+      ...(next.sla ? { sla: next.sla } : {}),
     },
     ...whileVersion(current.version),
   });
@@ -435,6 +463,7 @@ export async function updateCase(
  * or by address (matched, else created as a lead), and the request as its first message.
  */
 export async function createCase(ctx: TenantContext, body: CaseCreate): Promise<Case> {
+  const sla = await slaEnvironment(ctx);
   return withCaseNumber(async () => {
     const uow = unitOfWork(ctx);
     const customer = await customerFor(ctx, uow, body);
@@ -449,13 +478,14 @@ export async function createCase(ctx: TenantContext, body: CaseCreate): Promise<
       tags: body.tags,
       links: body.links,
       acknowledge: body.acknowledge && customer.requester.email !== undefined,
+      sla,
     });
     const first = customerMessageInto(
       uow,
       ctx,
       opened,
       { id: firstMessageId, channel: body.channel, subject: body.subject, text: body.text },
-      { fresh: true },
+      { fresh: true, sla },
     );
     await uow.commit();
     return { ...opened, lastCustomerMessageId: first.id };
@@ -505,7 +535,7 @@ registerAttachable('case', caseKeys.case);
  * when an agent did (which answers the customer: the first-response clock stops).
  */
 export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall): Promise<CaseMessage> {
-  const current = await getCase(ctx, caseId, true);
+  const [current, env] = await Promise.all([getCase(ctx, caseId, true), slaEnvironment(ctx)]);
   const now = ctx.clock.now().toISOString();
   const authorId = ctx.actor.type === 'member' ? ctx.actor.memberId : undefined;
   const outbound = body.direction === 'outbound';
@@ -529,6 +559,17 @@ export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall
     current.status === 'new' || (!outbound && ['pending', 'solved'].includes(current.status))
       ? 'open'
       : current.status;
+  const at = new Date(now);
+  const clocks: SlaClocks = current.sla ?? {};
+  const sla = outbound
+    ? statusMoved(agentResponded(clocks, at), current.status, status, at, env.hours)
+    : customerWrote(
+        statusMoved(clocks, current.status, status, at, env.hours),
+        at,
+        current.priority,
+        env,
+        current.firstResponseAt !== undefined,
+      );
   const uow = unitOfWork(ctx);
   uow.put({ ...caseKeys.message(ctx.tenantId, caseId, saved.id), entity: 'CaseMessage', ...saved });
   uow.update(caseKeys.case(ctx.tenantId, caseId), {
@@ -537,6 +578,7 @@ export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall
       status,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
       ...(outbound && !current.firstResponseAt ? { firstResponseAt: now } : {}),
+      sla,
     },
     add: { messageCount: 1 },
     ...whileVersion(current.version),

@@ -300,6 +300,13 @@ export const cases = defineModule({
       permissions: ['table:write', `bucket:${DOCUMENTS_BUCKET}:write`],
     },
     {
+      name: 'cases-privacy',
+      entry: 'functions/events/cases-privacy.ts',
+      description:
+        "Anonymises an erased contact's cases: the cases stay, the person and the conversation's text go.",
+      permissions: ['table:write'],
+    },
+    {
       name: 'cases-csat',
       entry: 'functions/events/cases-csat.ts',
       description: 'Mails the satisfaction survey of a solved case, through the surveys module.',
@@ -344,6 +351,13 @@ export const cases = defineModule({
       bus: 'domain',
       pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased'] },
       target: 'documents-privacy',
+    },
+    {
+      name: 'cases-privacy',
+      description: "An erased contact's cases lose the person.",
+      bus: 'domain',
+      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased'] },
+      target: 'cases-privacy',
     },
     {
       name: 'cases-csat',

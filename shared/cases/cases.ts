@@ -3,6 +3,7 @@ import {
   CaseMessageReceived,
   CaseOpened,
   CaseReplyPosted,
+  CaseSlaMet,
   CaseStatusChanged,
 } from '../../events/cases.ts';
 import { createContactInto, findContactIdByEmail, getContactItem } from '../contacts/service.ts';
@@ -41,6 +42,8 @@ import { slaEnvironment } from './settings.ts';
 import {
   agentResponded,
   customerWrote,
+  METRIC_NAME,
+  metInTime,
   openingClocks,
   type SlaClocks,
   type SlaEnvironment,
@@ -320,6 +323,22 @@ function bodyOf(text: string): { text: string; truncated?: boolean } {
   return { text: Buffer.from(text, 'utf8').subarray(0, MAX_STORED_TEXT).toString('utf8'), truncated: true };
 }
 
+/** The clocks of a change, in its unit of work, with an event per target it reached in time. */
+function clocksInto(uow: UnitOfWork, current: Case, sla: SlaClocks): { sla: SlaClocks } {
+  for (const metric of metInTime(current.sla ?? {}, sla, current.solvedAt !== undefined)) {
+    const clock = sla[metric]!;
+    uow.publish(CaseSlaMet, {
+      caseId: current.id,
+      metric: METRIC_NAME[metric],
+      priority: current.priority,
+      dueAt: clock.dueAt,
+      metAt: clock.metAt!,
+      ...(current.assigneeId ? { assigneeId: current.assigneeId } : {}),
+    });
+  }
+  return { sla };
+}
+
 function statusChange(current: Case, to: CaseStatus) {
   return {
     caseId: current.id,
@@ -388,7 +407,8 @@ export async function postReply(ctx: TenantContext, caseId: string, body: CaseRe
       ...(status === 'solved' ? { solvedAt: now } : {}),
       ...(isPublic && !current.firstResponseAt ? { firstResponseAt: now } : {}),
       ...(!current.assigneeId && authorId ? { assigneeId: authorId } : {}),
-      sla,
+      // The reply's author is who met the target when the case had nobody on it.
+      ...clocksInto(uow, { ...current, assigneeId: current.assigneeId ?? authorId }, sla),
     },
     add: { messageCount: 1 },
     ...whileVersion(current.version),
@@ -449,7 +469,7 @@ export async function updateCase(
       assigneeId: next.assigneeId,
       solvedAt: next.solvedAt,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, next.status),
-      ...(next.sla ? { sla: next.sla } : {}),
+      ...(next.sla ? clocksInto(uow, current, next.sla) : {}),
     },
     ...whileVersion(current.version),
   });
@@ -578,7 +598,7 @@ export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall
       status,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
       ...(outbound && !current.firstResponseAt ? { firstResponseAt: now } : {}),
-      sla,
+      ...clocksInto(uow, current, sla),
     },
     add: { messageCount: 1 },
     ...whileVersion(current.version),

@@ -124,6 +124,11 @@ export const Case = named(
         ),
     ),
     followUpOf: z.optional(Id.check(doc('The closed case this one follows up.', CASE_ID))),
+    personErasedAt: z.optional(
+      IsoDateTime.check(
+        doc("When the customer's contact was erased: the case lost who they were and what was written.", AT),
+      ),
+    ),
     replyTo: z
       .string()
       .check(

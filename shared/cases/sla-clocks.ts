@@ -211,3 +211,16 @@ export function nextInstant(clocks: SlaClocks): string | undefined {
   }
   return earliest === undefined ? undefined : new Date(earliest).toISOString();
 }
+
+/**
+ * The targets reached in time by a change from `before` to `after` (met now, before their instant
+ * and never breached). The resolution counts on the case's first solution only: a reopened case
+ * solved again is the same request.
+ */
+export function metInTime(before: SlaClocks, after: SlaClocks, solvedBefore: boolean): SlaMetric[] {
+  return SLA_METRICS.filter((metric) => {
+    const [was, is] = [before[metric], after[metric]];
+    if (!is?.metAt || was?.metAt || is.breachedAt || ms(is.metAt) >= ms(is.dueAt)) return false;
+    return metric !== 'resolution' || !solvedBefore;
+  });
+}

@@ -1,6 +1,6 @@
-import type { PutEventsEntry } from '@aws-sdk/client-eventbridge';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PutEventsEntry } from '../../infra/local/aws/event-bus.ts';
 import { INBOUND_MAIL_DOMAIN, type LocalRuntime } from '../../infra/local/runtime.ts';
 import { addDays, localDate, zonedTimeToInstant } from '../../shared/platform/time.ts';
 import { Api } from '../support/api.ts';
@@ -118,7 +118,7 @@ describe("a tenant's SLA policy: next response and resolution, paused while pend
   let caseId: string;
   let opened: number;
   /** How long after the instant the local clock was set to a write happened (the clock runs on). */
-  const after = (iso: string, instant: Date) => Date.parse(iso) - instant.getTime();
+  const offsetOf = (iso: string, instant: Date) => Date.parse(iso) - instant.getTime();
   const read = async () => (await other.api.get(`/v1/cases/${caseId}`)).body;
   const eventsOfCase = (type: string) =>
     slaEvents.filter((e) => e.type === type && e.detail.caseId === caseId);
@@ -168,12 +168,12 @@ describe("a tenant's SLA policy: next response and resolution, paused while pend
     });
     expect(created.status, created.text).toBe(201);
     caseId = created.body.id;
-    opened = after(created.body.createdAt, paris(day, '09:00'));
+    opened = offsetOf(created.body.createdAt, paris(day, '09:00'));
     expect(opened).toBeLessThan(60_000);
     const { sla } = created.body;
-    expect(after(sla.firstResponse.dueAt, paris(day, '10:00'))).toBe(opened);
+    expect(offsetOf(sla.firstResponse.dueAt, paris(day, '10:00'))).toBe(opened);
     expect(sla.resolution.targetMinutes).toBe(240);
-    expect(after(sla.resolution.dueAt, paris(day, '13:00'))).toBe(opened);
+    expect(offsetOf(sla.resolution.dueAt, paris(day, '13:00'))).toBe(opened);
   });
 
   it('pauses the resolution while the case waits on the customer, past its target', async () => {
@@ -183,9 +183,11 @@ describe("a tenant's SLA policy: next response and resolution, paused while pend
       status: 'pending',
     });
     expect(reply.status, reply.text).toBe(201);
+    await runtime.settle();
     const pending = await read();
     expect(pending.sla.firstResponse.metAt).toBeDefined();
     expect(pending.sla.resolution.pausedAt).toBeDefined();
+    expect(eventsOfCase('CaseSlaMet').map((e) => e.detail.metric)).toEqual(['first_response']);
 
     await at(paris(day, '14:00'));
     const waiting = await read();
@@ -264,5 +266,32 @@ describe("a tenant's SLA policy: next response and resolution, paused while pend
     expect((await read()).sla.resolution.metAt).toBeDefined();
     await at(paris(addDays(tuesday, 2), '12:00'));
     expect(eventsOfCase('CaseSlaBreached')).toHaveLength(2);
+    // Met in time: the first response only (the resolution came after its breach).
+    expect(eventsOfCase('CaseSlaMet').map((e) => e.detail.metric)).toEqual(['first_response']);
+  });
+
+  it('reports the targets met and breached per day and clock, from the warehouse', async () => {
+    await runtime.settle();
+    const path = `/v1/reports/case-sla?from=${day}&to=${tuesday}&grain=day`;
+    const report = await other.api.get(path);
+    expect(report.status, report.text).toBe(200);
+    const rows = report.body.rows as Array<Record<string, any>>;
+    expect(rows.filter((r) => r.period === day).map((r) => r.metric)).toEqual([
+      'first_response',
+      'next_response',
+      'resolution',
+    ]);
+    expect(
+      rows.filter((r) => r.met || r.breached).map((r) => [r.period, r.metric, r.met, r.breached]),
+    ).toEqual([
+      [day, 'first_response', 1, 0],
+      [day, 'next_response', 0, 1],
+      [tuesday, 'resolution', 0, 1],
+    ]);
+    expect(rows.find((r) => r.period === day && r.metric === 'first_response')!.metRate).toBe(1);
+    const csv = await other.api.get(path, { headers: { accept: 'text/csv' } });
+    expect(csv.text.split('\n')[0]).toBe('period,metric,met,breached,metRate');
+    // The other tenant's cases are not in it.
+    expect((await tenant.api.get(path)).body.rows.some((r: any) => r.met || r.breached)).toBe(false);
   });
 });

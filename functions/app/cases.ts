@@ -294,12 +294,6 @@ export const cases = defineModule({
       nodeModules: ['nodemailer'],
     },
     {
-      name: 'documents-privacy',
-      entry: 'functions/events/documents-privacy.ts',
-      description: "Deletes an erased contact's documents, or detaches those other records keep.",
-      permissions: ['table:write', `bucket:${DOCUMENTS_BUCKET}:write`],
-    },
-    {
       name: 'cases-privacy',
       entry: 'functions/events/cases-privacy.ts',
       description:
@@ -346,15 +340,8 @@ export const cases = defineModule({
       target: 'cases-mail',
     },
     {
-      name: 'documents-privacy',
-      description: "An erased contact's documents go with them.",
-      bus: 'domain',
-      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased'] },
-      target: 'documents-privacy',
-    },
-    {
       name: 'cases-privacy',
-      description: "An erased contact's cases lose the person.",
+      description: "An erased contact's documents and cases lose the person.",
       bus: 'domain',
       pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased'] },
       target: 'cases-privacy',

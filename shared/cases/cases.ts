@@ -41,6 +41,7 @@ import type {
 import { slaEnvironment } from './settings.ts';
 import {
   agentResponded,
+  closesAtAfter,
   customerWrote,
   METRIC_NAME,
   metInTime,
@@ -296,6 +297,7 @@ export function customerMessageInto(
         status,
         GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
         sla,
+        closesAt: closesAtAfter(current, status, at, options.sla),
       },
       add: { messageCount: 1 },
       ...whileVersion(current.version),
@@ -405,6 +407,7 @@ export async function postReply(ctx: TenantContext, caseId: string, body: CaseRe
       status,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
       ...(status === 'solved' ? { solvedAt: now } : {}),
+      closesAt: closesAtAfter(current, status, at, env),
       ...(isPublic && !current.firstResponseAt ? { firstResponseAt: now } : {}),
       ...(!current.assigneeId && authorId ? { assigneeId: authorId } : {}),
       // The reply's author is who met the target when the case had nobody on it.
@@ -458,6 +461,11 @@ export async function updateCase(
   if (next.status === 'solved' && current.status !== 'solved') next.solvedAt = now;
   if (env && current.sla)
     next.sla = statusMoved(current.sla, current.status, next.status, new Date(now), env.hours);
+  if (env) {
+    const closesAt = closesAtAfter(current, next.status, new Date(now), env);
+    if (closesAt) next.closesAt = closesAt;
+    else delete next.closesAt;
+  }
   if (JSON.stringify(next) === JSON.stringify(current)) return current;
   const uow = unitOfWork(ctx);
   uow.update(caseKeys.case(ctx.tenantId, id), {
@@ -470,6 +478,7 @@ export async function updateCase(
       solvedAt: next.solvedAt,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, next.status),
       ...(next.sla ? clocksInto(uow, current, next.sla) : {}),
+      ...(env ? { closesAt: next.closesAt } : {}),
     },
     ...whileVersion(current.version),
   });
@@ -599,6 +608,7 @@ export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall
       GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
       ...(outbound && !current.firstResponseAt ? { firstResponseAt: now } : {}),
       ...clocksInto(uow, current, sla),
+      closesAt: closesAtAfter(current, status, at, env),
     },
     add: { messageCount: 1 },
     ...whileVersion(current.version),

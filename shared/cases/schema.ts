@@ -123,6 +123,14 @@ export const Case = named(
           ),
         ),
     ),
+    closesAt: z.optional(
+      IsoDateTime.check(
+        doc(
+          'When this solved case closes by itself (`closeSolvedAfterDays` of the case settings); a customer reply before then reopens it.',
+          AT,
+        ),
+      ),
+    ),
     followUpOf: z.optional(Id.check(doc('The closed case this one follows up.', CASE_ID))),
     personErasedAt: z.optional(
       IsoDateTime.check(
@@ -356,6 +364,18 @@ export const CaseSettings = named(
             normal: { firstResponse: 480, nextResponse: 480, resolution: 2400 },
             low: { firstResponse: 1440, nextResponse: 1440, resolution: 4800 },
           }),
+        ),
+    ),
+    closeSolvedAfterDays: z.optional(
+      z
+        .int()
+        .check(
+          z.minimum(1),
+          z.maximum(365),
+          doc(
+            'Days after which a solved case closes (4 when absent): a customer reply after that opens a follow-up case.',
+            4,
+          ),
         ),
     ),
     csatSurveyId: z.optional(

@@ -6,7 +6,7 @@ import { getTenant } from '../tenancy/tenants.ts';
 import { DEFAULT_WEEK } from './business-hours.ts';
 import { caseKeys } from './keys.ts';
 import type { CaseSettings } from './schema.ts';
-import { DEFAULT_SLA_TARGETS, type SlaEnvironment } from './sla-clocks.ts';
+import { DEFAULT_CLOSE_SOLVED_AFTER_DAYS, DEFAULT_SLA_TARGETS, type SlaEnvironment } from './sla-clocks.ts';
 
 /**
  * Monday to Friday, 9 to 5, no holidays, the default SLA targets, no survey: what a tenant has
@@ -16,11 +16,12 @@ export const DEFAULT_SETTINGS: CaseSettings = {
   week: DEFAULT_WEEK,
   holidays: [],
   slaTargets: DEFAULT_SLA_TARGETS,
+  closeSolvedAfterDays: DEFAULT_CLOSE_SOLVED_AFTER_DAYS,
 };
 
 export async function getCaseSettings(ctx: TenantContext): Promise<CaseSettings> {
   const item = await getItem(ctx, caseKeys.settings(ctx.tenantId));
-  return item ? { slaTargets: DEFAULT_SLA_TARGETS, ...withoutKeys<CaseSettings>(item) } : DEFAULT_SETTINGS;
+  return item ? { ...DEFAULT_SETTINGS, ...withoutKeys<CaseSettings>(item) } : DEFAULT_SETTINGS;
 }
 
 /**
@@ -32,6 +33,7 @@ export async function slaEnvironment(ctx: TenantContext, tenant?: Tenant): Promi
   return {
     hours: { timeZone, week: settings.week, holidays: settings.holidays },
     targets: settings.slaTargets ?? DEFAULT_SLA_TARGETS,
+    closeSolvedAfterDays: settings.closeSolvedAfterDays ?? DEFAULT_CLOSE_SOLVED_AFTER_DAYS,
   };
 }
 
@@ -49,6 +51,7 @@ export async function putCaseSettings(ctx: TenantContext, settings: CaseSettings
     ...settings,
     holidays: [...new Set(settings.holidays)].sort(),
     slaTargets: settings.slaTargets ?? DEFAULT_SLA_TARGETS,
+    closeSolvedAfterDays: settings.closeSolvedAfterDays ?? DEFAULT_CLOSE_SOLVED_AFTER_DAYS,
   };
   await unitOfWork(ctx)
     .put({ ...caseKeys.settings(ctx.tenantId), entity: 'CaseSettings', ...saved })

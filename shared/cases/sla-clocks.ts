@@ -38,9 +38,29 @@ export const DEFAULT_SLA_TARGETS: SlaTargets = {
 };
 export const WARN_FRACTION = 0.8;
 
+/** What a case's timers run by: the SLA policy, and when a solved case closes. */
 export interface SlaEnvironment {
   hours: BusinessHours;
   targets: SlaTargets;
+  closeSolvedAfterDays: number;
+}
+
+/** Solved cases close after four days unless the tenant says otherwise. */
+export const DEFAULT_CLOSE_SOLVED_AFTER_DAYS = 4;
+
+/**
+ * When a case whose status moves from `from` to `to` at `at` closes by itself: set on solving,
+ * kept while solved, gone once it is not solved any more.
+ */
+export function closesAtAfter(
+  current: { status: CaseStatus; closesAt?: string | undefined },
+  to: CaseStatus,
+  at: Date,
+  env: SlaEnvironment,
+): string | undefined {
+  if (to !== 'solved') return undefined;
+  if (current.status === 'solved' && current.closesAt) return current.closesAt;
+  return new Date(at.getTime() + env.closeSolvedAfterDays * 86_400_000).toISOString();
 }
 
 export interface SlaClock {

@@ -1,4 +1,4 @@
-import { CaseSlaBreached, CaseSlaWarning } from '../../events/cases.ts';
+import { CaseSlaBreached, CaseSlaWarning, CaseStatusChanged } from '../../events/cases.ts';
 import { atExpression, upsertSchedule } from '../platform/aws/scheduler.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { unitOfWork, whileVersion } from '../platform/db/repository.ts';
@@ -6,7 +6,15 @@ import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
 import { getCase } from './cases.ts';
 import { caseKeys } from './keys.ts';
 import type { Case, CasePriority } from './schema.ts';
-import { dueStages, METRIC_NAME, nextInstant, recordStages, type SlaClocks } from './sla-clocks.ts';
+import { slaEnvironment } from './settings.ts';
+import {
+  dueStages,
+  METRIC_NAME,
+  nextInstant,
+  recordStages,
+  type SlaClocks,
+  statusMoved,
+} from './sla-clocks.ts';
 import { SLA_JOB, SLA_SCHEDULE } from './sla-layout.ts';
 
 /**
@@ -15,7 +23,7 @@ import { SLA_JOB, SLA_SCHEDULE } from './sla-layout.ts';
  * one-time schedule per case (`case-sla-<case id>`) stands at the next instant a clock warns or
  * breaches, so nothing polls. A firing records every warning and breach due by then, with its
  * event, in one write guarded by the case's version: a firing delivered twice, or racing an
- * agent's reply, records nothing twice.
+ * agent's reply, records nothing twice. The same timer closes a solved case at its `closesAt`.
  */
 const RAISED: Record<CasePriority, CasePriority> = {
   low: 'normal',
@@ -37,6 +45,14 @@ async function arm(ctx: TenantContext, caseId: string, at: string) {
   });
 }
 
+/** The timer's next instant: the clocks' next warning or target, or the closing of a solved case. */
+function nextTimer(c: Case): string | undefined {
+  const instants = [nextInstant(c.sla ?? {}), c.status === 'solved' ? c.closesAt : undefined].filter(
+    (at): at is string => at !== undefined,
+  );
+  return instants.sort()[0];
+}
+
 async function caseOrNothing(ctx: TenantContext, caseId: string): Promise<Case | undefined> {
   // A case gone since (its tenant deleted) has no clock left to keep.
   return getCase(ctx, caseId, true).catch((error) => {
@@ -53,7 +69,7 @@ async function caseOrNothing(ctx: TenantContext, caseId: string): Promise<Case |
 export async function armSlaTimer(ctx: TenantContext, caseId: string): Promise<string | undefined> {
   let c = await caseOrNothing(ctx, caseId);
   for (let tries = 0; c && tries < 3; tries++) {
-    const at = nextInstant(c.sla ?? {});
+    const at = nextTimer(c);
     if (!at) return undefined;
     await arm(ctx, caseId, at);
     const now = await caseOrNothing(ctx, caseId);
@@ -63,20 +79,23 @@ export async function armSlaTimer(ctx: TenantContext, caseId: string): Promise<s
   return undefined;
 }
 
-export type SlaFiring = 'stopped' | 'early' | 'recorded';
+export type SlaFiring = 'stopped' | 'early' | 'recorded' | 'closed';
 
 /** A firing of the case's SLA timer: record what is due by now, then set the timer to what is next. */
 export async function slaTimerFired(ctx: TenantContext, caseId: string): Promise<SlaFiring> {
   for (let tries = 1; ; tries++) {
     const c = await caseOrNothing(ctx, caseId);
-    if (!c?.sla) return 'stopped';
-    const stages = dueStages(c.sla, ctx.clock.now());
-    if (!stages.length) {
-      const next = nextInstant(c.sla);
+    if (!c) return 'stopped';
+    const now = ctx.clock.now();
+    const stages = dueStages(c.sla ?? {}, now);
+    const closing =
+      c.status === 'solved' && c.closesAt !== undefined && Date.parse(c.closesAt) <= now.getTime();
+    if (!stages.length && !closing) {
+      const next = nextTimer(c);
       if (next) await arm(ctx, caseId, next);
       return next ? 'early' : 'stopped';
     }
-    const sla: SlaClocks = recordStages(c.sla, stages);
+    let sla: SlaClocks = recordStages(c.sla ?? {}, stages);
     let priority = c.priority;
     const uow = unitOfWork(ctx);
     for (const { metric, stage } of stages) {
@@ -96,7 +115,27 @@ export async function slaTimerFired(ctx: TenantContext, caseId: string): Promise
         priority = raisedTo;
       }
     }
-    uow.update(caseKeys.case(ctx.tenantId, caseId), { set: { sla, priority }, ...whileVersion(c.version) });
+    if (closing) {
+      // Closed at its instant, like a breach: clocks still paused by the solution stop there.
+      sla = statusMoved(sla, 'solved', 'closed', new Date(c.closesAt!), (await slaEnvironment(ctx)).hours);
+      uow.publish(CaseStatusChanged, {
+        caseId,
+        from: 'solved',
+        to: 'closed',
+        ...(c.contactId ? { contactId: c.contactId } : {}),
+        ...(c.assigneeId ? { assigneeId: c.assigneeId } : {}),
+      });
+    }
+    uow.update(caseKeys.case(ctx.tenantId, caseId), {
+      set: {
+        sla,
+        priority,
+        ...(closing
+          ? { status: 'closed', GSI2PK: caseKeys.byStatus(ctx.tenantId, 'closed'), closesAt: undefined }
+          : {}),
+      },
+      ...whileVersion(c.version),
+    });
     try {
       await uow.commit();
     } catch (error) {
@@ -104,8 +143,8 @@ export async function slaTimerFired(ctx: TenantContext, caseId: string): Promise
       if (error instanceof PreconditionFailedError && tries < 5) continue;
       throw error;
     }
-    const next = nextInstant(sla);
+    const next = closing ? nextInstant(sla) : nextTimer({ ...c, sla });
     if (next) await arm(ctx, caseId, next);
-    return 'recorded';
+    return closing ? 'closed' : 'recorded';
   }
 }

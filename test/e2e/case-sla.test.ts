@@ -295,4 +295,18 @@ describe("a tenant's SLA policy: next response and resolution, paused while pend
     // The other tenant's cases are not in it.
     expect((await tenant.api.get(path)).body.rows.some((r: any) => r.met || r.breached)).toBe(false);
   });
+
+  it('closes the solved case by itself after the days of the settings, at its instant', async () => {
+    const solved = await read();
+    expect(Date.parse(solved.closesAt) - Date.parse(solved.solvedAt)).toBe(4 * 86_400_000);
+    await at(new Date(Date.parse(solved.closesAt) - 60_000));
+    expect((await read()).status).toBe('solved');
+    await at(new Date(Date.parse(solved.closesAt) + 60_000));
+    const closed = await read();
+    expect(closed.status).toBe('closed');
+    expect(closed.closesAt).toBeUndefined();
+    expect(
+      (await other.api.get('/v1/cases?status=closed')).body.items.map((c: { id: string }) => c.id),
+    ).toEqual([caseId]);
+  });
 });

@@ -16,6 +16,7 @@ import {
 const env: SlaEnvironment = {
   hours: { timeZone: 'UTC', week: DEFAULT_WEEK, holidays: [] },
   targets: { ...DEFAULT_SLA_TARGETS, normal: { firstResponse: 60, nextResponse: 120, resolution: 240 } },
+  closeSolvedAfterDays: 4,
 };
 const at = (time: string, day = '2026-03-09') => new Date(`${day}T${time}:00.000Z`);
 const iso = (time: string, day = '2026-03-09') => at(time, day).toISOString();

@@ -64,7 +64,18 @@ export const CaseStatusChanged = defineEvent(
   }),
 );
 
-const slaMetric = z.enum(['first_response']);
+/** Which clock: the first reply, the next reply to a later message, or the solution. */
+const slaMetric = z.enum(['first_response', 'next_response', 'resolution']);
+
+/**
+ * SLA facts in the warehouse: the clock as `category`, the case's priority as `level`, the
+ * assignee as `owner_id` (with their team); the SLA report counts met and breached targets.
+ */
+const slaFacts = {
+  columns: { metric: 'category', priority: 'level', assigneeId: 'owner_id' },
+  enrich: ['owner'],
+} as const;
+/** A met or breached target is dated by when it was decided: the reply, or the target's instant. */
 
 /** A case's SLA target is near: most of its business time is used. For automation rules. */
 export const CaseSlaWarning = defineEvent(
@@ -78,6 +89,7 @@ export const CaseSlaWarning = defineEvent(
     dueAt: z.string(),
     assigneeId: z.optional(z.string()),
   }),
+  slaFacts,
 );
 
 /** A case missed its SLA target: its priority was raised and its people told. */
@@ -88,12 +100,32 @@ export const CaseSlaBreached = defineEvent(
   z.object({
     caseId: z.string(),
     metric: slaMetric,
-    /** The priority before the breach raised it. */
+    /** The priority before this breach raised it. */
     priority: z.string(),
     raisedTo: z.string(),
     dueAt: z.string(),
     assigneeId: z.optional(z.string()),
   }),
+  { ...slaFacts, occurredAt: 'dueAt' },
+);
+
+/**
+ * A case reached an SLA target in time: a reply before the first- or next-response target, or the
+ * first solution before the resolution target (a reopened case solved again does not count twice).
+ */
+export const CaseSlaMet = defineEvent(
+  'cases',
+  'CaseSlaMet',
+  'A case reached an SLA target in time.',
+  z.object({
+    caseId: z.string(),
+    metric: slaMetric,
+    priority: z.string(),
+    dueAt: z.string(),
+    metAt: z.string(),
+    assigneeId: z.optional(z.string()),
+  }),
+  { ...slaFacts, occurredAt: 'metAt' },
 );
 
 /** A call with the customer was logged on a case (by an agent or a telephony integration). */

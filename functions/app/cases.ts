@@ -294,10 +294,11 @@ export const cases = defineModule({
       nodeModules: ['nodemailer'],
     },
     {
-      name: 'documents-privacy',
-      entry: 'functions/events/documents-privacy.ts',
-      description: "Deletes an erased contact's documents, or detaches those other records keep.",
-      permissions: ['table:write', `bucket:${DOCUMENTS_BUCKET}:write`],
+      name: 'cases-privacy',
+      entry: 'functions/events/cases-privacy.ts',
+      description:
+        "Anonymises an erased contact's cases: the cases stay, the person and the conversation's text go.",
+      permissions: ['table:write'],
     },
     {
       name: 'cases-csat',
@@ -308,13 +309,13 @@ export const cases = defineModule({
     {
       name: 'cases-sla-timers',
       entry: 'functions/events/cases-sla-timers.ts',
-      description: "Starts a new case's SLA clock and its one-time schedule.",
+      description: "Sets a case's SLA timer (a one-time schedule) to its clocks' next instant.",
       permissions: ['table:write', 'schedules:manage'],
     },
     {
       name: SLA_JOB,
       entry: 'functions/jobs/cases-sla.ts',
-      description: "Warns of a case's SLA target, then flags its breach, when its schedule fires.",
+      description: "Records a case's SLA warnings and breaches when its timer fires, then sets the next.",
       permissions: ['table:write', 'schedules:manage'],
     },
   ],
@@ -322,7 +323,7 @@ export const cases = defineModule({
   schedules: [
     {
       name: SLA_SCHEDULE,
-      description: "A case's SLA warning, then its breach (one schedule per open case).",
+      description: "A case's next SLA warning or breach (one schedule per case with a running clock).",
       target: SLA_JOB,
       kind: 'one-time',
     },
@@ -339,11 +340,11 @@ export const cases = defineModule({
       target: 'cases-mail',
     },
     {
-      name: 'documents-privacy',
-      description: "An erased contact's documents go with them.",
+      name: 'cases-privacy',
+      description: "An erased contact's documents and cases lose the person.",
       bus: 'domain',
       pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased'] },
-      target: 'documents-privacy',
+      target: 'cases-privacy',
     },
     {
       name: 'cases-csat',
@@ -354,9 +355,18 @@ export const cases = defineModule({
     },
     {
       name: 'cases-sla-timers',
-      description: 'A case opened: start its SLA clock.',
+      description: 'A case opened, or a message, call or status moved its SLA clocks: set its timer.',
       bus: 'domain',
-      pattern: { source: ['funnel.cases'], 'detail-type': ['CaseOpened'] },
+      pattern: {
+        source: ['funnel.cases'],
+        'detail-type': [
+          'CaseOpened',
+          'CaseMessageReceived',
+          'CaseReplyPosted',
+          'CaseCallLogged',
+          'CaseStatusChanged',
+        ],
+      },
       target: 'cases-sla-timers',
     },
   ],

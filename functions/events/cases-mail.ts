@@ -8,7 +8,7 @@ export const handler = eventHandler(
   [CaseOpened, CaseReplyPosted, CaseSlaBreached],
   async (event, ctx) => {
     if (event.type === 'CaseSlaBreached') {
-      const outcomes = await escalateBreach(ctx, event.detail.caseId, event.detail.dueAt);
+      const outcomes = await escalateBreach(ctx, event.detail.caseId, event.detail);
       ctx.logger.info('case SLA escalation', { caseId: event.detail.caseId, outcomes });
       return;
     }

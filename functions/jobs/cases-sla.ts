@@ -3,13 +3,14 @@ import { slaTimerFired } from '../../shared/cases/sla.ts';
 import { jobHandler } from '../../shared/platform/handlers.ts';
 import { Id } from '../../shared/platform/schema.ts';
 
-const Payload = z.object({ caseId: Id, stage: z.enum(['warn', 'breach']) });
+/** Timers armed before the three clocks named a stage; the firing now looks at every clock itself. */
+const Payload = z.object({ caseId: Id, stage: z.optional(z.string()) });
 
-/** A case's SLA schedule fired: warn, or flag the breach (each once). */
+/** A case's SLA timer fired: record the warnings and breaches due (each once), then set the next. */
 export const handler = jobHandler('cases-sla', async ({ input, ctx }) => {
   if (!ctx) throw new Error('An SLA firing names its tenant.');
-  const { caseId, stage } = Payload.parse(input.payload);
-  const outcome = await slaTimerFired(ctx, caseId, stage);
-  ctx.logger.info('case SLA firing', { caseId, stage, outcome });
+  const { caseId } = Payload.parse(input.payload);
+  const outcome = await slaTimerFired(ctx, caseId);
+  ctx.logger.info('case SLA firing', { caseId, outcome });
   return outcome;
 });

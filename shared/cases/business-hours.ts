@@ -55,8 +55,8 @@ export function addBusinessMinutes(start: Date, minutes: number, hours: Business
   throw new RangeError(`No business hours within ${HORIZON_DAYS} days: check the opening hours.`);
 }
 
-/** Business minutes between two instants (0 when `to` is not after `from`). */
-export function businessMinutesBetween(from: Date, to: Date, hours: BusinessHours): number {
+/** Business time between two instants, in milliseconds (0 when `to` is not after `from`). */
+export function businessMillisBetween(from: Date, to: Date, hours: BusinessHours): number {
   if (to <= from) return 0;
   let total = 0;
   let date = localDate(from, hours.timeZone);
@@ -68,5 +68,10 @@ export function businessMinutesBetween(from: Date, to: Date, hours: BusinessHour
     const end = Math.min(window.to.getTime(), to.getTime());
     if (end > start) total += end - start;
   }
-  return Math.round(total / 60_000);
+  return total;
+}
+
+/** Business minutes between two instants (0 when `to` is not after `from`). */
+export function businessMinutesBetween(from: Date, to: Date, hours: BusinessHours): number {
+  return Math.round(businessMillisBetween(from, to, hours) / 60_000);
 }

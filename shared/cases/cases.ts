@@ -3,6 +3,7 @@ import {
   CaseMessageReceived,
   CaseOpened,
   CaseReplyPosted,
+  CaseSlaMet,
   CaseStatusChanged,
 } from '../../events/cases.ts';
 import { createContactInto, findContactIdByEmail, getContactItem } from '../contacts/service.ts';
@@ -37,18 +38,23 @@ import type {
   CaseStatus,
   CaseUpdate,
 } from './schema.ts';
+import { slaEnvironment } from './settings.ts';
+import {
+  agentResponded,
+  closesAtAfter,
+  customerWrote,
+  METRIC_NAME,
+  metInTime,
+  openingClocks,
+  type SlaClocks,
+  type SlaEnvironment,
+  statusMoved,
+} from './sla-clocks.ts';
 
 /** Longer bodies are cut in the table (the raw mail stays in S3): a case's items stay far below 400 KB. */
 export const MAX_STORED_TEXT = 64 * 1024;
 
-export const caseFromItem = (item: Item): Case => {
-  const {
-    slaWarned: _w,
-    slaBreached: _b,
-    ...rest
-  } = withoutKeys<Case & { slaWarned?: true; slaBreached?: true }>(item);
-  return rest;
-};
+export const caseFromItem = (item: Item): Case => withoutKeys<Case>(item);
 const messageFromItem = (item: Item): CaseMessage => withoutKeys<CaseMessage>(item);
 
 /** The Message-ID of a mail we send for a case message: ours, on the inbound domain. */
@@ -181,6 +187,8 @@ export interface NewCase {
   acknowledge: boolean;
   /** The id of the customer's message that opens the case (customerMessageInto with `fresh`). */
   firstMessageId?: string;
+  /** The SLA policy its clocks start with. */
+  sla: SlaEnvironment;
 }
 
 /** Adds a new case to the unit of work, with its event and the contact's timeline entry. */
@@ -203,6 +211,7 @@ export function openCaseInto(uow: UnitOfWork, ctx: TenantContext, input: NewCase
     lastMessageAt: now,
     ...(input.firstMessageId ? { lastCustomerMessageId: input.firstMessageId } : {}),
     ...(input.followUpOf ? { followUpOf: input.followUpOf } : {}),
+    sla: openingClocks(new Date(now), input.priority, input.sla),
     replyTo: caseReplyAddress(ctx.tenantId, id),
     createdAt: now,
     updatedAt: now,
@@ -251,7 +260,7 @@ export function customerMessageInto(
   ctx: TenantContext,
   current: Case,
   message: NewCustomerMessage,
-  options: { fresh: boolean },
+  options: { fresh: boolean; sla: SlaEnvironment },
 ): CaseMessage {
   const now = ctx.clock.now().toISOString();
   const saved: CaseMessage = {
@@ -273,12 +282,22 @@ export function customerMessageInto(
   const status: CaseStatus = reopened || current.status === 'pending' ? 'open' : current.status;
   // A fresh case was put in this same unit with its first message's counters (openCaseInto).
   if (!options.fresh) {
+    const at = new Date(now);
+    const sla = customerWrote(
+      statusMoved(current.sla ?? {}, current.status, status, at, options.sla.hours),
+      at,
+      current.priority,
+      options.sla,
+      current.firstResponseAt !== undefined,
+    );
     uow.update(caseKeys.case(ctx.tenantId, current.id), {
       set: {
         lastMessageAt: now,
         lastCustomerMessageId: saved.id,
         status,
         GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
+        sla,
+        closesAt: closesAtAfter(current, status, at, options.sla),
       },
       add: { messageCount: 1 },
       ...whileVersion(current.version),
@@ -306,6 +325,22 @@ function bodyOf(text: string): { text: string; truncated?: boolean } {
   return { text: Buffer.from(text, 'utf8').subarray(0, MAX_STORED_TEXT).toString('utf8'), truncated: true };
 }
 
+/** The clocks of a change, in its unit of work, with an event per target it reached in time. */
+function clocksInto(uow: UnitOfWork, current: Case, sla: SlaClocks): { sla: SlaClocks } {
+  for (const metric of metInTime(current.sla ?? {}, sla, current.solvedAt !== undefined)) {
+    const clock = sla[metric]!;
+    uow.publish(CaseSlaMet, {
+      caseId: current.id,
+      metric: METRIC_NAME[metric],
+      priority: current.priority,
+      dueAt: clock.dueAt,
+      metAt: clock.metAt!,
+      ...(current.assigneeId ? { assigneeId: current.assigneeId } : {}),
+    });
+  }
+  return { sla };
+}
+
 function statusChange(current: Case, to: CaseStatus) {
   return {
     caseId: current.id,
@@ -322,7 +357,7 @@ function statusChange(current: Case, to: CaseStatus) {
  * mailed once by the mail consumer from the committed event.
  */
 export async function postReply(ctx: TenantContext, caseId: string, body: CaseReply): Promise<CaseMessage> {
-  const current = await getCase(ctx, caseId, true);
+  const [current, env] = await Promise.all([getCase(ctx, caseId, true), slaEnvironment(ctx)]);
   const now = ctx.clock.now().toISOString();
   const authorId = ctx.actor.type === 'member' ? ctx.actor.memberId : undefined;
   const id = newId();
@@ -345,6 +380,15 @@ export async function postReply(ctx: TenantContext, caseId: string, body: CaseRe
     createdAt: now,
   };
   const status: CaseStatus = body.status ?? (current.status === 'new' ? 'open' : current.status);
+  const at = new Date(now);
+  // Answered first, then paused: a reply that asks the customer something stops the response clock.
+  const sla = statusMoved(
+    isPublic ? agentResponded(current.sla ?? {}, at) : (current.sla ?? {}),
+    current.status,
+    status,
+    at,
+    env.hours,
+  );
   const uow = unitOfWork(ctx);
   uow.put({ ...caseKeys.message(ctx.tenantId, caseId, id), entity: 'CaseMessage', ...saved });
   if (isPublic)
@@ -363,8 +407,11 @@ export async function postReply(ctx: TenantContext, caseId: string, body: CaseRe
       status,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
       ...(status === 'solved' ? { solvedAt: now } : {}),
+      closesAt: closesAtAfter(current, status, at, env),
       ...(isPublic && !current.firstResponseAt ? { firstResponseAt: now } : {}),
       ...(!current.assigneeId && authorId ? { assigneeId: authorId } : {}),
+      // The reply's author is who met the target when the case had nobody on it.
+      ...clocksInto(uow, { ...current, assigneeId: current.assigneeId ?? authorId }, sla),
     },
     add: { messageCount: 1 },
     ...whileVersion(current.version),
@@ -401,6 +448,7 @@ export async function updateCase(
   const current = await getCase(ctx, id, true);
   assertIfMatch(ifMatch, current);
   const now = ctx.clock.now().toISOString();
+  const env = body.status && body.status !== current.status ? await slaEnvironment(ctx) : undefined;
   const next: Case = {
     ...current,
     ...(body.status ? { status: body.status } : {}),
@@ -411,6 +459,13 @@ export async function updateCase(
   if (body.assigneeId === null) delete next.assigneeId;
   else if (body.assigneeId) next.assigneeId = body.assigneeId;
   if (next.status === 'solved' && current.status !== 'solved') next.solvedAt = now;
+  if (env && current.sla)
+    next.sla = statusMoved(current.sla, current.status, next.status, new Date(now), env.hours);
+  if (env) {
+    const closesAt = closesAtAfter(current, next.status, new Date(now), env);
+    if (closesAt) next.closesAt = closesAt;
+    else delete next.closesAt;
+  }
   if (JSON.stringify(next) === JSON.stringify(current)) return current;
   const uow = unitOfWork(ctx);
   uow.update(caseKeys.case(ctx.tenantId, id), {
@@ -422,6 +477,8 @@ export async function updateCase(
       assigneeId: next.assigneeId,
       solvedAt: next.solvedAt,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, next.status),
+      ...(next.sla ? clocksInto(uow, current, next.sla) : {}),
+      ...(env ? { closesAt: next.closesAt } : {}),
     },
     ...whileVersion(current.version),
   });
@@ -435,6 +492,7 @@ export async function updateCase(
  * or by address (matched, else created as a lead), and the request as its first message.
  */
 export async function createCase(ctx: TenantContext, body: CaseCreate): Promise<Case> {
+  const sla = await slaEnvironment(ctx);
   return withCaseNumber(async () => {
     const uow = unitOfWork(ctx);
     const customer = await customerFor(ctx, uow, body);
@@ -449,13 +507,14 @@ export async function createCase(ctx: TenantContext, body: CaseCreate): Promise<
       tags: body.tags,
       links: body.links,
       acknowledge: body.acknowledge && customer.requester.email !== undefined,
+      sla,
     });
     const first = customerMessageInto(
       uow,
       ctx,
       opened,
       { id: firstMessageId, channel: body.channel, subject: body.subject, text: body.text },
-      { fresh: true },
+      { fresh: true, sla },
     );
     await uow.commit();
     return { ...opened, lastCustomerMessageId: first.id };
@@ -505,7 +564,7 @@ registerAttachable('case', caseKeys.case);
  * when an agent did (which answers the customer: the first-response clock stops).
  */
 export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall): Promise<CaseMessage> {
-  const current = await getCase(ctx, caseId, true);
+  const [current, env] = await Promise.all([getCase(ctx, caseId, true), slaEnvironment(ctx)]);
   const now = ctx.clock.now().toISOString();
   const authorId = ctx.actor.type === 'member' ? ctx.actor.memberId : undefined;
   const outbound = body.direction === 'outbound';
@@ -529,6 +588,17 @@ export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall
     current.status === 'new' || (!outbound && ['pending', 'solved'].includes(current.status))
       ? 'open'
       : current.status;
+  const at = new Date(now);
+  const clocks: SlaClocks = current.sla ?? {};
+  const sla = outbound
+    ? statusMoved(agentResponded(clocks, at), current.status, status, at, env.hours)
+    : customerWrote(
+        statusMoved(clocks, current.status, status, at, env.hours),
+        at,
+        current.priority,
+        env,
+        current.firstResponseAt !== undefined,
+      );
   const uow = unitOfWork(ctx);
   uow.put({ ...caseKeys.message(ctx.tenantId, caseId, saved.id), entity: 'CaseMessage', ...saved });
   uow.update(caseKeys.case(ctx.tenantId, caseId), {
@@ -537,6 +607,8 @@ export async function logCall(ctx: TenantContext, caseId: string, body: CaseCall
       status,
       GSI2PK: caseKeys.byStatus(ctx.tenantId, status),
       ...(outbound && !current.firstResponseAt ? { firstResponseAt: now } : {}),
+      ...clocksInto(uow, current, sla),
+      closesAt: closesAtAfter(current, status, at, env),
     },
     add: { messageCount: 1 },
     ...whileVersion(current.version),

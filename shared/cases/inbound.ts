@@ -9,6 +9,7 @@ import { getItem, getItems, unitOfWork } from '../platform/db/repository.ts';
 import { isDomainError, PreconditionFailedError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { AppLogger } from '../platform/logger.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { inboundDomain, parseSupportAddress } from './addresses.ts';
 import {
@@ -23,6 +24,8 @@ import { INBOUND_BUCKET, INCOMING_PREFIX, MAX_INBOUND_BYTES, REJECTED_PREFIX } f
 import { caseKeys, mailRefHash, normalizeMessageId } from './keys.ts';
 import { type ParsedMail, parseMail } from './mime.ts';
 import type { Case } from './schema.ts';
+import { slaEnvironment } from './settings.ts';
+import type { SlaEnvironment } from './sla-clocks.ts';
 
 /**
  * Mail to the support addresses becomes cases (docs/contact-centre.md, Email in). SES receiving
@@ -83,8 +86,9 @@ export async function receiveInboundObject(
     tenantId: recipient.tenantId,
     actor: { type: 'system', process: 'cases-inbound' },
   });
+  let tenant: Tenant;
   try {
-    await getTenant(ctx);
+    tenant = await getTenant(ctx);
   } catch (error) {
     if (isDomainError(error)) return reject(key, raw, 'unknown_recipient', logger);
     throw error;
@@ -92,7 +96,8 @@ export async function receiveInboundObject(
   const messageId = mail.messageId ?? `<${createHash('sha256').update(raw).digest('hex')}@no-message-id>`;
   if (isOwnMessage(messageId)) return reject(key, raw, 'own_message', logger);
   if (isAutomatic(mail)) return reject(key, raw, 'automatic', logger);
-  return withCaseNumber(() => recordInbound(ctx, mail, messageId, recipient.caseId));
+  const sla = await slaEnvironment(ctx, tenant);
+  return withCaseNumber(() => recordInbound(ctx, mail, messageId, recipient.caseId, sla));
 }
 
 /** A Message-ID we minted (on the inbound domain): our own mail came back, a loop. */
@@ -122,6 +127,7 @@ async function recordInbound(
   mail: ParsedMail,
   messageId: string,
   tokenCaseId: string | undefined,
+  sla: SlaEnvironment,
 ): Promise<InboundOutcome> {
   const t = ctx.tenantId;
   const ownRef = caseKeys.mailRef(t, messageId);
@@ -157,6 +163,7 @@ async function recordInbound(
       tags: [],
       followUpOf: thread?.id,
       acknowledge: true,
+      sla,
     });
     fresh = true;
   }
@@ -177,7 +184,7 @@ async function recordInbound(
       inReplyTo: mail.inReplyTo[0],
       documentIds: documents.map((d) => d.id),
     },
-    { fresh },
+    { fresh, sla },
   );
   // The guard: a redelivered message (same Message-ID) fails here and nothing of it commits.
   uow.put(
@@ -192,7 +199,8 @@ async function recordInbound(
   } catch (error) {
     if (error instanceof AlreadyRecorded) return { status: 'duplicate', tenantId: t };
     // The case changed while this message was recorded: read it again and retry.
-    if (error instanceof PreconditionFailedError) return recordInbound(ctx, mail, messageId, tokenCaseId);
+    if (error instanceof PreconditionFailedError)
+      return recordInbound(ctx, mail, messageId, tokenCaseId, sla);
     throw error;
   }
   return { status: fresh ? 'opened' : 'appended', tenantId: t, caseId: target.id, messageId: message.id };

@@ -166,11 +166,23 @@ async function threadBefore(ctx: TenantContext, c: Case, reply: CaseMessage) {
   return { references, lastIn: lastInItem as unknown as CaseMessage | undefined };
 }
 
+const MISSED: Record<'first_response' | 'next_response' | 'resolution', string> = {
+  first_response: 'first-response',
+  next_response: 'next-response',
+  resolution: 'resolution',
+};
+
 /**
  * A breached SLA is mailed once to the assignee and to the lead: the tenant's first admin, until
- * teams with leads exist (docs/contact-centre.md, SLAs). One guard per case and recipient.
+ * teams with leads exist (docs/contact-centre.md, SLAs). One guard per breach (case, clock and
+ * target: a case may miss several next responses) and recipient.
  */
-export async function escalateBreach(ctx: TenantContext, caseId: string, dueAt: string): Promise<string[]> {
+export async function escalateBreach(
+  ctx: TenantContext,
+  caseId: string,
+  breach: { metric: keyof typeof MISSED; dueAt: string },
+): Promise<string[]> {
+  const { metric, dueAt } = breach;
   const [c, tenant] = await Promise.all([getCase(ctx, caseId, true), getTenant(ctx)]);
   const recipients = new Set<string>();
   if (c.assigneeId) {
@@ -180,14 +192,14 @@ export async function escalateBreach(ctx: TenantContext, caseId: string, dueAt: 
   if (tenant.emailVerification.email) recipients.add(tenant.emailVerification.email.toLowerCase());
   const outcomes: string[] = [];
   for (const to of recipients) {
-    const key = guardOf(ctx, caseId, `sla-breach#${to}`);
+    const key = guardOf(ctx, caseId, `sla-breach#${metric}#${dueAt}#${to}`);
     const claim = await claimMail(ctx, key, `SLA breach of case ${caseId} to ${to}`);
     if (claim.status === 'done') {
       outcomes.push('done');
       continue;
     }
     const text =
-      `Case #${c.number} "${c.subject}" missed its first-response target (due ${dueAt}).\n` +
+      `Case #${c.number} "${c.subject}" missed its ${MISSED[metric]} target (due ${dueAt}).\n` +
       `Its priority is now ${c.priority}. Case id: ${c.id}.\n`;
     let outcome: Awaited<ReturnType<typeof sendMail>>;
     try {

@@ -47,6 +47,25 @@ const Links = z.object({
   productIds: z.optional(z.array(Id).check(z.maxLength(20), doc('Products the case is about.', [CASE_ID]))),
 });
 
+const CLOCK = { startedAt: AT, targetMinutes: 480, warnAt: AT, dueAt: AT };
+const SlaClock = z.object({
+  startedAt: IsoDateTime.check(doc('When the clock started.', AT)),
+  targetMinutes: z.int().check(doc('The target in business minutes, fixed when the clock started.', 480)),
+  warnAt: IsoDateTime.check(doc('When 80% of the business time is used.', AT)),
+  dueAt: IsoDateTime.check(
+    doc('The target. While paused, where it stood; it moves on by the pause when the clock resumes.', AT),
+  ),
+  warnedAt: z.optional(IsoDateTime.check(doc('The warning, at its instant.', AT))),
+  breachedAt: z.optional(IsoDateTime.check(doc('The target was missed: its instant.', AT))),
+  pausedAt: z.optional(
+    IsoDateTime.check(doc('Paused since (the case waits on the customer, or is solved).', AT)),
+  ),
+  metAt: z.optional(
+    IsoDateTime.check(doc('When the target was reached (a reply; `solved` for the resolution).', AT)),
+  ),
+  stoppedAt: z.optional(IsoDateTime.check(doc('The case closed before the target was reached.', AT))),
+});
+
 export const Case = named(
   'Case',
   z.object({
@@ -83,26 +102,41 @@ export const Case = named(
       z
         .object({
           firstResponse: z.optional(
-            z
-              .object({
-                startedAt: IsoDateTime.check(doc('When the clock started (the case opened).', AT)),
-                warnAt: IsoDateTime.check(doc('When 80% of the business time is used.', AT)),
-                dueAt: IsoDateTime.check(doc('The target: the first public reply is due.', AT)),
-                warnedAt: z.optional(IsoDateTime.check(doc('When the warning was raised.', AT))),
-                breachedAt: z.optional(
-                  IsoDateTime.check(doc('When the target was missed (its instant).', AT)),
-                ),
-              })
-              .check(doc('The clock of the first public reply.', { startedAt: AT, warnAt: AT, dueAt: AT })),
+            SlaClock.check(doc('From the opening to the first public reply or outbound call.', CLOCK)),
           ),
+          nextResponse: z.optional(
+            SlaClock.check(
+              doc(
+                "From the customer's latest unanswered message (after the first reply) to the next reply.",
+                CLOCK,
+              ),
+            ),
+          ),
+          resolution: z.optional(SlaClock.check(doc('From the opening to `solved`.', CLOCK))),
         })
         .check(
-          doc('SLA clocks in business time; a breach raises the priority.', {
-            firstResponse: { startedAt: AT, warnAt: AT, dueAt: AT },
-          }),
+          doc(
+            'SLA clocks in business time, paused while `pending` or `solved`; a breach raises the priority.',
+            {
+              firstResponse: CLOCK,
+            },
+          ),
         ),
     ),
+    closesAt: z.optional(
+      IsoDateTime.check(
+        doc(
+          'When this solved case closes by itself (`closeSolvedAfterDays` of the case settings); a customer reply before then reopens it.',
+          AT,
+        ),
+      ),
+    ),
     followUpOf: z.optional(Id.check(doc('The closed case this one follows up.', CASE_ID))),
+    personErasedAt: z.optional(
+      IsoDateTime.check(
+        doc("When the customer's contact was erased: the case lost who they were and what was written.", AT),
+      ),
+    ),
     replyTo: z
       .string()
       .check(
@@ -274,6 +308,23 @@ const weekday = (name: string) =>
     ),
   );
 
+/** At most a year of business minutes at 24/7: a target nobody can miss is no target. */
+const TargetMinutes = z.int().check(z.minimum(1), z.maximum(525_600));
+const SlaTarget = (priority: string, example: Record<string, number>) =>
+  z
+    .object({
+      firstResponse: TargetMinutes.check(
+        doc('Business minutes to the first public reply.', example.firstResponse),
+      ),
+      nextResponse: TargetMinutes.check(
+        doc("Business minutes from a customer's later message to the next reply.", example.nextResponse),
+      ),
+      resolution: TargetMinutes.check(
+        doc('Business minutes from the opening to `solved`.', example.resolution),
+      ),
+    })
+    .check(doc(`Targets of ${priority} cases.`, example));
+
 export const CaseSettings = named(
   'CaseSettings',
   z.object({
@@ -298,11 +349,40 @@ export const CaseSettings = named(
     holidays: z
       .array(IsoDate)
       .check(z.maxLength(366), doc('Local dates the team does not work; SLA clocks stop.', ['2026-12-25'])),
+    slaTargets: z.optional(
+      z
+        .object({
+          urgent: SlaTarget('urgent', { firstResponse: 60, nextResponse: 120, resolution: 480 }),
+          high: SlaTarget('high', { firstResponse: 240, nextResponse: 240, resolution: 960 }),
+          normal: SlaTarget('normal', { firstResponse: 480, nextResponse: 480, resolution: 2400 }),
+          low: SlaTarget('low', { firstResponse: 1440, nextResponse: 1440, resolution: 4800 }),
+        })
+        .check(
+          doc('The SLA policy: targets per priority in business minutes; the defaults when absent.', {
+            urgent: { firstResponse: 60, nextResponse: 120, resolution: 480 },
+            high: { firstResponse: 240, nextResponse: 240, resolution: 960 },
+            normal: { firstResponse: 480, nextResponse: 480, resolution: 2400 },
+            low: { firstResponse: 1440, nextResponse: 1440, resolution: 4800 },
+          }),
+        ),
+    ),
+    closeSolvedAfterDays: z.optional(
+      z
+        .int()
+        .check(
+          z.minimum(1),
+          z.maximum(365),
+          doc(
+            'Days after which a solved case closes (4 when absent): a customer reply after that opens a follow-up case.',
+            4,
+          ),
+        ),
+    ),
     csatSurveyId: z.optional(
       Id.check(doc('The survey mailed to the customer when a case is solved (an active survey).', CASE_ID)),
     ),
   }),
-  'How the contact centre works: opening hours and holidays of the SLA clocks, the satisfaction survey.',
+  'How the contact centre works: the SLA policy (targets per priority, opening hours, holidays), the satisfaction survey.',
 );
 export type CaseSettings = z.infer<typeof CaseSettings>;
 

@@ -244,6 +244,50 @@ describe('phone calls', () => {
   });
 });
 
+describe("a contact's erasure", () => {
+  it('keeps their cases for the numbers and takes who they were and what was written', async () => {
+    const opened = await tenant.api.post('/v1/cases', {
+      subject: 'Ada Byron cannot sign in',
+      text: 'My password is ada1815 and it fails.',
+      requesterEmail: 'ada.byron@customers.example',
+      requesterName: 'Ada Byron',
+    });
+    expect(opened.status, opened.text).toBe(201);
+    const caseId = opened.body.id as string;
+    expect(
+      (await tenant.api.post(`/v1/cases/${caseId}/messages`, { text: 'Dear Ada, try again now.' })).status,
+    ).toBe(201);
+    const call = await tenant.api.post(`/v1/cases/${caseId}/calls`, {
+      direction: 'inbound',
+      phoneNumber: '+44 20 7946 1815',
+      durationSeconds: 60,
+      notes: 'Ada called back: it works.',
+    });
+    expect(call.status, call.text).toBe(201);
+    await runtime.settle();
+
+    expect((await tenant.api.delete(`/v1/contacts/${opened.body.contactId}`)).status).toBe(204);
+    await runtime.settle();
+
+    const kept = await tenant.api.get(`/v1/cases/${caseId}`);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ number: opened.body.number, messageCount: 3, requester: { name: '' } });
+    expect(kept.body.firstResponseAt).toBeDefined();
+    expect(kept.body.personErasedAt).toBeDefined();
+    expect(kept.body.contactId).toBeUndefined();
+    const conversation = (await tenant.api.get(`/v1/cases/${caseId}/messages`)).body.items;
+    expect(conversation).toHaveLength(3);
+    const everything = JSON.stringify([kept.body, conversation]);
+    for (const personal of ['Ada', 'ada1815', 'ada.byron', '7946 1815'])
+      expect(everything).not.toContain(personal);
+    expect(conversation.map((m: { direction: string }) => m.direction)).toEqual(['in', 'out', 'in']);
+    expect(conversation[2].call).toEqual({ durationSeconds: 60 });
+    // Nothing of theirs is listed under the erased contact any more.
+    const listed = await tenant.api.get(`/v1/cases?contactId=${opened.body.contactId}`);
+    expect(listed.body.items).toHaveLength(0);
+  });
+});
+
 describe('what the support address refuses or keeps aside', () => {
   it('refuses an unknown recipient at RCPT TO', async () => {
     const unknown = `01aaaaaaaaaaaaaaaaaaaaaaaa@${INBOUND_MAIL_DOMAIN}`;

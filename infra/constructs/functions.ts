@@ -103,14 +103,17 @@ export class AppFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   private deployed?: NodejsFunction;
 
-  constructor(scope: Construct, id: string, spec: FunctionSpec) {
+  /** `logScope`: where its log group lives (a nested stack of log groups, infra/stack.ts). */
+  constructor(scope: Construct, id: string, spec: FunctionSpec, logScope: Construct = scope) {
     super(scope, id);
     this.spec = spec;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Role of the ${spec.name} function; its grants follow the declared permissions.`,
     });
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.logGroup = new logs.LogGroup(logScope === scope ? this : logScope, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
     // Instead of AWSLambdaBasicExecutionRole, a managed policy that reaches every log group.
     this.logGroup.grantWrite(this.role);
   }

@@ -82,6 +82,7 @@ type TemplateJson = { Resources: Record<string, Record<string, unknown>>; [secti
 function flattened(stack: FunnelStack): { template: Template; resourceCounts: Record<string, number> } {
   const root = Template.fromStack(stack).toJSON() as TemplateJson;
   const resourceCounts: Record<string, number> = { [stack.node.path]: Object.keys(root.Resources).length };
+  const outputs = new Map<string, unknown>();
   for (const nested of stack.node.findAll().filter(NestedStack.isNestedStack)) {
     const json = Template.fromStack(nested).toJSON() as TemplateJson;
     resourceCounts[nested.node.path] = Object.keys(json.Resources).length;
@@ -102,8 +103,23 @@ function flattened(stack: FunnelStack): { template: Template; resourceCounts: Re
         throw new Error(`Logical id ${id} is in both ${stack.node.path} and ${nested.node.path}.`);
       root.Resources[id] = substitute(resource) as Record<string, unknown>;
     }
+    for (const [name, output] of Object.entries((json.Outputs ?? {}) as Record<string, { Value: unknown }>))
+      outputs.set(`${holder}.Outputs.${name}`, substitute(output.Value));
     delete root.Resources[holder];
   }
+  // What the parent reads of a nested stack (`Fn::GetAtt: [<nested>, Outputs.<name>]`, directly or
+  // through another nested stack's parameter) becomes the output's own value.
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value && typeof value === 'object') {
+      const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      const output = getAtt && outputs.get(`${getAtt[0]}.${getAtt[1]}`);
+      if (output !== undefined) return resolve(output);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+    }
+    return value;
+  };
+  root.Resources = resolve(root.Resources) as TemplateJson['Resources'];
   return { template: Template.fromJSON(root, { skipCyclicalDependenciesCheck: true }), resourceCounts };
 }
 

@@ -105,7 +105,7 @@ async function problemsOf(
     }
   } else if (trigger.type === 'schedule') {
     try {
-      parseRecurrence(trigger.rrule, trigger.startsAt);
+      await parseRecurrence(trigger.rrule, trigger.startsAt);
     } catch (error) {
       if (!(error instanceof RecurrenceError)) throw error;
       issues.push({ path: 'body.trigger.rrule', message: error.message });
@@ -227,12 +227,12 @@ function indexKeys(ctx: TenantContext, rule: AutomationRule): Record<string, str
 }
 
 /** A schedule-triggered, enabled rule's next occurrence after `afterLocal`, with its instant. */
-function withNext(rule: AutomationRule, afterLocal: string, timeZone: string): AutomationRule {
+async function withNext(rule: AutomationRule, afterLocal: string, timeZone: string): Promise<AutomationRule> {
   const result = { ...rule };
   delete result.nextOccurrence;
   delete result.nextOccurrenceAt;
   if (rule.enabled && rule.trigger.type === 'schedule') {
-    const next = nextOccurrence(rule.trigger.rrule, rule.trigger.startsAt, afterLocal);
+    const next = await nextOccurrence(rule.trigger.rrule, rule.trigger.startsAt, afterLocal);
     if (next) {
       result.nextOccurrence = next;
       result.nextOccurrenceAt = occurrenceInstant(next, timeZone).toISOString();
@@ -285,7 +285,7 @@ export async function createRule(
   await assertValid(ctx, { trigger, actions: input.actions });
   const tenant = await getTenant(ctx);
   const now = ctx.clock.now();
-  const rule = withNext(
+  const rule = await withNext(
     {
       id: newId(),
       name: input.name,
@@ -348,7 +348,7 @@ export async function updateRule(
   const tenant = await getTenant(ctx);
   const now = ctx.clock.now();
   const timing = input.trigger !== undefined || input.enabled !== undefined;
-  const updated = timing ? withNext(next, localDateTime(now, tenant.timeZone), tenant.timeZone) : next;
+  const updated = timing ? await withNext(next, localDateTime(now, tenant.timeZone), tenant.timeZone) : next;
   updated.updatedAt = now.toISOString();
   updated.version = current.version + 1;
   await save(ctx, updated, current, tenant.timeZone);
@@ -398,7 +398,7 @@ export async function advanceSchedule(
 ): Promise<void> {
   if (rule.trigger.type !== 'schedule') return;
   const tenant = await getTenant(ctx);
-  const next = withNext(rule, fired, tenant.timeZone);
+  const next = await withNext(rule, fired, tenant.timeZone);
   const uow = unitOfWork(ctx).update(automationKeys.rule(ctx.tenantId, rule.id), {
     set: { nextOccurrence: next.nextOccurrence, nextOccurrenceAt: next.nextOccurrenceAt },
     condition: (e) => `${e.name('nextOccurrence')} = ${e.value(fired)}`,

@@ -22,7 +22,7 @@ import {
 } from './cases.ts';
 import { INBOUND_BUCKET, INCOMING_PREFIX, MAX_INBOUND_BYTES, REJECTED_PREFIX } from './inbound-layout.ts';
 import { caseKeys, mailRefHash, normalizeMessageId } from './keys.ts';
-import { type ParsedMail, parseMail } from './mime.ts';
+import { type ParsedMail, parseMail } from './mime-parse.ts';
 import type { Case } from './schema.ts';
 import { slaEnvironment } from './settings.ts';
 import type { SlaEnvironment } from './sla-clocks.ts';

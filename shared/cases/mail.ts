@@ -7,7 +7,7 @@ import { getMember } from '../tenancy/members.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { getCase, getCaseMessage, mailRefItem, outgoingMessageId, replySubject } from './cases.ts';
 import { caseKeys } from './keys.ts';
-import { composeMail } from './mime.ts';
+import { composeMail } from './mime-compose.ts';
 import type { Case, CaseMessage } from './schema.ts';
 
 /**

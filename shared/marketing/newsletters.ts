@@ -69,7 +69,7 @@ async function checkedSchedule(ctx: TenantContext, schedule: NewsletterSchedule,
       'A newsletter goes out at most daily: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY.',
     );
   try {
-    parseRecurrence(schedule.rrule, schedule.startsAt);
+    await parseRecurrence(schedule.rrule, schedule.startsAt);
   } catch (error) {
     if (error instanceof RecurrenceError) throw ValidationError.field(`${path}.rrule`, error.message);
     throw error;
@@ -78,18 +78,22 @@ async function checkedSchedule(ctx: TenantContext, schedule: NewsletterSchedule,
 }
 
 /** The first edition after now (local to the schedule's zone), or none when the rule has ended. */
-function upcoming(ctx: TenantContext, schedule: Newsletter['schedule'], after?: string): string | undefined {
+async function upcoming(
+  ctx: TenantContext,
+  schedule: Newsletter['schedule'],
+  after?: string,
+): Promise<string | undefined> {
   const now = localDateTime(ctx.clock.now(), schedule.timeZone);
   const from = after && after > now ? after : now;
   return nextOccurrence(schedule.rrule, schedule.startsAt, from, false);
 }
 
-function withNext(ctx: TenantContext, newsletter: Newsletter, after?: string): Newsletter {
+async function withNext(ctx: TenantContext, newsletter: Newsletter, after?: string): Promise<Newsletter> {
   const next = { ...newsletter };
   delete next.nextEdition;
   delete next.nextEditionAt;
   if (newsletter.status !== 'active') return next;
-  const edition = upcoming(ctx, newsletter.schedule, after);
+  const edition = await upcoming(ctx, newsletter.schedule, after);
   if (edition) {
     next.nextEdition = edition;
     next.nextEditionAt = occurrenceInstant(edition, newsletter.schedule.timeZone).toISOString();
@@ -120,7 +124,7 @@ export async function createNewsletter(ctx: TenantContext, input: NewsletterCrea
   await checkReferences(ctx, input);
   if (input.sender) await assertVerifiedSender(ctx, input.sender.email, 'body.sender.email');
   const now = ctx.clock.now().toISOString();
-  const newsletter = withNext(ctx, {
+  const newsletter = await withNext(ctx, {
     id: newId(),
     ...input,
     schedule,
@@ -175,7 +179,7 @@ export async function updateNewsletter(
   else if (input.sender !== undefined) next.sender = input.sender;
   if (input.maxSendRate === null) delete next.maxSendRate;
   else if (input.maxSendRate !== undefined) next.maxSendRate = input.maxSendRate;
-  if (input.schedule || input.status) next = withNext(ctx, next);
+  if (input.schedule || input.status) next = await withNext(ctx, next);
   if (!stampRevision(ctx, current, next)) return current;
   const uow = unitOfWork(ctx).put(newsletterItem(ctx, next), {
     condition: and(exists, hasVersion(current.version)),
@@ -279,7 +283,7 @@ export async function runNewsletter(
       run = { occurrence, outcome: 'sent', campaignId: edition.id, ranAt };
     }
   }
-  const next = withNext(
+  const next = await withNext(
     ctx,
     { ...newsletter, lastEdition: occurrence, updatedAt: ranAt, version: newsletter.version + 1 },
     occurrence,

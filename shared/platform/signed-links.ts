@@ -1,5 +1,5 @@
 import { hkdf } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
+import type * as Jose from 'jose';
 import { linkSecret } from './secrets.ts';
 
 /**
@@ -77,12 +77,24 @@ async function tenantKey(tenantId: string, generation: number): Promise<Uint8Arr
   return derived;
 }
 
+let joseLoaded: Promise<typeof Jose> | undefined;
+
+/**
+ * jose (12 to 19 KB minified) is loaded by the first link signed or opened, not at the cold start
+ * of every function that can mail a link (split bundles make it a chunk of its own).
+ */
+function loadJose(): Promise<typeof Jose> {
+  joseLoaded ??= import('jose');
+  return joseLoaded;
+}
+
 export async function signLink(
   purpose: LinkPurpose,
   claims: LinkClaims,
   generation: number,
   expiresAt?: Date,
 ): Promise<string> {
+  const { SignJWT } = await loadJose();
   const jwt = new SignJWT({ ...claims })
     .setProtectedHeader({ alg: 'HS256', kid: `g${generation}` })
     .setAudience(purpose)
@@ -95,7 +107,8 @@ export async function signLink(
  * The tenant a token says it is for, before it is verified: only to find the tenant's keyring,
  * which then decides. Undefined for anything that is not a JWT naming a tenant.
  */
-export function claimedTenant(token: string): string | undefined {
+export async function claimedTenant(token: string): Promise<string | undefined> {
+  const { decodeJwt } = await loadJose();
   try {
     const t = decodeJwt(token).t;
     return typeof t === 'string' ? t : undefined;
@@ -104,7 +117,7 @@ export function claimedTenant(token: string): string | undefined {
   }
 }
 
-function generationOf(token: string): number | undefined {
+function generationOf({ decodeProtectedHeader }: typeof Jose, token: string): number | undefined {
   try {
     const { kid } = decodeProtectedHeader(token);
     if (kid === undefined) return LEGACY_GENERATION;
@@ -128,17 +141,18 @@ export async function verifyLink(
   keyring: LinkKeyring | undefined,
   now: Date = new Date(),
 ): Promise<LinkCheck> {
-  const generation = generationOf(token);
+  const jose = await loadJose();
+  const generation = generationOf(jose, token);
   // A generation the tenant never reached was never issued.
   if (
     generation === undefined ||
     !keyring ||
     generation > keyring.current ||
-    claimedTenant(token) !== keyring.tenantId
+    (await claimedTenant(token)) !== keyring.tenantId
   )
     return { ok: false, reason: 'invalid' };
   try {
-    const { payload } = await jwtVerify(token, await tenantKey(keyring.tenantId, generation), {
+    const { payload } = await jose.jwtVerify(token, await tenantKey(keyring.tenantId, generation), {
       audience: purpose,
       algorithms: ['HS256'],
       currentDate: now,
@@ -150,7 +164,7 @@ export async function verifyLink(
     return { ok: true, claims };
   } catch (error) {
     // jose checks the signature before the expiry: an expired token is a genuine one.
-    if (error instanceof errors.JWTExpired) {
+    if (error instanceof jose.errors.JWTExpired) {
       const claims = claimsOf(error.payload);
       return { ok: false, reason: 'expired', ...(claims ? { claims } : {}) };
     }

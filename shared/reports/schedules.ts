@@ -49,9 +49,9 @@ async function timeZoneOf(ctx: TenantContext): Promise<string> {
   return String(tenant.timeZone);
 }
 
-function checkRule(rrule: string, startsAt: string): void {
+async function checkRule(rrule: string, startsAt: string): Promise<void> {
   try {
-    parseRecurrence(rrule, startsAt);
+    await parseRecurrence(rrule, startsAt);
   } catch (error) {
     if (error instanceof RecurrenceError) throw ValidationError.field('body.rrule', error.message);
     throw error;
@@ -84,10 +84,10 @@ async function checkRecipients(ctx: TenantContext, recipients: string[]): Promis
     );
 }
 
-function upcoming(
+async function upcoming(
   schedule: Pick<ReportSchedule, 'rrule' | 'startsAt' | 'status'>,
   nowLocal: string,
-): string | undefined {
+): Promise<string | undefined> {
   if (schedule.status !== 'active') return undefined;
   return nextOccurrence(schedule.rrule, schedule.startsAt, nowLocal);
 }
@@ -106,7 +106,7 @@ export async function createReportSchedule(
   ctx: TenantContext,
   input: ReportScheduleCreate,
 ): Promise<ReportSchedule> {
-  checkRule(input.rrule, input.startsAt);
+  await checkRule(input.rrule, input.startsAt);
   await Promise.all([checkReport(ctx, input.report), checkRecipients(ctx, input.recipients)]);
   const timeZone = await timeZoneOf(ctx);
   const now = ctx.clock.now();
@@ -129,7 +129,7 @@ export async function createReportSchedule(
     updatedAt: now.toISOString(),
     version: 1,
   };
-  const next = upcoming(base, localDateTime(now, timeZone));
+  const next = await upcoming(base, localDateTime(now, timeZone));
   const schedule: ReportSchedule = { ...base, ...(next ? { nextOccurrence: next } : {}) };
   const uow = unitOfWork(ctx).put({
     ...reportKeys.schedule(ctx.tenantId, schedule.id),
@@ -173,11 +173,11 @@ export async function updateReportSchedule(
     ...current,
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
   } as ReportSchedule;
-  if (input.rrule !== undefined || input.startsAt !== undefined) checkRule(next.rrule, next.startsAt);
+  if (input.rrule !== undefined || input.startsAt !== undefined) await checkRule(next.rrule, next.startsAt);
   if (input.report) await checkReport(ctx, input.report);
   if (input.recipients) await checkRecipients(ctx, input.recipients);
   const now = ctx.clock.now();
-  const upcomingOccurrence = upcoming(next, localDateTime(now, next.timeZone));
+  const upcomingOccurrence = await upcoming(next, localDateTime(now, next.timeZone));
   if (upcomingOccurrence) next.nextOccurrence = upcomingOccurrence;
   else delete next.nextOccurrence;
   next.updatedAt = now.toISOString();
@@ -229,7 +229,9 @@ export async function advanceSchedule(
   occurrence: string,
 ): Promise<void> {
   const following =
-    schedule.status === 'active' ? nextOccurrence(schedule.rrule, schedule.startsAt, occurrence) : undefined;
+    schedule.status === 'active'
+      ? await nextOccurrence(schedule.rrule, schedule.startsAt, occurrence)
+      : undefined;
   const next: ReportSchedule = { ...schedule, lastSentOccurrence: occurrence };
   if (following) next.nextOccurrence = following;
   else delete next.nextOccurrence;

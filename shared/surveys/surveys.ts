@@ -52,7 +52,11 @@ function checked<T>(result: { issues: FieldIssue[] } & T): T {
 }
 
 /** The wall-clock moment of the pending wave, given the schedule and now; undefined when none is due. */
-function nextWave(schedule: SurveySchedule, nowLocal: string, strict: boolean): string | undefined {
+async function nextWave(
+  schedule: SurveySchedule,
+  nowLocal: string,
+  strict: boolean,
+): Promise<string | undefined> {
   if (!schedule.rrule) {
     if (schedule.startsAt > nowLocal) return schedule.startsAt;
     if (strict)
@@ -62,13 +66,13 @@ function nextWave(schedule: SurveySchedule, nowLocal: string, strict: boolean): 
       );
     return undefined;
   }
-  const next = nextOccurrence(schedule.rrule, schedule.startsAt, nowLocal);
+  const next = await nextOccurrence(schedule.rrule, schedule.startsAt, nowLocal);
   if (!next && strict)
     throw ValidationError.field('body.schedule.rrule', 'The rule has no occurrence after now.');
   return next;
 }
 
-function checkSchedule(schedule: SurveySchedule): void {
+async function checkSchedule(schedule: SurveySchedule): Promise<void> {
   if (!schedule.rrule) return;
   if (/FREQ=(DAILY|HOURLY|MINUTELY|SECONDLY)/i.test(schedule.rrule))
     throw ValidationError.field(
@@ -76,7 +80,7 @@ function checkSchedule(schedule: SurveySchedule): void {
       'Surveys recur at most weekly: FREQ must be WEEKLY, MONTHLY or YEARLY (quarterly: FREQ=MONTHLY;INTERVAL=3).',
     );
   try {
-    parseRecurrence(schedule.rrule, schedule.startsAt);
+    await parseRecurrence(schedule.rrule, schedule.startsAt);
   } catch (error) {
     if (error instanceof RecurrenceError) throw ValidationError.field('body.schedule.rrule', error.message);
     throw error;
@@ -101,7 +105,7 @@ async function checkActivation(ctx: TenantContext, survey: Survey): Promise<void
 
 export async function createSurvey(ctx: TenantContext, input: SurveyCreate): Promise<Survey> {
   const { questions } = checked(normalizeQuestions(input.questions));
-  if (input.schedule) checkSchedule(input.schedule);
+  if (input.schedule) await checkSchedule(input.schedule);
   const now = ctx.clock.now().toISOString();
   const survey: Survey = {
     id: newId(),
@@ -172,7 +176,7 @@ export async function updateSurvey(
   }
   if (input.sampling) next.sampling = input.sampling;
   if (input.linkValidDays !== undefined) next.linkValidDays = input.linkValidDays;
-  if (input.schedule) checkSchedule(input.schedule);
+  if (input.schedule) await checkSchedule(input.schedule);
   if (input.status && input.status !== current.status) {
     if (input.status === 'draft')
       throw new ConflictError('A survey that was activated cannot go back to draft; close it instead.');
@@ -193,7 +197,7 @@ export async function updateSurvey(
     JSON.stringify(next.schedule) !== JSON.stringify(current.schedule) || next.status !== current.status;
   if (scheduleChanged) {
     const pending =
-      next.status === 'active' && next.schedule ? nextWave(next.schedule, nowLocal, true) : undefined;
+      next.status === 'active' && next.schedule ? await nextWave(next.schedule, nowLocal, true) : undefined;
     if (pending) next.nextWaveAt = pending;
     else delete next.nextWaveAt;
   }

@@ -107,7 +107,7 @@ export async function startScheduledWave(
     mailingStatus: 'sending',
   };
   const following = survey.schedule.rrule
-    ? nextOccurrence(survey.schedule.rrule, survey.schedule.startsAt, occurrence)
+    ? await nextOccurrence(survey.schedule.rrule, survey.schedule.startsAt, occurrence)
     : undefined;
   const next: Survey = {
     ...survey,

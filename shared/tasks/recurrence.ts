@@ -1,4 +1,4 @@
-import * as rruleModule from 'rrule';
+import type * as RRuleModule from 'rrule';
 
 /**
  * Recurrence rules (RFC 5545 RRULE) evaluated in the tenant's time zone. The `rrule` library
@@ -7,12 +7,25 @@ import * as rruleModule from 'rrule';
  * at 09:00 stays at 09:00 across daylight-saving changes.
  */
 
-// Node resolves the package's CommonJS build (named exports under `default`); bundlers its ESM one.
-// Reflect.get, not `.default`: esbuild warns at every synth about a `default` the ESM build lacks.
-const { RRule } = (
-  'RRule' in rruleModule ? rruleModule : Reflect.get(rruleModule, 'default')
-) as typeof rruleModule;
-type Rule = InstanceType<typeof RRule>;
+type RRuleClass = typeof RRuleModule.RRule;
+type Rule = InstanceType<RRuleClass>;
+
+let loaded: Promise<RRuleClass> | undefined;
+
+/**
+ * rrule (44 KB minified) is loaded on the first rule evaluated, not at every cold start: the API,
+ * job and event functions of five modules import this file, and most of their invocations never
+ * read a rule (split bundles make it a chunk of its own).
+ */
+function rruleClass(): Promise<RRuleClass> {
+  loaded ??= import('rrule').then(
+    // Node resolves the package's CommonJS build (named exports under `default`); bundlers its ESM
+    // one. Reflect.get, not `.default`: esbuild warns at every synth about a `default` the ESM
+    // build lacks.
+    (module) => ('RRule' in module ? module : (Reflect.get(module, 'default') as typeof RRuleModule)).RRule,
+  );
+  return loaded;
+}
 
 // Code that only converts local times imports local-time.ts itself, without rrule (45 KB).
 export { compactLocal, localDateTime, occurrenceInstant } from './local-time.ts';
@@ -21,12 +34,8 @@ export class RecurrenceError extends Error {
   override name = 'RecurrenceError';
 }
 
-const ALLOWED = new Map<number, string>([
-  [RRule.YEARLY, 'YEARLY'],
-  [RRule.MONTHLY, 'MONTHLY'],
-  [RRule.WEEKLY, 'WEEKLY'],
-  [RRule.DAILY, 'DAILY'],
-]);
+// RRule.YEARLY, MONTHLY, WEEKLY and DAILY (RFC 5545's frequencies, numbered from YEARLY = 0).
+const ALLOWED = new Set(['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY'] as const);
 
 const floating = (local: string) => new Date(`${local}:00.000Z`);
 const toLocal = (date: Date) => date.toISOString().slice(0, 16);
@@ -43,7 +52,8 @@ export function normalizeRule(text: string): string {
  * Parses `text` counting from the local date-time `startsAt`; throws RecurrenceError with a
  * sentence naming the problem (an unknown property, no FREQ, a rule that never occurs...).
  */
-export function parseRecurrence(text: string, startsAt: string): Rule {
+export async function parseRecurrence(text: string, startsAt: string): Promise<Rule> {
+  const RRule = await rruleClass();
   const normalized = normalizeRule(text);
   const invalid = (error: unknown) => {
     const detail = error instanceof TypeError ? 'it could not be read' : (error as Error).message;
@@ -57,7 +67,11 @@ export function parseRecurrence(text: string, startsAt: string): Rule {
   }
   if (options.dtstart || options.tzid)
     throw new RecurrenceError('Give the first occurrence as startsAt, not as DTSTART or TZID in the rule.');
-  if (options.freq === undefined || options.freq === null || !ALLOWED.has(options.freq))
+  if (
+    options.freq === undefined ||
+    options.freq === null ||
+    ![...ALLOWED].some((name) => RRule[name] === options.freq)
+  )
     throw new RecurrenceError(
       /FREQ=/.test(normalized)
         ? 'Tasks recur at most daily: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY.'
@@ -81,12 +95,12 @@ export function parseRecurrence(text: string, startsAt: string): Rule {
 }
 
 /** The first occurrence strictly after the local date-time `after` (or at it, when `inclusive`). */
-export function nextOccurrence(
+export async function nextOccurrence(
   text: string,
   startsAt: string,
   after: string,
   inclusive = false,
-): string | undefined {
-  const next = parseRecurrence(text, startsAt).after(floating(after), inclusive);
+): Promise<string | undefined> {
+  const next = (await parseRecurrence(text, startsAt)).after(floating(after), inclusive);
   return next ? toLocal(next) : undefined;
 }

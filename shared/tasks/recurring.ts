@@ -42,9 +42,9 @@ export function recurrenceScheduleName(id: string, occurrence: string): string {
   return `${RECURRENCE_SCHEDULE}-${id}-${compactLocal(occurrence)}`;
 }
 
-function checkRule(rrule: string, startsAt: string, path = 'body'): void {
+async function checkRule(rrule: string, startsAt: string, path = 'body'): Promise<void> {
   try {
-    parseRecurrence(rrule, startsAt);
+    await parseRecurrence(rrule, startsAt);
   } catch (error) {
     if (error instanceof RecurrenceError) throw ValidationError.field(`${path}.rrule`, error.message);
     throw error;
@@ -59,10 +59,10 @@ async function checkAssignee(ctx: TenantContext, assigneeId: string | undefined)
 }
 
 /** The next occurrence after now (and after the last one that fired), for an active rule. */
-function upcoming(
+async function upcoming(
   task: Pick<RecurringTask, 'rrule' | 'startsAt' | 'status' | 'lastOccurrence'>,
   nowLocal: string,
-) {
+): Promise<string | undefined> {
   if (task.status !== 'active') return undefined;
   const after = task.lastOccurrence && task.lastOccurrence > nowLocal ? task.lastOccurrence : nowLocal;
   return nextOccurrence(task.rrule, task.startsAt, after);
@@ -84,7 +84,7 @@ export async function createRecurringTask(
   input: RecurringTaskCreate,
 ): Promise<RecurringTask> {
   const rrule = normalizeRule(input.rrule);
-  checkRule(rrule, input.startsAt);
+  await checkRule(rrule, input.startsAt);
   await checkAssignee(ctx, input.assigneeId);
   const tenant = await getTenant(ctx);
   const now = ctx.clock.now();
@@ -107,7 +107,7 @@ export async function createRecurringTask(
     updatedAt: now.toISOString(),
     version: 1,
   };
-  const task = withNext(base, upcoming(base, localDateTime(now, tenant.timeZone)), tenant.timeZone);
+  const task = withNext(base, await upcoming(base, localDateTime(now, tenant.timeZone)), tenant.timeZone);
   const uow = unitOfWork(ctx).put(
     {
       ...taskKeys.recurring(ctx.tenantId, task.id),
@@ -161,13 +161,13 @@ export async function updateRecurringTask(
     else
       (next as Record<string, unknown>)[field] = field === 'rrule' ? normalizeRule(value as string) : value;
   }
-  if (input.rrule !== undefined || input.startsAt !== undefined) checkRule(next.rrule, next.startsAt);
+  if (input.rrule !== undefined || input.startsAt !== undefined) await checkRule(next.rrule, next.startsAt);
   if (input.assigneeId) await checkAssignee(ctx, input.assigneeId);
   const tenant = await getTenant(ctx);
   const now = ctx.clock.now();
   const timing = input.rrule !== undefined || input.startsAt !== undefined || input.status !== undefined;
   const updated = timing
-    ? withNext(next, upcoming(next, localDateTime(now, tenant.timeZone)), tenant.timeZone)
+    ? withNext(next, await upcoming(next, localDateTime(now, tenant.timeZone)), tenant.timeZone)
     : next;
   if (JSON.stringify(updated) === JSON.stringify(current)) return current;
   updated.updatedAt = now.toISOString();
@@ -268,7 +268,7 @@ export async function fireRecurrence(
     },
     { source: { type: 'recurrence', ref: id }, occurrence: `recurrence#${id}#${occurrence}` },
   );
-  const following = nextOccurrence(recurring.rrule, recurring.startsAt, occurrence);
+  const following = await nextOccurrence(recurring.rrule, recurring.startsAt, occurrence);
   const advanced = withNext(
     { ...recurring, lastOccurrence: occurrence, lastTaskId: task.id },
     following,

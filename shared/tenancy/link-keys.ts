@@ -85,7 +85,7 @@ export async function openTenantLink(
   contextFor: (tenantId: string, subject: string) => TenantContext,
   now: Date,
 ): Promise<OpenedLink> {
-  const tenantId = claimedTenant(token);
+  const tenantId = await claimedTenant(token);
   if (!tenantId) return { ok: false, reason: 'invalid' };
   let ctx: TenantContext;
   let tenant: Tenant;

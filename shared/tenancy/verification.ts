@@ -14,10 +14,8 @@ import { recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
 import { openTenantLink, signTenantLink } from './link-keys.ts';
 import { getMember } from './members.ts';
-import { linkProblemPage } from './page.tsx';
 import type { Member, Tenant } from './schema.ts';
 import { getTenant } from './tenants.ts';
-import { verificationEmail, verificationFormPage, verificationNotice } from './verification-page.tsx';
 
 /**
  * Sign-up verification: the first admin proves their address by following a signed, expiring
@@ -81,6 +79,7 @@ export async function mailVerificationLink(
     expiresAt,
   );
   const url = publicUrl(`/v1/tenant-verification/${token}`);
+  const { verificationEmail } = await import('./verification-page.tsx');
   const mail = verificationEmail(await translator(tenant.locale), {
     admin: admin.name,
     email: admin.email,
@@ -104,7 +103,12 @@ export type VerificationPage = HtmlPage & {
 
 type ContextFor = (tenantId: TenantId) => TenantContext;
 
+/**
+ * The pages and the email (preact, the page shell) are loaded by the paths that render them:
+ * every function that reads tenants reaches this file, and most never render a page.
+ */
 async function open(token: string, contextFor: ContextFor, visit: Visit) {
+  const { verificationNotice } = await import('./verification-page.tsx');
   const opened = await openTenantLink(
     'tenant-verification',
     token,
@@ -121,7 +125,10 @@ async function open(token: string, contextFor: ContextFor, visit: Visit) {
           i18n.t('verification.expired.title'),
           i18n.t('verification.expired.body'),
         )
-      : linkProblemPage(opened.reason, opened.tenant, i18n, { title: '', message: '' });
+      : (await import('./page.tsx')).linkProblemPage(opened.reason, opened.tenant, i18n, {
+          title: '',
+          message: '',
+        });
   try {
     const admin = await getMember(opened.ctx, opened.claims.s);
     if (admin.email !== opened.claims.x?.e || admin.status !== 'active' || admin.role !== 'admin')
@@ -151,6 +158,7 @@ export async function verificationForm(
 ): Promise<VerificationPage> {
   const opened = await open(token, contextFor, visit);
   if ('html' in opened) return opened;
+  const { verificationFormPage } = await import('./verification-page.tsx');
   return verificationFormPage(opened.i18n, opened.admin.email, opened.tenant.name);
 }
 
@@ -163,6 +171,7 @@ export async function confirmVerification(
   if ('html' in opened) return opened;
   const tenant = await verifyTenant(opened.ctx, opened.admin);
   const { i18n } = opened;
+  const { verificationNotice } = await import('./verification-page.tsx');
   return {
     ...verificationNotice(
       200,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composeMail, parseMail } from '../../../shared/cases/mime.ts';
+import { composeMail } from '../../../shared/cases/mime-compose.ts';
+import { parseMail } from '../../../shared/cases/mime-parse.ts';
 
 /** Headers are the library's: nothing a customer or an agent types can add one. */
 const headerBlock = (raw: Buffer) => raw.toString('utf8').split('\r\n\r\n')[0]!;

@@ -1,48 +1,7 @@
-import type { Attachment } from '../platform/aws/ses.ts';
-
 /**
- * MIME in and out through the Nodemailer project's libraries, loaded on the code paths that need
- * them (mail composition in the mail consumer, parsing in the inbound function), so the API's
- * functions never pay for them at cold start. Headers are built by the library: a subject or a
- * name cannot carry a line break into the header block (test/unit/cases/mime.test.ts).
+ * MIME in through the Nodemailer project's parser (mailparser), loaded on the code path that reads
+ * received mail (the inbound function) and nowhere else.
  */
-export interface OutgoingMail {
-  from: { name: string; address: string };
-  replyTo: string;
-  to: { name: string; address: string };
-  subject: string;
-  text: string;
-  html?: string;
-  messageId: string;
-  inReplyTo?: string;
-  references?: string[];
-  /** RFC 3834: `auto-replied` on acknowledgements, so autoresponders do not answer them. */
-  autoSubmitted?: 'auto-replied' | 'auto-generated';
-  attachments?: Attachment[];
-}
-
-export async function composeMail(mail: OutgoingMail): Promise<Buffer> {
-  const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
-  const composer = new MailComposer({
-    from: mail.from,
-    replyTo: mail.replyTo,
-    to: mail.to,
-    subject: mail.subject,
-    text: mail.text,
-    ...(mail.html ? { html: mail.html } : {}),
-    messageId: mail.messageId,
-    ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
-    ...(mail.references?.length ? { references: mail.references } : {}),
-    headers: mail.autoSubmitted ? { 'Auto-Submitted': mail.autoSubmitted } : {},
-    attachments: (mail.attachments ?? []).map((a) => ({
-      filename: a.filename,
-      contentType: a.contentType,
-      content: a.content,
-    })),
-  });
-  return composer.compile().build();
-}
-
 export interface ParsedAttachment {
   filename: string;
   contentType: string;

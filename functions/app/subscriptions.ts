@@ -162,8 +162,23 @@ export const subscriptions = defineModule({
         "Records a tenant's day of usage after its midnight; the month's last day becomes a statement the operator tenant invoices.",
       permissions: ['table:read', 'table:write', 'events:put'],
     },
+    {
+      name: 'meter-mail',
+      entry: 'functions/events/meter-mail.ts',
+      description: "Counts each email SES accepted towards its tenant's usage, once per message.",
+      permissions: ['table:write'],
+    },
   ],
   routes: { ...subscriptionRoutes, ...operatorRoutes },
+  rules: [
+    {
+      name: 'meter-mail',
+      description: "SES's Send events (on the account's default bus): emails sent per tenant and day.",
+      bus: 'default',
+      pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
+      target: 'meter-mail',
+    },
+  ],
   schedules: [
     {
       name: 'meter-usage',

@@ -1,0 +1,74 @@
+import { contactKeys } from '../contacts/keys.ts';
+import { documentKeys } from '../documents/keys.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { notExists } from '../platform/db/expressions.ts';
+import { countItems, getItems, queryEach, unitOfWork } from '../platform/db/repository.ts';
+import { localDate } from '../platform/time.ts';
+import { getTenant } from '../tenancy/tenants.ts';
+import { EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
+
+/**
+ * What a tenant uses besides seats, measured without a write per request (docs/subscriptions.md):
+ * contacts and stored bytes are measured from the records themselves once a day; emails are
+ * counted from SES's Send events, off any request path.
+ */
+
+/** SES redelivers within a day; a marker kept three days covers that with room to spare. */
+const MARKER_SECONDS = 3 * 24 * 3600;
+
+class AlreadyCounted extends Error {}
+
+/**
+ * Counts one email SES accepted for the tenant, on the tenant's day of `sentAt`, once per message
+ * id: the marker and the increment are one transaction, conditioned on the marker being absent.
+ */
+export async function countEmailSent(
+  ctx: TenantContext,
+  messageId: string,
+  sentAt: string,
+): Promise<boolean> {
+  const tenant = await getTenant(ctx);
+  const date = localDate(new Date(sentAt), tenant.timeZone);
+  const shard = emailShardOf(messageId);
+  return unitOfWork(ctx)
+    .put(
+      {
+        ...subscriptionKeys.emailCounted(ctx.tenantId, shard, messageId),
+        entity: 'EmailCounted',
+        expiresAt: Math.floor(ctx.clock.now().getTime() / 1000) + MARKER_SECONDS,
+      },
+      { condition: notExists, onConditionFailed: () => new AlreadyCounted() },
+    )
+    .update(subscriptionKeys.emailsOn(ctx.tenantId, shard, date), {
+      set: { entity: 'EmailsSent', date },
+      add: { emails: 1 },
+    })
+    .commit()
+    .then(() => true)
+    .catch((error: unknown) => {
+      if (error instanceof AlreadyCounted) return false;
+      throw error;
+    });
+}
+
+/** Emails the tenant sent on its day `date` (the shards' counters summed). */
+export async function emailsSentOn(ctx: TenantContext, date: string): Promise<number> {
+  const keys = Array.from({ length: EMAIL_SHARDS }, (_, shard) =>
+    subscriptionKeys.emailsOn(ctx.tenantId, shard, date),
+  );
+  const items = await getItems(ctx, keys);
+  return items.reduce((sum, item) => sum + (typeof item.emails === 'number' ? item.emails : 0), 0);
+}
+
+/** Contacts the tenant keeps now: a count over the contacts-by-name index. */
+export function contactsKept(ctx: TenantContext): Promise<number> {
+  return countItems(ctx, { index: 'GSI1', partition: contactKeys.byName(ctx.tenantId) });
+}
+
+/** Bytes of the tenant's stored files: the current version of every available document. */
+export async function storedBytes(ctx: TenantContext): Promise<number> {
+  let bytes = 0;
+  for await (const item of queryEach(ctx, { index: 'GSI2', partition: documentKeys.all(ctx.tenantId) }, 500))
+    if (item.status === 'available' && typeof item.size === 'number') bytes += item.size;
+  return bytes;
+}

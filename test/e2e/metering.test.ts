@@ -1,0 +1,153 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { Api } from '../support/api.ts';
+import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
+
+/**
+ * Usage beyond seats (issue 20, "Usage metering, cheaply"): contacts and stored bytes measured by
+ * the daily meter, emails counted from SES's Send events once per message, all of it in the day's
+ * usage, in `GET /v1/subscription` and in the month's statement.
+ */
+let runtime: LocalRuntime;
+let tenant: SignedUpTenant;
+let operator: Api;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime({ seedOperator: true });
+  operator = new Api(runtime.urls.api).as(runtime.operator!.key);
+  tenant = await signUpOverHttp(runtime);
+  await runtime.settle();
+  // Put on its plan on 10 November (Paris), after signing up in real time (links expire).
+  await setClock('2026-11-10T09:00:00.000Z');
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function setClock(now: string) {
+  const response = await fetch(`${runtime.urls.api}/_local/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ now }),
+  });
+  expect(response.status).toBe(200);
+}
+
+async function runMeter(asOf: string) {
+  const response = await fetch(`${runtime.urls.api}/_local/schedules/meter-usage/run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ asOf }),
+  });
+  expect(response.status).toBe(200);
+  const { runs } = (await response.json()) as { runs: Array<{ name: string; result: Record<string, any> }> };
+  return runs.find((r) => r.name === `meter-usage-${tenant.tenantId}`)!.result;
+}
+
+/** What SES publishes when it accepts a message (the local SES front sends the same shape). */
+function sesSent(messageId: string, timestamp: string, tenantId: string) {
+  return {
+    EventBusName: 'default',
+    Source: 'aws.ses',
+    DetailType: 'Email Sent',
+    Detail: JSON.stringify({
+      eventType: 'Send',
+      mail: { messageId, timestamp, tags: { tenantId: [tenantId], category: ['marketing'] } },
+      send: {},
+    }),
+  };
+}
+
+async function uploadDocument(bytes: Buffer, contactId: string) {
+  const created = await tenant.api.post('/v1/documents', {
+    name: 'contract.pdf',
+    contentType: 'application/pdf',
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('base64'),
+    attachTo: [{ kind: 'contact', id: contactId }],
+  });
+  expect(created.status, created.text).toBe(201);
+  const upload = created.body.upload as { url: string; headers: Record<string, string> };
+  const put = await fetch(upload.url, {
+    method: 'PUT',
+    headers: upload.headers,
+    body: new Uint8Array(bytes),
+  });
+  expect(put.status).toBe(200);
+  const completed = await tenant.api.post(`/v1/documents/${created.body.id}/complete`, {});
+  expect(completed.status, completed.text).toBe(200);
+}
+
+describe("a tenant's usage beyond seats", () => {
+  const file = Buffer.alloc(12_345, 7);
+
+  it('counts contacts, stored bytes and emails into the day, each email once however often SES redelivers it', async () => {
+    expect(
+      (
+        await operator.put('/v1/operator/plans/metered', {
+          name: 'Metered',
+          currency: 'EUR',
+          seatPrice: 3000,
+          billingPeriod: 'month',
+          quotas: { contacts: 1000, emailsPerMonth: 5000, storageMb: 500 },
+        })
+      ).status,
+    ).toBe(200);
+    const assigned = await operator.put(`/v1/operator/tenants/${tenant.tenantId}/subscription`, {
+      planId: 'metered',
+    });
+    expect(assigned.status, assigned.text).toBe(200);
+
+    const contacts = await Promise.all(
+      ['Ada', 'Grace', 'Edsger'].map((firstName) =>
+        tenant.api.post('/v1/contacts', { firstName, lastName: 'Metered' }),
+      ),
+    );
+    for (const contact of contacts) expect(contact.status, contact.text).toBe(201);
+    await uploadDocument(file, contacts[0]!.body.id);
+
+    // 12 November in Paris: two messages, the first delivered three times; another tenant's one.
+    const [first, second] = [randomUUID(), randomUUID()];
+    const at = '2026-11-12T10:00:00.000Z';
+    runtime.bus.putEvents([
+      sesSent(first, at, tenant.tenantId),
+      sesSent(first, at, tenant.tenantId),
+      sesSent(second, at, tenant.tenantId),
+    ]);
+    runtime.bus.putEvents([
+      sesSent(first, at, tenant.tenantId),
+      sesSent(randomUUID(), at, '01ARZ3NDEKTSV4RRFFQ69G5FAV'),
+    ]);
+    await runtime.settle();
+
+    // 00:30 in Paris on the 13th: the meter records the 12th.
+    const day = await runMeter('2026-11-12T23:30:00.000Z');
+    expect(day).toMatchObject({ date: '2026-11-12', contacts: 3, storageBytes: file.length, emailsSent: 2 });
+
+    const subscription = await tenant.api.get('/v1/subscription');
+    expect(subscription.body.usage).toMatchObject({
+      asOf: '2026-11-12',
+      contacts: 3,
+      storageBytes: file.length,
+      emailsThisMonth: 2,
+    });
+  });
+
+  it('closes the month with its emails summed and its highest contacts and storage in the statement', async () => {
+    runtime.bus.putEvents([sesSent(randomUUID(), '2026-11-20T10:00:00.000Z', tenant.tenantId)]);
+    await runtime.settle();
+    await runMeter('2026-11-20T23:30:00.000Z');
+
+    const close = await runMeter('2026-11-30T23:30:00.000Z');
+    expect(close.statement).toMatchObject({
+      month: '2026-11',
+      emailsSent: 3,
+      peakContacts: 3,
+      peakStorageBytes: file.length,
+    });
+    const overview = await operator.get(`/v1/operator/tenants/${tenant.tenantId}`);
+    expect(overview.body.statements[0]).toMatchObject({ month: '2026-11', emailsSent: 3 });
+  });
+});

@@ -168,6 +168,12 @@ export const subscriptions = defineModule({
       description: "Counts each email SES accepted towards its tenant's usage, once per message.",
       permissions: ['table:write'],
     },
+    {
+      name: 'meter-api-calls',
+      entry: 'functions/events/meter-api-calls.ts',
+      description: "Counts each tenant's API calls per day from batches of the API's access log.",
+      permissions: ['table:write'],
+    },
   ],
   routes: { ...subscriptionRoutes, ...operatorRoutes },
   rules: [
@@ -177,6 +183,13 @@ export const subscriptions = defineModule({
       bus: 'default',
       pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
       target: 'meter-mail',
+    },
+  ],
+  accessLogConsumers: [
+    {
+      name: 'meter-api-calls',
+      description: "The API's access log, lines of tenants' requests: API calls per tenant and day.",
+      consumer: 'meter-api-calls',
     },
   ],
   schedules: [

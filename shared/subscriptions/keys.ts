@@ -23,6 +23,12 @@ export const subscriptionKeys = {
     PK: tenantKey(t, 'USAGE-EMAILS', shard),
     SK: `MSG#${messageId}`,
   }),
+  /** API calls of a tenant's day: one item per access-log batch that held some (usage.ts). */
+  apiCallsOn: (t: TenantId, date: string) => tenantKey(t, 'USAGE-API', date),
+  apiCallBatch: (t: TenantId, date: string, batchId: string) => ({
+    PK: tenantKey(t, 'USAGE-API', date),
+    SK: `BATCH#${batchId}`,
+  }),
 };
 
 export const EMAIL_SHARDS = 8;

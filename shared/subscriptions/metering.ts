@@ -14,7 +14,7 @@ import { getTenant } from '../tenancy/tenants.ts';
 import { subscriptionKeys } from './keys.ts';
 import type { DailyUsage, Statement } from './schema.ts';
 import { type StoredSubscription, storedSubscription } from './subscriptions.ts';
-import { contactsKept, emailsSentOn, storedBytes } from './usage.ts';
+import { apiCallsOn, contactsKept, emailsSentOn, storedBytes } from './usage.ts';
 
 /**
  * Metering without a write per request: once a day, after the tenant's midnight, the day that
@@ -29,12 +29,13 @@ export interface MeteringRun extends DailyUsage {
 export async function meterYesterday(ctx: TenantContext): Promise<MeteringRun> {
   const tenant = await getTenant(ctx);
   const date = addDays(localDate(ctx.clock.now(), tenant.timeZone), -1);
-  const [subscription, seats, contacts, storageBytes, emailsSent] = await Promise.all([
+  const [subscription, seats, contacts, storageBytes, emailsSent, apiCalls] = await Promise.all([
     storedSubscription(ctx),
     seatsOf(ctx),
     contactsKept(ctx),
     storedBytes(ctx),
     emailsSentOn(ctx, date),
+    apiCallsOn(ctx, date),
   ]);
   const day: DailyUsage = {
     date,
@@ -42,6 +43,7 @@ export async function meterYesterday(ctx: TenantContext): Promise<MeteringRun> {
     contacts,
     storageBytes,
     emailsSent,
+    apiCalls,
     ...(subscription ? { planId: subscription.planId } : {}),
   };
   // A rerun the same day measures again: until the month closes, the latest measure stands.
@@ -63,6 +65,7 @@ const daysInYear = (month: string) => {
 interface MonthUsage {
   seatDays: number;
   emailsSent: number;
+  apiCalls: number;
   peakContacts: number;
   peakStorageBytes: number;
 }
@@ -70,8 +73,9 @@ interface MonthUsage {
 /**
  * The month since the subscription began. Seat-days: each day's measured seats; a day the meter
  * did not measure (the subscription began that month, or a run was missed) counts the seats of the
- * nearest measured day before it, else after it; never zero. Emails: the measured days' counts
- * summed (a missed day's emails are counted by no later day, in the tenant's favour). Contacts
+ * nearest measured day before it, else after it; never zero. Emails
+ * and API calls: the measured days' counts summed (a missed day is counted by no later day, in
+ * the tenant's favour). Contacts
  * and storage: the highest day.
  */
 async function monthUsageOf(ctx: TenantContext, month: string, from: string): Promise<MonthUsage> {
@@ -84,6 +88,7 @@ async function monthUsageOf(ctx: TenantContext, month: string, from: string): Pr
   const usage: MonthUsage = {
     seatDays: 0,
     emailsSent: onPlan.reduce((sum, d) => sum + (d.emailsSent ?? 0), 0),
+    apiCalls: onPlan.reduce((sum, d) => sum + (d.apiCalls ?? 0), 0),
     peakContacts: Math.max(0, ...onPlan.map((d) => d.contacts ?? 0)),
     peakStorageBytes: Math.max(0, ...onPlan.map((d) => d.storageBytes ?? 0)),
   };

@@ -77,6 +77,7 @@ function view(
         asOf: day.date,
         ...(day.contacts !== undefined ? { contacts: day.contacts } : {}),
         ...(day.storageBytes !== undefined ? { storageBytes: day.storageBytes } : {}),
+        ...(day.apiCalls !== undefined ? { apiCalls: day.apiCalls } : {}),
         emailsThisMonth: days
           .filter((d) => d.date.slice(0, 7) === day.date.slice(0, 7))
           .reduce((sum, d) => sum + (d.emailsSent ?? 0), 0),

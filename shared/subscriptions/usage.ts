@@ -72,3 +72,37 @@ export async function storedBytes(ctx: TenantContext): Promise<number> {
     if (item.status === 'available' && typeof item.size === 'number') bytes += item.size;
   return bytes;
 }
+
+/**
+ * API calls, from the API's access log (a subscription on its log group): each delivered batch
+ * writes, per tenant and day, one item holding how many of its lines were that tenant's, keyed by
+ * the batch's first line id. A redelivered batch rewrites the same items with the same counts.
+ */
+export async function recordApiCalls(
+  ctx: TenantContext,
+  batchId: string,
+  instants: readonly number[],
+): Promise<void> {
+  const tenant = await getTenant(ctx);
+  const perDay = new Map<string, number>();
+  for (const instant of instants) {
+    const date = localDate(new Date(instant), tenant.timeZone);
+    perDay.set(date, (perDay.get(date) ?? 0) + 1);
+  }
+  const uow = unitOfWork(ctx);
+  for (const [date, calls] of perDay)
+    uow.put({ ...subscriptionKeys.apiCallBatch(ctx.tenantId, date, batchId), entity: 'ApiCalls', calls });
+  await uow.commit();
+}
+
+/** API calls the tenant made on its day `date`: the day's batches summed. */
+export async function apiCallsOn(ctx: TenantContext, date: string): Promise<number> {
+  let calls = 0;
+  for await (const item of queryEach(
+    ctx,
+    { partition: subscriptionKeys.apiCallsOn(ctx.tenantId, date) },
+    1000,
+  ))
+    if (typeof item.calls === 'number') calls += item.calls;
+  return calls;
+}

@@ -83,7 +83,7 @@ async function uploadDocument(bytes: Buffer, contactId: string) {
 describe("a tenant's usage beyond seats", () => {
   const file = Buffer.alloc(12_345, 7);
 
-  it('counts contacts, stored bytes and emails into the day, each email once however often SES redelivers it', async () => {
+  it('counts contacts, stored bytes, API calls and emails into the day, each email once however often SES redelivers it', async () => {
     expect(
       (
         await operator.put('/v1/operator/plans/metered', {
@@ -108,7 +108,12 @@ describe("a tenant's usage beyond seats", () => {
     for (const contact of contacts) expect(contact.status, contact.text).toBe(201);
     await uploadDocument(file, contacts[0]!.body.id);
 
-    // 12 November in Paris: two messages, the first delivered three times; another tenant's one.
+    // 12 November in Paris: five calls from the tenant's key (its earlier calls fell on the 10th).
+    await setClock('2026-11-12T10:00:00.000Z');
+    await runtime.settle();
+    for (let i = 0; i < 5; i++) expect((await tenant.api.get('/v1/contacts?limit=1')).status).toBe(200);
+
+    // And two messages, the first delivered three times; another tenant's one.
     const [first, second] = [randomUUID(), randomUUID()];
     const at = '2026-11-12T10:00:00.000Z';
     runtime.bus.putEvents([
@@ -124,7 +129,13 @@ describe("a tenant's usage beyond seats", () => {
 
     // 00:30 in Paris on the 13th: the meter records the 12th.
     const day = await runMeter('2026-11-12T23:30:00.000Z');
-    expect(day).toMatchObject({ date: '2026-11-12', contacts: 3, storageBytes: file.length, emailsSent: 2 });
+    expect(day).toMatchObject({
+      date: '2026-11-12',
+      contacts: 3,
+      storageBytes: file.length,
+      emailsSent: 2,
+      apiCalls: 5,
+    });
 
     const subscription = await tenant.api.get('/v1/subscription');
     expect(subscription.body.usage).toMatchObject({
@@ -132,6 +143,7 @@ describe("a tenant's usage beyond seats", () => {
       contacts: 3,
       storageBytes: file.length,
       emailsThisMonth: 2,
+      apiCalls: 5,
     });
   });
 
@@ -144,6 +156,7 @@ describe("a tenant's usage beyond seats", () => {
     expect(close.statement).toMatchObject({
       month: '2026-11',
       emailsSent: 3,
+      apiCalls: 5,
       peakContacts: 3,
       peakStorageBytes: file.length,
     });

@@ -25,6 +25,7 @@ export const subscriptionRoutes = {
     path: '/v1/subscription',
     function: 'subscriptions-api',
     access: anyMember,
+    unmetered: true,
     summary: "Read the tenant's plan, seats, usage and quotas",
     description:
       "A seat is an active member: adding a member beyond the plan's seats answers 409 naming the limit; deactivating one frees its seat. Usage is measured once a day (docs/subscriptions.md).",

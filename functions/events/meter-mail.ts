@@ -4,7 +4,7 @@ import { SesEventDetail, sourceOf } from '../../shared/marketing/feedback.ts';
 import { tenantContext } from '../../shared/platform/context.ts';
 import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { NotFoundError } from '../../shared/platform/errors.ts';
-import { countEmailSent } from '../../shared/subscriptions/usage.ts';
+import { meterEmailSent } from '../../shared/subscriptions/usage.ts';
 
 /** SES's Send events (default bus): one email the tenant sent, counted once for its usage. */
 export const handler = middy<EventBridgeEvent<string, unknown>, void, Error, Context>().handler(
@@ -17,7 +17,7 @@ export const handler = middy<EventBridgeEvent<string, unknown>, void, Error, Con
       actor: { type: 'system', process: 'metering' },
       requestId: event.id,
     });
-    const counted = await countEmailSent(ctx, detail.mail.messageId, detail.mail.timestamp).catch(
+    const counted = await meterEmailSent(ctx, detail.mail.messageId, detail.mail.timestamp).catch(
       (error: unknown) => {
         // A tenant removed since it sent: nothing left to bill.
         if (error instanceof NotFoundError) return false;

@@ -23,6 +23,11 @@ export const subscriptionKeys = {
     PK: tenantKey(t, 'USAGE-EMAILS', shard),
     SK: `MSG#${messageId}`,
   }),
+  /** The guard of one quota email to one admin: once per quota, period and level. */
+  quotaNotice: (t: TenantId, quota: string, period: string, level: string, memberId: string) => ({
+    PK: tenantKey(t, 'USAGE'),
+    SK: `NOTICE#${quota}#${period}#${level}#${memberId}`,
+  }),
   /** API calls of a tenant's day: one item per access-log batch that held some (usage.ts). */
   apiCallsOn: (t: TenantId, date: string) => tenantKey(t, 'USAGE-API', date),
   apiCallBatch: (t: TenantId, date: string, batchId: string) => ({

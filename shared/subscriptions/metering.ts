@@ -12,9 +12,10 @@ import type { Tenant } from '../tenancy/schema.ts';
 import { seatsOf } from '../tenancy/seats.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { subscriptionKeys } from './keys.ts';
+import { checkQuotas } from './quotas.ts';
 import type { DailyUsage, Statement } from './schema.ts';
 import { type StoredSubscription, storedSubscription } from './subscriptions.ts';
-import { apiCallsOn, contactsKept, emailsSentOn, storedBytes } from './usage.ts';
+import { apiCallsOn, contactsKept, emailsInMonthTo, emailsSentOn, storedBytes } from './usage.ts';
 
 /**
  * Metering without a write per request: once a day, after the tenant's midnight, the day that
@@ -50,6 +51,13 @@ export async function meterYesterday(ctx: TenantContext): Promise<MeteringRun> {
   await unitOfWork(ctx)
     .put({ ...subscriptionKeys.day(ctx.tenantId, date), entity: 'DailyUsage', ...day })
     .commit();
+  // Contacts and storage are warned about once a month; emails once the month's count is known.
+  const month = date.slice(0, 7);
+  await checkQuotas(ctx, [
+    { quota: 'contacts', used: contacts, period: month },
+    { quota: 'storageMb', used: storageBytes, period: month },
+    { quota: 'emailsPerMonth', used: await emailsInMonthTo(ctx, date), period: month },
+  ]);
   const closesMonth = addDays(date, 1).endsWith('-01');
   if (!closesMonth || !subscription) return day;
   return { ...day, statement: await closeMonth(ctx, tenant, subscription, date.slice(0, 7)) };

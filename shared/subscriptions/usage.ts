@@ -2,10 +2,12 @@ import { contactKeys } from '../contacts/keys.ts';
 import { documentKeys } from '../documents/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
-import { countItems, getItems, queryEach, unitOfWork } from '../platform/db/repository.ts';
+import { countItems, getItems, queryAll, queryEach, unitOfWork } from '../platform/db/repository.ts';
 import { localDate } from '../platform/time.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
+import { checkQuotas } from './quotas.ts';
+import { storedSubscription } from './subscriptions.ts';
 
 /**
  * What a tenant uses besides seats, measured without a write per request (docs/subscriptions.md):
@@ -21,12 +23,47 @@ class AlreadyCounted extends Error {}
 /**
  * Counts one email SES accepted for the tenant, on the tenant's day of `sentAt`, once per message
  * id: the marker and the increment are one transaction, conditioned on the marker being absent.
+ * When the plan has an emails quota, the month so far is compared with it (quotas.ts).
  */
-export async function countEmailSent(
+export async function meterEmailSent(
   ctx: TenantContext,
   messageId: string,
   sentAt: string,
 ): Promise<boolean> {
+  const date = await countEmailSent(ctx, messageId, sentAt);
+  if (!date) return false;
+  const subscription = await storedSubscription(ctx);
+  if (subscription?.plan.quotas.emailsPerMonth !== undefined)
+    await checkQuotas(ctx, [
+      { quota: 'emailsPerMonth', used: await emailsInMonthTo(ctx, date), period: date.slice(0, 7) },
+    ]);
+  return true;
+}
+
+/** The emails of the month up to `date`: the days the meter recorded before it, and that day's counters. */
+export async function emailsInMonthTo(ctx: TenantContext, date: string): Promise<number> {
+  const month = date.slice(0, 7);
+  const [earlier, today] = await Promise.all([
+    date.endsWith('-01')
+      ? []
+      : queryAll(ctx, {
+          partition: subscriptionKeys.usage(ctx.tenantId),
+          sort: { between: [`DAY#${month}-01`, `DAY#${date}`] },
+        }),
+    emailsSentOn(ctx, date),
+  ]);
+  return (
+    earlier
+      .filter((day) => day.date !== date)
+      .reduce((sum, day) => sum + (typeof day.emailsSent === 'number' ? day.emailsSent : 0), 0) + today
+  );
+}
+
+async function countEmailSent(
+  ctx: TenantContext,
+  messageId: string,
+  sentAt: string,
+): Promise<string | undefined> {
   const tenant = await getTenant(ctx);
   const date = localDate(new Date(sentAt), tenant.timeZone);
   const shard = emailShardOf(messageId);
@@ -44,9 +81,9 @@ export async function countEmailSent(
       add: { emails: 1 },
     })
     .commit()
-    .then(() => true)
+    .then(() => date)
     .catch((error: unknown) => {
-      if (error instanceof AlreadyCounted) return false;
+      if (error instanceof AlreadyCounted) return undefined;
       throw error;
     });
 }
@@ -93,6 +130,19 @@ export async function recordApiCalls(
   for (const [date, calls] of perDay)
     uow.put({ ...subscriptionKeys.apiCallBatch(ctx.tenantId, date, batchId), entity: 'ApiCalls', calls });
   await uow.commit();
+  // The day's calls so far against the plan's: past the quota, the metered routes answer 429.
+  const subscription = await storedSubscription(ctx);
+  if (subscription?.plan.quotas.apiCallsPerDay === undefined) return;
+  await checkQuotas(
+    ctx,
+    await Promise.all(
+      [...perDay.keys()].map(async (date) => ({
+        quota: 'apiCallsPerDay' as const,
+        used: await apiCallsOn(ctx, date),
+        period: date,
+      })),
+    ),
+  );
 }
 
 /** API calls the tenant made on its day `date`: the day's batches summed. */

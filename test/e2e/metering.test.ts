@@ -11,12 +11,14 @@ import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../suppor
  */
 let runtime: LocalRuntime;
 let tenant: SignedUpTenant;
+let busy: SignedUpTenant;
 let operator: Api;
 
 beforeAll(async () => {
-  runtime = await startTestRuntime({ seedOperator: true });
+  // No cached verdicts: a quota reached shows in the next call's verdict.
+  runtime = await startTestRuntime({ seedOperator: true, authorizerCacheTtlSeconds: 0 });
   operator = new Api(runtime.urls.api).as(runtime.operator!.key);
-  tenant = await signUpOverHttp(runtime);
+  [tenant, busy] = await Promise.all([signUpOverHttp(runtime), signUpOverHttp(runtime)]);
   await runtime.settle();
   // Put on its plan on 10 November (Paris), after signing up in real time (links expire).
   await setClock('2026-11-10T09:00:00.000Z');
@@ -162,5 +164,84 @@ describe("a tenant's usage beyond seats", () => {
     });
     const overview = await operator.get(`/v1/operator/tenants/${tenant.tenantId}`);
     expect(overview.body.statements[0]).toMatchObject({ month: '2026-11', emailsSent: 3 });
+  });
+});
+
+interface Mail {
+  subject: string;
+  destination: { to: string[] };
+  body: { text?: string };
+}
+
+async function mailsTo(address: string): Promise<Mail[]> {
+  const store = (await (await fetch(`${runtime.urls.mailViewer}/store`)).json()) as { emails: Mail[] };
+  return store.emails.filter((m) => m.destination.to.includes(address));
+}
+
+describe('a tenant past its quotas', () => {
+  it('is warned at 80 % of its API calls, answered 429 naming the quota at 100 % (its subscription still answers), and another tenant is not', async () => {
+    await setClock('2026-11-16T09:00:00.000Z');
+    const put = await operator.put('/v1/operator/plans/small', {
+      name: 'Small',
+      currency: 'EUR',
+      seatPrice: 1000,
+      billingPeriod: 'month',
+      quotas: { apiCallsPerDay: 10, emailsPerMonth: 5 },
+    });
+    expect(put.status).toBe(200);
+    expect(
+      (await operator.put(`/v1/operator/tenants/${busy.tenantId}/subscription`, { planId: 'small' })).status,
+    ).toBe(200);
+    const admin = (await busy.api.get('/v1/me')).body.email as string;
+
+    await setClock('2026-11-17T09:00:00.000Z');
+    for (let i = 0; i < 8; i++) expect((await busy.api.get('/v1/contacts?limit=1')).status).toBe(200);
+    await runtime.settle();
+    expect((await mailsTo(admin)).map((m) => m.subject)).toContain(
+      "80 % of your plan's limit is used: API calls today",
+    );
+
+    for (let i = 0; i < 2; i++) expect((await busy.api.get('/v1/contacts?limit=1')).status).toBe(200);
+    await runtime.settle();
+    const refused = await busy.api.get('/v1/contacts?limit=1');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ reason: 'quota_exceeded', quota: 'apiCallsPerDay' });
+    // Until the tenant's midnight (Paris): 2026-11-17T23:00Z.
+    expect(refused.body.until).toBe('2026-11-17T23:00:00.000Z');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await busy.api.get('/v1/subscription')).status).toBe(200);
+    expect((await tenant.api.get('/v1/contacts?limit=1')).status).toBe(200);
+    expect((await mailsTo(admin)).map((m) => m.subject)).toContain(
+      "Your plan's limit is reached: API calls today",
+    );
+
+    // The next day in Paris, the calls are allowed again.
+    await setClock('2026-11-17T23:30:00.000Z');
+    expect((await busy.api.get('/v1/contacts?limit=1')).status).toBe(200);
+  });
+
+  it("stops marketing mail, not transactional mail, once the month's emails are used up", async () => {
+    await setClock('2026-11-18T09:00:00.000Z');
+    // Imported once the runtime has set the services' configuration (they read it on import).
+    const { sendingRefusal } = await import('../../shared/mail/gate.ts');
+    const { tenantContext } = await import('../../shared/platform/context.ts');
+    const { asTenantId } = await import('../../shared/platform/db/keys.ts');
+    const ctx = tenantContext({
+      tenantId: asTenantId(busy.tenantId),
+      actor: { type: 'system', process: 'test' },
+    });
+    const from = (await busy.api.get('/v1/tenant')).body.sender.email as string;
+    expect(await sendingRefusal(ctx, from, 'marketing')).toBeUndefined();
+
+    runtime.bus.putEvents(
+      Array.from({ length: 5 }, () => sesSent(randomUUID(), '2026-11-18T09:00:00.000Z', busy.tenantId)),
+    );
+    await runtime.settle();
+    expect(await sendingRefusal(ctx, from, 'marketing')).toBe('quota_exceeded');
+    expect(await sendingRefusal(ctx, from, 'transactional')).toBeUndefined();
+    const admin = (await busy.api.get('/v1/me')).body.email as string;
+    const subjects = (await mailsTo(admin)).map((m) => m.subject);
+    expect(subjects.filter((s) => s === "Your plan's limit is reached: emails this month")).toHaveLength(1);
   });
 });

@@ -28,11 +28,14 @@ export const subscriptionKeys = {
     PK: tenantKey(t, 'USAGE'),
     SK: `NOTICE#${quota}#${period}#${level}#${memberId}`,
   }),
-  /** API calls of a tenant's day: one item per access-log batch that held some (usage.ts). */
-  apiCallsOn: (t: TenantId, date: string) => tenantKey(t, 'USAGE-API', date),
+  /**
+   * API calls: one item per access-log batch and day that held some of the tenant's lines
+   * (usage.ts). A batch a second at most per tenant: one partition takes it.
+   */
+  apiCalls: (t: TenantId) => tenantKey(t, 'USAGE-API'),
   apiCallBatch: (t: TenantId, date: string, batchId: string) => ({
-    PK: tenantKey(t, 'USAGE-API', date),
-    SK: `BATCH#${batchId}`,
+    PK: tenantKey(t, 'USAGE-API'),
+    SK: `DAY#${date}#BATCH#${batchId}`,
   }),
 };
 

@@ -148,11 +148,8 @@ export async function recordApiCalls(
 /** API calls the tenant made on its day `date`: the day's batches summed. */
 export async function apiCallsOn(ctx: TenantContext, date: string): Promise<number> {
   let calls = 0;
-  for await (const item of queryEach(
-    ctx,
-    { partition: subscriptionKeys.apiCallsOn(ctx.tenantId, date) },
-    1000,
-  ))
+  const spec = { partition: subscriptionKeys.apiCalls(ctx.tenantId), sort: { beginsWith: `DAY#${date}#` } };
+  for await (const item of queryEach(ctx, spec, 1000))
     if (typeof item.calls === 'number') calls += item.calls;
   return calls;
 }

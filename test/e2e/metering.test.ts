@@ -167,6 +167,44 @@ describe("a tenant's usage beyond seats", () => {
   });
 });
 
+describe('API calls from the access log', () => {
+  it('counts a batch once however often it is delivered', async () => {
+    // Imported once the runtime has set the services' configuration (they read it on import).
+    const { gzipSync } = await import('node:zlib');
+    const { handler } = await import('../../functions/events/meter-api-calls.ts');
+    const at = Date.parse('2026-12-02T10:00:00.000Z');
+    const logEvents = [0, 1, 2].map((i) => ({
+      id: `${at}-${randomUUID()}`,
+      timestamp: at + i,
+      message: JSON.stringify({ requestId: randomUUID(), status: 200, tenantId: tenant.tenantId }),
+    }));
+    logEvents.push({
+      id: `${at}-${randomUUID()}`,
+      timestamp: at,
+      message: JSON.stringify({ tenantId: '-' }),
+    });
+    const batch = {
+      awslogs: {
+        data: gzipSync(
+          JSON.stringify({
+            messageType: 'DATA_MESSAGE',
+            owner: '000000000000',
+            logGroup: 'access',
+            logStream: 'stream',
+            subscriptionFilters: ['meter-api-calls'],
+            logEvents,
+          }),
+        ).toString('base64'),
+      },
+    };
+    const context = { functionName: 'meter-api-calls', awsRequestId: randomUUID() } as never;
+    await handler(batch, context);
+    await handler(batch, context);
+    const day = await runMeter('2026-12-02T23:30:00.000Z');
+    expect(day).toMatchObject({ date: '2026-12-02', apiCalls: 3 });
+  });
+});
+
 interface Mail {
   subject: string;
   destination: { to: string[] };

@@ -238,6 +238,7 @@ export class FunnelStack extends Stack {
     this.grantDeclaredPermissions(declaring);
 
     this.http.addRoutes(app, lambdaOf);
+    for (const spec of app.accessLogConsumers) this.http.subscribeAccessLog(spec, lambdaOf(spec.consumer));
 
     for (const spec of app.rules)
       this.events.addRule(

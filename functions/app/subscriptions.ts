@@ -25,6 +25,7 @@ export const subscriptionRoutes = {
     path: '/v1/subscription',
     function: 'subscriptions-api',
     access: anyMember,
+    unmetered: true,
     summary: "Read the tenant's plan, seats, usage and quotas",
     description:
       "A seat is an active member: adding a member beyond the plan's seats answers 409 naming the limit; deactivating one frees its seat. Usage is measured once a day (docs/subscriptions.md).",
@@ -162,8 +163,36 @@ export const subscriptions = defineModule({
         "Records a tenant's day of usage after its midnight; the month's last day becomes a statement the operator tenant invoices.",
       permissions: ['table:read', 'table:write', 'events:put'],
     },
+    {
+      name: 'meter-mail',
+      entry: 'functions/events/meter-mail.ts',
+      description: "Counts each email SES accepted towards its tenant's usage, once per message.",
+      permissions: ['table:write'],
+    },
+    {
+      name: 'meter-api-calls',
+      entry: 'functions/events/meter-api-calls.ts',
+      description: "Counts each tenant's API calls per day from batches of the API's access log.",
+      permissions: ['table:write'],
+    },
   ],
   routes: { ...subscriptionRoutes, ...operatorRoutes },
+  rules: [
+    {
+      name: 'meter-mail',
+      description: "SES's Send events (on the account's default bus): emails sent per tenant and day.",
+      bus: 'default',
+      pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
+      target: 'meter-mail',
+    },
+  ],
+  accessLogConsumers: [
+    {
+      name: 'meter-api-calls',
+      description: "The API's access log, lines of tenants' requests: API calls per tenant and day.",
+      consumer: 'meter-api-calls',
+    },
+  ],
   schedules: [
     {
       name: 'meter-usage',

@@ -206,6 +206,19 @@ export interface ModuleSpec {
   buckets?: BucketSpec[];
   tables?: TableSpec[];
   deliveryStreams?: DeliveryStreamSpec[];
+  accessLogConsumers?: AccessLogConsumerSpec[];
+}
+
+/**
+ * A function the API's access log is delivered to, in batches: a CloudWatch Logs subscription
+ * filter on the access log group in AWS, the local gateway's access log locally. Each line is one
+ * request (infra/constructs/http-api.ts, ACCESS_LOG); `tenantId` is set when a tenant made it.
+ */
+export interface AccessLogConsumerSpec {
+  name: string;
+  description: string;
+  /** Only lines of requests a tenant made are delivered (the filter pattern `{ $.tenantId = * }`). */
+  consumer: string;
 }
 
 export interface Application {
@@ -219,6 +232,7 @@ export interface Application {
   buckets: BucketSpec[];
   tables: TableSpec[];
   deliveryStreams: DeliveryStreamSpec[];
+  accessLogConsumers: AccessLogConsumerSpec[];
   tags: Record<string, string>;
   /** The OpenAPI tags of each module, so the reference groups them by module. */
   tagGroups: Array<{ name: string; tags: string[] }>;
@@ -259,6 +273,7 @@ export function defineApplication(
     buckets: modules.flatMap((m) => m.buckets ?? []),
     tables: modules.flatMap((m) => m.tables ?? []),
     deliveryStreams: modules.flatMap((m) => m.deliveryStreams ?? []),
+    accessLogConsumers: modules.flatMap((m) => m.accessLogConsumers ?? []),
     tags: Object.assign({}, ...modules.map((m) => m.tags ?? {})),
     tagGroups: tagGroupsOf(modules),
     ...platform,
@@ -370,6 +385,9 @@ export function defineApplication(
   for (const tag of new Set(app.routes.flatMap((r) => r.tags))) {
     if (!app.tags[tag]) problems.push(`tag ${tag} has no description in its module`);
   }
+  for (const c of app.accessLogConsumers) refer(`access log consumer ${c.name}`, c.consumer);
+  // CloudWatch Logs allows two subscription filters per log group.
+  if (app.accessLogConsumers.length > 2) problems.push('the access log has more than two consumers');
   refer('authorizer', app.authorizer.function);
   refer('fallback route', app.fallback);
   for (const f of app.functions) {

@@ -7,7 +7,7 @@ import { isContention, isServiceFailure } from '../../shared/platform/db/content
 import type { AuthorizerContext } from '../../shared/platform/http/handler.ts';
 import { rootLogger } from '../../shared/platform/logger.ts';
 import { type Authentication, authenticate } from '../../shared/tenancy/api-keys.ts';
-import { isFrozen } from '../../shared/tenancy/tenants.ts';
+import { tenantAccess } from '../../shared/tenancy/tenants.ts';
 
 /**
  * API Gateway's Lambda authorizer (simple responses). It accepts either credential as a bearer
@@ -68,8 +68,9 @@ export const handler = async (
   if (!result.ok) return { isAuthorized: true, context: { authenticated: false, reason: result.reason } };
   if ('operator' in result)
     return { isAuthorized: true, context: { authenticated: true, operator: true, keyId: result.keyId } };
-  // Whether the tenant is frozen for deletion travels with the verdict, so the function refuses
-  // writes without reading the tenant again; the verdict is cached like the rest (at most 60 s).
-  const frozen = await isFrozen(result.principal.tenantId);
-  return { isAuthorized: true, context: { authenticated: true, ...result.principal, frozen } };
+  // Whether the tenant is frozen for deletion, or has used up its API calls for the day, travels
+  // with the verdict, so the function refuses without reading the tenant again; the verdict is
+  // cached like the rest (at most 60 s).
+  const access = await tenantAccess(result.principal.tenantId);
+  return { isAuthorized: true, context: { authenticated: true, ...result.principal, ...access } };
 };

@@ -5,8 +5,9 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { Construct } from 'constructs';
-import type { Application } from '../../functions/app/types.ts';
+import type { AccessLogConsumerSpec, Application } from '../../functions/app/types.ts';
 import { routeKey } from '../../shared/platform/http/route.ts';
 import { constructId } from './naming.ts';
 
@@ -60,6 +61,19 @@ export class HttpApi extends Construct {
         destination: new apigw.LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG)),
       },
+    });
+  }
+
+  /**
+   * A declared consumer of the access log: a subscription filter passing the lines of requests a
+   * tenant made (API Gateway writes `-` where the authorizer set no tenant).
+   */
+  subscribeAccessLog(spec: AccessLogConsumerSpec, consumer: IFunction): void {
+    new logs.SubscriptionFilter(this, `AccessLog${constructId(spec.name)}`, {
+      logGroup: this.accessLogs,
+      destination: new LambdaDestination(consumer),
+      filterPattern: logs.FilterPattern.stringValue('$.tenantId', '!=', '-'),
+      filterName: spec.name,
     });
   }
 

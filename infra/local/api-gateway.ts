@@ -108,6 +108,11 @@ export interface ApiGatewayOptions {
   authorizerCacheTtlSeconds?: number;
   /** The declared rate limits apply unless false (suites that sign up hundreds of tenants from one address). */
   rateLimits?: boolean;
+  /**
+   * Receives one line per request a tenant made, the fields of the access log API Gateway writes
+   * (the subscription filters' lines; infra/local/aws/log-subscription.ts).
+   */
+  accessLog?: { write(line: Record<string, unknown>): void };
   /** Answers local-only paths (`/health`, `/_local/*`); returns false to fall through. */
   local?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
 }
@@ -283,15 +288,25 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       });
     try {
       let target = application.fallback;
+      let tenantId: unknown;
       if (match) {
         target = match.compiled.route.function;
         if (match.compiled.route.access !== 'public') {
           const auth = await authorize(event);
           if (!auth.isAuthorized) return gatewayError(res, 403, 'Forbidden', requestId);
           (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: auth.context };
+          tenantId = auth.context?.tenantId;
         }
       }
       const result = (await invoke(target, event)) as APIGatewayProxyStructuredResultV2 | string | undefined;
+      if (typeof tenantId === 'string')
+        options.accessLog?.write({
+          requestId,
+          requestTime: event.requestContext.time,
+          routeKey: event.requestContext.routeKey,
+          status: result && typeof result === 'object' ? (result.statusCode ?? 200) : 200,
+          tenantId,
+        });
       if (result && typeof result === 'object' && 'statusCode' in result) return send(res, result);
       // Payload 2.0: anything else is a 200 JSON body.
       return send(res, {

@@ -29,6 +29,7 @@ import { startLocalAwsEndpoint } from './aws/endpoint.ts';
 import { LocalEventBus } from './aws/event-bus.ts';
 import { answerFaultRequest, LocalFaults } from './aws/faults.ts';
 import { LocalFirehose } from './aws/firehose.ts';
+import { LocalLogSubscription } from './aws/log-subscription.ts';
 import { LocalQueues } from './aws/queues.ts';
 import { LocalS3, type LocalS3Server, startS3Server } from './aws/s3.ts';
 import { ObjectStore } from './aws/s3-store.ts';
@@ -334,6 +335,20 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       await firehose.flush().catch((error) => console.error('Firehose could not deliver its buffer:', error));
       firehose.close();
     });
+    // The gateway's access log, delivered to its declared consumers as subscription filters do.
+    const accessLogs = application.accessLogConsumers.map(
+      (spec) =>
+        new LocalLogSubscription({
+          logGroup: 'funnel-api-access',
+          filterName: spec.name,
+          consumer: spec.consumer,
+          invoke: lambda.invoke,
+          clock,
+        }),
+    );
+    stoppers.push(async () => {
+      for (const log of accessLogs) log.close();
+    });
     const athena = new LocalAthena({
       database: WAREHOUSE_DATABASE,
       workgroup: 'funnel-local',
@@ -440,6 +455,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         await bus.idle();
         await queues.idle();
         await firehose.flush();
+        for (const log of accessLogs) await log.flush();
         await s3.idle();
         await scheduler.idle();
         if (invocations === before) return;
@@ -487,6 +503,11 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
           ? { authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds }
           : {}),
         ...(options.rateLimits === false ? { rateLimits: false } : {}),
+        accessLog: {
+          write: (line) => {
+            for (const log of accessLogs) log.write(line);
+          },
+        },
         local,
       }),
     );

@@ -2,7 +2,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { ConflictError } from '../platform/errors.ts';
 import { assertVerifiedSender, verifiedIdentityFor } from '../senders/identities.ts';
 import { sesTenantName } from '../senders/ses.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant, quotaBlockOf } from '../tenancy/tenants.ts';
 import { assertVerified, isVerified } from '../tenancy/verification.ts';
 
 /**
@@ -12,11 +12,20 @@ import { assertVerified, isVerified } from '../tenancy/verification.ts';
  * the refusal as a skip); API operations that start mail ask `assertMaySendAs` first, so the
  * caller hears 409 (tenant not verified) or 422 naming the sender field.
  */
-export type SendingRefusal = 'tenant_frozen' | 'tenant_unverified' | 'sender_unverified';
+export type SendingRefusal = 'tenant_frozen' | 'tenant_unverified' | 'sender_unverified' | 'quota_exceeded';
 
-export async function sendingRefusal(ctx: TenantContext, from: string): Promise<SendingRefusal | undefined> {
+/**
+ * Marketing mail also stops while the tenant's plan's emails for the month are used up
+ * (docs/subscriptions.md); transactional mail (invoices, reminders, replies) goes on.
+ */
+export async function sendingRefusal(
+  ctx: TenantContext,
+  from: string,
+  category: 'transactional' | 'marketing',
+): Promise<SendingRefusal | undefined> {
   const tenant = await getTenant(ctx);
   if (tenant.status === 'frozen') return 'tenant_frozen';
+  if (category === 'marketing' && quotaBlockOf(tenant, 'emails', ctx.clock.now())) return 'quota_exceeded';
   if (!isVerified(tenant)) return 'tenant_unverified';
   if (!(await verifiedIdentityFor(ctx, from))) return 'sender_unverified';
   return undefined;
@@ -34,6 +43,8 @@ export async function assertMaySendAs(ctx: TenantContext, from: string, field: s
 
 export function refusalReason(refusal: SendingRefusal, from: string): string {
   if (refusal === 'tenant_frozen') return "The tenant's deletion was confirmed: it sends no email.";
+  if (refusal === 'quota_exceeded')
+    return "The tenant has sent the emails its plan allows this month: marketing mail waits for next month's.";
   return refusal === 'tenant_unverified'
     ? "The tenant's admin has not verified their email address yet."
     : `${from} is not one of the tenant's verified sender identities.`;

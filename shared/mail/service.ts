@@ -41,7 +41,7 @@ export type MailOutcome =
  * conditional write keyed by what makes the mail unique, that the mail is being sent.
  */
 export async function sendMail(ctx: TenantContext, message: MailMessage): Promise<MailOutcome> {
-  const refusal = await sendingRefusal(ctx, message.sender.email);
+  const refusal = await sendingRefusal(ctx, message.sender.email, message.category);
   if (refusal) {
     ctx.logger.warn('mail blocked', { refusal, tags: message.tags });
     return { status: 'blocked', refusal, reason: refusalReason(refusal, message.sender.email) };
@@ -81,7 +81,7 @@ export async function sendRawMail(
   ctx: TenantContext,
   message: { from: string; to: string; raw: Buffer; tags: Record<string, string> },
 ): Promise<MailOutcome> {
-  const refusal = await sendingRefusal(ctx, message.from);
+  const refusal = await sendingRefusal(ctx, message.from, 'transactional');
   if (refusal) {
     ctx.logger.warn('mail blocked', { refusal, tags: message.tags });
     return { status: 'blocked', refusal, reason: refusalReason(refusal, message.from) };

@@ -224,6 +224,7 @@ const REASONS: Record<Ineligibility, string> = {
   tenant_frozen: 'cannot be mailed while the tenant is frozen for deletion',
   tenant_unverified: "cannot be mailed until the tenant's admin verifies their address",
   sender_unverified: 'cannot be mailed from a sender that is not verified',
+  quota_exceeded: "cannot be mailed: the plan's emails for the month are used up",
 };
 
 /** The campaign's sender, or the tenant's, must be one of the tenant's verified identities now. */

@@ -66,7 +66,9 @@ export type Ineligibility =
   | 'merged'
   | 'tenant_frozen'
   | 'tenant_unverified'
-  | 'sender_unverified';
+  | 'sender_unverified'
+  /** The tenant's plan's emails for the month are used up (docs/subscriptions.md). */
+  | 'quota_exceeded';
 
 export interface EligibilityRules {
   /** Marketing mail needs consent for its topic; transactional mail only a deliverable address. */

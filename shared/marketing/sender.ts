@@ -327,7 +327,7 @@ async function sendTo(
     mailing.topicId ? findTopic(ctx, mailing.topicId) : undefined,
     contactData(ctx, waiting, mailing.topicId ? [topicKeys.choiceSk(mailing.topicId)] : []),
     // Once per batch: a sender deleted or an unverified tenant skips every recipient, recorded.
-    sendingRefusal(ctx, mailing.sender.email),
+    sendingRefusal(ctx, mailing.sender.email, mailing.category),
   ]);
   const sending: Sending = { ctx, mailing, tenant, topic, kind: kindOf(mailing.kind) };
   const suppressed = await suppressedEmails(ctx, data.values());

@@ -126,6 +126,14 @@ export class UnknownReferenceError extends DomainError {
 
 export class RateLimitedError extends DomainError {
   readonly kind = 'rate_limited';
+  constructor(
+    message: string,
+    details: Record<string, unknown> = {},
+    /** When known, how long until the request would be accepted (`Retry-After`). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message, details);
+  }
 }
 
 /**

@@ -9,4 +9,41 @@ export const subscriptionKeys = {
   usage: (t: TenantId) => tenantKey(t, 'USAGE'),
   day: (t: TenantId, date: string) => ({ PK: tenantKey(t, 'USAGE'), SK: `DAY#${date}` }),
   statement: (t: TenantId, month: string) => ({ PK: tenantKey(t, 'USAGE'), SK: `MONTH#${month}` }),
+  /**
+   * Emails sent, counted from SES's Send events into EMAIL_SHARDS partitions per tenant (a
+   * campaign's burst spreads over them), each holding a counter per day and a marker per message
+   * counted (so a redelivered event counts nothing twice).
+   */
+  emailShard: (t: TenantId, shard: number) => tenantKey(t, 'USAGE-EMAILS', shard),
+  emailsOn: (t: TenantId, shard: number, date: string) => ({
+    PK: tenantKey(t, 'USAGE-EMAILS', shard),
+    SK: `DAY#${date}`,
+  }),
+  emailCounted: (t: TenantId, shard: number, messageId: string) => ({
+    PK: tenantKey(t, 'USAGE-EMAILS', shard),
+    SK: `MSG#${messageId}`,
+  }),
+  /** The guard of one quota email to one admin: once per quota, period and level. */
+  quotaNotice: (t: TenantId, quota: string, period: string, level: string, memberId: string) => ({
+    PK: tenantKey(t, 'USAGE'),
+    SK: `NOTICE#${quota}#${period}#${level}#${memberId}`,
+  }),
+  /**
+   * API calls: one item per access-log batch and day that held some of the tenant's lines
+   * (usage.ts). A batch a second at most per tenant: one partition takes it.
+   */
+  apiCalls: (t: TenantId) => tenantKey(t, 'USAGE-API'),
+  apiCallBatch: (t: TenantId, date: string, batchId: string) => ({
+    PK: tenantKey(t, 'USAGE-API'),
+    SK: `DAY#${date}#BATCH#${batchId}`,
+  }),
 };
+
+export const EMAIL_SHARDS = 8;
+
+/** Stable shard of a message: SES redelivers an event with the same message id. */
+export function emailShardOf(messageId: string): number {
+  let hash = 0;
+  for (let i = 0; i < messageId.length; i++) hash = (hash * 31 + messageId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % EMAIL_SHARDS;
+}

@@ -12,36 +12,55 @@ import type { Tenant } from '../tenancy/schema.ts';
 import { seatsOf } from '../tenancy/seats.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { subscriptionKeys } from './keys.ts';
+import { checkQuotas } from './quotas.ts';
 import type { DailyUsage, Statement } from './schema.ts';
 import { type StoredSubscription, storedSubscription } from './subscriptions.ts';
+import { apiCallsOn, contactsKept, emailsInMonthTo, emailsSentOn, storedBytes } from './usage.ts';
 
 /**
  * Metering without a write per request: once a day, after the tenant's midnight, the day that
- * ended is recorded from what already exists (the active members), and the last day of a month
- * closes the month into a statement that the operator tenant invoices. See docs/subscriptions.md.
+ * ended is recorded from what already exists (the active members, the contacts, the stored
+ * documents, and the emails SES's Send events counted), and the last day of a month closes the
+ * month into a statement that the operator tenant invoices. See docs/subscriptions.md.
  */
-export interface MeteringRun {
-  date: string;
-  seats: number;
+export interface MeteringRun extends DailyUsage {
   statement?: Statement;
 }
 
 export async function meterYesterday(ctx: TenantContext): Promise<MeteringRun> {
   const tenant = await getTenant(ctx);
   const date = addDays(localDate(ctx.clock.now(), tenant.timeZone), -1);
-  const [subscription, seats] = await Promise.all([storedSubscription(ctx), seatsOf(ctx)]);
+  const [subscription, seats, contacts, storageBytes, emailsSent, apiCalls] = await Promise.all([
+    storedSubscription(ctx),
+    seatsOf(ctx),
+    contactsKept(ctx),
+    storedBytes(ctx),
+    emailsSentOn(ctx, date),
+    apiCallsOn(ctx, date),
+  ]);
   const day: DailyUsage = {
     date,
     seats: seats.active.length,
+    contacts,
+    storageBytes,
+    emailsSent,
+    apiCalls,
     ...(subscription ? { planId: subscription.planId } : {}),
   };
   // A rerun the same day measures again: until the month closes, the latest measure stands.
   await unitOfWork(ctx)
     .put({ ...subscriptionKeys.day(ctx.tenantId, date), entity: 'DailyUsage', ...day })
     .commit();
+  // Contacts and storage are warned about once a month; emails once the month's count is known.
+  const month = date.slice(0, 7);
+  await checkQuotas(ctx, [
+    { quota: 'contacts', used: contacts, period: month },
+    { quota: 'storageMb', used: storageBytes, period: month },
+    { quota: 'emailsPerMonth', used: await emailsInMonthTo(ctx, date), period: month },
+  ]);
   const closesMonth = addDays(date, 1).endsWith('-01');
-  if (!closesMonth || !subscription) return { date, seats: day.seats };
-  return { date, seats: day.seats, statement: await closeMonth(ctx, tenant, subscription, date.slice(0, 7)) };
+  if (!closesMonth || !subscription) return day;
+  return { ...day, statement: await closeMonth(ctx, tenant, subscription, date.slice(0, 7)) };
 }
 
 const firstOfNextMonth = (month: string) => `${addDays(`${month}-28`, 7).slice(0, 7)}-01`;
@@ -51,27 +70,45 @@ const daysInYear = (month: string) => {
   return daysBetween(`${year}-01-01`, `${year + 1}-01-01`);
 };
 
+interface MonthUsage {
+  seatDays: number;
+  emailsSent: number;
+  apiCalls: number;
+  peakContacts: number;
+  peakStorageBytes: number;
+}
+
 /**
- * Seat-days of the month since the subscription began: each day's measured seats. A day the meter
+ * The month since the subscription began. Seat-days: each day's measured seats; a day the meter
  * did not measure (the subscription began that month, or a run was missed) counts the seats of the
- * nearest measured day before it, else after it; never zero.
+ * nearest measured day before it, else after it; never zero. Emails
+ * and API calls: the measured days' counts summed (a missed day is counted by no later day, in
+ * the tenant's favour). Contacts
+ * and storage: the highest day.
  */
-async function seatDaysOf(ctx: TenantContext, month: string, from: string): Promise<number> {
+async function monthUsageOf(ctx: TenantContext, month: string, from: string): Promise<MonthUsage> {
   const items = await queryAll(ctx, {
     partition: subscriptionKeys.usage(ctx.tenantId),
     sort: { between: [`DAY#${month}-01`, `DAY#${month}-31`] },
   });
   const measured = items.map((item) => withoutKeys<DailyUsage>(item));
+  const onPlan = measured.filter((d) => d.date >= from);
+  const usage: MonthUsage = {
+    seatDays: 0,
+    emailsSent: onPlan.reduce((sum, d) => sum + (d.emailsSent ?? 0), 0),
+    apiCalls: onPlan.reduce((sum, d) => sum + (d.apiCalls ?? 0), 0),
+    peakContacts: Math.max(0, ...onPlan.map((d) => d.contacts ?? 0)),
+    peakStorageBytes: Math.max(0, ...onPlan.map((d) => d.storageBytes ?? 0)),
+  };
   const seatsOn = (date: string) =>
     (measured.findLast((d) => d.date <= date) ?? measured.find((d) => d.date > date))?.seats ?? 0;
-  let total = 0;
   for (
     let date = from > `${month}-01` ? from : `${month}-01`;
     date.startsWith(month);
     date = addDays(date, 1)
   )
-    total += seatsOn(date);
-  return total;
+    usage.seatDays += seatsOn(date);
+  return usage;
 }
 
 /**
@@ -88,7 +125,8 @@ async function closeMonth(
 ): Promise<Statement> {
   const { plan } = subscription;
   const from = localDate(new Date(subscription.since), tenant.timeZone);
-  const seatDays = await seatDaysOf(ctx, month, from);
+  const usage = await monthUsageOf(ctx, month, from);
+  const { seatDays } = usage;
   // A yearly price is a price per seat-year: a seat-day costs its 365th (366th).
   const periodDays = plan.billingPeriod === 'month' ? daysInMonth(month) : daysInYear(month);
   const amount = Math.round((seatDays * plan.seatPrice) / periodDays);
@@ -97,7 +135,7 @@ async function closeMonth(
     month,
     planId: plan.id,
     currency: plan.currency,
-    seatDays,
+    ...usage,
     amount,
     ...(amount > 0 ? { invoiceId: newId() } : {}),
   };

@@ -76,11 +76,19 @@ export const ActiveSeat = named(
   }),
 );
 
+const Bytes = z.int().check(z.minimum(0));
+
 export const Usage = named(
   'Usage',
   z.object({
     asOf: z.optional(about(IsoDate, 'The day of the latest daily usage record, when there is one.')),
     seats: about(Count, 'Active members now.'),
+    contacts: z.optional(about(Count, 'Contacts kept at the end of `asOf`.')),
+    storageBytes: z.optional(about(Bytes, 'Bytes of stored files at the end of `asOf`.')),
+    apiCalls: z.optional(about(Count, 'API calls the tenant made on `asOf`.')),
+    emailsThisMonth: z.optional(
+      about(Count, 'Emails sent from the first of the month to `asOf` (transactional and marketing).'),
+    ),
   }),
 );
 
@@ -109,9 +117,13 @@ export const DailyUsage = named(
   z.object({
     date: about(IsoDate, 'The day measured.'),
     seats: about(Count, 'Active members at the end of the day.'),
+    contacts: z.optional(about(Count, 'Contacts kept when the day was measured.')),
+    storageBytes: z.optional(about(Bytes, 'Bytes of stored files (documents) when the day was measured.')),
+    emailsSent: z.optional(about(Count, 'Emails SES accepted for the tenant that day.')),
+    apiCalls: z.optional(about(Count, "API calls the tenant's credentials made that day.")),
     planId: z.optional(about(PlanId, 'The plan the tenant was on.')),
   }),
-  "One day of a tenant's metered usage.",
+  "One day of a tenant's metered usage (days measured before contacts, storage, emails and API calls were metered carry seats only).",
 );
 export type DailyUsage = z.infer<typeof DailyUsage>;
 
@@ -122,11 +134,15 @@ export const Statement = named(
     planId: about(PlanId, 'The plan billed.'),
     currency: about(Currency, "The plan's currency."),
     seatDays: about(Count, 'Active members summed over the days of the month on the plan.'),
+    emailsSent: z.optional(about(Count, 'Emails sent in the month (the days measured, summed).')),
+    apiCalls: z.optional(about(Count, 'API calls made in the month (the days measured, summed).')),
+    peakContacts: z.optional(about(Count, 'The most contacts kept on a day of the month.')),
+    peakStorageBytes: z.optional(about(Bytes, 'The most bytes stored on a day of the month.')),
     amount: about(Count, 'What the month costs, in minor units of the currency.'),
     invoiceId: z.optional(about(Id, "The operator's invoice for it (none when nothing is owed).")),
     invoiceNumber: z.optional(about(z.string(), "The invoice's number, once issued.")),
   }),
-  "A month's usage as billed: seat-days at the plan's price, and the operator's invoice for it.",
+  "A month's usage as billed: seat-days at the plan's price, the month's emails, API calls, contacts and storage, and the operator's invoice for it.",
 );
 export type Statement = z.infer<typeof Statement>;
 

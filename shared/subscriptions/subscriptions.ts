@@ -51,38 +51,51 @@ export async function assignPlan(
     ...(current?.operatorContactId ? { operatorContactId: current.operatorContactId } : {}),
   });
   await uow.commit();
-  return view(tenant, { planId, plan, since }, seats, await latestDay(tenant));
+  return view(tenant, { planId, plan, since }, seats, await latestDays(tenant));
 }
 
-async function latestDay(ctx: TenantContext): Promise<DailyUsage | undefined> {
+/** The latest days measured, newest first (at most a month's worth: enough for month-to-date). */
+async function latestDays(ctx: TenantContext, limit = 31): Promise<DailyUsage[]> {
   const page = await queryPage(
     ctx,
     { partition: subscriptionKeys.usage(ctx.tenantId), sort: { beginsWith: 'DAY#' }, ascending: false },
-    { limit: 1 },
+    { limit },
     (item) => withoutKeys<DailyUsage>(item),
   );
-  return page.items[0];
+  return page.items;
 }
 
 function view(
   ctx: TenantContext,
   stored: StoredSubscription | undefined,
   seats: Seats,
-  day: DailyUsage | undefined,
+  days: DailyUsage[],
 ): Subscription {
+  const [day] = days;
+  const measured = day
+    ? {
+        asOf: day.date,
+        ...(day.contacts !== undefined ? { contacts: day.contacts } : {}),
+        ...(day.storageBytes !== undefined ? { storageBytes: day.storageBytes } : {}),
+        ...(day.apiCalls !== undefined ? { apiCalls: day.apiCalls } : {}),
+        emailsThisMonth: days
+          .filter((d) => d.date.slice(0, 7) === day.date.slice(0, 7))
+          .reduce((sum, d) => sum + (d.emailsSent ?? 0), 0),
+      }
+    : {};
   return {
     tenantId: ctx.tenantId,
     ...(stored ? { plan: stored.plan, since: stored.since } : {}),
     seats: { active: seats.active.length, ...(seats.limit !== undefined ? { limit: seats.limit } : {}) },
-    usage: { ...(day ? { asOf: day.date } : {}), seats: seats.active.length },
+    usage: { ...measured, seats: seats.active.length },
     quotas: stored?.plan.quotas ?? {},
   };
 }
 
 /** `GET /v1/subscription`: the tenant's plan, seats, usage and quotas. */
 export async function getSubscription(ctx: TenantContext): Promise<Subscription> {
-  const [stored, seats, day] = await Promise.all([storedSubscription(ctx), seatsOf(ctx), latestDay(ctx)]);
-  return view(ctx, stored, seats, day);
+  const [stored, seats, days] = await Promise.all([storedSubscription(ctx), seatsOf(ctx), latestDays(ctx)]);
+  return view(ctx, stored, seats, days);
 }
 
 /** What the operator (and `funnel tenant show`) sees of a tenant. */
@@ -103,7 +116,7 @@ export async function tenantOverview(ctx: TenantContext) {
     recent<Statement>('MONTH#', 12),
   ]);
   return {
-    subscription: view(ctx, stored, seats, days[0]),
+    subscription: view(ctx, stored, seats, days),
     activeSeats: seats.active,
     days,
     statements,

@@ -87,15 +87,46 @@ export async function getTenant(ctx: TenantContext): Promise<Tenant> {
   return toTenant(item);
 }
 
-/** Whether the tenant's deletion was confirmed (docs/tenant-exit.md); an unknown tenant is not frozen. */
-export async function isFrozen(tenantId: string): Promise<boolean> {
+/**
+ * What the authorizer's verdict carries about the tenant, from one read of the tenant item:
+ * whether its deletion was confirmed (docs/tenant-exit.md; an unknown tenant is not frozen), and
+ * until when its plan's API calls are used up (docs/subscriptions.md).
+ */
+export async function tenantAccess(tenantId: string): Promise<{ frozen: boolean; apiQuotaUntil?: string }> {
   const ctx = tenantContext({
     tenantId: asTenantId(tenantId),
     actor: { type: 'system', process: 'authorizer' },
     fenced: true,
   });
   const item = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId), { consistent: true });
-  return item?.status === 'frozen';
+  const until = item?.[QUOTA_ATTRIBUTES.apiCalls];
+  return {
+    frozen: item?.status === 'frozen',
+    ...(typeof until === 'string' && until > ctx.clock.now().toISOString() ? { apiQuotaUntil: until } : {}),
+  };
+}
+
+/**
+ * A quota the tenant used up, held on the tenant item (which the mail gate and the authorizer read
+ * anyway) until the quota's period ends: `emails` stops marketing mail, `apiCalls` the metered
+ * API calls. Set by metering (shared/subscriptions/quotas.ts); never shown in the tenant's view.
+ */
+export type QuotaBlock = 'emails' | 'apiCalls';
+const QUOTA_ATTRIBUTES: Record<QuotaBlock, string> = { emails: 'emailQuotaUntil', apiCalls: 'apiQuotaUntil' };
+
+export async function blockUntil(ctx: TenantContext, block: QuotaBlock, until: string): Promise<void> {
+  await unitOfWork(ctx)
+    .update(tenancyKeys.tenant(ctx.tenantId), {
+      set: { [QUOTA_ATTRIBUTES[block]]: until },
+      condition: (e) => `attribute_exists(${e.name('PK')})`,
+    })
+    .commit();
+}
+
+/** Until when the tenant's `block` quota is used up, if it is now. */
+export function quotaBlockOf(tenant: Tenant, block: QuotaBlock, now: Date): string | undefined {
+  const until = (tenant as Record<string, unknown>)[QUOTA_ATTRIBUTES[block]];
+  return typeof until === 'string' && until > now.toISOString() ? until : undefined;
 }
 
 export async function updateTenant(

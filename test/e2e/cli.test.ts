@@ -69,7 +69,17 @@ describe('npx funnel', () => {
     const shown = await funnel('tenant', 'show', tenant.tenantId);
     expect(shown.code, shown.err).toBe(0);
     expect(shown.out.subscription).toMatchObject({ plan: { id: 'team' }, seats: { active: 1, limit: 5 } });
-    expect(shown.out.days).toEqual([{ date: '2026-11-20', seats: 1, planId: 'team' }]);
+    expect(shown.out.days).toEqual([
+      {
+        date: '2026-11-20',
+        seats: 1,
+        contacts: 0,
+        storageBytes: 0,
+        emailsSent: 0,
+        apiCalls: 0,
+        planId: 'team',
+      },
+    ]);
     expect(shown.out.schedules.map((s: { name: string }) => s.name)).toContain(
       `dunning-sweep-${tenant.tenantId}`,
     );

@@ -577,3 +577,19 @@ function unmarshallLoose(item: Record<string, unknown>): Item {
 export function unitOfWork(ctx: TenantContext): UnitOfWork {
   return new UnitOfWork(ctx);
 }
+
+/**
+ * How many items a query matches (`Select: COUNT`, page by page): for daily jobs that measure a
+ * tenant (metering), never for a request path over an open range.
+ */
+export async function countItems(ctx: TenantContext, spec: QuerySpec): Promise<number> {
+  assertTenantOwned(ctx, { [spec.index ? `${spec.index}PK` : 'PK']: spec.partition });
+  const input: QueryCommandInput = { ...queryInput(spec), Select: 'COUNT' };
+  let count = 0;
+  do {
+    const result = await ctx.db.send(new QueryCommand(input));
+    count += result.Count ?? 0;
+    input.ExclusiveStartKey = result.LastEvaluatedKey;
+  } while (input.ExclusiveStartKey);
+  return count;
+}

@@ -12,6 +12,7 @@ import {
   ForbiddenError,
   isDomainError,
   NotFoundError,
+  RateLimitedError,
   UnauthorizedError,
   UnavailableError,
 } from '../errors.ts';
@@ -48,6 +49,8 @@ export interface AuthorizerContext {
   unavailable?: boolean;
   /** The caller's tenant is frozen for deletion: its writes are refused (see `assertMayWrite`). */
   frozen?: boolean;
+  /** Until when the tenant's plan's API calls for the day are used up: metered routes answer 429. */
+  apiQuotaUntil?: string;
   /** The caller holds an operator key (shared/operator/credentials.ts): only operator routes admit it. */
   operator?: boolean;
 }
@@ -138,6 +141,7 @@ function principalOf(route: AnyRoute, event: HttpEvent): Principal | undefined {
     });
   }
   assertMayWrite(route, String(auth.frozen) === 'true');
+  assertWithinApiQuota(route, auth.apiQuotaUntil);
   return {
     tenantId: auth.tenantId,
     memberId: auth.memberId,
@@ -159,6 +163,21 @@ function assertMayWrite(route: AnyRoute, frozen: boolean): void {
   throw new ConflictError(
     'The tenant is frozen: its deletion was confirmed. Reads and exports still work; an admin can cancel the deletion with DELETE /v1/tenant/deletion.',
     { reason: 'tenant_frozen' },
+  );
+}
+
+/**
+ * A tenant that used up its plan's API calls for the day (docs/subscriptions.md) is answered 429
+ * on every metered route until its next midnight; `unmetered` routes (its subscription) still work.
+ */
+function assertWithinApiQuota(route: AnyRoute, until: string | undefined): void {
+  if (!until || route.unmetered) return;
+  const seconds = Math.ceil((Date.parse(until) - systemClock.now().getTime()) / 1000);
+  if (!(seconds > 0)) return;
+  throw new RateLimitedError(
+    `The tenant has made the API calls its plan allows today; they are allowed again from ${until}.`,
+    { reason: 'quota_exceeded', quota: 'apiCallsPerDay', until },
+    seconds,
   );
 }
 

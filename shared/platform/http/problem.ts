@@ -6,6 +6,7 @@ import {
   isDomainError,
   NotFoundError,
   type ProblemKind,
+  RateLimitedError,
   UnavailableError,
   UnknownReferenceError,
   ValidationError,
@@ -106,7 +107,7 @@ function domainProblem(error: DomainError, requestId: string, instance?: string)
 
 /** Seconds a client should wait before sending the same request again, when that is the remedy. */
 export function retryAfterOf(error: unknown): number | undefined {
-  if (error instanceof UnavailableError) return error.retryAfterSeconds;
+  if (error instanceof UnavailableError || error instanceof RateLimitedError) return error.retryAfterSeconds;
   if (isContention(error)) return contentionError(error).retryAfterSeconds;
   if (isServiceFailure(error)) return serviceFailureError(error).retryAfterSeconds;
   return undefined;

@@ -54,6 +54,11 @@ export interface RouteSpec<
    */
   whileFrozen?: boolean;
   /**
+   * Answered even when the tenant has used up its plan's API calls for the day (its subscription,
+   * which says so); every other tenant route is metered (docs/subscriptions.md).
+   */
+  unmetered?: boolean;
+  /**
    * Body fields naming other records of the tenant, by path (`lines.*.productId`) and record kind
    * (functions/app/records.ts): they must exist, else 422 naming the field (platform/references.ts).
    */

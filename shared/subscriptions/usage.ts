@@ -1,0 +1,155 @@
+import { contactKeys } from '../contacts/keys.ts';
+import { documentKeys } from '../documents/keys.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { notExists } from '../platform/db/expressions.ts';
+import { countItems, getItems, queryAll, queryEach, unitOfWork } from '../platform/db/repository.ts';
+import { localDate } from '../platform/time.ts';
+import { getTenant } from '../tenancy/tenants.ts';
+import { EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
+import { checkQuotas } from './quotas.ts';
+import { storedSubscription } from './subscriptions.ts';
+
+/**
+ * What a tenant uses besides seats, measured without a write per request (docs/subscriptions.md):
+ * contacts and stored bytes are measured from the records themselves once a day; emails are
+ * counted from SES's Send events, off any request path.
+ */
+
+/** SES redelivers within a day; a marker kept three days covers that with room to spare. */
+const MARKER_SECONDS = 3 * 24 * 3600;
+
+class AlreadyCounted extends Error {}
+
+/**
+ * Counts one email SES accepted for the tenant, on the tenant's day of `sentAt`, once per message
+ * id: the marker and the increment are one transaction, conditioned on the marker being absent.
+ * When the plan has an emails quota, the month so far is compared with it (quotas.ts).
+ */
+export async function meterEmailSent(
+  ctx: TenantContext,
+  messageId: string,
+  sentAt: string,
+): Promise<boolean> {
+  const date = await countEmailSent(ctx, messageId, sentAt);
+  if (!date) return false;
+  const subscription = await storedSubscription(ctx);
+  if (subscription?.plan.quotas.emailsPerMonth !== undefined)
+    await checkQuotas(ctx, [
+      { quota: 'emailsPerMonth', used: await emailsInMonthTo(ctx, date), period: date.slice(0, 7) },
+    ]);
+  return true;
+}
+
+/** The emails of the month up to `date`: the days the meter recorded before it, and that day's counters. */
+export async function emailsInMonthTo(ctx: TenantContext, date: string): Promise<number> {
+  const month = date.slice(0, 7);
+  const [earlier, today] = await Promise.all([
+    date.endsWith('-01')
+      ? []
+      : queryAll(ctx, {
+          partition: subscriptionKeys.usage(ctx.tenantId),
+          sort: { between: [`DAY#${month}-01`, `DAY#${date}`] },
+        }),
+    emailsSentOn(ctx, date),
+  ]);
+  return (
+    earlier
+      .filter((day) => day.date !== date)
+      .reduce((sum, day) => sum + (typeof day.emailsSent === 'number' ? day.emailsSent : 0), 0) + today
+  );
+}
+
+async function countEmailSent(
+  ctx: TenantContext,
+  messageId: string,
+  sentAt: string,
+): Promise<string | undefined> {
+  const tenant = await getTenant(ctx);
+  const date = localDate(new Date(sentAt), tenant.timeZone);
+  const shard = emailShardOf(messageId);
+  return unitOfWork(ctx)
+    .put(
+      {
+        ...subscriptionKeys.emailCounted(ctx.tenantId, shard, messageId),
+        entity: 'EmailCounted',
+        expiresAt: Math.floor(ctx.clock.now().getTime() / 1000) + MARKER_SECONDS,
+      },
+      { condition: notExists, onConditionFailed: () => new AlreadyCounted() },
+    )
+    .update(subscriptionKeys.emailsOn(ctx.tenantId, shard, date), {
+      set: { entity: 'EmailsSent', date },
+      add: { emails: 1 },
+    })
+    .commit()
+    .then(() => date)
+    .catch((error: unknown) => {
+      if (error instanceof AlreadyCounted) return undefined;
+      throw error;
+    });
+}
+
+/** Emails the tenant sent on its day `date` (the shards' counters summed). */
+export async function emailsSentOn(ctx: TenantContext, date: string): Promise<number> {
+  const keys = Array.from({ length: EMAIL_SHARDS }, (_, shard) =>
+    subscriptionKeys.emailsOn(ctx.tenantId, shard, date),
+  );
+  const items = await getItems(ctx, keys);
+  return items.reduce((sum, item) => sum + (typeof item.emails === 'number' ? item.emails : 0), 0);
+}
+
+/** Contacts the tenant keeps now: a count over the contacts-by-name index. */
+export function contactsKept(ctx: TenantContext): Promise<number> {
+  return countItems(ctx, { index: 'GSI1', partition: contactKeys.byName(ctx.tenantId) });
+}
+
+/** Bytes of the tenant's stored files: the current version of every available document. */
+export async function storedBytes(ctx: TenantContext): Promise<number> {
+  let bytes = 0;
+  for await (const item of queryEach(ctx, { index: 'GSI2', partition: documentKeys.all(ctx.tenantId) }, 500))
+    if (item.status === 'available' && typeof item.size === 'number') bytes += item.size;
+  return bytes;
+}
+
+/**
+ * API calls, from the API's access log (a subscription on its log group): each delivered batch
+ * writes, per tenant and day, one item holding how many of its lines were that tenant's, keyed by
+ * the batch's first line id. A redelivered batch rewrites the same items with the same counts.
+ */
+export async function recordApiCalls(
+  ctx: TenantContext,
+  batchId: string,
+  instants: readonly number[],
+): Promise<void> {
+  const tenant = await getTenant(ctx);
+  const perDay = new Map<string, number>();
+  for (const instant of instants) {
+    const date = localDate(new Date(instant), tenant.timeZone);
+    perDay.set(date, (perDay.get(date) ?? 0) + 1);
+  }
+  const uow = unitOfWork(ctx);
+  for (const [date, calls] of perDay)
+    uow.put({ ...subscriptionKeys.apiCallBatch(ctx.tenantId, date, batchId), entity: 'ApiCalls', calls });
+  await uow.commit();
+  // The day's calls so far against the plan's: past the quota, the metered routes answer 429.
+  const subscription = await storedSubscription(ctx);
+  if (subscription?.plan.quotas.apiCallsPerDay === undefined) return;
+  await checkQuotas(
+    ctx,
+    await Promise.all(
+      [...perDay.keys()].map(async (date) => ({
+        quota: 'apiCallsPerDay' as const,
+        used: await apiCallsOn(ctx, date),
+        period: date,
+      })),
+    ),
+  );
+}
+
+/** API calls the tenant made on its day `date`: the day's batches summed. */
+export async function apiCallsOn(ctx: TenantContext, date: string): Promise<number> {
+  let calls = 0;
+  const spec = { partition: subscriptionKeys.apiCalls(ctx.tenantId), sort: { beginsWith: `DAY#${date}#` } };
+  for await (const item of queryEach(ctx, spec, 1000))
+    if (typeof item.calls === 'number') calls += item.calls;
+  return calls;
+}

@@ -323,25 +323,28 @@ const Training = z.object({
   ),
 });
 
+/** What a model is as defined; its fitting is added once a run has fitted it. */
+const modelFields = {
+  id: Id.check(doc('The model.', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
+  key: z.string().check(doc('Its scores are `propensity.<key>` on contacts.', 'roof_box')),
+  target: z.enum(MODEL_TARGETS).check(doc('What it predicts (a product, a category, churn).', 'product')),
+  productId: z.optional(
+    Id.check(doc('The product it predicts a purchase of (target `product`).', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D')),
+  ),
+  category: z.optional(
+    z.string().check(doc('The category it predicts a purchase of (target `category`).', 'SUVs')),
+  ),
+  horizonDays: Count('A purchase (or, for churn, none) within this many days is what it predicts.', 90),
+  alertAt: z.optional(
+    Share('Churn models: the score at which a contact gets `ContactChurnRiskRaised`.', 0.7),
+  ),
+  createdAt: IsoDateTime.check(doc('When it was defined.', AT)),
+};
+
 export const Model = named(
   'PropensityModel',
   z.object({
-    id: Id.check(doc('The model.', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
-    key: z.string().check(doc('Its scores are `propensity.<key>` on contacts.', 'roof_box')),
-    target: z.enum(MODEL_TARGETS).check(doc('What it predicts (a product, a category, churn).', 'product')),
-    productId: z.optional(
-      Id.check(
-        doc('The product it predicts a purchase of (target `product`).', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D'),
-      ),
-    ),
-    category: z.optional(
-      z.string().check(doc('The category it predicts a purchase of (target `category`).', 'SUVs')),
-    ),
-    horizonDays: Count('A purchase (or, for churn, none) within this many days is what it predicts.', 90),
-    alertAt: z.optional(
-      Share('Churn models: the score at which a contact gets `ContactChurnRiskRaised`.', 0.7),
-    ),
-    createdAt: IsoDateTime.check(doc('When it was defined.', AT)),
+    ...modelFields,
     training: Training.check(
       z.meta({ description: 'Its latest fitting and how well it did on held-out contacts.' }),
     ),
@@ -353,24 +356,7 @@ export type ModelTraining = z.infer<typeof Training>;
 
 export const ModelDefinition = named(
   'PropensityModelDefinition',
-  z.object({
-    id: Id.check(doc('The model.', '01JD8Y0A1B2C3D4E5F6G7H8J9K')),
-    key: z.string().check(doc('Its scores are `propensity.<key>` on contacts.', 'roof_box')),
-    target: z.enum(MODEL_TARGETS).check(doc('What it predicts (a product, a category, churn).', 'product')),
-    productId: z.optional(
-      Id.check(
-        doc('The product it predicts a purchase of (target `product`).', '01JD8X5Q7R2V3W4Y5Z6A7B8C9D'),
-      ),
-    ),
-    category: z.optional(
-      z.string().check(doc('The category it predicts a purchase of (target `category`).', 'SUVs')),
-    ),
-    horizonDays: Count('A purchase (or, for churn, none) within this many days is what it predicts.', 90),
-    alertAt: z.optional(
-      Share('Churn models: the score at which a contact gets `ContactChurnRiskRaised`.', 0.7),
-    ),
-    createdAt: IsoDateTime.check(doc('When it was defined.', AT)),
-  }),
+  z.object(modelFields),
   'A propensity model as defined; it is fitted by the next analysis run.',
 );
 export type ModelDefinition = z.infer<typeof ModelDefinition>;

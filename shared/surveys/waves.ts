@@ -66,6 +66,17 @@ function newWave(ctx: TenantContext, survey: Survey, channel: Wave['channel'], t
 }
 
 /** Moves the one-time schedule of the pending wave (SurveyScheduleSaved). */
+/** What each invitation of a wave's mailing carries back to the survey (its link, its subject). */
+function invitationRef(survey: Survey, wave: Wave) {
+  return {
+    surveyId: survey.id,
+    revision: String(wave.revision),
+    quarter: wave.quarter,
+    linkExpiresAt: wave.linkExpiresAt,
+    title: survey.title,
+  };
+}
+
 export async function scheduleWave(
   ctx: TenantContext,
   change: { surveyId: string; timeZone: string; nextWaveAt?: string; previousWaveAt?: string },
@@ -145,13 +156,7 @@ export async function startScheduledWave(
     ...(survey.topicId ? { topicId: survey.topicId } : {}),
     sender: tenant.sender,
     content: invitationContent(await translator(tenant.locale)),
-    ref: {
-      surveyId: survey.id,
-      revision: String(wave.revision),
-      quarter: wave.quarter,
-      linkExpiresAt: wave.linkExpiresAt,
-      title: survey.title,
-    },
+    ref: invitationRef(survey, wave),
   });
   try {
     await uow.commit();
@@ -286,13 +291,7 @@ export async function startTriggeredWave(
     audience: { lists: [], segments: [], excludeLists: [], excludeSegments: [], contactIds: [contactId] },
     sender: tenant.sender,
     content: invitationContent(await translator(tenant.locale)),
-    ref: {
-      surveyId: survey.id,
-      revision: String(wave.revision),
-      quarter: wave.quarter,
-      linkExpiresAt: wave.linkExpiresAt,
-      title: survey.title,
-    },
+    ref: invitationRef(survey, wave),
   });
   try {
     await uow.commit();

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { newId } from '../../shared/platform/ids.ts';
-import { DAY, daysBefore, orderRows, seeded, writeFactRows } from '../support/analytics-data.ts';
+import {
+  DAY,
+  daysBefore,
+  orderRows,
+  runAnalyticsDaily,
+  seeded,
+  writeFactRows,
+} from '../support/analytics-data.ts';
 import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 
 /**
@@ -19,16 +26,7 @@ let runtime: LocalRuntime;
 let a: SignedUpTenant;
 const products = {} as Record<'target' | 'noise' | 'rare' | 'filler' | 'unsold', string>;
 
-async function runDaily() {
-  const response = await fetch(`${runtime.urls.api}/_local/schedules/analytics-daily/run`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ asOf: AS_OF.toISOString() }),
-  });
-  const body = (await response.json()) as { runs: Array<{ name: string; result: any }> };
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body.runs.find((r) => r.name === `analytics-daily-${a.tenantId}`)!.result;
-}
+const runDaily = () => runAnalyticsDaily(runtime.urls.api, a.tenantId, AS_OF);
 
 beforeAll(async () => {
   runtime = await startTestRuntime();

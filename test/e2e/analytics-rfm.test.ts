@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { newId } from '../../shared/platform/ids.ts';
-import { DAY, daysBefore, type Order, seeded, writeOrderFacts } from '../support/analytics-data.ts';
+import {
+  DAY,
+  daysBefore,
+  type Order,
+  runAnalyticsDaily,
+  seeded,
+  writeOrderFacts,
+} from '../support/analytics-data.ts';
 import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 
 /**
@@ -23,18 +30,7 @@ let a: SignedUpTenant;
 let b: SignedUpTenant;
 const planted = {} as Record<'champion' | 'cantLose' | 'atRisk' | 'new' | 'lost', string>;
 
-async function runDaily(asOf: Date) {
-  const response = await fetch(`${runtime.urls.api}/_local/schedules/analytics-daily/run`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ asOf: asOf.toISOString() }),
-  });
-  const body = (await response.json()) as {
-    runs: Array<{ name: string; ok: boolean; result: any; error?: string }>;
-  };
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body.runs.find((r) => r.name === `analytics-daily-${a.tenantId}`)!.result;
-}
+const runDaily = (asOf: Date) => runAnalyticsDaily(runtime.urls.api, a.tenantId, asOf);
 
 function plantedOrders(): Order[] {
   const { int } = seeded(15);

@@ -91,3 +91,18 @@ export async function writeOrderFacts(
 ): Promise<void> {
   await writeFactRows(s3Url, tenantId, orderRows(orders));
 }
+
+/**
+ * Runs the daily analysis (RFM, basket, forecast, models) of every tenant as of `asOf`, through the
+ * local scheduler, and answers what it did for one tenant.
+ */
+export async function runAnalyticsDaily(apiUrl: string, tenantId: string, asOf: Date): Promise<any> {
+  const response = await fetch(`${apiUrl}/_local/schedules/analytics-daily/run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ asOf: asOf.toISOString() }),
+  });
+  const body = (await response.json()) as { runs: Array<{ name: string; result: any }> };
+  if (response.status !== 200) throw new Error(`The daily analysis failed: ${JSON.stringify(body)}`);
+  return body.runs.find((r) => r.name === `analytics-daily-${tenantId}`)!.result;
+}

@@ -12,7 +12,10 @@ import type { Member } from './schema.ts';
  * The guard item (`SEATS` in the members partition) holds the cap and a version. Adding a member
  * counts the active members, refuses past the cap, and bumps the version in the same transaction:
  * two admins adding the last free seat at once cannot both win, and a plan change racing an
- * addition fails one of them (409 `seats_changed`: the caller retries). Deactivating
+ * addition fails one of them (409 `seats_changed`: the caller retries). Without a cap an addition
+ * only checks that none was set meanwhile, so members added at once do not conflict; a plan
+ * change that read the count just before such an addition can leave one member over the new cap,
+ * which the next addition then refuses. Deactivating
  * frees a seat without touching the guard: it can only make a cap easier to meet.
  */
 interface SeatGuard {
@@ -74,7 +77,17 @@ export async function claimSeatInto(uow: UnitOfWork, ctx: TenantContext): Promis
       `The plan allows ${seats.limit} active members and all ${seats.limit} seats are taken; deactivate a member or move to a plan with more seats.`,
       { reason: 'seat_limit', limit: 'seats', seatLimit: seats.limit, activeSeats: seats.active.length },
     );
-  holdSeatsInto(uow, ctx, seats);
+  if (seats.limit !== undefined) {
+    holdSeatsInto(uow, ctx, seats);
+    return;
+  }
+  // Without a cap, members added at once (an admin inviting a team) must not refuse each other:
+  // the unit only checks that no cap was set meanwhile, and writes nothing to the guard.
+  uow.check(
+    tenancyKeys.seats(ctx.tenantId),
+    (e) => `attribute_not_exists(${e.name('limit')})`,
+    changedMeanwhile,
+  );
 }
 
 /**

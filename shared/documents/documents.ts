@@ -192,8 +192,17 @@ export async function presignUpload(ctx: TenantContext, body: DocumentUploadRequ
     createdAt: now,
     updatedAt: now,
   };
+  // Listed on GSI2 from the start: a document whose upload never completes is still the tenant's,
+  // and its export and removal reach it.
   await unitOfWork(ctx)
-    .put({ ...documentKeys.document(ctx.tenantId, id), entity: 'Document', ...document, storageKey: key })
+    .put({
+      ...documentKeys.document(ctx.tenantId, id),
+      entity: 'Document',
+      ...document,
+      storageKey: key,
+      GSI2PK: documentKeys.all(ctx.tenantId),
+      GSI2SK: id,
+    })
     .commit();
   const url = await getSignedUrl(
     s3,

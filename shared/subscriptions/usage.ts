@@ -3,7 +3,9 @@ import { documentKeys } from '../documents/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { countItems, getItems, queryAll, queryEach, unitOfWork } from '../platform/db/repository.ts';
+import { NotFoundError } from '../platform/errors.ts';
 import { localDate } from '../platform/time.ts';
+import { tenancyKeys } from '../tenancy/keys.ts';
 import { getTenant } from '../tenancy/tenants.ts';
 import { EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
 import { checkQuotas } from './quotas.ts';
@@ -19,6 +21,7 @@ import { storedSubscription } from './subscriptions.ts';
 const MARKER_SECONDS = 3 * 24 * 3600;
 
 class AlreadyCounted extends Error {}
+class TenantLeaving extends Error {}
 
 /**
  * Counts one email SES accepted for the tenant, on the tenant's day of `sentAt`, once per message
@@ -120,7 +123,13 @@ export async function recordApiCalls(
   batchId: string,
   instants: readonly number[],
 ): Promise<void> {
-  const tenant = await getTenant(ctx);
+  const tenant = await getTenant(ctx).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  // A tenant whose deletion was confirmed is leaving, and one removed is gone: their last calls
+  // are not metered, so nothing is written under their keys once the removal may have begun.
+  if (!tenant || tenant.status === 'frozen') return;
   const perDay = new Map<string, number>();
   for (const instant of instants) {
     const date = localDate(new Date(instant), tenant.timeZone);
@@ -129,7 +138,18 @@ export async function recordApiCalls(
   const uow = unitOfWork(ctx);
   for (const [date, calls] of perDay)
     uow.put({ ...subscriptionKeys.apiCallBatch(ctx.tenantId, date, batchId), entity: 'ApiCalls', calls });
-  await uow.commit();
+  uow.check(
+    tenancyKeys.tenant(ctx.tenantId),
+    (e) =>
+      `attribute_exists(${e.name('PK')}) AND (attribute_not_exists(${e.name('status')}) OR ${e.name('status')} <> ${e.value('frozen')})`,
+    () => new TenantLeaving(),
+  );
+  try {
+    await uow.commit();
+  } catch (error) {
+    if (error instanceof TenantLeaving) return;
+    throw error;
+  }
   // The day's calls so far against the plan's: past the quota, the metered routes answer 429.
   const subscription = await storedSubscription(ctx);
   if (subscription?.plan.quotas.apiCallsPerDay === undefined) return;

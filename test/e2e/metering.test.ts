@@ -236,7 +236,7 @@ describe('a tenant past its quotas', () => {
     for (let i = 0; i < 8; i++) expect((await busy.api.get('/v1/contacts?limit=1')).status).toBe(200);
     await runtime.settle();
     expect((await mailsTo(admin)).map((m) => m.subject)).toContain(
-      "80 % of your plan's limit is used: API calls today",
+      '80 % of your plan’s limit is used: API calls today',
     );
 
     for (let i = 0; i < 2; i++) expect((await busy.api.get('/v1/contacts?limit=1')).status).toBe(200);
@@ -251,7 +251,7 @@ describe('a tenant past its quotas', () => {
     expect((await busy.api.get('/v1/subscription')).status).toBe(200);
     expect((await tenant.api.get('/v1/contacts?limit=1')).status).toBe(200);
     expect((await mailsTo(admin)).map((m) => m.subject)).toContain(
-      "Your plan's limit is reached: API calls today",
+      'Your plan’s limit is reached: API calls today',
     );
 
     // The next day in Paris, the calls are allowed again.
@@ -280,6 +280,6 @@ describe('a tenant past its quotas', () => {
     expect(await sendingRefusal(ctx, from, 'transactional')).toBeUndefined();
     const admin = (await busy.api.get('/v1/me')).body.email as string;
     const subjects = (await mailsTo(admin)).map((m) => m.subject);
-    expect(subjects.filter((s) => s === "Your plan's limit is reached: emails this month")).toHaveLength(1);
+    expect(subjects.filter((s) => s === 'Your plan’s limit is reached: emails this month')).toHaveLength(1);
   });
 });

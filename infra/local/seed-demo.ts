@@ -256,6 +256,7 @@ async function main() {
       activities: 0,
       campaigns: 0,
       responses: 0,
+      cases: 0,
     };
 
     const newContact = async () => {
@@ -456,6 +457,21 @@ async function main() {
           }).catch(() => undefined);
           counts.responses++;
         }
+      }
+      // Customers write in; most get an answer the same morning (an SLA met), the rest wait past
+      // the first-response target (a breach the case's timer records as the days pass).
+      for (let i = 0; i < int(0, 2) * busy; i++) {
+        const customer = pick(contacts);
+        const opened = await post('/v1/cases', {
+          subject: pick(['Delivery delayed', 'Invoice question', 'Wrong size', 'How do I fit it?']),
+          text: 'Could you help me with my last order?',
+          contactId: customer.id,
+          priority: pick(['normal', 'normal', 'high', 'low'] as const),
+        });
+        await patch(`/v1/cases/${opened.id}`, { assigneeId: customer.ownerId ?? pick(sales) });
+        if (chance(0.75))
+          await post(`/v1/cases/${opened.id}/messages`, { text: 'Thanks for writing; it is on its way.' });
+        counts.cases++;
       }
       await call('POST', '/_local/schedules/dunning-sweep/run', {
         asOf: new Date(day.getTime() + 3_600_000).toISOString(),

@@ -62,7 +62,7 @@ const paramsOf = new Map<string, Record<string, string>>();
 const statuses = new Map<number, number>();
 
 beforeAll(async () => {
-  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
+  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0, rateLimits: false });
   tenant = await signUpOverHttp(runtime);
   // Real records for the operations that address one, so valid-looking requests reach the services.
   const paths = [...new Set(operations.map((op) => op.path))].filter((p) => isolationFixtures[p]);

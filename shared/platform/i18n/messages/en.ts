@@ -300,11 +300,11 @@ export const en = {
   'subscriptions.statement.notes': 'Subscription of {tenant} (tenant {tenantId}).',
   // Quota emails to a tenant's admins (shared/subscriptions/quotas.ts).
   'subscriptions.quota.subject':
-    "{level, select, reached {Your plan’s limit is reached} other {80 % of your plan’s limit is used}}: {quota, select, contacts {contacts} emailsPerMonth {emails this month} apiCallsPerDay {API calls today} other {storage}}",
+    '{level, select, reached {Your plan’s limit is reached} other {80 % of your plan’s limit is used}}: {quota, select, contacts {contacts} emailsPerMonth {emails this month} apiCallsPerDay {API calls today} other {storage}}',
   'subscriptions.quota.warning':
-    "You have used 80 % of your plan’s {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} emails a month} apiCallsPerDay {{limit, number} API calls a day} other {{limit, number} MB of storage}} ({period}).",
+    'You have used 80 % of your plan’s {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} emails a month} apiCallsPerDay {{limit, number} API calls a day} other {{limit, number} MB of storage}} ({period}).',
   'subscriptions.quota.reached':
-    "You have reached your plan’s {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} emails a month} apiCallsPerDay {{limit, number} API calls a day} other {{limit, number} MB of storage}} ({period}).",
+    'You have reached your plan’s {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} emails a month} apiCallsPerDay {{limit, number} API calls a day} other {{limit, number} MB of storage}} ({period}).',
   'subscriptions.quota.effect':
     '{quota, select, emailsPerMonth {At the limit, marketing mail stops until the month ends; invoices, reminders and replies are still sent.} apiCallsPerDay {At the limit, API calls are answered 429 until midnight; your subscription stays readable.} other {Nothing is refused: usage beyond the plan is shown on your monthly statement. A larger plan avoids it.}}',
 } as const;

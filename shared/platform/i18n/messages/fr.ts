@@ -299,11 +299,11 @@ export const fr: Record<MessageKey, string> = {
     '{plan}, {month} : {seatDays, plural, one {# jour-siège} other {# jours-sièges}} (membres actifs chaque jour)',
   'subscriptions.statement.notes': 'Abonnement de {tenant} (locataire {tenantId}).',
   'subscriptions.quota.subject':
-    "{level, select, reached {La limite de votre offre est atteinte} other {80 % de la limite de votre offre sont utilisés}} : {quota, select, contacts {contacts} emailsPerMonth {e-mails du mois} apiCallsPerDay {appels d’API du jour} other {stockage}}",
+    '{level, select, reached {La limite de votre offre est atteinte} other {80 % de la limite de votre offre sont utilisés}} : {quota, select, contacts {contacts} emailsPerMonth {e-mails du mois} apiCallsPerDay {appels d’API du jour} other {stockage}}',
   'subscriptions.quota.warning':
-    "Vous avez utilisé 80 % de {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} e-mails par mois} apiCallsPerDay {{limit, number} appels d’API par jour} other {{limit, number} Mo de stockage}} de votre offre ({period}).",
+    'Vous avez utilisé 80 % de {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} e-mails par mois} apiCallsPerDay {{limit, number} appels d’API par jour} other {{limit, number} Mo de stockage}} de votre offre ({period}).',
   'subscriptions.quota.reached':
-    "Vous avez atteint {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} e-mails par mois} apiCallsPerDay {{limit, number} appels d’API par jour} other {{limit, number} Mo de stockage}} de votre offre ({period}).",
+    'Vous avez atteint {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} e-mails par mois} apiCallsPerDay {{limit, number} appels d’API par jour} other {{limit, number} Mo de stockage}} de votre offre ({period}).',
   'subscriptions.quota.effect':
-    "{quota, select, emailsPerMonth {À la limite, les e-mails marketing s’arrêtent jusqu’à la fin du mois ; factures, relances et réponses partent toujours.} apiCallsPerDay {À la limite, les appels d’API reçoivent 429 jusqu’à minuit ; votre abonnement reste lisible.} other {Rien n’est refusé : l’usage au-delà de l’offre figure sur votre relevé mensuel. Une offre plus grande l’évite.}}",
+    '{quota, select, emailsPerMonth {À la limite, les e-mails marketing s’arrêtent jusqu’à la fin du mois ; factures, relances et réponses partent toujours.} apiCallsPerDay {À la limite, les appels d’API reçoivent 429 jusqu’à minuit ; votre abonnement reste lisible.} other {Rien n’est refusé : l’usage au-delà de l’offre figure sur votre relevé mensuel. Une offre plus grande l’évite.}}',
 };

@@ -186,5 +186,7 @@ describe('the tenant removal', () => {
     // Its key no longer opens anything.
     expect((await tenant.api.get('/v1/contacts')).status).toBe(401);
     expect((await other.api.get('/v1/contacts')).status).toBe(200);
-  });
+    // The removal walks every registered source, a queued page at a time: alone a few seconds,
+    // beside another test file on two cores past vitest's default 30.
+  }, 180_000);
 });

@@ -200,39 +200,17 @@ function encodingFor(rows: FeatureRow[], productId: string | undefined): Encodin
     rows.flatMap((r) => r.held.filter((p) => p !== productId)),
     TOP_PRODUCTS,
   );
-  const categorical: Array<{ name: string; of: (r: FeatureRow) => string | null; values: string[] }> = [
-    {
-      name: 'gender',
-      of: (r) => r.gender,
-      values: top(
-        rows.map((r) => r.gender),
-        10,
-      ),
-    },
-    {
-      name: 'age_band',
-      of: (r) => r.ageBand,
-      values: top(
-        rows.map((r) => r.ageBand),
-        20,
-      ),
-    },
-    {
-      name: 'income_band',
-      of: (r) => r.incomeBand,
-      values: top(
-        rows.map((r) => r.incomeBand),
-        10,
-      ),
-    },
-    {
-      name: 'region',
-      of: (r) => r.region,
-      values: top(
-        rows.map((r) => r.region),
-        TOP_REGIONS,
-      ),
-    },
+  // A categorical feature keeps its most frequent values (one-hot columns), the rest count as none.
+  const categorical = (name: string, of: (r: FeatureRow) => string | null, limit: number) => ({
+    name,
+    of,
+    values: top(rows.map(of), limit),
+  });
+  const categoricals: Array<{ name: string; of: (r: FeatureRow) => string | null; values: string[] }> = [
+    categorical('gender', (r) => r.gender, 10),
+    categorical('age_band', (r) => r.ageBand, 20),
+    categorical('income_band', (r) => r.incomeBand, 10),
+    categorical('region', (r) => r.region, TOP_REGIONS),
   ];
   const numeric: Array<[string, (r: FeatureRow) => number]> = [
     ['recency_days', (r) => r.recencyDays],
@@ -248,12 +226,12 @@ function encodingFor(rows: FeatureRow[], productId: string | undefined): Encodin
     names: [
       ...numeric.map(([name]) => name),
       ...products.map((p) => `holds=${p}`),
-      ...categorical.flatMap((c) => c.values.map((v) => `${c.name}=${v}`)),
+      ...categoricals.flatMap((c) => c.values.map((v) => `${c.name}=${v}`)),
     ],
     encode: (r) => [
       ...numeric.map(([, of]) => of(r)),
       ...products.map((p) => (r.held.includes(p) ? 1 : 0)),
-      ...categorical.flatMap((c) => c.values.map((v) => (c.of(r) === v ? 1 : 0))),
+      ...categoricals.flatMap((c) => c.values.map((v) => (c.of(r) === v ? 1 : 0))),
     ],
   };
 }

@@ -137,7 +137,14 @@ export async function recordApiCalls(
   }
   const uow = unitOfWork(ctx);
   for (const [date, calls] of perDay)
-    uow.put({ ...subscriptionKeys.apiCallBatch(ctx.tenantId, date, batchId), entity: 'ApiCalls', calls });
+    uow.put({
+      ...subscriptionKeys.apiCallBatch(ctx.tenantId, date, batchId),
+      entity: 'ApiCalls',
+      // The day and the batch in plain attributes too: an export drops the keys.
+      date,
+      batchId,
+      calls,
+    });
   uow.check(
     tenancyKeys.tenant(ctx.tenantId),
     (e) =>

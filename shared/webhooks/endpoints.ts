@@ -178,6 +178,8 @@ export async function createEndpoint(
   const uow = unitOfWork(ctx)
     .update(webhookKeys.count(ctx.tenantId), {
       add: { endpoints: 1 },
+      // Named, so that a tenant's export files it under a kind of its own rather than "Unknown".
+      set: { entity: 'WebhookEndpointCount' },
       condition: (e) =>
         `attribute_not_exists(${e.name('endpoints')}) OR ${e.name('endpoints')} < ${e.value(MAX_ENDPOINTS)}`,
       onConditionFailed: () =>

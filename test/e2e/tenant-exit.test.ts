@@ -64,12 +64,14 @@ describe('the tenant registry', () => {
   });
 
   it("reaches every item under the tenant's keys, through queries only", async () => {
+    // The scan first: the API-call meter keeps adding batches as the tenant's calls are logged,
+    // and a batch written after the scan is reached by the walk without being expected.
+    const stored = await scanTenant(tenant.tenantId);
     const reached = new Set<string>();
     for await (const item of everyTenantItem({ db, tenant: asTenantId(tenant.tenantId) })) {
       expect(String(item.PK).startsWith(`T#${tenant.tenantId}#`)).toBe(true);
       reached.add(keyOf(item));
     }
-    const stored = await scanTenant(tenant.tenantId);
     expect(stored.length).toBeGreaterThan(300);
     const unreached = lasting(stored).filter((item) => !reached.has(keyOf(item)));
     expect(unreached.map((item) => `${keyOf(item)} (${item.entity})`)).toEqual([]);
@@ -136,8 +138,17 @@ describe('the tenant export', () => {
     const stored = lasting(await scanTenant(tenant.tenantId)).filter(
       (item) => !['TenantExport', 'CalendarFeed', 'SurveyCode'].includes(String(item.entity)),
     );
-    const count = [...exported.values()].reduce((sum, records) => sum + records.length, 0);
-    expect(count).toBe(stored.length);
+    // API-call batches go on arriving after the export (its own request and the status reads are
+    // metered once their access-log lines are read): the export holds those that existed then.
+    const metered = (item: Stored) => item.entity === 'ApiCalls';
+    const storedApiCalls = new Set(stored.filter(metered).map((item) => `${item.date} ${item.batchId}`));
+    for (const batch of exported.get('ApiCalls') ?? [])
+      expect(storedApiCalls).toContain(`${batch.date} ${batch.batchId}`);
+    const count = [...exported.entries()]
+      .filter(([kind]) => kind !== 'ApiCalls')
+      .reduce((sum, [, records]) => sum + records.length, 0);
+    expect(count).toBe(stored.filter((item) => !metered(item)).length);
+    expect(exported.has('Unknown')).toBe(false);
     for (const [kind, records] of exported) {
       const withId = records.filter((r) => typeof r.id === 'string').map((r) => r.id);
       if (withId.length === records.length) expect(new Set(withId).size, kind).toBe(withId.length);

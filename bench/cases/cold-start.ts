@@ -104,7 +104,7 @@ const entryOf = (metafile: Metafile, name: string) =>
  * Every function's bundle, built alone and split as the stack builds it, and its SDK-only
  * baseline (the SDK clients and commands its cold start loads), the baselines in one esbuild run.
  */
-async function buildAll(functions: readonly FunctionSpec[]) {
+export async function buildAll(functions: readonly FunctionSpec[]) {
   const bundles = await Promise.all(
     functions.map(async (fn) => {
       const { metafile } = await build({

@@ -57,7 +57,7 @@ async function respond(
   const { result } = answer;
   switch (representation(accept)) {
     case 'csv':
-      return reply(toCsv(result), {
+      return reply(await toCsv(result), {
         headers: {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="${result.report}-${result.period.from}-${result.period.to}.csv"`,

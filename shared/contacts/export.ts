@@ -80,7 +80,7 @@ export async function exportContacts(
   const body =
     format === 'ndjson'
       ? page.items.map((c) => `${JSON.stringify(c)}\n`).join('')
-      : toCsv([
+      : await toCsv([
           ...(cursor ? [] : [[...COLUMNS, ...customKeys]]),
           ...page.items.map((c) => csvRow(c, customKeys)),
         ]);

@@ -1,5 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
-
 /**
  * The one CSV writer of every export (contacts, survey responses, and any later one such as
  * reports). Text a client wrote ends up in these files, and spreadsheets run a cell that starts
@@ -34,7 +32,11 @@ export function restoreCell(cell: string): string {
   return NEUTRALISED.test(cell) ? cell.slice(1) : cell;
 }
 
-/** Rows as CSV, one line per row, fields quoted where they need it. */
-export function toCsv(rows: CsvCell[][]): string {
+/**
+ * Rows as CSV, one line per row, fields quoted where they need it. The writer loads on the first
+ * export, not at every cold start of the functions that also export.
+ */
+export async function toCsv(rows: CsvCell[][]): Promise<string> {
+  const { stringify } = await import('csv-stringify/sync');
   return stringify(rows.map((row) => row.map(safeCell)));
 }

@@ -67,7 +67,7 @@ export async function mailOccurrence(
   const chart = answer.plan?.chart ?? { type: 'bar' as const, series: [] };
   const [svg, csv] = await Promise.all([
     toSvg({ ...result, type: chart.type, series: chart.series }),
-    Promise.resolve(toCsv(result)),
+    toCsv(result),
   ]);
   const tenant = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId));
   const members = await getItems(

@@ -16,7 +16,7 @@ export interface Rendered {
   labels: Record<string, Record<string, string>>;
 }
 
-export function toCsv(report: Rendered): string {
+export function toCsv(report: Rendered): Promise<string> {
   const header: string[] = [];
   for (const column of report.columns) {
     header.push(column.name);

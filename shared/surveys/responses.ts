@@ -287,6 +287,6 @@ export async function exportResponses(
     'CSAT',
     ...[...columns.values()].map((q) => q.text),
   ];
-  const body = toCsv([...(query.cursor ? [] : [header]), ...rows]);
+  const body = await toCsv([...(query.cursor ? [] : [header]), ...rows]);
   return { body, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }

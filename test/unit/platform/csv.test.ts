@@ -21,13 +21,13 @@ describe('the CSV writer', () => {
     expect(safeCell(Number.NaN)).toBe('');
   });
 
-  it('produces a file whose cells read back as written, and restores them on import', () => {
+  it('produces a file whose cells read back as written, and restores them on import', async () => {
     const rows = [
       ['Name', 'Balance', 'Note'],
       ['=HYPERLINK("https://evil.example","x")', -250, 'said "hi",\nthen left'],
       ['Ada', '-3', '@home'],
     ];
-    const read = parse(toCsv(rows)) as string[][];
+    const read = parse(await toCsv(rows)) as string[][];
     expect(read).toEqual([
       ['Name', 'Balance', 'Note'],
       ['\'=HYPERLINK("https://evil.example","x")', '-250', 'said "hi",\nthen left'],

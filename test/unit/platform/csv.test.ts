@@ -51,7 +51,9 @@ describe('CSV exports', () => {
         .filter((file) => file.endsWith('.ts'))
         .map((file) => join(dir, file)),
     );
-    const writers = sources.filter((file) => /from 'csv-stringify/.test(readFileSync(file, 'utf8')));
+    const writers = sources.filter((file) =>
+      /(from |import\()'csv-stringify/.test(readFileSync(file, 'utf8')),
+    );
     expect(writers).toEqual([join('shared', 'platform', 'csv.ts')]);
   });
 });

@@ -198,6 +198,6 @@ describe('the tenant removal', () => {
     expect((await tenant.api.get('/v1/contacts')).status).toBe(401);
     expect((await other.api.get('/v1/contacts')).status).toBe(200);
     // The removal walks every registered source, a queued page at a time: alone a few seconds,
-    // beside another test file on two cores past vitest's default 30.
+    // beside another test file on two cores past the suite's default ceiling.
   }, 180_000);
 });

@@ -33,7 +33,7 @@ import {
 } from './schema.ts';
 import { newSalt, signingSecret } from './secrets.ts';
 import { deliverableEvent, deliverableEvents, MAX_ENDPOINTS } from './subscriptions.ts';
-import { checkTarget, RefusedTarget, refusedUrl } from './target.ts';
+import { RefusedTarget, refusedUrl } from './target-url.ts';
 
 /**
  * Webhook endpoints: a URL, the event types it receives with their filters, its status, and the
@@ -104,6 +104,7 @@ async function assertValid(input: { url?: string; events?: WebhookSubscription[]
   if (issues.length) throw new ValidationError(issues, issues[0]!.message);
   if (input.url === undefined) return;
   try {
+    const { checkTarget } = await import('./target.ts');
     await checkTarget(new URL(input.url), targetPolicy);
   } catch (error) {
     if (!(error instanceof RefusedTarget)) throw error;

@@ -2,6 +2,9 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { TargetPolicy } from './config.ts';
+import { hostOf, RefusedTarget } from './target-url.ts';
+
+export { hostOf, RefusedTarget, refusedUrl } from './target-url.ts';
 
 /**
  * Server-side request forgery protection. A webhook URL is the tenant's to choose, so without it
@@ -12,9 +15,6 @@ import type { TargetPolicy } from './config.ts';
  * The check runs at creation (a 422 naming the field) and again at connect time, in the socket's
  * own DNS lookup, so a name that resolves differently later (DNS rebinding) cannot get through.
  */
-export class RefusedTarget extends Error {
-  override readonly name = 'RefusedTarget';
-}
 
 /** Why an address may not be called, or undefined when it may. */
 export function refusedAddress(address: string, policy: TargetPolicy): string | undefined {
@@ -38,28 +38,6 @@ const RANGE_NAMES: Record<string, string> = {
   broadcast: 'broadcast',
   reserved: 'reserved',
 };
-
-/** What is wrong with a URL itself (scheme, credentials, form), or undefined. */
-export function refusedUrl(url: string, policy: TargetPolicy): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'Not a URL.';
-  }
-  const schemes = policy.allowHttp ? ['https:', 'http:'] : ['https:'];
-  if (!schemes.includes(parsed.protocol))
-    return policy.allowHttp ? 'Use an https or http URL.' : 'Use an https URL.';
-  if (parsed.username || parsed.password)
-    return 'Credentials in the URL are not accepted: deliveries are signed, verify the signature instead.';
-  if (parsed.hash) return 'A URL with a #fragment cannot be called.';
-  return undefined;
-}
-
-/** The host as `lookup` and `isIP` want it (without IPv6 brackets). */
-export function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
 
 function resolveAll(host: string): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) =>

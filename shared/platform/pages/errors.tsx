@@ -1,12 +1,13 @@
-import Negotiator from 'negotiator';
 import type { HttpResponse } from '../http/handler.ts';
 import type { Problem } from '../http/problem.ts';
 import type { AnyRoute } from '../http/route.ts';
 import type { MessageKey } from '../i18n/catalog.ts';
-import { type Locale, SUPPORTED_LOCALES } from '../i18n/locales.ts';
 import { translator } from '../i18n/translator.ts';
 import { Notice } from './components.tsx';
 import { renderPage, Shell } from './shell.tsx';
+import { isPageRoute, localeFromAcceptLanguage, wantsHtml } from './visitor.ts';
+
+export { isPageRoute, localeFromAcceptLanguage, wantsHtml } from './visitor.ts';
 
 /**
  * Errors of page routes, for people: a friendly page in their language (from Accept-Language)
@@ -15,26 +16,6 @@ import { renderPage, Shell } from './shell.tsx';
  * on every other route. Pass `{ renderError: pageError }` to httpHandler in a function that
  * serves pages; routes that are not pages keep problem+json.
  */
-export function isPageRoute(route: Pick<AnyRoute, 'response'>): boolean {
-  return route.response.contentType?.startsWith('text/html') ?? false;
-}
-
-const FIRST_OF_LANGUAGE: Record<string, Locale> = { en: 'en-US', fr: 'fr-FR' };
-
-/** The supported locale the browser prefers: exact (fr-CA), else by language (fr-BE reads fr-FR). */
-export function localeFromAcceptLanguage(header: string | undefined): Locale | undefined {
-  const negotiator = new Negotiator({ headers: { 'accept-language': header ?? '' } });
-  const exact = negotiator.language([...SUPPORTED_LOCALES]) as Locale | undefined;
-  if (exact) return exact;
-  const language = negotiator.language(Object.keys(FIRST_OF_LANGUAGE));
-  return language ? FIRST_OF_LANGUAGE[language] : undefined;
-}
-
-export function wantsHtml(accept: string | undefined): boolean {
-  const negotiator = new Negotiator({ headers: { accept: accept ?? '*/*' } });
-  return negotiator.mediaType(['text/html', 'application/problem+json', 'application/json']) === 'text/html';
-}
-
 function messagesFor(status: number): { title: MessageKey; body: MessageKey } {
   if (status === 401) return { title: 'error.unauthorized.title', body: 'error.unauthorized.body' };
   if (status === 403) return { title: 'error.forbidden.title', body: 'error.forbidden.body' };

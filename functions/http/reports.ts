@@ -2,14 +2,6 @@ import * as z from 'zod/mini';
 import { readEnv } from '../../shared/platform/config.ts';
 import { httpHandler, noContent, type Operations, reply } from '../../shared/platform/http/handler.ts';
 import { preferredType } from '../../shared/platform/http/negotiate.ts';
-import {
-  createCustomReport,
-  datasetCatalog,
-  deleteCustomReport,
-  getCustomReport,
-  listCustomReports,
-  updateCustomReport,
-} from '../../shared/reports/custom.ts';
 import { toCsv, toSvg } from '../../shared/reports/render.ts';
 import {
   type Answer,
@@ -17,13 +9,6 @@ import {
   type ReportDescription,
   reportRun,
 } from '../../shared/reports/reports.ts';
-import {
-  createReportSchedule,
-  deleteReportSchedule,
-  getReportSchedule,
-  listReportSchedules,
-  updateReportSchedule,
-} from '../../shared/reports/schedules.ts';
 import type { ReportQuery } from '../../shared/reports/schema.ts';
 import { STANDARD_REPORTS } from '../../shared/reports/standard.ts';
 import { reportRoutes } from '../app/reports.ts';
@@ -106,6 +91,13 @@ const standardOperations = Object.fromEntries(
   ]),
 );
 
+/**
+ * Custom reports (with their datasets) and schedules load on their own routes: a cold start that
+ * answers a standard report does not load them.
+ */
+const custom = () => import('../../shared/reports/custom.ts');
+const schedules = () => import('../../shared/reports/schedules.ts');
+
 const operations = {
   ...standardOperations,
   listReports: async () => ({
@@ -119,17 +111,18 @@ const operations = {
     })),
   }),
   reportRun: async ({ ctx, params, headers }) => respond(await reportRun(ctx, params.id), headers.accept),
-  createCustomReport: ({ ctx, body }) => createCustomReport(ctx, body),
-  listCustomReports: ({ ctx, query }) => listCustomReports(ctx, query),
-  customDatasets: async () => datasetCatalog(),
-  getCustomReport: ({ ctx, params }) => getCustomReport(ctx, params.id),
-  updateCustomReport: ({ ctx, params, body, ifMatch }) => updateCustomReport(ctx, params.id, body, ifMatch),
+  createCustomReport: async ({ ctx, body }) => (await custom()).createCustomReport(ctx, body),
+  listCustomReports: async ({ ctx, query }) => (await custom()).listCustomReports(ctx, query),
+  customDatasets: async () => (await custom()).datasetCatalog(),
+  getCustomReport: async ({ ctx, params }) => (await custom()).getCustomReport(ctx, params.id),
+  updateCustomReport: async ({ ctx, params, body, ifMatch }) =>
+    (await custom()).updateCustomReport(ctx, params.id, body, ifMatch),
   deleteCustomReport: async ({ ctx, params }) => {
-    await deleteCustomReport(ctx, params.id);
+    await (await custom()).deleteCustomReport(ctx, params.id);
     return noContent();
   },
   runCustomReport: async ({ ctx, params, query, headers }) => {
-    const report = await getCustomReport(ctx, params.id);
+    const report = await (await custom()).getCustomReport(ctx, params.id);
     const description: ReportDescription = {
       kind: 'custom',
       customReportId: report.id,
@@ -141,13 +134,13 @@ const operations = {
       headers.accept,
     );
   },
-  createReportSchedule: ({ ctx, body }) => createReportSchedule(ctx, body),
-  listReportSchedules: ({ ctx, query }) => listReportSchedules(ctx, query),
-  getReportSchedule: ({ ctx, params }) => getReportSchedule(ctx, params.id),
-  updateReportSchedule: ({ ctx, params, body, ifMatch }) =>
-    updateReportSchedule(ctx, params.id, body, ifMatch),
+  createReportSchedule: async ({ ctx, body }) => (await schedules()).createReportSchedule(ctx, body),
+  listReportSchedules: async ({ ctx, query }) => (await schedules()).listReportSchedules(ctx, query),
+  getReportSchedule: async ({ ctx, params }) => (await schedules()).getReportSchedule(ctx, params.id),
+  updateReportSchedule: async ({ ctx, params, body, ifMatch }) =>
+    (await schedules()).updateReportSchedule(ctx, params.id, body, ifMatch),
   deleteReportSchedule: async ({ ctx, params }) => {
-    await deleteReportSchedule(ctx, params.id);
+    await (await schedules()).deleteReportSchedule(ctx, params.id);
     return noContent();
   },
 } satisfies Partial<Operations<typeof reportRoutes>>;

@@ -6,7 +6,6 @@ import type { TenantContext } from '../platform/context.ts';
 import { getItem } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
 import { type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
-import { textAsHtml } from '../platform/pages/email.tsx';
 import { addDays, localDate } from '../platform/time.ts';
 import { localDateTime, occurrenceInstant } from '../tasks/local-time.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
@@ -187,6 +186,10 @@ async function perform(
       if (!to) return { ...result, status: 'skipped', detail: 'The contact has no email address.' };
       const body = text(action.text, 20_000);
       const replyTo = scene.owner?.email ?? scene.tenant.replyTo;
+      // The mail layout (preact) loads on the first email action, not at every cold start.
+      const html = action.html
+        ? renderTemplate(action.html, scene.values, 'html')
+        : (await import('../platform/pages/email.tsx')).textAsHtml(body);
       const outcome = await sendMailOnce(ctx, automationKeys.mail(ctx.tenantId, run.id, index), {
         category: 'transactional',
         sender: {
@@ -197,7 +200,7 @@ async function perform(
         to,
         subject: text(action.subject, 200),
         text: body,
-        html: action.html ? renderTemplate(action.html, scene.values, 'html') : textAsHtml(body),
+        html,
         tags: { kind: 'automation', ruleId: rule.id },
       });
       if (outcome?.status === 'suppressed')

@@ -13,13 +13,7 @@ import {
   warehouseDatabase,
 } from '../warehouse/query.ts';
 import { warehouseStatus } from '../warehouse/state.ts';
-import {
-  type CustomDefinition,
-  checkDefinition,
-  compileCustom,
-  customColumns,
-  customRows,
-} from './datasets.ts';
+import type { CustomDefinition } from './datasets.ts';
 import { reportKeys } from './keys.ts';
 import { labelsFor } from './labels.ts';
 import { defaultPeriod, type Period, previousPeriod, type ResolvedPeriod, resolvePeriod } from './period.ts';
@@ -136,6 +130,8 @@ export async function planReport(ctx: TenantContext, description: ReportDescript
     };
   }
   const { definition, query } = description;
+  // Custom reports' datasets load on the first custom report, not at every cold start.
+  const { checkDefinition, compileCustom, customColumns, customRows } = await import('./datasets.ts');
   const dataset = checkDefinition(definition, 'definition');
   const currency = definition.currency ?? settings.currency;
   const inputFor = (period: ResolvedPeriod): ReportInput => ({

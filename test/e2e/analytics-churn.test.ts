@@ -200,7 +200,7 @@ describe('churn risk', () => {
   let model: string;
 
   it('recovers the planted cause and raises the alert an automation rule turns into a call task', {
-    timeout: 300_000,
+    timeout: 600_000,
   }, async () => {
     model = (
       await ok(

@@ -136,7 +136,7 @@ afterAll(async () => {
 });
 
 describe('a cross-sell campaign from a bought-together rule and a propensity threshold', () => {
-  it('reaches exactly the contacts it should', { timeout: 300_000 }, async () => {
+  it('reaches exactly the contacts it should', { timeout: 600_000 }, async () => {
     const model = await ok(a.api.post('/v1/models', { key: 'roof_bars', productId: products.bars }), 201);
     const run = await fetch(`${runtime.urls.api}/_local/schedules/analytics-daily/run`, {
       method: 'POST',

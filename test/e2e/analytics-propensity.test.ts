@@ -121,8 +121,10 @@ describe('propensity to buy', () => {
     expect((await a.api.post('/v1/models', { key: 'target', productId: products.noise })).status).toBe(409);
   });
 
+  // The daily run alone takes about 25 s here; beside a file that loads DynamoDB Local and DuckDB
+  // as hard, CI saw it pass 300 s. The ceiling is for a hang, not a measure (the bench measures).
   it('recovers the planted feature with AUC ≥ 0.75, and reports chance on noise', {
-    timeout: 300_000,
+    timeout: 600_000,
   }, async () => {
     await runDaily();
     const target = (await a.api.get(`/v1/models/${models.target}`)).body;

@@ -77,14 +77,14 @@ async function writeFacts(
   );
 }
 
-function reportQuery(tenantId: string) {
+async function reportQuery(tenantId: string) {
   const period = resolvePeriod({
     from: '2025-01-01',
     to: '2025-12-31',
     grain: 'quarter',
     timeZone: 'Europe/Paris',
   });
-  return standardReport('sales-closed')!.compile(new Sql('duckdb', 'funnel'), {
+  return (await standardReport('sales-closed'))!.compile(new Sql('duckdb', 'funnel'), {
     tenantId,
     period,
     filters: {},
@@ -97,7 +97,7 @@ function reportQuery(tenantId: string) {
 async function scanned(bench: Bench, tenantId: string): Promise<number> {
   // Imported now: the module reads the configuration the runtime has set.
   const { literal } = await import('../../shared/warehouse/query.ts');
-  const { sql, parameters } = reportQuery(tenantId);
+  const { sql, parameters } = await reportQuery(tenantId);
   const { athena } = bench.runtime;
   const { QueryExecutionId } = athena.startQueryExecution({
     QueryString: sql,
@@ -127,7 +127,7 @@ export const reportSpeedCase: Case = {
     });
     await connection.run(`CREATE SCHEMA funnel`);
     await connection.run(`CREATE VIEW funnel.${FACTS_TABLE} AS ${tableViewSql(table, root, true)}`);
-    const { sql, parameters } = reportQuery(main.tenantId);
+    const { sql, parameters } = await reportQuery(main.tenantId);
     const path = '/v1/reports/sales-closed?from=2025-01-01&to=2025-12-31&grain=quarter';
     const api: number[] = [];
     const direct: number[] = [];

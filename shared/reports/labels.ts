@@ -3,7 +3,8 @@ import { getItems, type Item } from '../platform/db/repository.ts';
 import { pipelineKeys, productKeys } from '../sales/keys.ts';
 import { surveyKeys } from '../surveys/keys.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import type { PipelineStages, Row } from './standard.ts';
+import type { PipelineStages } from './standard/parts.ts';
+import type { Row } from './standard.ts';
 
 /**
  * Names for the ids in a report's rows, read when the report is answered (one BatchGet per kind):

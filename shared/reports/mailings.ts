@@ -11,7 +11,7 @@ import { toCsv, toSvg } from './render.ts';
 import { answerReport, type ReportDescription, reportRun } from './reports.ts';
 import { advanceSchedule, getReportSchedule, mailingPeriod } from './schedules.ts';
 import type { ReportQuery, ReportResult } from './schema.ts';
-import { standardReport } from './standard.ts';
+import { standardReportEntry } from './standard.ts';
 
 /**
  * One occurrence of a report schedule: the report over the period the schedule names (relative
@@ -91,7 +91,7 @@ export async function mailOccurrence(
         html: reportEmailHtml({
           name: schedule.name,
           result,
-          description: standardReport(result.report)?.description ?? '',
+          description: standardReportEntry(result.report)?.description ?? '',
           brand: String(tenant?.name ?? 'Funnel CRM'),
           footer: tenant
             ? [String(tenant.name), ...addressLines(tenant as Pick<Tenant, 'postalAddress'>)]

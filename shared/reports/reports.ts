@@ -19,14 +19,15 @@ import { labelsFor } from './labels.ts';
 import { defaultPeriod, type Period, previousPeriod, type ResolvedPeriod, resolvePeriod } from './period.ts';
 import type { ReportQuery, ReportResult } from './schema.ts';
 import { type Query, Sql } from './sql.ts';
+import { shapeFunnel } from './standard/parts.ts';
 import {
   type ChartSpec,
   type Filters,
   type ReportColumn,
   type ReportInput,
   type Row,
-  shapeFunnel,
   standardReport,
+  standardReportEntry,
 } from './standard.ts';
 
 /**
@@ -93,7 +94,7 @@ export async function planReport(ctx: TenantContext, description: ReportDescript
   const now = ctx.clock.now();
   const sqlFor = () => new Sql(sqlDialect, warehouseDatabase);
   if (description.kind === 'standard') {
-    const report = standardReport(description.report);
+    const report = await standardReport(description.report);
     if (!report) throw new NotFoundError('Report', description.report);
     const { query } = description;
     const filters: Filters = Object.fromEntries(
@@ -343,7 +344,7 @@ export function checkStandardParameters(
   parameters: Record<string, string>,
   path: string,
 ): void {
-  const spec = standardReport(report);
+  const spec = standardReportEntry(report);
   if (!spec) throw ValidationError.field(`${path}.report`, `Unknown report ${report}.`);
   const allowed = new Set<string>([...spec.filters, ...(spec.by ? ['by'] : []), 'grain']);
   for (const name of Object.keys(parameters))

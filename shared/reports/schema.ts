@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { Currency, Id, IsoDate, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
 import { GRAINS } from './period.ts';
-import type { FilterName, StandardReport } from './standard.ts';
+import type { FilterName, StandardReportEntry } from './standard.ts';
 
 /** Query parameters every report takes; each report adds the filters and groupings that fit it. */
 const periodFields = {
@@ -33,7 +33,7 @@ export const FILTER_SCHEMAS: Record<FilterName, z.ZodMiniType<string>> = {
 };
 
 /** The query a standard report accepts; the strict input layer refuses unknown parameters, naming them. */
-export function reportQuery(report: StandardReport) {
+export function reportQuery(report: Pick<StandardReportEntry, 'filters' | 'by'>) {
   return z.object({
     ...periodFields,
     ...(report.by ? { by: z.optional(z.enum(report.by as [string, ...string[]])) } : {}),

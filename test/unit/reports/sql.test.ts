@@ -3,7 +3,7 @@ import { newId } from '../../../shared/platform/ids.ts';
 import { compileCustom, DATASETS } from '../../../shared/reports/datasets.ts';
 import { resolvePeriod } from '../../../shared/reports/period.ts';
 import { Sql } from '../../../shared/reports/sql.ts';
-import { FILTERS, STANDARD_REPORTS } from '../../../shared/reports/standard.ts';
+import { FILTERS, STANDARD_REPORTS, standardReport } from '../../../shared/reports/standard.ts';
 
 /**
  * What the compiler guarantees, for every standard report, every custom dataset and both
@@ -35,7 +35,8 @@ describe.each(['duckdb', 'athena'] as const)('the %s compiler', (dialect) => {
     STANDARD_REPORTS.flatMap((r) =>
       (r.by ?? [undefined]).map((by) => [`${r.id} by ${by ?? '-'}`, r, by] as const),
     ),
-  )('%s reads one tenant and binds every value', (_, report, by) => {
+  )('%s reads one tenant and binds every value', async (_, entry, by) => {
+    const report = (await standardReport(entry.id))!;
     const filters = Object.fromEntries(report.filters.map((f) => [f, f === 'currency' ? 'EUR' : hostile]));
     const query = report.compile(new Sql(dialect, 'funnel'), {
       tenantId,

@@ -52,18 +52,16 @@ import {
 } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, Limit, named, PageQuery, page } from '../../shared/platform/schema.ts';
+import { marketingPublicRoutes } from './marketing-public.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'marketing-api';
-const publicFn = 'marketing-public';
 const ById = z.object({ id: Id });
 const TopicId = z.object({
   id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,39}$/, { message: 'Not a topic id.' })),
 });
 /** Who designs and sends marketing email. */
 const marketers: readonly Role[] = marketingTeam;
-const Html = { status: 200, contentType: 'text/html' } as const;
-const Token = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
 
 const topics = ['Topics'];
 const lists = ['Lists'];
@@ -737,62 +735,6 @@ export const marketingRoutes = {
     tags: suppressions,
     params: z.object({ email: z.string().check(z.minLength(3), z.maxLength(254)) }),
     response: { status: 204 },
-  }),
-};
-
-export const marketingPublicRoutes = {
-  unsubscribePage: route({
-    operationId: 'getUnsubscribePage',
-    method: 'GET',
-    path: '/v1/unsubscribe/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: 'The page an unsubscribe link opens (one button)',
-    description: 'A GET never unsubscribes (mail scanners follow links); the button POSTs.',
-    tags: ['Unsubscribe'],
-    params: Token,
-    response: { ...Html, description: 'A page with one button, or a page saying the link does not work.' },
-  }),
-  unsubscribe: route({
-    operationId: 'unsubscribe',
-    method: 'POST',
-    path: '/v1/unsubscribe/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: 'One-click unsubscribe (RFC 8058)',
-    description:
-      "Unsubscribes the contact from the email's topic at once: no login, no confirmation. Mail clients POST `List-Unsubscribe=One-Click`; any body is accepted.",
-    tags: ['Unsubscribe'],
-    params: Token,
-    body: named('OneClickBody', z.string(), 'List-Unsubscribe=One-Click (form or multipart); ignored.'),
-    bodyEncoding: 'text',
-    idempotent: false,
-    response: { ...Html, description: 'A page saying the contact is unsubscribed.' },
-  }),
-  preferencesPage: route({
-    operationId: 'getPreferencesPage',
-    method: 'GET',
-    path: '/v1/preferences/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: 'The page where a contact chooses the topics they receive',
-    tags: ['Unsubscribe'],
-    params: Token,
-    response: { ...Html, description: 'An HTML form (works without JavaScript).' },
-  }),
-  savePreferences: route({
-    operationId: 'savePreferences',
-    method: 'POST',
-    path: '/v1/preferences/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: "Save a contact's topic choices",
-    tags: ['Unsubscribe'],
-    params: Token,
-    body: named('PreferencesForm', z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
-    bodyEncoding: 'form',
-    idempotent: false,
-    response: { ...Html, description: 'A page confirming what the contact will receive.' },
   }),
 };
 

@@ -13,16 +13,15 @@ import {
   SurveyUpdate,
   Wave,
 } from '../../shared/surveys/schema.ts';
+import { surveyPublicRoutes } from './surveys-public.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'surveys-api';
-const publicFn = 'surveys-public';
 const tags = ['Surveys'];
 const ById = z.object({ id: Id });
 /** Customer satisfaction is run by marketing and support (and admins). */
 const editors: readonly Role[] = ['admin', 'marketing', 'support'];
 const Html = { status: 200, contentType: 'text/html' } as const;
-const Token = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
 
 const ResponseWithContact = named(
   'SurveyResponseWithContact',
@@ -224,40 +223,6 @@ export const surveyRoutes = {
 };
 
 /** The answer form, opened from an invitation's signed link by people without an API key. */
-export const surveyPublicRoutes = {
-  surveyForm: route({
-    operationId: 'getSurveyForm',
-    method: 'GET',
-    path: '/v1/survey-forms/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: 'The form where a contact answers a survey',
-    tags: ['Survey forms'],
-    params: Token,
-    response: {
-      ...Html,
-      description: 'An HTML form, or a page saying the link expired, was answered or does not work.',
-    },
-  }),
-  submitSurveyForm: route({
-    operationId: 'submitSurveyForm',
-    method: 'POST',
-    path: '/v1/survey-forms/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: 'Send the answers of a survey',
-    tags: ['Survey forms'],
-    params: Token,
-    body: named('SurveyForm', z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
-    bodyEncoding: 'form',
-    idempotent: false,
-    response: {
-      ...Html,
-      description: 'A thank-you page, or the form again with each problem next to its question.',
-    },
-  }),
-};
-
 export const surveys = defineModule({
   name: 'surveys',
   tags: {

@@ -9,7 +9,7 @@ import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { type HttpRequest, httpHandler } from '../../shared/platform/http/handler.ts';
 import type { AnyRoute } from '../../shared/platform/http/route.ts';
 import { PAGE_OPTIONS, pageReply, visitOf } from '../../shared/platform/pages/reply.ts';
-import { marketingPublicRoutes } from '../app/marketing.ts';
+import { marketingPublicRoutes } from '../app/marketing-public.ts';
 
 /** The contact a link is for acts on their own subscriptions. */
 const asContact =

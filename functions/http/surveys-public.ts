@@ -2,7 +2,7 @@ import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { httpHandler } from '../../shared/platform/http/handler.ts';
 import { PAGE_OPTIONS, pageReply, visitOf } from '../../shared/platform/pages/reply.ts';
 import { submitSurveyForm, surveyForm } from '../../shared/surveys/form.ts';
-import { surveyPublicRoutes } from '../app/surveys.ts';
+import { surveyPublicRoutes } from '../app/surveys-public.ts';
 
 export const handler = httpHandler(
   surveyPublicRoutes,

@@ -2,6 +2,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { getItems, queryPage } from '../platform/db/repository.ts';
 import { type FieldIssue, ValidationError } from '../platform/errors.ts';
 import { listKeys, segmentKeys, topicKeys } from './keys.ts';
+import { type AudiencePosition, START } from './mailing-types.ts';
 import {
   type ContactData,
   contactData,
@@ -43,13 +44,7 @@ export interface AudiencePlan {
   lifts: RuleLifts;
 }
 
-export interface AudiencePosition {
-  source: number;
-  part: number;
-  cursor?: string;
-}
-
-export const START: AudiencePosition = { source: 0, part: 0 };
+export { type AudiencePosition, START };
 
 /** The lists and segments of an audience that do not exist (any more). */
 async function missingReferences(ctx: TenantContext, audience: Audience): Promise<FieldIssue[]> {

@@ -1,4 +1,3 @@
-import type { AudiencePosition } from './audience.ts';
 import type { Content } from './content.tsx';
 import type { Audience } from './schema.ts';
 
@@ -36,6 +35,18 @@ export interface MailingSpec {
   /** Anything the kind's hooks need about the owner (small strings). */
   ref?: Record<string, string>;
 }
+
+/**
+ * Where a page of an audience starts (shared/marketing/audience.ts reads it). Here, not there, so
+ * that starting a mailing does not load the audience's reading and segment code.
+ */
+export interface AudiencePosition {
+  source: number;
+  part: number;
+  cursor?: string;
+}
+
+export const START: AudiencePosition = { source: 0, part: 0 };
 
 export interface MailingPlan {
   /** Pages announced: the next page to announce has this number. */

@@ -9,11 +9,10 @@ import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { getItem, type Item, type UnitOfWork, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
-import { START } from './audience.ts';
 import { checkContent } from './content.tsx';
 import { mailingKeys } from './keys.ts';
 import { kindOf } from './mailing-kinds.ts';
-import type { Counts, Mailing, MailingSpec, MailingStatus } from './mailing-types.ts';
+import { type Counts, type Mailing, type MailingSpec, type MailingStatus, START } from './mailing-types.ts';
 import type { MailingStats } from './schema.ts';
 import { processed, readCounts } from './sends.ts';
 

@@ -2,14 +2,7 @@ import type { FieldIssue } from '../platform/errors.ts';
 import type { MessageKey } from '../platform/i18n/catalog.ts';
 import type { MessageValues, Translator } from '../platform/i18n/translator.ts';
 import { ownValue } from '../platform/own.ts';
-import {
-  type Answers,
-  type AnswerValue,
-  DEFAULT_TEXT_ANSWER_MAX,
-  type Question,
-  type QuestionInput,
-  type QuestionType,
-} from './schema.ts';
+import type { Answers, AnswerValue, Question, QuestionInput, QuestionType } from './schema.ts';
 
 /**
  * Questions and answers, as pure functions shared by the API, the public form, paper entry and
@@ -23,6 +16,9 @@ interface Scale {
   highLabel: string;
   labels?: string[];
 }
+
+/** The longest text answer a question takes when it sets none (schema.ts caps what it may set). */
+export const DEFAULT_TEXT_ANSWER_MAX = 1000;
 
 export const SCALES: Partial<Record<QuestionType, Scale>> = {
   nps: { min: 0, max: 10, lowLabel: 'Not at all likely', highLabel: 'Extremely likely' },

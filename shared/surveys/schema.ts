@@ -13,7 +13,6 @@ const Key = z.string().check(
 );
 
 export const TEXT_ANSWER_MAX = 5000;
-export const DEFAULT_TEXT_ANSWER_MAX = 1000;
 
 export const Choice = named(
   'SurveyChoice',

@@ -12,10 +12,13 @@ import type { FieldIssue } from '../errors.ts';
  * every value is escaped by the renderer, never by hand. How to add a page: docs/pages.md.
  */
 
-/** Forms and notices: readable on a phone, large targets, errors next to their field. */
+/**
+ * Forms and notices: readable on a phone, large targets, errors next to their field. A word longer
+ * than the line (a company name without spaces, a pasted URL) wraps rather than push the page sideways.
+ */
 const PAGE_STYLE = `*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:1.0625rem;line-height:1.5;color:#1d1d1f;background:#f6f7f9}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:1.0625rem;line-height:1.5;color:#1d1d1f;background:#f6f7f9;overflow-wrap:break-word}
 .wrap{max-width:40rem;margin:0 auto;padding:1rem}
 .brand{font-weight:700;font-size:1.1rem;padding:.25rem 0 .75rem;border-bottom:3px solid #1f4e79}
 main{background:#fff;border-radius:.5rem;padding:1rem 1.25rem 1.5rem;margin:1rem 0}
@@ -42,8 +45,8 @@ button:hover{background:#173b5c}
 footer{color:#4a4f57;font-size:.875rem;padding:.5rem 0 2rem}
 .reference{font-size:.8rem;color:#4a4f57}`;
 
-/** Print views: a document laid out for paper and for "save as PDF". */
-const DOCUMENT_STYLE = `body{font-family:Helvetica,Arial,sans-serif;color:#1d1d1f;margin:0 auto;padding:24px 16px;max-width:800px;line-height:1.4;font-size:11pt}
+/** Print views: a document laid out for paper and for "save as PDF"; long words wrap as on the forms. */
+const DOCUMENT_STYLE = `body{font-family:Helvetica,Arial,sans-serif;color:#1d1d1f;margin:0 auto;padding:24px 16px;max-width:800px;line-height:1.4;font-size:11pt;overflow-wrap:break-word}
 .head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:16px;border-bottom:3px solid #1f4e79;padding-bottom:16px}
 h1{margin:0;font-size:22pt;color:#1f4e79}h2{font-size:13pt;margin:20px 0 6px}
 .muted{color:#4a4f57}.lines{white-space:pre-line}

@@ -9,16 +9,13 @@ import {
   updateCase,
 } from '../../shared/cases/cases.ts';
 import { getCaseSettings, putCaseSettings } from '../../shared/cases/settings.ts';
-import {
-  completeUpload,
-  downloadDocument,
-  getDocument,
-  listDocuments,
-  presignUpload,
-} from '../../shared/documents/documents.ts';
 import { httpHandler } from '../../shared/platform/http/handler.ts';
 import { caseRoutes, caseSettingsRoutes, documentRoutes } from '../app/cases.ts';
 import { recordKinds } from '../app/records.ts';
+
+// Cases load with the function; documents (with the S3 client and the URL presigner) load on the
+// first request about a document, not at every cold start.
+const documents = () => import('../../shared/documents/documents.ts');
 
 export const handler = httpHandler(
   { ...caseRoutes, ...caseSettingsRoutes, ...documentRoutes },
@@ -34,13 +31,14 @@ export const handler = httpHandler(
     },
     replyToCase: ({ ctx, params, body }) => postReply(ctx, params.id, body),
     logCaseCall: ({ ctx, params, body }) => logCall(ctx, params.id, body),
-    createDocument: ({ ctx, body }) => presignUpload(ctx, body),
-    completeDocument: ({ ctx, params }) => completeUpload(ctx, params.id),
+    createDocument: async ({ ctx, body }) => (await documents()).presignUpload(ctx, body),
+    completeDocument: async ({ ctx, params }) => (await documents()).completeUpload(ctx, params.id),
     getCaseSettings: ({ ctx }) => getCaseSettings(ctx),
     putCaseSettings: ({ ctx, body }) => putCaseSettings(ctx, body),
-    listDocuments: ({ ctx, query }) => listDocuments(ctx, { kind: query.kind, id: query.id }, query),
-    getDocument: ({ ctx, params }) => getDocument(ctx, params.id),
-    downloadDocument: ({ ctx, params }) => downloadDocument(ctx, params.id),
+    listDocuments: async ({ ctx, query }) =>
+      (await documents()).listDocuments(ctx, { kind: query.kind, id: query.id }, query),
+    getDocument: async ({ ctx, params }) => (await documents()).getDocument(ctx, params.id),
+    downloadDocument: async ({ ctx, params }) => (await documents()).downloadDocument(ctx, params.id),
   },
   { records: recordKinds },
 );

@@ -1,6 +1,3 @@
-import { agingReport } from '../../shared/invoicing/aging.ts';
-import { getBillingProfile, updateBillingProfile } from '../../shared/invoicing/billing.ts';
-import { invoiceOrder } from '../../shared/invoicing/from-order.ts';
 import {
   createInvoice,
   getInvoice,
@@ -10,44 +7,63 @@ import {
   updateInvoice,
   voidInvoice,
 } from '../../shared/invoicing/invoices.ts';
-import { listPayments, recordPayment } from '../../shared/invoicing/payments.ts';
-import { getDunningPolicy, saveDunningPolicy } from '../../shared/invoicing/policy.ts';
-import { printInvoice } from '../../shared/invoicing/print.tsx';
-import { getStoredInvoice } from '../../shared/invoicing/records.ts';
-import { listInvoiceTimeline } from '../../shared/invoicing/timeline.ts';
 import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
-import { PAGE_OPTIONS, pageReply } from '../../shared/platform/pages/reply.ts';
 import { expandableKinds } from '../app/expansions.ts';
 import { invoicingRoutes } from '../app/invoicing.ts';
 import { recordKinds } from '../app/records.ts';
+
+/*
+ * Invoices load with the function. Each other feature loads on its first request, so a cold start
+ * does not load every feature's code: the printable invoice and its page renderer, payments, aging,
+ * the dunning policy, billing profiles, invoicing an order (which reads the sales module).
+ */
+const fromOrder = () => import('../../shared/invoicing/from-order.ts');
+const aging = () => import('../../shared/invoicing/aging.ts');
+const payments = () => import('../../shared/invoicing/payments.ts');
+const timeline = () => import('../../shared/invoicing/timeline.ts');
+const records = () => import('../../shared/invoicing/records.ts');
+const print = () => import('../../shared/invoicing/print.tsx');
+const policy = () => import('../../shared/invoicing/policy.ts');
+const billing = () => import('../../shared/invoicing/billing.ts');
+const pages = () => import('../../shared/platform/pages/reply.ts');
+const pageErrors = () => import('../../shared/platform/pages/errors.tsx');
 
 export const handler = httpHandler(
   invoicingRoutes,
   {
     createInvoice: ({ ctx, body }) => createInvoice(ctx, body),
-    invoiceOrder: ({ ctx, params, body }) => invoiceOrder(ctx, params.id, body),
+    invoiceOrder: async ({ ctx, params, body }) => (await fromOrder()).invoiceOrder(ctx, params.id, body),
     listInvoices: ({ ctx, query }) => listInvoices(ctx, query),
-    invoiceAging: ({ ctx, query }) => agingReport(ctx, query.asOf),
+    invoiceAging: async ({ ctx, query }) => (await aging()).agingReport(ctx, query.asOf),
     getInvoice: ({ ctx, params }) => getInvoice(ctx, params.id),
     updateInvoice: ({ ctx, params, body, ifMatch }) => updateInvoice(ctx, params.id, body, ifMatch),
     issueInvoice: ({ ctx, params, ifMatch }) => issueInvoice(ctx, params.id, ifMatch),
     voidInvoice: ({ ctx, params, ifMatch }) => voidInvoice(ctx, params.id, ifMatch),
     markUncollectible: ({ ctx, params, ifMatch }) => markUncollectible(ctx, params.id, ifMatch),
     recordPayment: async ({ ctx, params, body }) => {
-      const { payment, invoice, replayed } = await recordPayment(ctx, params.id, body);
+      const { payment, invoice, replayed } = await (await payments()).recordPayment(ctx, params.id, body);
       return reply({ payment, invoice }, { status: replayed ? 200 : 201 });
     },
-    listPayments: ({ ctx, params, query }) => listPayments(ctx, params.id, query),
+    listPayments: async ({ ctx, params, query }) => (await payments()).listPayments(ctx, params.id, query),
     invoiceTimeline: async ({ ctx, params, query }) => {
-      await getStoredInvoice(ctx, params.id);
-      return listInvoiceTimeline(ctx, params.id, query);
+      await (await records()).getStoredInvoice(ctx, params.id);
+      return (await timeline()).listInvoiceTimeline(ctx, params.id, query);
     },
-    printInvoice: async (request) => pageReply(await printInvoice(request.ctx, request.params.id), request),
-    getDunningPolicy: ({ ctx }) => getDunningPolicy(ctx),
-    saveDunningPolicy: ({ ctx, body, ifMatch }) => saveDunningPolicy(ctx, body, ifMatch),
-    getBillingProfile: ({ ctx, params }) => getBillingProfile(ctx, params.id),
-    updateBillingProfile: ({ ctx, params, body, ifMatch }) =>
-      updateBillingProfile(ctx, params.id, body, ifMatch),
+    printInvoice: async (request) => {
+      const [{ printInvoice }, { pageReply }] = await Promise.all([print(), pages()]);
+      return pageReply(await printInvoice(request.ctx, request.params.id), request);
+    },
+    getDunningPolicy: async ({ ctx }) => (await policy()).getDunningPolicy(ctx),
+    saveDunningPolicy: async ({ ctx, body, ifMatch }) =>
+      (await policy()).saveDunningPolicy(ctx, body, ifMatch),
+    getBillingProfile: async ({ ctx, params }) => (await billing()).getBillingProfile(ctx, params.id),
+    updateBillingProfile: async ({ ctx, params, body, ifMatch }) =>
+      (await billing()).updateBillingProfile(ctx, params.id, body, ifMatch),
   },
-  { ...PAGE_OPTIONS, records: recordKinds, expansions: expandableKinds },
+  {
+    // PAGE_OPTIONS, with the page renderer loaded when an error is to be shown as a page.
+    renderError: async (problem, request) => (await pageErrors()).pageError(problem, request),
+    records: recordKinds,
+    expansions: expandableKinds,
+  },
 );

@@ -1,16 +1,6 @@
 import { runBatch, singleWrite as write } from '../../shared/platform/http/batch.ts';
 import { httpHandler, noContent } from '../../shared/platform/http/handler.ts';
-import { getAssignmentRules, setAssignmentRules } from '../../shared/sales/assignment.ts';
 import { createDeal, dealStageHistory, getDeal, listDeals, updateDeal } from '../../shared/sales/deals.ts';
-import { convertLead, createLead, getLead, listLeads, updateLead } from '../../shared/sales/leads.ts';
-import {
-  cancelOrder,
-  fulfilOrder,
-  getOrder,
-  listOrders,
-  placeOrder,
-  returnOrder,
-} from '../../shared/sales/orders.ts';
 import {
   createPipeline,
   getPipeline,
@@ -19,46 +9,25 @@ import {
   pipelineFunnel,
   updatePipeline,
 } from '../../shared/sales/pipelines.ts';
-import {
-  createPriceList,
-  getPriceList,
-  listPriceLists,
-  listPrices,
-  removeListPrice,
-  setListPrice,
-  updatePriceList,
-} from '../../shared/sales/price-lists.ts';
-import {
-  configureProduct,
-  createProduct,
-  findProductIdBySku,
-  getProduct,
-  listProducts,
-  updateProduct,
-} from '../../shared/sales/products.ts';
-import {
-  cancelPurchaseOrder,
-  createPurchaseOrder,
-  getPurchaseOrder,
-  listPurchaseOrders,
-  receivePurchaseOrder,
-  sendPurchaseOrder,
-} from '../../shared/sales/purchase-orders.ts';
-import { buyersOf, contactPurchases } from '../../shared/sales/purchases.ts';
-import {
-  acceptQuote,
-  createQuote,
-  getQuote,
-  listQuotes,
-  rejectQuote,
-  sendQuote,
-  updateQuote,
-} from '../../shared/sales/quotes.ts';
-import { adjustStock, getStock, updateStockSettings } from '../../shared/sales/stock.ts';
-import { createSupplier, getSupplier, listSuppliers, updateSupplier } from '../../shared/sales/suppliers.ts';
 import { expandableKinds } from '../app/expansions.ts';
 import { recordKinds } from '../app/records.ts';
 import { salesRoutes } from '../app/sales.ts';
+
+/*
+ * Deals and their pipelines, the module's main records, load with the function. Each other feature
+ * loads on its first request, so a cold start does not load every feature's code and what it uses
+ * (contact creation, pricing, mail rendering).
+ */
+const leads = () => import('../../shared/sales/leads.ts');
+const assignment = () => import('../../shared/sales/assignment.ts');
+const products = () => import('../../shared/sales/products.ts');
+const stock = () => import('../../shared/sales/stock.ts');
+const purchases = () => import('../../shared/sales/purchases.ts');
+const priceLists = () => import('../../shared/sales/price-lists.ts');
+const quotes = () => import('../../shared/sales/quotes.ts');
+const orders = () => import('../../shared/sales/orders.ts');
+const suppliers = () => import('../../shared/sales/suppliers.ts');
+const purchaseOrders = () => import('../../shared/sales/purchase-orders.ts');
 
 /** Lists "of an owner" default to the caller; `unassigned` asks for records nobody owns. */
 const ownerOrCaller = (ownerId: string | undefined, memberId: string) => ownerId ?? memberId;
@@ -66,13 +35,15 @@ const ownerOrCaller = (ownerId: string | undefined, memberId: string) => ownerId
 export const handler = httpHandler(
   salesRoutes,
   {
-    createLead: ({ ctx, body }) => createLead(ctx, body),
-    listLeads: ({ ctx, query }) => listLeads(ctx, query),
-    getLead: ({ ctx, params }) => getLead(ctx, params.id),
-    updateLead: ({ ctx, params, body, ifMatch }) => updateLead(ctx, params.id, body, ifMatch),
-    convertLead: ({ ctx, params, body }) => convertLead(ctx, params.id, body),
-    getLeadAssignmentRules: ({ ctx }) => getAssignmentRules(ctx),
-    setLeadAssignmentRules: ({ ctx, body, ifMatch }) => setAssignmentRules(ctx, body.rules, ifMatch),
+    createLead: async ({ ctx, body }) => (await leads()).createLead(ctx, body),
+    listLeads: async ({ ctx, query }) => (await leads()).listLeads(ctx, query),
+    getLead: async ({ ctx, params }) => (await leads()).getLead(ctx, params.id),
+    updateLead: async ({ ctx, params, body, ifMatch }) =>
+      (await leads()).updateLead(ctx, params.id, body, ifMatch),
+    convertLead: async ({ ctx, params, body }) => (await leads()).convertLead(ctx, params.id, body),
+    getLeadAssignmentRules: async ({ ctx }) => (await assignment()).getAssignmentRules(ctx),
+    setLeadAssignmentRules: async ({ ctx, body, ifMatch }) =>
+      (await assignment()).setAssignmentRules(ctx, body.rules, ifMatch),
 
     createPipeline: ({ ctx, body }) => createPipeline(ctx, body),
     listPipelines: ({ ctx, query }) => listPipelines(ctx, query),
@@ -92,9 +63,10 @@ export const handler = httpHandler(
     updateDeal: ({ ctx, params, body, ifMatch }) => updateDeal(ctx, params.id, body, ifMatch),
     getDealStageHistory: ({ ctx, params, query }) => dealStageHistory(ctx, params.id, query),
 
-    createProduct: ({ ctx, body }) => createProduct(ctx, body),
-    batchProducts: ({ ctx, body, requestId, event }) =>
-      runBatch(
+    createProduct: async ({ ctx, body }) => (await products()).createProduct(ctx, body),
+    batchProducts: async ({ ctx, body, requestId, event }) => {
+      const { createProduct, findProductIdBySku, updateProduct } = await products();
+      return runBatch(
         ctx,
         body.records,
         {
@@ -104,67 +76,80 @@ export const handler = httpHandler(
         },
         recordKinds,
         { requestId, instance: event.rawPath },
-      ),
-    listProducts: ({ ctx, query }) =>
-      listProducts(ctx, {
+      );
+    },
+    listProducts: async ({ ctx, query }) =>
+      (await products()).listProducts(ctx, {
         ...query,
         active: query.active === undefined ? undefined : query.active === 'true',
       }),
-    getProduct: ({ ctx, params }) => getProduct(ctx, params.id),
-    updateProduct: ({ ctx, params, body, ifMatch }) => updateProduct(ctx, params.id, body, ifMatch),
-    configureProduct: ({ ctx, params, body }) => configureProduct(ctx, params.id, body),
-    getStock: ({ ctx, params }) => getStock(ctx, params.id),
-    updateStockSettings: ({ ctx, params, body, ifMatch }) =>
-      updateStockSettings(ctx, params.id, body, ifMatch),
-    adjustStock: ({ ctx, params, body }) => adjustStock(ctx, params.id, body),
+    getProduct: async ({ ctx, params }) => (await products()).getProduct(ctx, params.id),
+    updateProduct: async ({ ctx, params, body, ifMatch }) =>
+      (await products()).updateProduct(ctx, params.id, body, ifMatch),
+    configureProduct: async ({ ctx, params, body }) =>
+      (await products()).configureProduct(ctx, params.id, body),
+    getStock: async ({ ctx, params }) => (await stock()).getStock(ctx, params.id),
+    updateStockSettings: async ({ ctx, params, body, ifMatch }) =>
+      (await stock()).updateStockSettings(ctx, params.id, body, ifMatch),
+    adjustStock: async ({ ctx, params, body }) => (await stock()).adjustStock(ctx, params.id, body),
     listProductBuyers: async ({ ctx, params, query }) => {
-      await getProduct(ctx, params.id);
-      return buyersOf(ctx, params.id, query);
+      await (await products()).getProduct(ctx, params.id);
+      return (await purchases()).buyersOf(ctx, params.id, query);
     },
 
-    createPriceList: ({ ctx, body }) => createPriceList(ctx, body),
-    listPriceLists: ({ ctx, query }) => listPriceLists(ctx, query),
-    getPriceList: ({ ctx, params }) => getPriceList(ctx, params.id),
-    updatePriceList: ({ ctx, params, body, ifMatch }) => updatePriceList(ctx, params.id, body, ifMatch),
-    listPriceListPrices: ({ ctx, params, query }) => listPrices(ctx, params.id, query),
-    setPriceListPrice: ({ ctx, params, body }) =>
-      setListPrice(ctx, params.id, params.productId, body.unitAmount),
+    createPriceList: async ({ ctx, body }) => (await priceLists()).createPriceList(ctx, body),
+    listPriceLists: async ({ ctx, query }) => (await priceLists()).listPriceLists(ctx, query),
+    getPriceList: async ({ ctx, params }) => (await priceLists()).getPriceList(ctx, params.id),
+    updatePriceList: async ({ ctx, params, body, ifMatch }) =>
+      (await priceLists()).updatePriceList(ctx, params.id, body, ifMatch),
+    listPriceListPrices: async ({ ctx, params, query }) =>
+      (await priceLists()).listPrices(ctx, params.id, query),
+    setPriceListPrice: async ({ ctx, params, body }) =>
+      (await priceLists()).setListPrice(ctx, params.id, params.productId, body.unitAmount),
     removePriceListPrice: async ({ ctx, params }) => {
-      await removeListPrice(ctx, params.id, params.productId);
+      await (await priceLists()).removeListPrice(ctx, params.id, params.productId);
       return noContent();
     },
 
-    createQuote: ({ ctx, body }) => createQuote(ctx, body),
-    listQuotes: ({ ctx, query, principal }) =>
-      listQuotes(ctx, {
+    createQuote: async ({ ctx, body }) => (await quotes()).createQuote(ctx, body),
+    listQuotes: async ({ ctx, query, principal }) =>
+      (await quotes()).listQuotes(ctx, {
         ...query,
         ownerId:
           query.ownerId === 'unassigned' ? 'unassigned' : ownerOrCaller(query.ownerId, principal!.memberId),
       }),
-    getQuote: ({ ctx, params }) => getQuote(ctx, params.id),
-    updateQuote: ({ ctx, params, body, ifMatch }) => updateQuote(ctx, params.id, body, ifMatch),
-    sendQuote: ({ ctx, params, ifMatch }) => sendQuote(ctx, params.id, ifMatch),
-    acceptQuote: ({ ctx, params, ifMatch }) => acceptQuote(ctx, params.id, ifMatch),
-    rejectQuote: ({ ctx, params, body, ifMatch }) => rejectQuote(ctx, params.id, body.reason, ifMatch),
+    getQuote: async ({ ctx, params }) => (await quotes()).getQuote(ctx, params.id),
+    updateQuote: async ({ ctx, params, body, ifMatch }) =>
+      (await quotes()).updateQuote(ctx, params.id, body, ifMatch),
+    sendQuote: async ({ ctx, params, ifMatch }) => (await quotes()).sendQuote(ctx, params.id, ifMatch),
+    acceptQuote: async ({ ctx, params, ifMatch }) => (await quotes()).acceptQuote(ctx, params.id, ifMatch),
+    rejectQuote: async ({ ctx, params, body, ifMatch }) =>
+      (await quotes()).rejectQuote(ctx, params.id, body.reason, ifMatch),
 
-    placeOrder: ({ ctx, body }) => placeOrder(ctx, body),
-    listOrders: ({ ctx, query }) => listOrders(ctx, query),
-    getOrder: ({ ctx, params }) => getOrder(ctx, params.id),
-    fulfilOrder: ({ ctx, params, ifMatch }) => fulfilOrder(ctx, params.id, ifMatch),
-    cancelOrder: ({ ctx, params, ifMatch }) => cancelOrder(ctx, params.id, ifMatch),
-    returnOrder: ({ ctx, params, body, ifMatch }) => returnOrder(ctx, params.id, body, ifMatch),
-    getContactPurchases: ({ ctx, params, query }) => contactPurchases(ctx, params.id, query),
+    placeOrder: async ({ ctx, body }) => (await orders()).placeOrder(ctx, body),
+    listOrders: async ({ ctx, query }) => (await orders()).listOrders(ctx, query),
+    getOrder: async ({ ctx, params }) => (await orders()).getOrder(ctx, params.id),
+    fulfilOrder: async ({ ctx, params, ifMatch }) => (await orders()).fulfilOrder(ctx, params.id, ifMatch),
+    cancelOrder: async ({ ctx, params, ifMatch }) => (await orders()).cancelOrder(ctx, params.id, ifMatch),
+    returnOrder: async ({ ctx, params, body, ifMatch }) =>
+      (await orders()).returnOrder(ctx, params.id, body, ifMatch),
+    getContactPurchases: async ({ ctx, params, query }) =>
+      (await purchases()).contactPurchases(ctx, params.id, query),
 
-    createSupplier: ({ ctx, body }) => createSupplier(ctx, body),
-    listSuppliers: ({ ctx, query }) => listSuppliers(ctx, query),
-    getSupplier: ({ ctx, params }) => getSupplier(ctx, params.id),
-    updateSupplier: ({ ctx, params, body, ifMatch }) => updateSupplier(ctx, params.id, body, ifMatch),
-    createPurchaseOrder: ({ ctx, body }) => createPurchaseOrder(ctx, body),
-    listPurchaseOrders: ({ ctx, query }) => listPurchaseOrders(ctx, query),
-    getPurchaseOrder: ({ ctx, params }) => getPurchaseOrder(ctx, params.id),
-    sendPurchaseOrder: ({ ctx, params, ifMatch }) => sendPurchaseOrder(ctx, params.id, ifMatch),
-    receivePurchaseOrder: ({ ctx, params, ifMatch }) => receivePurchaseOrder(ctx, params.id, ifMatch),
-    cancelPurchaseOrder: ({ ctx, params, ifMatch }) => cancelPurchaseOrder(ctx, params.id, ifMatch),
+    createSupplier: async ({ ctx, body }) => (await suppliers()).createSupplier(ctx, body),
+    listSuppliers: async ({ ctx, query }) => (await suppliers()).listSuppliers(ctx, query),
+    getSupplier: async ({ ctx, params }) => (await suppliers()).getSupplier(ctx, params.id),
+    updateSupplier: async ({ ctx, params, body, ifMatch }) =>
+      (await suppliers()).updateSupplier(ctx, params.id, body, ifMatch),
+    createPurchaseOrder: async ({ ctx, body }) => (await purchaseOrders()).createPurchaseOrder(ctx, body),
+    listPurchaseOrders: async ({ ctx, query }) => (await purchaseOrders()).listPurchaseOrders(ctx, query),
+    getPurchaseOrder: async ({ ctx, params }) => (await purchaseOrders()).getPurchaseOrder(ctx, params.id),
+    sendPurchaseOrder: async ({ ctx, params, ifMatch }) =>
+      (await purchaseOrders()).sendPurchaseOrder(ctx, params.id, ifMatch),
+    receivePurchaseOrder: async ({ ctx, params, ifMatch }) =>
+      (await purchaseOrders()).receivePurchaseOrder(ctx, params.id, ifMatch),
+    cancelPurchaseOrder: async ({ ctx, params, ifMatch }) =>
+      (await purchaseOrders()).cancelPurchaseOrder(ctx, params.id, ifMatch),
   },
   { records: recordKinds, expansions: expandableKinds },
 );

@@ -17,8 +17,8 @@ import type { AnyRoute } from './route.ts';
 /** How to read an expandable kind of record and show it as the API does. */
 export interface ExpandableKind {
   key(tenant: TenantId, id: string): ItemKey;
-  /** The stored item as its API representation. */
-  show(item: Item): unknown;
+  /** The stored item as its API representation (async: a kind may load its schema on first use). */
+  show(item: Item): unknown | Promise<unknown>;
 }
 
 export type ExpandableKinds = Record<string, ExpandableKind>;
@@ -68,7 +68,7 @@ export async function expandBody(
   }
   const items = await getItems(ctx, [...keys.values()]);
   const byKey = new Map(items.map((item) => [`${item.PK}|${item.SK}`, item]));
-  const find = (kind: string, id: string) => {
+  const find = async (kind: string, id: string) => {
     const key = keys.get(`${kind}#${id}`)!;
     const item = byKey.get(`${key.PK}|${key.SK}`);
     return item ? kinds[kind]!.show(item) : null;
@@ -78,9 +78,9 @@ export async function expandBody(
     for (const { name, field, kind } of wanted) {
       const value = record[field];
       expanded[name] = Array.isArray(value)
-        ? idsOf(record, field).map((id) => find(kind, id))
+        ? await Promise.all(idsOf(record, field).map((id) => find(kind, id)))
         : typeof value === 'string'
-          ? find(kind, value)
+          ? await find(kind, value)
           : null;
     }
     record.expanded = expanded;

@@ -28,10 +28,10 @@ import { adminOnly, anyMember, customerFacing, type Role } from '../../shared/pl
 import { BatchRequest, BatchResult } from '../../shared/platform/http/batch-schema.ts';
 import { route } from '../../shared/platform/http/route.ts';
 import { Id, IsoDateTime, Limit, named, PageQuery, page } from '../../shared/platform/schema.ts';
+import { contactPublicRoutes } from './contacts-public.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'contacts-api';
-const publicFn = 'contacts-public';
 const tags = ['Contacts'];
 const ById = z.object({ id: Id });
 const CsvText = named('CsvText', z.string(), 'CSV text (UTF-8), whole rows only.');
@@ -39,8 +39,6 @@ const CsvText = named('CsvText', z.string(), 'CSV text (UTF-8), whole rows only.
 const bulkRoles: readonly Role[] = ['admin', 'sales', 'marketing'];
 /** Who answers a person's request for their data. */
 const privacyRoles: readonly Role[] = ['admin', 'support'];
-const Token = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
-const Html = { status: 200, contentType: 'text/html' } as const;
 
 export const contactRoutes = {
   createContact: route({
@@ -591,45 +589,6 @@ export const contactRoutes = {
 };
 
 /** Pages for people without an API key: the self-service form and calendar apps. */
-export const contactPublicRoutes = {
-  selfServiceForm: route({
-    operationId: 'getSelfServiceForm',
-    method: 'GET',
-    path: '/v1/self-service/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: 'The form where a contact corrects their own data',
-    tags: ['Self-service'],
-    params: Token,
-    response: { ...Html, description: 'An HTML form, or a page saying the link expired or does not work.' },
-  }),
-  submitSelfService: route({
-    operationId: 'submitSelfServiceForm',
-    method: 'POST',
-    path: '/v1/self-service/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: "Save the contact's corrections",
-    tags: ['Self-service'],
-    params: Token,
-    body: named('SelfServiceForm', z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
-    bodyEncoding: 'form',
-    idempotent: false,
-    response: { ...Html, description: 'A thank-you page, or the form again with what to correct.' },
-  }),
-  calendarFeedDocument: route({
-    operationId: 'getCalendarFeedDocument',
-    method: 'GET',
-    path: '/v1/calendar-feeds/{token}',
-    function: publicFn,
-    access: 'public',
-    summary: "A member's calendar as iCalendar, for calendar apps",
-    tags: ['Calendar'],
-    params: Token,
-    response: { status: 200, contentType: 'text/calendar', description: 'An iCalendar (RFC 5545) document.' },
-  }),
-};
-
 export const contacts = defineModule({
   name: 'contacts',
   tags: {

@@ -1,11 +1,14 @@
-import { calendar, feedWindow, resolveFeedToken } from '../../shared/contacts/calendar.ts';
-import { renderICalendar } from '../../shared/contacts/ical.ts';
-import { selfServiceForm, submitSelfService } from '../../shared/contacts/self-service.ts';
 import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
 import { publicUrl } from '../../shared/platform/links.ts';
 import { PAGE_OPTIONS, pageReply, visitOf } from '../../shared/platform/pages/reply.ts';
-import { contactPublicRoutes } from '../app/contacts.ts';
+import { contactPublicRoutes } from '../app/contacts-public.ts';
+
+// Each page loads its own code on its first request: the self-service form (its page, the contact
+// write) and the calendar feed (the calendar, iCalendar) do not load each other's at a cold start.
+const selfService = () => import('../../shared/contacts/self-service.ts');
+const calendars = () => import('../../shared/contacts/calendar.ts');
+const iCalendar = () => import('../../shared/contacts/ical.ts');
 
 const single = (fields: Record<string, string | string[]>) =>
   Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? '') : v]));
@@ -15,7 +18,7 @@ export const handler = httpHandler(
   {
     selfServiceForm: async (request) => {
       const { params, headers, contextFor } = request;
-      const page = await selfServiceForm(
+      const page = await (await selfService()).selfServiceForm(
         params.token,
         (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
         visitOf(headers),
@@ -24,7 +27,7 @@ export const handler = httpHandler(
     },
     submitSelfService: async (request) => {
       const { params, body, headers, contextFor } = request;
-      const page = await submitSelfService(
+      const page = await (await selfService()).submitSelfService(
         params.token,
         single(body ?? {}),
         (t, contactId) => contextFor(asTenantId(t), { type: 'contact', contactId }),
@@ -33,6 +36,7 @@ export const handler = httpHandler(
       return pageReply(page, request);
     },
     calendarFeedDocument: async ({ params, contextFor }) => {
+      const { calendar, feedWindow, resolveFeedToken } = await calendars();
       const feed = await resolveFeedToken(params.token, (t) =>
         contextFor(asTenantId(t), { type: 'system', process: 'calendar-feed' }),
       );
@@ -43,6 +47,7 @@ export const handler = httpHandler(
         });
       const now = feed.ctx.clock.now();
       const { items } = await calendar(feed.ctx, { ...feedWindow(now), ownerId: feed.memberId });
+      const { renderICalendar } = await iCalendar();
       return reply(
         await renderICalendar(items, { name: 'Funnel CRM', now, domain: new URL(publicUrl('/')).hostname }),
         {

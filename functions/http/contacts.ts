@@ -1,45 +1,30 @@
-import {
-  createActivity,
-  deleteActivity,
-  getActivity,
-  listCompanyActivities,
-  listContactActivities,
-  updateActivity,
-} from '../../shared/contacts/activities.ts';
-import {
-  calendar,
-  getCalendarFeed,
-  issueCalendarFeed,
-  revokeCalendarFeed,
-} from '../../shared/contacts/calendar.ts';
-import {
-  createCompany,
-  findCompanyIdByDomain,
-  getCompany,
-  listCompanies,
-  updateCompany,
-} from '../../shared/contacts/companies.ts';
-import { exportContacts } from '../../shared/contacts/export.ts';
 import { defineCustomField, deleteCustomField, listCustomFields } from '../../shared/contacts/fields.ts';
 import { listHistory } from '../../shared/contacts/history.ts';
-import { addNextPart, createImport, getImport, listImportErrors } from '../../shared/contacts/imports.ts';
-import { eraseContact, exportContactData, requestMerge } from '../../shared/contacts/privacy.ts';
 import { searchContacts } from '../../shared/contacts/search.ts';
-import { createSelfServiceLink } from '../../shared/contacts/self-service.ts';
-import { emailSelfServiceLink } from '../../shared/contacts/self-service-mail.ts';
 import {
   createContact,
   findContactIdByEmail,
   getContact,
   updateContact,
 } from '../../shared/contacts/service.ts';
-import { listTimeline } from '../../shared/contacts/timeline.ts';
 import { NotFoundError } from '../../shared/platform/errors.ts';
 import { runBatch, singleWrite as write } from '../../shared/platform/http/batch.ts';
 import { httpHandler, noContent, reply } from '../../shared/platform/http/handler.ts';
 import { contactRoutes } from '../app/contacts.ts';
 import { expandableKinds } from '../app/expansions.ts';
 import { recordKinds } from '../app/records.ts';
+
+// Contacts themselves (create, read, list, update) load at every cold start; each other feature
+// loads on its first request, so a cold start does not pay for every route's code.
+const activities = () => import('../../shared/contacts/activities.ts');
+const calendars = () => import('../../shared/contacts/calendar.ts');
+const companies = () => import('../../shared/contacts/companies.ts');
+const exports = () => import('../../shared/contacts/export.ts');
+const imports = () => import('../../shared/contacts/imports.ts');
+const privacy = () => import('../../shared/contacts/privacy.ts');
+const selfService = () => import('../../shared/contacts/self-service.ts');
+const selfServiceMail = () => import('../../shared/contacts/self-service-mail.ts');
+const timeline = () => import('../../shared/contacts/timeline.ts');
 
 export const handler = httpHandler(
   contactRoutes,
@@ -57,8 +42,9 @@ export const handler = httpHandler(
         recordKinds,
         { requestId, instance: event.rawPath },
       ),
-    batchCompanies: ({ ctx, body, requestId, event }) =>
-      runBatch(
+    batchCompanies: async ({ ctx, body, requestId, event }) => {
+      const { createCompany, findCompanyIdByDomain, updateCompany } = await companies();
+      return runBatch(
         ctx,
         body.records,
         {
@@ -68,14 +54,15 @@ export const handler = httpHandler(
         },
         recordKinds,
         { requestId, instance: event.rawPath },
-      ),
+      );
+    },
     listContacts: ({ ctx, query }) => {
       const { limit, cursor, ...filters } = query;
       return searchContacts(ctx, filters, { limit, ...(cursor ? { cursor } : {}) });
     },
     exportContacts: async ({ ctx, query }) => {
       const keys = (await listCustomFields(ctx)).map((f) => f.key);
-      const page = await exportContacts(ctx, query.format, keys, query.cursor);
+      const page = await (await exports()).exportContacts(ctx, query.format, keys, query.cursor);
       return reply(page.body, {
         headers: {
           'content-type': query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
@@ -86,12 +73,12 @@ export const handler = httpHandler(
     getContact: ({ ctx, params }) => getContact(ctx, params.id),
     updateContact: ({ ctx, params, body, ifMatch }) => updateContact(ctx, params.id, body, ifMatch),
     eraseContact: async ({ ctx, params }) => {
-      await eraseContact(ctx, params.id);
+      await (await privacy()).eraseContact(ctx, params.id);
       return noContent();
     },
     contactTimeline: async ({ ctx, params, query }) => {
       await getContact(ctx, params.id);
-      return listTimeline(ctx, params.id, query);
+      return (await timeline()).listTimeline(ctx, params.id, query);
     },
     contactHistory: async ({ ctx, params, query }) => {
       await getContact(ctx, params.id);
@@ -99,12 +86,14 @@ export const handler = httpHandler(
     },
     contactActivities: async ({ ctx, params, query }) => {
       await getContact(ctx, params.id);
-      return listContactActivities(ctx, params.id, query);
+      return (await activities()).listContactActivities(ctx, params.id, query);
     },
-    selfServiceLink: ({ ctx, params }) => createSelfServiceLink(ctx, params.id),
-    emailSelfServiceLink: ({ ctx, params }) => emailSelfServiceLink(ctx, params.id),
-    mergeContact: ({ ctx, params, body }) => requestMerge(ctx, params.id, body.duplicateId),
-    contactDataExport: ({ ctx, params }) => exportContactData(ctx, params.id),
+    selfServiceLink: async ({ ctx, params }) => (await selfService()).createSelfServiceLink(ctx, params.id),
+    emailSelfServiceLink: async ({ ctx, params }) =>
+      (await selfServiceMail()).emailSelfServiceLink(ctx, params.id),
+    mergeContact: async ({ ctx, params, body }) =>
+      (await privacy()).requestMerge(ctx, params.id, body.duplicateId),
+    contactDataExport: async ({ ctx, params }) => (await privacy()).exportContactData(ctx, params.id),
     listCustomFields: async ({ ctx }) => ({ items: await listCustomFields(ctx) }),
     defineCustomField: ({ ctx, body: { key, ...definition } }) =>
       defineCustomField(ctx, key, definition, 'create'),
@@ -113,31 +102,33 @@ export const handler = httpHandler(
       await deleteCustomField(ctx, params.key);
       return noContent();
     },
-    createCompany: ({ ctx, body }) => createCompany(ctx, body),
-    listCompanies: ({ ctx, query }) => listCompanies(ctx, query),
-    getCompany: ({ ctx, params }) => getCompany(ctx, params.id),
-    updateCompany: ({ ctx, params, body, ifMatch }) => updateCompany(ctx, params.id, body, ifMatch),
+    createCompany: async ({ ctx, body }) => (await companies()).createCompany(ctx, body),
+    listCompanies: async ({ ctx, query }) => (await companies()).listCompanies(ctx, query),
+    getCompany: async ({ ctx, params }) => (await companies()).getCompany(ctx, params.id),
+    updateCompany: async ({ ctx, params, body, ifMatch }) =>
+      (await companies()).updateCompany(ctx, params.id, body, ifMatch),
     companyContacts: async ({ ctx, params, query }) => {
-      await getCompany(ctx, params.id);
+      await (await companies()).getCompany(ctx, params.id);
       return searchContacts(ctx, { companyId: params.id }, query);
     },
     companyHistory: async ({ ctx, params, query }) => {
-      await getCompany(ctx, params.id);
+      await (await companies()).getCompany(ctx, params.id);
       return listHistory(ctx, { type: 'company', id: params.id }, query);
     },
     companyActivities: async ({ ctx, params, query }) => {
-      await getCompany(ctx, params.id);
-      return listCompanyActivities(ctx, params.id, query);
+      await (await companies()).getCompany(ctx, params.id);
+      return (await activities()).listCompanyActivities(ctx, params.id, query);
     },
-    createActivity: ({ ctx, body }) => createActivity(ctx, body),
-    getActivity: ({ ctx, params }) => getActivity(ctx, params.id),
-    updateActivity: ({ ctx, params, body, ifMatch }) => updateActivity(ctx, params.id, body, ifMatch),
+    createActivity: async ({ ctx, body }) => (await activities()).createActivity(ctx, body),
+    getActivity: async ({ ctx, params }) => (await activities()).getActivity(ctx, params.id),
+    updateActivity: async ({ ctx, params, body, ifMatch }) =>
+      (await activities()).updateActivity(ctx, params.id, body, ifMatch),
     deleteActivity: async ({ ctx, params }) => {
-      await deleteActivity(ctx, params.id);
+      await (await activities()).deleteActivity(ctx, params.id);
       return noContent();
     },
-    calendar: ({ ctx, query }) =>
-      calendar(ctx, {
+    calendar: async ({ ctx, query }) =>
+      (await calendars()).calendar(ctx, {
         from: query.from,
         to: query.to,
         ...(query.owner ? { ownerId: query.owner } : {}),
@@ -145,21 +136,22 @@ export const handler = httpHandler(
       }),
     calendarFeed: async ({ ctx, principal }) => {
       try {
-        return { active: true, feed: await getCalendarFeed(ctx, principal!.memberId) };
+        return { active: true, feed: await (await calendars()).getCalendarFeed(ctx, principal!.memberId) };
       } catch (error) {
         if (error instanceof NotFoundError) return { active: false };
         throw error;
       }
     },
-    issueCalendarFeed: ({ ctx, principal }) => issueCalendarFeed(ctx, principal!.memberId),
+    issueCalendarFeed: async ({ ctx, principal }) =>
+      (await calendars()).issueCalendarFeed(ctx, principal!.memberId),
     revokeCalendarFeed: async ({ ctx, principal }) => {
-      await revokeCalendarFeed(ctx, principal!.memberId);
+      await (await calendars()).revokeCalendarFeed(ctx, principal!.memberId);
       return noContent();
     },
-    createImport: ({ ctx, query, body }) => createImport(ctx, query, body),
-    addImportPart: ({ ctx, params, body }) => addNextPart(ctx, params.id, body),
-    getImport: ({ ctx, params }) => getImport(ctx, params.id),
-    importErrors: ({ ctx, params, query }) => listImportErrors(ctx, params.id, query),
+    createImport: async ({ ctx, query, body }) => (await imports()).createImport(ctx, query, body),
+    addImportPart: async ({ ctx, params, body }) => (await imports()).addNextPart(ctx, params.id, body),
+    getImport: async ({ ctx, params }) => (await imports()).getImport(ctx, params.id),
+    importErrors: async ({ ctx, params, query }) => (await imports()).listImportErrors(ctx, params.id, query),
   },
   { records: recordKinds, expansions: expandableKinds },
 );

@@ -1,11 +1,16 @@
 import type { TenantContext } from '../platform/context.ts';
 import { type Page, type QuerySpec, queryPage } from '../platform/db/repository.ts';
 import { ValidationError } from '../platform/errors.ts';
-import { getTenant } from '../tenancy/tenants.ts';
 import { contactKeys } from './keys.ts';
 import { toE164 } from './phones.ts';
 import type { Contact, ContactSearchQuery } from './schema.ts';
-import { contactFromItem, findContactIdByEmail, getContacts, listContacts } from './service.ts';
+import {
+  contactFromItem,
+  findContactIdByEmail,
+  getContacts,
+  listContacts,
+  tenantCountry,
+} from './service.ts';
 
 /**
  * Finding people without scanning: each filter is one key condition (docs/data-model.md,
@@ -63,7 +68,7 @@ export async function searchContacts(
   if (query.tag)
     return viaIndexItems(ctx, { index: 'GSI2', partition: contactKeys.byTag(t, query.tag) }, page);
   if (query.phone) {
-    const country = query.phone.startsWith('+') ? undefined : (await getTenant(ctx)).postalAddress.country;
+    const country = query.phone.startsWith('+') ? undefined : await tenantCountry(ctx);
     const e164 = await toE164(query.phone, country);
     if (!e164) throw ValidationError.field('query.phone', 'Must be a valid phone number.');
     return viaIndexItems(ctx, { index: 'GSI2', partition: contactKeys.byPhone(t, e164) }, page);

@@ -19,7 +19,6 @@ import {
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { defaultOwnerId } from '../platform/owner.ts';
-import { getTenant } from '../tenancy/tenants.ts';
 import { checkCustomFields, listCustomFields } from './fields.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
 import { contactKeys } from './keys.ts';
@@ -78,16 +77,24 @@ export async function contactWriteContext(
 ): Promise<ContactWriteContext> {
   const needsCountry = input.phones?.some((p) => !p.number.startsWith('+'));
   const needsFields = input.customFields && Object.keys(input.customFields).length > 0;
-  const [tenant, definitions, toE164] = await Promise.all([
-    needsCountry ? getTenant(ctx) : undefined,
+  const [defaultCountry, definitions, toE164] = await Promise.all([
+    needsCountry ? tenantCountry(ctx) : undefined,
     needsFields ? listCustomFields(ctx) : undefined,
     input.phones?.length ? phoneNormalizer() : undefined,
   ]);
   return {
-    ...(tenant ? { defaultCountry: tenant.postalAddress.country } : {}),
+    ...(defaultCountry ? { defaultCountry } : {}),
     ...(definitions ? { definitions } : {}),
     ...(toE164 ? { toE164 } : {}),
   };
+}
+
+/**
+ * The country of numbers typed without a country code: the tenant's address. The tenancy module
+ * loads on this path only, not at the cold start of every function that reads or writes contacts.
+ */
+export async function tenantCountry(ctx: TenantContext): Promise<string> {
+  return (await import('./tenant-country.ts')).tenantCountry(ctx);
 }
 
 function normalizePhones(

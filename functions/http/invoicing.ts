@@ -8,6 +8,7 @@ import {
   voidInvoice,
 } from '../../shared/invoicing/invoices.ts';
 import { httpHandler, reply } from '../../shared/platform/http/handler.ts';
+import { PAGE_OPTIONS } from '../../shared/platform/pages/options.ts';
 import { expandableKinds } from '../app/expansions.ts';
 import { invoicingRoutes } from '../app/invoicing.ts';
 import { recordKinds } from '../app/records.ts';
@@ -22,11 +23,10 @@ const aging = () => import('../../shared/invoicing/aging.ts');
 const payments = () => import('../../shared/invoicing/payments.ts');
 const timeline = () => import('../../shared/invoicing/timeline.ts');
 const records = () => import('../../shared/invoicing/records.ts');
+const pages = () => import('../../shared/platform/pages/reply.ts');
 const print = () => import('../../shared/invoicing/print.tsx');
 const policy = () => import('../../shared/invoicing/policy.ts');
 const billing = () => import('../../shared/invoicing/billing.ts');
-const pages = () => import('../../shared/platform/pages/reply.ts');
-const pageErrors = () => import('../../shared/platform/pages/errors.tsx');
 
 export const handler = httpHandler(
   invoicingRoutes,
@@ -61,8 +61,7 @@ export const handler = httpHandler(
       (await billing()).updateBillingProfile(ctx, params.id, body, ifMatch),
   },
   {
-    // PAGE_OPTIONS, with the page renderer loaded when an error is to be shown as a page.
-    renderError: async (problem, request) => (await pageErrors()).pageError(problem, request),
+    ...PAGE_OPTIONS,
     records: recordKinds,
     expansions: expandableKinds,
   },

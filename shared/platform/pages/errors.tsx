@@ -4,10 +4,12 @@ import type { AnyRoute } from '../http/route.ts';
 import type { MessageKey } from '../i18n/catalog.ts';
 import { translator } from '../i18n/translator.ts';
 import { Notice } from './components.tsx';
+import { isPageRoute } from './options.ts';
 import { renderPage, Shell } from './shell.tsx';
-import { isPageRoute, localeFromAcceptLanguage, wantsHtml } from './visitor.ts';
+import { localeFromAcceptLanguage, wantsHtml } from './visitor.ts';
 
-export { isPageRoute, localeFromAcceptLanguage, wantsHtml } from './visitor.ts';
+export { isPageRoute } from './options.ts';
+export { localeFromAcceptLanguage, wantsHtml } from './visitor.ts';
 
 /**
  * Errors of page routes, for people: a friendly page in their language (from Accept-Language)

@@ -1,7 +1,7 @@
-import { type HttpHandlerOptions, type Reply, reply } from '../http/handler.ts';
+import { type Reply, reply } from '../http/handler.ts';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem.ts';
 import type { HtmlPage } from './shell.tsx';
-import { isPageRoute, localeFromAcceptLanguage, wantsHtml } from './visitor.ts';
+import { localeFromAcceptLanguage, wantsHtml } from './visitor.ts';
 
 const PROBLEM_TYPES: Record<number, string> = {
   400: 'validation',
@@ -36,17 +36,7 @@ export function pageReply(
   return reply(page.html, { status: page.status, headers: page.headers });
 }
 
-/**
- * Options of httpHandler for a function that serves pages: their errors become friendly pages,
- * rendered by a module loaded on the first such error rather than at every cold start.
- */
-export const PAGE_OPTIONS: HttpHandlerOptions = {
-  renderError: async (problem, request) => {
-    if (!request.route || !isPageRoute(request.route) || !wantsHtml(request.headers.accept)) return undefined;
-    const { pageError } = await import('./errors.tsx');
-    return pageError(problem, request);
-  },
-};
+export { PAGE_OPTIONS } from './options.ts';
 
 /** What a visit to a public page brings besides its token: the time, and the browser's language. */
 export interface Visit {

@@ -1,16 +1,11 @@
 import Negotiator from 'negotiator';
-import type { AnyRoute } from '../http/route.ts';
 import { type Locale, SUPPORTED_LOCALES } from '../i18n/locales.ts';
 
 /**
  * What a visitor's browser asks for: a page or a problem document, and in which language. Apart
- * from the error page itself (errors.tsx, with preact and the shell), so that a function serving
- * pages decides without loading them.
+ * from the error page itself (errors.tsx, with preact and the shell), so that a page answers a
+ * client that wants JSON without loading them.
  */
-export function isPageRoute(route: Pick<AnyRoute, 'response'>): boolean {
-  return route.response.contentType?.startsWith('text/html') ?? false;
-}
-
 const FIRST_OF_LANGUAGE: Record<string, Locale> = { en: 'en-US', fr: 'fr-FR' };
 
 /** The supported locale the browser prefers: exact (fr-CA), else by language (fr-BE reads fr-FR). */

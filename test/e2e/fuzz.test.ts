@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
+import { freePort } from '../../infra/local/ports.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { buildOpenApi } from '../../shared/platform/http/openapi.ts';
 import {
@@ -62,7 +63,15 @@ const paramsOf = new Map<string, Record<string, string>>();
 const statuses = new Map<number, number>();
 
 beforeAll(async () => {
-  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0, rateLimits: false });
+  // A DynamoDB Local of its own: DynamoDB Local runs every statement on one SQLite thread, and this
+  // file's ten thousand requests on the run's shared one held that thread busy for half an hour,
+  // slowing every file beside it. With its own, the two workers' files stop queuing on one thread.
+  runtime = await startTestRuntime({
+    authorizerCacheTtlSeconds: 0,
+    rateLimits: false,
+    dynamodbEndpoint: undefined,
+    dynamodbPort: await freePort(),
+  });
   tenant = await signUpOverHttp(runtime);
   // Real records for the operations that address one, so valid-looking requests reach the services.
   const paths = [...new Set(operations.map((op) => op.path))].filter((p) => isolationFixtures[p]);

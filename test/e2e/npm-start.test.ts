@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/ports.ts';
 
@@ -130,15 +130,19 @@ describe('npm start', () => {
     // Its own waits (a minute for start-up, 15 s for the ports) must fit in the test's time.
   }, 120_000);
 
+  /**
+   * npm beside this node, else the first on PATH: node from the npm registry's `node` package (CI's
+   * Node 24 pass) comes without npm beside it.
+   */
+  const npmBinary = () =>
+    [dirname(process.execPath), ...(process.env.PATH ?? '').split(delimiter)]
+      .map((dir) => join(dir, 'npm'))
+      .find((path) => existsSync(path)) ?? 'npm';
+
   it('says in one line how to install Java when it is missing', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'nojava-'));
     for (const tool of ['node', 'npm', 'sh']) {
-      const found =
-        tool === 'sh'
-          ? '/bin/sh'
-          : tool === 'node'
-            ? process.execPath
-            : join(dirname(process.execPath), 'npm');
+      const found = tool === 'sh' ? '/bin/sh' : tool === 'node' ? process.execPath : npmBinary();
       symlinkSync(found, join(bin, tool));
     }
     const started = npmStart({ PATH: bin, PORT: String(await freePort()) });

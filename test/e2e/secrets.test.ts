@@ -1,6 +1,6 @@
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { carriesSecrets } from '../../shared/platform/http/handler.ts';
@@ -49,7 +49,7 @@ afterAll(async () => {
 
 /** Every item of this test file's table, as JSON text (a Scan is fine in a test, never in the app). */
 async function everyItem(): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: inject('dynamodbEndpoint') });
+  const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! });
   const items: string[] = [];
   for await (const page of paginateScan({ client }, { TableName: process.env.TABLE_NAME! }))
     for (const item of page.Items ?? []) items.push(JSON.stringify(unmarshall(item)));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../functions/app/tenant-data.ts';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { db } from '../../shared/platform/db/client.ts';
@@ -41,7 +41,7 @@ afterAll(async () => {
 type Stored = Record<string, unknown>;
 
 async function scanTenant(tenantId: string): Promise<Stored[]> {
-  const client = new DynamoDBClient({ endpoint: inject('dynamodbEndpoint') });
+  const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! });
   const items: Stored[] = [];
   for await (const page of paginateScan({ client }, { TableName: process.env.TABLE_NAME! }))
     for (const raw of page.Items ?? []) {

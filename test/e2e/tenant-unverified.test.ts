@@ -1,6 +1,6 @@
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { expiringTenantData } from '../../shared/platform/tenant-data.ts';
 import '../../functions/app/tenant-data.ts';
@@ -34,7 +34,7 @@ afterAll(async () => {
 
 async function keysOf(tenantId: string): Promise<string[]> {
   const expiring = new Set(expiringTenantData().map((f) => f.partition));
-  const client = new DynamoDBClient({ endpoint: inject('dynamodbEndpoint') });
+  const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! });
   const keys: string[] = [];
   for await (const page of paginateScan({ client }, { TableName: process.env.TABLE_NAME! }))
     for (const raw of page.Items ?? []) {

@@ -7,7 +7,9 @@ import { SERVICE_SENDER_EMAIL } from './service-sender.ts';
  * table of the file's own, so files run in parallel without seeing each other's data.
  * Integration tests create that table with `useTable()` (test/support/table.ts).
  */
-const dynamodb = inject('dynamodbEndpoint');
+// The worker's own DynamoDB Local (global-setup.ts starts one per worker).
+const dynamodbEndpoints = inject('dynamodbEndpoints');
+const dynamodb = dynamodbEndpoints[(Number(process.env.VITEST_POOL_ID ?? 1) - 1) % dynamodbEndpoints.length];
 const ses = inject('sesEndpoint');
 
 Object.assign(process.env, {

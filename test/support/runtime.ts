@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import { freePort } from '../../infra/local/ports.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
 import { verifyTenantByMail } from '../../infra/local/verify-by-mail.ts';
@@ -20,7 +19,7 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Lo
   ]);
   return startLocalRuntime({
     dataDir: null,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB!,
     tableName: process.env.TABLE_NAME!,
     port,
     sesPort,

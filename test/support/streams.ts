@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import { application } from '../../functions/app/index.ts';
 import { MemoryDeadLetters } from '../../infra/local/aws/dead-letters.ts';
 import { LocalStreamPoller } from '../../infra/local/aws/streams.ts';
@@ -30,7 +29,7 @@ export async function startDerivations(): Promise<Derivations> {
   await lambda.preload();
   const deadLetters = new MemoryDeadLetters();
   const poller = new LocalStreamPoller({
-    endpoint: inject('dynamodbEndpoint'),
+    endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB!,
     tableName: process.env.TABLE_NAME!,
     consumers,
     invoke: lambda.invoke,

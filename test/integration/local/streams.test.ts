@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamConsumerSpec } from '../../../functions/app/types.ts';
 import { MemoryDeadLetters } from '../../../infra/local/aws/dead-letters.ts';
 import { LocalStreamPoller } from '../../../infra/local/aws/streams.ts';
@@ -20,7 +20,7 @@ const pollers: LocalStreamPoller[] = [];
 
 beforeAll(async () => {
   tableName = await useTable();
-  endpoint = inject('dynamodbEndpoint');
+  endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB!;
   db = localClient(endpoint);
 });
 afterEach(async () => {

@@ -1,9 +1,9 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { backOff } from 'exponential-backoff';
 import { ContactChurnRiskRaised, ContactRfmSegmentChanged } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { tableName } from '../platform/db/client.ts';
 import { getItems, type Item, outboxItem, queryEach } from '../platform/db/repository.ts';
+import { backOff } from '../platform/retry.ts';
 import { contactKeys } from './keys.ts';
 import type { RfmSegment } from './score-fields.ts';
 

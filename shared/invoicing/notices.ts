@@ -1,4 +1,3 @@
-import { backOff } from 'exponential-backoff';
 import { DunningNoticeSent } from '../../events/invoicing.ts';
 import type { Company, Contact } from '../contacts/schema.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
@@ -9,6 +8,7 @@ import { and, notExists } from '../platform/db/expressions.ts';
 import { type Item, queryAll, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import type { MessageKey } from '../platform/i18n/catalog.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
+import { backOff } from '../platform/retry.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { statusIs } from './invoices.ts';
 import { invoiceKeys, type NoticeRecipient } from './keys.ts';

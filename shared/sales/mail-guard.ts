@@ -1,8 +1,8 @@
-import { backOff } from 'exponential-backoff';
 import type { MailOutcome } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { ItemKey } from '../platform/db/keys.ts';
 import { type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
+import { backOff } from '../platform/retry.ts';
 
 /**
  * At most one email per thing that must be mailed once (a quote revision, a purchase order),

@@ -1,9 +1,9 @@
-import { backOff } from 'exponential-backoff';
 import { PreconditionFailedError, UnavailableError } from '../errors.ts';
+import { backOff } from '../retry.ts';
 import { isTransientCancellation } from './contention.ts';
 
 // Apart from contention.ts, which problem.ts (in every function, the fallback included) imports:
-// only the functions that write load the backoff library.
+// only the functions that write load this.
 
 /**
  * Runs a read-modify-write (`change` reads the record, applies the request to it and commits on

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { CAMPAIGN_SCHEDULE, startScheduledCampaign } from '../../shared/marketing/campaigns.ts';
+import { startScheduledCampaign } from '../../shared/marketing/campaign-sending.ts';
+import { CAMPAIGN_SCHEDULE } from '../../shared/marketing/campaigns.ts';
 import { NEWSLETTER_SCHEDULE, runNewsletter } from '../../shared/marketing/newsletters.ts';
 import { jobHandler } from '../../shared/platform/handlers.ts';
 

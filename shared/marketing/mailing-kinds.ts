@@ -5,7 +5,7 @@ import type { MergeValues } from '../platform/merge-fields.ts';
 import { surveyMailings } from '../surveys/survey-mailings.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { campaignMailings } from './campaign-mailings.ts';
-import type { Content } from './content.tsx';
+import type { Content } from './content.ts';
 import type { Mailing, MailingStatus } from './mailing-types.ts';
 import type { ContactData } from './recipients.ts';
 
@@ -37,7 +37,7 @@ export interface MailingKind {
    * The content in the recipient's language, when the owner's content is the product's own text
    * (a survey invitation) rather than the tenant's; undefined keeps the mailing's content.
    */
-  contentFor?(mailing: Mailing, i18n: Translator): Content | undefined;
+  contentFor?(mailing: Mailing, i18n: Translator): Promise<Content | undefined>;
   /**
    * Narrows each page of eligible recipients when the mailing is planned (e.g. survey sampling:
    * not surveyed in the last 90 days). Runs before send records are written.

@@ -1,4 +1,4 @@
-import type { Content } from './content.tsx';
+import type { Content } from './content.ts';
 import type { Audience } from './schema.ts';
 
 /**

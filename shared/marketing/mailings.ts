@@ -9,7 +9,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { getItem, type Item, type UnitOfWork, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
-import { checkContent } from './content.tsx';
+import { checkContent } from './content.ts';
 import { mailingKeys } from './keys.ts';
 import { kindOf } from './mailing-kinds.ts';
 import { type Counts, type Mailing, type MailingSpec, type MailingStatus, START } from './mailing-types.ts';

@@ -27,8 +27,10 @@ import {
   RecurrenceError,
 } from '../tasks/recurrence.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { checkAudience, probeAudience } from './audience.ts';
-import { campaignItem, mailingSpecOf } from './campaigns.ts';
+import { probeAudience } from './audience.ts';
+import { checkAudience } from './audience-check.ts';
+import { mailingSpecOf } from './campaign-sending.ts';
+import { campaignItem } from './campaigns.ts';
 import { newsletterKeys } from './keys.ts';
 import { checkMailingSpec, startMailingInto } from './mailings.ts';
 import type {

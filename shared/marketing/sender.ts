@@ -9,11 +9,12 @@ import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db
 import { translator } from '../platform/i18n/translator.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { getTenant } from '../tenancy/tenants.ts';
-import { contentUses, mergeValuesFor, recipientLinks, renderMessage } from './content.tsx';
+import { contentUses, mergeValuesFor } from './content.ts';
 import { topicKeys } from './keys.ts';
 import { kindOf, type MailingKind } from './mailing-kinds.ts';
 import type { Counts, Mailing } from './mailing-types.ts';
 import { findMailing, settleMailing } from './mailings.ts';
+import { recipientLinks, renderMessage } from './message.tsx';
 import {
   type ContactData,
   contactData,
@@ -254,7 +255,7 @@ async function envelopeFor(s: Sending, recipient: ContactData): Promise<Envelope
   const kindValues = s.kind.mergeValues
     ? await s.kind.mergeValues(ctx, mailing, recipient, { tenant, i18n })
     : {};
-  const content = s.kind.contentFor?.(mailing, i18n) ?? mailing.content;
+  const content = (await s.kind.contentFor?.(mailing, i18n)) ?? mailing.content;
   const extra = contentUses(content, 'selfServiceLink')
     ? { ...kindValues, selfServiceLink: (await selfServiceLinkFor(tenant, contact.id, ctx.clock.now())).url }
     : kindValues;

@@ -1,4 +1,4 @@
-import type { Content } from '../marketing/content.tsx';
+import type { Content } from '../marketing/content.ts';
 import type { MessageKey } from '../platform/i18n/catalog.ts';
 import type { Translator } from '../platform/i18n/translator.ts';
 import { renderFragment } from '../platform/pages/email.tsx';

@@ -4,10 +4,7 @@ import type { ContactData } from '../marketing/recipients.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, type UnitOfWork } from '../platform/db/repository.ts';
 import type { Translator } from '../platform/i18n/translator.ts';
-import { invitationContent, invitationGreeting } from './invitation-mail.tsx';
-import { invitationUrl, inviteContact } from './invitations.ts';
 import { surveyKeys } from './keys.ts';
-import { candidatesOf, sample } from './sampling.ts';
 import type { SurveySampling, Wave } from './schema.ts';
 
 /**
@@ -20,7 +17,9 @@ import type { SurveySampling, Wave } from './schema.ts';
  *
  * The mailing's id is the wave's; its `ref` carries what the hooks need of the wave, so sending
  * reads nothing more per recipient. This file imports nothing that leads back to the pipeline's
- * registry of kinds, which imports it.
+ * registry of kinds, which imports it. Every function that starts or moves a mailing loads the
+ * registry; what sampling, inviting and the invitation's text need is loaded by the planner's and
+ * the sender's first survey wave instead.
  */
 export const SURVEY_MAILING_KIND = 'survey';
 
@@ -55,6 +54,7 @@ export const surveyMailings: MailingKind = {
     const rules = (item?.sampling ?? {}) as SurveySampling;
     if (rules.skipIfSurveyedWithinDays === undefined && rules.customersForAtLeastDays === undefined)
       return recipients;
+    const { candidatesOf, sample } = await import('./sampling.ts');
     const contacts = recipients.flatMap((r) => (r.contact ? [r.contact] : []));
     const now = ctx.clock.now();
     const invited = new Set(
@@ -67,6 +67,10 @@ export const surveyMailings: MailingKind = {
 
   async mergeValues(ctx: TenantContext, mailing: Mailing, recipient: ContactData, { tenant, i18n }: Reader) {
     const wave = waveOf(mailing);
+    const [{ invitationUrl, inviteContact }, { invitationGreeting }] = await Promise.all([
+      import('./invitations.ts'),
+      import('./invitation-mail.tsx'),
+    ]);
     const invitation = await inviteContact(ctx, wave, recipient.id);
     return {
       survey: {
@@ -78,7 +82,9 @@ export const surveyMailings: MailingKind = {
     };
   },
 
-  contentFor: (_mailing: Mailing, i18n: Translator) => invitationContent(i18n),
+  async contentFor(_mailing: Mailing, i18n: Translator) {
+    return (await import('./invitation-mail.tsx')).invitationContent(i18n);
+  },
 
   onStatusChange(
     uow: UnitOfWork,

@@ -1,5 +1,5 @@
 import { SurveyScheduleSaved } from '../../events/surveys.ts';
-import { checkAudience } from '../marketing/audience.ts';
+import { checkAudience } from '../marketing/audience-check.ts';
 import { usableTopic } from '../marketing/topics.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Condition, exists, hasVersion } from '../platform/db/expressions.ts';

@@ -2,11 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defineCustomField } from '../../../shared/contacts/fields.ts';
 import {
   cancelCampaign,
+  scheduleCampaign,
+  sendCampaignNow,
+} from '../../../shared/marketing/campaign-sending.ts';
+import {
   createCampaign,
   getCampaign,
   listCampaigns,
-  scheduleCampaign,
-  sendCampaignNow,
   updateCampaign,
 } from '../../../shared/marketing/campaigns.ts';
 import { addMembers, createList } from '../../../shared/marketing/lists.ts';
@@ -18,8 +20,9 @@ import {
   runNewsletter,
   updateNewsletter,
 } from '../../../shared/marketing/newsletters.ts';
+import { previewTemplate } from '../../../shared/marketing/previews.ts';
 import { Audience } from '../../../shared/marketing/schema.ts';
-import { createTemplate, deleteTemplate, previewTemplate } from '../../../shared/marketing/templates.ts';
+import { createTemplate, deleteTemplate } from '../../../shared/marketing/templates.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import type { TenantContext } from '../../../shared/platform/context.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';

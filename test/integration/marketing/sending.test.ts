@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { suppressionOf } from '../../../shared/mail/suppression.ts';
-import { createCampaign, getCampaign, sendCampaignNow } from '../../../shared/marketing/campaigns.ts';
+import { sendCampaignNow } from '../../../shared/marketing/campaign-sending.ts';
+import { createCampaign, getCampaign } from '../../../shared/marketing/campaigns.ts';
 import { handleSesEvent, SesEventDetail } from '../../../shared/marketing/feedback.ts';
 import { alertAdmins } from '../../../shared/marketing/housekeeping.ts';
 import { mailingKeys, shardOf } from '../../../shared/marketing/keys.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Footer, renderMessage } from '../../../shared/marketing/content.tsx';
+import { type Footer, renderMessage } from '../../../shared/marketing/message.tsx';
 import { translator } from '../../../shared/platform/i18n/translator.ts';
 import type { Tenant } from '../../../shared/tenancy/schema.ts';
 

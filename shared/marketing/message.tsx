@@ -1,81 +1,18 @@
-import { fieldKeys } from '../contacts/keys.ts';
-import type { Contact } from '../contacts/schema.ts';
-import type { TenantContext } from '../platform/context.ts';
-import { queryAll } from '../platform/db/repository.ts';
-import { type FieldIssue, ValidationError } from '../platform/errors.ts';
 import type { Translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
-import { checkTemplate, type MergeValues, mergeFieldsOf, renderTemplate } from '../platform/merge-fields.ts';
+import { type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
 import { renderFragment } from '../platform/pages/email.tsx';
 import { postalAddressLine } from '../tenancy/address.ts';
 import { signTenantLink } from '../tenancy/link-keys.ts';
 import type { Tenant } from '../tenancy/schema.ts';
+import type { Content, RecipientLinks } from './content.ts';
 
 /**
- * What a marketing email is made of: the subject, HTML and text of a template with merge fields,
- * the compliance footer every marketing email carries (who sends it, why, the tenant's postal
- * address, unsubscribe and preference links) and the RFC 8058 one-click unsubscribe headers.
+ * The email one recipient receives: merged content, the compliance footer every marketing email
+ * carries (who sends it, why, the tenant's postal address, unsubscribe and preference links) and
+ * the RFC 8058 one-click unsubscribe headers. Loaded by the sender and by previews, not by the
+ * API's other routes (preact renders the footer).
  */
-export interface Content {
-  subject: string;
-  html: string;
-  text: string;
-}
-
-export const CONTACT_FIELDS = [
-  'firstName',
-  'lastName',
-  'fullName',
-  'email',
-  'lifecycleStage',
-  'selfServiceLink',
-] as const;
-
-/** Does any part of the content use the merge field (so a per-recipient value is worth making)? */
-export function contentUses(content: Partial<Content>, field: string): boolean {
-  return [content.subject, content.html, content.text].some(
-    (t) => t !== undefined && mergeFieldsOf(t).includes(field),
-  );
-}
-export const COMMON_FIELDS = ['tenant.name', 'tenant.address', 'unsubscribeUrl', 'preferencesUrl'] as const;
-
-/** Every merge field a template may use: the contact's, the tenant's, links, custom fields, and extras. */
-export async function availableFields(ctx: TenantContext, extra: readonly string[] = []): Promise<string[]> {
-  const custom = await queryAll(ctx, {
-    partition: fieldKeys.partition(ctx.tenantId),
-    sort: { beginsWith: 'FIELD#' },
-  });
-  return [
-    ...CONTACT_FIELDS,
-    ...COMMON_FIELDS,
-    ...custom.map((item) => `custom.${String(item.SK).slice('FIELD#'.length)}`),
-    ...extra,
-  ];
-}
-
-/** Refuses content with unknown merge fields, naming each part (`<path>.subject`...) at fault. */
-export async function checkContent(
-  ctx: TenantContext,
-  content: Partial<Content>,
-  path: string,
-  extra: readonly string[] = [],
-): Promise<void> {
-  const fields = await availableFields(ctx, extra);
-  const issues: FieldIssue[] = [];
-  for (const part of ['subject', 'html', 'text'] as const) {
-    const template = content[part];
-    if (template === undefined) continue;
-    for (const problem of checkTemplate(template, fields))
-      issues.push({ path: path ? `${path}.${part}` : part, message: problem.message });
-  }
-  if (issues.length) throw new ValidationError(issues, issues[0]!.message);
-}
-
-export interface RecipientLinks {
-  unsubscribeUrl: string;
-  preferencesUrl: string;
-}
-
 /**
  * Signed links for one recipient of one mailing, with the tenant's current link key. They do not
  * expire: an unsubscribe link must work for as long as the email sits in someone's mailbox (until
@@ -96,25 +33,6 @@ export async function recipientLinks(
   return {
     unsubscribeUrl: publicUrl(`/v1/unsubscribe/${unsubscribe}`),
     preferencesUrl: publicUrl(`/v1/preferences/${preferences}`),
-  };
-}
-
-export function mergeValuesFor(
-  contact: Pick<Contact, 'firstName' | 'lastName' | 'email' | 'lifecycleStage' | 'customFields'>,
-  tenant: Tenant,
-  links: RecipientLinks,
-  extra: MergeValues = {},
-): MergeValues {
-  return {
-    firstName: contact.firstName,
-    lastName: contact.lastName,
-    fullName: `${contact.firstName} ${contact.lastName}`.trim(),
-    email: contact.email,
-    lifecycleStage: contact.lifecycleStage,
-    custom: contact.customFields,
-    tenant: { name: tenant.name, address: postalAddressLine(tenant) },
-    ...links,
-    ...extra,
   };
 }
 

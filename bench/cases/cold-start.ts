@@ -144,6 +144,8 @@ export async function buildAll(functions: readonly FunctionSpec[]) {
       chunksAtStart: Object.keys(atStart.outputs).length - 1,
       sdkPackages: sources.get(fn.name)!.packages,
       beyondSdk: beyond(atStart, baseline),
+      /** The outputs a cold start loads, with the inputs each holds (to see what to make lazy). */
+      atStart,
     };
   });
 }

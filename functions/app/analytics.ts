@@ -165,7 +165,7 @@ export const analyticsRoutes = {
   }),
 };
 
-export const analytics = defineModule({
+export const analytics = /* @__PURE__ */ defineModule({
   name: 'analytics',
   tags: {
     Analytics:

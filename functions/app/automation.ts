@@ -139,7 +139,7 @@ export const automationRoutes = {
   }),
 };
 
-export const automation = defineModule({
+export const automation = /* @__PURE__ */ defineModule({
   name: 'automation',
   tags: {
     Automation:

@@ -259,7 +259,7 @@ export const documentRoutes = {
   }),
 };
 
-export const cases = defineModule({
+export const cases = /* @__PURE__ */ defineModule({
   name: 'cases',
   tags: {
     Cases: 'Customer requests from email, the contact form, calls and the API, with their conversations.',
@@ -319,7 +319,7 @@ export const cases = defineModule({
       permissions: ['table:write', 'schedules:manage'],
     },
   ],
-  routes: { ...caseRoutes, ...caseSettingsRoutes, ...documentRoutes },
+  routes: [caseRoutes, caseSettingsRoutes, documentRoutes],
   schedules: [
     {
       name: SLA_SCHEDULE,

@@ -589,7 +589,7 @@ export const contactRoutes = {
 };
 
 /** Pages for people without an API key: the self-service form and calendar apps. */
-export const contacts = defineModule({
+export const contacts = /* @__PURE__ */ defineModule({
   name: 'contacts',
   tags: {
     Contacts: 'The address book: customers, former customers, prospects and leads.',
@@ -635,7 +635,7 @@ export const contacts = defineModule({
       permissions: ['table:write'],
     },
   ],
-  routes: { ...contactRoutes, ...contactPublicRoutes },
+  routes: [contactRoutes, contactPublicRoutes],
   streams: [
     {
       name: 'contact-indexes',

@@ -164,7 +164,7 @@ export const identityRoutes = {
   }),
 };
 
-export const identity = defineModule({
+export const identity = /* @__PURE__ */ defineModule({
   name: 'identity',
   tags: {
     'Sign-in':

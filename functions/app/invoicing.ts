@@ -294,7 +294,7 @@ export const invoicingRoutes = {
   }),
 };
 
-export const invoicing = defineModule({
+export const invoicing = /* @__PURE__ */ defineModule({
   name: 'invoicing',
   tags: {
     Invoicing: 'Invoices, payments, the receivables aging report, and dunning of overdue invoices.',

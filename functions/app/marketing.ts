@@ -42,6 +42,7 @@ import {
   SEND_QUEUE,
   SEND_WORKERS,
   SENDER_TIMEOUT_SECONDS,
+  SENDER_VISIBILITY_SECONDS,
 } from '../../shared/marketing/settings.ts';
 import {
   adminOnly,
@@ -738,7 +739,7 @@ export const marketingRoutes = {
   }),
 };
 
-export const marketing = defineModule({
+export const marketing = /* @__PURE__ */ defineModule({
   name: 'marketing',
   tags: {
     Topics: "Subscription topics (newsletter, product news, surveys) and each contact's choice.",
@@ -797,7 +798,7 @@ export const marketing = defineModule({
       permissions: ['table:write'],
     },
   ],
-  routes: { ...marketingRoutes, ...marketingPublicRoutes },
+  routes: [marketingRoutes, marketingPublicRoutes],
   rules: [
     {
       name: 'marketing-events',
@@ -856,7 +857,7 @@ export const marketing = defineModule({
         'Batches of at most 50 recipients of one mailing; the consumers pace the SES rate between them.',
       consumer: 'mailing-sender',
       batchSize: 1,
-      visibilityTimeoutSeconds: SENDER_TIMEOUT_SECONDS + 60,
+      visibilityTimeoutSeconds: SENDER_VISIBILITY_SECONDS,
       maxReceiveCount: 10,
       maxConcurrency: SEND_WORKERS,
     },

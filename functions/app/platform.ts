@@ -41,7 +41,7 @@ export const platformRoutes = {
   }),
 };
 
-export const platform = defineModule({
+export const platform = /* @__PURE__ */ defineModule({
   name: 'platform',
   tags: { Platform: 'The API reference itself: this document and its documentation page.' },
   functions: [

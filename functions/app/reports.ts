@@ -258,7 +258,7 @@ export const reportRoutes = {
   }),
 };
 
-export const reports = defineModule({
+export const reports = /* @__PURE__ */ defineModule({
   name: 'reports',
   tags: {
     Reports:

@@ -934,7 +934,7 @@ export const salesRoutes = {
   }),
 };
 
-export const sales = defineModule({
+export const sales = /* @__PURE__ */ defineModule({
   name: 'sales',
   tags: {
     Leads: 'Prospects before they are deals: assignment rules, history, conversion.',

@@ -77,7 +77,7 @@ export const senderRoutes = {
   }),
 };
 
-export const senders = defineModule({
+export const senders = /* @__PURE__ */ defineModule({
   name: 'senders',
   tags: {
     'Sender identities':

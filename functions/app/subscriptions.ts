@@ -139,7 +139,7 @@ export const operatorRoutes = {
   }),
 };
 
-export const subscriptions = defineModule({
+export const subscriptions = /* @__PURE__ */ defineModule({
   name: 'subscriptions',
   tags: { Subscriptions: 'Plans, seats, usage and quotas: what the tenant pays for and may use.' },
   functions: [
@@ -176,7 +176,7 @@ export const subscriptions = defineModule({
       permissions: ['table:write'],
     },
   ],
-  routes: { ...subscriptionRoutes, ...operatorRoutes },
+  routes: [subscriptionRoutes, operatorRoutes],
   rules: [
     {
       name: 'meter-mail',

@@ -223,7 +223,7 @@ export const surveyRoutes = {
 };
 
 /** The answer form, opened from an invitation's signed link by people without an API key. */
-export const surveys = defineModule({
+export const surveys = /* @__PURE__ */ defineModule({
   name: 'surveys',
   tags: {
     Surveys: 'Customer satisfaction surveys: questions, waves by email or on paper, responses and results.',
@@ -262,7 +262,7 @@ export const surveys = defineModule({
       permissions: ['table:write'],
     },
   ],
-  routes: { ...surveyRoutes, ...surveyPublicRoutes },
+  routes: [surveyRoutes, surveyPublicRoutes],
   rules: [
     {
       name: 'survey-timers',

@@ -170,7 +170,7 @@ export const taskRoutes = {
   }),
 };
 
-export const tasks = defineModule({
+export const tasks = /* @__PURE__ */ defineModule({
   name: 'tasks',
   tags: {
     Tasks: 'Follow-ups, to-dos and call checklists, made by members or by the CRM itself.',

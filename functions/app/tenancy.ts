@@ -268,7 +268,7 @@ export const tenancyRoutes = {
   }),
 };
 
-export const tenancy = defineModule({
+export const tenancy = /* @__PURE__ */ defineModule({
   name: 'tenancy',
   tags: {
     Tenancy:

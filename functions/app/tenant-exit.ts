@@ -98,7 +98,7 @@ export const tenantExitRoutes = {
   }),
 };
 
-export const tenantExit = defineModule({
+export const tenantExit = /* @__PURE__ */ defineModule({
   name: 'tenant-exit',
   functions: [
     {

@@ -197,7 +197,8 @@ export interface ModuleSpec {
   /** Descriptions of the module's OpenAPI tags. */
   tags?: Record<string, string>;
   functions: FunctionSpec[];
-  routes?: Record<string, AnyRoute>;
+  /** Its route tables: one, or several (the API's and its public pages'). */
+  routes?: RouteTable | readonly RouteTable[];
   rules?: RuleSpec[];
   schedules?: ScheduleSpec[];
   queues?: QueueSpec[];
@@ -241,18 +242,33 @@ export interface Application {
   fallback: string;
 }
 
+type RouteTable = Record<string, AnyRoute>;
+
+function routesOf(m: ModuleSpec): AnyRoute[] {
+  const tables: readonly RouteTable[] = Array.isArray(m.routes)
+    ? m.routes
+    : m.routes
+      ? [m.routes as RouteTable]
+      : [];
+  return tables.flatMap((table) => Object.values(table));
+}
+
 /** Each tag belongs to the first module whose routes use it. */
 function tagGroupsOf(modules: ModuleSpec[]): Array<{ name: string; tags: string[] }> {
   const seen = new Set<string>();
   return modules.map((m) => {
-    const tags = [...new Set(Object.values(m.routes ?? {}).flatMap((r) => r.tags))].filter(
-      (t) => !seen.has(t),
-    );
+    const tags = [...new Set(routesOf(m).flatMap((r) => r.tags))].filter((t) => !seen.has(t));
     for (const tag of tags) seen.add(tag);
     return { name: m.name, tags };
   });
 }
 
+/**
+ * A module's declaration. Every call is marked `/* @__PURE__ *\/` where a module is declared, and its
+ * route tables are listed rather than spread: a function's bundle imports the module's routes, and
+ * the bundler then leaves out the rest of the declaration (functions, queues, rules, descriptions),
+ * which only the stack, the local runtime and the API reference read.
+ */
 export function defineModule(spec: ModuleSpec): ModuleSpec {
   return spec;
 }
@@ -264,7 +280,7 @@ export function defineApplication(
 ): Application {
   const app: Application = {
     functions: modules.flatMap((m) => m.functions),
-    routes: modules.flatMap((m) => Object.values(m.routes ?? {})),
+    routes: modules.flatMap(routesOf),
     rules: modules.flatMap((m) => m.rules ?? []),
     schedules: modules.flatMap((m) => m.schedules ?? []),
     queues: modules.flatMap((m) => m.queues ?? []),

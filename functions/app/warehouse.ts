@@ -58,7 +58,7 @@ export const warehouseRoutes = {
   }),
 };
 
-export const warehouse = defineModule({
+export const warehouse = /* @__PURE__ */ defineModule({
   name: 'warehouse',
   tags: {
     Warehouse:

@@ -223,7 +223,7 @@ export const webhookRoutes = {
   }),
 };
 
-export const webhooks = defineModule({
+export const webhooks = /* @__PURE__ */ defineModule({
   name: 'webhooks',
   tags: {
     Webhooks:

@@ -6,7 +6,6 @@ import {
   CaseSlaMet,
   CaseStatusChanged,
 } from '../../events/cases.ts';
-import { createContactInto, findContactIdByEmail, getContactItem } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { registerAttachable } from '../documents/targets.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -22,7 +21,7 @@ import {
   whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors.ts';
+import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { caseReplyAddress, inboundDomain } from './addresses.ts';
 import { caseKeys } from './keys.ts';
@@ -491,11 +490,14 @@ export async function updateCase(
  * A case opened through the API (an integration, or an agent logging a call): the customer by id,
  * or by address (matched, else created as a lead), and the request as its first message.
  */
+// Loaded on this path only: the contacts service is not in the cases API's cold start.
+const customers = () => import('./customers.ts');
+
 export async function createCase(ctx: TenantContext, body: CaseCreate): Promise<Case> {
   const sla = await slaEnvironment(ctx);
   return withCaseNumber(async () => {
     const uow = unitOfWork(ctx);
-    const customer = await customerFor(ctx, uow, body);
+    const customer = await (await customers()).customerFor(ctx, uow, body);
     const firstMessageId = newId();
     const opened = openCaseInto(uow, ctx, {
       firstMessageId,
@@ -519,42 +521,6 @@ export async function createCase(ctx: TenantContext, body: CaseCreate): Promise<
     await uow.commit();
     return { ...opened, lastCustomerMessageId: first.id };
   });
-}
-
-async function customerFor(
-  ctx: TenantContext,
-  uow: UnitOfWork,
-  body: CaseCreate,
-): Promise<Pick<NewCase, 'contactId' | 'companyId' | 'requester'>> {
-  const contactId =
-    body.contactId ??
-    (body.requesterEmail ? await findContactIdByEmail(ctx, body.requesterEmail) : undefined);
-  if (contactId) {
-    const item = await getContactItem(ctx, contactId);
-    if (!item) throw UnprocessableError.field('body.contactId', `No contact ${contactId}.`);
-    const email = body.requesterEmail ?? (typeof item.email === 'string' ? item.email : undefined);
-    return {
-      contactId,
-      ...(typeof item.companyId === 'string' ? { companyId: item.companyId } : {}),
-      requester: {
-        name: body.requesterName ?? `${String(item.firstName)} ${String(item.lastName)}`.trim(),
-        ...(email ? { email } : {}),
-      },
-    };
-  }
-  if (!body.requesterEmail) return { requester: { name: body.requesterName ?? '' } };
-  const [firstName, ...rest] = (body.requesterName ?? body.requesterEmail.split('@')[0]!).split(/\s+/);
-  const contact = createContactInto(uow, ctx, {
-    firstName: firstName!.slice(0, 100),
-    lastName: (rest.join(' ') || '-').slice(0, 100),
-    email: body.requesterEmail,
-    lifecycleStage: 'lead',
-    tags: [],
-  });
-  return {
-    contactId: contact.id,
-    requester: { name: body.requesterName ?? '', email: body.requesterEmail },
-  };
 }
 
 registerAttachable('case', caseKeys.case);

@@ -2,7 +2,6 @@ import type { TenantContext } from '../platform/context.ts';
 import { getItem, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ValidationError } from '../platform/errors.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
 import { DEFAULT_WEEK } from './business-hours.ts';
 import { caseKeys } from './keys.ts';
 import type { CaseSettings } from './schema.ts';
@@ -29,7 +28,11 @@ export async function getCaseSettings(ctx: TenantContext): Promise<CaseSettings>
  * (two reads; `tenant` when the caller holds it already).
  */
 export async function slaEnvironment(ctx: TenantContext, tenant?: Tenant): Promise<SlaEnvironment> {
-  const [{ timeZone }, settings] = await Promise.all([tenant ?? getTenant(ctx), getCaseSettings(ctx)]);
+  // Tenancy (its schemas and events) loads on the writes that start or move SLA clocks only.
+  const [{ timeZone }, settings] = await Promise.all([
+    tenant ?? import('./tenant.ts').then(({ getTenant }) => getTenant(ctx)),
+    getCaseSettings(ctx),
+  ]);
   return {
     hours: { timeZone, week: settings.week, holidays: settings.holidays },
     targets: settings.slaTargets ?? DEFAULT_SLA_TARGETS,

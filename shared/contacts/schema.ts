@@ -2,8 +2,10 @@ import * as z from 'zod/mini';
 import { Locale } from '../platform/i18n/schema.ts';
 import { Email, Id, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
 import { secretField } from '../platform/secret-fields.ts';
+import { CONSENT_STATUSES, LIFECYCLE_STAGES } from './vocabulary.ts';
 
-export const LIFECYCLE_STAGES = ['lead', 'prospect', 'customer', 'former'] as const;
+export { CONSENT_STATUSES, LIFECYCLE_STAGES };
+
 export const LifecycleStage = named('LifecycleStage', z.enum(LIFECYCLE_STAGES));
 export type LifecycleStage = z.infer<typeof LifecycleStage>;
 
@@ -67,7 +69,6 @@ export const BestTimeToCall = named(
   'When the contact prefers to be called, in their own time zone.',
 );
 
-export const CONSENT_STATUSES = ['granted', 'denied', 'unknown'] as const;
 export const MarketingConsent = named(
   'MarketingConsent',
   z.object({

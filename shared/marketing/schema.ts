@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CONSENT_STATUSES, LIFECYCLE_STAGES } from '../contacts/schema.ts';
+import { CONSENT_STATUSES, LIFECYCLE_STAGES } from '../contacts/vocabulary.ts';
 import {
   Email,
   Id,
@@ -10,6 +10,7 @@ import {
   named,
   TimeZone,
 } from '../platform/schema.ts';
+import { Audience } from './audience-schema.ts';
 
 // Subscription topics
 
@@ -315,30 +316,9 @@ export const SegmentPreview = named(
 );
 export type SegmentPreview = z.infer<typeof SegmentPreview>;
 
-// Audience (campaigns, newsletters, and any mailing of another module)
-
-const Ids = (max: number) => z._default(z.array(Id).check(z.maxLength(max)), []);
-
-export const Audience = named(
-  'Audience',
-  z
-    .object({
-      lists: Ids(20),
-      segments: Ids(20),
-      /** Contacts in these lists or segments never receive the mail. */
-      excludeLists: Ids(20),
-      excludeSegments: Ids(20),
-      /** Explicit recipients (e.g. a survey sample), besides lists and segments. */
-      contactIds: Ids(1000),
-    })
-    .check(
-      z.refine((a) => a.lists.length + a.segments.length + a.contactIds.length > 0, {
-        message: 'Name at least one list, segment or contact.',
-      }),
-    ),
-  'Who receives a mailing: members of the lists and segments (and explicit contacts), minus the exclusions.',
-);
-export type Audience = z.infer<typeof Audience>;
+// Audience (campaigns, newsletters, and any mailing of another module): in a file of its own, so
+// modules that mail an audience (surveys) do not load every marketing schema.
+export { Audience };
 
 export const SenderInput = named(
   'SenderInput',

@@ -12,5 +12,7 @@ export const SEND_BATCH = 50;
 /** Senders at once (the send queue's maximum concurrency): each paces itself at rate / SEND_WORKERS. */
 export const SEND_WORKERS = 5;
 export const SENDER_TIMEOUT_SECONDS = 300;
+/** The send queue's visibility timeout: longer than a sender can run, so a batch is not taken twice. */
+export const SENDER_VISIBILITY_SECONDS = SENDER_TIMEOUT_SECONDS + 60;
 /** Longer than a sender can run (its timeout): a claim this old belongs to a sender that died. */
-export const STALE_CLAIM_MS = (SENDER_TIMEOUT_SECONDS + 60) * 1000;
+export const STALE_CLAIM_MS = SENDER_VISIBILITY_SECONDS * 1000;

@@ -13,7 +13,6 @@ import type { LinkClaims, LinkPurpose } from '../platform/signed-links.ts';
 import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
 import { linkProblemPage, tenantNotice } from '../tenancy/page.tsx';
 import type { Tenant } from '../tenancy/schema.ts';
-import { recordMilestone } from './feedback.ts';
 import { choiceInto, findTopic, subscriptionsOf } from './topics.ts';
 import { confirmUnsubscribePage, preferencesFormPage, unsubscribedPage } from './unsubscribe-page.tsx';
 
@@ -134,8 +133,10 @@ export async function unsubscribe(token: string, contextFor: ContextFor, visit: 
         });
     } else consentInto(uow, ctx, contact, 'denied', 'one-click unsubscribe', claims.x?.m);
     await uow.commit();
+    // Counting the unsubscribe on its mailing loads the feedback machinery (mailing settlement,
+    // suppressions) on this path only, not with every page of the function.
     if (claims.x?.m)
-      await recordMilestone(
+      await (await import('./feedback.ts')).recordMilestone(
         ctx,
         { tenantId: ctx.tenantId, mailingId: claims.x.m, contactId: contact.id },
         'unsubscribed',

@@ -1,6 +1,4 @@
-import { getCompany } from '../contacts/companies.ts';
 import type { Contact } from '../contacts/schema.ts';
-import { getContact, getContacts } from '../contacts/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { NotFoundError, UnknownReferenceError, ValidationError } from '../platform/errors.ts';
 import { localDate } from '../platform/time.ts';
@@ -22,20 +20,24 @@ async function orInvalid<T>(path: string, read: () => Promise<T>): Promise<T> {
   }
 }
 
+// The contacts service and companies (with their events) load when a write names a contact or a
+// company, not with every function that checks references.
+const contactReads = () => import('./contact-reads.ts');
+
 export function existingContact(ctx: TenantContext, id: string, path: string): Promise<Contact> {
-  return orInvalid(path, () => getContact(ctx, id));
+  return orInvalid(path, async () => (await contactReads()).getContact(ctx, id));
 }
 
 export async function existingContacts(ctx: TenantContext, ids: string[], path: string): Promise<void> {
   if (ids.length === 0) return;
-  const found = await getContacts(ctx, ids);
+  const found = await (await contactReads()).getContacts(ctx, ids);
   const index = ids.findIndex((id) => !found.has(id));
   if (index >= 0)
     throw UnknownReferenceError.field(`${path}.${index}`, `Contact ${ids[index]} was not found.`);
 }
 
 export async function existingCompany(ctx: TenantContext, id: string, path: string): Promise<void> {
-  await orInvalid(path, () => getCompany(ctx, id));
+  await orInvalid(path, async () => (await contactReads()).getCompany(ctx, id));
 }
 
 /** Work can only go to an active member. */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Audience } from '../marketing/schema.ts';
+import { Audience } from '../marketing/audience-schema.ts';
 import { Id, IsoDateTime, LocalDateTime, NonEmpty, named } from '../platform/schema.ts';
 
 export const QUESTION_TYPES = ['nps', 'csat', 'rating', 'single_choice', 'multiple_choice', 'text'] as const;

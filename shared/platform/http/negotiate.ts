@@ -1,4 +1,4 @@
-import Negotiator from 'negotiator';
+import { preferredMediaType } from './preferences.ts';
 
 /**
  * The representation `Accept` prefers among those a route offers (q-values and specificity as
@@ -8,6 +8,6 @@ export function preferredType<T extends string>(
   accept: string | undefined,
   offered: readonly [T, ...T[]],
 ): T {
-  const chosen = new Negotiator({ headers: { accept: accept ?? '*/*' } }).mediaType([...offered]);
+  const chosen = preferredMediaType(accept, offered);
   return (chosen as T | undefined) ?? offered[0];
 }

@@ -1,4 +1,4 @@
-import Negotiator from 'negotiator';
+import { preferredLanguage, preferredMediaType } from '../http/preferences.ts';
 import { type Locale, SUPPORTED_LOCALES } from '../i18n/locales.ts';
 
 /**
@@ -10,14 +10,14 @@ const FIRST_OF_LANGUAGE: Record<string, Locale> = { en: 'en-US', fr: 'fr-FR' };
 
 /** The supported locale the browser prefers: exact (fr-CA), else by language (fr-BE reads fr-FR). */
 export function localeFromAcceptLanguage(header: string | undefined): Locale | undefined {
-  const negotiator = new Negotiator({ headers: { 'accept-language': header ?? '' } });
-  const exact = negotiator.language([...SUPPORTED_LOCALES]) as Locale | undefined;
+  const exact = preferredLanguage(header, SUPPORTED_LOCALES) as Locale | undefined;
   if (exact) return exact;
-  const language = negotiator.language(Object.keys(FIRST_OF_LANGUAGE));
+  const language = preferredLanguage(header, Object.keys(FIRST_OF_LANGUAGE));
   return language ? FIRST_OF_LANGUAGE[language] : undefined;
 }
 
 export function wantsHtml(accept: string | undefined): boolean {
-  const negotiator = new Negotiator({ headers: { accept: accept ?? '*/*' } });
-  return negotiator.mediaType(['text/html', 'application/problem+json', 'application/json']) === 'text/html';
+  return (
+    preferredMediaType(accept, ['text/html', 'application/problem+json', 'application/json']) === 'text/html'
+  );
 }

@@ -82,12 +82,12 @@ beforeAll(async () => {
 
   // Tenant A: churn.
   {
-    const { int, chance, pick } = seeded(1505);
+    const { int, chance, pick, id } = seeded(1505);
     cleo = (await ok(a.api.post('/v1/contacts', { firstName: 'Cleo', lastName: 'Quiet' }), 201)).id;
     const rows: Array<Record<string, unknown> & { event_type: string; occurred_at: number }> = [];
     const orders = [];
     for (let i = 0; i < 601; i++) {
-      const contactId = i === 600 ? cleo : newId();
+      const contactId = i === 600 ? cleo : id();
       const poor = i === 600 || chance(0.25);
       const since = daysBefore(new Date(CUTOFF), int(200, 500));
       rows.push({
@@ -122,11 +122,11 @@ beforeAll(async () => {
       b.api.post('/v1/orders', { contactId: buyer.id, lines: [{ productId: racks[0], quantity: 1 }] }),
       201,
     );
-    const { int, chance, pick } = seeded(1506);
+    const { int, chance, pick, id } = seeded(1506);
     const rows: Array<Record<string, unknown> & { event_type: string; occurred_at: number }> = [];
     const orders = [];
     for (let i = 0; i < 650; i++) {
-      const contactId = newId();
+      const contactId = id();
       const region = pick(['Bretagne', 'Bayern', 'Lombardia', 'Madrid']);
       const since = daysBefore(new Date(CUTOFF), int(100, 500));
       rows.push({

@@ -53,12 +53,12 @@ beforeAll(async () => {
     expect(order.status, order.text).toBe(201);
   }
 
-  const { int, chance, pick } = seeded(1515);
+  const { int, chance, pick, id } = seeded(1515);
   const cutoff = AS_OF.getTime() - HORIZON * DAY;
   const rows: Array<Record<string, unknown> & { event_type: string; occurred_at: number }> = [];
   const orders = [];
   for (let i = 0; i < 800; i++) {
-    const contactId = newId();
+    const contactId = id();
     const rich = chance(0.2);
     const since = daysBefore(AS_OF, int(200, 700));
     rows.push({

@@ -1,6 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { ulid } from 'ulidx';
 import { newId } from '../../shared/platform/ids.ts';
 
 /**
@@ -22,6 +23,11 @@ export function seeded(seed: number) {
   const int = (min: number, max: number) => uniformInt(generator, min, max);
   return {
     int,
+    /**
+     * A ULID drawn from the seed. Models split training from test contacts by a hash of the contact
+     * id, so random ids would hold out different contacts each run and move the measured AUC.
+     */
+    id: () => ulid(Date.UTC(2026, 0, 1), () => int(0, 0x7fff_ffff) / 0x8000_0000),
     chance: (p: number) => int(0, 9999) < p * 10_000,
     pick: <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!,
   };

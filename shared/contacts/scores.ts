@@ -84,9 +84,6 @@ async function sendEach<T>(
 const putEach = <T>(ctx: TenantContext, sources: readonly T[], toItem: (source: T) => Item) =>
   sendEach(ctx, sources, (source) => ({ PutRequest: { Item: toItem(source) } }));
 
-/** Every item written, in batches of 25, at most PARALLEL_BATCHES at a time. */
-export const writeAll = (ctx: TenantContext, items: readonly Item[]) => putEach(ctx, items, (item) => item);
-
 const deleteAll = (ctx: TenantContext, keys: ReadonlyArray<{ PK: string; SK: string }>) =>
   sendEach(ctx, keys, (Key) => ({ DeleteRequest: { Key } }));
 
@@ -198,60 +195,55 @@ export async function writePropensityScores(
   const t = ctx.tenantId;
   const computedAt = ctx.clock.now().toISOString();
   const kind = `PROPENSITY#${target}`;
+  const itemOf = (s: PropensityScore, previousScore?: number): Item => ({
+    ...contactKeys.score(t, s.contactId, kind),
+    entity: 'ContactScore',
+    contactId: s.contactId,
+    target,
+    score: s.score,
+    modelId,
+    computedAt,
+    ...(alert ? { runId: alert.runId, ...(previousScore !== undefined ? { previousScore } : {}) } : {}),
+  });
+  // Without an alert nothing depends on the previous scores: one stream of batches, no reads.
+  if (!alert) {
+    await putEach(ctx, scores, (s) => itemOf(s));
+    return { written: scores.length };
+  }
   let alerts = 0;
   for (let i = 0; i < scores.length; i += 1000) {
     const chunk = scores.slice(i, i + 1000);
     const before = new Map<string, number | undefined>();
-    if (alert)
-      for (const item of await readAll(
-        ctx,
-        chunk.map((s) => contactKeys.score(t, s.contactId, kind)),
-      ))
-        before.set(
-          String(item.contactId),
-          (item.runId === alert.runId ? item.previousScore : item.score) as number | undefined,
-        );
-    await writeAll(
+    for (const item of await readAll(
       ctx,
-      chunk.map((s) => {
-        const previousScore = before.get(s.contactId);
-        return {
-          ...contactKeys.score(t, s.contactId, kind),
-          entity: 'ContactScore',
-          contactId: s.contactId,
-          target,
-          score: s.score,
-          modelId,
-          computedAt,
-          ...(alert ? { runId: alert.runId, ...(previousScore !== undefined ? { previousScore } : {}) } : {}),
-        };
-      }),
-    );
-    if (!alert) continue;
+      chunk.map((s) => contactKeys.score(t, s.contactId, kind)),
+    ))
+      before.set(
+        String(item.contactId),
+        (item.runId === alert.runId ? item.previousScore : item.score) as number | undefined,
+      );
+    await putEach(ctx, chunk, (s) => itemOf(s, before.get(s.contactId)));
     const raised = chunk.filter((s) => {
       const previous = before.get(s.contactId);
       return s.score >= alert.alertAt && (previous === undefined || previous < alert.alertAt);
     });
-    await writeAll(
-      ctx,
-      raised.map((s) =>
-        outboxItem(
-          ctx,
-          ContactChurnRiskRaised,
-          {
-            contactId: s.contactId,
-            model: target,
-            score: s.score,
-            threshold: alert.alertAt,
-            ...(before.get(s.contactId) !== undefined ? { previousScore: before.get(s.contactId) } : {}),
-          },
-          `churn-${alert.runId}-${target}-${s.contactId}`,
-        ),
+    await putEach(ctx, raised, (s) =>
+      outboxItem(
+        ctx,
+        ContactChurnRiskRaised,
+        {
+          contactId: s.contactId,
+          model: target,
+          score: s.score,
+          threshold: alert.alertAt,
+          ...(before.get(s.contactId) !== undefined ? { previousScore: before.get(s.contactId) } : {}),
+        },
+        `churn-${alert.runId}-${target}-${s.contactId}`,
       ),
     );
     alerts += raised.length;
   }
-  return { written: scores.length, ...(alert ? { alerts } : {}) };
+  return { written: scores.length, alerts };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { sendMessages } from '../platform/aws/queues.ts';
 import { atExpression, deleteSchedule, upsertSchedule } from '../platform/aws/scheduler.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { getItem } from '../platform/db/repository.ts';
+import { getItem, unitOfWork } from '../platform/db/repository.ts';
+import { ConflictError } from '../platform/errors.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import { UNVERIFIED_SCHEDULE, unverifiedScheduleName } from './keys.ts';
 import { PURGE_QUEUE, type PurgeStep } from './purge.ts';
@@ -30,6 +31,23 @@ export async function removeIfUnverified(ctx: TenantContext): Promise<boolean> {
   const tenant = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId), { consistent: true });
   const verification = tenant?.emailVerification as { status?: string } | undefined;
   if (!tenant || verification?.status !== 'pending') return false;
+  // Frozen first, as a confirmed deletion is: the writes that check the tenant in their own
+  // transaction (API-call metering, which lags the calls) stop before the purge walks its data,
+  // and cannot leave an item behind it. Conditional on the verification still pending, so an
+  // admin who verifies at that very moment keeps the tenant; a redelivery finds it frozen.
+  if (tenant.status !== 'frozen')
+    try {
+      await unitOfWork(ctx)
+        .update(tenancyKeys.tenant(ctx.tenantId), {
+          set: { status: 'frozen' },
+          condition: (e) => `${e.name('emailVerification.status')} = ${e.value('pending')}`,
+          onConditionFailed: () => new ConflictError('The tenant was verified meanwhile.'),
+        })
+        .commit();
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
   ctx.logger.info('Removing a tenant never verified', { days: UNVERIFIED_DAYS });
   const first: PurgeStep = { tenantId: ctx.tenantId, cleanupsDone: false };
   await sendMessages(PURGE_QUEUE, [first as unknown as Record<string, unknown>]);

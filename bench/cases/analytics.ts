@@ -29,10 +29,9 @@ export const scoringCase: Case = {
     const tenant = await signUp(runtime, 'analytics-scores');
     const t = asTenantId(tenant.tenantId);
     // Imported now: the modules read the configuration the runtime has set.
-    const [{ writeRfmScores }, { tenantContext }, { contactKeys }] = await Promise.all([
+    const [{ writeRfmScores, rfmScoreItem }, { tenantContext }] = await Promise.all([
       import('../../shared/contacts/scores.ts'),
       import('../../shared/platform/context.ts'),
-      import('../../shared/contacts/keys.ts'),
     ]);
     const ids = Array.from({ length: n }, () => newId());
     const scores = ids.map((contactId, i) => ({
@@ -54,16 +53,7 @@ export const scoringCase: Case = {
         batches.push(
           scores.slice(i, i + 25).map((s) => ({
             PutRequest: {
-              Item: marshall({
-                ...contactKeys.score(t, s.contactId, 'RFM'),
-                entity: 'ContactScore',
-                ...s,
-                ...(previousSegment ? { previousSegment } : {}),
-                computedAt,
-                runId,
-                GSI2PK: contactKeys.byRfmSegment(t, s.segment),
-                GSI2SK: s.contactId,
-              }),
+              Item: marshall(rfmScoreItem(t, s, { runId, computedAt }, previousSegment)),
             },
           })),
         );

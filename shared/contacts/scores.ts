@@ -2,6 +2,7 @@ import { BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dy
 import { ContactChurnRiskRaised, ContactRfmSegmentChanged } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { tableName } from '../platform/db/client.ts';
+import type { TenantId } from '../platform/db/keys.ts';
 import { getItems, type Item, outboxItem, queryEach } from '../platform/db/repository.ts';
 import { backOff } from '../platform/retry.ts';
 import { contactKeys } from './keys.ts';
@@ -128,6 +129,27 @@ async function segmentsBefore(ctx: TenantContext, runId: string): Promise<Map<st
 }
 
 /**
+ * A contact's `SCORE#RFM` item as a run writes it, with the segment it replaces (the benchmark
+ * writes its floor with the very same items).
+ */
+export function rfmScoreItem(
+  t: TenantId,
+  score: RfmScore,
+  run: { runId: string; computedAt: string },
+  previousSegment: string | undefined,
+): Item {
+  return {
+    ...contactKeys.score(t, score.contactId, 'RFM'),
+    entity: 'ContactScore',
+    ...score,
+    ...(previousSegment ? { previousSegment } : {}),
+    ...run,
+    GSI2PK: contactKeys.byRfmSegment(t, score.segment),
+    GSI2SK: score.contactId,
+  };
+}
+
+/**
  * Replaces the RFM scores of these contacts. A contact whose segment changed (or who had none)
  * gets `ContactRfmSegmentChanged`, written to the outbox only after every score item was written,
  * under an event id made of the run and the contact: the event exists only for a committed score.
@@ -145,19 +167,7 @@ export async function writeRfmScores(
   const t = ctx.tenantId;
   const computedAt = ctx.clock.now().toISOString();
   const before = await segmentsBefore(ctx, runId);
-  await putEach(ctx, scores, (s) => {
-    const previousSegment = before.get(s.contactId);
-    return {
-      ...contactKeys.score(t, s.contactId, 'RFM'),
-      entity: 'ContactScore',
-      ...s,
-      ...(previousSegment ? { previousSegment } : {}),
-      computedAt,
-      runId,
-      GSI2PK: contactKeys.byRfmSegment(t, s.segment),
-      GSI2SK: s.contactId,
-    };
-  });
+  await putEach(ctx, scores, (s) => rfmScoreItem(t, s, { runId, computedAt }, before.get(s.contactId)));
   const moved = scores.filter((s) => before.get(s.contactId) !== s.segment);
   await putEach(ctx, moved, (s) => {
     const previousSegment = before.get(s.contactId);

@@ -4,8 +4,10 @@
  * `min` (inclusive). Where a target cannot be met, `accepted` gives the limit the check holds
  * instead and `because` says why (docs/performance.md has the measurements): a regression beyond
  * what is understood still fails, and the table keeps showing the missed target. A budget for one
- * metric takes precedence over a wildcard one. `npm run bench -- --check` fails on `over` and on
- * `not measured`. Pure, unit-tested.
+ * metric takes precedence over a wildcard one. A wall-clock target set for a quiet machine (`quiet`,
+ * the start-up times) is held only when the run found the machine quiet; on a busy one its verdict
+ * says so and does not fail. `npm run bench -- --check` fails on `over` and on `not measured`.
+ * Pure, unit-tested.
  */
 export interface Limit {
   max?: number;
@@ -17,11 +19,13 @@ export interface Budget extends Limit {
   /** What the budget protects. */
   why: string;
   accepted?: Limit & { because: string };
+  /** A wall-clock time the issue sets "on a quiet 2-core machine": not held on a busy one. */
+  quiet?: boolean;
 }
 
 export type Metrics = Record<string, number>;
 
-export type Status = 'pass' | 'accepted' | 'over' | 'not measured';
+export type Status = 'pass' | 'accepted' | 'over' | 'not measured' | 'busy machine';
 
 export interface Verdict {
   budget: Budget;
@@ -65,12 +69,14 @@ function within(value: number, limit: Limit): boolean {
 /**
  * One verdict per metric a budget covers. A budget whose metric was not measured (a renamed
  * function, a case that failed to report) fails too: a check must not pass by measuring less.
- * `skipped` lists metric prefixes of cases left out on purpose (`--only`).
+ * `skipped` lists metric prefixes of cases left out on purpose (`--only`); `busy` says the machine
+ * was not quiet, and then `quiet` budgets get no verdict but that.
  */
 export function checkBudgets(
   budgets: readonly Budget[],
   metrics: Metrics,
   skipped: readonly string[] = [],
+  busy = false,
 ): Verdict[] {
   const exact = new Set(budgets.filter((b) => !b.metric.includes('*')).map((b) => b.metric));
   const verdicts: Verdict[] = [];
@@ -89,9 +95,11 @@ export function checkBudgets(
       const value = metrics[metric]!;
       const status: Status = within(value, budget)
         ? 'pass'
-        : budget.accepted && within(value, budget.accepted)
-          ? 'accepted'
-          : 'over';
+        : budget.quiet && busy
+          ? 'busy machine'
+          : budget.accepted && within(value, budget.accepted)
+            ? 'accepted'
+            : 'over';
       verdicts.push({ budget, metric, value, status });
     }
   }

@@ -75,6 +75,7 @@ const VERDICT: Record<Status, string> = {
   accepted: 'target missed, accepted',
   over: 'over',
   'not measured': 'not measured',
+  'busy machine': 'missed, busy machine',
 };
 
 function figure(value: number): string {
@@ -97,6 +98,11 @@ function table(headers: string[], rows: string[][]): string[] {
     `| ${headers.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ];
+}
+
+/** As bench/run.ts judges it: the stack case's load at its first start, or the run's at its start. */
+export function wasBusy(row: Pick<HistoryRow, 'values' | 'load' | 'cores'>): boolean {
+  return (row.values['stack.start.first.load'] ?? row.load[0]) > 0.75 * row.cores;
 }
 
 /** The latest runs that measured `metric`, newest first. */
@@ -129,7 +135,7 @@ export function renderHistory(budgets: readonly Budget[], history: readonly Hist
       const runs = runsOf(history, metric);
       const latest = runs[0];
       const verdict = latest
-        ? checkBudgets([budget], { [metric]: latest.values[metric]! })[0]!.status
+        ? checkBudgets([budget], { [metric]: latest.values[metric]! }, [], wasBusy(latest))[0]!.status
         : 'not measured';
       rows.push([
         `\`${metric}\``,

@@ -10,7 +10,7 @@ import type { Case } from '../case.ts';
 import { signUp } from '../dataset.ts';
 
 /**
- * Scores written back (issue 15): a daily RFM run over 100,000 customers (10,000 with --quick)
+ * Scores written back (issue 15): a daily RFM run over 10,000 customers (5,000 with --quick)
  * whose segments did not move, against the database's raw batch-write rate measured in the same
  * run: the same items (same keys, same size) by BatchWriteItem, 25 a request, 16 requests in
  * flight, with no product code. Both replace items that exist, as a daily run does: the previous
@@ -25,7 +25,9 @@ export const scoringCase: Case = {
   id: 'analytics-scores',
   title: 'Scores written back to contacts vs raw BatchWriteItem',
   async run({ runtime, raw, tableName, quick, progress }) {
-    const n = quick ? 10_000 : 100_000;
+    // 10,000: the ratio over 100,000 was the same (0.96, against 0.89 to 1.08 over 10,000; the
+    // work is per batch of 25, and the index Query pages of 5,000), at a tenth of the time.
+    const n = quick ? 5_000 : 10_000;
     const tenant = await signUp(runtime, 'analytics-scores');
     const t = asTenantId(tenant.tenantId);
     // Imported now: the modules read the configuration the runtime has set.

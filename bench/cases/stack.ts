@@ -267,6 +267,7 @@ export const stackCase: StandaloneCase = {
               metrics: {
                 'stack.build.seconds': buildSeconds,
                 'stack.start.first.seconds': first.healthSeconds,
+                'stack.start.first.load': first.loadAtStart,
                 'stack.start.first.cpuSeconds': first.cpuSecondsAtHealth,
                 'stack.start.first.bannerSeconds': first.bannerSeconds,
                 'stack.start.restart.seconds': restartSeconds,

@@ -195,7 +195,9 @@ export const ingestCase: Case = {
     const { runtime, progress, quick } = bench;
     const data = await bench.dataSet();
     const tenant = data.main;
-    const events = quick ? 5_000 : 30_000;
+    // Per event, the flush costs the same at 5,000 as at 30,000 (the transformation works in chunks
+    // of the processor's buffer); the puts, not timed, are what a larger number would lengthen.
+    const events = quick ? 2_000 : 5_000;
     const client = new EventBridgeClient({});
     const contacts = tenant.contacts;
     await progress.run(
@@ -229,17 +231,23 @@ export const ingestCase: Case = {
       },
     );
     await runtime.bus.idle();
+    // Timed: the flush of what waits in the buffer. The stream also delivers by itself once its
+    // oldest record is 60 s old; what it delivered during the puts is not counted, so the figure
+    // does not depend on how long the puts took, nor on how many events there are.
+    const flushed = runtime.firehose.buffered;
     const started = performance.now();
     await runtime.firehose.flush();
     const seconds = (performance.now() - started) / 1000;
     client.destroy();
-    const capacity = events / seconds;
+    if (flushed < events / 10)
+      throw new Error(`Only ${flushed} of ${events} events were still buffered: nothing to time.`);
+    const capacity = flushed / seconds;
     return {
       id: this.id,
       title: this.title,
       rows: [
         {
-          measure: `${events.toLocaleString('en')} events to Parquet facts (transformed, enriched): events a second vs the ${EVENT_RATE}/s a campaign makes`,
+          measure: `${flushed.toLocaleString('en')} events to Parquet facts (transformed, enriched): events a second vs the ${EVENT_RATE}/s a campaign makes`,
           funnel: `${capacity.toFixed(0)}/s`,
           floor: `${EVENT_RATE}/s`,
           ratio: capacity / EVENT_RATE,
@@ -247,7 +255,7 @@ export const ingestCase: Case = {
         },
       ],
       metrics: { 'ingest.capacityRatio': capacity / EVENT_RATE },
-      details: { events, seconds },
+      details: { events, flushed, seconds },
     };
   },
 };

@@ -129,6 +129,13 @@ export class LocalFirehose {
     this.#work.later(() => this.#flush(name));
   }
 
+  /** Records waiting in the buffers, not yet handed to a delivery (the bench times their flush). */
+  get buffered(): number {
+    let records = 0;
+    for (const buffer of this.#buffers.values()) records += buffer.records.length;
+    return records;
+  }
+
   /** Delivers everything buffered now and waits for it (and for anything already delivering). */
   async flush(): Promise<void> {
     for (const name of this.#buffers.keys()) await this.#work.track(this.#flush(name));

@@ -98,6 +98,22 @@ describe('budget checks', () => {
     expect(target('load.errors')).toEqual({ max: 0, min: undefined });
     expect(target('campaign.rateShare')).toEqual({ max: undefined, min: 0.95 });
     expect(target('campaign.duplicates')).toEqual({ max: 0, min: undefined });
+    expect(target('campaign.ceilingShare')).toEqual({ max: undefined, min: 0.8 });
+    expect(target('campaign.tableCallsPerEmail')).toEqual({ max: 1.2, min: undefined });
+    expect(target('write.putItem.p50.ratio')).toEqual({ max: 1.3, min: undefined });
+    expect(target('capacity.createContact.totalWcu')).toEqual({ max: 6, min: undefined });
+    expect(target('stack.start.first.seconds')).toEqual({ max: 6, min: undefined });
+    expect(target('stack.start.restart.seconds')).toEqual({ max: 5, min: undefined });
+  });
+
+  it('hold a start-up time set for a quiet machine only when the machine was quiet', () => {
+    const restart: Budget = { metric: 'stack.start.restart.seconds', max: 5, quiet: true, why: 'start' };
+    const slow = { 'stack.start.restart.seconds': 9.5 };
+    expect(checkBudgets([restart], slow, [], false)[0]!.status).toBe('over');
+    expect(checkBudgets([restart], slow, [], true)[0]!.status).toBe('busy machine');
+    expect(checkBudgets([restart], { 'stack.start.restart.seconds': 4.8 }, [], true)[0]!.status).toBe('pass');
+    // A ratio is not a wall-clock time: a busy machine excuses nothing else.
+    expect(checkBudgets([readP50], { 'read.p50.ratio': 1.4 }, [], true)[0]!.status).toBe('over');
   });
 
   it('describe limits and refuse incomplete budgets', () => {

@@ -188,9 +188,15 @@ function importTime(file: string): Promise<ImportTime> {
       err += chunk;
     });
     child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as ImportTime);
-      else
+    // 'close', not 'exit': the process may exit before its output has been read.
+    child.on('close', (code) => {
+      if (code === 0) {
+        try {
+          resolve(JSON.parse(out) as ImportTime);
+        } catch {
+          reject(new Error(`Importing ${file} printed no timing: ${JSON.stringify(out.slice(0, 200))}`));
+        }
+      } else
         reject(
           new Error(
             `Importing ${file} failed (exit ${code}): ${err.trim().split('\n').slice(0, 8).join(' ')}`,

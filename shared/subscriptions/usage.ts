@@ -1,14 +1,24 @@
 import { contactKeys } from '../contacts/keys.ts';
 import { documentKeys } from '../documents/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { notExists } from '../platform/db/expressions.ts';
-import { countItems, getItems, queryAll, queryEach, unitOfWork } from '../platform/db/repository.ts';
+import { type Condition, notExists } from '../platform/db/expressions.ts';
+import type { ItemKey } from '../platform/db/keys.ts';
+import {
+  countItems,
+  getItems,
+  type Item,
+  queryAll,
+  queryEach,
+  unitOfWork,
+  withoutKeys,
+} from '../platform/db/repository.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import { localDate } from '../platform/time.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant, toTenant } from '../tenancy/tenants.ts';
 import { EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
 import { checkQuotas } from './quotas.ts';
+import type { StoredSubscription } from './subscriptions.ts';
 import { storedSubscription } from './subscriptions.ts';
 
 /**
@@ -23,6 +33,10 @@ const MARKER_SECONDS = 3 * 24 * 3600;
 class AlreadyCounted extends Error {}
 class TenantLeaving extends Error {}
 
+/** The tenant exists and its deletion is not confirmed (a frozen tenant is being removed). */
+const tenantStaying: Condition = (e) =>
+  `attribute_exists(${e.name('PK')}) AND (attribute_not_exists(${e.name('status')}) OR ${e.name('status')} <> ${e.value('frozen')})`;
+
 /**
  * Counts one email SES accepted for the tenant, on the tenant's day of `sentAt`, once per message
  * id: the marker and the increment are one transaction, conditioned on the marker being absent.
@@ -33,14 +47,27 @@ export async function meterEmailSent(
   messageId: string,
   sentAt: string,
 ): Promise<boolean> {
-  const date = await countEmailSent(ctx, messageId, sentAt);
+  // SES reports every email: the tenant (its time zone) and its subscription (its quotas) are one
+  // read, not two, of the calls each email costs the send.
+  const [tenantItem, subscriptionItem] = await readTogether(ctx, [
+    tenancyKeys.tenant(ctx.tenantId),
+    subscriptionKeys.subscription(ctx.tenantId),
+  ]);
+  if (!tenantItem) return false;
+  const date = await countEmailSent(ctx, messageId, sentAt, toTenant(tenantItem).timeZone);
   if (!date) return false;
-  const subscription = await storedSubscription(ctx);
+  const subscription = subscriptionItem ? withoutKeys<StoredSubscription>(subscriptionItem) : undefined;
   if (subscription?.plan.quotas.emailsPerMonth !== undefined)
     await checkQuotas(ctx, [
       { quota: 'emailsPerMonth', used: await emailsInMonthTo(ctx, date), period: date.slice(0, 7) },
     ]);
   return true;
+}
+
+/** The items at `keys`, read consistently in one call, in the order of the keys (undefined where none). */
+async function readTogether(ctx: TenantContext, keys: ItemKey[]): Promise<Array<Item | undefined>> {
+  const items = await getItems(ctx, keys, { consistent: true });
+  return keys.map((key) => items.find((item) => item.PK === key.PK && item.SK === key.SK));
 }
 
 /** The emails of the month up to `date`: the days the meter recorded before it, and that day's counters. */
@@ -62,13 +89,17 @@ export async function emailsInMonthTo(ctx: TenantContext, date: string): Promise
   );
 }
 
+/**
+ * The marker and the increment, in one transaction that also checks the tenant is neither gone nor
+ * leaving: an email reported while its removal runs must not write behind the purge.
+ */
 async function countEmailSent(
   ctx: TenantContext,
   messageId: string,
   sentAt: string,
+  timeZone: string,
 ): Promise<string | undefined> {
-  const tenant = await getTenant(ctx);
-  const date = localDate(new Date(sentAt), tenant.timeZone);
+  const date = localDate(new Date(sentAt), timeZone);
   const shard = emailShardOf(messageId);
   return unitOfWork(ctx)
     .put(
@@ -83,10 +114,11 @@ async function countEmailSent(
       set: { entity: 'EmailsSent', date },
       add: { emails: 1 },
     })
+    .check(tenancyKeys.tenant(ctx.tenantId), tenantStaying, () => new TenantLeaving())
     .commit()
     .then(() => date)
     .catch((error: unknown) => {
-      if (error instanceof AlreadyCounted) return undefined;
+      if (error instanceof AlreadyCounted || error instanceof TenantLeaving) return undefined;
       throw error;
     });
 }
@@ -145,12 +177,7 @@ export async function recordApiCalls(
       batchId,
       calls,
     });
-  uow.check(
-    tenancyKeys.tenant(ctx.tenantId),
-    (e) =>
-      `attribute_exists(${e.name('PK')}) AND (attribute_not_exists(${e.name('status')}) OR ${e.name('status')} <> ${e.value('frozen')})`,
-    () => new TenantLeaving(),
-  );
+  uow.check(tenancyKeys.tenant(ctx.tenantId), tenantStaying, () => new TenantLeaving());
   try {
     await uow.commit();
   } catch (error) {

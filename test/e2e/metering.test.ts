@@ -12,13 +12,19 @@ import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../suppor
 let runtime: LocalRuntime;
 let tenant: SignedUpTenant;
 let busy: SignedUpTenant;
+/** Confirms its deletion in the last test. */
+let leaving: SignedUpTenant;
 let operator: Api;
 
 beforeAll(async () => {
   // No cached verdicts: a quota reached shows in the next call's verdict.
   runtime = await startTestRuntime({ seedOperator: true, authorizerCacheTtlSeconds: 0 });
   operator = new Api(runtime.urls.api).as(runtime.operator!.key);
-  [tenant, busy] = await Promise.all([signUpOverHttp(runtime), signUpOverHttp(runtime)]);
+  [tenant, busy, leaving] = await Promise.all([
+    signUpOverHttp(runtime),
+    signUpOverHttp(runtime),
+    signUpOverHttp(runtime),
+  ]);
   await runtime.settle();
   // Put on its plan on 10 November (Paris), after signing up in real time (links expire).
   await setClock('2026-11-10T09:00:00.000Z');
@@ -281,5 +287,25 @@ describe('a tenant past its quotas', () => {
     const admin = (await busy.api.get('/v1/me')).body.email as string;
     const subjects = (await mailsTo(admin)).map((m) => m.subject);
     expect(subjects.filter((s) => s === 'Your plan’s limit is reached: emails this month')).toHaveLength(1);
+  });
+
+  it('counts no email of a tenant whose deletion is confirmed: nothing is written behind its removal', async () => {
+    const requested = await leaving.api.post('/v1/tenant/deletion', {});
+    expect(requested.status, requested.text).toBe(201);
+    const confirmed = await leaving.api.post('/v1/tenant/deletion/confirm', {
+      token: requested.body.confirmationToken,
+    });
+    expect(confirmed.status, confirmed.text).toBe(200);
+
+    runtime.bus.putEvents([sesSent(randomUUID(), '2026-11-18T10:00:00.000Z', leaving.tenantId)]);
+    await runtime.settle();
+    const { emailsSentOn } = await import('../../shared/subscriptions/usage.ts');
+    const { tenantContext } = await import('../../shared/platform/context.ts');
+    const { asTenantId } = await import('../../shared/platform/db/keys.ts');
+    const ctx = tenantContext({
+      tenantId: asTenantId(leaving.tenantId),
+      actor: { type: 'system', process: 'test' },
+    });
+    expect(await emailsSentOn(ctx, '2026-11-18')).toBe(0);
   });
 });

@@ -70,7 +70,11 @@ export async function getItem(ctx: TenantContext, key: ItemKey, options: { consi
 }
 
 /** Up to 100 keys per call; unprocessed keys are retried. Order of the result is not the keys' order. */
-export async function getItems(ctx: TenantContext, keys: ItemKey[]): Promise<Item[]> {
+export async function getItems(
+  ctx: TenantContext,
+  keys: ItemKey[],
+  { consistent = false }: { consistent?: boolean } = {},
+): Promise<Item[]> {
   const found: Item[] = [];
   for (let start = 0; start < keys.length; start += 100) {
     const chunk = keys.slice(start, start + 100);
@@ -79,7 +83,9 @@ export async function getItems(ctx: TenantContext, keys: ItemKey[]): Promise<Ite
     for (let attempt = 0; pending?.length && attempt < 8; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       const result: BatchGetCommandOutput = await ctx.db.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: pending, ...(consistent ? { ConsistentRead: true } : {}) } },
+        }),
       );
       found.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys;

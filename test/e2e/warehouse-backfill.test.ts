@@ -243,6 +243,10 @@ beforeAll(async () => {
   await created(
     api.post('/v1/orders', { contactId: reader.id, lines: [{ productId: product.id, quantity: 1 }] }),
   );
+  // What a contact bought reaches the segment's index from the stream (docs/data-model.md,
+  // eventually consistent reads): without waiting, the audience may hold only the first buyer,
+  // who never consented, and scheduling is refused.
+  await runtime.settle();
   await created(api.post('/v1/topics', { id: 'news', name: 'News' }));
   const template = await created(
     api.post('/v1/templates', { name: 'News', subject: 'News', html: '<p>News</p>', text: 'News' }),

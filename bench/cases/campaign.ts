@@ -8,6 +8,7 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { COUNTER_SLOTS, mailingKeys, SEND_SHARDS } from '../../shared/marketing/keys.ts';
+import { SENDER_VISIBILITY_SECONDS } from '../../shared/marketing/settings.ts';
 import { asTenantId } from '../../shared/platform/db/keys.ts';
 import type { Case } from '../case.ts';
 import { signUp } from '../dataset.ts';
@@ -130,13 +131,17 @@ export const campaignCase: Case = {
       try {
         await api.expect(200, 'POST', `/v1/campaigns/${campaignId}/send`);
         // Settled means no delivery is in flight; a batch backing off after a throttle waits in
-        // its queue, so settle again until the mailing is done (or a minute passes without change).
-        for (let idle = 0, last = -1; idle < 60; ) {
+        // its queue, and one whose sender failed midway comes back only after the queue's
+        // visibility timeout: settle again until the mailing is done, or until that long and a
+        // minute more pass without progress (a run under load once gave up after a minute at
+        // 9,999 of 10,000).
+        const patienceMs = (SENDER_VISIBILITY_SECONDS + 60) * 1000;
+        for (let last = -1, progressed = performance.now(); performance.now() - progressed < patienceMs; ) {
           await runtime.settle();
           const now = (await api.get(`/v1/campaigns/${campaignId}/stats`)).json;
           if (now?.status !== 'sending') break;
           const done = Number(now.counts.sent) + Number(now.counts.failed) + Number(now.counts.skipped);
-          idle = done === last ? idle + 1 : 0;
+          if (done !== last) progressed = performance.now();
           last = done;
           await new Promise((r) => setTimeout(r, 1000));
         }

@@ -47,6 +47,7 @@ function bundling(outdir: string, nodeModules: readonly string[], split: boolean
     format: BUNDLING.format,
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
     external: [

@@ -34,7 +34,7 @@ import {
   Supplier,
   SupplierCreate,
   SupplierUpdate,
-} from '../../shared/sales/schema.ts';
+} from '../../shared/sales/commerce-schema.ts';
 
 /**
  * The sales module's commerce: the catalogue, price lists, stock, quotes, orders and purchasing,

@@ -13,7 +13,8 @@ import {
   listMembers,
   updateMember,
 } from '../../shared/tenancy/members.ts';
-import { getTenant, resendVerificationLink, signUp, updateTenant } from '../../shared/tenancy/tenants.ts';
+import { getTenant } from '../../shared/tenancy/tenant-record.ts';
+import { resendVerificationLink, signUp, updateTenant } from '../../shared/tenancy/tenants.ts';
 import { confirmVerification, verificationForm } from '../../shared/tenancy/verification.ts';
 import { recordKinds } from '../app/records.ts';
 import { tenancyRoutes } from '../app/tenancy.ts';

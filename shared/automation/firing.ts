@@ -13,7 +13,7 @@ import type { TaskLink } from '../tasks/schema.ts';
 import { createTask } from '../tasks/service.ts';
 import { getMember } from '../tenancy/members.ts';
 import type { Member, Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { LINK_FIELDS } from './catalog.ts';
 import { automationKeys } from './keys.ts';
 import { nextInTeam } from './round-robin.ts';

@@ -10,7 +10,7 @@ import { isDomainError, PreconditionFailedError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { AppLogger } from '../platform/logger.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { inboundDomain, parseSupportAddress } from './addresses.ts';
 import {
   caseFromItem,

@@ -4,7 +4,7 @@ import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
 import { escapeHtml } from '../platform/merge-fields.ts';
 import { claimMail, mailSentInto, releaseMail } from '../sales/mail-guard.ts';
 import { getMember } from '../tenancy/members.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { getCase, getCaseMessage, mailRefItem, outgoingMessageId, replySubject } from './cases.ts';
 import { caseKeys } from './keys.ts';
 import { composeMail } from './mime-compose.ts';

@@ -9,7 +9,7 @@ import { toFieldIssues } from '../platform/schema.ts';
 import { openTenantLink } from '../tenancy/link-keys.ts';
 import { linkProblemPage, tenantNotice } from '../tenancy/page.tsx';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { type Contact, ContactUpdate } from './schema.ts';
 import { selfServiceLinkFor } from './self-service-link.ts';
 import { type FormProblem, selfServicePage } from './self-service-page.tsx';

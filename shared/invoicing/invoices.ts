@@ -19,7 +19,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import { newId } from '../platform/ids.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { invoiceKeys, NO_DUE_DATE } from './keys.ts';
 import { formatMoney, priceInvoice } from './money.ts';
 import {

@@ -8,7 +8,7 @@ import { Lines } from '../platform/pages/components.tsx';
 import { type HtmlPage, renderPage, Shell } from '../platform/pages/shell.tsx';
 import { daysBetween, localDate } from '../platform/time.ts';
 import { addressLines } from '../tenancy/address.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { ERASED_CONTACT } from './keys.ts';
 import { mergeValues } from './mail.tsx';
 import { defaultPaymentInstructions, getDunningPolicy } from './policy.ts';

@@ -7,7 +7,7 @@ import { and } from '../platform/db/expressions.ts';
 import { queryEach, unitOfWork } from '../platform/db/repository.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { billingProfiles } from './billing.ts';
 import { escalateCollectionsTask, openCollectionsTask } from './collections.ts';
 import { statusIs } from './invoices.ts';

@@ -8,7 +8,7 @@ import { translator } from '../platform/i18n/translator.ts';
 import { zonedTimeToInstant } from '../platform/time.ts';
 import { getMember } from '../tenancy/members.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { probeAudience } from './audience.ts';
 import { checkReferences, EDITABLE, getCampaign, notEditable, saveCampaign } from './campaigns.ts';
 import type { MailingSpec } from './mailing-types.ts';

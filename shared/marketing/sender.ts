@@ -8,7 +8,7 @@ import type { Condition } from '../platform/db/expressions.ts';
 import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { contentUses, mergeValuesFor } from './content.ts';
 import { topicKeys } from './keys.ts';
 import { kindOf, type MailingKind } from './mailing-kinds.ts';

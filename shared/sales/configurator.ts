@@ -1,6 +1,5 @@
 import { type FieldIssue, ValidationError } from '../platform/errors.ts';
 import { ownValue } from '../platform/own.ts';
-import { invalid } from './invalid.ts';
 import type {
   ConfigurationRule,
   OptionChoice,
@@ -8,7 +7,8 @@ import type {
   Product,
   ProductCreate,
   Selection,
-} from './schema.ts';
+} from './commerce-schema.ts';
+import { invalid } from './invalid.ts';
 
 /**
  * The product configurator. Option groups, choices and the rules between choices are data on the

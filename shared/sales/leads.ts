@@ -18,7 +18,7 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { defaultOwnerId } from '../platform/owner.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { assignLead, TurnTaken } from './assignment.ts';
 import { openDealInto } from './deals.ts';
 import { leadKeys } from './keys.ts';

@@ -3,7 +3,7 @@ import type { Translator } from '../platform/i18n/translator.ts';
 import { Paragraphs, renderEmail } from '../platform/pages/email.tsx';
 import { addressLines } from '../tenancy/address.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import type { PurchaseOrder, Quote } from './schema.ts';
+import type { PurchaseOrder, Quote } from './commerce-schema.ts';
 
 /**
  * The text and HTML of the mails sales sends, in the reader's language: a quote to a contact

@@ -29,15 +29,6 @@ import {
   ValidationError,
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { getDeal } from './deals.ts';
-import { invalid } from './invalid.ts';
-import { orderKeys, productKeys } from './keys.ts';
-import { formatMoney } from './money.ts';
-import { expectedDelivery, priceLines, resolvePricing, totalsOf } from './pricing.ts';
-import { getProducts } from './products.ts';
-import { getQuote, quoteOrderedInto } from './quotes.ts';
-import { activeMember, callerId, existingContact, tenantToday } from './references.ts';
-import { reviseEach, unchangedSince } from './revise.ts';
 import type {
   Order,
   OrderCreate,
@@ -47,7 +38,16 @@ import type {
   Quote,
   ReturnCreate,
   SalesLine,
-} from './schema.ts';
+} from './commerce-schema.ts';
+import { getDeal } from './deals.ts';
+import { invalid } from './invalid.ts';
+import { orderKeys, productKeys } from './keys.ts';
+import { formatMoney } from './money.ts';
+import { expectedDelivery, priceLines, resolvePricing, totalsOf } from './pricing.ts';
+import { getProducts } from './products.ts';
+import { getQuote, quoteOrderedInto } from './quotes.ts';
+import { activeMember, callerId, existingContact, tenantToday } from './references.ts';
+import { reviseEach, unchangedSince } from './revise.ts';
 import { type StockMove, stockMovesInto } from './stock-moves.ts';
 
 /**

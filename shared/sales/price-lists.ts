@@ -14,8 +14,8 @@ import {
 } from '../platform/db/repository.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import type { PriceList, PriceListCreate, PriceListEntry, PriceListUpdate } from './commerce-schema.ts';
 import { priceListKeys, productKeys } from './keys.ts';
-import type { PriceList, PriceListCreate, PriceListEntry, PriceListUpdate } from './schema.ts';
 
 /**
  * Price lists (retail, partner...): one currency each, and a price per listed product. A product

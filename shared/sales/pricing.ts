@@ -2,13 +2,13 @@ import type { TenantContext } from '../platform/context.ts';
 import { type FieldIssue, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
+import type { LineInput, Product, SalesLine } from './commerce-schema.ts';
 import { type CheckedSelection, ConfigurationRuleError, checkSelection } from './configurator.ts';
 import { invalid } from './invalid.ts';
 import { applyBps, lineAmount, sum } from './money.ts';
 import { priceListEntries, priceListFor } from './price-lists.ts';
 import { getProducts } from './products.ts';
-import type { LineInput, Product, SalesLine } from './schema.ts';
 
 /**
  * Pricing of quote and order lines: base price from the price list (or the product's own price in

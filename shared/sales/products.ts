@@ -14,12 +14,18 @@ import {
 } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import type {
+  Configuration,
+  ConfigureRequest,
+  Product,
+  ProductCreate,
+  ProductUpdate,
+} from './commerce-schema.ts';
 import { checkSelection, definitionIssues } from './configurator.ts';
 import { invalid } from './invalid.ts';
 import { productKeys } from './keys.ts';
 import { priceListEntry } from './price-lists.ts';
 import { resolvePricing } from './pricing.ts';
-import type { Configuration, ConfigureRequest, Product, ProductCreate, ProductUpdate } from './schema.ts';
 import { getSupplier } from './suppliers.ts';
 
 const toProduct = (item: Item) => withoutKeys<Product>(item);

@@ -5,9 +5,9 @@ import { and, exists } from '../platform/db/expressions.ts';
 import { getItem, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import type { Change } from '../platform/streams.ts';
 import { localDate } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
+import type { Order } from './commerce-schema.ts';
 import { orderKeys, purchaseKeys } from './keys.ts';
-import type { Order } from './schema.ts';
 
 /**
  * A contact's purchase history follows from their committed orders, off the order's path: the

@@ -28,13 +28,13 @@ import {
 } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
+import type { PurchaseOrder, PurchaseOrderCreate, PurchaseOrderStatus, Supplier } from './commerce-schema.ts';
 import { invalid } from './invalid.ts';
 import { purchaseOrderKeys } from './keys.ts';
 import { purchaseOrderMail } from './mail-content.tsx';
 import { claimMail, mailSentInto, releaseMail } from './mail-guard.ts';
 import { getProducts } from './products.ts';
-import type { PurchaseOrder, PurchaseOrderCreate, PurchaseOrderStatus, Supplier } from './schema.ts';
 import { stockMovesInto } from './stock-moves.ts';
 import { getSupplier } from './suppliers.ts';
 

@@ -11,9 +11,9 @@ import {
   type UnitOfWork,
   unitOfWork,
 } from '../platform/db/repository.ts';
+import type { PurchasedProduct } from './commerce-schema.ts';
 import { purchaseKeys } from './keys.ts';
 import { getProducts } from './products.ts';
-import type { PurchasedProduct } from './schema.ts';
 
 /**
  * Purchase history, kept in the contact's partition for automation (inactivity trigger) and

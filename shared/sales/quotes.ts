@@ -35,6 +35,7 @@ import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays } from '../platform/time.ts';
 import { getMember } from '../tenancy/members.ts';
+import type { Quote, QuoteCreate, QuoteStatus, QuoteUpdate } from './commerce-schema.ts';
 import { ERASED_CONTACT, getDeal } from './deals.ts';
 import { quoteKeys } from './keys.ts';
 import { quoteMail } from './mail-content.tsx';
@@ -43,7 +44,6 @@ import { formatMoney } from './money.ts';
 import { expectedDelivery, priceLines, resolvePricing, totalsOf } from './pricing.ts';
 import { activeMember, callerId, existingContact, tenantToday } from './references.ts';
 import { reviseEach, unchangedSince } from './revise.ts';
-import type { Quote, QuoteCreate, QuoteStatus, QuoteUpdate } from './schema.ts';
 
 /**
  * Quotes, from a request for quotation to an answer:

@@ -4,7 +4,7 @@ import { NotFoundError, UnknownReferenceError, ValidationError } from '../platfo
 import { localDate } from '../platform/time.ts';
 import { getMember } from '../tenancy/members.ts';
 import type { Member, Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 
 /**
  * Records a request body refers to (a contact, a member, a company) must exist in the caller's

@@ -13,8 +13,8 @@ import {
 } from '../platform/db/repository.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import type { Supplier, SupplierCreate, SupplierUpdate } from './commerce-schema.ts';
 import { supplierKeys } from './keys.ts';
-import type { Supplier, SupplierCreate, SupplierUpdate } from './schema.ts';
 
 /** Suppliers: the partners purchase orders go to. A small set per tenant, listed by name. */
 const toSupplier = (item: Item) => withoutKeys<Supplier>(item);

@@ -1,6 +1,7 @@
 import { registerTenantData } from '../platform/tenant-data.ts';
+import { ORDER_STATUSES, PURCHASE_ORDER_STATUSES } from './commerce-schema.ts';
 import { productKeys } from './keys.ts';
-import { LEAD_STATUSES, ORDER_STATUSES, PURCHASE_ORDER_STATUSES } from './schema.ts';
+import { LEAD_STATUSES } from './schema.ts';
 
 /**
  * Leads, orders and purchase orders are listed by status; deals by pipeline; quotes by owner (the

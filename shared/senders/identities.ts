@@ -4,7 +4,7 @@ import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repos
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { senderKeys } from './keys.ts';
 import type { SenderIdentity, SenderIdentityCreate } from './schema.ts';
 import {

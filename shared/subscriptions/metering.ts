@@ -10,7 +10,7 @@ import { newId } from '../platform/ids.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { seatsOf } from '../tenancy/seats.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { subscriptionKeys } from './keys.ts';
 import { checkQuotas } from './quotas.ts';
 import type { DailyUsage, Statement } from './schema.ts';

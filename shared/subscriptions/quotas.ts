@@ -4,7 +4,7 @@ import { renderTextEmail } from '../platform/pages/email.tsx';
 import { addDays, zonedTimeToInstant } from '../platform/time.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
 import { seatsOf } from '../tenancy/seats.ts';
-import { blockUntil, getTenant, type QuotaBlock, quotaBlockOf } from '../tenancy/tenants.ts';
+import { blockUntil, getTenant, type QuotaBlock, quotaBlockOf } from '../tenancy/tenant-record.ts';
 import { subscriptionKeys } from './keys.ts';
 import type { Quotas } from './schema.ts';
 import { storedSubscription } from './subscriptions.ts';

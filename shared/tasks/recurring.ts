@@ -13,7 +13,7 @@ import {
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { getMember } from '../tenancy/members.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { taskKeys } from './keys.ts';
 import { moveOccurrenceTimer } from './one-time.ts';
 import {

@@ -6,7 +6,7 @@ import { localDate } from '../platform/time.ts';
 import { addressLines } from '../tenancy/address.ts';
 import { getMember } from '../tenancy/members.ts';
 import type { Member, Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenants.ts';
+import { getTenant } from '../tenancy/tenant-record.ts';
 import { taskKeys } from './keys.ts';
 import { deleteSchedule, scheduleOnce, sendMailOnce } from './one-time.ts';
 import type { Task } from './schema.ts';

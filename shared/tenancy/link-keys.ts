@@ -13,7 +13,7 @@ import {
 import { recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
 import type { LinkKeys, Tenant } from './schema.ts';
-import { getTenant, toTenant } from './tenants.ts';
+import { getTenant, toTenant } from './tenant-record.ts';
 
 /**
  * A tenant's link keys: which generation signs its links, and until when the one before still

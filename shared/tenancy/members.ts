@@ -19,7 +19,7 @@ import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
 import type { Member, MemberCreate, MemberUpdate } from './schema.ts';
 import { claimSeatInto } from './seats.ts';
-import { getTenant } from './tenants.ts';
+import { getTenant } from './tenant-record.ts';
 import { assertVerified } from './verification.ts';
 
 /**

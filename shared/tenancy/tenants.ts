@@ -1,10 +1,8 @@
 import { TenantCreated, TenantSettingsChanged } from '../../events/tenancy.ts';
-import { type TenantContext, tenantContext } from '../platform/context.ts';
+import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
-import { asTenantId } from '../platform/db/keys.ts';
-import { assertIfMatch, getItem, unitOfWork, whileVersion, withoutKeys } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
-import { DEFAULT_LOCALE } from '../platform/i18n/locales.ts';
+import { assertIfMatch, unitOfWork, whileVersion } from '../platform/db/repository.ts';
+import { ConflictError } from '../platform/errors.ts';
 import { issueApiKey } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
@@ -17,20 +15,8 @@ import {
   type TenantSignup,
   type TenantUpdate,
 } from './schema.ts';
+import { getTenant } from './tenant-record.ts';
 import { mailVerificationLink, pendingVerification } from './verification.ts';
-
-/**
- * Tenants that signed up before locales or sign-up verification existed read as the default
- * locale, and as verified: their admins have run them since (docs/security.md).
- */
-export const toTenant = (item: Record<string, unknown>): Tenant => {
-  const tenant = withoutKeys<Tenant>(item);
-  return {
-    ...tenant,
-    locale: tenant.locale ?? DEFAULT_LOCALE,
-    emailVerification: tenant.emailVerification ?? { status: 'verified' as const, email: '' },
-  };
-};
 
 export interface SignupResult {
   tenant: Tenant;
@@ -80,54 +66,6 @@ export async function resendVerificationLink(ctx: TenantContext, adminId: string
 
 /** Checks a new default sender before it is saved (see shared/senders: the tenant sends only as itself). */
 export type SenderCheck = (email: string, field: string) => Promise<void>;
-
-export async function getTenant(ctx: TenantContext): Promise<Tenant> {
-  const item = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId));
-  if (!item) throw new NotFoundError('Tenant', ctx.tenantId);
-  return toTenant(item);
-}
-
-/**
- * What the authorizer's verdict carries about the tenant, from one read of the tenant item:
- * whether its deletion was confirmed (docs/tenant-exit.md; an unknown tenant is not frozen), and
- * until when its plan's API calls are used up (docs/subscriptions.md).
- */
-export async function tenantAccess(tenantId: string): Promise<{ frozen: boolean; apiQuotaUntil?: string }> {
-  const ctx = tenantContext({
-    tenantId: asTenantId(tenantId),
-    actor: { type: 'system', process: 'authorizer' },
-    fenced: true,
-  });
-  const item = await getItem(ctx, tenancyKeys.tenant(ctx.tenantId), { consistent: true });
-  const until = item?.[QUOTA_ATTRIBUTES.apiCalls];
-  return {
-    frozen: item?.status === 'frozen',
-    ...(typeof until === 'string' && until > ctx.clock.now().toISOString() ? { apiQuotaUntil: until } : {}),
-  };
-}
-
-/**
- * A quota the tenant used up, held on the tenant item (which the mail gate and the authorizer read
- * anyway) until the quota's period ends: `emails` stops marketing mail, `apiCalls` the metered
- * API calls. Set by metering (shared/subscriptions/quotas.ts); never shown in the tenant's view.
- */
-export type QuotaBlock = 'emails' | 'apiCalls';
-const QUOTA_ATTRIBUTES: Record<QuotaBlock, string> = { emails: 'emailQuotaUntil', apiCalls: 'apiQuotaUntil' };
-
-export async function blockUntil(ctx: TenantContext, block: QuotaBlock, until: string): Promise<void> {
-  await unitOfWork(ctx)
-    .update(tenancyKeys.tenant(ctx.tenantId), {
-      set: { [QUOTA_ATTRIBUTES[block]]: until },
-      condition: (e) => `attribute_exists(${e.name('PK')})`,
-    })
-    .commit();
-}
-
-/** Until when the tenant's `block` quota is used up, if it is now. */
-export function quotaBlockOf(tenant: Tenant, block: QuotaBlock, now: Date): string | undefined {
-  const until = (tenant as Record<string, unknown>)[QUOTA_ATTRIBUTES[block]];
-  return typeof until === 'string' && until > now.toISOString() ? until : undefined;
-}
 
 export async function updateTenant(
   ctx: TenantContext,

@@ -15,7 +15,7 @@ import { tenancyKeys } from './keys.ts';
 import { openTenantLink, signTenantLink } from './link-keys.ts';
 import { getMember } from './members.ts';
 import type { Member, Tenant } from './schema.ts';
-import { getTenant } from './tenants.ts';
+import { getTenant } from './tenant-record.ts';
 
 /**
  * Sign-up verification: the first admin proves their address by following a signed, expiring

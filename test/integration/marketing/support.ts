@@ -4,9 +4,9 @@ import { createContact } from '../../../shared/contacts/service.ts';
 import { createTopic } from '../../../shared/marketing/topics.ts';
 import type { TenantContext } from '../../../shared/platform/context.ts';
 import { newId } from '../../../shared/platform/ids.ts';
+import { ProductCreate } from '../../../shared/sales/commerce-schema.ts';
 import { placeOrder } from '../../../shared/sales/orders.ts';
 import { createProduct } from '../../../shared/sales/products.ts';
-import { ProductCreate } from '../../../shared/sales/schema.ts';
 
 /** A contact as the API would create it; `consent` sets marketing consent. */
 export function person(

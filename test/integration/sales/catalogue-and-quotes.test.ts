@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createContact } from '../../../shared/contacts/service.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';
+import { ConfigureRequest, QuoteCreate } from '../../../shared/sales/commerce-schema.ts';
 import { ConfigurationRuleError } from '../../../shared/sales/configurator.ts';
 import { createPriceList, setListPrice } from '../../../shared/sales/price-lists.ts';
 import { configureProduct, updateProduct } from '../../../shared/sales/products.ts';
@@ -14,7 +15,6 @@ import {
   sendQuote,
   updateQuote,
 } from '../../../shared/sales/quotes.ts';
-import { ConfigureRequest, QuoteCreate } from '../../../shared/sales/schema.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 import { mailsTo, stockedProduct, uniqueEmail } from './support.ts';

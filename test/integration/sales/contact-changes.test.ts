@@ -4,6 +4,7 @@ import { createContact } from '../../../shared/contacts/service.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import type { TenantContext } from '../../../shared/platform/context.ts';
 import { queryAll } from '../../../shared/platform/db/repository.ts';
+import { OrderCreate, QuoteCreate } from '../../../shared/sales/commerce-schema.ts';
 import { eraseSalesRecords, mergeSalesRecords } from '../../../shared/sales/contact-changes.ts';
 import { createDeal, dealsOfContact, getDeal } from '../../../shared/sales/deals.ts';
 import { purchaseKeys } from '../../../shared/sales/keys.ts';
@@ -11,13 +12,7 @@ import { convertLead, createLead, getLead, listLeads } from '../../../shared/sal
 import { getOrder, listOrders, placeOrder } from '../../../shared/sales/orders.ts';
 import { buyersOf, contactsByLastPurchase, purchaseSummaryOf } from '../../../shared/sales/purchases.ts';
 import { createQuote, getQuote, listQuotes, mailQuote, sendQuote } from '../../../shared/sales/quotes.ts';
-import {
-  DealCreate,
-  LeadConversion,
-  LeadCreate,
-  OrderCreate,
-  QuoteCreate,
-} from '../../../shared/sales/schema.ts';
+import { DealCreate, LeadConversion, LeadCreate } from '../../../shared/sales/schema.ts';
 import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant, type TestTenant } from '../../support/tenants.ts';

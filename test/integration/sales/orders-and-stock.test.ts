@@ -4,6 +4,7 @@ import { listTimeline } from '../../../shared/contacts/timeline.ts';
 import { tenantKey } from '../../../shared/platform/db/keys.ts';
 import { getItem } from '../../../shared/platform/db/repository.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';
+import { OrderCreate, QuoteCreate, ReturnCreate } from '../../../shared/sales/commerce-schema.ts';
 import { cancelOrder, fulfilOrder, getOrder, placeOrder, returnOrder } from '../../../shared/sales/orders.ts';
 import { updateProduct } from '../../../shared/sales/products.ts';
 import {
@@ -13,7 +14,6 @@ import {
 } from '../../../shared/sales/purchase-orders.ts';
 import { buyersOf, contactsByLastPurchase, purchaseSummaryOf } from '../../../shared/sales/purchases.ts';
 import { acceptQuote, createQuote, sendQuote } from '../../../shared/sales/quotes.ts';
-import { OrderCreate, QuoteCreate, ReturnCreate } from '../../../shared/sales/schema.ts';
 import { getStock, reviewReorder } from '../../../shared/sales/stock.ts';
 import { createSupplier } from '../../../shared/sales/suppliers.ts';
 import { type Derivations, startDerivations } from '../../support/streams.ts';

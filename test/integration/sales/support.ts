@@ -1,7 +1,10 @@
 import type { TenantContext } from '../../../shared/platform/context.ts';
+import {
+  type ProductCreate,
+  ProductCreate as ProductCreateSchema,
+} from '../../../shared/sales/commerce-schema.ts';
 import { createPipeline } from '../../../shared/sales/pipelines.ts';
 import { createProduct } from '../../../shared/sales/products.ts';
-import { type ProductCreate, ProductCreate as ProductCreateSchema } from '../../../shared/sales/schema.ts';
 import { adjustStock, updateStockSettings } from '../../../shared/sales/stock.ts';
 
 /** A sales pipeline with three open stages, won and lost. */

@@ -3,7 +3,8 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../
 import { authenticate, createApiKey, listApiKeys, revokeApiKey } from '../../../shared/tenancy/api-keys.ts';
 import { listAudit } from '../../../shared/tenancy/audit.ts';
 import { createMember, deactivateMember, getMember, updateMember } from '../../../shared/tenancy/members.ts';
-import { getTenant, updateTenant } from '../../../shared/tenancy/tenants.ts';
+import { getTenant } from '../../../shared/tenancy/tenant-record.ts';
+import { updateTenant } from '../../../shared/tenancy/tenants.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { translator } from '../../../shared/platform/i18n/translator.ts';
 import { renderTemplate } from '../../../shared/platform/merge-fields.ts';
 import { ownValue } from '../../../shared/platform/own.ts';
+import type { Product } from '../../../shared/sales/commerce-schema.ts';
 import { checkSelection } from '../../../shared/sales/configurator.ts';
-import type { Product } from '../../../shared/sales/schema.ts';
 import { firstComment, readAnswers, responseCounters } from '../../../shared/surveys/questions.ts';
 import type { Question } from '../../../shared/surveys/schema.ts';
 

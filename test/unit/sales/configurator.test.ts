@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/platform/errors.ts';
+import type { Product } from '../../../shared/sales/commerce-schema.ts';
 import {
   ConfigurationRuleError,
   checkSelection,
   definitionIssues,
 } from '../../../shared/sales/configurator.ts';
-import type { Product } from '../../../shared/sales/schema.ts';
 
 const car: Product = {
   id: '01J00000000000000000000000',

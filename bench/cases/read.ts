@@ -30,7 +30,7 @@ export const readCase: Case = {
     const rounds = quick ? 400 : 2000;
     const picks = Array.from({ length: warmup + rounds }, () => random.pick(main.contacts).id);
     // Imported now: these modules read the environment the runtime has set.
-    const { getContact } = await import('../../shared/contacts/service.ts');
+    const { getContact } = await import('../../shared/contacts/records.ts');
     const { tenantContext } = await import('../../shared/platform/context.ts');
     const authorizer = (await runtime.lambda.invoke('authorizer', {
       headers: { authorization: `Bearer ${main.adminKey}` },

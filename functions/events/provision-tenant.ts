@@ -1,7 +1,7 @@
 import { TenantSettingsChanged, TenantVerified } from '../../events/tenancy.ts';
 import { eventHandler } from '../../shared/platform/handlers.ts';
 import { provisionTenantSchedules } from '../../shared/platform/tenant-schedules.ts';
-import { getTenant } from '../../shared/tenancy/tenant-record.ts';
+import { getTenant } from '../../shared/tenancy/records.ts';
 
 /** Upserting schedules is idempotent, so a redelivered event simply writes the same definitions. */
 export const handler = eventHandler(

@@ -7,7 +7,7 @@ import { isContention, isServiceFailure } from '../../shared/platform/db/content
 import type { AuthorizerContext } from '../../shared/platform/http/handler.ts';
 import { rootLogger } from '../../shared/platform/logger.ts';
 import { type Authentication, authenticate } from '../../shared/tenancy/api-keys.ts';
-import { tenantAccess } from '../../shared/tenancy/tenant-record.ts';
+import { tenantAccess } from '../../shared/tenancy/records.ts';
 
 /**
  * API Gateway's Lambda authorizer (simple responses). It accepts either credential as a bearer

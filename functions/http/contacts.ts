@@ -1,12 +1,8 @@
 import { defineCustomField, deleteCustomField, listCustomFields } from '../../shared/contacts/fields.ts';
 import { listHistory } from '../../shared/contacts/history.ts';
+import { getCompany, getContact } from '../../shared/contacts/records.ts';
 import { searchContacts } from '../../shared/contacts/search.ts';
-import {
-  createContact,
-  findContactIdByEmail,
-  getContact,
-  updateContact,
-} from '../../shared/contacts/service.ts';
+import { createContact, findContactIdByEmail, updateContact } from '../../shared/contacts/service.ts';
 import { NotFoundError } from '../../shared/platform/errors.ts';
 import { runBatch, singleWrite as write } from '../../shared/platform/http/batch.ts';
 import { httpHandler, noContent, reply } from '../../shared/platform/http/handler.ts';
@@ -104,19 +100,19 @@ export const handler = httpHandler(
     },
     createCompany: async ({ ctx, body }) => (await companies()).createCompany(ctx, body),
     listCompanies: async ({ ctx, query }) => (await companies()).listCompanies(ctx, query),
-    getCompany: async ({ ctx, params }) => (await companies()).getCompany(ctx, params.id),
+    getCompany: async ({ ctx, params }) => getCompany(ctx, params.id),
     updateCompany: async ({ ctx, params, body, ifMatch }) =>
       (await companies()).updateCompany(ctx, params.id, body, ifMatch),
     companyContacts: async ({ ctx, params, query }) => {
-      await (await companies()).getCompany(ctx, params.id);
+      await getCompany(ctx, params.id);
       return searchContacts(ctx, { companyId: params.id }, query);
     },
     companyHistory: async ({ ctx, params, query }) => {
-      await (await companies()).getCompany(ctx, params.id);
+      await getCompany(ctx, params.id);
       return listHistory(ctx, { type: 'company', id: params.id }, query);
     },
     companyActivities: async ({ ctx, params, query }) => {
-      await (await companies()).getCompany(ctx, params.id);
+      await getCompany(ctx, params.id);
       return (await activities()).listCompanyActivities(ctx, params.id, query);
     },
     createActivity: async ({ ctx, body }) => (await activities()).createActivity(ctx, body),

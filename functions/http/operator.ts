@@ -5,7 +5,7 @@ import type { AnyRoute } from '../../shared/platform/http/route.ts';
 import { listPlans, putPlan } from '../../shared/subscriptions/plans.ts';
 import { assignPlan, tenantOverview } from '../../shared/subscriptions/subscriptions.ts';
 import { rotateLinkKeys } from '../../shared/tenancy/link-keys.ts';
-import { getTenant } from '../../shared/tenancy/tenant-record.ts';
+import { getTenant } from '../../shared/tenancy/records.ts';
 import { confirmDeletion, requestDeletion } from '../../shared/tenant-exit/deletion.ts';
 import { getExport, startExport } from '../../shared/tenant-exit/exports.ts';
 import { operatorRoutes } from '../app/subscriptions.ts';

@@ -6,14 +6,8 @@ import { adoptSignupSender, assertVerifiedSender } from '../../shared/senders/id
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../shared/tenancy/api-keys.ts';
 import { listAudit } from '../../shared/tenancy/audit.ts';
 import { rotateLinkKeys } from '../../shared/tenancy/link-keys.ts';
-import {
-  createMember,
-  deactivateMember,
-  getMember,
-  listMembers,
-  updateMember,
-} from '../../shared/tenancy/members.ts';
-import { getTenant } from '../../shared/tenancy/tenant-record.ts';
+import { createMember, deactivateMember, listMembers, updateMember } from '../../shared/tenancy/members.ts';
+import { getMember, getTenant } from '../../shared/tenancy/records.ts';
 import { resendVerificationLink, signUp, updateTenant } from '../../shared/tenancy/tenants.ts';
 import { confirmVerification, verificationForm } from '../../shared/tenancy/verification.ts';
 import { recordKinds } from '../app/records.ts';

@@ -3,7 +3,7 @@ import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { NotFoundError } from '../../shared/platform/errors.ts';
 import { jobHandler } from '../../shared/platform/handlers.ts';
 import { provisionTenantSchedules, tenantsWithSchedules } from '../../shared/platform/tenant-schedules.ts';
-import { getTenant } from '../../shared/tenancy/tenant-record.ts';
+import { getTenant } from '../../shared/tenancy/records.ts';
 
 /**
  * Gives every tenant every declared per-tenant schedule. Tenants get their schedules when they sign

@@ -6,7 +6,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { localDate } from '../platform/time.ts';
 import { compactLocal, occurrenceInstant } from '../tasks/local-time.ts';
 import { moveOccurrenceTimer } from '../tasks/one-time.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { advanceSchedule, getRule, rulesCancelledBy, rulesStartedBy } from './rules.ts';
 import type { AutomationRule, Firing } from './schema.ts';
 import { cancelTimers, startTimer } from './timers.ts';

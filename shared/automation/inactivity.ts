@@ -1,7 +1,7 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryEach, unitOfWork } from '../platform/db/repository.ts';
 import { addDays, localDate } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { enqueueFirings } from './engine.ts';
 import { automationKeys, INACTIVITY_KEY } from './keys.ts';
 import { rulesStartedBy } from './rules.ts';

@@ -30,7 +30,7 @@ import {
   RecurrenceError,
 } from '../tasks/recurrence.ts';
 import { allMembers } from '../tasks/summary.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import {
   mergeFieldsFor,
   triggerableEvent,

@@ -6,8 +6,8 @@ import { newId } from '../platform/ids.ts';
 import { addDays } from '../platform/time.ts';
 import { localDateTime, occurrenceInstant } from '../tasks/local-time.ts';
 import { deleteSchedule, scheduleOnce } from '../tasks/one-time.ts';
+import { getTenant } from '../tenancy/records.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
 import { automationKeys } from './keys.ts';
 import type { AutomationRule, Delay, Firing } from './schema.ts';
 

@@ -1,4 +1,5 @@
-import { createContactInto, findContactIdByEmail, getContactItem } from '../contacts/service.ts';
+import { getContactItem } from '../contacts/records.ts';
+import { createContactInto, findContactIdByEmail } from '../contacts/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { UnitOfWork } from '../platform/db/repository.ts';
 import { UnprocessableError } from '../platform/errors.ts';

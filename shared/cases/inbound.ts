@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createContactInto, findContactIdByEmail, getContactItem } from '../contacts/service.ts';
+import { getContactItem } from '../contacts/records.ts';
+import { createContactInto, findContactIdByEmail } from '../contacts/service.ts';
 import { documentInto, putFile } from '../documents/documents.ts';
 import { s3 } from '../platform/aws/s3.ts';
 import { bucketName } from '../platform/buckets.ts';
@@ -9,8 +10,8 @@ import { getItem, getItems, unitOfWork } from '../platform/db/repository.ts';
 import { isDomainError, PreconditionFailedError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { AppLogger } from '../platform/logger.ts';
+import { getTenant } from '../tenancy/records.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
 import { inboundDomain, parseSupportAddress } from './addresses.ts';
 import {
   caseFromItem,

@@ -14,8 +14,8 @@ import {
 } from '../platform/db/repository.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { getCompany } from './companies.ts';
 import { activityKeys, contactKeys } from './keys.ts';
+import { getCompany } from './records.ts';
 import type { Activity, ActivityCreate, ActivityUpdate, TimelineEntry } from './schema.ts';
 import { getContacts } from './service.ts';
 import { writeTimelineEntryInto } from './timeline.ts';

@@ -7,7 +7,7 @@ import type { Task, TaskStatus } from '../tasks/schema.ts';
 import { tasksDueBetween } from '../tasks/service.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { activityTitle, calendarActivities, endOf } from './activities.ts';
 import { calendarFeedKeys, contactKeys } from './keys.ts';
 import { reachableAt } from './reachable.ts';

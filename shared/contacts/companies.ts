@@ -9,17 +9,15 @@ import {
   type UnitOfWork,
   unitOfWork,
   whileVersion,
-  withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import { ConflictError, } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
 import { companyKeys } from './keys.ts';
+import { getCompany, toCompany } from './records.ts';
 import type { Company, CompanyCreate, CompanyUpdate } from './schema.ts';
 
 const COMPANY_FIELDS = ['name', 'domain', 'industry', 'region', 'addresses', 'ownerId'];
-
-const toCompany = (item: Record<string, unknown>) => withoutKeys<Company>(item);
 
 const domainTaken = (domain: string) => (existing: Record<string, unknown> | undefined) =>
   new ConflictError(`A company with domain ${domain} already exists.`, {
@@ -59,12 +57,6 @@ export async function createCompany(ctx: TenantContext, input: CompanyCreate): P
   const company = createCompanyInto(uow, ctx, input);
   await uow.commit();
   return company;
-}
-
-export async function getCompany(ctx: TenantContext, id: string): Promise<Company> {
-  const item = await getItem(ctx, companyKeys.company(ctx.tenantId, id));
-  if (!item) throw new NotFoundError('Company', id);
-  return toCompany(item);
 }
 
 export async function findCompanyIdByDomain(ctx: TenantContext, domain: string): Promise<string | undefined> {

@@ -10,7 +10,7 @@ import {
 import { ConflictError, type FieldIssue, ValidationError } from '../platform/errors.ts';
 import { toFieldIssues } from '../platform/schema.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { createCompanyInto, findCompanyIdByDomain } from './companies.ts';
 import { listCustomFields, parseCustomFieldCell } from './fields.ts';
 import { consentOf, countryCode, domainOf } from './import-columns.ts';

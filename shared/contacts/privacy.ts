@@ -14,8 +14,9 @@ import { ownValue } from '../platform/own.ts';
 import { deleteActivity, getActivities } from './activities.ts';
 import { canonical } from './history.ts';
 import { activityKeys, contactKeys } from './keys.ts';
+import { getContactItem } from './records.ts';
 import { type Activity, type Contact, type ContactUpdate, LIMITS } from './schema.ts';
-import { applyContactChange, contactFromItem, getContactItem, writeContactChangeInto } from './service.ts';
+import { applyContactChange, contactFromItem, writeContactChangeInto } from './service.ts';
 import { addTimelineEntryInto } from './timeline.ts';
 
 /**

@@ -4,10 +4,10 @@ import { ConflictError, UnprocessableError } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { textAsHtml } from '../platform/pages/email.tsx';
 import { sendMailOnce } from '../tasks/one-time.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
+import { getContact } from './records.ts';
 import { createSelfServiceLink } from './self-service.ts';
 import { SELF_SERVICE_DAYS } from './self-service-link.ts';
-import { getContact } from './service.ts';
 
 /**
  * Emails a contact their self-service link, in their language, through the mail service (and so

@@ -8,12 +8,13 @@ import type { HtmlPage } from '../platform/pages/shell.tsx';
 import { toFieldIssues } from '../platform/schema.ts';
 import { openTenantLink } from '../tenancy/link-keys.ts';
 import { linkProblemPage, tenantNotice } from '../tenancy/page.tsx';
+import { getTenant } from '../tenancy/records.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getContact } from './records.ts';
 import { type Contact, ContactUpdate } from './schema.ts';
 import { selfServiceLinkFor } from './self-service-link.ts';
 import { type FormProblem, selfServicePage } from './self-service-page.tsx';
-import { applyContactChange, contactWriteContext, getContact, writeContactChangeInto } from './service.ts';
+import { applyContactChange, contactWriteContext, writeContactChangeInto } from './service.ts';
 import { addTimelineEntryInto } from './timeline.ts';
 
 /**

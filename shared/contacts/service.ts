@@ -13,7 +13,6 @@ import {
 import {
   ConflictError,
   type FieldIssue,
-  NotFoundError,
   PreconditionFailedError,
   ValidationError,
 } from '../platform/errors.ts';
@@ -23,7 +22,7 @@ import { checkCustomFields, listCustomFields } from './fields.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
 import { contactKeys } from './keys.ts';
 import { type PhoneNormalizer, phoneNormalizer } from './phones.ts';
-import { contactFromItem } from './records.ts';
+import { contactFromItem, getContact } from './records.ts';
 import type {
   Contact,
   ContactCreate,
@@ -244,19 +243,6 @@ export function createContactInto(
     ...(contact.email ? { email: contact.email } : {}),
   });
   return contact;
-}
-
-export async function getContact(ctx: TenantContext, id: string): Promise<Contact> {
-  const item = await getItem(ctx, contactKeys.contact(ctx.tenantId, id));
-  if (!item) throw new NotFoundError('Contact', id);
-  return contactFromItem(item);
-}
-
-/** The stored contact item, for services that need its storage-only attributes. */
-export async function getContactItem(ctx: TenantContext, id: string, consistent = false) {
-  const item = await getItem(ctx, contactKeys.contact(ctx.tenantId, id), { consistent });
-  if (!item) throw new NotFoundError('Contact', id);
-  return item;
 }
 
 /** Several contacts in one round trip; unknown ids are simply absent from the result. */

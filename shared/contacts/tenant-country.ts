@@ -1,5 +1,5 @@
 import type { TenantContext } from '../platform/context.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 
 /**
  * The country of phone numbers typed without a country code: the tenant's address. A module of

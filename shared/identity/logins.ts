@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, unitOfWork } from '../platform/db/repository.ts';
-import { getMember } from '../tenancy/members.ts';
+import { getMember } from '../tenancy/records.ts';
 import { MEMBER_ATTRIBUTE, TENANT_ATTRIBUTE } from './attributes.ts';
 import { cognito } from './cognito.ts';
 import { identityConfig } from './config.ts';

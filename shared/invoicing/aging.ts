@@ -1,7 +1,7 @@
 import type { TenantContext } from '../platform/context.ts';
 import { queryEach } from '../platform/db/repository.ts';
 import { daysBetween, localDate } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { invoiceKeys } from './keys.ts';
 import { toStored } from './records.ts';
 import type { AgingReport } from './schema.ts';

@@ -1,4 +1,4 @@
-import { getContact } from '../contacts/service.ts';
+import { getContact } from '../contacts/records.ts';
 import { describeActor, type TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import {

@@ -1,4 +1,4 @@
-import { getCompany } from '../contacts/companies.ts';
+import { getCompany } from '../contacts/records.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
 import type { ItemKey } from '../platform/db/keys.ts';

@@ -1,10 +1,10 @@
-import { getContact } from '../contacts/service.ts';
+import { getContact } from '../contacts/records.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import type { Order } from '../sales/commerce-schema.ts';
 import { getOrder, orderInvoicedInto } from '../sales/orders.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { draftInto, issueInvoice, newDraft } from './invoices.ts';
 import { formatMoney } from './money.ts';
 import { getStoredInvoice, toInvoice } from './records.ts';

@@ -1,7 +1,6 @@
 import { InvoiceIssued, InvoiceMarkedUncollectible, InvoiceVoided } from '../../events/invoicing.ts';
-import { getCompany } from '../contacts/companies.ts';
+import { getCompany, getContact } from '../contacts/records.ts';
 import type { Contact } from '../contacts/schema.ts';
-import { getContact } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { type Actor, describeActor, type TenantContext } from '../platform/context.ts';
 import { and, type Condition, exists, hasVersion, notExists } from '../platform/db/expressions.ts';
@@ -18,8 +17,8 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
+import { getTenant } from '../tenancy/records.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
 import { invoiceKeys, NO_DUE_DATE } from './keys.ts';
 import { formatMoney, priceInvoice } from './money.ts';
 import {

@@ -13,7 +13,7 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { localDate, zonedTimeToInstant } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { invoiceKeys } from './keys.ts';
 import { formatMoney } from './money.ts';
 import {

@@ -5,7 +5,7 @@ import { type FieldIssue, PreconditionFailedError, ValidationError } from '../pl
 import type { MessageKey } from '../platform/i18n/catalog.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
 import { checkTemplate } from '../platform/merge-fields.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { invoiceKeys } from './keys.ts';
 import type { DunningLevel, DunningPolicy, DunningPolicyInput } from './schema.ts';
 

@@ -1,5 +1,4 @@
-import { getCompany } from '../contacts/companies.ts';
-import { getContact } from '../contacts/service.ts';
+import { getCompany, getContact } from '../contacts/records.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
@@ -8,7 +7,7 @@ import { Lines } from '../platform/pages/components.tsx';
 import { type HtmlPage, renderPage, Shell } from '../platform/pages/shell.tsx';
 import { daysBetween, localDate } from '../platform/time.ts';
 import { addressLines } from '../tenancy/address.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { ERASED_CONTACT } from './keys.ts';
 import { mergeValues } from './mail.tsx';
 import { defaultPaymentInstructions, getDunningPolicy } from './policy.ts';

@@ -1,13 +1,12 @@
 import { InvoiceOverdue } from '../../events/invoicing.ts';
-import { getCompany } from '../contacts/companies.ts';
-import { getContact } from '../contacts/service.ts';
+import { getCompany, getContact } from '../contacts/records.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and } from '../platform/db/expressions.ts';
 import { queryEach, unitOfWork } from '../platform/db/repository.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { billingProfiles } from './billing.ts';
 import { escalateCollectionsTask, openCollectionsTask } from './collections.ts';
 import { statusIs } from './invoices.ts';

@@ -2,7 +2,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { ConflictError } from '../platform/errors.ts';
 import { assertVerifiedSender, verifiedIdentityFor } from '../senders/identities.ts';
 import { sesTenantName } from '../senders/ses.ts';
-import { getTenant, quotaBlockOf } from '../tenancy/tenant-record.ts';
+import { getTenant, quotaBlockOf } from '../tenancy/records.ts';
 import { assertVerified, isVerified } from '../tenancy/verification.ts';
 
 /**

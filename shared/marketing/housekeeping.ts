@@ -8,7 +8,7 @@ import { renderTextEmail } from '../platform/pages/email.tsx';
 import { deleteSchedule, scheduleOnce, sendMailOnce } from '../tasks/one-time.ts';
 import { addressLines } from '../tenancy/address.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { CAMPAIGN_SCHEDULE, getCampaign } from './campaigns.ts';
 import { campaignKeys, listKeys, mailingKeys } from './keys.ts';
 import { findMailing } from './mailings.ts';

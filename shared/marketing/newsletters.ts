@@ -26,7 +26,7 @@ import {
   parseRecurrence,
   RecurrenceError,
 } from '../tasks/recurrence.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { probeAudience } from './audience.ts';
 import { checkAudience } from './audience-check.ts';
 import { mailingSpecOf } from './campaign-sending.ts';

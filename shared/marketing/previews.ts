@@ -1,7 +1,7 @@
 import type { TenantContext } from '../platform/context.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { mergeValuesFor, type RecipientLinks } from './content.ts';
 import { renderMessage } from './message.tsx';
 import { contactData } from './recipients.ts';

@@ -1,6 +1,7 @@
 import { SubscriptionChanged } from '../../events/marketing.ts';
+import { getContact } from '../contacts/records.ts';
 import type { Contact } from '../contacts/schema.ts';
-import { applyContactChange, getContact, writeContactChangeInto } from '../contacts/service.ts';
+import { applyContactChange, writeContactChangeInto } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';

@@ -9,7 +9,7 @@ import {
   NonEmpty,
   named,
 } from '../platform/schema.ts';
-import { Code, Note } from './schema.ts';
+import { Code, Note } from './fields.ts';
 
 /**
  * Schemas of the sales module's commerce: products with their configurator, price lists,

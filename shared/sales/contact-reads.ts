@@ -3,5 +3,5 @@
  * references.ts imports lazily: a dynamic import of the contacts service itself would keep all of
  * it (esbuild cannot tree-shake what import() returns) in every bundle that also imports it.
  */
-export { getCompany } from '../contacts/companies.ts';
-export { getContact, getContacts } from '../contacts/service.ts';
+export { getCompany, getContact } from '../contacts/records.ts';
+export { getContacts } from '../contacts/service.ts';

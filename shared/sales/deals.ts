@@ -16,7 +16,7 @@ import {
 } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { dealKeys, pipelineKeys } from './keys.ts';
 import { formatMoney } from './money.ts';
 import { type DealPosition, getPipeline, recordDealPositionInto } from './pipelines.ts';

@@ -1,7 +1,8 @@
 import { LeadAssigned, LeadConverted, LeadReceived, LeadStatusChanged } from '../../events/sales.ts';
 import { createCompanyInto, findCompanyIdByDomain } from '../contacts/companies.ts';
+import { getContact } from '../contacts/records.ts';
 import type { Contact } from '../contacts/schema.ts';
-import { createContactInto, findContactIdByEmail, getContact } from '../contacts/service.ts';
+import { createContactInto, findContactIdByEmail } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { describeActor, type TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
@@ -18,7 +19,7 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { defaultOwnerId } from '../platform/owner.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { assignLead, TurnTaken } from './assignment.ts';
 import { openDealInto } from './deals.ts';
 import { leadKeys } from './keys.ts';

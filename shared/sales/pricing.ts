@@ -2,7 +2,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type FieldIssue, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import type { LineInput, Product, SalesLine } from './commerce-schema.ts';
 import { type CheckedSelection, ConfigurationRuleError, checkSelection } from './configurator.ts';
 import { invalid } from './invalid.ts';

@@ -5,7 +5,7 @@ import { and, exists } from '../platform/db/expressions.ts';
 import { getItem, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import type { Change } from '../platform/streams.ts';
 import { localDate } from '../platform/time.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import type { Order } from './commerce-schema.ts';
 import { orderKeys, purchaseKeys } from './keys.ts';
 

@@ -28,7 +28,7 @@ import {
 } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import type { PurchaseOrder, PurchaseOrderCreate, PurchaseOrderStatus, Supplier } from './commerce-schema.ts';
 import { invalid } from './invalid.ts';
 import { purchaseOrderKeys } from './keys.ts';

@@ -1,4 +1,4 @@
-import { getContact } from '../contacts/service.ts';
+import { getContact } from '../contacts/records.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
 import type { ItemKey } from '../platform/db/keys.ts';

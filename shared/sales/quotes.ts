@@ -6,7 +6,7 @@ import {
   QuoteRequested,
   QuoteSent,
 } from '../../events/sales.ts';
-import { getContact } from '../contacts/service.ts';
+import { getContact } from '../contacts/records.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import { assertMaySendAs } from '../mail/gate.ts';
 import { sendMail } from '../mail/service.ts';
@@ -34,7 +34,7 @@ import {
 import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays } from '../platform/time.ts';
-import { getMember } from '../tenancy/members.ts';
+import { getMember } from '../tenancy/records.ts';
 import type { Quote, QuoteCreate, QuoteStatus, QuoteUpdate } from './commerce-schema.ts';
 import { ERASED_CONTACT, getDeal } from './deals.ts';
 import { quoteKeys } from './keys.ts';

@@ -2,9 +2,8 @@ import type { Contact } from '../contacts/schema.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { NotFoundError, UnknownReferenceError, ValidationError } from '../platform/errors.ts';
 import { localDate } from '../platform/time.ts';
-import { getMember } from '../tenancy/members.ts';
+import { getMember, getTenant } from '../tenancy/records.ts';
 import type { Member, Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
 
 /**
  * Records a request body refers to (a contact, a member, a company) must exist in the caller's

@@ -9,6 +9,7 @@ import {
   NonEmpty,
   named,
 } from '../platform/schema.ts';
+import { Code, Note } from './fields.ts';
 
 /**
  * Schemas of the sales module's pipeline: leads, pipelines and deals. The catalogue, price lists,
@@ -18,15 +19,7 @@ import {
  * Money is integer minor units with its currency; tax rates are basis points (2000 = 20%).
  */
 
-/** Identifiers a tenant chooses for option groups, choices and rules: readable in rule messages. */
-export const Code = z.string().check(
-  z.regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, {
-    message: 'Must be 1 to 50 lower-case letters, digits, - or _ (e.g. paint-colour).',
-  }),
-);
-
 const Percent = z.int().check(z.minimum(0), z.maximum(100));
-export const Note = z.string().check(z.trim(), z.maxLength(5000));
 const Label = z.string().check(z.trim(), z.toLowerCase(), z.minLength(1), z.maxLength(50));
 
 // ---------------------------------------------------------------------------------------------

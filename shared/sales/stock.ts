@@ -3,7 +3,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion } from '../platform/db/expressions.ts';
 import { getItem, type Item, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import type { Stock, StockAdjustment, StockSettings } from './commerce-schema.ts';
 import { productKeys } from './keys.ts';
 import { getProduct } from './products.ts';

@@ -3,8 +3,8 @@ import { notExists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { getTenant } from '../tenancy/records.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
 import { senderKeys } from './keys.ts';
 import type { SenderIdentity, SenderIdentityCreate } from './schema.ts';
 import {

@@ -1,8 +1,8 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { type Seats, seatsOf, setSeatLimitInto } from '../tenancy/seats.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
 import { subscriptionKeys } from './keys.ts';
 import { getPlan } from './plans.ts';
 import type { DailyUsage, Plan, Statement, Subscription } from './schema.ts';

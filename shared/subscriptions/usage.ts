@@ -15,7 +15,7 @@ import {
 import { NotFoundError } from '../platform/errors.ts';
 import { localDate } from '../platform/time.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { getTenant, toTenant } from '../tenancy/tenant-record.ts';
+import { getTenant, toTenant } from '../tenancy/records.ts';
 import { EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
 import { checkQuotas } from './quotas.ts';
 import type { StoredSubscription } from './subscriptions.ts';

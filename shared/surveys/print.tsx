@@ -7,7 +7,7 @@ import { type Translator, translator } from '../platform/i18n/translator.ts';
 import { Lines } from '../platform/pages/components.tsx';
 import { type HtmlPage, renderPage, Shell } from '../platform/pages/shell.tsx';
 import { addressLines } from '../tenancy/address.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { scaleOf } from './form-page.tsx';
 import { invitationFromItem } from './invitations.ts';
 import { invitationKeys } from './keys.ts';

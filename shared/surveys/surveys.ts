@@ -19,7 +19,7 @@ import {
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { localDateTime, nextOccurrence, parseRecurrence, RecurrenceError } from '../tasks/recurrence.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { surveyKeys } from './keys.ts';
 import { normalizeQuestions } from './questions.ts';
 import { getSurvey, surveyFromItem } from './records.ts';

@@ -11,7 +11,7 @@ import { publicUrl } from '../platform/links.ts';
 import { localDate } from '../platform/time.ts';
 import { moveOccurrenceTimer } from '../tasks/one-time.ts';
 import { compactLocal, nextOccurrence } from '../tasks/recurrence.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { invitationContent } from './invitation-mail.tsx';
 import { CodeTaken, letterInto, newShortCode } from './invitations.ts';
 import { surveyKeys } from './keys.ts';

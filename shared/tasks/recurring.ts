@@ -12,8 +12,7 @@ import {
 } from '../platform/db/repository.ts';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { getMember } from '../tenancy/members.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getMember, getTenant } from '../tenancy/records.ts';
 import { taskKeys } from './keys.ts';
 import { moveOccurrenceTimer } from './one-time.ts';
 import {

@@ -17,7 +17,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import { newId } from '../platform/ids.ts';
 import { recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
-import { getMember } from './members.ts';
+import { getMember } from './records.ts';
 import type { ApiKey, ApiKeyCreate, ApiKeyCreated, Member } from './schema.ts';
 
 /**

@@ -12,8 +12,8 @@ import {
 } from '../platform/signed-links.ts';
 import { recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
+import { getTenant, toTenant } from './records.ts';
 import type { LinkKeys, Tenant } from './schema.ts';
-import { getTenant, toTenant } from './tenant-record.ts';
 
 /**
  * A tenant's link keys: which generation signs its links, and until when the one before still

@@ -3,30 +3,27 @@ import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import {
   assertIfMatch,
-  getItem,
   type Page,
   queryAll,
   queryPage,
   type UnitOfWork,
   unitOfWork,
   whileVersion,
-  withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { ConflictError, PreconditionFailedError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { keysOfMember, revokeInto } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
+import { getMember, getTenant, toMember } from './records.ts';
 import type { Member, MemberCreate, MemberUpdate } from './schema.ts';
 import { claimSeatInto } from './seats.ts';
-import { getTenant } from './tenant-record.ts';
 import { assertVerified } from './verification.ts';
 
 /**
  * Members: the tenant's staff. Email is unique per tenant (a guard item in the same partition);
  * the last active admin can be neither demoted nor deactivated, so a tenant never locks itself out.
  */
-const toMember = (item: Record<string, unknown>) => withoutKeys<Member>(item);
 
 const emailTaken = (email: string) => () =>
   new ConflictError(`A member with email ${email} already exists.`, { email });
@@ -74,12 +71,6 @@ export async function createMember(ctx: TenantContext, input: MemberCreate): Pro
   const member = addMemberInto(uow, ctx, input);
   await uow.commit();
   return member;
-}
-
-export async function getMember(ctx: TenantContext, id: string): Promise<Member> {
-  const item = await getItem(ctx, tenancyKeys.member(ctx.tenantId, id));
-  if (!item) throw new NotFoundError('Member', id);
-  return toMember(item);
 }
 
 export async function listMembers(

@@ -6,7 +6,8 @@ import { ConflictError } from '../platform/errors.ts';
 import { issueApiKey } from './api-keys.ts';
 import { changesBetween, recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
-import { addMemberInto, getMember } from './members.ts';
+import { addMemberInto } from './members.ts';
+import { getMember, getTenant } from './records.ts';
 import {
   type ApiKeyCreated,
   type Member,
@@ -15,7 +16,6 @@ import {
   type TenantSignup,
   type TenantUpdate,
 } from './schema.ts';
-import { getTenant } from './tenant-record.ts';
 import { mailVerificationLink, pendingVerification } from './verification.ts';
 
 export interface SignupResult {

@@ -13,9 +13,8 @@ import { Email } from '../platform/schema.ts';
 import { recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
 import { openTenantLink, signTenantLink } from './link-keys.ts';
-import { getMember } from './members.ts';
+import { getMember, getTenant } from './records.ts';
 import type { Member, Tenant } from './schema.ts';
-import { getTenant } from './tenant-record.ts';
 
 /**
  * Sign-up verification: the first admin proves their address by following a signed, expiring

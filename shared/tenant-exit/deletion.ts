@@ -7,7 +7,7 @@ import { newId } from '../platform/ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
-import { toTenant } from '../tenancy/tenant-record.ts';
+import { toTenant } from '../tenancy/records.ts';
 import { DELETION_SCHEDULE, deletionScheduleName } from './keys.ts';
 import { PURGE_QUEUE, type PurgeStep } from './purge.ts';
 import type { TenantDeletion } from './schema.ts';

@@ -4,7 +4,7 @@ import { publicUrl } from '../platform/links.ts';
 import { escapeHtml } from '../platform/merge-fields.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { getTenant } from '../tenancy/tenant-record.ts';
+import { getTenant } from '../tenancy/records.ts';
 import { webhookKeys } from './keys.ts';
 import { findEndpoint } from './records.ts';
 

@@ -8,13 +8,9 @@ import { createCompany, findCompanyIdByDomain, updateCompany } from '../../../sh
 import { defineCustomField } from '../../../shared/contacts/fields.ts';
 import { listHistory } from '../../../shared/contacts/history.ts';
 import { performMerge, requestMerge } from '../../../shared/contacts/privacy.ts';
+import { getContact } from '../../../shared/contacts/records.ts';
 import { createSelfServiceLink, selfServiceForm } from '../../../shared/contacts/self-service.ts';
-import {
-  createContact,
-  createContactInto,
-  getContact,
-  updateContact,
-} from '../../../shared/contacts/service.ts';
+import { createContact, createContactInto, updateContact } from '../../../shared/contacts/service.ts';
 import { addTimelineEntryInto, listTimeline } from '../../../shared/contacts/timeline.ts';
 import { tenantContext } from '../../../shared/platform/context.ts';
 import { asTenantId } from '../../../shared/platform/db/keys.ts';

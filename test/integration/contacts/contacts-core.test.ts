@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCompany, listCompanies } from '../../../shared/contacts/companies.ts';
+import { getContact } from '../../../shared/contacts/records.ts';
 import { CompanyCreate } from '../../../shared/contacts/schema.ts';
 import {
   createContact,
   findContactIdByEmail,
-  getContact,
   listContacts,
   updateContact,
 } from '../../../shared/contacts/service.ts';

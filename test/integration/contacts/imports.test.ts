@@ -9,7 +9,8 @@ import {
   listImportErrors,
   parsePart,
 } from '../../../shared/contacts/imports.ts';
-import { createContact, getContact } from '../../../shared/contacts/service.ts';
+import { getContact } from '../../../shared/contacts/records.ts';
+import { createContact } from '../../../shared/contacts/service.ts';
 import type { TenantContext } from '../../../shared/platform/context.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';

@@ -19,7 +19,7 @@ import { ValidationError } from '../../../shared/platform/errors.ts';
 import { translator } from '../../../shared/platform/i18n/translator.ts';
 import { getTask, taskForOccurrence } from '../../../shared/tasks/service.ts';
 import { createMember } from '../../../shared/tenancy/members.ts';
-import { getTenant } from '../../../shared/tenancy/tenant-record.ts';
+import { getTenant } from '../../../shared/tenancy/records.ts';
 import { useTable } from '../../support/table.ts';
 import { at, billingTenant, issuedInvoice, mailsTo, sweepAt } from './helpers.ts';
 import { clonePaidInvoices } from './seed.ts';

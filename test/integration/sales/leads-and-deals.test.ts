@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCompany } from '../../../shared/contacts/companies.ts';
-import { createContact, getContact } from '../../../shared/contacts/service.ts';
+import { getCompany, getContact } from '../../../shared/contacts/records.ts';
+import { createContact } from '../../../shared/contacts/service.ts';
 import { listTimeline } from '../../../shared/contacts/timeline.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import { ConflictError, ValidationError } from '../../../shared/platform/errors.ts';

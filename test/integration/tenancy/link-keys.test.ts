@@ -10,7 +10,7 @@ import { ConflictError } from '../../../shared/platform/errors.ts';
 import { linkSecret } from '../../../shared/platform/secrets.ts';
 import { signLink } from '../../../shared/platform/signed-links.ts';
 import { openTenantLink, rotateLinkKeys, signTenantLink } from '../../../shared/tenancy/link-keys.ts';
-import { getTenant } from '../../../shared/tenancy/tenant-record.ts';
+import { getTenant } from '../../../shared/tenancy/records.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant, type TestTenant } from '../../support/tenants.ts';
 

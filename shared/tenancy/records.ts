@@ -4,13 +4,13 @@ import { getItem, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { NotFoundError } from '../platform/errors.ts';
 import { DEFAULT_LOCALE } from '../platform/i18n/locales.ts';
 import { tenancyKeys } from './keys.ts';
-import type { Tenant } from './schema.ts';
+import type { Member, Tenant } from './schema.ts';
 
 /**
- * The tenant's item, read and marked by every module: its settings (currency, locale, time zone),
- * whether it is frozen, and its used-up quotas. Apart from the tenancy service (tenants.ts), whose
- * sign-up, settings and verification bring the tenancy schemas, events and members with them:
- * a function that only reads its tenant does not load and build those at cold start.
+ * The tenancy items other modules read: the tenant's (its settings, whether it is frozen, its
+ * used-up quotas) and its members'. Apart from the tenancy services (tenants.ts, members.ts), whose
+ * sign-up, invitations, settings and verification bring the tenancy schemas and events with them:
+ * a function that only reads its tenant or a member does not load and build those at cold start.
  */
 
 /**
@@ -72,4 +72,12 @@ export async function blockUntil(ctx: TenantContext, block: QuotaBlock, until: s
 export function quotaBlockOf(tenant: Tenant, block: QuotaBlock, now: Date): string | undefined {
   const until = (tenant as Record<string, unknown>)[QUOTA_ATTRIBUTES[block]];
   return typeof until === 'string' && until > now.toISOString() ? until : undefined;
+}
+
+export const toMember = (item: Record<string, unknown>) => withoutKeys<Member>(item);
+
+export async function getMember(ctx: TenantContext, id: string): Promise<Member> {
+  const item = await getItem(ctx, tenancyKeys.member(ctx.tenantId, id));
+  if (!item) throw new NotFoundError('Member', id);
+  return toMember(item);
 }

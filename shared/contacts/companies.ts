@@ -10,7 +10,7 @@ import {
   unitOfWork,
   whileVersion,
 } from '../platform/db/repository.ts';
-import { ConflictError, } from '../platform/errors.ts';
+import { ConflictError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
 import { companyKeys } from './keys.ts';

@@ -120,7 +120,11 @@ export const DESIGN = {
   eventsPerWrite: 1,
   /** Per email: SES events (send, delivery, open or bounce) through the default bus to the project's, and the send queue's messages. */
   eventsPerEmail: 4,
-  sqsRequestsPerEmail: 0.3,
+  /**
+   * Per email: its share of the send queue's messages, and each SES event the rules put on the
+   * feedback and metering queues (Send twice, Delivery once), taken off them in batches of 100.
+   */
+  sqsRequestsPerEmail: 3.3,
   /** Send batches: one sender invocation per 50 emails. */
   emailsPerSenderInvocation: 50,
   /** Per email, the send record's claim and result and the shard's counter (transactions: 2 WCU per item), and the feedback's updates. */

@@ -23,6 +23,8 @@ export interface TableCall {
   command: string;
   /** Capacity units, table and indexes together. */
   units: number;
+  /** Items the call writes: a transaction's actions, a batch's requests, 1 for a single write. */
+  items: number;
   kind: 'read' | 'write';
   /** performance.now() when the answer came back. */
   at: number;
@@ -59,6 +61,7 @@ export class CapacityMeter {
         calls.push({
           command,
           units,
+          items: writtenItems(command, args.input as Record<string, unknown>),
           kind: READS.test(command) ? 'read' : 'write',
           at: performance.now(),
         });
@@ -114,4 +117,16 @@ export function totals(calls: readonly TableCall[]): { read: number; write: numb
   const sum = (kind: TableCall['kind']) =>
     Math.round(calls.filter((c) => c.kind === kind).reduce((s, c) => s + c.units, 0) * 100) / 100;
   return { read: sum('read'), write: sum('write') };
+}
+
+/** The items a write call writes (0 for a read). */
+function writtenItems(command: string, input: Record<string, unknown>): number {
+  if (READS.test(command)) return 0;
+  if (command === 'TransactWriteItems') return (input.TransactItems as unknown[] | undefined)?.length ?? 0;
+  if (command === 'BatchWriteItem')
+    return Object.values((input.RequestItems as Record<string, unknown[]> | undefined) ?? {}).reduce(
+      (sum, requests) => sum + requests.length,
+      0,
+    );
+  return 1;
 }

@@ -245,7 +245,9 @@ export class FunnelStack extends Stack {
         spec,
         spec.targetKind === 'delivery-stream'
           ? this.warehouse!.target(spec.target, this.events.deadLetters)
-          : lambdaOf(spec.target),
+          : spec.targetKind === 'queue'
+            ? this.events.queueTarget(this.workQueues.get(spec.target)!.queue)
+            : lambdaOf(spec.target),
       );
     for (const bucket of app.buckets) {
       for (const spec of bucket.notifications ?? [])
@@ -358,7 +360,7 @@ export class FunnelStack extends Stack {
    */
   private configureAsyncFailures(app: Application, lambdaOf: (name: string) => lambda.Function): void {
     const eventTargets = new Set([
-      ...app.rules.filter((r) => r.targetKind !== 'delivery-stream').map((r) => r.target),
+      ...app.rules.filter((r) => (r.targetKind ?? 'function') === 'function').map((r) => r.target),
       ...app.buckets.flatMap((b) => b.notifications ?? []).map((n) => n.target),
     ]);
     const scheduleTargets = new Set(app.schedules.map((s) => s.target).filter((t) => !eventTargets.has(t)));

@@ -102,6 +102,7 @@ export const marketing = /* @__PURE__ */ defineModule({
       bus: 'default',
       pattern: { source: ['aws.ses'] },
       target: 'mail-feedback',
+      targetKind: 'queue',
     },
   ],
   schedules: [
@@ -137,6 +138,17 @@ export const marketing = /* @__PURE__ */ defineModule({
       visibilityTimeoutSeconds: SENDER_VISIBILITY_SECONDS,
       maxReceiveCount: 10,
       maxConcurrency: SEND_WORKERS,
+    },
+    {
+      // SES sends an event per email and recipient: a send of 10,000 emails is 10,000 Delivery
+      // events, recorded 50 to a transaction rather than one invocation and one write each.
+      name: 'mail-feedback',
+      description: 'SES events of the configuration set, handed to mail-feedback in batches.',
+      consumer: 'mail-feedback',
+      batchSize: 100,
+      visibilityTimeoutSeconds: 360,
+      maxReceiveCount: 5,
+      maxConcurrency: 2,
     },
   ],
 });

@@ -184,6 +184,20 @@ export const subscriptions = /* @__PURE__ */ defineModule({
       bus: 'default',
       pattern: { source: ['aws.ses'], 'detail-type': ['Email Sent'] },
       target: 'meter-mail',
+      targetKind: 'queue',
+    },
+  ],
+  queues: [
+    {
+      // One Send event per email: counted 40 to a transaction, not one invocation and one
+      // transaction each (the tenant's settings read once per batch).
+      name: 'meter-mail',
+      description: "SES's Send events, handed to meter-mail in batches.",
+      consumer: 'meter-mail',
+      batchSize: 100,
+      visibilityTimeoutSeconds: 360,
+      maxReceiveCount: 5,
+      maxConcurrency: 2,
     },
   ],
   accessLogConsumers: [

@@ -68,10 +68,15 @@ export interface RuleSpec {
   /** `domain`: the project's bus. `default`: the account's default bus, where AWS services (SES) publish. */
   bus: 'domain' | 'default';
   pattern: EventPattern;
-  /** The declared function, or delivery stream when `targetKind` says so, that receives the events. */
+  /** The declared function, or delivery stream or queue when `targetKind` says so, that receives the events. */
   target: string;
-  /** Default `function`. A delivery stream receives each event as one record (its JSON). */
-  targetKind?: 'function' | 'delivery-stream';
+  /**
+   * Default `function`: one invocation per event. A delivery stream receives each event as one
+   * record (its JSON); a queue as one message (its JSON), which the queue's consumer takes in
+   * batches: for events that come one per email, where an invocation and a write each would cost
+   * more than the work.
+   */
+  targetKind?: 'function' | 'delivery-stream' | 'queue';
 }
 
 export interface ScheduleSpec {
@@ -340,10 +345,13 @@ export function defineApplication(
   };
   for (const r of app.routes) refer(`route ${r.method} ${r.path}`, r.function);
   const streams = new Set(app.deliveryStreams.map((d) => d.name));
+  const queues = new Set(app.queues.map((q) => q.name));
   for (const r of app.rules) {
     if (r.targetKind === 'delivery-stream') {
       if (!streams.has(r.target))
         problems.push(`rule ${r.name} targets undeclared delivery stream ${r.target}`);
+    } else if (r.targetKind === 'queue') {
+      if (!queues.has(r.target)) problems.push(`rule ${r.name} targets undeclared queue ${r.target}`);
     } else refer(`rule ${r.name}`, r.target);
   }
   for (const s of app.schedules) {

@@ -32,6 +32,11 @@ export class EventRouting extends Construct {
   }
 
   /** A rule to a function, or to another target (a delivery stream) that brings its own retries. */
+  /** A rule's queue target: each event one message, failed deliveries into the events DLQ. */
+  queueTarget(queue: sqs.IQueue): events.IRuleTarget {
+    return new targets.SqsQueue(queue, { deadLetterQueue: this.deadLetters, ...TARGET_RETRY });
+  }
+
   addRule(spec: RuleSpec, target: IFunction | events.IRuleTarget): events.Rule {
     const rule = new events.Rule(this, `Rule${constructId(spec.name)}`, {
       description: spec.description.slice(0, 512),

@@ -365,11 +365,14 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         const [result] = firehose.putRecords(stream, [data]);
         if (result?.ErrorCode) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
       },
+      sendMessage: (queue, body) => {
+        queues.send(queue, [{ body }]);
+      },
       deadLetters,
       clock,
     });
     stoppers.push(async () => bus.close());
-    const queues = new LocalQueues({
+    const queues: LocalQueues = new LocalQueues({
       queues: application.queues,
       queueUrlPrefix,
       invoke: faults.deliveries('sqs', lambda.invoke),

@@ -1,10 +1,10 @@
-import * as z from 'zod/mini';
+import type { SesEventDetail } from '../mail/ses-events.ts';
 import { suppress, suppressionOf } from '../mail/suppression.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { getItem, unitOfWork } from '../platform/db/repository.ts';
 import { isId } from '../platform/ids.ts';
-import { softBounceKeys } from './keys.ts';
+import { shardOf, softBounceKeys } from './keys.ts';
 import type { CountName } from './mailing-types.ts';
 import { settleMailing } from './mailings.ts';
 import { countInto, sendKey } from './sends.ts';
@@ -22,34 +22,6 @@ import { countInto, sendKey } from './sends.ts';
  */
 export const SOFT_BOUNCE_LIMIT = 3;
 export const SOFT_BOUNCE_DAYS = 30;
-
-const Recipients = z.array(z.object({ emailAddress: z.string(), diagnosticCode: z.optional(z.string()) }));
-
-export const SesEventDetail = z.object({
-  eventType: z.string(),
-  mail: z.object({
-    messageId: z.string(),
-    timestamp: z.string(),
-    tags: z._default(z.record(z.string(), z.array(z.string())), {}),
-  }),
-  bounce: z.optional(
-    z.object({
-      bounceType: z.string(),
-      bounceSubType: z.optional(z.string()),
-      bouncedRecipients: Recipients,
-      feedbackId: z.string(),
-      timestamp: z.optional(z.string()),
-    }),
-  ),
-  complaint: z.optional(
-    z.object({ complainedRecipients: Recipients, feedbackId: z.string(), timestamp: z.optional(z.string()) }),
-  ),
-  delivery: z.optional(z.object({ timestamp: z.optional(z.string()) })),
-  reject: z.optional(z.object({ reason: z.optional(z.string()) })),
-  open: z.optional(z.object({ timestamp: z.optional(z.string()) })),
-  click: z.optional(z.object({ timestamp: z.optional(z.string()), link: z.optional(z.string()) })),
-});
-export type SesEventDetail = z.infer<typeof SesEventDetail>;
 
 type Milestone =
   | 'unsubscribed'
@@ -155,6 +127,63 @@ export async function recordMilestone(
 }
 
 class RecordMoved extends Error {}
+
+/** Deliveries recorded in one transaction: each its send record, with one counter per shard. */
+const DELIVERIES_PER_WRITE = 50;
+
+/**
+ * The Delivery events of one mailing that arrived together (SES sends one per email; the queue
+ * hands them over in batches): their send records and the mailing's counters in one transaction
+ * per DELIVERIES_PER_WRITE, instead of one transaction each. Each record keeps the condition of
+ * `recordMilestone` (once, and not on a record `failed` as interrupted); when one does not hold
+ * (a redelivered event, an interrupted record), the transaction wrote nothing, and those
+ * deliveries go one by one through `recordMilestone`, which knows each case.
+ */
+export async function recordDeliveries(
+  ctx: TenantContext,
+  mailingId: string,
+  deliveries: ReadonlyArray<{ contactId: string; messageId: string; at: string }>,
+): Promise<number> {
+  const { attribute, count } = MILESTONES.delivered;
+  // One write per record in a transaction: a delivery reported twice in the batch counts once.
+  const unique = [...new Map(deliveries.map((d) => [d.contactId, d])).values()];
+  let counted = 0;
+  for (let start = 0; start < unique.length; start += DELIVERIES_PER_WRITE) {
+    const chunk = unique.slice(start, start + DELIVERIES_PER_WRITE);
+    const uow = unitOfWork(ctx);
+    const perShard = new Map<number, number>();
+    for (const { contactId, messageId, at } of chunk) {
+      uow.update(sendKey(ctx, mailingId, contactId), {
+        set: { [attribute]: at },
+        setIfAbsent: { messageId },
+        condition: (e) =>
+          `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name(attribute)}) AND ${e.name('status')} <> ${e.value('failed')}`,
+        onConditionFailed: () => new RecordMoved(),
+      });
+      const shard = shardOf(contactId);
+      perShard.set(shard, (perShard.get(shard) ?? 0) + 1);
+    }
+    for (const [shard, n] of perShard) countInto(uow, ctx, mailingId, shard, { [count]: n });
+    try {
+      await uow.commit();
+      counted += chunk.length;
+    } catch (error) {
+      if (!(error instanceof RecordMoved)) throw error;
+      for (const { contactId, messageId, at } of chunk)
+        if (
+          await recordMilestone(
+            ctx,
+            { tenantId: ctx.tenantId, mailingId, contactId },
+            'delivered',
+            messageId,
+            at,
+          )
+        )
+          counted++;
+    }
+  }
+  return counted;
+}
 
 /** Counts a soft bounce of `email` once per SES feedback; the third within the window suppresses. */
 export async function countSoftBounce(

@@ -45,26 +45,56 @@ const tenantStaying: Condition = (e) =>
   `attribute_exists(${e.name('PK')}) AND (attribute_not_exists(${e.name('status')}) OR ${e.name('status')} <> ${e.value('frozen')})`;
 
 /**
- * Counts one email SES accepted for the tenant, on the tenant's day of `sentAt`, once per message
- * id: the marker and the increment are one transaction, conditioned on the marker being absent.
- * When the plan has an emails quota, the month so far is compared with it (quotas.ts).
+ * Counts emails SES accepted for the tenant, each on the tenant's day of its `sentAt`, once per
+ * message id: markers and increments are written together, conditioned on the markers being
+ * absent (EMAILS_PER_WRITE to a transaction, with one increment per counter). When the plan has an
+ * emails quota, the month so far is then compared with it (quotas.ts). Answers how many counted.
  */
-export async function meterEmailSent(
+export async function meterEmailsSent(
   ctx: TenantContext,
-  messageId: string,
-  sentAt: string,
-): Promise<boolean> {
+  emails: ReadonlyArray<{ messageId: string; sentAt: string }>,
+): Promise<number> {
   const settings = await mailMeterSettings(ctx);
-  if (!settings) return false;
-  const date = await countEmailSent(ctx, messageId, sentAt, settings.timeZone);
-  if (!date) return false;
+  if (!settings) return 0;
+  // A message reported twice in one batch is one email.
+  const unique = [...new Map(emails.map((e) => [e.messageId, e])).values()];
+  const dates = new Set<string>();
+  let counted = 0;
+  for (let start = 0; start < unique.length; start += EMAILS_PER_WRITE) {
+    const chunk = unique.slice(start, start + EMAILS_PER_WRITE);
+    const outcome = await countEmailsSent(ctx, chunk, settings.timeZone);
+    if (outcome === 'leaving') return counted;
+    // One of them was counted before (a redelivered event): the transaction wrote nothing, so
+    // each is counted on its own, and the one already counted is skipped.
+    const each: Array<Awaited<ReturnType<typeof countEmailsSent>>> = [outcome];
+    if (outcome === 'already-counted') {
+      each.length = 0;
+      // One after another: they share their day's counters.
+      for (const email of chunk) each.push(await countEmailsSent(ctx, [email], settings.timeZone));
+    }
+    for (const result of each)
+      if (typeof result === 'object') {
+        counted += result.counted;
+        for (const date of result.dates) dates.add(date);
+      }
+  }
   const { subscription } = settings;
-  if (subscription?.plan.quotas.emailsPerMonth !== undefined)
-    await checkQuotas(ctx, [
-      { quota: 'emailsPerMonth', used: await emailsInMonthTo(ctx, date), period: date.slice(0, 7) },
-    ]);
-  return true;
+  if (counted > 0 && subscription?.plan.quotas.emailsPerMonth !== undefined)
+    await checkQuotas(
+      ctx,
+      await Promise.all(
+        [...dates].map(async (date) => ({
+          quota: 'emailsPerMonth' as const,
+          used: await emailsInMonthTo(ctx, date),
+          period: date.slice(0, 7),
+        })),
+      ),
+    );
+  return counted;
 }
+
+/** Markers of a transaction; with one increment per shard and day and the tenant's check, under 100 items. */
+const EMAILS_PER_WRITE = 40;
 
 /**
  * What counting an email needs of its tenant: its time zone (the day an email counts on) and its
@@ -127,37 +157,42 @@ export async function emailsInMonthTo(ctx: TenantContext, date: string): Promise
 }
 
 /**
- * The marker and the increment, in one transaction that also checks the tenant is neither gone nor
- * leaving: an email reported while its removal runs must not write behind the purge.
+ * The markers and the increments, in one transaction that also checks the tenant is neither gone
+ * nor leaving: an email reported while its removal runs must not write behind the purge.
  */
-async function countEmailSent(
+async function countEmailsSent(
   ctx: TenantContext,
-  messageId: string,
-  sentAt: string,
+  emails: ReadonlyArray<{ messageId: string; sentAt: string }>,
   timeZone: string,
-): Promise<string | undefined> {
-  const date = localDate(new Date(sentAt), timeZone);
-  const shard = emailShardOf(messageId);
-  return unitOfWork(ctx)
-    .put(
-      {
-        ...subscriptionKeys.emailCounted(ctx.tenantId, shard, messageId),
-        entity: 'EmailCounted',
-        expiresAt: Math.floor(ctx.clock.now().getTime() / 1000) + MARKER_SECONDS,
-      },
+): Promise<{ counted: number; dates: string[] } | 'already-counted' | 'leaving'> {
+  const uow = unitOfWork(ctx);
+  const expiresAt = Math.floor(ctx.clock.now().getTime() / 1000) + MARKER_SECONDS;
+  const counters = new Map<string, { shard: number; date: string; emails: number }>();
+  for (const { messageId, sentAt } of emails) {
+    const date = localDate(new Date(sentAt), timeZone);
+    const shard = emailShardOf(messageId);
+    uow.put(
+      { ...subscriptionKeys.emailCounted(ctx.tenantId, shard, messageId), entity: 'EmailCounted', expiresAt },
       { condition: notExists, onConditionFailed: () => new AlreadyCounted() },
-    )
-    .update(subscriptionKeys.emailsOn(ctx.tenantId, shard, date), {
+    );
+    const counter = counters.get(`${shard}|${date}`) ?? { shard, date, emails: 0 };
+    counter.emails++;
+    counters.set(`${shard}|${date}`, counter);
+  }
+  for (const { shard, date, emails: n } of counters.values())
+    uow.update(subscriptionKeys.emailsOn(ctx.tenantId, shard, date), {
       set: { entity: 'EmailsSent', date },
-      add: { emails: 1 },
-    })
-    .check(tenancyKeys.tenant(ctx.tenantId), tenantStaying, () => new TenantLeaving())
-    .commit()
-    .then(() => date)
-    .catch((error: unknown) => {
-      if (error instanceof AlreadyCounted || error instanceof TenantLeaving) return undefined;
-      throw error;
+      add: { emails: n },
     });
+  uow.check(tenancyKeys.tenant(ctx.tenantId), tenantStaying, () => new TenantLeaving());
+  try {
+    await uow.commit();
+  } catch (error) {
+    if (error instanceof AlreadyCounted) return 'already-counted';
+    if (error instanceof TenantLeaving) return 'leaving';
+    throw error;
+  }
+  return { counted: emails.length, dates: [...new Set([...counters.values()].map((c) => c.date))] };
 }
 
 /** Emails the tenant sent on its day `date` (the shards' counters summed). */

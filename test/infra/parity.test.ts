@@ -54,6 +54,8 @@ function fromTemplate({ template, stack }: Synthesized): Comparable {
   });
   const targetOf = (arn: any): string => {
     const resource = resources[logicalOf(arn)!];
+    if (resource?.Type === 'AWS::SQS::Queue')
+      return `queue ${(resource.Properties.QueueName as string).slice(prefix.length)}`;
     if (resource?.Type !== 'AWS::KinesisFirehose::DeliveryStream') return functionOf(arn);
     return (resource.Properties.DeliveryStreamName as string).slice(prefix.length);
   };
@@ -182,7 +184,9 @@ const asMatched = (routeKey: string) => {
 function fromRuntime(served: ServedApplication): Comparable {
   return {
     routes: served.routes.map((r) => line(r.routeKey, r.function, r.authorized)),
-    rules: served.rules.map((r) => line(r.bus, r.pattern, r.target)),
+    rules: served.rules.map((r) =>
+      line(r.bus, r.pattern, r.targetKind === 'queue' ? `queue ${r.target}` : r.target),
+    ),
     schedules: served.schedules.map((s) => line(s.expression, s.timezone, s.target)),
     queues: served.queues.map((q) => line(q.name, q.consumer, q.batchSize)),
     streams: served.streams.map((s) => line(s.target, s.filters, s.batchSize)),

@@ -393,7 +393,10 @@ describe('events', () => {
       );
       expect(rule.Properties.Targets).toEqual([
         expect.objectContaining({
-          Arn: { 'Fn::GetAtt': [functionId(spec.target), 'Arn'] },
+          Arn:
+            spec.targetKind === 'queue'
+              ? { 'Fn::GetAtt': [logicalId(stack.workQueues.get(spec.target)!.queue), 'Arn'] }
+              : { 'Fn::GetAtt': [functionId(spec.target), 'Arn'] },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.events.deadLetters), 'Arn'] } },
           RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: expect.any(Number) }),
         }),
@@ -403,7 +406,7 @@ describe('events', () => {
 
   it('keeps failed asynchronous invocations of rule targets in the same dead-letter queue', () => {
     for (const target of new Set(
-      app.rules.filter((r) => r.targetKind !== 'delivery-stream').map((r) => r.target),
+      app.rules.filter((r) => (r.targetKind ?? 'function') === 'function').map((r) => r.target),
     )) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: functionId(target) },

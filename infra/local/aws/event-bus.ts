@@ -43,6 +43,8 @@ export interface LocalEventBusOptions {
   invoke: Invoke;
   /** Rules whose target is a delivery stream put each event there as one record (its JSON). */
   putRecord?: (stream: string, data: Buffer) => void;
+  /** Rules whose target is a queue send each event there as one message (its JSON). */
+  sendMessage?: (queue: string, body: string) => void;
   deadLetters: DeadLetterStore;
   retry?: RetryPolicy;
   clock?: Clock;
@@ -61,6 +63,7 @@ export class LocalEventBus {
   readonly #domainBusName: string;
   readonly #invoke: Invoke;
   readonly #putRecord: ((stream: string, data: Buffer) => void) | undefined;
+  readonly #sendMessage: ((queue: string, body: string) => void) | undefined;
   readonly #deadLetters: DeadLetterStore;
   readonly #retry: RetryPolicy;
   readonly #clock: Clock;
@@ -78,9 +81,13 @@ export class LocalEventBus {
     this.#domainBusName = options.domainBusName;
     this.#invoke = options.invoke;
     this.#putRecord = options.putRecord;
-    for (const rule of options.rules)
+    this.#sendMessage = options.sendMessage;
+    for (const rule of options.rules) {
       if (rule.targetKind === 'delivery-stream' && !this.#putRecord)
         throw new Error(`Rule ${rule.name} targets a delivery stream, and there is no Firehose to put to.`);
+      if (rule.targetKind === 'queue' && !this.#sendMessage)
+        throw new Error(`Rule ${rule.name} targets a queue, and there are no queues to send to.`);
+    }
     this.#deadLetters = options.deadLetters;
     this.#retry = options.retry ?? defaultRetryPolicy;
     this.#clock = options.clock ?? systemClock;
@@ -185,7 +192,9 @@ export class LocalEventBus {
     const attempt =
       rule.targetKind === 'delivery-stream'
         ? async () => this.#putRecord!(rule.target, Buffer.from(JSON.stringify(event)))
-        : () => this.#invoke(rule.target, event);
+        : rule.targetKind === 'queue'
+          ? async () => this.#sendMessage!(rule.target, JSON.stringify(event))
+          : () => this.#invoke(rule.target, event);
     const outcome = await withRetries(attempt, this.#retry, this.#work);
     if (outcome.ok) return;
     this.#deadLetters.add({

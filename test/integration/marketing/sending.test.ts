@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SesEventDetail } from '../../../shared/mail/ses-events.ts';
 import { suppressionOf } from '../../../shared/mail/suppression.ts';
 import { sendCampaignNow } from '../../../shared/marketing/campaign-sending.ts';
 import { createCampaign, getCampaign } from '../../../shared/marketing/campaigns.ts';
-import { handleSesEvent, SesEventDetail } from '../../../shared/marketing/feedback.ts';
+import { handleSesEvent, recordDeliveries } from '../../../shared/marketing/feedback.ts';
 import { alertAdmins } from '../../../shared/marketing/housekeeping.ts';
 import { mailingKeys, shardOf } from '../../../shared/marketing/keys.ts';
 import { getMailing, mailingStats, pauseMailing, settleMailing } from '../../../shared/marketing/mailings.ts';
@@ -185,6 +186,36 @@ describe('the sender', () => {
 });
 
 describe('the feedback loop', () => {
+  it('records deliveries that arrive together once each: redelivered among new ones, twice in a batch, or on an interrupted record', async () => {
+    const tenant = await newTenant();
+    const { ctx } = tenant;
+    const { campaign, people } = await startedCampaign(tenant, 4);
+    const [ada, bob, cy, dee] = people;
+    await sendBatch(ctx, batch(ctx, campaign.id, [ada!.id, bob!.id, cy!.id]), RATE);
+    // Dee's sender stopped after SES took her email: her record is failed as interrupted.
+    await unitOfWork(ctx)
+      .update(sendKey(ctx, campaign.id, dee!.id), { set: { status: 'failed', reason: 'interrupted' } })
+      .commit();
+    const delivery = (p: typeof ada) => ({
+      contactId: p!.id,
+      messageId: `ses-${p!.id}`,
+      at: '2026-12-04T10:00:00.000Z',
+    });
+    expect(await recordDeliveries(ctx, campaign.id, [delivery(ada), delivery(bob), delivery(ada)])).toBe(2);
+    // A batch with Bob's delivery again, Cy's first and Dee's: the transaction's condition on
+    // Bob fails, so each goes its own way: Bob counted before, Cy counted, Dee repaired.
+    expect(await recordDeliveries(ctx, campaign.id, [delivery(bob), delivery(cy), delivery(dee)])).toBe(2);
+    for (const p of people)
+      expect(sendState((await getItem(ctx, sendKey(ctx, campaign.id, p.id)))!), p.firstName).toBe(
+        'delivered',
+      );
+    expect(await getItem(ctx, sendKey(ctx, campaign.id, dee!.id))).toMatchObject({
+      status: 'sent',
+      messageId: `ses-${dee!.id}`,
+    });
+    expect((await mailingStats(ctx, campaign.id)).counts).toMatchObject({ delivered: 4 });
+  });
+
   it('suppresses hard bounces and complaints at once, soft bounces at the third, and counts each event once', async () => {
     const tenant = await newTenant();
     const { ctx } = tenant;

@@ -8,8 +8,11 @@ describe('the application declaration', () => {
     const functions = new Set(application.functions.map((f) => f.name));
     const deliveryStreams = new Set(application.deliveryStreams.map((d) => d.name));
     for (const r of application.routes) expect(functions).toContain(r.function);
+    const queues = new Set(application.queues.map((q) => q.name));
     for (const r of application.rules)
-      expect(r.targetKind === 'delivery-stream' ? deliveryStreams : functions).toContain(r.target);
+      expect(
+        r.targetKind === 'delivery-stream' ? deliveryStreams : r.targetKind === 'queue' ? queues : functions,
+      ).toContain(r.target);
     for (const s of application.schedules) expect(functions).toContain(s.target);
     for (const q of application.queues) expect(functions).toContain(q.consumer);
     for (const s of application.streams) expect(functions).toContain(s.target);

@@ -183,6 +183,39 @@ describe('LocalEventBus', () => {
     expect(bus.rulesFor(event, 'default')).toEqual([]);
   });
 
+  it('sends an event to a queue target as one message, the envelope as its body, without invoking', async () => {
+    const sent: Array<{ queue: string; body: string }> = [];
+    const invoked: string[] = [];
+    const bus = new LocalEventBus({
+      rules: [{ ...rules[0]!, target: 'invoice-mail', targetKind: 'queue' }],
+      domainBusName: 'funnel-test',
+      invoke: async (target) => {
+        invoked.push(target);
+      },
+      sendMessage: (queue, body) => sent.push({ queue, body }),
+      deadLetters: new MemoryDeadLetters(),
+    });
+    bus.putEvents([issued]);
+    await bus.idle();
+    expect(invoked).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.queue).toBe('invoice-mail');
+    expect(JSON.parse(sent[0]!.body)).toMatchObject({
+      source: 'funnel.invoices',
+      'detail-type': 'InvoiceIssued',
+      detail: { tenantId: 't1', invoiceId: 'i1' },
+    });
+    expect(
+      () =>
+        new LocalEventBus({
+          rules: [{ ...rules[0]!, targetKind: 'queue' }],
+          domainBusName: 'funnel-test',
+          invoke: async () => undefined,
+          deadLetters: new MemoryDeadLetters(),
+        }),
+    ).toThrow(/queue/);
+  });
+
   it('refuses a rule with an invalid pattern at construction, naming the rule', () => {
     expect(
       () =>

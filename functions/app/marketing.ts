@@ -141,7 +141,7 @@ export const marketing = /* @__PURE__ */ defineModule({
     },
     {
       // SES sends an event per email and recipient: a send of 10,000 emails is 10,000 Delivery
-      // events, recorded 50 to a transaction rather than one invocation and one write each.
+      // events, recorded 25 to a transaction rather than one invocation and one write each.
       name: 'mail-feedback',
       description: 'SES events of the configuration set, handed to mail-feedback in batches.',
       consumer: 'mail-feedback',

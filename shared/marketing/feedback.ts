@@ -128,8 +128,12 @@ export async function recordMilestone(
 
 class RecordMoved extends Error {}
 
-/** Deliveries recorded in one transaction: each its send record, with one counter per shard. */
-const DELIVERIES_PER_WRITE = 50;
+/**
+ * Deliveries recorded in one transaction: each its send record, with one counter per shard. Not
+ * more: the sender records its sends on the same records at about the same time, and a larger
+ * transaction holds them longer against it.
+ */
+const DELIVERIES_PER_WRITE = 25;
 
 /**
  * The Delivery events of one mailing that arrived together (SES sends one per email; the queue

@@ -4,6 +4,7 @@ import { selfServiceLinkFor } from '../contacts/self-service-link.ts';
 import { sendingRefusal, sesTenantOf } from '../mail/gate.ts';
 import { type Envelope, isTransientSesError, mailbox, sendEnvelopeOnce } from '../platform/aws/ses.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { isTransientCancellation } from '../platform/db/contention.ts';
 import type { Condition } from '../platform/db/expressions.ts';
 import { getItems, type Item, type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
 import { translator } from '../platform/i18n/translator.ts';
@@ -177,6 +178,9 @@ function outcomeInto(
  * record moved meanwhile (an SES event recorded it first), each outcome of the group is recorded
  * alone and those that no longer apply are dropped.
  */
+/** Rounds of the commit's own retries a group of outcomes gets before it is written one by one. */
+const RECORD_ROUNDS = 4;
+
 class Recorder {
   private pending: Outcome[] = [];
   private writing: Promise<void> = Promise.resolve();
@@ -198,7 +202,7 @@ class Recorder {
     return this.writing;
   }
 
-  private async write(group: Outcome[]): Promise<void> {
+  private async write(group: Outcome[], round = 1): Promise<void> {
     const uow = unitOfWork(this.ctx);
     const total: Partial<Counts> = {};
     for (const outcome of group) {
@@ -212,10 +216,13 @@ class Recorder {
       for (const outcome of group) this.result[outcome.kind]++;
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || group.length === 1) {
-        if (error instanceof TransactionCanceledException) return;
-        throw error;
-      }
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      // Cancelled only by other transactions on the same records (the feedback loop recording
+      // deliveries at that moment) after the commit's own retries: this write is the only record
+      // of what went out, and a record left claimed holds its mailing for STALE_CLAIM_MS, so it
+      // is tried again rather than dropped.
+      if (isTransientCancellation(error) && round < RECORD_ROUNDS) return this.write(group, round + 1);
+      if (group.length === 1) return;
     }
     for (const outcome of group) await this.write([outcome]);
   }

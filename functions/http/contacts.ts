@@ -3,17 +3,14 @@ import { listHistory } from '../../shared/contacts/history.ts';
 import { getCompany, getContact } from '../../shared/contacts/records.ts';
 import { searchContacts } from '../../shared/contacts/search.ts';
 import { createContact, findContactIdByEmail, updateContact } from '../../shared/contacts/service.ts';
-import { NotFoundError } from '../../shared/platform/errors.ts';
 import { runBatch, singleWrite as write } from '../../shared/platform/http/batch.ts';
 import { httpHandler, noContent, reply } from '../../shared/platform/http/handler.ts';
-import { contactRoutes } from '../app/contacts.ts';
+import { contactRoutes } from '../app/contacts-address-book.ts';
 import { expandableKinds } from '../app/expansions.ts';
 import { recordKinds } from '../app/records.ts';
 
 // Contacts themselves (create, read, list, update) load at every cold start; each other feature
 // loads on its first request, so a cold start does not pay for every route's code.
-const activities = () => import('../../shared/contacts/activities.ts');
-const calendars = () => import('../../shared/contacts/calendar.ts');
 const companies = () => import('../../shared/contacts/companies.ts');
 const exports = () => import('../../shared/contacts/export.ts');
 const imports = () => import('../../shared/contacts/imports.ts');
@@ -80,10 +77,6 @@ export const handler = httpHandler(
       await getContact(ctx, params.id);
       return listHistory(ctx, { type: 'contact', id: params.id }, query);
     },
-    contactActivities: async ({ ctx, params, query }) => {
-      await getContact(ctx, params.id);
-      return (await activities()).listContactActivities(ctx, params.id, query);
-    },
     selfServiceLink: async ({ ctx, params }) => (await selfService()).createSelfServiceLink(ctx, params.id),
     emailSelfServiceLink: async ({ ctx, params }) =>
       (await selfServiceMail()).emailSelfServiceLink(ctx, params.id),
@@ -110,39 +103,6 @@ export const handler = httpHandler(
     companyHistory: async ({ ctx, params, query }) => {
       await getCompany(ctx, params.id);
       return listHistory(ctx, { type: 'company', id: params.id }, query);
-    },
-    companyActivities: async ({ ctx, params, query }) => {
-      await getCompany(ctx, params.id);
-      return (await activities()).listCompanyActivities(ctx, params.id, query);
-    },
-    createActivity: async ({ ctx, body }) => (await activities()).createActivity(ctx, body),
-    getActivity: async ({ ctx, params }) => (await activities()).getActivity(ctx, params.id),
-    updateActivity: async ({ ctx, params, body, ifMatch }) =>
-      (await activities()).updateActivity(ctx, params.id, body, ifMatch),
-    deleteActivity: async ({ ctx, params }) => {
-      await (await activities()).deleteActivity(ctx, params.id);
-      return noContent();
-    },
-    calendar: async ({ ctx, query }) =>
-      (await calendars()).calendar(ctx, {
-        from: query.from,
-        to: query.to,
-        ...(query.owner ? { ownerId: query.owner } : {}),
-        reachableNow: query.reachableNow,
-      }),
-    calendarFeed: async ({ ctx, principal }) => {
-      try {
-        return { active: true, feed: await (await calendars()).getCalendarFeed(ctx, principal!.memberId) };
-      } catch (error) {
-        if (error instanceof NotFoundError) return { active: false };
-        throw error;
-      }
-    },
-    issueCalendarFeed: async ({ ctx, principal }) =>
-      (await calendars()).issueCalendarFeed(ctx, principal!.memberId),
-    revokeCalendarFeed: async ({ ctx, principal }) => {
-      await (await calendars()).revokeCalendarFeed(ctx, principal!.memberId);
-      return noContent();
     },
     createImport: async ({ ctx, query, body }) => (await imports()).createImport(ctx, query, body),
     addImportPart: async ({ ctx, params, body }) => (await imports()).addNextPart(ctx, params.id, body),

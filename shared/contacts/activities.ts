@@ -16,7 +16,8 @@ import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { activityKeys, contactKeys } from './keys.ts';
 import { getCompany } from './records.ts';
-import type { Activity, ActivityCreate, ActivityUpdate, TimelineEntry } from './schema.ts';
+import type { TimelineEntry } from './schema.ts';
+import type { Activity, ActivityCreate, ActivityUpdate } from './activity-schema.ts';
 import { getContacts } from './service.ts';
 import { writeTimelineEntryInto } from './timeline.ts';
 

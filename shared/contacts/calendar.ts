@@ -11,7 +11,7 @@ import { getTenant } from '../tenancy/records.ts';
 import { activityTitle, calendarActivities, endOf } from './activities.ts';
 import { calendarFeedKeys, contactKeys } from './keys.ts';
 import { reachableAt } from './reachable.ts';
-import type { CalendarItem } from './schema.ts';
+import type { CalendarItem } from './activity-schema.ts';
 import { contactFromItem } from './service.ts';
 
 /** A window is at most this long, so one request reads a bounded number of months. */

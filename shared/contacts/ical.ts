@@ -1,4 +1,4 @@
-import type { CalendarItem } from './schema.ts';
+import type { CalendarItem } from './activity-schema.ts';
 
 /**
  * Renders calendar items as an iCalendar document (RFC 5545) with ical.js's component API, so

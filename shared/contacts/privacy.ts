@@ -15,7 +15,8 @@ import { deleteActivity, getActivities } from './activities.ts';
 import { canonical } from './history.ts';
 import { activityKeys, contactKeys } from './keys.ts';
 import { getContactItem } from './records.ts';
-import { type Activity, type Contact, type ContactUpdate, LIMITS } from './schema.ts';
+import { type Contact, type ContactUpdate, LIMITS } from './schema.ts';
+import { type Activity } from './activity-schema.ts';
 import { applyContactChange, contactFromItem, writeContactChangeInto } from './service.ts';
 import { addTimelineEntryInto } from './timeline.ts';
 

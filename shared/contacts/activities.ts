@@ -14,10 +14,10 @@ import {
 } from '../platform/db/repository.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import type { Activity, ActivityCreate, ActivityUpdate } from './activity-schema.ts';
 import { activityKeys, contactKeys } from './keys.ts';
 import { getCompany } from './records.ts';
 import type { TimelineEntry } from './schema.ts';
-import type { Activity, ActivityCreate, ActivityUpdate } from './activity-schema.ts';
 import { getContacts } from './service.ts';
 import { writeTimelineEntryInto } from './timeline.ts';
 

@@ -146,4 +146,3 @@ export const CalendarFeed = named(
   }),
   'A private iCalendar address a calendar app can subscribe to. Anyone with the URL can read the calendar: revoke it if it leaks.',
 );
-

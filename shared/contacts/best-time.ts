@@ -20,4 +20,3 @@ export const BestTimeToCall = named(
     .check(z.refine((v) => v.from < v.to, { message: '`from` must be before `to`.', path: ['to'] })),
   'When the contact prefers to be called, in their own time zone.',
 );
-

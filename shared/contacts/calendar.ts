@@ -9,9 +9,9 @@ import { tenancyKeys } from '../tenancy/keys.ts';
 import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
 import { getTenant } from '../tenancy/records.ts';
 import { activityTitle, calendarActivities, endOf } from './activities.ts';
+import type { CalendarItem } from './activity-schema.ts';
 import { calendarFeedKeys, contactKeys } from './keys.ts';
 import { reachableAt } from './reachable.ts';
-import type { CalendarItem } from './activity-schema.ts';
 import { contactFromItem } from './service.ts';
 
 /** A window is at most this long, so one request reads a bounded number of months. */

@@ -12,11 +12,11 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { ownValue } from '../platform/own.ts';
 import { deleteActivity, getActivities } from './activities.ts';
+import type { Activity } from './activity-schema.ts';
 import { canonical } from './history.ts';
 import { activityKeys, contactKeys } from './keys.ts';
 import { getContactItem } from './records.ts';
 import { type Contact, type ContactUpdate, LIMITS } from './schema.ts';
-import { type Activity } from './activity-schema.ts';
 import { applyContactChange, contactFromItem, writeContactChangeInto } from './service.ts';
 import { addTimelineEntryInto } from './timeline.ts';
 

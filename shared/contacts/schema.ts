@@ -1,12 +1,11 @@
 import * as z from 'zod/mini';
 import { Locale } from '../platform/i18n/schema.ts';
-import { Email, Id, IsoDateTime, NonEmpty, named, TimeZone } from '../platform/schema.ts';
+import { Email, Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
 import { secretField } from '../platform/secret-fields.ts';
 import { BestTimeToCall, WEEKDAYS } from './best-time.ts';
 import { CONSENT_STATUSES, LIFECYCLE_STAGES } from './vocabulary.ts';
 
-export { CONSENT_STATUSES, LIFECYCLE_STAGES };
-export { BestTimeToCall, WEEKDAYS };
+export { BestTimeToCall, CONSENT_STATUSES, LIFECYCLE_STAGES, WEEKDAYS };
 
 export const LifecycleStage = named('LifecycleStage', z.enum(LIFECYCLE_STAGES));
 export type LifecycleStage = z.infer<typeof LifecycleStage>;

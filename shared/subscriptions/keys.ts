@@ -41,6 +41,13 @@ export const subscriptionKeys = {
 
 export const EMAIL_SHARDS = 8;
 
+/**
+ * Days an access-log batch's count is kept after the calls it counts: the daily meter reads it
+ * into the day's usage just after the tenant's midnight, and a week more covers a meter that
+ * failed and ran again.
+ */
+export const API_CALL_BATCH_DAYS = 8;
+
 /** Stable shard of a message: SES redelivers an event with the same message id. */
 export function emailShardOf(messageId: string): number {
   let hash = 0;

@@ -1,5 +1,5 @@
-import { registerTenantData } from '../platform/tenant-data.ts';
-import { EMAIL_SHARDS } from './keys.ts';
+import { registerExpiringTenantData, registerTenantData } from '../platform/tenant-data.ts';
+import { API_CALL_BATCH_DAYS, EMAIL_SHARDS } from './keys.ts';
 
 /**
  * Subscriptions' items of a tenant: its subscription, its daily usage and monthly statements, the
@@ -14,3 +14,10 @@ registerTenantData('subscriptions', [
   })),
   { name: 'usage-api-calls', list: { partition: ['USAGE-API'] } },
 ]);
+
+/**
+ * The API calls of an access-log batch are listed (the walk reaches and removes them), and they
+ * expire too: metering reads the tenant before it writes one, without a transaction checking it,
+ * so a batch that read the tenant just before its removal began can land behind the walk.
+ */
+registerExpiringTenantData([{ partition: 'USAGE-API', days: API_CALL_BATCH_DAYS }]);

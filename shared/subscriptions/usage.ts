@@ -16,7 +16,7 @@ import {
 import { localDate } from '../platform/time.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import { toTenant } from '../tenancy/records.ts';
-import { EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
+import { API_CALL_BATCH_DAYS, EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
 import { checkQuotas } from './quotas.ts';
 import type { StoredSubscription } from './subscriptions.ts';
 import { storedSubscription } from './subscriptions.ts';
@@ -29,13 +29,6 @@ import { storedSubscription } from './subscriptions.ts';
 
 /** SES redelivers within a day; a marker kept three days covers that with room to spare. */
 const MARKER_SECONDS = 3 * 24 * 3600;
-
-/**
- * An access-log batch's count is read into the day's usage just after the tenant's midnight
- * (metering.ts); kept 8 days after the calls it counts, it outlives a daily meter that failed and
- * ran again.
- */
-export const API_CALL_BATCH_SECONDS = 8 * 24 * 3600;
 
 class AlreadyCounted extends Error {}
 class TenantLeaving extends Error {}
@@ -251,7 +244,7 @@ export async function recordApiCalls(
       date,
       batchId,
       calls,
-      expiresAt: Math.floor(last / 1000) + API_CALL_BATCH_SECONDS,
+      expiresAt: Math.floor(last / 1000) + API_CALL_BATCH_DAYS * 86_400,
     });
     await uow.commit();
   }

@@ -103,6 +103,7 @@ export async function recordMilestone(
       source.mailingId,
       source.contactId,
       interrupted ? { [count]: 1, sent: 1, failed: -1 } : { [count]: 1 },
+      'feedback',
     );
     await uow.commit();
   };
@@ -167,7 +168,7 @@ export async function recordDeliveries(
       const shard = shardOf(contactId);
       perShard.set(shard, (perShard.get(shard) ?? 0) + 1);
     }
-    for (const [shard, n] of perShard) countInto(uow, ctx, mailingId, shard, { [count]: n });
+    for (const [shard, n] of perShard) countInto(uow, ctx, mailingId, shard, { [count]: n }, 'feedback');
     try {
       await uow.commit();
       counted += chunk.length;

@@ -11,8 +11,15 @@ import { type TenantId, tenantKey } from '../platform/db/keys.ts';
  *   counter items, so 500 sends a second never meet in one partition (docs/marketing.md).
  */
 export const SEND_SHARDS = 16;
-/** Counter items per send shard: concurrent transactions rarely touch the same one. */
+/** Counter items per send shard and writer: concurrent transactions rarely touch the same one. */
 export const COUNTER_SLOTS = 4;
+/**
+ * Who moves a shard's counters, each on its own COUNTER_SLOTS items: the sender (and the planner
+ * before it) records outcomes while the feedback loop records SES's deliveries for the same
+ * mailing, and on shared counter items each would cancel the other's transactions under load.
+ */
+export const COUNTER_WRITERS = ['sender', 'feedback'] as const;
+export type CounterWriter = (typeof COUNTER_WRITERS)[number];
 
 const choiceSk = (topicId: string) => `TOPIC#${topicId}`;
 const memberSk = (listId: string) => `LIST#${listId}`;

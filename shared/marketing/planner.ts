@@ -109,7 +109,7 @@ async function writeRecords(ctx: TenantContext, mailingId: string, contactIds: s
             condition: notExists,
             onConditionFailed: () => new RecordsMoved('Another planner wrote these records.'),
           });
-        countInto(uow, ctx, mailingId, shard, { recipients: chunk.length });
+        countInto(uow, ctx, mailingId, shard, { recipients: chunk.length }, 'sender');
         await uow.commit();
       }
     }),

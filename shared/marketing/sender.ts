@@ -173,17 +173,22 @@ function outcomeInto(
   return delta;
 }
 
+/** Rounds of the commit's own retries a group of outcomes gets before it is written one by one. */
+const RECORD_ROUNDS = 4;
+/** Rounds a single outcome gets: by then each round's commit has itself retried with backoff. */
+const LONE_ROUNDS = 12;
+
 /**
  * Records outcomes in transactions of up to RECORD_GROUP records and one counter update. If one
  * record moved meanwhile (an SES event recorded it first), each outcome of the group is recorded
- * alone and those that no longer apply are dropped.
+ * alone and those that no longer apply are dropped. A write that fails does not stop the groups
+ * after it, and never reaches the send that happened to fill the group (it would take a recorded
+ * email for a refused one): `close` throws it once everything else is written.
  */
-/** Rounds of the commit's own retries a group of outcomes gets before it is written one by one. */
-const RECORD_ROUNDS = 4;
-
 class Recorder {
   private pending: Outcome[] = [];
   private writing: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
 
   constructor(
     private readonly ctx: TenantContext,
@@ -198,8 +203,19 @@ class Recorder {
 
   flush(): Promise<void> {
     const group = this.pending.splice(0);
-    if (group.length) this.writing = this.writing.then(() => this.write(group));
+    if (group.length)
+      this.writing = this.writing
+        .then(() => this.write(group))
+        .catch((error: unknown) => {
+          this.failure ??= { error };
+        });
     return this.writing;
+  }
+
+  /** Writes what is pending and waits for every write; throws the first one that failed. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.failure) throw this.failure.error;
   }
 
   private async write(group: Outcome[], round = 1): Promise<void> {
@@ -210,7 +226,7 @@ class Recorder {
       for (const [name, value] of Object.entries(delta) as Array<[keyof Counts, number]>)
         total[name] = (total[name] ?? 0) + value;
     }
-    countInto(uow, this.ctx, this.mailingId, group[0]!.contactId, total);
+    countInto(uow, this.ctx, this.mailingId, group[0]!.contactId, total, 'sender');
     try {
       await uow.commit();
       for (const outcome of group) this.result[outcome.kind]++;
@@ -221,8 +237,12 @@ class Recorder {
       // deliveries at that moment) after the commit's own retries: this write is the only record
       // of what went out, and a record left claimed holds its mailing for STALE_CLAIM_MS, so it
       // is tried again rather than dropped.
-      if (isTransientCancellation(error) && round < RECORD_ROUNDS) return this.write(group, round + 1);
-      if (group.length === 1) return;
+      if (isTransientCancellation(error)) {
+        // A lone outcome is never dropped for being busy: after LONE_ROUNDS it throws, and the
+        // batch's failure is logged and its message redelivered rather than a sent email lost.
+        if (round < (group.length === 1 ? LONE_ROUNDS : RECORD_ROUNDS)) return this.write(group, round + 1);
+        if (group.length === 1) throw error;
+      } else if (group.length === 1) return; // its condition failed: the record moved on, nothing to record
     }
     for (const outcome of group) await this.write([outcome]);
   }
@@ -434,7 +454,7 @@ async function sendTo(
     }
   });
   await Promise.all(lanes);
-  await recorder.flush();
+  await recorder.close();
 }
 
 /**

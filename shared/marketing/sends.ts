@@ -3,7 +3,14 @@ import type { TenantContext } from '../platform/context.ts';
 import { tableName } from '../platform/db/client.ts';
 import { type ItemKey, tenantPrefix } from '../platform/db/keys.ts';
 import type { Item, UnitOfWork } from '../platform/db/repository.ts';
-import { COUNTER_SLOTS, mailingKeys, SEND_SHARDS, shardOf } from './keys.ts';
+import {
+  COUNTER_SLOTS,
+  COUNTER_WRITERS,
+  type CounterWriter,
+  mailingKeys,
+  SEND_SHARDS,
+  shardOf,
+} from './keys.ts';
 import { COUNT_NAMES, type CountName, type Counts } from './mailing-types.ts';
 
 /**
@@ -12,8 +19,8 @@ import { COUNT_NAMES, type CountName, type Counts } from './mailing-types.ts';
  * `attribute_not_exists`, claimed `sending` with a condition before the email goes out) and holds
  * what happened to the email (SES message id, delivery, bounce, complaint, open, click).
  *
- * Counters live beside the records, COUNTER_SLOTS items per shard, and move in the transaction
- * that changes a record, so statistics are exact and never count records.
+ * Counters live beside the records, COUNTER_SLOTS items per shard and writer, and move in the
+ * transaction that changes a record, so statistics are exact and never count records.
  */
 /** Where a recipient's email is: the claim's progress, then what SES reported, most telling first. */
 export const SEND_STATES = [
@@ -69,18 +76,22 @@ export function newSendItem(ctx: TenantContext, mailingId: string, contactId: st
   };
 }
 
-/** Adds `deltas` to one counter item of the contact's shard, in the caller's transaction. */
+/**
+ * Adds `deltas` to one of the writer's counter items in the contact's shard, in the caller's
+ * transaction.
+ */
 export function countInto(
   uow: UnitOfWork,
   ctx: TenantContext,
   mailingId: string,
   contactIdOrShard: string | number,
   deltas: Partial<Counts>,
+  writer: CounterWriter,
 ): void {
   const add = Object.fromEntries(Object.entries(deltas).filter(([, v]) => v !== 0)) as Record<string, number>;
   if (Object.keys(add).length === 0) return;
   const shard = typeof contactIdOrShard === 'number' ? contactIdOrShard : shardOf(contactIdOrShard);
-  const slot = Math.floor(Math.random() * COUNTER_SLOTS);
+  const slot = COUNTER_WRITERS.indexOf(writer) * COUNTER_SLOTS + Math.floor(Math.random() * COUNTER_SLOTS);
   uow.update(mailingKeys.counter(ctx.tenantId, mailingId, shard, slot), {
     set: { entity: 'MailingCounter', mailingId },
     add,
@@ -113,7 +124,7 @@ export const zeroCounts = (): Counts => Object.fromEntries(COUNT_NAMES.map((n) =
 export async function readCounts(ctx: TenantContext, mailingId: string): Promise<Counts> {
   const keys: ItemKey[] = [];
   for (let shard = 0; shard < SEND_SHARDS; shard++)
-    for (let slot = 0; slot < COUNTER_SLOTS; slot++)
+    for (let slot = 0; slot < COUNTER_WRITERS.length * COUNTER_SLOTS; slot++)
       keys.push(mailingKeys.counter(ctx.tenantId, mailingId, shard, slot));
   const counts = zeroCounts();
   for (const item of await consistentItems(ctx, keys))

@@ -60,7 +60,7 @@ async function queue(ctx: TenantContext, mailingId: string, contactIds: string[]
   const now = ctx.clock.now().toISOString();
   for (const id of contactIds) {
     const uow = unitOfWork(ctx).put(newSendItem(ctx, mailingId, id, now));
-    countInto(uow, ctx, mailingId, id, { recipients: 1 });
+    countInto(uow, ctx, mailingId, id, { recipients: 1 }, 'sender');
     await uow.commit();
   }
   if (complete)
@@ -272,7 +272,7 @@ describe('the feedback loop', () => {
     await sendBatch(ctx, batch(ctx, campaign.id, [people[0]!.id]), RATE);
     // As if 300 emails had gone out (counters are what the limit reads).
     const uow = unitOfWork(ctx);
-    countInto(uow, ctx, campaign.id, shardOf(people[0]!.id), { recipients: 299, sent: 299 });
+    countInto(uow, ctx, campaign.id, shardOf(people[0]!.id), { recipients: 299, sent: 299 }, 'sender');
     await uow.commit();
     await handleSesEvent(
       ctx,

@@ -1,3 +1,4 @@
+import type { SettleOptions } from '../infra/local/runtime.ts';
 import { verifyTenantByMail } from '../infra/local/verify-by-mail.ts';
 import { Client, type Response } from './http.ts';
 import { inParallel, type Progress } from './progress.ts';
@@ -125,7 +126,7 @@ export function requestCount(sizes: Sizes): number {
 /** What the data set needs of the local runtime: the API, the mail store (to verify tenants), settling. */
 export interface BenchRuntime {
   urls: { api: string; mailViewer: string };
-  settle(): Promise<void>;
+  settle(options?: SettleOptions): Promise<void>;
 }
 
 export async function loadDataSet(runtime: BenchRuntime, sizes: Sizes, progress: Progress): Promise<DataSet> {

@@ -160,9 +160,19 @@ export interface LocalRuntime {
   smtp: LocalSmtp;
   /** Faults on demand (aws/faults.ts), also at `/_local/faults`. */
   faults: LocalFaults;
-  /** Resolves once every change made so far has gone through stream, bus, queues and handlers. */
-  settle(): Promise<void>;
+  /**
+   * Resolves once every change made so far has gone through stream, bus, queues and handlers.
+   * With `buffers: false` the records Firehose and the access logs hold until their size or
+   * interval stay there (as they would on AWS): what a caller measuring one path waits for
+   * without delivering every other stream's batch each time.
+   */
+  settle(options?: SettleOptions): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface SettleOptions {
+  /** Deliver what Firehose and the access logs buffer (default true). */
+  buffers?: boolean;
 }
 
 /** A stack secret of the local runtime, kept in the data directory (or made anew in memory). */
@@ -450,15 +460,17 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     lambda.onInvocation(() => {
       invocations++;
     });
-    const settle = async () => {
+    const settle = async ({ buffers = true }: SettleOptions = {}) => {
       for (let round = 0; round < 50; round++) {
         const before = invocations;
         await poller.settle();
         await ses.idle();
         await bus.idle();
         await queues.idle();
-        await firehose.flush();
-        for (const log of accessLogs) await log.flush();
+        if (buffers) {
+          await firehose.flush();
+          for (const log of accessLogs) await log.flush();
+        }
         await s3.idle();
         await scheduler.idle();
         if (invocations === before) return;

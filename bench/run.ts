@@ -164,15 +164,28 @@ async function runInRuntime(
     };
     // Every function's durations over the run: the cost model prices Lambda with them.
     const durations = new Map<string, number[]>();
+    // Invocations that failed during a case: a case feeding consumers events they cannot act on
+    // measures their retries and backoff, not the path it means to (the webhook case once did).
+    let failures = new Map<string, number>();
     runtime.lambda.onInvocation(({ function: name, ok, durationMs }) => {
-      if (!ok) return;
+      if (!ok) {
+        failures.set(name, (failures.get(name) ?? 0) + 1);
+        return;
+      }
       const list = durations.get(name) ?? [];
       list.push(durationMs);
       durations.set(name, list);
     });
     for (const c of selected) {
-      results.push(await runCase(c, () => c.run(bench)));
+      failures = new Map();
+      const result = await runCase(c, () => c.run(bench));
       await runtime.settle();
+      if (failures.size) {
+        const failed = Object.fromEntries(failures);
+        console.warn(`The ${c.id} case made functions fail (invocations): ${JSON.stringify(failed)}`);
+        result.details = { ...(result.details as object | undefined), failedInvocations: failed };
+      }
+      results.push(result);
     }
     results.push({
       id: 'invocations',

@@ -38,15 +38,26 @@ export function canonical(value: unknown): string {
   );
 }
 
-/** Field-by-field differences; absent values read as `null`. */
+/** A value with nothing in it: absent, an empty list or an empty map. */
+const isEmpty = (value: unknown): boolean =>
+  value === undefined ||
+  value === null ||
+  (Array.isArray(value) && value.length === 0) ||
+  (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0);
+
+/**
+ * Field-by-field differences; absent values read as `null`, and an empty list or map is the same
+ * as an absent one (a contact created without phones has no change to its phones to record).
+ */
 export function fieldChanges(
   before: Record<string, unknown>,
   after: Record<string, unknown>,
   fields: string[],
 ): HistoryEntry['changes'] {
   const changes: HistoryEntry['changes'] = {};
+  const compared = (value: unknown) => canonical(isEmpty(value) ? null : value);
   for (const field of fields) {
-    if (canonical(before[field] ?? null) !== canonical(after[field] ?? null))
+    if (compared(before[field]) !== compared(after[field]))
       changes[field] = { from: before[field] ?? null, to: after[field] ?? null };
   }
   return changes;

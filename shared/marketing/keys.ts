@@ -11,8 +11,11 @@ import { type TenantId, tenantKey } from '../platform/db/keys.ts';
  *   counter items, so 500 sends a second never meet in one partition (docs/marketing.md).
  */
 export const SEND_SHARDS = 16;
-/** Counter items per send shard and writer: concurrent transactions rarely touch the same one. */
-export const COUNTER_SLOTS = 4;
+/**
+ * Counter items per send shard and writer: concurrent transactions rarely touch the same one, and
+ * a mailing's 16 x 3 x 2 = 96 counters are read in one BatchGetItem (at most 100 keys).
+ */
+export const COUNTER_SLOTS = 3;
 /**
  * Who moves a shard's counters, each on its own COUNTER_SLOTS items: the sender (and the planner
  * before it) records outcomes while the feedback loop records SES's deliveries for the same

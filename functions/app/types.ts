@@ -105,6 +105,14 @@ export interface QueueSpec {
   maxConcurrency?: number;
 }
 
+/**
+ * How long a queue's consumer waits to fill a batch (Lambda's MaximumBatchingWindowInSeconds):
+ * batches above ten messages need a window, and a second lets a burst of SES events or feedback
+ * arrive as one batch instead of many small ones. Used by the stack and by the local queues.
+ */
+export const batchingWindowSeconds = (spec: Pick<QueueSpec, 'batchSize'>): number =>
+  spec.batchSize > 10 ? 1 : 0;
+
 export interface StreamConsumerSpec {
   name: string;
   description: string;

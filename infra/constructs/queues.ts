@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueSpec, StreamConsumerSpec } from '../../functions/app/types.ts';
+import { batchingWindowSeconds, type QueueSpec, type StreamConsumerSpec } from '../../functions/app/types.ts';
 import type { DataTable } from './data.ts';
 import { deadLetterQueue, secureQueue } from './naming.ts';
 
@@ -36,8 +36,9 @@ export class WorkQueue extends Construct {
     consumer.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: spec.batchSize,
-        // Batches above ten messages need a batching window.
-        ...(spec.batchSize > 10 ? { maxBatchingWindow: Duration.seconds(1) } : {}),
+        ...(batchingWindowSeconds(spec)
+          ? { maxBatchingWindow: Duration.seconds(batchingWindowSeconds(spec)) }
+          : {}),
         reportBatchItemFailures: true,
         ...(spec.maxConcurrency ? { maxConcurrency: spec.maxConcurrency } : {}),
       }),

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import type { QueueSpec } from '../../../functions/app/types.ts';
+import { batchingWindowSeconds, type QueueSpec } from '../../../functions/app/types.ts';
 import { systemClock, WorkTracker } from './delivery.ts';
 import { describeError, InvalidParameterValue, QueueDoesNotExist } from './errors.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './event-bus.ts';
@@ -41,6 +41,8 @@ interface Message {
   receiveCount: number;
   firstReceivedAt?: number;
   lastRecord?: SQSRecord;
+  /** Date.now() when it last became ready: the batching window counts from the oldest ready. */
+  readyAt?: number;
   /** Resolves when the message is deleted or moved to the dead letters. */
   done: Promise<void>;
   finish: () => void;
@@ -52,6 +54,8 @@ interface Queue {
   /** Every message not yet deleted or dead-lettered: ready, delayed, in flight or invisible. */
   live: Set<Message>;
   batchesInFlight: number;
+  /** Set while a batch smaller than batchSize waits for its batching window to end. */
+  windowTimer?: NodeJS.Timeout;
 }
 
 /** SQS's limit on a message (and on a whole batch). */
@@ -64,6 +68,12 @@ const DEFAULT_MAX_CONCURRENCY = 5;
  * that throws is delivered again whole; `batchItemFailures` redelivers only the messages it names.
  * Redelivery waits `redeliveryDelayMs`; a message received `maxReceiveCount` times that fails again
  * becomes a dead letter, as SQS's redrive policy would move it to the dead-letter queue.
+ *
+ * A queue with a batching window (batchingWindowSeconds) holds a batch smaller than batchSize
+ * until its oldest message has waited the window, as Lambda's event source mapping does, so a
+ * burst of SES events reaches its consumer in the batches it gets on AWS. `idle()` (the runtime's
+ * settle) delivers at once what waits, and no window opens until it resolves: settling stays as
+ * fast as it was, the way Firehose's buffers are flushed by it.
  */
 export class LocalQueues {
   readonly #queues = new Map<string, Queue>();
@@ -74,6 +84,8 @@ export class LocalQueues {
   readonly #clock: Clock;
   readonly #work = new WorkTracker();
   #closed = false;
+  /** idle() calls in progress: while any is, batches do not wait for their window. */
+  #draining = 0;
 
   constructor(options: LocalQueuesOptions) {
     for (const spec of options.queues) {
@@ -145,8 +157,17 @@ export class LocalQueues {
   }
 
   /** Resolves when every queue is empty and nothing is in flight, delayed or waiting to be redelivered. */
-  idle(): Promise<void> {
-    return this.#work.idle();
+  async idle(): Promise<void> {
+    this.#draining++;
+    try {
+      for (const queue of this.#queues.values()) {
+        this.#closeWindow(queue);
+        this.#pump(queue);
+      }
+      await this.#work.idle();
+    } finally {
+      this.#draining--;
+    }
   }
 
   /**
@@ -155,7 +176,26 @@ export class LocalQueues {
    */
   close(): void {
     this.#closed = true;
+    for (const queue of this.#queues.values()) this.#closeWindow(queue);
     this.#work.close();
+  }
+
+  #closeWindow(queue: Queue): void {
+    if (queue.windowTimer) clearTimeout(queue.windowTimer);
+    queue.windowTimer = undefined;
+  }
+
+  /** Whether a batch should wait for more messages; if so, a timer pumps when the window ends. */
+  #waitsForBatch(queue: Queue): boolean {
+    const windowMs = batchingWindowSeconds(queue.spec) * 1000;
+    if (!windowMs || this.#draining > 0 || queue.ready.length >= queue.spec.batchSize) return false;
+    const waited = Date.now() - (queue.ready[0]!.readyAt ?? 0);
+    if (waited >= windowMs) return false;
+    queue.windowTimer ??= setTimeout(() => {
+      queue.windowTimer = undefined;
+      this.#pump(queue);
+    }, windowMs - waited);
+    return true;
   }
 
   #queue(nameOrUrl: string): Queue {
@@ -189,6 +229,7 @@ export class LocalQueues {
   }
 
   #enqueue(queue: Queue, message: Message): void {
+    message.readyAt = Date.now();
     queue.ready.push(message);
     // On a later turn, so messages sent together travel in one batch (the batching window).
     this.#work.later(async () => this.#pump(queue));
@@ -198,6 +239,7 @@ export class LocalQueues {
     if (this.#closed) return;
     const concurrency = queue.spec.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
     while (queue.batchesInFlight < concurrency && queue.ready.length) {
+      if (this.#waitsForBatch(queue)) return;
       const batch = queue.ready.splice(0, queue.spec.batchSize);
       queue.batchesInFlight++;
       this.#work.track(

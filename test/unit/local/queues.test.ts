@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { QueueSpec } from '../../../functions/app/types.ts';
 import { MemoryDeadLetters } from '../../../infra/local/aws/dead-letters.ts';
 import { InvalidParameterValue, QueueDoesNotExist } from '../../../infra/local/aws/errors.ts';
@@ -167,6 +167,46 @@ describe('LocalQueues', () => {
     await queues.idle();
     expect(batches).toHaveLength(5);
     expect(most).toBe(2);
+  });
+
+  describe('with a batching window (a batch over ten messages)', () => {
+    // Timers and the clock are faked so that nothing here waits: a delivery made before the
+    // window's timer is advanced did not wait for it.
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('holds a batch smaller than batchSize for the window, so messages sent apart travel together', async () => {
+      const { queues, batches, bodies } = setup(async () => undefined, { batchSize: 20 });
+      queues.send('campaign-sends', messages('a', 'b'));
+      await turn();
+      vi.advanceTimersByTime(400);
+      queues.send('campaign-sends', messages('c'));
+      await turn();
+      expect(batches).toEqual([]);
+      // One second, as Lambda's window, counted from the oldest message.
+      vi.advanceTimersByTime(600);
+      await turn();
+      expect(batches.map(bodies)).toEqual([['a', 'b', 'c']]);
+    });
+
+    it('delivers a full batch without waiting for the window', async () => {
+      const { queues, batches } = setup(async () => undefined, { batchSize: 20 });
+      queues.send('campaign-sends', messages(...Array.from({ length: 25 }, (_, i) => `m${i}`)));
+      await turn();
+      expect(batches.map((b) => b.Records.length)).toEqual([20]);
+    });
+
+    it('delivers what waits for a window at once when the runtime settles', async () => {
+      const { queues, batches, bodies } = setup(async () => undefined, { batchSize: 20 });
+      queues.send('campaign-sends', messages('a'));
+      await queues.idle();
+      expect(batches.map(bodies)).toEqual([['a']]);
+    });
   });
 
   it('counts a message in the depth until it is consumed', async () => {

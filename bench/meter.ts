@@ -25,6 +25,8 @@ export interface TableCall {
   units: number;
   /** Items the call writes: a transaction's actions, a batch's requests, 1 for a single write. */
   items: number;
+  /** Keys the call reads by key: 1 for a GetItem, a BatchGetItem's keys; 0 otherwise. */
+  readKeys: number;
   kind: 'read' | 'write';
   /** performance.now() when the answer came back. */
   at: number;
@@ -62,6 +64,7 @@ export class CapacityMeter {
           command,
           units,
           items: writtenItems(command, args.input as Record<string, unknown>),
+          readKeys: readKeys(command, args.input as Record<string, unknown>),
           kind: READS.test(command) ? 'read' : 'write',
           at: performance.now(),
         });
@@ -120,6 +123,15 @@ export function totals(calls: readonly TableCall[]): { read: number; write: numb
 }
 
 /** The items a write call writes (0 for a read). */
+function readKeys(command: string, input: Record<string, unknown>): number {
+  if (command === 'GetItem') return 1;
+  if (command !== 'BatchGetItem') return 0;
+  return Object.values((input.RequestItems as Record<string, { Keys?: unknown[] }> | undefined) ?? {}).reduce(
+    (sum, request) => sum + (request.Keys?.length ?? 0),
+    0,
+  );
+}
+
 function writtenItems(command: string, input: Record<string, unknown>): number {
   if (READS.test(command)) return 0;
   if (command === 'TransactWriteItems') return (input.TransactItems as unknown[] | undefined)?.length ?? 0;

@@ -590,6 +590,7 @@ async function listening<T>(what: string, variable: string, start: () => Promise
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new StartupError(
         `Cannot start ${what}: the port is already in use (set ${variable} to use another).`,
+        { cause: error },
       );
     }
     throw error;

@@ -1,8 +1,15 @@
+import { StartupError } from '../../infra/local/dynamodb.ts';
 import { freePort } from '../../infra/local/ports.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.ts';
 import { verifyTenantByMail } from '../../infra/local/verify-by-mail.ts';
 import { Api } from './api.ts';
 import { signupBody } from './signup-body.ts';
+
+/**
+ * Times a test runtime picks its ports again when one was taken: `freePort()` finds a port free,
+ * and another test file (or the bench beside the suite) may bind it before the runtime does.
+ */
+const PORT_ATTEMPTS = 3;
 
 /**
  * The local runtime for an end-to-end test file: in memory, on free ports, sharing the test run's
@@ -11,25 +18,38 @@ import { signupBody } from './signup-body.ts';
 export async function startTestRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
   // Webhook receivers of tests listen on 127.0.0.1: the one setting that lets the runtime call them.
   process.env.WEBHOOK_ALLOW_LOOPBACK = 'true';
-  const [port, sesPort, awsPort, s3Port] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  return startLocalRuntime({
-    dataDir: null,
-    dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB!,
-    tableName: process.env.TABLE_NAME!,
-    port,
-    sesPort,
-    awsPort,
-    s3Port,
-    smtpPort: 0,
-    seedDemoTenant: false,
-    logLevel: 'SILENT',
-    ...options,
-  });
+  for (let attempt = 1; ; attempt++) {
+    const [port, sesPort, awsPort, s3Port] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    try {
+      return await startLocalRuntime({
+        dataDir: null,
+        dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB!,
+        tableName: process.env.TABLE_NAME!,
+        port,
+        sesPort,
+        awsPort,
+        s3Port,
+        smtpPort: 0,
+        seedDemoTenant: false,
+        logLevel: 'SILENT',
+        ...options,
+      });
+    } catch (error) {
+      // startLocalRuntime has stopped what it started; a port taken in between is worth a retry.
+      if (attempt >= PORT_ATTEMPTS || !portTaken(error)) throw error;
+    }
+  }
+}
+
+function portTaken(error: unknown): boolean {
+  return (
+    error instanceof StartupError && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
+  );
 }
 
 export interface SignedUpTenant {

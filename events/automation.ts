@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lazy } from '../shared/platform/lazy.ts';
 import { defineEvent } from './define.ts';
 
 /**
@@ -9,14 +10,16 @@ export const AutomationRuleSaved = defineEvent(
   'automation',
   'AutomationRuleSaved',
   'An automation rule was created, changed, enabled, disabled, deleted or moved to its next scheduled occurrence.',
-  z.object({
-    ruleId: z.string(),
-    triggerType: z.string(),
-    enabled: z.boolean(),
-    /** For schedule-triggered rules: the next occurrence (tenant time zone), if any. */
-    nextOccurrence: z.optional(z.string()),
-    /** The occurrence pending before this change, whose schedule is now stale. */
-    previousOccurrence: z.optional(z.string()),
-    timeZone: z.string(),
-  }),
+  lazy(() =>
+    z.object({
+      ruleId: z.string(),
+      triggerType: z.string(),
+      enabled: z.boolean(),
+      /** For schedule-triggered rules: the next occurrence (tenant time zone), if any. */
+      nextOccurrence: z.optional(z.string()),
+      /** The occurrence pending before this change, whose schedule is now stale. */
+      previousOccurrence: z.optional(z.string()),
+      timeZone: z.string(),
+    }),
+  ),
 );

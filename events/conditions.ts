@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { FieldIssue } from '../shared/platform/errors.ts';
+import { lazy } from '../shared/platform/lazy.ts';
 import { NonEmpty, named } from '../shared/platform/schema.ts';
 import type { EventDefinition } from './define.ts';
 
@@ -22,30 +23,32 @@ export const CONDITION_OPERATORS = [
 ] as const;
 export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
 
-const Scalar = z.union([z.string().check(z.maxLength(500)), z.number(), z.boolean()]);
+const Scalar = lazy(() => z.union([z.string().check(z.maxLength(500)), z.number(), z.boolean()]));
 
 export const EventCondition = named(
   'EventCondition',
-  z.object({
-    field: NonEmpty(100).check(
-      z.meta({ description: "A field of the event's payload.", examples: ['total'] }),
-    ),
-    op: z.enum(CONDITION_OPERATORS).check(
-      z.meta({
-        description:
-          '`eq`, `ne`, `in` (any field but lists), `lt`, `lte`, `gt`, `gte` (numbers), `exists`, `not_exists`.',
-        examples: ['gte'],
-      }),
-    ),
-    value: z.optional(
-      z.union([Scalar, z.array(Scalar).check(z.maxLength(50))]).check(
+  lazy(() =>
+    z.object({
+      field: NonEmpty(100).check(
+        z.meta({ description: "A field of the event's payload.", examples: ['total'] }),
+      ),
+      op: z.enum(CONDITION_OPERATORS).check(
         z.meta({
-          description: 'Compared with the field; a list for `in`; none for `exists` and `not_exists`.',
-          examples: [10000],
+          description:
+            '`eq`, `ne`, `in` (any field but lists), `lt`, `lte`, `gt`, `gte` (numbers), `exists`, `not_exists`.',
+          examples: ['gte'],
         }),
       ),
-    ),
-  }),
+      value: z.optional(
+        z.union([Scalar, z.array(Scalar).check(z.maxLength(50))]).check(
+          z.meta({
+            description: 'Compared with the field; a list for `in`; none for `exists` and `not_exists`.',
+            examples: [10000],
+          }),
+        ),
+      ),
+    }),
+  ),
   'A test on a field of an event; all conditions of a list must hold. A field absent from an event meets only `not_exists`.',
 );
 export type EventCondition = z.infer<typeof EventCondition>;

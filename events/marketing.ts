@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lazy } from '../shared/platform/lazy.ts';
 import { defineEvent } from './define.ts';
 
 /**
@@ -10,7 +11,7 @@ export const MailingStarted = defineEvent(
   'marketing',
   'MailingStarted',
   'A mailing started sending; its planner resolves the recipients page by page.',
-  z.object({ mailingId: z.string(), kind: z.string() }),
+  lazy(() => z.object({ mailingId: z.string(), kind: z.string() })),
   { columns: { kind: 'mailing_kind' } },
 );
 
@@ -18,13 +19,15 @@ export const MailingPaused = defineEvent(
   'marketing',
   'MailingPaused',
   'A mailing stopped sending until resumed: by a member, or by itself when its bounce or complaint rate passed the limit (`automatic`).',
-  z.object({
-    mailingId: z.string(),
-    kind: z.string(),
-    reason: z.string(),
-    automatic: z.boolean(),
-    pausedAt: z.string(),
-  }),
+  lazy(() =>
+    z.object({
+      mailingId: z.string(),
+      kind: z.string(),
+      reason: z.string(),
+      automatic: z.boolean(),
+      pausedAt: z.string(),
+    }),
+  ),
   { columns: { kind: 'mailing_kind' } },
 );
 
@@ -32,7 +35,7 @@ export const MailingResumed = defineEvent(
   'marketing',
   'MailingResumed',
   'A paused mailing sends again: recipients still waiting are queued anew.',
-  z.object({ mailingId: z.string(), kind: z.string(), generation: z.int() }),
+  lazy(() => z.object({ mailingId: z.string(), kind: z.string(), generation: z.int() })),
   { columns: { kind: 'mailing_kind' } },
 );
 
@@ -40,7 +43,7 @@ export const MailingCompleted = defineEvent(
   'marketing',
   'MailingCompleted',
   'Every recipient of a mailing was handled (sent, failed or skipped).',
-  z.object({ mailingId: z.string(), kind: z.string(), recipients: z.int(), sent: z.int() }),
+  lazy(() => z.object({ mailingId: z.string(), kind: z.string(), recipients: z.int(), sent: z.int() })),
   { columns: { kind: 'mailing_kind' } },
 );
 
@@ -48,7 +51,7 @@ export const MailingCancelled = defineEvent(
   'marketing',
   'MailingCancelled',
   'A paused mailing was cancelled: recipients still waiting receive nothing.',
-  z.object({ mailingId: z.string(), kind: z.string() }),
+  lazy(() => z.object({ mailingId: z.string(), kind: z.string() })),
   { columns: { kind: 'mailing_kind' } },
 );
 
@@ -56,28 +59,30 @@ export const CampaignScheduleChanged = defineEvent(
   'marketing',
   'CampaignScheduleChanged',
   "A campaign was scheduled, rescheduled or cancelled; its one-time schedule follows the campaign's state.",
-  z.object({ campaignId: z.string() }),
+  lazy(() => z.object({ campaignId: z.string() })),
 );
 
 export const NewsletterScheduleChanged = defineEvent(
   'marketing',
   'NewsletterScheduleChanged',
   "A newsletter's next edition moved (created, edited, paused, resumed, run or deleted); its one-time schedule follows.",
-  z.object({ newsletterId: z.string(), previousEdition: z.optional(z.string()) }),
+  lazy(() => z.object({ newsletterId: z.string(), previousEdition: z.optional(z.string()) })),
 );
 
 export const SubscriptionChanged = defineEvent(
   'marketing',
   'SubscriptionChanged',
   'A contact subscribed to or unsubscribed from a topic (`topicId`), or from all marketing email (no `topicId`).',
-  z.object({
-    contactId: z.string(),
-    topicId: z.optional(z.string()),
-    status: z.enum(['subscribed', 'unsubscribed']),
-    source: z.string(),
-    /** The mailing whose unsubscribe link or header the contact used. */
-    mailingId: z.optional(z.string()),
-  }),
+  lazy(() =>
+    z.object({
+      contactId: z.string(),
+      topicId: z.optional(z.string()),
+      status: z.enum(['subscribed', 'unsubscribed']),
+      source: z.string(),
+      /** The mailing whose unsubscribe link or header the contact used. */
+      mailingId: z.optional(z.string()),
+    }),
+  ),
   { columns: { source: 'origin' } },
 );
 
@@ -85,5 +90,5 @@ export const ListDeleted = defineEvent(
   'marketing',
   'ListDeleted',
   'A mailing list was deleted; its memberships are removed in the background.',
-  z.object({ listId: z.string() }),
+  lazy(() => z.object({ listId: z.string() })),
 );

@@ -15,6 +15,7 @@ import {
 } from '../../shared/analytics/schema.ts';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
@@ -85,7 +86,7 @@ export const analyticsRoutes = {
       'with this product X, how many orders hold both, support, confidence and lift, strongest lift first. ' +
       'Filter with `minSupport`, `minConfidence`, `minLift`. 404 before the first mining, saying how to start one.',
     tags,
-    params: z.object({ id: Id }),
+    params: lazy(() => z.object({ id: Id })),
     query: BoughtTogetherQuery,
     response: { status: 200, schema: BoughtTogether },
   }),
@@ -120,7 +121,7 @@ export const analyticsRoutes = {
       'strongest features; or, with too little data, the counts and no scores. 404 before its first training, ' +
       'saying how to start one.',
     tags,
-    params: z.object({ id: Id }),
+    params: lazy(() => z.object({ id: Id })),
     response: { status: 200, schema: Model },
   }),
   listModels: route({
@@ -146,7 +147,7 @@ export const analyticsRoutes = {
       'The model is no longer fitted, and its scores (`propensity.<key>`) are removed from contacts in the ' +
       'background, after which segments naming them match nobody; its key can be used again once they are gone.',
     tags,
-    params: z.object({ id: Id }),
+    params: lazy(() => z.object({ id: Id })),
     response: { status: 204 },
   }),
   startAnalysisRun: route({

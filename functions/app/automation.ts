@@ -10,12 +10,13 @@ import {
 } from '../../shared/automation/schema.ts';
 import { anyMember, type Role } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, PageQuery, page } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'automation-api';
 const tags = ['Automation'];
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 /** Rules email customers and hand out work: the teams that run customer relationships write them. */
 const editors: readonly Role[] = ['admin', 'sales', 'marketing'];
 
@@ -134,7 +135,7 @@ export const automationRoutes = {
     tags,
     response: {
       status: 200,
-      schema: z.object({ items: z.array(AutomationTemplate) }),
+      schema: lazy(() => z.object({ items: z.array(AutomationTemplate) })),
     },
   }),
 };

@@ -20,13 +20,14 @@ import {
 } from '../../shared/documents/schema.ts';
 import { adminOnly, anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, Limit, page } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'cases-api';
 const tags = ['Cases'];
 const documentTags = ['Documents'];
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 
 export const caseRoutes = {
   createCase: route({
@@ -104,7 +105,7 @@ export const caseRoutes = {
     summary: "A case's conversation, oldest first",
     tags,
     params: ById,
-    query: z.object({ limit: Limit, cursor: z.optional(z.string().check(z.maxLength(2048))) }),
+    query: lazy(() => z.object({ limit: Limit, cursor: z.optional(z.string().check(z.maxLength(2048))) })),
     response: { status: 200, schema: page('CaseMessagePage', CaseMessage) },
   }),
   getCaseMessage: route({
@@ -115,7 +116,7 @@ export const caseRoutes = {
     access: anyMember,
     summary: 'Read one message of a case',
     tags,
-    params: z.object({ id: Id, messageId: Id }),
+    params: lazy(() => z.object({ id: Id, messageId: Id })),
     response: { status: 200, schema: CaseMessage },
   }),
   replyToCase: route({
@@ -226,12 +227,14 @@ export const documentRoutes = {
     access: anyMember,
     summary: "List a record's documents, newest first",
     tags: documentTags,
-    query: z.object({
-      kind: z.enum(ATTACHABLE),
-      id: Id,
-      limit: Limit,
-      cursor: z.optional(z.string().check(z.maxLength(2048))),
-    }),
+    query: lazy(() =>
+      z.object({
+        kind: z.enum(ATTACHABLE),
+        id: Id,
+        limit: Limit,
+        cursor: z.optional(z.string().check(z.maxLength(2048))),
+      }),
+    ),
     response: { status: 200, schema: page('DocumentPage', Document) },
   }),
   getDocument: route({

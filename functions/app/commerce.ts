@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { anyMember, customerFacing, type Role, salesTeam } from '../../shared/platform/auth.ts';
 import { BatchRequest, BatchResult } from '../../shared/platform/http/batch-schema.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, Limit, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   Configuration,
@@ -41,9 +42,9 @@ import {
  * served by commerce-api. Leads, pipelines and deals are sales-api's (sales-pipeline.ts).
  */
 const fn = 'commerce-api';
-const ById = z.object({ id: Id });
-const cursor = z.optional(z.string().check(z.maxLength(2048)));
-const OwnerFilter = z.optional(z.union([Id, z.literal('unassigned')]));
+const ById = lazy(() => z.object({ id: Id }));
+const cursor = lazy(() => z.optional(z.string().check(z.maxLength(2048))));
+const OwnerFilter = lazy(() => z.optional(z.union([Id, z.literal('unassigned')])));
 
 /** `?expand=` on quotes and orders (shared/platform/http/expand.ts). */
 const salesRecordRelations = {
@@ -103,7 +104,7 @@ export const commerceRoutes = {
     access: anyMember,
     summary: 'List products by SKU',
     tags: products,
-    query: z.object({ active: z.optional(z.enum(['true', 'false'])), limit: Limit, cursor }),
+    query: lazy(() => z.object({ active: z.optional(z.enum(['true', 'false'])), limit: Limit, cursor })),
     response: { status: 200, schema: page('ProductPage', Product) },
   }),
   getProduct: route({
@@ -203,7 +204,10 @@ export const commerceRoutes = {
     query: PageQuery,
     response: {
       status: 200,
-      schema: page('ProductBuyerPage', z.extend(PurchasedProduct, { contactId: Id })),
+      schema: page(
+        'ProductBuyerPage',
+        lazy(() => z.extend(PurchasedProduct, { contactId: Id })),
+      ),
     },
   }),
 
@@ -277,7 +281,7 @@ export const commerceRoutes = {
     access: pricing,
     summary: 'Set the price of a product in a price list',
     tags: products,
-    params: z.object({ id: Id, productId: Id }),
+    params: lazy(() => z.object({ id: Id, productId: Id })),
     body: PriceListEntryInput,
     response: { status: 200, schema: PriceListEntry },
   }),
@@ -289,7 +293,7 @@ export const commerceRoutes = {
     access: pricing,
     summary: 'Remove a product from a price list',
     tags: products,
-    params: z.object({ id: Id, productId: Id }),
+    params: lazy(() => z.object({ id: Id, productId: Id })),
     response: { status: 204 },
   }),
 
@@ -326,13 +330,15 @@ export const commerceRoutes = {
     description:
       'With `contactId`, that contact’s quotes; else the quotes of `ownerId` (the caller by default, or `unassigned`); `status` narrows either.',
     tags: quotes,
-    query: z.object({
-      contactId: z.optional(Id),
-      ownerId: OwnerFilter,
-      status: z.optional(QuoteStatus),
-      limit: Limit,
-      cursor,
-    }),
+    query: lazy(() =>
+      z.object({
+        contactId: z.optional(Id),
+        ownerId: OwnerFilter,
+        status: z.optional(QuoteStatus),
+        limit: Limit,
+        cursor,
+      }),
+    ),
     response: { status: 200, schema: page('QuotePage', Quote) },
   }),
   getQuote: route({
@@ -446,7 +452,9 @@ export const commerceRoutes = {
     description:
       'With `contactId`, that contact’s orders (of `status` if given); else orders of `status` (default `placed`).',
     tags: orders,
-    query: z.object({ contactId: z.optional(Id), status: z.optional(OrderStatus), limit: Limit, cursor }),
+    query: lazy(() =>
+      z.object({ contactId: z.optional(Id), status: z.optional(OrderStatus), limit: Limit, cursor }),
+    ),
     response: { status: 200, schema: page('OrderPage', Order) },
   }),
   getOrder: route({
@@ -589,7 +597,7 @@ export const commerceRoutes = {
     access: anyMember,
     summary: 'List purchase orders in a status (default draft), newest first',
     tags: purchasing,
-    query: z.object({ status: z._default(PurchaseOrderStatus, 'draft'), limit: Limit, cursor }),
+    query: lazy(() => z.object({ status: z._default(PurchaseOrderStatus, 'draft'), limit: Limit, cursor })),
     response: { status: 200, schema: page('PurchaseOrderPage', PurchaseOrder) },
   }),
   getPurchaseOrder: route({

@@ -8,6 +8,7 @@ import {
 } from '../../shared/contacts/activity-schema.ts';
 import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, IsoDateTime, named, PageQuery, page } from '../../shared/platform/schema.ts';
 
 /**
@@ -16,7 +17,7 @@ import { Id, IsoDateTime, named, PageQuery, page } from '../../shared/platform/s
  * loads and builds the other's schemas and code.
  */
 const fn = 'activities-api';
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 
 export const activityRoutes = {
   contactActivities: route({
@@ -114,15 +115,20 @@ export const activityRoutes = {
     description:
       "Everyone's by default; `owner` narrows to one member. A window is at most 92 days. Calls carry their contact's name, first phone, best time to call and `reachableNow`; `reachableNow=true` keeps only the calls whose contact is within their best time to call at this moment (in the contact's time zone).",
     tags: ['Calendar'],
-    query: z.object({
-      from: IsoDateTime,
-      to: IsoDateTime,
-      owner: z.optional(Id),
-      reachableNow: z._default(z.stringbool(), false),
-    }),
+    query: lazy(() =>
+      z.object({
+        from: IsoDateTime,
+        to: IsoDateTime,
+        owner: z.optional(Id),
+        reachableNow: z._default(z.stringbool(), false),
+      }),
+    ),
     response: {
       status: 200,
-      schema: named('Calendar', z.object({ items: z.array(CalendarItem), truncated: z.boolean() })),
+      schema: named(
+        'Calendar',
+        lazy(() => z.object({ items: z.array(CalendarItem), truncated: z.boolean() })),
+      ),
     },
   }),
   calendarFeed: route({
@@ -135,7 +141,10 @@ export const activityRoutes = {
     tags: ['Calendar'],
     response: {
       status: 200,
-      schema: named('CalendarFeedStatus', z.object({ active: z.boolean(), feed: z.optional(CalendarFeed) })),
+      schema: named(
+        'CalendarFeedStatus',
+        lazy(() => z.object({ active: z.boolean(), feed: z.optional(CalendarFeed) })),
+      ),
     },
   }),
   issueCalendarFeed: route({

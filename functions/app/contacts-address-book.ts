@@ -22,12 +22,17 @@ import {
 import { adminOnly, anyMember, customerFacing, type Role } from '../../shared/platform/auth.ts';
 import { BatchRequest, BatchResult } from '../../shared/platform/http/batch-schema.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, Limit, named, PageQuery, page } from '../../shared/platform/schema.ts';
 
 const fn = 'contacts-api';
 const tags = ['Contacts'];
-const ById = z.object({ id: Id });
-const CsvText = named('CsvText', z.string(), 'CSV text (UTF-8), whole rows only.');
+const ById = lazy(() => z.object({ id: Id }));
+const CsvText = named(
+  'CsvText',
+  lazy(() => z.string()),
+  'CSV text (UTF-8), whole rows only.',
+);
 /** Who may bulk-load or bulk-read the address book. */
 const bulkRoles: readonly Role[] = ['admin', 'sales', 'marketing'];
 /** Who answers a person's request for their data. */
@@ -84,7 +89,7 @@ export const contactRoutes = {
       '(start of the last name), `tag`, `lifecycleStage`, `ownerId` (optionally with `lifecycleStage`), ' +
       '`country` (optionally with `region`), `companyId`. Use one filter at a time.',
     tags,
-    query: z.extend(ContactSearchQuery, PageQuery.shape),
+    query: lazy(() => z.extend(ContactSearchQuery, PageQuery.shape)),
     response: { status: 200, schema: page('ContactPage', Contact) },
   }),
   exportContacts: route({
@@ -98,10 +103,12 @@ export const contactRoutes = {
       'Up to 1000 contacts by name per request. The `x-next-cursor` response header gives the next page; ' +
       'only the first CSV page carries the header row, so pages concatenate into one file.',
     tags,
-    query: z.object({
-      format: z._default(z.enum(['csv', 'ndjson']), 'csv'),
-      cursor: z.optional(z.string().check(z.maxLength(2048))),
-    }),
+    query: lazy(() =>
+      z.object({
+        format: z._default(z.enum(['csv', 'ndjson']), 'csv'),
+        cursor: z.optional(z.string().check(z.maxLength(2048))),
+      }),
+    ),
     response: {
       status: 200,
       contentType: 'text/csv',
@@ -247,7 +254,7 @@ export const contactRoutes = {
     access: anyMember,
     summary: 'List the custom fields of contacts',
     tags,
-    response: { status: 200, schema: z.object({ items: z.array(CustomFieldDefinition) }) },
+    response: { status: 200, schema: lazy(() => z.object({ items: z.array(CustomFieldDefinition) })) },
   }),
   defineCustomField: route({
     operationId: 'createContactField',
@@ -258,7 +265,7 @@ export const contactRoutes = {
     access: adminOnly,
     summary: 'Add a custom field to contacts',
     tags,
-    body: z.extend(CustomFieldDefine, { key: CustomFieldKey }),
+    body: lazy(() => z.extend(CustomFieldDefine, { key: CustomFieldKey })),
     response: { status: 201, schema: CustomFieldDefinition },
     errors: ['conflict', 'unprocessable'],
   }),
@@ -270,7 +277,7 @@ export const contactRoutes = {
     access: adminOnly,
     summary: 'Rename a custom field or change its type or choices',
     tags,
-    params: z.object({ key: CustomFieldKey }),
+    params: lazy(() => z.object({ key: CustomFieldKey })),
     body: CustomFieldDefine,
     response: { status: 200, schema: CustomFieldDefinition },
   }),
@@ -282,7 +289,7 @@ export const contactRoutes = {
     access: adminOnly,
     summary: 'Remove a custom field',
     tags,
-    params: z.object({ key: CustomFieldKey }),
+    params: lazy(() => z.object({ key: CustomFieldKey })),
     response: { status: 204 },
   }),
   createCompany: route({
@@ -325,9 +332,11 @@ export const contactRoutes = {
     summary: 'List companies by name',
     description: '`namePrefix` finds the companies whose name starts with it (case-insensitive).',
     tags: ['Companies'],
-    query: z.extend(PageQuery, {
-      namePrefix: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
-    }),
+    query: lazy(() =>
+      z.extend(PageQuery, {
+        namePrefix: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+      }),
+    ),
     response: { status: 200, schema: page('CompanyPage', Company) },
   }),
   getCompany: route({
@@ -396,10 +405,12 @@ export const contactRoutes = {
       'email; `dryRun=true` reports what would happen without changing anything. Follow progress at ' +
       'GET /v1/imports/{id} and the refused rows at GET /v1/imports/{id}/errors.',
     tags: ['Imports'],
-    query: z.object({
-      dryRun: z._default(z.stringbool(), false),
-      parts: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 1),
-    }),
+    query: lazy(() =>
+      z.object({
+        dryRun: z._default(z.stringbool(), false),
+        parts: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 1),
+      }),
+    ),
     body: CsvText,
     bodyEncoding: 'text',
     response: { status: 202, schema: Import },
@@ -441,7 +452,7 @@ export const contactRoutes = {
     summary: 'List the rows an import refused, by line number',
     tags: ['Imports'],
     params: ById,
-    query: z.object({ limit: Limit, cursor: z.optional(z.string().check(z.maxLength(2048))) }),
+    query: lazy(() => z.object({ limit: Limit, cursor: z.optional(z.string().check(z.maxLength(2048))) })),
     response: { status: 200, schema: page('ImportRowErrorPage', ImportRowError) },
   }),
 };

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { named } from '../../shared/platform/schema.ts';
 
 /**
@@ -7,7 +8,7 @@ import { named } from '../../shared/platform/schema.ts';
  * the API's routes (contacts.ts) so that this function does not load every route of contacts-api.
  */
 const publicFn = 'contacts-public';
-const Token = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
+const Token = lazy(() => z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) }));
 const Html = { status: 200, contentType: 'text/html' } as const;
 
 export const contactPublicRoutes = {
@@ -31,7 +32,10 @@ export const contactPublicRoutes = {
     summary: "Save the contact's corrections",
     tags: ['Self-service'],
     params: Token,
-    body: named('SelfServiceForm', z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+    body: named(
+      'SelfServiceForm',
+      lazy(() => z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+    ),
     bodyEncoding: 'form',
     idempotent: false,
     response: { ...Html, description: 'A thank-you page, or the form again with what to correct.' },

@@ -16,12 +16,13 @@ import {
 } from '../../shared/invoicing/schema.ts';
 import { adminOnly, financeTeam, type Role } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, IsoDate, named, PageQuery, page } from '../../shared/platform/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'invoicing-api';
 const tags = ['Invoicing'];
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 
 /** Who sees invoices: everyone but marketing, which has no business with a customer's debts. */
 const invoiceReaders: readonly Role[] = ['admin', 'sales', 'finance', 'support', 'readonly'];
@@ -31,7 +32,7 @@ const financeViewers: readonly Role[] = [...adminOnly, 'finance', 'readonly'];
 
 const PaymentResult = named(
   'PaymentResult',
-  z.object({ payment: Payment, invoice: Invoice }),
+  lazy(() => z.object({ payment: Payment, invoice: Invoice })),
   'The payment recorded, and the invoice as it is after it.',
 );
 
@@ -97,7 +98,7 @@ export const invoicingRoutes = {
     description:
       'Amounts due on open and partially paid invoices by days past due (current, 1–30, 31–60, 61–90, over 90), per currency, as of `asOf` (today in the tenant time zone by default).',
     tags,
-    query: z.object({ asOf: z.optional(IsoDate) }),
+    query: lazy(() => z.object({ asOf: z.optional(IsoDate) })),
     response: { status: 200, schema: AgingReport },
   }),
   getInvoice: route({

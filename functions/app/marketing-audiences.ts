@@ -27,6 +27,7 @@ import {
   type Role,
 } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, named, PageQuery, page } from '../../shared/platform/schema.ts';
 
 /**
@@ -36,10 +37,12 @@ import { Id, named, PageQuery, page } from '../../shared/platform/schema.ts';
  * (marketing.ts), so that neither function's bundle holds the other's routes and schemas.
  */
 const fn = 'audiences-api';
-const ById = z.object({ id: Id });
-const TopicId = z.object({
-  id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,39}$/, { message: 'Not a topic id.' })),
-});
+const ById = lazy(() => z.object({ id: Id }));
+const TopicId = lazy(() =>
+  z.object({
+    id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,39}$/, { message: 'Not a topic id.' })),
+  }),
+);
 /** Who designs and sends marketing email. */
 const marketers: readonly Role[] = marketingTeam;
 
@@ -57,7 +60,13 @@ export const audienceRoutes = {
     access: anyMember,
     summary: 'List subscription topics',
     tags: topics,
-    response: { status: 200, schema: named('TopicList', z.object({ items: z.array(Topic) })) },
+    response: {
+      status: 200,
+      schema: named(
+        'TopicList',
+        lazy(() => z.object({ items: z.array(Topic) })),
+      ),
+    },
   }),
   createTopic: route({
     operationId: 'createTopic',
@@ -107,7 +116,13 @@ export const audienceRoutes = {
     summary: "A contact's status for every topic",
     tags: topics,
     params: ById,
-    response: { status: 200, schema: named('SubscriptionList', z.object({ items: z.array(Subscription) })) },
+    response: {
+      status: 200,
+      schema: named(
+        'SubscriptionList',
+        lazy(() => z.object({ items: z.array(Subscription) })),
+      ),
+    },
   }),
   setContactSubscription: route({
     operationId: 'setContactSubscription',
@@ -117,7 +132,7 @@ export const audienceRoutes = {
     access: customerFacing,
     summary: "Record a contact's choice for a topic",
     tags: topics,
-    params: z.object({ id: Id, topicId: TopicId.shape.id }),
+    params: lazy(() => z.object({ id: Id, topicId: TopicId.shape.id })),
     body: SubscriptionChange,
     response: { status: 200, schema: Subscription },
   }),
@@ -236,7 +251,11 @@ export const audienceRoutes = {
       'A column headed `email` (or the first column) of up to 5,000 rows. Addresses that are no contact are reported, not created: import contacts through /v1/imports first.',
     tags: lists,
     params: ById,
-    body: named('EmailCsv', z.string(), 'CSV text (UTF-8) with one email address per row.'),
+    body: named(
+      'EmailCsv',
+      lazy(() => z.string()),
+      'CSV text (UTF-8) with one email address per row.',
+    ),
     bodyEncoding: 'text',
     response: { status: 200, schema: ListImportResult },
     errors: ['unprocessable'],
@@ -358,7 +377,7 @@ export const audienceRoutes = {
     access: adminOnly,
     summary: 'Allow mail to a suppressed address again',
     tags: suppressions,
-    params: z.object({ email: z.string().check(z.minLength(3), z.maxLength(254)) }),
+    params: lazy(() => z.object({ email: z.string().check(z.minLength(3), z.maxLength(254)) })),
     response: { status: 204 },
   }),
 };

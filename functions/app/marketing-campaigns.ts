@@ -21,6 +21,7 @@ import {
 } from '../../shared/marketing/schema.ts';
 import { anyMember, marketingTeam, type Role } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, Limit, PageQuery, page } from '../../shared/platform/schema.ts';
 
 /**
@@ -29,7 +30,7 @@ import { Id, Limit, PageQuery, page } from '../../shared/platform/schema.ts';
  * (marketing-audiences.ts).
  */
 const fn = 'marketing-api';
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 /** Who designs and sends marketing email. */
 const marketers: readonly Role[] = marketingTeam;
 
@@ -146,12 +147,14 @@ export const campaignRoutes = {
     access: anyMember,
     summary: 'List campaigns, newest first (in a status, or the editions of a newsletter)',
     tags: campaigns,
-    query: z.object({
-      status: z.optional(CampaignStatus),
-      newsletterId: z.optional(Id),
-      limit: Limit,
-      cursor: z.optional(z.string()),
-    }),
+    query: lazy(() =>
+      z.object({
+        status: z.optional(CampaignStatus),
+        newsletterId: z.optional(Id),
+        limit: Limit,
+        cursor: z.optional(z.string()),
+      }),
+    ),
     response: { status: 200, schema: page('CampaignPage', Campaign) },
   }),
   getCampaign: route({
@@ -278,7 +281,7 @@ export const campaignRoutes = {
     access: anyMember,
     summary: "What happened to one recipient's email",
     tags: campaigns,
-    params: z.object({ id: Id, contactId: Id }),
+    params: lazy(() => z.object({ id: Id, contactId: Id })),
     response: { status: 200, schema: SendRecord },
   }),
   campaignStats: route({

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { named } from '../../shared/platform/schema.ts';
 
 /**
@@ -9,7 +10,7 @@ import { named } from '../../shared/platform/schema.ts';
  */
 const publicFn = 'marketing-public';
 const Html = { status: 200, contentType: 'text/html' } as const;
-const Token = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
+const Token = lazy(() => z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) }));
 
 export const marketingPublicRoutes = {
   unsubscribePage: route({
@@ -35,7 +36,11 @@ export const marketingPublicRoutes = {
       "Unsubscribes the contact from the email's topic at once: no login, no confirmation. Mail clients POST `List-Unsubscribe=One-Click`; any body is accepted.",
     tags: ['Unsubscribe'],
     params: Token,
-    body: named('OneClickBody', z.string(), 'List-Unsubscribe=One-Click (form or multipart); ignored.'),
+    body: named(
+      'OneClickBody',
+      lazy(() => z.string()),
+      'List-Unsubscribe=One-Click (form or multipart); ignored.',
+    ),
     bodyEncoding: 'text',
     idempotent: false,
     response: { ...Html, description: 'A page saying the contact is unsubscribed.' },
@@ -60,7 +65,10 @@ export const marketingPublicRoutes = {
     summary: "Save a contact's topic choices",
     tags: ['Unsubscribe'],
     params: Token,
-    body: named('PreferencesForm', z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+    body: named(
+      'PreferencesForm',
+      lazy(() => z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+    ),
     bodyEncoding: 'form',
     idempotent: false,
     response: { ...Html, description: 'A page confirming what the contact will receive.' },

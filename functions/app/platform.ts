@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { defineModule } from './types.ts';
 
 /** Platform functions every module relies on: authorizer, API docs, fallback, the event publisher. */
@@ -36,7 +37,7 @@ export const platformRoutes = {
     access: 'public',
     summary: 'Get a file of the API documentation page',
     tags: ['Platform'],
-    params: z.object({ asset: z.string().check(z.regex(/^[a-z0-9.-]+$/)) }),
+    params: lazy(() => z.object({ asset: z.string().check(z.regex(/^[a-z0-9.-]+$/)) })),
     response: { status: 200, contentType: 'text/plain', description: 'A script, style sheet or image.' },
   }),
 };

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, named, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   CustomReport,
@@ -21,7 +22,7 @@ const fn = 'reports-api';
 const tags = ['Reports'];
 const customTags = ['Custom reports'];
 const scheduleTags = ['Report schedules'];
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 const REPRESENTATIONS = ['text/csv', 'image/svg+xml'] as const;
 const answerDescription =
   'The report as JSON; as CSV with `Accept: text/csv`; as an SVG chart with `Accept: image/svg+xml`. ' +
@@ -125,16 +126,18 @@ export const reportRoutes = {
       status: 200,
       schema: named(
         'CustomReportDatasets',
-        z.object({
-          items: z.array(
-            z.object({
-              id: z.string(),
-              description: z.string(),
-              measures: z.array(z.object({ name: z.string(), label: z.string(), unit: z.string() })),
-              dimensions: z.array(z.object({ name: z.string(), label: z.string() })),
-            }),
-          ),
-        }),
+        lazy(() =>
+          z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                description: z.string(),
+                measures: z.array(z.object({ name: z.string(), label: z.string(), unit: z.string() })),
+                dimensions: z.array(z.object({ name: z.string(), label: z.string() })),
+              }),
+            ),
+          }),
+        ),
       ),
     },
   }),

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { adminOnly, anyMember, customerFacing, salesTeam } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, IsoDateTime, Limit, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   Deal,
@@ -28,9 +29,9 @@ import {
  * and schemas.
  */
 const fn = 'sales-api';
-const ById = z.object({ id: Id });
-const cursor = z.optional(z.string().check(z.maxLength(2048)));
-const OwnerFilter = z.optional(z.union([Id, z.literal('unassigned')]));
+const ById = lazy(() => z.object({ id: Id }));
+const cursor = lazy(() => z.optional(z.string().check(z.maxLength(2048))));
+const OwnerFilter = lazy(() => z.optional(z.union([Id, z.literal('unassigned')])));
 
 /** `?expand=` on deals (shared/platform/http/expand.ts). */
 const dealRelations = {
@@ -68,13 +69,15 @@ export const pipelineRoutes = {
     description:
       'With `contactId`, the leads about that contact (naming it, or converted into it), in every status; with `ownerId` (or `unassigned`), that owner’s leads, of `status` if given; else leads of `status` (default `new`).',
     tags: leads,
-    query: z.object({
-      contactId: z.optional(Id),
-      status: z.optional(LeadStatus),
-      ownerId: OwnerFilter,
-      limit: Limit,
-      cursor,
-    }),
+    query: lazy(() =>
+      z.object({
+        contactId: z.optional(Id),
+        status: z.optional(LeadStatus),
+        ownerId: OwnerFilter,
+        limit: Limit,
+        cursor,
+      }),
+    ),
     response: { status: 200, schema: page('LeadPage', Lead) },
   }),
   getLead: route({
@@ -224,7 +227,9 @@ export const pipelineRoutes = {
     summary: 'List the stage changes of a pipeline’s deals over a period, oldest first',
     tags: deals,
     params: ById,
-    query: z.object({ from: z.optional(IsoDateTime), to: z.optional(IsoDateTime), limit: Limit, cursor }),
+    query: lazy(() =>
+      z.object({ from: z.optional(IsoDateTime), to: z.optional(IsoDateTime), limit: Limit, cursor }),
+    ),
     response: { status: 200, schema: page('StageChangePage', StageChange) },
   }),
 
@@ -258,15 +263,17 @@ export const pipelineRoutes = {
     description:
       'With `contactId`, the deals that contact takes part in, newest first; with `pipelineId`, that pipeline’s deals (of `stageId` if given); else the deals of `ownerId` (the caller by default, or `unassigned`), of `status` if given, soonest expected close first.',
     tags: deals,
-    query: z.object({
-      contactId: z.optional(Id),
-      pipelineId: z.optional(Id),
-      stageId: z.optional(z.string().check(z.maxLength(40))),
-      ownerId: OwnerFilter,
-      status: z.optional(z.enum(['open', 'won', 'lost'])),
-      limit: Limit,
-      cursor,
-    }),
+    query: lazy(() =>
+      z.object({
+        contactId: z.optional(Id),
+        pipelineId: z.optional(Id),
+        stageId: z.optional(z.string().check(z.maxLength(40))),
+        ownerId: OwnerFilter,
+        status: z.optional(z.enum(['open', 'won', 'lost'])),
+        limit: Limit,
+        cursor,
+      }),
+    ),
     response: { status: 200, schema: page('DealPage', Deal) },
   }),
   getDeal: route({

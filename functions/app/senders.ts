@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, named } from '../../shared/platform/schema.ts';
 import { SenderIdentity, SenderIdentityCreate } from '../../shared/senders/schema.ts';
 import { defineModule } from './types.ts';
 
 const fn = 'senders-api';
 const tags = ['Sender identities'];
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 
 export const senderRoutes = {
   listSenderIdentities: route({
@@ -21,7 +22,10 @@ export const senderRoutes = {
     tags,
     response: {
       status: 200,
-      schema: named('SenderIdentityList', z.object({ items: z.array(SenderIdentity) })),
+      schema: named(
+        'SenderIdentityList',
+        lazy(() => z.object({ items: z.array(SenderIdentity) })),
+      ),
     },
   }),
   createSenderIdentity: route({

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, named } from '../../shared/platform/schema.ts';
 import {
   Plan,
@@ -16,7 +17,7 @@ import { defineModule } from './types.ts';
 
 const tags = ['Subscriptions'];
 const operator = 'operator' as const;
-const ByTenant = z.object({ tenantId: Id });
+const ByTenant = lazy(() => z.object({ tenantId: Id }));
 
 export const subscriptionRoutes = {
   getSubscription: route({
@@ -44,7 +45,13 @@ export const operatorRoutes = {
     access: operator,
     summary: 'List the plans',
     tags,
-    response: { status: 200, schema: named('PlanList', z.object({ items: z.array(Plan) })) },
+    response: {
+      status: 200,
+      schema: named(
+        'PlanList',
+        lazy(() => z.object({ items: z.array(Plan) })),
+      ),
+    },
   }),
   putPlan: route({
     operationId: 'putPlan',
@@ -55,7 +62,7 @@ export const operatorRoutes = {
     summary: 'Create or change a plan',
     description: 'Tenants already on the plan keep their terms until the plan is assigned to them again.',
     tags,
-    params: z.object({ planId: PlanId }),
+    params: lazy(() => z.object({ planId: PlanId })),
     body: PlanInput,
     response: { status: 200, schema: Plan },
     errors: ['conflict'],
@@ -95,7 +102,7 @@ export const operatorRoutes = {
     access: operator,
     summary: "Follow a tenant's export; once completed, its download addresses",
     tags,
-    params: z.object({ tenantId: Id, id: Id }),
+    params: lazy(() => z.object({ tenantId: Id, id: Id })),
     response: { status: 200, schema: TenantExport },
   }),
   deleteTenant: route({

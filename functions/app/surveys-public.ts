@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { named } from '../../shared/platform/schema.ts';
 
 /**
@@ -8,7 +9,7 @@ import { named } from '../../shared/platform/schema.ts';
  */
 const publicFn = 'surveys-public';
 const Html = { status: 200, contentType: 'text/html' } as const;
-const Token = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
+const Token = lazy(() => z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) }));
 
 export const surveyPublicRoutes = {
   surveyForm: route({
@@ -34,7 +35,10 @@ export const surveyPublicRoutes = {
     summary: 'Send the answers of a survey',
     tags: ['Survey forms'],
     params: Token,
-    body: named('SurveyForm', z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+    body: named(
+      'SurveyForm',
+      lazy(() => z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+    ),
     bodyEncoding: 'form',
     idempotent: false,
     response: {

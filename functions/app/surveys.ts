@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { anyMember, customerFacing, type Role } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, Limit, named, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   PaperResponseCreate,
@@ -18,18 +19,20 @@ import { defineModule } from './types.ts';
 
 const fn = 'surveys-api';
 const tags = ['Surveys'];
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 /** Customer satisfaction is run by marketing and support (and admins). */
 const editors: readonly Role[] = ['admin', 'marketing', 'support'];
 const Html = { status: 200, contentType: 'text/html' } as const;
 
 const ResponseWithContact = named(
   'SurveyResponseWithContact',
-  z.extend(SurveyResponse, {
-    contact: z.optional(
-      z.object({ id: Id, firstName: z.string(), lastName: z.string(), email: z.optional(z.string()) }),
-    ),
-  }),
+  lazy(() =>
+    z.extend(SurveyResponse, {
+      contact: z.optional(
+        z.object({ id: Id, firstName: z.string(), lastName: z.string(), email: z.optional(z.string()) }),
+      ),
+    }),
+  ),
 );
 
 export const surveyRoutes = {
@@ -130,11 +133,13 @@ export const surveyRoutes = {
     summary: "List a survey's responses with their contacts, newest first",
     tags,
     params: ById,
-    query: z.object({
-      waveId: z.optional(Id),
-      limit: Limit,
-      cursor: z.optional(z.string().check(z.maxLength(2048))),
-    }),
+    query: lazy(() =>
+      z.object({
+        waveId: z.optional(Id),
+        limit: Limit,
+        cursor: z.optional(z.string().check(z.maxLength(2048))),
+      }),
+    ),
     response: { status: 200, schema: page('SurveyResponsePage', ResponseWithContact) },
   }),
   exportResponses: route({
@@ -149,7 +154,9 @@ export const surveyRoutes = {
       'first page carries the header row. One column per question.',
     tags,
     params: ById,
-    query: z.object({ waveId: z.optional(Id), cursor: z.optional(z.string().check(z.maxLength(2048))) }),
+    query: lazy(() =>
+      z.object({ waveId: z.optional(Id), cursor: z.optional(z.string().check(z.maxLength(2048))) }),
+    ),
     response: { status: 200, contentType: 'text/csv', description: 'CSV (text/csv).' },
   }),
   listWaves: route({
@@ -161,7 +168,13 @@ export const surveyRoutes = {
     summary: "List a survey's waves, oldest first",
     tags,
     params: ById,
-    response: { status: 200, schema: named('SurveyWaveList', z.object({ items: z.array(Wave) })) },
+    response: {
+      status: 200,
+      schema: named(
+        'SurveyWaveList',
+        lazy(() => z.object({ items: z.array(Wave) })),
+      ),
+    },
   }),
   createPaperWave: route({
     operationId: 'createSurveyPaperWave',
@@ -190,7 +203,7 @@ export const surveyRoutes = {
     access: editors,
     summary: 'Print the letters of a paper wave',
     tags,
-    params: z.object({ id: Id, waveId: Id }),
+    params: lazy(() => z.object({ id: Id, waveId: Id })),
     response: { ...Html, description: 'A printable HTML document, one page per letter.' },
     errors: ['conflict'],
   }),

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { anyMember, customerFacing } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, IsoDateTime, Limit, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   LINK_TYPES,
@@ -18,7 +19,7 @@ import { defineModule } from './types.ts';
 const fn = 'tasks-api';
 const tags = ['Tasks'];
 const recurringTags = ['Recurring tasks'];
-const ById = z.object({ id: Id });
+const ById = lazy(() => z.object({ id: Id }));
 
 export const taskRoutes = {
   createTask: route({
@@ -49,16 +50,18 @@ export const taskRoutes = {
       '`unassigned` for tasks nobody owns) in `status` (open by default), soonest due first, ' +
       'limited to those due between `dueFrom` and `dueTo` when either is given.',
     tags,
-    query: z.object({
-      assigneeId: z.optional(z.union([Id, z.literal('unassigned')])),
-      status: z.optional(TaskStatus),
-      dueFrom: z.optional(IsoDateTime),
-      dueTo: z.optional(IsoDateTime),
-      linkType: z.optional(z.enum(LINK_TYPES)),
-      linkId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-      limit: Limit,
-      cursor: z.optional(z.string()),
-    }),
+    query: lazy(() =>
+      z.object({
+        assigneeId: z.optional(z.union([Id, z.literal('unassigned')])),
+        status: z.optional(TaskStatus),
+        dueFrom: z.optional(IsoDateTime),
+        dueTo: z.optional(IsoDateTime),
+        linkType: z.optional(z.enum(LINK_TYPES)),
+        linkId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+        limit: Limit,
+        cursor: z.optional(z.string()),
+      }),
+    ),
     response: { status: 200, schema: page('TaskPage', Task) },
   }),
   taskSummary: route({

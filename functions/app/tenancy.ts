@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, named, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   ApiKey,
@@ -22,8 +23,8 @@ import { defineModule } from './types.ts';
 
 const fn = 'tenancy-api';
 const tags = ['Tenancy'];
-const ById = z.object({ id: Id });
-const Token = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
+const ById = lazy(() => z.object({ id: Id }));
+const Token = lazy(() => z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) }));
 const Html = { status: 200, contentType: 'text/html' } as const;
 
 export const tenancyRoutes = {
@@ -83,7 +84,7 @@ export const tenancyRoutes = {
     // 404 page whatever the form holds.
     body: named(
       'VerificationForm',
-      z.record(z.string(), z.string()),
+      lazy(() => z.record(z.string(), z.string())),
       "The confirmation page's form (its button sends confirm=yes); its fields are not read.",
     ),
     bodyEncoding: 'form',

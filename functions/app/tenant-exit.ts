@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { adminOnly } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id } from '../../shared/platform/schema.ts';
 import { DELETION_SCHEDULE, UNVERIFIED_SCHEDULE } from '../../shared/tenant-exit/keys.ts';
 import {
@@ -40,7 +41,7 @@ export const tenantExitRoutes = {
     access: adminOnly,
     summary: 'Follow an export, and download it once completed',
     tags,
-    params: z.object({ id: Id }),
+    params: lazy(() => z.object({ id: Id })),
     response: { status: 200, schema: TenantExport },
   }),
   requestDeletion: route({

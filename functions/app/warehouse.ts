@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { adminOnly } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id } from '../../shared/platform/schema.ts';
 import { Backfill, BackfillRequest, WarehouseStatus } from '../../shared/warehouse/api-schema.ts';
 import {
@@ -43,7 +44,7 @@ export const warehouseRoutes = {
     access: adminOnly,
     summary: 'Follow a backfill',
     tags,
-    params: z.object({ id: Id }),
+    params: lazy(() => z.object({ id: Id })),
     response: { status: 200, schema: Backfill },
   }),
   warehouseStatus: route({

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { adminOnly, anyMember } from '../../shared/platform/auth.ts';
 import { route } from '../../shared/platform/http/route.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { Id, PageQuery, page } from '../../shared/platform/schema.ts';
 import {
   DeliveryListQuery,
@@ -20,15 +21,22 @@ import { defineModule } from './types.ts';
 
 const fn = 'webhooks-api';
 const tags = ['Webhooks'];
-const ById = z.object({
-  id: Id.check(z.meta({ description: 'The endpoint id.', examples: ['01JD8X5Q7R2V3W4Y5Z6A7B8C9D'] })),
-});
-const ByDelivery = z.object({
-  id: ById.shape.id,
-  deliveryId: Id.check(
-    z.meta({ description: 'The delivery id (its `webhook-id`).', examples: ['01JD8Y0A1B2C3D4E5F6G7H8J9K'] }),
-  ),
-});
+const ById = lazy(() =>
+  z.object({
+    id: Id.check(z.meta({ description: 'The endpoint id.', examples: ['01JD8X5Q7R2V3W4Y5Z6A7B8C9D'] })),
+  }),
+);
+const ByDelivery = lazy(() =>
+  z.object({
+    id: ById.shape.id,
+    deliveryId: Id.check(
+      z.meta({
+        description: 'The delivery id (its `webhook-id`).',
+        examples: ['01JD8Y0A1B2C3D4E5F6G7H8J9K'],
+      }),
+    ),
+  }),
+);
 
 /**
  * Admins only: an endpoint receives every record its events carry (contacts' names and emails,

@@ -2,13 +2,14 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { ContactErased } from '../../events/contacts.ts';
 import { eventHandler, jobHandler } from '../../shared/platform/handlers.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import {
   anonymizeContact,
   ERASURE_SWEEP_SCHEDULE,
   eraseFromWarehouse,
 } from '../../shared/warehouse/privacy.ts';
 
-const Sweep = z.object({ contactId: z.string() });
+const Sweep = lazy(() => z.object({ contactId: z.string() }));
 
 const onErasure = eventHandler('warehouse-privacy', [ContactErased], async (event, ctx) => {
   await eraseFromWarehouse(ctx, event.detail.contactId);

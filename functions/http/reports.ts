@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { readEnv } from '../../shared/platform/config.ts';
 import { httpHandler, noContent, type Operations, reply } from '../../shared/platform/http/handler.ts';
 import { preferredType } from '../../shared/platform/http/negotiate.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { toCsv, toSvg } from '../../shared/reports/render.ts';
 import {
   type Answer,
@@ -17,7 +18,9 @@ import { reportRoutes } from '../app/reports.ts';
  * How long a request waits for the warehouse before answering 202 with a run to poll (Athena
  * queries can take seconds; API Gateway stops waiting at 30).
  */
-const env = readEnv({ REPORT_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 8000) });
+const env = readEnv({
+  REPORT_WAIT_MS: lazy(() => z._default(z.coerce.number().check(z.int(), z.minimum(0)), 8000)),
+});
 
 /** What a report answers, by the media type `Accept` prefers; JSON when it names none of them. */
 const REPRESENTATIONS = {

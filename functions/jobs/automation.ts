@@ -3,11 +3,12 @@ import { enqueueFirings, fireScheduledRule, SCHEDULE_TRIGGER } from '../../share
 import { runInactivityRules } from '../../shared/automation/inactivity.ts';
 import { fireTimer, TIMER_SCHEDULE } from '../../shared/automation/timers.ts';
 import { jobHandler } from '../../shared/platform/handlers.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 
 export const DAILY_SCHEDULE = 'automation-daily';
 
-const TimerKey = z.object({ ruleId: z.string(), correlation: z.string(), eventId: z.string() });
-const Occurrence = z.object({ ruleId: z.string(), occurrence: z.string() });
+const TimerKey = lazy(() => z.object({ ruleId: z.string(), correlation: z.string(), eventId: z.string() }));
+const Occurrence = lazy(() => z.object({ ruleId: z.string(), occurrence: z.string() }));
 
 /** Automation's scheduled work: delays ending, schedule-triggered rules, inactive customers. */
 export const handler = jobHandler('automation-jobs', async ({ input, ctx, clock }) => {

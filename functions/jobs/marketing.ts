@@ -3,9 +3,10 @@ import { startScheduledCampaign } from '../../shared/marketing/campaign-sending.
 import { CAMPAIGN_SCHEDULE } from '../../shared/marketing/campaigns.ts';
 import { NEWSLETTER_SCHEDULE, runNewsletter } from '../../shared/marketing/newsletters.ts';
 import { jobHandler } from '../../shared/platform/handlers.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 
-const CampaignTime = z.object({ campaignId: z.string(), scheduledFor: z.string() });
-const Edition = z.object({ newsletterId: z.string(), occurrence: z.string() });
+const CampaignTime = lazy(() => z.object({ campaignId: z.string(), scheduledFor: z.string() }));
+const Edition = lazy(() => z.object({ newsletterId: z.string(), occurrence: z.string() }));
 
 /** Scheduled campaigns start, newsletter editions run: each checks it is still the one pending. */
 export const handler = jobHandler('marketing-jobs', async ({ input, ctx }) => {

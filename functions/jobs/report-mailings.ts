@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/platform/handlers.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { mailOccurrence } from '../../shared/reports/mailings.ts';
 import { REPORT_MAILING_SCHEDULE } from '../../shared/reports/schedules.ts';
 
-const Occurrence = z.object({ scheduleId: z.string(), occurrence: z.string() });
+const Occurrence = lazy(() => z.object({ scheduleId: z.string(), occurrence: z.string() }));
 
 /** Mails one occurrence of a report schedule (its one-time schedule fired). */
 export const handler = jobHandler('reports-mailer', async ({ input, ctx }) => {

@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/platform/handlers.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { startScheduledWave, WAVE_SCHEDULE } from '../../shared/surveys/waves.ts';
 
-const WaveOccurrence = z.object({ surveyId: z.string(), occurrence: z.string() });
+const WaveOccurrence = lazy(() => z.object({ surveyId: z.string(), occurrence: z.string() }));
 
 /** Starts the wave of a survey whose schedule fired; a stale or repeated firing starts nothing. */
 export const handler = jobHandler('surveys-jobs', async ({ input, ctx }) => {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/platform/handlers.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 import { fireRecurrence, RECURRENCE_SCHEDULE } from '../../shared/tasks/recurring.ts';
 import {
   DIGEST_SCHEDULE,
@@ -8,8 +9,8 @@ import {
   sendReminder,
 } from '../../shared/tasks/reminders.ts';
 
-const Reminder = z.object({ taskId: z.string(), remindAt: z.string() });
-const Occurrence = z.object({ recurringTaskId: z.string(), occurrence: z.string() });
+const Reminder = lazy(() => z.object({ taskId: z.string(), remindAt: z.string() }));
+const Occurrence = lazy(() => z.object({ recurringTaskId: z.string(), occurrence: z.string() }));
 
 /** The tasks module's scheduled work: reminders, recurring-task occurrences, overdue digests. */
 export const handler = jobHandler('tasks-jobs', async ({ input, ctx, clock }) => {

@@ -5,14 +5,17 @@ import { ANALYSES } from '../../shared/analytics/schema.ts';
 import { tenantContext } from '../../shared/platform/context.ts';
 import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { queueHandler } from '../../shared/platform/handlers.ts';
+import { lazy } from '../../shared/platform/lazy.ts';
 
-const Run = z.object({
-  tenantId: z.string(),
-  id: z.string(),
-  analyses: z.array(z.enum(ANALYSES)),
-  /** A deleted model's key whose scores to remove from contacts. */
-  forgetModel: z.optional(z.string()),
-});
+const Run = lazy(() =>
+  z.object({
+    tenantId: z.string(),
+    id: z.string(),
+    analyses: z.array(z.enum(ANALYSES)),
+    /** A deleted model's key whose scores to remove from contacts. */
+    forgetModel: z.optional(z.string()),
+  }),
+);
 
 /**
  * A recomputation a member asked for, or the removal of a deleted model's scores; a redelivered

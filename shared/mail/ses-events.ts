@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { lazy } from '../platform/lazy.ts';
 import type { AppLogger } from '../platform/logger.ts';
 
 /**
@@ -7,32 +8,40 @@ import type { AppLogger } from '../platform/logger.ts';
  * Open, Click) to EventBridge's default bus, as far as Funnel reads it: the email's tags say which
  * tenant (and mailing and contact) it was.
  */
-const Recipients = z.array(z.object({ emailAddress: z.string(), diagnosticCode: z.optional(z.string()) }));
+const Recipients = lazy(() =>
+  z.array(z.object({ emailAddress: z.string(), diagnosticCode: z.optional(z.string()) })),
+);
 
-export const SesEventDetail = z.object({
-  eventType: z.string(),
-  mail: z.object({
-    messageId: z.string(),
-    timestamp: z.string(),
-    tags: z._default(z.record(z.string(), z.array(z.string())), {}),
-  }),
-  bounce: z.optional(
-    z.object({
-      bounceType: z.string(),
-      bounceSubType: z.optional(z.string()),
-      bouncedRecipients: Recipients,
-      feedbackId: z.string(),
-      timestamp: z.optional(z.string()),
+export const SesEventDetail = lazy(() =>
+  z.object({
+    eventType: z.string(),
+    mail: z.object({
+      messageId: z.string(),
+      timestamp: z.string(),
+      tags: z._default(z.record(z.string(), z.array(z.string())), {}),
     }),
-  ),
-  complaint: z.optional(
-    z.object({ complainedRecipients: Recipients, feedbackId: z.string(), timestamp: z.optional(z.string()) }),
-  ),
-  delivery: z.optional(z.object({ timestamp: z.optional(z.string()) })),
-  reject: z.optional(z.object({ reason: z.optional(z.string()) })),
-  open: z.optional(z.object({ timestamp: z.optional(z.string()) })),
-  click: z.optional(z.object({ timestamp: z.optional(z.string()), link: z.optional(z.string()) })),
-});
+    bounce: z.optional(
+      z.object({
+        bounceType: z.string(),
+        bounceSubType: z.optional(z.string()),
+        bouncedRecipients: Recipients,
+        feedbackId: z.string(),
+        timestamp: z.optional(z.string()),
+      }),
+    ),
+    complaint: z.optional(
+      z.object({
+        complainedRecipients: Recipients,
+        feedbackId: z.string(),
+        timestamp: z.optional(z.string()),
+      }),
+    ),
+    delivery: z.optional(z.object({ timestamp: z.optional(z.string()) })),
+    reject: z.optional(z.object({ reason: z.optional(z.string()) })),
+    open: z.optional(z.object({ timestamp: z.optional(z.string()) })),
+    click: z.optional(z.object({ timestamp: z.optional(z.string()), link: z.optional(z.string()) })),
+  }),
+);
 export type SesEventDetail = z.infer<typeof SesEventDetail>;
 
 /**

@@ -4,6 +4,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { notExists } from '../platform/db/expressions.ts';
 import { getItems, queryPage, unitOfWork } from '../platform/db/repository.ts';
 import { ConflictError } from '../platform/errors.ts';
+import { lazy } from '../platform/lazy.ts';
 import { type AudiencePosition, audiencePage, eligibleAmong, planAudience } from './audience.ts';
 import { mailingKeys, SEND_SHARDS, shardOf } from './keys.ts';
 import { kindOf } from './mailing-kinds.ts';
@@ -33,32 +34,36 @@ import { findTopic } from './topics.ts';
  * each shard and enqueue those still queued.
  */
 
-const Position = z.object({ source: z.int(), part: z.int(), cursor: z.optional(z.string()) });
+const Position = lazy(() => z.object({ source: z.int(), part: z.int(), cursor: z.optional(z.string()) }));
 
-export const PlannerMessage = z.discriminatedUnion('phase', [
-  z.object({
-    phase: z.literal('audience'),
-    tenantId: z.string(),
-    mailingId: z.string(),
-    step: z.int(),
-    position: Position,
-  }),
-  z.object({
-    phase: z.literal('requeue'),
-    tenantId: z.string(),
-    mailingId: z.string(),
-    generation: z.int(),
-    shard: z.int(),
-    cursor: z.optional(z.string()),
-  }),
-]);
+export const PlannerMessage = lazy(() =>
+  z.discriminatedUnion('phase', [
+    z.object({
+      phase: z.literal('audience'),
+      tenantId: z.string(),
+      mailingId: z.string(),
+      step: z.int(),
+      position: Position,
+    }),
+    z.object({
+      phase: z.literal('requeue'),
+      tenantId: z.string(),
+      mailingId: z.string(),
+      generation: z.int(),
+      shard: z.int(),
+      cursor: z.optional(z.string()),
+    }),
+  ]),
+);
 export type PlannerMessage = z.infer<typeof PlannerMessage>;
 
-export const SendBatch = z.object({
-  tenantId: z.string(),
-  mailingId: z.string(),
-  contactIds: z.array(z.string()).check(z.minLength(1), z.maxLength(SEND_BATCH)),
-});
+export const SendBatch = lazy(() =>
+  z.object({
+    tenantId: z.string(),
+    mailingId: z.string(),
+    contactIds: z.array(z.string()).check(z.minLength(1), z.maxLength(SEND_BATCH)),
+  }),
+);
 export type SendBatch = z.infer<typeof SendBatch>;
 
 /** The first messages of a mailing (started) or of its new generation (resumed). */

@@ -6,6 +6,7 @@ import { type Clock, fixedClock, systemClock } from './clock.ts';
 import { type TenantContext, tenantContext } from './context.ts';
 import { CORRELATION_ATTRIBUTE, correlationFrom, correlationId, withCorrelation } from './correlation.ts';
 import { asTenantId } from './db/keys.ts';
+import { lazy } from './lazy.ts';
 import { withKeys } from './logger.ts';
 import { IsoDateTime } from './schema.ts';
 
@@ -55,15 +56,17 @@ export function eventHandler<const E extends readonly AnyEvent[]>(
 }
 
 /** What EventBridge Scheduler passes to a job: the schedule's name, its tenant, and optionally the date to act "as of". */
-export const JobInput = z.object({
-  schedule: z.string(),
-  tenantId: z.optional(z.string()),
-  /** Run as if it were this instant (tests, and `/_local/schedules/{name}/run` with a date). */
-  asOf: z.optional(IsoDateTime),
-  payload: z.optional(z.record(z.string(), z.unknown())),
-  /** The user action that created a one-time schedule; a recurring run starts its own. */
-  correlationId: z.optional(z.string()),
-});
+export const JobInput = lazy(() =>
+  z.object({
+    schedule: z.string(),
+    tenantId: z.optional(z.string()),
+    /** Run as if it were this instant (tests, and `/_local/schedules/{name}/run` with a date). */
+    asOf: z.optional(IsoDateTime),
+    payload: z.optional(z.record(z.string(), z.unknown())),
+    /** The user action that created a one-time schedule; a recurring run starts its own. */
+    correlationId: z.optional(z.string()),
+  }),
+);
 export type JobInput = z.infer<typeof JobInput>;
 
 export interface JobRun {

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import type { FieldIssue } from './errors.ts';
 import { isId } from './ids.ts';
+import { lazy } from './lazy.ts';
 import { isTimeZone } from './time.ts';
 
 /**
@@ -13,6 +14,13 @@ import { isTimeZone } from './time.ts';
  * would be a namespace value that esbuild cannot tree-shake, and every bundle would carry all of
  * zod with every language (436 KB). test/unit/app/bundles.test.ts keeps it that way.
  * Only the English messages are configured, for the same reason (`z.locales` holds them all).
+ *
+ * A schema declared at module level is built on first use: `lazy(() => z.object(...))`
+ * (./lazy.ts), inside `named()` too (`named('Contact', lazy(() => ...))`). A function loads every
+ * schema its routes and events declare and parses with a few per invocation; built at load, they
+ * were a tenth of a large function's cold start. A schema that carries metadata of its own
+ * (`.check(z.meta(...))`) stays built: zod keeps that metadata on the built object. The same test
+ * keeps declarations lazy.
  */
 z.config(en());
 
@@ -43,12 +51,12 @@ export function toFieldIssues(error: z.core.$ZodError, prefix?: string): FieldIs
 
 // Building blocks shared by every module.
 
-export const Id = z
-  .string()
-  .check(z.refine((v) => isId(v), { message: 'Must be an id (a 26-character ULID).' }));
+export const Id = lazy(() =>
+  z.string().check(z.refine((v) => isId(v), { message: 'Must be an id (a 26-character ULID).' })),
+);
 
-export const IsoDate = z.iso.date();
-export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDate = lazy(() => z.iso.date());
+export const IsoDateTime = lazy(() => z.iso.datetime({ offset: true }));
 
 const LOCAL_DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d$/;
 const LOCAL_DATE_TIME_MESSAGE =
@@ -61,42 +69,59 @@ function realDay(value: string): boolean {
 }
 
 /** A wall-clock date and time without a zone, `YYYY-MM-DDTHH:mm`, read in the tenant's time zone. */
-export const LocalDateTime = z
-  .string()
-  .check(
-    z.regex(LOCAL_DATE_TIME, { message: LOCAL_DATE_TIME_MESSAGE }),
-    z.refine(realDay, { message: LOCAL_DATE_TIME_MESSAGE }),
-  );
+export const LocalDateTime = lazy(() =>
+  z
+    .string()
+    .check(
+      z.regex(LOCAL_DATE_TIME, { message: LOCAL_DATE_TIME_MESSAGE }),
+      z.refine(realDay, { message: LOCAL_DATE_TIME_MESSAGE }),
+    ),
+);
 
-export const TimeZone = z
-  .string()
-  .check(z.refine((v) => isTimeZone(v), { message: 'Must be an IANA time zone such as Europe/Paris.' }));
+export const TimeZone = lazy(() =>
+  z
+    .string()
+    .check(z.refine((v) => isTimeZone(v), { message: 'Must be an IANA time zone such as Europe/Paris.' })),
+);
 
 const currencies = new Set(Intl.supportedValuesOf('currency'));
-export const Currency = z
-  .string()
-  .check(z.refine((v) => currencies.has(v), { message: 'Must be an ISO 4217 currency code such as EUR.' }));
+export const Currency = lazy(() =>
+  z
+    .string()
+    .check(z.refine((v) => currencies.has(v), { message: 'Must be an ISO 4217 currency code such as EUR.' })),
+);
 
 /** Money is an integer number of minor units (cents) with its currency; never a float. */
-export const MinorUnits = z.int().check(z.minimum(0, { message: 'Must be zero or more minor units.' }));
+export const MinorUnits = lazy(() =>
+  z.int().check(z.minimum(0, { message: 'Must be zero or more minor units.' })),
+);
 
 /** Trimmed and lower-cased, so comparisons and uniqueness are case-insensitive. */
-export const Email = z
-  .string()
-  .check(z.trim(), z.toLowerCase(), z.maxLength(254), z.email({ message: 'Must be an email address.' }));
+export const Email = lazy(() =>
+  z
+    .string()
+    .check(z.trim(), z.toLowerCase(), z.maxLength(254), z.email({ message: 'Must be an email address.' })),
+);
 
 export const NonEmpty = (max = 200) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
-export const Limit = z._default(
-  z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100, { message: 'Must be at most 100.' })),
-  25,
+export const Limit = lazy(() =>
+  z._default(
+    z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100, { message: 'Must be at most 100.' })),
+    25,
+  ),
 );
 
-export const PageQuery = z.object({
-  limit: Limit,
-  cursor: z.optional(z.string().check(z.maxLength(2048))),
-});
+export const PageQuery = lazy(() =>
+  z.object({
+    limit: Limit,
+    cursor: z.optional(z.string().check(z.maxLength(2048))),
+  }),
+);
 
 export function page<S extends z.ZodMiniType>(id: string, item: S) {
-  return named(id, z.object({ items: z.array(item), nextCursor: z.optional(z.string()) }));
+  return named(
+    id,
+    lazy(() => z.object({ items: z.array(item), nextCursor: z.optional(z.string()) })),
+  );
 }

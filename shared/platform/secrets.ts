@@ -1,6 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod/mini';
 import { readEnv } from './config.ts';
+import { lazy } from './lazy.ts';
 
 /**
  * The key that signs links handed to people outside the tenant (self-service forms, survey
@@ -8,8 +9,8 @@ import { readEnv } from './config.ts';
  * locally the runtime generates one and passes it in the environment.
  */
 const env = readEnv({
-  LINK_SECRET: z.optional(z.string().check(z.minLength(32))),
-  LINK_SECRET_ARN: z.optional(z.string()),
+  LINK_SECRET: lazy(() => z.optional(z.string().check(z.minLength(32)))),
+  LINK_SECRET_ARN: lazy(() => z.optional(z.string())),
 });
 
 export async function linkSecret(): Promise<Uint8Array> {

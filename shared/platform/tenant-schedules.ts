@@ -1,20 +1,23 @@
 import * as z from 'zod/mini';
 import { deleteSchedule, scheduleNames, upsertSchedule } from './aws/scheduler.ts';
 import { readEnv } from './config.ts';
+import { lazy } from './lazy.ts';
 
 /**
  * Per-tenant schedules (declared with `kind: 'per-tenant'`) come to the provisioner through the
  * environment, written by the stack and the local runtime from the same declaration.
  * An expression may use `{dailyJobHour}`, the tenant's chosen hour for daily jobs.
  */
-const TenantScheduleList = z.array(
-  z.object({ name: z.string(), expression: z.string(), target: z.string() }),
+const TenantScheduleList = lazy(() =>
+  z.array(z.object({ name: z.string(), expression: z.string(), target: z.string() })),
 );
 
 const env = readEnv({
-  TENANT_SCHEDULES: z.pipe(
-    z.string(),
-    z.transform((text) => TenantScheduleList.parse(JSON.parse(text))),
+  TENANT_SCHEDULES: lazy(() =>
+    z.pipe(
+      z.string(),
+      z.transform((text) => TenantScheduleList.parse(JSON.parse(text))),
+    ),
   ),
 });
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lazy } from '../platform/lazy.ts';
 import { Currency, Id, IsoDate, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
 import { GRAINS } from './period.ts';
 import type { FilterName, StandardReportEntry } from './standard.ts';
@@ -6,17 +7,17 @@ import type { FilterName, StandardReportEntry } from './standard.ts';
 /** Query parameters every report takes; each report adds the filters and groupings that fit it. */
 const periodFields = {
   /** First local day of the period (tenant's time zone); by default eleven months before `to`'s month. */
-  from: z.optional(IsoDate),
+  from: lazy(() => z.optional(IsoDate)),
   /** Last local day, included; by default today. */
-  to: z.optional(IsoDate),
-  grain: z.optional(z.enum(GRAINS)),
+  to: lazy(() => z.optional(IsoDate)),
+  grain: lazy(() => z.optional(z.enum(GRAINS))),
   /** `previous`: the same report for the period just before, as many buckets long. */
-  compare: z.optional(z.enum(['previous'])),
+  compare: lazy(() => z.optional(z.enum(['previous']))),
 };
 
-const Country = z
-  .string()
-  .check(z.regex(/^[A-Z]{2}$/, { message: 'Must be an ISO 3166-1 alpha-2 code such as FR.' }));
+const Country = lazy(() =>
+  z.string().check(z.regex(/^[A-Z]{2}$/, { message: 'Must be an ISO 3166-1 alpha-2 code such as FR.' })),
+);
 const Label = NonEmpty(100);
 
 export const FILTER_SCHEMAS: Record<FilterName, z.ZodMiniType<string>> = {
@@ -28,7 +29,7 @@ export const FILTER_SCHEMAS: Record<FilterName, z.ZodMiniType<string>> = {
   country: Country,
   region: Label,
   currency: Currency,
-  kind: z.enum(['campaign', 'newsletter', 'survey']),
+  kind: lazy(() => z.enum(['campaign', 'newsletter', 'survey'])),
   survey: Id,
 };
 
@@ -49,72 +50,80 @@ export type ReportQuery = {
   by?: string | undefined;
 } & Partial<Record<FilterName, string | undefined>>;
 
-const Cell = z.union([z.string(), z.number(), z.null(), z.array(z.string())]);
-const Rows = z.array(z.record(z.string(), Cell));
-const ReportPeriod = z.object({
-  from: IsoDate,
-  to: IsoDate,
-  grain: z.enum(GRAINS),
-  timeZone: z.string(),
-});
+const Cell = lazy(() => z.union([z.string(), z.number(), z.null(), z.array(z.string())]));
+const Rows = lazy(() => z.array(z.record(z.string(), Cell)));
+const ReportPeriod = lazy(() =>
+  z.object({
+    from: IsoDate,
+    to: IsoDate,
+    grain: z.enum(GRAINS),
+    timeZone: z.string(),
+  }),
+);
 
 export const ReportResult = named(
   'ReportResult',
-  z.object({
-    report: z.string(),
-    title: z.string(),
-    period: ReportPeriod,
-    /** Money is in minor units of this currency. */
-    currency: z.string(),
-    by: z.optional(z.string()),
-    filters: z.record(z.string(), z.string()),
-    columns: z.array(
-      z.object({
-        name: z.string(),
-        label: z.string(),
-        kind: z.enum(['period', 'dimension', 'measure']),
-        unit: z.enum(['count', 'money', 'ratio', 'days', 'score', 'text', 'date']),
-      }),
-    ),
-    rows: Rows,
-    /** Names of the ids in `rows` (members, pipelines, stages, products...), by column. */
-    labels: z.record(z.string(), z.record(z.string(), z.string())),
-    previous: z.optional(z.object({ period: ReportPeriod, rows: Rows })),
-    /** The warehouse's facts version the result was computed from (GET /v1/warehouse/status). */
-    factsVersion: z.int(),
-    computedAt: IsoDateTime,
-  }),
+  lazy(() =>
+    z.object({
+      report: z.string(),
+      title: z.string(),
+      period: ReportPeriod,
+      /** Money is in minor units of this currency. */
+      currency: z.string(),
+      by: z.optional(z.string()),
+      filters: z.record(z.string(), z.string()),
+      columns: z.array(
+        z.object({
+          name: z.string(),
+          label: z.string(),
+          kind: z.enum(['period', 'dimension', 'measure']),
+          unit: z.enum(['count', 'money', 'ratio', 'days', 'score', 'text', 'date']),
+        }),
+      ),
+      rows: Rows,
+      /** Names of the ids in `rows` (members, pipelines, stages, products...), by column. */
+      labels: z.record(z.string(), z.record(z.string(), z.string())),
+      previous: z.optional(z.object({ period: ReportPeriod, rows: Rows })),
+      /** The warehouse's facts version the result was computed from (GET /v1/warehouse/status). */
+      factsVersion: z.int(),
+      computedAt: IsoDateTime,
+    }),
+  ),
   'A report: one row per bucket (and group), measures as columns.',
 );
 export type ReportResult = z.infer<typeof ReportResult>;
 
 export const ReportRunPending = named(
   'ReportRunPending',
-  z.object({
-    runId: Id,
-    status: z.literal('running'),
-    /** Where to ask again (GET); it answers 202 until the result is there, then the result. */
-    location: z.string(),
-  }),
+  lazy(() =>
+    z.object({
+      runId: Id,
+      status: z.literal('running'),
+      /** Where to ask again (GET); it answers 202 until the result is there, then the result. */
+      location: z.string(),
+    }),
+  ),
   'The report is still being computed.',
 );
 
-export const ReportAnswer = z.union([ReportResult, ReportRunPending]);
+export const ReportAnswer = lazy(() => z.union([ReportResult, ReportRunPending]));
 
 export const ReportList = named(
   'ReportList',
-  z.object({
-    items: z.array(
-      z.object({
-        id: z.string(),
-        title: z.string(),
-        description: z.string(),
-        path: z.string(),
-        filters: z.array(z.string()),
-        by: z.optional(z.array(z.string())),
-      }),
-    ),
-  }),
+  lazy(() =>
+    z.object({
+      items: z.array(
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          description: z.string(),
+          path: z.string(),
+          filters: z.array(z.string()),
+          by: z.optional(z.array(z.string())),
+        }),
+      ),
+    }),
+  ),
 );
 
 export const DATASET_IDS = [
@@ -132,101 +141,116 @@ export const DATASET_IDS = [
   'contacts',
 ] as const;
 
-const CustomFilter = z.object({
-  dimension: NonEmpty(40),
-  /** `in` (any of the values) or `not_in`. */
-  op: z._default(z.enum(['in', 'not_in']), 'in'),
-  values: z.array(z.string().check(z.maxLength(200))).check(z.minLength(1), z.maxLength(50)),
-});
+const CustomFilter = lazy(() =>
+  z.object({
+    dimension: NonEmpty(40),
+    /** `in` (any of the values) or `not_in`. */
+    op: z._default(z.enum(['in', 'not_in']), 'in'),
+    values: z.array(z.string().check(z.maxLength(200))).check(z.minLength(1), z.maxLength(50)),
+  }),
+);
 
 const definitionFields = {
   name: NonEmpty(200),
-  description: z.optional(z.string().check(z.maxLength(2000))),
-  dataset: z.enum(DATASET_IDS),
-  measures: z.array(NonEmpty(40)).check(z.minLength(1), z.maxLength(10)),
-  dimensions: z._default(z.array(NonEmpty(40)).check(z.maxLength(3)), []),
-  filters: z._default(z.array(CustomFilter).check(z.maxLength(10)), []),
+  description: lazy(() => z.optional(z.string().check(z.maxLength(2000)))),
+  dataset: lazy(() => z.enum(DATASET_IDS)),
+  measures: lazy(() => z.array(NonEmpty(40)).check(z.minLength(1), z.maxLength(10))),
+  dimensions: lazy(() => z._default(z.array(NonEmpty(40)).check(z.maxLength(3)), [])),
+  filters: lazy(() => z._default(z.array(CustomFilter).check(z.maxLength(10)), [])),
   /** Rows per bucket of this grain; none: one row per group over the whole period. */
-  grain: z.optional(z.enum(GRAINS)),
-  sort: z._default(
-    z
-      .array(z.object({ by: NonEmpty(40), direction: z._default(z.enum(['asc', 'desc']), 'desc') }))
-      .check(z.maxLength(4)),
-    [],
+  grain: lazy(() => z.optional(z.enum(GRAINS))),
+  sort: lazy(() =>
+    z._default(
+      z
+        .array(z.object({ by: NonEmpty(40), direction: z._default(z.enum(['asc', 'desc']), 'desc') }))
+        .check(z.maxLength(4)),
+      [],
+    ),
   ),
-  limit: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 100),
+  limit: lazy(() => z._default(z.int().check(z.minimum(1), z.maximum(1000)), 100)),
   /** Money measures in this currency; the tenant's by default. */
-  currency: z.optional(Currency),
+  currency: lazy(() => z.optional(Currency)),
   /** `tenant`: every member sees and runs it; `private`: its owner and admins. */
-  visibility: z._default(z.enum(['private', 'tenant']), 'private'),
+  visibility: lazy(() => z._default(z.enum(['private', 'tenant']), 'private')),
 };
 
-export const CustomReportCreate = named('CustomReportCreate', z.object(definitionFields));
+export const CustomReportCreate = named(
+  'CustomReportCreate',
+  lazy(() => z.object(definitionFields)),
+);
 export type CustomReportCreate = z.infer<typeof CustomReportCreate>;
 
 export const CustomReportUpdate = named(
   'CustomReportUpdate',
-  z.object({
-    name: z.optional(definitionFields.name),
-    description: z.optional(z.nullable(z.string().check(z.maxLength(2000)))),
-    dataset: z.optional(definitionFields.dataset),
-    measures: z.optional(definitionFields.measures),
-    dimensions: z.optional(z.array(NonEmpty(40)).check(z.maxLength(3))),
-    filters: z.optional(z.array(CustomFilter).check(z.maxLength(10))),
-    grain: z.optional(z.nullable(z.enum(GRAINS))),
-    sort: z.optional(
-      z
-        .array(z.object({ by: NonEmpty(40), direction: z._default(z.enum(['asc', 'desc']), 'desc') }))
-        .check(z.maxLength(4)),
-    ),
-    limit: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
-    currency: z.optional(z.nullable(Currency)),
-    visibility: z.optional(z.enum(['private', 'tenant'])),
-  }),
+  lazy(() =>
+    z.object({
+      name: z.optional(definitionFields.name),
+      description: z.optional(z.nullable(z.string().check(z.maxLength(2000)))),
+      dataset: z.optional(definitionFields.dataset),
+      measures: z.optional(definitionFields.measures),
+      dimensions: z.optional(z.array(NonEmpty(40)).check(z.maxLength(3))),
+      filters: z.optional(z.array(CustomFilter).check(z.maxLength(10))),
+      grain: z.optional(z.nullable(z.enum(GRAINS))),
+      sort: z.optional(
+        z
+          .array(z.object({ by: NonEmpty(40), direction: z._default(z.enum(['asc', 'desc']), 'desc') }))
+          .check(z.maxLength(4)),
+      ),
+      limit: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
+      currency: z.optional(z.nullable(Currency)),
+      visibility: z.optional(z.enum(['private', 'tenant'])),
+    }),
+  ),
 );
 export type CustomReportUpdate = z.infer<typeof CustomReportUpdate>;
 
 export const CustomReport = named(
   'CustomReport',
-  z.object({
-    id: Id,
-    name: z.string(),
-    description: z.optional(z.string()),
-    dataset: z.enum(DATASET_IDS),
-    measures: z.array(z.string()),
-    dimensions: z.array(z.string()),
-    filters: z.array(
-      z.object({ dimension: z.string(), op: z.enum(['in', 'not_in']), values: z.array(z.string()) }),
-    ),
-    grain: z.optional(z.enum(GRAINS)),
-    sort: z.array(z.object({ by: z.string(), direction: z.enum(['asc', 'desc']) })),
-    limit: z.int(),
-    currency: z.optional(z.string()),
-    visibility: z.enum(['private', 'tenant']),
-    ownerId: Id,
-    createdAt: IsoDateTime,
-    updatedAt: IsoDateTime,
-    version: z.int(),
-  }),
+  lazy(() =>
+    z.object({
+      id: Id,
+      name: z.string(),
+      description: z.optional(z.string()),
+      dataset: z.enum(DATASET_IDS),
+      measures: z.array(z.string()),
+      dimensions: z.array(z.string()),
+      filters: z.array(
+        z.object({ dimension: z.string(), op: z.enum(['in', 'not_in']), values: z.array(z.string()) }),
+      ),
+      grain: z.optional(z.enum(GRAINS)),
+      sort: z.array(z.object({ by: z.string(), direction: z.enum(['asc', 'desc']) })),
+      limit: z.int(),
+      currency: z.optional(z.string()),
+      visibility: z.enum(['private', 'tenant']),
+      ownerId: Id,
+      createdAt: IsoDateTime,
+      updatedAt: IsoDateTime,
+      version: z.int(),
+    }),
+  ),
   'A saved report: a dataset, its measures and dimensions, filters, grain, sort and limit.',
 );
 export type CustomReport = z.infer<typeof CustomReport>;
 
-export const CustomReportRunQuery = z.object({
-  from: periodFields.from,
-  to: periodFields.to,
-  compare: periodFields.compare,
-});
+export const CustomReportRunQuery = lazy(() =>
+  z.object({
+    from: periodFields.from,
+    to: periodFields.to,
+    compare: periodFields.compare,
+  }),
+);
 
 export const REPORT_FORMATS = ['json', 'csv', 'svg'] as const;
 
-const StandardReportRef = z.object({
-  type: z.literal('standard'),
-  report: NonEmpty(40),
-  /** The report's own query parameters (filters, `by`, `grain`); the period comes from `period`. */
-  parameters: z._default(z.record(z.string(), z.string().check(z.maxLength(200))), {}),
-});
-const CustomReportRef = z.object({ type: z.literal('custom'), customReportId: Id });
+const StandardReportRef = lazy(() =>
+  z.object({
+    type: z.literal('standard'),
+    report: NonEmpty(40),
+    /** The report's own query parameters (filters, `by`, `grain`); the period comes from `period`. */
+    parameters: z._default(z.record(z.string(), z.string().check(z.maxLength(200))), {}),
+  }),
+);
+const CustomReportRef = lazy(() => z.object({ type: z.literal('custom'), customReportId: Id }));
 
 export const SCHEDULE_PERIODS = [
   'previous-week',
@@ -240,62 +264,69 @@ export const SCHEDULE_PERIODS = [
 
 const scheduleFields = {
   name: NonEmpty(200),
-  report: z.discriminatedUnion('type', [StandardReportRef, CustomReportRef]),
+  report: lazy(() => z.discriminatedUnion('type', [StandardReportRef, CustomReportRef])),
   /** What each mailing covers, relative to the day it goes out. */
-  period: z.enum(SCHEDULE_PERIODS),
+  period: lazy(() => z.enum(SCHEDULE_PERIODS)),
   /** RFC 5545 RRULE in the tenant's time zone, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=2. */
   rrule: NonEmpty(500),
   /** The first occurrence, local date-time `YYYY-MM-DDTHH:mm`. */
-  startsAt: z
-    .string()
-    .check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'Must be YYYY-MM-DDTHH:mm.' })),
+  startsAt: lazy(() =>
+    z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'Must be YYYY-MM-DDTHH:mm.' })),
+  ),
   /** Members who receive it. */
-  recipients: z.array(Id).check(z.minLength(1), z.maxLength(50)),
+  recipients: lazy(() => z.array(Id).check(z.minLength(1), z.maxLength(50))),
 };
 
-export const ReportScheduleCreate = named('ReportScheduleCreate', z.object(scheduleFields));
+export const ReportScheduleCreate = named(
+  'ReportScheduleCreate',
+  lazy(() => z.object(scheduleFields)),
+);
 export type ReportScheduleCreate = z.infer<typeof ReportScheduleCreate>;
 
 export const ReportScheduleUpdate = named(
   'ReportScheduleUpdate',
-  z.object({
-    name: z.optional(scheduleFields.name),
-    report: z.optional(scheduleFields.report),
-    period: z.optional(scheduleFields.period),
-    rrule: z.optional(scheduleFields.rrule),
-    startsAt: z.optional(scheduleFields.startsAt),
-    recipients: z.optional(scheduleFields.recipients),
-    status: z.optional(z.enum(['active', 'paused'])),
-  }),
+  lazy(() =>
+    z.object({
+      name: z.optional(scheduleFields.name),
+      report: z.optional(scheduleFields.report),
+      period: z.optional(scheduleFields.period),
+      rrule: z.optional(scheduleFields.rrule),
+      startsAt: z.optional(scheduleFields.startsAt),
+      recipients: z.optional(scheduleFields.recipients),
+      status: z.optional(z.enum(['active', 'paused'])),
+    }),
+  ),
 );
 export type ReportScheduleUpdate = z.infer<typeof ReportScheduleUpdate>;
 
 export const ReportSchedule = named(
   'ReportSchedule',
-  z.object({
-    id: Id,
-    name: z.string(),
-    report: z.discriminatedUnion('type', [
-      z.object({
-        type: z.literal('standard'),
-        report: z.string(),
-        parameters: z.record(z.string(), z.string()),
-      }),
-      CustomReportRef,
-    ]),
-    period: z.enum(SCHEDULE_PERIODS),
-    rrule: z.string(),
-    startsAt: z.string(),
-    recipients: z.array(z.string()),
-    status: z.enum(['active', 'paused']),
-    timeZone: z.string(),
-    nextOccurrence: z.optional(z.string()),
-    lastSentOccurrence: z.optional(z.string()),
-    ownerId: Id,
-    createdAt: IsoDateTime,
-    updatedAt: IsoDateTime,
-    version: z.int(),
-  }),
+  lazy(() =>
+    z.object({
+      id: Id,
+      name: z.string(),
+      report: z.discriminatedUnion('type', [
+        z.object({
+          type: z.literal('standard'),
+          report: z.string(),
+          parameters: z.record(z.string(), z.string()),
+        }),
+        CustomReportRef,
+      ]),
+      period: z.enum(SCHEDULE_PERIODS),
+      rrule: z.string(),
+      startsAt: z.string(),
+      recipients: z.array(z.string()),
+      status: z.enum(['active', 'paused']),
+      timeZone: z.string(),
+      nextOccurrence: z.optional(z.string()),
+      lastSentOccurrence: z.optional(z.string()),
+      ownerId: Id,
+      createdAt: IsoDateTime,
+      updatedAt: IsoDateTime,
+      version: z.int(),
+    }),
+  ),
   'A report mailed to members on a recurrence: HTML with the chart, CSV attached.',
 );
 export type ReportSchedule = z.infer<typeof ReportSchedule>;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lazy } from '../platform/lazy.ts';
 
 /**
  * Fields the pipeline's schemas (schema.ts) and commerce's (commerce-schema.ts) both use, apart
@@ -6,10 +7,12 @@ import * as z from 'zod/mini';
  */
 
 /** Identifiers a tenant chooses for option groups, choices and rules: readable in rule messages. */
-export const Code = z.string().check(
-  z.regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, {
-    message: 'Must be 1 to 50 lower-case letters, digits, - or _ (e.g. paint-colour).',
-  }),
+export const Code = lazy(() =>
+  z.string().check(
+    z.regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, {
+      message: 'Must be 1 to 50 lower-case letters, digits, - or _ (e.g. paint-colour).',
+    }),
+  ),
 );
 
-export const Note = z.string().check(z.trim(), z.maxLength(5000));
+export const Note = lazy(() => z.string().check(z.trim(), z.maxLength(5000)));

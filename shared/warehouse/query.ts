@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-athena';
 import * as z from 'zod/mini';
 import { readEnv, required } from '../platform/config.ts';
+import { lazy } from '../platform/lazy.ts';
 
 /**
  * Queries on the warehouse through Athena's API: the workgroup (which enforces the result
@@ -18,7 +19,7 @@ import { readEnv, required } from '../platform/config.ts';
 const env = readEnv({
   WAREHOUSE_DATABASE: required(),
   ATHENA_WORKGROUP: required(),
-  WAREHOUSE_SQL_DIALECT: z.enum(['athena', 'duckdb']),
+  WAREHOUSE_SQL_DIALECT: lazy(() => z.enum(['athena', 'duckdb'])),
 });
 
 export const warehouseDatabase = env.WAREHOUSE_DATABASE;

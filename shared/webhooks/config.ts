@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { readEnv } from '../platform/config.ts';
+import { lazy } from '../platform/lazy.ts';
 
 /**
  * Webhook settings, read once at start. In AWS none is set: https only, no loopback, retries
@@ -7,12 +8,14 @@ import { readEnv } from '../platform/config.ts';
  * loopback only when started with WEBHOOK_ALLOW_LOOPBACK=true (the test runtime sets it, so tests
  * run receivers on 127.0.0.1).
  */
-const Flag = z._default(z.enum(['true', 'false']), 'false');
+const Flag = lazy(() => z._default(z.enum(['true', 'false']), 'false'));
 
 const env = readEnv({
   WEBHOOK_ALLOW_HTTP: Flag,
   WEBHOOK_ALLOW_LOOPBACK: Flag,
-  WEBHOOK_RETRY_BASE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(600)), 30),
+  WEBHOOK_RETRY_BASE_SECONDS: lazy(() =>
+    z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(600)), 30),
+  ),
 });
 
 export interface TargetPolicy {

@@ -2,6 +2,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod/mini';
 import { readEnv } from '../platform/config.ts';
+import { lazy } from '../platform/lazy.ts';
 
 /**
  * Signing secrets are derived, never stored: HKDF-SHA256 over one stack secret (Secrets Manager
@@ -11,8 +12,8 @@ import { readEnv } from '../platform/config.ts';
  * at all, and no call to a key service is needed per delivery (docs/security.md).
  */
 const env = readEnv({
-  WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(32))),
-  WEBHOOK_SECRET_ARN: z.optional(z.string()),
+  WEBHOOK_SECRET: lazy(() => z.optional(z.string().check(z.minLength(32)))),
+  WEBHOOK_SECRET_ARN: lazy(() => z.optional(z.string())),
 });
 
 const SECRET_BYTES = 32;

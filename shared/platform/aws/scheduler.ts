@@ -11,13 +11,14 @@ import {
 import * as z from 'zod/mini';
 import { readEnv, required } from '../config.ts';
 import { correlationId } from '../correlation.ts';
+import { lazy } from '../lazy.ts';
 
 const env = readEnv({
   SCHEDULE_GROUP: required(),
   SCHEDULER_ROLE_ARN: required(),
   /** Function ARNs are `<prefix><declared function name>`. */
   FUNCTION_ARN_PREFIX: required(),
-  SCHEDULE_DLQ_ARN: z.optional(z.string()),
+  SCHEDULE_DLQ_ARN: lazy(() => z.optional(z.string())),
 });
 const client = new SchedulerClient({});
 

@@ -3,6 +3,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { readEnv, required } from '../config.ts';
+import { lazy } from '../lazy.ts';
 import type { TenantId } from './keys.ts';
 
 const env = readEnv({
@@ -11,7 +12,7 @@ const env = readEnv({
    * Set in AWS for request handlers: a role whose policy only allows keys starting with the
    * caller's tenant (`dynamodb:LeadingKeys`), assumed with the tenant as a session tag.
    */
-  TENANT_ACCESS_ROLE_ARN: z.optional(z.string()),
+  TENANT_ACCESS_ROLE_ARN: lazy(() => z.optional(z.string())),
 });
 
 export const tableName = env.TABLE_NAME;

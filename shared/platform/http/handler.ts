@@ -338,7 +338,17 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
   const operationByRoute = new Map<AnyRoute, Operation<AnyRoute>>(
     Object.entries(routes).map(([name, r]) => [r, operations[name] as Operation<AnyRoute>]),
   );
-  const secretive = new Set(Object.values(routes).filter(carriesSecrets));
+  // Found on a route's first request: walking every response schema at load would build them all
+  // (schemas are built on first use, ../lazy.ts).
+  const secretive = new Map<AnyRoute, boolean>();
+  const carries = (route: AnyRoute) => {
+    let answer = secretive.get(route);
+    if (answer === undefined) {
+      answer = carriesSecrets(route);
+      secretive.set(route, answer);
+    }
+    return answer;
+  };
   const locations = new Map(
     Object.values(routes).flatMap((r) => {
       const template = locationTemplate(r, Object.values(routes));
@@ -373,7 +383,7 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     // The idempotency record keeps what the function returns. A response with secret fields is
     // kept without them, and the caller of this first request gets the whole response.
     let first: HttpResponse | undefined;
-    const keep = secretive.has(route)
+    const keep = carries(route)
       ? async () => {
           first = await execute();
           return withoutSecretFields(route, first);

@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '../errors.ts';
 import { checkInput } from '../input.ts';
+import { lazy } from '../lazy.ts';
 import type { AnyRoute } from './route.ts';
 
 /** Larger bodies are refused with 413 (API Gateway itself would accept up to 10 MB). */
@@ -90,7 +91,7 @@ export interface ParsedInput {
 const MAX_LISTED_ISSUES = 100;
 
 /** What a route without a query or a body schema accepts: nothing (an empty JSON object at most). */
-const NOTHING = z.object({});
+const NOTHING = lazy(() => z.object({}));
 
 /**
  * Validates every part of the request and reports every invalid field at once, with the schema

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { application } from '../../../functions/app/index.ts';
@@ -33,4 +35,21 @@ describe('function bundles', () => {
       expect(Object.keys(output.inputs).some((path) => path.includes('zod/v4/locales/he'))).toBe(false);
     },
   );
+});
+
+/** Source files of the code that functions bundle. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+describe('module-level schemas', () => {
+  // Built when a function loads, every schema it declares would weigh on each cold start, while
+  // an invocation parses with a few (shared/platform/schema.ts, shared/platform/lazy.ts).
+  const eager = /^(?:export )?const \w+(?:: [^=]+)? = (?:z\.(?!registry\b)|named\(\s*'[^']*',\s*z\.)/m;
+  it.each(['shared', 'functions', 'events'])('in %s are built on first use', (dir) => {
+    const offenders = sources(dir).filter((file) => eager.test(readFileSync(file, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
 });

@@ -589,6 +589,66 @@ describe.skipIf(!hasChromium)('the console in Debian’s chromium', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'searches contacts by last name and by email, reads the next page, and shows what the search found each time',
+    async () => {
+      // 27 contacts with a last name nobody else has: a first page of 25 and a second of 2.
+      const okonkwo = Array.from({ length: 27 }, (_, i) => String(i + 1).padStart(2, '0'));
+      for (let i = 0; i < okonkwo.length; i += 9)
+        await Promise.all(
+          okonkwo.slice(i, i + 9).map((n) =>
+            created(
+              admin().post('/v1/contacts', {
+                firstName: `Ada${n}`,
+                lastName: 'Okonkwo',
+                email: `okonkwo-${n}@search.example`,
+              }),
+            ),
+          ),
+        );
+      await runtime.settle();
+      const { context, page } = await session('sales', 'calendar');
+      const rows = page.locator('table tbody tr');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+      await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+      // The screen arrives with its first page already in it: the loader read it.
+      await expect.poll(() => rows.count()).toBeGreaterThan(0);
+      expect(await page.locator('.loading').count()).toBe(0);
+
+      await page.getByLabel('Search by').selectOption('name');
+      await page.getByRole('searchbox', { name: 'Search' }).fill('Okon');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      // Until the search's page arrives the screen still shows the unfiltered one (25 rows too).
+      const found = async () => {
+        const texts = await rows.allInnerTexts();
+        return { rows: texts.length, others: texts.filter((row) => !row.includes('Okonkwo')) };
+      };
+      await expect.poll(found).toEqual({ rows: 25, others: [] });
+      await page.getByRole('button', { name: 'Show more' }).click();
+      await expect.poll(found).toEqual({ rows: 27, others: [] });
+      expect(await page.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+
+      // A new search replaces the rows; it does not keep the read-ahead page of the last one.
+      await page.getByLabel('Search by').selectOption('email');
+      await page.getByRole('searchbox', { name: 'Search' }).fill('okonkwo-07@search.example');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(await rows.first().innerText()).toContain('Ada07 Okonkwo');
+
+      await page.getByRole('searchbox', { name: 'Search' }).fill('nobody@search.example');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByText('Nobody matches that search.').waitFor();
+      expect(await rows.count()).toBe(0);
+
+      // Back to the last search through the browser's history: the loader reads it again.
+      await page.goBack();
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(page.url()).toContain('okonkwo-07');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });
 
 describe('sign-in through the token endpoint, and the authorizer', () => {

@@ -1,6 +1,14 @@
 import type { Schemas } from '@funnel/client';
 import { createContext, Suspense, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider, useLocation } from 'react-router';
+import {
+  createBrowserRouter,
+  Navigate,
+  NavLink,
+  Outlet,
+  RouterProvider,
+  useLocation,
+  useNavigation,
+} from 'react-router';
 import { type Formatter, formatterFor } from './format.ts';
 import { SignIn } from './screens/sign-in.tsx';
 import { GROUPS, offeredTo, screens } from './screens.ts';
@@ -50,6 +58,7 @@ function Shell() {
           Menu
         </button>
         <span className="brand">Funnel CRM</span>
+        <NavigationStatus />
         <span className="tenant">{tenant.name}</span>
         <span className="who">
           {me.name} <span className="muted">({me.role})</span>
@@ -85,6 +94,20 @@ function Shell() {
         </Suspense>
       </main>
     </div>
+  );
+}
+
+/**
+ * Shown while a screen's loader reads its first page (the old screen stays until it arrives). Its
+ * own component, so only it re-renders as a navigation starts and ends; no animation, which would
+ * repaint every frame while the request is in flight.
+ */
+function NavigationStatus() {
+  const navigating = useNavigation().state === 'loading';
+  return (
+    <span className="navigating" role="status">
+      {navigating ? 'Loading…' : ''}
+    </span>
   );
 }
 
@@ -186,7 +209,10 @@ export function App() {
     );
   return (
     <ConsoleContext.Provider value={value}>
-      <RouterProvider router={consoleRouter()} />
+      {/* Router updates render at once rather than as interruptible transitions: a screen's data
+          is already in hand when its navigation completes, and a transition's time slicing only
+          delayed the rows (bench/cases/console.ts). */}
+      <RouterProvider router={consoleRouter()} useTransitions={false} />
     </ConsoleContext.Provider>
   );
 }

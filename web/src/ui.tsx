@@ -115,24 +115,31 @@ export function PagedList<T>(props: {
   empty: string;
   /** Change it to read the list again from its first page. */
   version?: unknown;
-  /** The first page, already asked for (by the route's loader); read with `load` otherwise. */
-  first?: Promise<ListPage<T>>;
+  /** The first page, already read (by the route's loader); read with `load` otherwise. */
+  first?: ListPage<T> | undefined;
 }) {
-  const [items, setItems] = useState<T[]>([]);
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [state, setState] = useState<'loading' | 'ready' | 'more'>('loading');
-  const [error, setError] = useState<unknown>();
   const { load, first } = props;
-  const used = useRef<Promise<ListPage<T>>>(undefined);
+  // A page read ahead is in the first render: no loading state and no second render for it.
+  const [items, setItems] = useState<T[]>(first?.items ?? []);
+  const [cursor, setCursor] = useState<string | undefined>(first?.nextCursor);
+  const [state, setState] = useState<'loading' | 'ready' | 'more'>(first ? 'ready' : 'loading');
+  const [error, setError] = useState<unknown>();
+  const used = useRef<ListPage<T>>(undefined);
   const fetchPage = useCallback(
     async (from: string | undefined, append: boolean) => {
+      // A page read ahead is shown once (a new search brings a new one); a reload reads again.
+      if (!from && first && used.current !== first) {
+        used.current = first;
+        setItems(first.items);
+        setCursor(first.nextCursor);
+        setError(undefined);
+        setState('ready');
+        return;
+      }
       setState(append ? 'more' : 'loading');
       setError(undefined);
       try {
-        // A first page asked for ahead is used once; a later reload asks again.
-        const ahead = !from && first && used.current !== first ? first : undefined;
-        if (ahead) used.current = ahead;
-        const page = await (ahead ?? load(from));
+        const page = await load(from);
         setItems((current) => (append ? [...current, ...page.items] : page.items));
         setCursor(page.nextCursor);
       } catch (caught) {

@@ -57,7 +57,23 @@ export function defineEvent<Type extends string, Payload extends z.ZodMiniObject
   };
 }
 
-/** The schema that validates a whole detail (payload and envelope) of an event. */
-export function detailSchema<E extends EventDefinition>(event: E) {
+const details = new WeakMap<EventDefinition, ReturnType<typeof buildDetail>>();
+
+function buildDetail(event: EventDefinition) {
   return z.extend(event.payload, EventEnvelope.shape);
+}
+
+/**
+ * The schema that validates a whole detail (payload and envelope) of an event. Built once per
+ * event type: every publish and every delivery validates one, and a schema made afresh costs
+ * more to build and to run the first time (zod compiles an object's parser on its first use)
+ * than the validation itself.
+ */
+export function detailSchema<E extends EventDefinition>(event: E) {
+  let schema = details.get(event);
+  if (!schema) {
+    schema = buildDetail(event);
+    details.set(event, schema);
+  }
+  return schema as ReturnType<typeof z.extend<E['payload'], typeof EventEnvelope.shape>>;
 }

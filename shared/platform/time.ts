@@ -5,6 +5,23 @@
  */
 const DAY_MS = 86_400_000;
 
+/**
+ * Formatters by options and zone, made once: building an Intl.DateTimeFormat costs about 0.15 ms
+ * (it resolves the locale and loads the zone's rules), formatting with one a few microseconds,
+ * and metering formats the date of every API call (docs/performance.md, "A contact's create").
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -17,12 +34,9 @@ export function isTimeZone(zone: string): boolean {
 /** The calendar date of `instant` in `timeZone`, as `YYYY-MM-DD`. */
 export function localDate(instant: Date, timeZone: string): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  return dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
 }
 
 export function addDays(date: string, days: number): string {
@@ -36,7 +50,7 @@ export function daysBetween(from: string, to: string): number {
 
 /** Offset of `timeZone` from UTC at `instant`, in minutes (e.g. +60 for Paris in winter). */
 function offsetMinutes(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',

@@ -1,4 +1,4 @@
-import { zonedTimeToInstant } from '../platform/time.ts';
+import { dateTimeFormat, zonedTimeToInstant } from '../platform/time.ts';
 
 /**
  * Local date-times (`YYYY-MM-DDTHH:mm`, wall-clock time in a tenant's zone) and the instants they
@@ -13,7 +13,7 @@ export function occurrenceInstant(local: string, timeZone: string): Date {
 
 /** The local date-time (`YYYY-MM-DDTHH:mm`) of `instant` in `timeZone`. */
 export function localDateTime(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const parts = dateTimeFormat('en-CA', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',

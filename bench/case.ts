@@ -44,6 +44,8 @@ export interface CaseResult {
   skipped?: string;
   /** The error that stopped the case: its budgets then count as not measured. */
   failed?: string;
+  /** Wall-clock seconds the case took, its settling included (set by the harness). */
+  seconds?: number;
 }
 
 export interface Case {

@@ -29,6 +29,8 @@ export interface HistoryRow {
   /** 1-minute load average at the start and at the end: how busy the machine was. */
   load: [number, number];
   cores: number;
+  /** Each case's wall-clock seconds (from 2026-12-04 on): where a full run's time goes. */
+  caseSeconds?: Record<string, number>;
   /** Every metric a budget covers, as measured. */
   values: Metrics;
   /** Cases that failed: their budgets were not measured. */

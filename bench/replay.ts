@@ -1,4 +1,5 @@
 import type { PutItemCommandInput, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { packDerived, unpackDerived } from '../shared/platform/db/derived-payload.ts';
 import { newId } from '../shared/platform/ids.ts';
 
 /**
@@ -15,7 +16,7 @@ export interface ContactTransaction {
   contactAgain(email: string): PutItemCommandInput;
 }
 
-type Marshalled = Record<string, { S?: string; L?: unknown[] }>;
+type Marshalled = Record<string, { S?: string; L?: unknown[]; B?: Uint8Array }>;
 
 export function contactTransaction(
   input: Record<string, unknown>,
@@ -23,21 +24,28 @@ export function contactTransaction(
 ): ContactTransaction {
   const writes = (input.TransactItems ?? []) as Array<Record<string, { Item?: Marshalled }>>;
   const items = writes.map((write) => Object.values(write)[0]?.Item).filter((i) => i !== undefined);
-  const eventId = items
-    .find((i) => i.entity?.S === 'DomainEvent')
-    ?.PK?.S?.split('#')
-    .at(-1);
-  const historyId = /"SK":\{"S":"HIST#([0-9A-Z]{26})"\}/.exec(JSON.stringify(input))?.[1];
+  const outbox = items.find((i) => i.entity?.S === 'DomainEvent');
+  const eventId = outbox?.PK?.S?.split('#').at(-1);
+  // The derived items travel compressed (derived-payload.ts): rewritten as text, packed again.
+  const packed = outbox?.derived?.B;
+  const derivedTemplate = packed ? JSON.stringify(unpackDerived(packed)) : '';
+  const template = JSON.stringify(input, (_, value) =>
+    packed && value === outbox?.derived ? undefined : value,
+  );
+  const historyId = /"SK":(?:\{"S":)?"HIST#([0-9A-Z]{26})"/.exec(template + derivedTemplate)?.[1];
   if (!eventId || !historyId) throw new Error('The captured transaction lacks its outbox event or history.');
-  const template = JSON.stringify(input);
   const replaced = [created.contactId, eventId, historyId, created.email];
   const fresh = (email: string) => {
     const ids = [newId(), newId(), newId(), email];
-    let text = template;
-    replaced.forEach((old, i) => {
-      text = text.replaceAll(old, ids[i]!);
-    });
-    return JSON.parse(text) as TransactWriteItemsCommandInput;
+    const rewrite = (text: string) =>
+      replaced.reduce((result, old, i) => result.replaceAll(old, ids[i]!), text);
+    const transaction = JSON.parse(rewrite(template)) as TransactWriteItemsCommandInput;
+    if (packed) {
+      const item = transaction.TransactItems!.find((w) => w.Put?.Item?.entity?.S === 'DomainEvent')!.Put!
+        .Item!;
+      item.derived = { B: packDerived(JSON.parse(rewrite(derivedTemplate))) };
+    }
+    return transaction;
   };
   return {
     items: items.map((i) => i.entity?.S ?? '?'),

@@ -101,11 +101,13 @@ async function main(): Promise<number> {
 
 /** Runs a case; a failing case must not cost the figures of the others: it is reported and the run fails. */
 async function runCase(c: Case | StandaloneCase, run: () => Promise<CaseResult>): Promise<CaseResult> {
+  const started = performance.now();
+  const seconds = () => Math.round((performance.now() - started) / 1000);
   try {
-    return await run();
+    return { ...(await run()), seconds: seconds() };
   } catch (error) {
     console.error(`\nThe ${c.id} case failed:`, error);
-    return { id: c.id, title: c.title, rows: [], metrics: {}, failed: String(error) };
+    return { id: c.id, title: c.title, rows: [], metrics: {}, failed: String(error), seconds: seconds() };
   }
 }
 
@@ -178,8 +180,11 @@ async function runInRuntime(
     });
     for (const c of selected) {
       failures = new Map();
-      const result = await runCase(c, () => c.run(bench));
-      await runtime.settle();
+      const result = await runCase(c, async () => {
+        const ran = await c.run(bench);
+        await runtime.settle();
+        return ran;
+      });
       if (failures.size) {
         const failed = Object.fromEntries(failures);
         console.warn(`The ${c.id} case made functions fail (invocations): ${JSON.stringify(failed)}`);
@@ -224,6 +229,13 @@ async function report(
   const verdicts = checkBudgets(budgets, metrics, skipped, busy);
   console.log(`\n${table(results, verdicts)}\n`);
   for (const r of results.filter((r) => r.skipped)) console.log(`Skipped ${r.id}: ${r.skipped}`);
+  // The first case that needs the data set (read, in a full run) includes its loading.
+  console.log(
+    `Seconds per case: ${results
+      .filter((r) => r.seconds !== undefined)
+      .map((r) => `${r.id} ${r.seconds}`)
+      .join(', ')}`,
+  );
   const failed = verdicts.filter((v) => v.status === 'over' || v.status === 'not measured');
   for (const v of verdicts.filter((v) => v.status === 'accepted'))
     console.log(
@@ -264,6 +276,9 @@ async function report(
         ...(only ? { only } : {}),
         load: [output.machine.loadAverage[0]!, output.machine.loadAverageAtEnd[0]!],
         cores: output.machine.cores,
+        caseSeconds: Object.fromEntries(
+          results.filter((r) => r.seconds !== undefined).map((r) => [r.id, r.seconds!]),
+        ),
         ...(results.some((r) => r.failed)
           ? { failed: results.filter((r) => r.failed).map((r) => r.id) }
           : {}),

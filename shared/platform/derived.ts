@@ -2,7 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TenantContext } from './context.ts';
 import { tableName } from './db/client.ts';
-import { type DerivedItem, getItems, type Item } from './db/repository.ts';
+import { unpackDerived } from './db/derived-payload.ts';
+import { getItems, type Item } from './db/repository.ts';
 import type { Change } from './streams.ts';
 
 /**
@@ -12,8 +13,9 @@ import type { Change } from './streams.ts';
  * An item whose parent record is gone (a contact erased or merged away meanwhile) is not written.
  */
 export async function writeDerived(change: Change, ctx: TenantContext): Promise<void> {
-  const derived = (change.after?.derived as DerivedItem[] | undefined) ?? [];
-  if (change.kind !== 'INSERT' || derived.length === 0) return;
+  if (change.kind !== 'INSERT') return;
+  const derived = unpackDerived(change.after?.derived);
+  if (derived.length === 0) return;
   const parents = [
     ...new Map(derived.flatMap((d) => (d.parent ? [[keyOf(d.parent), d.parent]] : []))).values(),
   ];

@@ -24,6 +24,7 @@ import { PreconditionFailedError, UnknownReferenceError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { tableName } from './client.ts';
 import { decodeCursor, encodeCursor, invalidCursor, queryFingerprint } from './cursor.ts';
+import { packDerived } from './derived-payload.ts';
 import { and, type Condition, ExpressionBuilder, exists, hasVersion } from './expressions.ts';
 import { type ItemKey, tenantKey, tenantPrefix } from './keys.ts';
 import { withTransientRetries } from './retries.ts';
@@ -521,7 +522,7 @@ export class UnitOfWork {
     const derived = this.derived.splice(0);
     const outbox = this.operations.find((op) => op.write.Put?.Item?.entity === ('DomainEvent' as never));
     if (outbox) {
-      Object.assign(outbox.write.Put!.Item!, { derives: true, derived });
+      Object.assign(outbox.write.Put!.Item!, { derives: true, derived: packDerived(derived) });
       return;
     }
     this.put({
@@ -529,7 +530,7 @@ export class UnitOfWork {
       SK: 'EVT',
       entity: 'DerivedWrites',
       derives: true,
-      derived,
+      derived: packDerived(derived),
       expiresAt: Math.floor(Date.now() / 1000) + OUTBOX_RETENTION_SECONDS,
     });
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contactTransaction } from '../../../bench/replay.ts';
+import { packDerived, unpackDerived } from '../../../shared/platform/db/derived-payload.ts';
 
 const CONTACT = '01KCONTACT0000000000000000';
 const EVENT = '01KEVENT000000000000000000';
@@ -9,17 +10,9 @@ const attributes = (item: Record<string, string>) =>
 const put = (item: Record<string, string>, extra: Record<string, unknown> = {}) => ({
   Put: { TableName: 't', Item: { ...attributes(item), ...extra } },
 });
-// The history entry rides on the outbox item, to be written after the commit.
+// The history entry rides on the outbox item, compressed, to be written after the commit.
 const derived = {
-  L: [
-    {
-      M: {
-        item: {
-          M: attributes({ PK: `T#x#CONTACT#${CONTACT}`, SK: `HIST#${HISTORY}`, entity: 'HistoryEntry' }),
-        },
-      },
-    },
-  ],
+  B: packDerived([{ item: { PK: `T#x#CONTACT#${CONTACT}`, SK: `HIST#${HISTORY}`, entity: 'HistoryEntry' } }]),
 };
 const captured = {
   TransactItems: [
@@ -39,7 +32,10 @@ describe('replaying the transaction of a new contact', () => {
     expect(items[1]!.PK!.S).toBe('T#x#CONTACT-EMAIL#grace@example.com');
     expect(items[1]!.contactId!.S).toBe(items[0]!.PK!.S!.split('#').at(-1));
     expect(items[2]!.PK!.S).toMatch(/^T#x#EVT#/);
-    expect(JSON.stringify(items[2]!.derived)).toContain(items[0]!.PK!.S!);
+    const history = unpackDerived((items[2]!.derived as unknown as { B: Uint8Array }).B);
+    expect(history[0]!.item.PK).toBe(items[0]!.PK!.S);
+    expect(history[0]!.item.SK).not.toContain(HISTORY);
+    expect(captured.TransactItems[2]!.Put.Item.derived).toBe(derived);
   });
 
   it('puts the contact item alone, as the PutItem floor', () => {

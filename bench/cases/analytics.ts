@@ -17,7 +17,7 @@ import { signUp } from '../dataset.ts';
  * day's scores are written first, raw (not measured; the product's first run over empty contacts
  * is a different operation, with an event per contact). The product's run also reads each
  * contact's previous segment (by Query of the index per segment), which is what tells it who
- * changed segment; the target is ≥ 0.8 of the raw rate.
+ * changed segment; the target is ≥ 0.8 of the raw rate. Two passes of each side, in ABBA order.
  */
 const IN_FLIGHT = 16;
 
@@ -83,26 +83,33 @@ export const scoringCase: Case = {
       await writeRaw(batchesOf('bench-day-1'));
       phase.tick();
     });
-    const rawSeconds = await progress.run(`Raw BatchWriteItem of ${n} items`, 1, async (phase) => {
-      const seconds = await writeRaw(batchesOf('raw', 'loyal'));
-      phase.tick();
-      return seconds;
-    });
-    const rawRate = n / rawSeconds;
-
-    const ctx = tenantContext({ tenantId: t, actor: { type: 'system', process: 'bench' } });
-    const { rate, changed } = await progress.run(
-      `Next day's write-back (no segment moved)`,
-      1,
-      async (phase) => {
-        const start = performance.now();
-        const result = await writeRfmScores(ctx, 'bench-day-2', scores);
+    // Raw, product, product, raw (ABBA): a host that speeds up or slows down during the case
+    // weighs on both sides alike. One timed pass of each once gave 0.79 in a full run, where the
+    // case alone gave 1.02 and 0.99 straight after.
+    const timeRaw = (runId: string) =>
+      progress.run(`Raw BatchWriteItem of ${n} items (${runId})`, 1, async (phase) => {
+        const seconds = await writeRaw(batchesOf(runId, 'loyal'));
         phase.tick();
-        return { rate: n / ((performance.now() - start) / 1000), changed: result.changed };
-      },
-    );
-    if (changed !== 0) throw new Error(`${changed} contacts changed segment; none should have.`);
+        return seconds;
+      });
+    const ctx = tenantContext({ tenantId: t, actor: { type: 'system', process: 'bench' } });
+    const timeProduct = (runId: string) =>
+      progress.run(`Write-back of ${runId} (no segment moved)`, 1, async (phase) => {
+        const start = performance.now();
+        const result = await writeRfmScores(ctx, runId, scores);
+        if (result.changed !== 0)
+          throw new Error(`${result.changed} contacts changed segment; none should have.`);
+        phase.tick();
+        return (performance.now() - start) / 1000;
+      });
+    const rawFirst = await timeRaw('raw-1');
+    const productFirst = await timeProduct('bench-day-2');
+    const productSecond = await timeProduct('bench-day-3');
+    const rawSecond = await timeRaw('raw-2');
+    const rawRate = (2 * n) / (rawFirst + rawSecond);
+    const rate = (2 * n) / (productFirst + productSecond);
     const ratio = rate / rawRate;
+    const spread = [rawFirst / productFirst, rawSecond / productSecond];
     return {
       id: 'analytics-scores',
       title: 'Scores written back to contacts vs raw BatchWriteItem',
@@ -116,7 +123,7 @@ export const scoringCase: Case = {
         },
       ],
       metrics: { 'analytics-scores.rateRatio': ratio },
-      details: { contacts: n, rate, rawRate },
+      details: { contacts: n, rate, rawRate, ratioOfEachPair: spread },
     };
   },
 };

@@ -649,6 +649,49 @@ describe.skipIf(!hasChromium)('the console in Debian’s chromium', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'filters invoices by status in the address: a shared link opens filtered, and going back restores the filter',
+    async () => {
+      const customer = await created(
+        admin().post('/v1/contacts', {
+          firstName: 'Fiona',
+          lastName: 'Filter',
+          email: `fiona-${Date.now()}@customers.example`,
+        }),
+      );
+      const invoice = (description: string) =>
+        created(
+          admin().post('/v1/invoices', {
+            contactId: customer.id,
+            lines: [{ description, quantity: 1, unitAmount: 10_000, taxRateBps: 0 }],
+          }),
+        );
+      await invoice('Still a draft');
+      const issued = await created(admin().post(`/v1/invoices/${(await invoice('Sent')).id}/issue`), 200);
+      await runtime.settle();
+
+      // A link someone shared, to the drafts: the screen opens with them, already filtered.
+      const { context, page } = await session('finance', 'invoices?status=draft');
+      await page.getByRole('heading', { name: 'Invoices', level: 1 }).waitFor();
+      const rows = page.locator('table tbody tr');
+      const numbers = async () => (await rows.allInnerTexts()).map((row) => row.split('\t')[0]!.trim());
+      await expect.poll(() => rows.count()).toBeGreaterThan(0);
+      expect(await page.getByLabel('Status').inputValue()).toBe('draft');
+      expect(new Set(await numbers())).toEqual(new Set(['Draft']));
+
+      await page.getByLabel('Status').selectOption('open');
+      await expect.poll(numbers).toContain(issued.number);
+      expect(await numbers()).not.toContain('Draft');
+      expect(new URL(page.url()).searchParams.get('status')).toBe('open');
+
+      await page.goBack();
+      await expect.poll(async () => new Set(await numbers())).toEqual(new Set(['Draft']));
+      expect(await page.getByLabel('Status').inputValue()).toBe('draft');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });
 
 describe('sign-in through the token endpoint, and the authorizer', () => {

@@ -1,7 +1,15 @@
 import type { Schemas } from '@funnel/client';
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
 import type { LoaderFunction } from 'react-router';
-import { contactSearchLoader } from './lists.ts';
+import {
+  contactPage,
+  firstPageLoader,
+  invoicePage,
+  leadPage,
+  orderPage,
+  purchaseOrderPage,
+  quotePage,
+} from './lists.ts';
 
 export type Role = Schemas['Role'];
 
@@ -22,7 +30,7 @@ export interface Screen {
   /** Detail screens are reached from lists, not from the navigation. */
   nav?: false;
   component: LazyExoticComponent<ComponentType>;
-  /** Starts the screen's first request as the navigation starts (without waiting for it). */
+  /** Reads the screen's first page as the navigation starts; the screen shows once it has it (lists.ts). */
   loader?: LoaderFunction;
 }
 
@@ -52,7 +60,7 @@ export const screens: Screen[] = [
     title: 'Contacts',
     group: 'Work',
     roles: all,
-    loader: contactSearchLoader,
+    loader: firstPageLoader(contactPage),
     component: from(contacts, 'ContactSearch'),
   },
   {
@@ -79,7 +87,14 @@ export const screens: Screen[] = [
     nav: false,
     component: from(contacts, 'ContactPage'),
   },
-  { path: 'leads', title: 'Leads', group: 'Sales', roles: sales, component: from(salesScreens, 'LeadInbox') },
+  {
+    path: 'leads',
+    title: 'Leads',
+    group: 'Sales',
+    roles: sales,
+    loader: firstPageLoader(leadPage),
+    component: from(salesScreens, 'LeadInbox'),
+  },
   {
     path: 'pipeline',
     title: 'Pipeline',
@@ -87,7 +102,14 @@ export const screens: Screen[] = [
     roles: sales,
     component: from(salesScreens, 'PipelineBoard'),
   },
-  { path: 'quotes', title: 'Quotes', group: 'Sales', roles: sales, component: from(salesScreens, 'Quotes') },
+  {
+    path: 'quotes',
+    title: 'Quotes',
+    group: 'Sales',
+    roles: sales,
+    loader: firstPageLoader(quotePage),
+    component: from(salesScreens, 'Quotes'),
+  },
   {
     path: 'quotes/new',
     title: 'New quote',
@@ -96,7 +118,14 @@ export const screens: Screen[] = [
     nav: false,
     component: from(salesScreens, 'QuoteBuilder'),
   },
-  { path: 'orders', title: 'Orders', group: 'Sales', roles: sales, component: from(salesScreens, 'Orders') },
+  {
+    path: 'orders',
+    title: 'Orders',
+    group: 'Sales',
+    roles: sales,
+    loader: firstPageLoader(orderPage),
+    component: from(salesScreens, 'Orders'),
+  },
   {
     path: 'stock',
     title: 'Stock',
@@ -109,6 +138,7 @@ export const screens: Screen[] = [
     title: 'Purchase orders',
     group: 'Sales',
     roles: sales,
+    loader: firstPageLoader(purchaseOrderPage),
     component: from(salesScreens, 'PurchaseOrders'),
   },
   {
@@ -167,6 +197,7 @@ export const screens: Screen[] = [
     title: 'Invoices',
     group: 'Finance',
     roles: finance,
+    loader: firstPageLoader(invoicePage),
     component: from(financeScreens, 'Invoices'),
   },
   {

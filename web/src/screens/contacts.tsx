@@ -1,8 +1,8 @@
 import type { Schemas } from '@funnel/client';
 import { type FormEvent, useCallback, useState } from 'react';
-import { Link, useLoaderData, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useConsole } from '../app.tsx';
-import { contactPage, contactSearch, type FirstPage } from '../lists.ts';
+import { contactPage, contactSearch, useListPages } from '../lists.ts';
 import { api, ok } from '../session.ts';
 import {
   Badge,
@@ -34,12 +34,10 @@ export function bestTime(c: Contact): string | undefined {
  * one query of the matching index each (docs/data-model.md), with the API's cursors.
  */
 export function ContactSearch() {
-  const [params, setParams] = useSearchParams();
-  const { first } = useLoaderData() as FirstPage;
+  const { first, load, params, setParams } = useListPages(contactPage);
   const { q, by } = contactSearch(params);
   const [text, setText] = useState(q);
   const [field, setField] = useState(by);
-  const load = useCallback((cursor: string | undefined) => contactPage({ q, by }, cursor), [q, by]);
   return (
     <Page
       title="Contacts"

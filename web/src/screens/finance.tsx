@@ -2,6 +2,7 @@ import type { Schemas } from '@funnel/client';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useConsole } from '../app.tsx';
+import { invoicePage, invoiceStatus, useListPages } from '../lists.ts';
 import { api, ifMatch, ok } from '../session.ts';
 import {
   Badge,
@@ -35,16 +36,8 @@ const statusOf = (invoice: Pick<Invoice, 'status' | 'overdueSince'>) =>
 
 export function Invoices() {
   const { fmt } = useConsole();
-  const [status, setStatus] = useState<'' | Schemas['InvoiceStatus']>('');
-  const load = useCallback(
-    (cursor?: string) =>
-      ok(
-        api.GET('/v1/invoices', {
-          params: { query: { limit: 25, ...(status ? { status } : {}), ...cursorOf(cursor) } },
-        }),
-      ),
-    [status],
-  );
+  const { first, load, params, setParams } = useListPages(invoicePage);
+  const status = invoiceStatus(params) ?? '';
   return (
     <Page title="Invoices">
       <div className="toolbar">
@@ -52,7 +45,7 @@ export function Invoices() {
         <select
           id="invoice-status"
           value={status}
-          onChange={(e) => setStatus(e.target.value as typeof status)}
+          onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {})}
         >
           <option value="">All</option>
           <option value="draft">Draft</option>
@@ -66,6 +59,7 @@ export function Invoices() {
       <PagedList<Invoice>
         label="Invoices"
         load={load}
+        first={first}
         rowKey={(i) => i.id}
         empty="No invoices in this status."
         columns={[

@@ -2,6 +2,7 @@ import type { Schemas } from '@funnel/client';
 import { type DragEvent, type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useConsole } from '../app.tsx';
+import { leadPage, leadStatus, orderPage, purchaseOrderPage, quotePage, useListPages } from '../lists.ts';
 import { ApiError, api, ifMatch, ok } from '../session.ts';
 import {
   Badge,
@@ -27,16 +28,12 @@ const cursorOf = (cursor?: string) => (cursor ? { cursor } : {});
 /** New and working leads, with their owner; assigning one is a PATCH with If-Match. */
 export function LeadInbox() {
   const { members, fmt } = useConsole();
-  const [status, setStatus] = useState<Schemas['LeadStatus']>('new');
+  const { first, load, params, setParams } = useListPages(leadPage);
+  const status = leadStatus(params);
   const [round, setRound] = useState(0);
   const [error, setError] = useState<unknown>();
   const sellers = [...members.values()].filter(
     (m) => m.status === 'active' && (m.role === 'sales' || m.role === 'admin'),
-  );
-  const load = useCallback(
-    (cursor?: string) =>
-      ok(api.GET('/v1/leads', { params: { query: { status, limit: 25, ...cursorOf(cursor) } } })),
-    [status],
   );
   const assign = async (lead: Lead, ownerId: string) => {
     setError(undefined);
@@ -56,7 +53,7 @@ export function LeadInbox() {
     <Page title="Leads">
       <div className="toolbar">
         <label htmlFor="lead-status">Status</label>
-        <select id="lead-status" value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
+        <select id="lead-status" value={status} onChange={(e) => setParams({ status: e.target.value })}>
           <option value="new">New</option>
           <option value="working">Working</option>
           <option value="qualified">Qualified</option>
@@ -67,6 +64,7 @@ export function LeadInbox() {
       <PagedList<Lead>
         label="Leads"
         load={load}
+        first={first}
         version={round}
         rowKey={(l) => l.id}
         empty="No leads in this status."
@@ -321,10 +319,7 @@ export function PipelineBoard() {
 
 export function Quotes() {
   const { fmt } = useConsole();
-  const load = useCallback(
-    (cursor?: string) => ok(api.GET('/v1/quotes', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(quotePage);
   return (
     <Page
       title="Quotes"
@@ -337,6 +332,7 @@ export function Quotes() {
       <PagedList<Schemas['Quote']>
         label="Quotes"
         load={load}
+        first={first}
         rowKey={(q) => q.id}
         empty="No quotes yet."
         columns={[
@@ -665,15 +661,13 @@ function Configurator(props: { onAdd: (line: QuoteLineDraft) => void }) {
 
 export function Orders() {
   const { fmt } = useConsole();
-  const load = useCallback(
-    (cursor?: string) => ok(api.GET('/v1/orders', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(orderPage);
   return (
     <Page title="Orders">
       <PagedList<Schemas['Order']>
         label="Orders"
         load={load}
+        first={first}
         rowKey={(o) => o.id}
         empty="No orders yet."
         columns={[
@@ -746,16 +740,13 @@ export function StockLevels() {
 
 export function PurchaseOrders() {
   const { fmt } = useConsole();
-  const load = useCallback(
-    (cursor?: string) =>
-      ok(api.GET('/v1/purchase-orders', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(purchaseOrderPage);
   return (
     <Page title="Purchase orders">
       <PagedList<Schemas['PurchaseOrder']>
         label="Purchase orders"
         load={load}
+        first={first}
         rowKey={(p) => p.id}
         empty="No purchase orders yet."
         columns={[

@@ -1,3 +1,4 @@
+import { dateTimeFormat } from '../platform/intl.ts';
 import { localDateTime } from '../tasks/local-time.ts';
 import type { Contact } from './schema.ts';
 
@@ -10,7 +11,7 @@ type BestTime = NonNullable<Contact['bestTimeToCall']>;
  */
 export function reachableAt(best: BestTime | undefined, now: Date): boolean {
   if (!best) return false;
-  const weekday = new Intl.DateTimeFormat('en-US', { timeZone: best.timeZone, weekday: 'short' })
+  const weekday = dateTimeFormat('en-US', { timeZone: best.timeZone, weekday: 'short' })
     .format(now)
     .toLowerCase();
   const time = localDateTime(now, best.timeZone).slice(11, 16);

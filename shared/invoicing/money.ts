@@ -1,4 +1,5 @@
 import { ValidationError } from '../platform/errors.ts';
+import { currencyDigits, numberFormat } from '../platform/intl.ts';
 import { type InvoiceLine, type InvoiceLineInput, MAX_AMOUNT } from './schema.ts';
 
 /**
@@ -47,21 +48,13 @@ export function priceInvoice(lines: InvoiceLineInput[], path = 'body.lines'): To
   };
 }
 
-/** Digits after the decimal point in `currency` (2 for EUR, 0 for JPY, 3 for KWD). */
-export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits as number;
-}
-
 /** Exact decimal string of a minor-unit amount, e.g. 125000 EUR → "1250.00". */
 export function toDecimalString(minor: number, currency: string): string {
-  const digits = minorDigits(currency);
+  const digits = currencyDigits(currency);
   const sign = minor < 0 ? '-' : '';
   const text = String(Math.abs(minor)).padStart(digits + 1, '0');
   return digits === 0 ? `${sign}${text}` : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
-
-const formats = new Map<string, Intl.NumberFormat>();
 
 /**
  * "1,250.00 EUR": grouped and with the currency's own minor digits (Intl.NumberFormat), the code
@@ -69,11 +62,7 @@ const formats = new Map<string, Intl.NumberFormat>();
  * Intl formats exactly, so no amount ever goes through a float.
  */
 export function formatMoney(minor: number, currency: string): string {
-  let format = formats.get(currency);
-  if (!format) {
-    format = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code' });
-    formats.set(currency, format);
-  }
+  const format = numberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code' });
   const parts = format.formatToParts(toDecimalString(minor, currency) as unknown as number);
   const number = parts
     .filter((p) => p.type !== 'currency' && p.type !== 'literal')

@@ -1,26 +1,11 @@
+import { dateTimeFormat } from './intl.ts';
+
 /**
  * Calendar helpers for date-only values (`YYYY-MM-DD`), which the CRM interprets in the tenant's
  * time zone: an invoice due on 2026-11-30 is overdue from midnight of 2026-12-01 where the tenant is.
  * Intl carries the time-zone database, so no library is needed for these three operations.
  */
 const DAY_MS = 86_400_000;
-
-/**
- * Formatters by options and zone, made once: building an Intl.DateTimeFormat costs about 0.15 ms
- * (it resolves the locale and loads the zone's rules), formatting with one a few microseconds,
- * and metering formats the date of every API call (docs/performance.md, "A contact's create").
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let format = formatters.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, options);
-    formatters.set(key, format);
-  }
-  return format;
-}
 
 export function isTimeZone(zone: string): boolean {
   try {

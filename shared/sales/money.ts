@@ -1,3 +1,5 @@
+import { currencyDigits, numberFormat } from '../platform/intl.ts';
+
 /**
  * Money arithmetic on integer minor units. Products of amounts and rates can exceed 2^53, so they
  * are computed with BigInt; results are checked to fit a safe integer again.
@@ -40,23 +42,16 @@ export function ratioBps(numerator: number, denominator: number): number | undef
   return Number((BigInt(numerator) * 20000n + BigInt(denominator)) / (BigInt(denominator) * 2n));
 }
 
-/** The number of digits after the decimal point of a currency's minor unit (2 for EUR, 0 for JPY). */
-export function minorDigits(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  );
-}
-
 /**
  * `12345` EUR → "€123.45", formatted from a decimal string so that no floating-point value is
  * ever made from an amount.
  */
 export function formatMoney(amount: number, currency: string, locale = 'en'): string {
-  const digits = minorDigits(currency);
+  const digits = currencyDigits(currency);
   const negative = amount < 0;
   const text = String(Math.abs(amount)).padStart(digits + 1, '0');
   const decimal = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency }) as Intl.NumberFormat & {
+  const format = numberFormat(locale, { style: 'currency', currency }) as Intl.NumberFormat & {
     format(value: string): string;
   };
   return format.format(`${negative ? '-' : ''}${decimal}`);

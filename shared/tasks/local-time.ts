@@ -1,4 +1,5 @@
-import { dateTimeFormat, zonedTimeToInstant } from '../platform/time.ts';
+import { dateTimeFormat } from '../platform/intl.ts';
+import { zonedTimeToInstant } from '../platform/time.ts';
 
 /**
  * Local date-times (`YYYY-MM-DDTHH:mm`, wall-clock time in a tenant's zone) and the instants they

@@ -23,8 +23,17 @@ export interface Formatter {
 export function formatterFor(tenant: Schemas['Tenant']): Formatter {
   const locale = (tenant as { locale?: string }).locale ?? navigator.language ?? 'en';
   const timeZone = tenant.timeZone;
-  const digitsOf = (currency: string) =>
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  // One formatter per currency: a list of 25 rows formats dozens of amounts.
+  const moneyFormats = new Map<string, Intl.NumberFormat>();
+  const moneyFormat = (currency: string) => {
+    let format = moneyFormats.get(currency);
+    if (!format) {
+      format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+      moneyFormats.set(currency, format);
+    }
+    return format;
+  };
+  const digitsOf = (currency: string) => moneyFormat(currency).resolvedOptions().maximumFractionDigits ?? 2;
   const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone });
   const dateOnly = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
   const dateTimeFormat = new Intl.DateTimeFormat(locale, {
@@ -40,7 +49,7 @@ export function formatterFor(tenant: Schemas['Tenant']): Formatter {
     timeZone,
     currency: tenant.currency,
     money: (minor, currency = tenant.currency) =>
-      new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** digitsOf(currency)),
+      moneyFormat(currency).format(minor / 10 ** digitsOf(currency)),
     toMinor: (major, currency = tenant.currency) => {
       const normalized = major.trim().replace(/\s/g, '').replace(',', '.');
       if (!/^\d+(\.\d+)?$/.test(normalized)) return Number.NaN;

@@ -45,7 +45,9 @@ export function useListPages<T>(page: PageOf<T>) {
 }
 
 const PAGE = 25;
-const from = (cursor: string | undefined) => ({ limit: PAGE, ...(cursor ? { cursor } : {}) });
+/** The API's `cursor` parameter, absent for a first page. */
+export const cursorOf = (cursor?: string) => (cursor ? { cursor } : {});
+const from = (cursor: string | undefined) => ({ limit: PAGE, ...cursorOf(cursor) });
 
 export type ContactRow = Schemas['Contact'] | Schemas['Company'];
 export type SearchBy = 'name' | 'email' | 'company';
@@ -92,3 +94,24 @@ export const invoicePage: PageOf<Schemas['Invoice']> = (search, cursor) => {
     api.GET('/v1/invoices', { params: { query: { ...from(cursor), ...(status ? { status } : {}) } } }),
   );
 };
+
+export const mailingListPage: PageOf<Schemas['List']> = (_, cursor) =>
+  ok(api.GET('/v1/lists', { params: { query: from(cursor) } }));
+
+export const segmentPage: PageOf<Schemas['Segment']> = (_, cursor) =>
+  ok(api.GET('/v1/segments', { params: { query: from(cursor) } }));
+
+export const templatePage: PageOf<Schemas['Template']> = (_, cursor) =>
+  ok(api.GET('/v1/templates', { params: { query: from(cursor) } }));
+
+export const surveyPage: PageOf<Schemas['Survey']> = (_, cursor) =>
+  ok(api.GET('/v1/surveys', { params: { query: from(cursor) } }));
+
+export const memberPage: PageOf<Schemas['Member']> = (_, cursor) =>
+  ok(api.GET('/v1/members', { params: { query: from(cursor) } }));
+
+export const apiKeyPage: PageOf<Schemas['ApiKey']> = (_, cursor) =>
+  ok(api.GET('/v1/api-keys', { params: { query: from(cursor) } }));
+
+export const auditPage: PageOf<Schemas['AuditEntry']> = (_, cursor) =>
+  ok(api.GET('/v1/audit', { params: { query: from(cursor) } }));

@@ -2,13 +2,20 @@ import type { Schemas } from '@funnel/client';
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
 import type { LoaderFunction } from 'react-router';
 import {
+  apiKeyPage,
+  auditPage,
   contactPage,
   firstPageLoader,
   invoicePage,
   leadPage,
+  mailingListPage,
+  memberPage,
   orderPage,
   purchaseOrderPage,
   quotePage,
+  segmentPage,
+  surveyPage,
+  templatePage,
 } from './lists.ts';
 
 export type Role = Schemas['Role'];
@@ -146,6 +153,7 @@ export const screens: Screen[] = [
     title: 'Lists',
     group: 'Marketing',
     roles: marketing,
+    loader: firstPageLoader(mailingListPage),
     component: from(marketingScreens, 'MailingLists'),
   },
   {
@@ -153,6 +161,7 @@ export const screens: Screen[] = [
     title: 'Segments',
     group: 'Marketing',
     roles: marketing,
+    loader: firstPageLoader(segmentPage),
     component: from(marketingScreens, 'Segments'),
   },
   {
@@ -168,6 +177,7 @@ export const screens: Screen[] = [
     title: 'Templates',
     group: 'Marketing',
     roles: marketing,
+    loader: firstPageLoader(templatePage),
     component: from(marketingScreens, 'Templates'),
   },
   {
@@ -190,6 +200,7 @@ export const screens: Screen[] = [
     title: 'Surveys',
     group: 'Marketing',
     roles: marketing,
+    loader: firstPageLoader(surveyPage),
     component: from(marketingScreens, 'Surveys'),
   },
   {
@@ -227,6 +238,7 @@ export const screens: Screen[] = [
     title: 'Members',
     group: 'Admin',
     roles: admin,
+    loader: firstPageLoader(memberPage),
     component: from(adminScreens, 'Members'),
   },
   {
@@ -234,6 +246,7 @@ export const screens: Screen[] = [
     title: 'API keys',
     group: 'Admin',
     roles: admin,
+    loader: firstPageLoader(apiKeyPage),
     component: from(adminScreens, 'ApiKeys'),
   },
   {
@@ -248,6 +261,7 @@ export const screens: Screen[] = [
     title: 'Audit log',
     group: 'Admin',
     roles: admin,
+    loader: firstPageLoader(auditPage),
     component: from(adminScreens, 'AuditLog'),
   },
 ];

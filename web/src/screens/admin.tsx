@@ -1,6 +1,7 @@
 import type { Schemas } from '@funnel/client';
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useConsole } from '../app.tsx';
+import { apiKeyPage, auditPage, memberPage, useListPages } from '../lists.ts';
 import { api, ifMatch, ok } from '../session.ts';
 import {
   Badge,
@@ -19,7 +20,6 @@ import {
 type Member = Schemas['Member'];
 type Role = Schemas['Role'];
 const ROLES: Role[] = ['admin', 'sales', 'marketing', 'finance', 'support', 'readonly'];
-const cursorOf = (cursor?: string) => (cursor ? { cursor } : {});
 
 /** Members and their roles: invite (Cognito mails the invitation), change a role, deactivate. */
 export function Members() {
@@ -33,11 +33,7 @@ export function Members() {
   });
   const [invited, setInvited] = useState<string>();
   const submit = useSubmit();
-  const load = useCallback(
-    (cursor?: string) =>
-      ok(api.GET('/v1/members', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(memberPage);
   const act = async (action: () => Promise<unknown>) => {
     setError(undefined);
     try {
@@ -115,6 +111,7 @@ export function Members() {
       <PagedList<Member>
         label="Members"
         load={load}
+        first={first}
         version={round}
         rowKey={(m) => m.id}
         empty="No members."
@@ -183,11 +180,7 @@ export function ApiKeys() {
   const [created, setCreated] = useState<Schemas['ApiKeyCreated']>();
   const [error, setError] = useState<unknown>();
   const submit = useSubmit();
-  const load = useCallback(
-    (cursor?: string) =>
-      ok(api.GET('/v1/api-keys', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(apiKeyPage);
   return (
     <Page title="API keys">
       <Section title="Create a key">
@@ -222,6 +215,7 @@ export function ApiKeys() {
       <PagedList<Schemas['ApiKey']>
         label="API keys"
         load={load}
+        first={first}
         version={round}
         rowKey={(k) => k.id}
         empty="No API keys."
@@ -341,15 +335,13 @@ export function Settings() {
 
 export function AuditLog() {
   const { fmt } = useConsole();
-  const load = useCallback(
-    (cursor?: string) => ok(api.GET('/v1/audit', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(auditPage);
   return (
     <Page title="Audit log">
       <PagedList<Schemas['AuditEntry']>
         label="Audit log"
         load={load}
+        first={first}
         rowKey={(a) => a.id}
         empty="Nothing recorded yet."
         columns={[

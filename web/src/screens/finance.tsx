@@ -2,7 +2,7 @@ import type { Schemas } from '@funnel/client';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useConsole } from '../app.tsx';
-import { invoicePage, invoiceStatus, useListPages } from '../lists.ts';
+import { cursorOf, invoicePage, invoiceStatus, useListPages } from '../lists.ts';
 import { api, ifMatch, ok } from '../session.ts';
 import {
   Badge,
@@ -20,7 +20,6 @@ import {
 } from '../ui.tsx';
 
 type Invoice = Schemas['Invoice'];
-const cursorOf = (cursor?: string) => (cursor ? { cursor } : {});
 
 const tone = (invoice: Pick<Invoice, 'status' | 'overdueSince'>) =>
   invoice.status === 'paid'

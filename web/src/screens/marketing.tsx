@@ -1,7 +1,8 @@
 import type { Schemas } from '@funnel/client';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useConsole } from '../app.tsx';
+import { cursorOf, mailingListPage, segmentPage, surveyPage, templatePage, useListPages } from '../lists.ts';
 import { api, ifMatch, ok } from '../session.ts';
 import {
   Badge,
@@ -19,19 +20,16 @@ import {
 } from '../ui.tsx';
 
 type Campaign = Schemas['Campaign'];
-const cursorOf = (cursor?: string) => (cursor ? { cursor } : {});
 
 export function MailingLists() {
   const { fmt } = useConsole();
-  const load = useCallback(
-    (cursor?: string) => ok(api.GET('/v1/lists', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(mailingListPage);
   return (
     <Page title="Lists">
       <PagedList<Schemas['List']>
         label="Mailing lists"
         load={load}
+        first={first}
         rowKey={(l) => l.id}
         empty="No lists yet."
         columns={[
@@ -46,11 +44,7 @@ export function MailingLists() {
 
 export function Segments() {
   const { fmt } = useConsole();
-  const load = useCallback(
-    (cursor?: string) =>
-      ok(api.GET('/v1/segments', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(segmentPage);
   return (
     <Page
       title="Segments"
@@ -63,6 +57,7 @@ export function Segments() {
       <PagedList<Schemas['Segment']>
         label="Segments"
         load={load}
+        first={first}
         rowKey={(s) => s.id}
         empty="No segments yet: build the first one."
         columns={[
@@ -254,16 +249,13 @@ export function Templates() {
   const [contactEmail, setContactEmail] = useState('');
   const [preview, setPreview] = useState<Schemas['RenderedEmail']>();
   const submit = useSubmit();
-  const load = useCallback(
-    (cursor?: string) =>
-      ok(api.GET('/v1/templates', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(templatePage);
   return (
     <Page title="Templates">
       <PagedList<Schemas['Template']>
         label="Templates"
         load={load}
+        first={first}
         rowKey={(t) => t.id}
         empty="No templates yet."
         columns={[
@@ -637,11 +629,7 @@ export function CampaignPage() {
 export function Surveys() {
   const { fmt } = useConsole();
   const [selected, setSelected] = useState<string>();
-  const load = useCallback(
-    (cursor?: string) =>
-      ok(api.GET('/v1/surveys', { params: { query: { limit: 25, ...cursorOf(cursor) } } })),
-    [],
-  );
+  const { first, load } = useListPages(surveyPage);
   const results = useAsync(
     () =>
       selected
@@ -654,6 +642,7 @@ export function Surveys() {
       <PagedList<Schemas['Survey']>
         label="Surveys"
         load={load}
+        first={first}
         rowKey={(s) => s.id}
         empty="No surveys yet."
         columns={[

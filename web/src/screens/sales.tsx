@@ -2,7 +2,15 @@ import type { Schemas } from '@funnel/client';
 import { type DragEvent, type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useConsole } from '../app.tsx';
-import { leadPage, leadStatus, orderPage, purchaseOrderPage, quotePage, useListPages } from '../lists.ts';
+import {
+  cursorOf,
+  leadPage,
+  leadStatus,
+  orderPage,
+  purchaseOrderPage,
+  quotePage,
+  useListPages,
+} from '../lists.ts';
 import { ApiError, api, ifMatch, ok } from '../session.ts';
 import {
   Badge,
@@ -22,8 +30,6 @@ import { fullName } from './contacts.tsx';
 type Deal = Schemas['Deal'];
 type Lead = Schemas['Lead'];
 type Product = Schemas['Product'];
-
-const cursorOf = (cursor?: string) => (cursor ? { cursor } : {});
 
 /** New and working leads, with their owner; assigning one is a PATCH with If-Match. */
 export function LeadInbox() {

@@ -75,14 +75,20 @@ export const leadStatus = (search: URLSearchParams) =>
 export const leadPage: PageOf<Schemas['Lead']> = (search, cursor) =>
   ok(api.GET('/v1/leads', { params: { query: { status: leadStatus(search), ...from(cursor) } } }));
 
-export const quotePage: PageOf<Schemas['Quote']> = (_, cursor) =>
-  ok(api.GET('/v1/quotes', { params: { query: from(cursor) } }));
+/** A list without filters: each page is the next one after the cursor. */
+function unfiltered<T>(
+  get: (
+    query: ReturnType<typeof from>,
+  ) => Promise<{ data?: ListPage<T>; error?: unknown; response: Response }>,
+): PageOf<T> {
+  return (_, cursor) => ok(get(from(cursor)));
+}
 
-export const orderPage: PageOf<Schemas['Order']> = (_, cursor) =>
-  ok(api.GET('/v1/orders', { params: { query: from(cursor) } }));
+export const quotePage = unfiltered((query) => api.GET('/v1/quotes', { params: { query } }));
 
-export const purchaseOrderPage: PageOf<Schemas['PurchaseOrder']> = (_, cursor) =>
-  ok(api.GET('/v1/purchase-orders', { params: { query: from(cursor) } }));
+export const orderPage = unfiltered((query) => api.GET('/v1/orders', { params: { query } }));
+
+export const purchaseOrderPage = unfiltered((query) => api.GET('/v1/purchase-orders', { params: { query } }));
 
 /** Every invoice unless a status is chosen. */
 export const invoiceStatus = (search: URLSearchParams) =>
@@ -95,23 +101,16 @@ export const invoicePage: PageOf<Schemas['Invoice']> = (search, cursor) => {
   );
 };
 
-export const mailingListPage: PageOf<Schemas['List']> = (_, cursor) =>
-  ok(api.GET('/v1/lists', { params: { query: from(cursor) } }));
+export const mailingListPage = unfiltered((query) => api.GET('/v1/lists', { params: { query } }));
 
-export const segmentPage: PageOf<Schemas['Segment']> = (_, cursor) =>
-  ok(api.GET('/v1/segments', { params: { query: from(cursor) } }));
+export const segmentPage = unfiltered((query) => api.GET('/v1/segments', { params: { query } }));
 
-export const templatePage: PageOf<Schemas['Template']> = (_, cursor) =>
-  ok(api.GET('/v1/templates', { params: { query: from(cursor) } }));
+export const templatePage = unfiltered((query) => api.GET('/v1/templates', { params: { query } }));
 
-export const surveyPage: PageOf<Schemas['Survey']> = (_, cursor) =>
-  ok(api.GET('/v1/surveys', { params: { query: from(cursor) } }));
+export const surveyPage = unfiltered((query) => api.GET('/v1/surveys', { params: { query } }));
 
-export const memberPage: PageOf<Schemas['Member']> = (_, cursor) =>
-  ok(api.GET('/v1/members', { params: { query: from(cursor) } }));
+export const memberPage = unfiltered((query) => api.GET('/v1/members', { params: { query } }));
 
-export const apiKeyPage: PageOf<Schemas['ApiKey']> = (_, cursor) =>
-  ok(api.GET('/v1/api-keys', { params: { query: from(cursor) } }));
+export const apiKeyPage = unfiltered((query) => api.GET('/v1/api-keys', { params: { query } }));
 
-export const auditPage: PageOf<Schemas['AuditEntry']> = (_, cursor) =>
-  ok(api.GET('/v1/audit', { params: { query: from(cursor) } }));
+export const auditPage = unfiltered((query) => api.GET('/v1/audit', { params: { query } }));

@@ -120,8 +120,9 @@ export async function createTask(
     updatedAt: now,
     version: 1,
   };
+  const taskKey = taskKeys.task(ctx.tenantId, task.id);
   const uow = unitOfWork(ctx).put(
-    { ...taskKeys.task(ctx.tenantId, task.id), entity: 'Task', ...task, ...assigneeIndex(ctx, task) },
+    { ...taskKey, entity: 'Task', ...task, ...assigneeIndex(ctx, task) },
     { condition: notExists },
   );
   if (options.occurrence) {
@@ -140,12 +141,13 @@ export async function createTask(
       },
     );
   }
+  // The lookup of the tasks about a record is derived (written from the stream, within its lag):
+  // a task's links are fixed when it is created, so a late write can never undo a later change.
   for (const link of links) {
-    uow.put({
-      ...taskKeys.link(ctx.tenantId, link.type, link.id, task.id),
-      entity: 'TaskLink',
-      taskId: task.id,
-    });
+    uow.derive(
+      { ...taskKeys.link(ctx.tenantId, link.type, link.id, task.id), entity: 'TaskLink', taskId: task.id },
+      { parent: taskKey },
+    );
   }
   countInto(uow, ctx, task.assigneeId, task.status, 1);
   if (options.timelineContactId) {

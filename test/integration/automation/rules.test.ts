@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFiring } from '../../../shared/automation/firing.ts';
 import { createRule, createRuleFromTemplate, updateRule } from '../../../shared/automation/rules.ts';
 import { listRuns } from '../../../shared/automation/runs.ts';
@@ -8,10 +8,16 @@ import { createContact } from '../../../shared/contacts/service.ts';
 import { ValidationError } from '../../../shared/platform/errors.ts';
 import { findTasks } from '../../../shared/tasks/service.ts';
 import { createMember } from '../../../shared/tenancy/members.ts';
+import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 
-beforeAll(useTable);
+let derived: Derivations;
+beforeAll(async () => {
+  await useTable();
+  derived = await startDerivations();
+});
+afterAll(() => derived.stop());
 
 const callTask = {
   type: 'create_task' as const,
@@ -188,6 +194,8 @@ describe('a rule firing', () => {
       ['succeeded', 1],
       ['succeeded', 1],
     ]);
+    // The lookup of the tasks about a record trails their creation by the stream's lag.
+    await derived.settle();
     const tasks = await findTasks(ctx, { linkType: 'contact', linkId: contact.id, limit: 10 });
     expect(tasks.items.map((t) => t.assigneeId).sort()).toEqual([ann!.id, bob!.id].sort());
     expect(tasks.items[0]).toMatchObject({

@@ -117,9 +117,15 @@ function putAttendees(uow: UnitOfWork, ctx: TenantContext, activity: Activity): 
     });
 }
 
-function deleteAttendees(uow: UnitOfWork, ctx: TenantContext, activity: Activity): void {
+/**
+ * Deletes the attendee items of `activity`, except those of members still attending `kept` (which
+ * putAttendees overwrites): a transaction may not touch one item twice.
+ */
+function deleteAttendees(uow: UnitOfWork, ctx: TenantContext, activity: Activity, kept?: Activity): void {
+  const staying = new Set(kept ? attendeesOf(kept) : []);
   for (const memberId of attendeesOf(activity))
-    uow.delete({ PK: activityKeys.activity(ctx.tenantId, activity.id).PK, SK: `ATTENDEE#${memberId}` });
+    if (!staying.has(memberId))
+      uow.delete({ PK: activityKeys.activity(ctx.tenantId, activity.id).PK, SK: `ATTENDEE#${memberId}` });
 }
 
 const defined = (record: Record<string, unknown>) =>
@@ -254,7 +260,7 @@ export async function updateActivity(
   for (const { contactId, sk } of oldKeys)
     uow.delete({ PK: contactKeys.partition(ctx.tenantId, contactId), SK: sk });
   const timelineKeys = addTimelineEntries(uow, ctx, next);
-  deleteAttendees(uow, ctx, before);
+  deleteAttendees(uow, ctx, before, next);
   putAttendees(uow, ctx, next);
   const indexes = indexAttributes(ctx, next);
   const { id: _id, createdAt: _c, version: _v, ...set } = next;

@@ -281,6 +281,22 @@ describe('activities and the calendar', () => {
     const attending = await api.get(`/v1/calendar?${window}&owner=${support.memberId}`);
     expect(attending.body.items.map((i: { title: string }) => i.title)).toEqual(['Guidance review']);
 
+    // The meeting moves an hour later with the same attendee: it moves on their calendar too.
+    const moved = await sales.api.patch(`/v1/activities/${meeting.body.id}`, {
+      meeting: {
+        title: 'Guidance review',
+        start: soon(1, 11),
+        end: soon(1, 12),
+        location: 'Houston',
+        attendeeMemberIds: [support.memberId],
+      },
+    });
+    expect(moved.status, moved.text).toBe(200);
+    const attendingMoved = await api.get(`/v1/calendar?${window}&owner=${support.memberId}`);
+    expect(
+      attendingMoved.body.items.map((i: { title: string; start: string }) => [i.title, i.start]),
+    ).toEqual([['Guidance review', soon(1, 11)]]);
+
     // The call happened: it leaves the calendar but stays on the timeline.
     const done = await sales.api.patch(`/v1/activities/${call.body.id}`, {
       call: {

@@ -298,8 +298,9 @@ class Tally {
 }
 
 /**
- * Adds to `uow` the running totals and the stage-change record for a deal moving from `before`
- * (absent when the deal is new) to `after`. Returns the stages the deal has now reached.
+ * Adds to `uow` the running totals and the stage-change record (derived: `uow` must publish an
+ * event) for a deal moving from `before` (absent when the deal is new) to `after`. Returns the
+ * stages the deal has now reached.
  */
 export function recordDealPositionInto(
   uow: UnitOfWork,
@@ -341,13 +342,18 @@ export function recordDealPositionInto(
       ...(seconds !== undefined ? { secondsInPreviousStage: seconds } : {}),
       actor: describeActor(ctx.actor),
     };
-    uow.put({
-      ...dealKeys.stageChange(t, dealId, change.at, change.id),
-      entity: 'DealStageChange',
-      ...change,
-      GSI1PK: pipelineKeys.stageChanges(t, pipeline.id),
-      GSI1SK: `${change.at}#${change.id}`,
-    });
+    // A log entry, keyed by an id fixed now: derived (written from the stream, within its lag)
+    // rather than in the deal's transaction. The totals above stay in it: they are counters.
+    uow.derive(
+      {
+        ...dealKeys.stageChange(t, dealId, change.at, change.id),
+        entity: 'DealStageChange',
+        ...change,
+        GSI1PK: pipelineKeys.stageChanges(t, pipeline.id),
+        GSI1SK: `${change.at}#${change.id}`,
+      },
+      { parent: dealKeys.deal(t, dealId) },
+    );
   }
   tally.into(uow);
   return { reached: [...reachedBefore, ...reachedNow], ...(change ? { change } : {}) };

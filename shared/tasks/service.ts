@@ -85,7 +85,7 @@ export interface CreateOptions {
    * call with the same occurrence returns the task the first call created instead of a new one.
    */
   occurrence?: string;
-  /** Also record the new task on this contact's timeline, in the same transaction. */
+  /** Also record the new task on this contact's timeline (derived: written once the task commits). */
   timelineContactId?: string;
 }
 

@@ -168,9 +168,20 @@ export async function performMerge(
       condition: (e) => `${e.name('mergingInto')} = ${e.value(contactId)}`,
       onConditionFailed: () => new ConflictError('The duplicate changed during the merge.'),
     });
-    if (duplicate.email) uow.delete(contactKeys.email(t, duplicate.email));
     const { next, fields } = applyContactChange(ctx, keep, mergedUpdate(keep, duplicate), { trusted: true });
-    writeContactChangeInto(uow, ctx, keep, next, fields, 'merged');
+    // A kept contact with no email takes the duplicate's, and its guard with it: one transaction
+    // may not delete the guard and put it again.
+    const emailMoves = duplicate.email !== undefined && next.email === duplicate.email;
+    if (duplicate.email && !emailMoves) uow.delete(contactKeys.email(t, duplicate.email));
+    writeContactChangeInto(
+      uow,
+      ctx,
+      keep,
+      next,
+      fields,
+      'merged',
+      emailMoves ? { emailGuardOf: duplicateId } : {},
+    );
     addTimelineEntryInto(uow, ctx, contactId, {
       kind: 'change',
       title: `Merged with ${duplicate.firstName} ${duplicate.lastName}`,

@@ -345,6 +345,10 @@ export function writeContactChangeInto(
   next: Contact,
   fields: string[],
   action: 'updated' | 'merged' = 'updated',
+  options: {
+    /** The contact whose email guard the new email has (a merge's duplicate): taken over, not refused. */
+    emailGuardOf?: string;
+  } = {},
 ): Contact {
   const saved: Contact = {
     ...next,
@@ -374,9 +378,13 @@ export function writeContactChangeInto(
   if (fields.includes('email')) {
     if (current.email) uow.delete(contactKeys.email(ctx.tenantId, current.email));
     if (saved.email) {
+      const from = options.emailGuardOf;
       uow.put(
         { ...contactKeys.email(ctx.tenantId, saved.email), entity: 'ContactEmail', contactId: id },
-        { condition: notExists, onConditionFailed: emailTaken(saved.email) },
+        {
+          condition: from ? (e) => `${notExists(e)} OR ${e.name('contactId')} = ${e.value(from)}` : notExists,
+          onConditionFailed: emailTaken(saved.email),
+        },
       );
     }
   }

@@ -161,4 +161,37 @@ describe('merging', () => {
     const history = await listHistory(ctx, { type: 'contact', id: keep.id }, { limit: 10 });
     expect(history.items.map((h) => h.action)).toEqual(['merged', 'created', 'created']);
   }, 60_000);
+
+  it('gives the kept contact the duplicate’s email when it has none, and that email stays unique', async () => {
+    const { ctx } = await newTenant();
+    const base = { lifecycleStage: 'lead' as const, tags: [] };
+    const keep = await createContact(ctx, { firstName: 'Keep', lastName: 'Me', ...base });
+    const duplicate = await createContact(ctx, {
+      firstName: 'Dup',
+      lastName: 'Licate',
+      email: 'dup@example.com',
+      ...base,
+    });
+    await requestMerge(ctx, keep.id, duplicate.id);
+    await performMerge(ctx, keep.id, duplicate.id);
+    await performMerge(ctx, keep.id, duplicate.id);
+
+    const kept = await getContact(ctx, keep.id);
+    expect(kept.email).toBe('dup@example.com');
+    expect(kept.mergingInto).toBeUndefined();
+    await expect(getContact(ctx, duplicate.id)).rejects.toThrow();
+    // The email's guard now names the kept contact: nobody else can take the address.
+    await expect(
+      createContact(ctx, { firstName: 'Other', lastName: 'One', email: 'dup@example.com', ...base }),
+    ).rejects.toThrow(ConflictError);
+    // And the kept contact can give it up, which frees it.
+    await updateContact(ctx, keep.id, { email: null });
+    const other = await createContact(ctx, {
+      firstName: 'Other',
+      lastName: 'One',
+      email: 'dup@example.com',
+      ...base,
+    });
+    expect(other.email).toBe('dup@example.com');
+  });
 });

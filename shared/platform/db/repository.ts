@@ -70,12 +70,16 @@ export async function getItem(ctx: TenantContext, key: ItemKey, options: { consi
   return item && !isExpired(item, ctx) ? item : undefined;
 }
 
-/** Up to 100 keys per call; unprocessed keys are retried. Order of the result is not the keys' order. */
+/**
+ * Up to 100 keys per call; unprocessed keys are retried. Order of the result is not the keys' order.
+ * A key given twice is read once (BatchGetItem refuses a request that names one item twice).
+ */
 export async function getItems(
   ctx: TenantContext,
-  keys: ItemKey[],
+  given: ItemKey[],
   { consistent = false }: { consistent?: boolean } = {},
 ): Promise<Item[]> {
+  const keys = [...new Map(given.map((key) => [`${key.PK}\u0000${key.SK}`, key])).values()];
   const found: Item[] = [];
   for (let start = 0; start < keys.length; start += 100) {
     const chunk = keys.slice(start, start + 100);

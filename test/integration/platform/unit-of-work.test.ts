@@ -3,7 +3,7 @@ import { TenantCreated } from '../../../events/tenancy.ts';
 import { tenantContext } from '../../../shared/platform/context.ts';
 import { notExists } from '../../../shared/platform/db/expressions.ts';
 import { asTenantId, tenantKey } from '../../../shared/platform/db/keys.ts';
-import { getItem, queryPage, unitOfWork } from '../../../shared/platform/db/repository.ts';
+import { getItem, getItems, queryPage, unitOfWork } from '../../../shared/platform/db/repository.ts';
 import { ConflictError } from '../../../shared/platform/errors.ts';
 import { newId } from '../../../shared/platform/ids.ts';
 import { useTable } from '../../support/table.ts';
@@ -47,6 +47,20 @@ describe('unit of work', () => {
     await expect(uow.commit()).rejects.toThrow('exists: first');
     expect(await getItem(ctx, { PK: tenantKey(ctx.tenantId, 'THING', 'c'), SK: 'THING' })).toBeUndefined();
     expect(await getItem(ctx, { PK: tenantKey(ctx.tenantId, 'EVT', eventId), SK: 'EVT' })).toBeUndefined();
+  });
+
+  it('reads a key named twice once, as a batch cannot name it twice', async () => {
+    const ctx = newContext();
+    const key = { PK: tenantKey(ctx.tenantId, 'THING', 'twice'), SK: 'THING' };
+    await unitOfWork(ctx)
+      .put({ ...key, name: 'twice' })
+      .commit();
+    const items = await getItems(ctx, [
+      key,
+      { ...key },
+      { PK: tenantKey(ctx.tenantId, 'THING', 'none'), SK: 'THING' },
+    ]);
+    expect(items.map((item) => item.name)).toEqual(['twice']);
   });
 
   it('refuses to write a key of another tenant', async () => {

@@ -81,7 +81,7 @@ export function documentInto(
     size: file.size,
     sha256: file.sha256,
     version: 1,
-    attachedTo,
+    attachedTo: distinct(attachedTo),
     source,
     status: 'available',
     createdAt: now,
@@ -91,9 +91,20 @@ export function documentInto(
   return document;
 }
 
+/** Each record once, in the order given: a record named twice gets one listing item. */
+function distinct(attachedTo: Document['attachedTo']): Document['attachedTo'] {
+  const seen = new Set<string>();
+  return attachedTo.filter((on) => {
+    const key = `${on.kind}#${on.id}`;
+    return !seen.has(key) && !!seen.add(key);
+  });
+}
+
 function putDocumentInto(uow: UnitOfWork, ctx: TenantContext, document: Document, storageKey: string) {
-  const { attachedTo } = document;
-  const item = { entity: 'Document', ...document, storageKey };
+  // Again here: an upload announced before presignUpload de-duplicated may still name one twice,
+  // and one transaction may not write the same listing item twice.
+  const attachedTo = distinct(document.attachedTo);
+  const item = { entity: 'Document', ...document, attachedTo, storageKey };
   uow.put({
     ...documentKeys.document(ctx.tenantId, document.id),
     ...item,
@@ -186,7 +197,7 @@ export async function presignUpload(ctx: TenantContext, body: DocumentUploadRequ
     size: body.size,
     sha256: body.sha256,
     version: 1,
-    attachedTo: body.attachTo,
+    attachedTo: distinct(body.attachTo),
     source: 'upload',
     status: 'uploading',
     createdAt: now,

@@ -61,6 +61,22 @@ describe('a document uploaded through a presigned address', () => {
     expect(Buffer.from(await file.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
+  it('attaches once to a record named twice', async () => {
+    const bytes = randomBytes(1_000);
+    const twice = [
+      { kind: 'contact', id: contactId },
+      { kind: 'contact', id: contactId },
+    ];
+    const created = await announce(bytes, { name: 'twice.txt', contentType: 'text/plain', attachTo: twice });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.attachedTo).toEqual([{ kind: 'contact', id: contactId }]);
+    expect((await put(created.body.upload, bytes)).status).toBe(200);
+    const completed = await tenant.api.post(`/v1/documents/${created.body.id}/complete`, {});
+    expect(completed.status, completed.text).toBe(200);
+    const listed = await tenant.api.get(`/v1/documents?kind=contact&id=${contactId}`);
+    expect(listed.body.items.filter((d: { id: string }) => d.id === created.body.id)).toHaveLength(1);
+  });
+
   it('refuses a body other than the one announced, at upload and again at completion', async () => {
     const bytes = randomBytes(1000);
     const created = await announce(bytes);

@@ -119,31 +119,40 @@ export async function importChunk(ctx: TenantContext, message: ChunkMessage): Pr
   // by one from fresh reads, where each row's own error is known.
   let batch: Array<{ row: Row; outcome: Outcome }> = [];
   let uow = unitOfWork(ctx);
+  // The emails the pending transaction writes: a later row with one of them waits for the commit,
+  // as one transaction may not write a contact twice (and the second write needs the first's version).
+  let staging = new Set<string>();
   const flush = async () => {
     const staged = batch;
-    const staging = uow;
+    const pending = uow;
     batch = [];
     uow = unitOfWork(ctx);
+    staging = new Set();
     if (staged.length === 0) return;
     try {
-      if (!stored.dryRun) await staging.commit();
+      if (!stored.dryRun) await pending.commit();
       for (const { outcome } of staged) counts[outcome]++;
     } catch {
       const fresh = await existingByEmail(
         ctx,
         staged.map(({ row }) => row.input.email!),
       );
-      for (const { row } of staged) {
-        const email = row.input.email!;
+      for (const email of new Set(staged.map(({ row }) => row.input.email!))) {
         const current = fresh.get(email);
         if (current) existing.set(email, current);
         else existing.delete(email);
+      }
+      for (const { row } of staged) {
+        const email = row.input.email!;
+        const before = existing.get(email);
         try {
           const single = unitOfWork(ctx);
           const outcome = stage(ctx, row, existing, write, single);
           await single.commit();
           counts[outcome]++;
         } catch (error) {
+          if (before) existing.set(email, before);
+          else existing.delete(email);
           rowFailed(row, error);
         }
       }
@@ -161,8 +170,10 @@ export async function importChunk(ctx: TenantContext, message: ChunkMessage): Pr
         row.input.companyId = await companyFor(ctx, stored.id, row.company);
         row.filled.add('companyId');
       }
-      if (uow.size + writeBound(row, existing.get(row.input.email!)) > 100) await flush();
+      const email = row.input.email!;
+      if (staging.has(email) || uow.size + writeBound(row, existing.get(email)) > 100) await flush();
       const outcome = stage(ctx, row, existing, write, uow);
+      staging.add(email);
       batch.push({ row, outcome });
       if (uow.size >= STAGED_WRITES) await flush();
     } catch (error) {

@@ -49,6 +49,37 @@ describe('imports', () => {
   });
 });
 
+describe('an import naming one email on several rows', () => {
+  it('creates the contact from the first row and updates it from the next, in one chunk', async () => {
+    const { ctx } = await newTenant();
+    const existing = await createContact(ctx, {
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      email: 'grace@x.example',
+      lifecycleStage: 'lead',
+      tags: [],
+    });
+    const started = await createImport(
+      ctx,
+      { dryRun: false, parts: 1 },
+      [
+        'First Name,Last Name,Email,Tags',
+        'Ada,Lovelace,ada@x.example,a',
+        'Ada,King,ada@x.example,b',
+        'Grace,Murray,grace@x.example,c',
+        'Grace,Hopper,grace@x.example,d',
+        '',
+      ].join('\n'),
+    );
+    const done = await runImport(ctx, started.id);
+    expect((await listImportErrors(ctx, started.id, { limit: 10 })).items).toEqual([]);
+    expect(done).toMatchObject({ status: 'completed', created: 1, updated: 3, failed: 0 });
+    const grace = await getContact(ctx, existing.id);
+    expect(grace).toMatchObject({ lastName: 'Hopper', version: 3 });
+    expect(grace.tags).toEqual(expect.arrayContaining(['c', 'd']));
+  });
+});
+
 describe('CSV exports', () => {
   it('write names a spreadsheet would run as formulas as text, and import back as they were', async () => {
     const { ctx } = await newTenant();

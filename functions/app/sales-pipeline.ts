@@ -312,6 +312,9 @@ export const pipelineRoutes = {
     function: fn,
     access: anyMember,
     summary: 'List when a deal entered each stage and how long it stayed',
+    description:
+      'Oldest first. A stage change is listed within about a second of the move: it is written once ' +
+      'the deal is saved.',
     tags: deals,
     params: ById,
     query: PageQuery,

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { FieldIssue } from '../shared/platform/errors.ts';
 import { lazy } from '../shared/platform/lazy.ts';
-import { NonEmpty, named } from '../shared/platform/schema.ts';
+import { NonEmpty, named, StorableNumber } from '../shared/platform/schema.ts';
 import type { EventDefinition } from './define.ts';
 
 /**
@@ -23,7 +23,7 @@ export const CONDITION_OPERATORS = [
 ] as const;
 export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
 
-const Scalar = lazy(() => z.union([z.string().check(z.maxLength(500)), z.number(), z.boolean()]));
+const Scalar = lazy(() => z.union([z.string().check(z.maxLength(500)), StorableNumber, z.boolean()]));
 
 export const EventCondition = named(
   'EventCondition',

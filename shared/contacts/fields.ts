@@ -2,7 +2,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../platform/errors.ts';
-import { IsoDate } from '../platform/schema.ts';
+import { IsoDate, isStorableNumber } from '../platform/schema.ts';
 import { fieldKeys } from './keys.ts';
 import type { CustomFieldDefine, CustomFieldDefinition, CustomFieldValue } from './schema.ts';
 
@@ -67,7 +67,9 @@ function checkValue(definition: CustomFieldDefinition, value: CustomFieldValue):
         ? undefined
         : 'Must be text of at most 1000 characters.';
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'Must be a number.';
+      return typeof value === 'number' && isStorableNumber(value)
+        ? undefined
+        : 'Must be a number from -9007199254740991 to 9007199254740991.';
     case 'date':
       return typeof value === 'string' && IsoDate.safeParse(value).success
         ? undefined
@@ -79,6 +81,22 @@ function checkValue(definition: CustomFieldDefinition, value: CustomFieldValue):
         ? undefined
         : `Must be one of: ${definition.choices?.join(', ')}.`;
   }
+}
+
+/**
+ * What a contact's custom field values may take together, as JSON: a contact item, its history
+ * entry (the old and the new values) and its event stay far below DynamoDB's 400 KB an item.
+ */
+export const CUSTOM_FIELDS_MAX_BYTES = 16_384;
+
+/** Refuses a contact's custom field values (after the change) over CUSTOM_FIELDS_MAX_BYTES. */
+export function checkCustomFieldsSize(values: Record<string, unknown>, path = 'body.customFields'): void {
+  const bytes = Buffer.byteLength(JSON.stringify(values));
+  if (bytes > CUSTOM_FIELDS_MAX_BYTES)
+    throw ValidationError.field(
+      path,
+      `A contact's custom fields take at most ${CUSTOM_FIELDS_MAX_BYTES} bytes together (${bytes} with this change).`,
+    );
 }
 
 /**
@@ -113,7 +131,8 @@ export function parseCustomFieldCell(definition: CustomFieldDefinition, cell: st
   switch (definition.type) {
     case 'number': {
       const n = Number(cell.replace(/\s/g, ''));
-      return Number.isFinite(n) && cell.trim() !== '' ? n : cell;
+      // Out of range, it stays text, and the row fails on its type rather than the whole chunk.
+      return isStorableNumber(n) && cell.trim() !== '' ? n : cell;
     }
     case 'boolean': {
       const v = cell.trim().toLowerCase();

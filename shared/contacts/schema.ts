@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { Locale } from '../platform/i18n/schema.ts';
 import { lazy } from '../platform/lazy.ts';
-import { Email, Id, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
+import { DomainName, Email, Id, IsoDateTime, NonEmpty, named, StorableNumber } from '../platform/schema.ts';
 import { secretField } from '../platform/secret-fields.ts';
 import { BestTimeToCall, WEEKDAYS } from './best-time.ts';
 import { CONSENT_STATUSES, LIFECYCLE_STAGES } from './vocabulary.ts';
@@ -101,7 +101,7 @@ export const Demographics = named(
   'Optional, used only by analytics; leave out what the contact did not share.',
 );
 
-export const CustomFieldValue = lazy(() => z.union([z.string(), z.number(), z.boolean()]));
+export const CustomFieldValue = lazy(() => z.union([z.string(), StorableNumber, z.boolean()]));
 export type CustomFieldValue = z.infer<typeof CustomFieldValue>;
 const CustomFieldValues = lazy(() => z.record(z.string(), CustomFieldValue));
 
@@ -199,16 +199,6 @@ export const ContactUpdate = named(
 );
 export type ContactUpdate = z.infer<typeof ContactUpdate>;
 
-const Domain = lazy(() =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.toLowerCase(),
-      z.regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, { message: 'Must be a domain name such as example.com.' }),
-    ),
-);
-
 export const Company = named(
   'Company',
   lazy(() =>
@@ -234,7 +224,7 @@ export const CompanyCreate = named(
   lazy(() =>
     z.object({
       name: NonEmpty(200),
-      domain: z.optional(Domain),
+      domain: z.optional(DomainName),
       ownerId: z.optional(Id),
       industry: z.optional(NonEmpty(100)),
       region: z.optional(NonEmpty(100)),
@@ -249,7 +239,7 @@ export const CompanyUpdate = named(
   lazy(() =>
     z.object({
       name: z.optional(NonEmpty(200)),
-      domain: z.optional(z.nullable(Domain)),
+      domain: z.optional(z.nullable(DomainName)),
       ownerId: z.optional(z.nullable(Id)),
       industry: z.optional(z.nullable(NonEmpty(100))),
       region: z.optional(z.nullable(NonEmpty(100))),

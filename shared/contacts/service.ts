@@ -18,7 +18,7 @@ import {
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { defaultOwnerId } from '../platform/owner.ts';
-import { checkCustomFields, listCustomFields } from './fields.ts';
+import { checkCustomFields, checkCustomFieldsSize, listCustomFields } from './fields.ts';
 import { fieldChanges, recordHistoryInto } from './history.ts';
 import { contactKeys } from './keys.ts';
 import { type PhoneNormalizer, phoneNormalizer } from './phones.ts';
@@ -185,6 +185,7 @@ export function createContactInto(
 ): Contact {
   const now = ctx.clock.now().toISOString();
   checkedCustomFields(input.customFields, write);
+  if (input.customFields && !write.trusted) checkCustomFieldsSize(input.customFields);
   const addresses = input.addresses ?? [];
   const contact: Contact = {
     id: newId(),
@@ -303,6 +304,7 @@ export function applyContactChange(
           if (v === null) delete merged[key];
           else merged[key] = v;
         }
+        if (!write.trusted) checkCustomFieldsSize(merged);
         next.customFields = merged as Contact['customFields'];
         break;
       }

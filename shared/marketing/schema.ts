@@ -9,6 +9,7 @@ import {
   LocalDateTime,
   NonEmpty,
   named,
+  StorableNumber,
   TimeZone,
 } from '../platform/schema.ts';
 import { Audience } from './audience-schema.ts';
@@ -273,7 +274,7 @@ export const SegmentCondition = named(
         /** A contact field (see SEGMENT_FIELDS) or `custom.<key>` for a custom field. */
         field: z.string().check(z.minLength(1), z.maxLength(60)),
         op: z.enum(FIELD_OPS),
-        value: z.optional(z.union([z.string().check(z.maxLength(200)), z.number(), z.boolean()])),
+        value: z.optional(z.union([z.string().check(z.maxLength(200)), StorableNumber, z.boolean()])),
       }),
     ]),
   ),

@@ -91,9 +91,38 @@ export const Currency = lazy(() =>
     .check(z.refine((v) => currencies.has(v), { message: 'Must be an ISO 4217 currency code such as EUR.' })),
 );
 
+const STORABLE_NUMBER =
+  'Must be a number from -9007199254740991 to 9007199254740991, and 0 or at least 1e-100 in size.';
+
+/** What DynamoDB, through the AWS SDK, stores as given: a safe magnitude and no underflow. */
+export const isStorableNumber = (n: number) =>
+  Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER && (n === 0 || Math.abs(n) >= 1e-100);
+
+/** A free number a client sends (a custom field's value, a condition's operand). */
+export const StorableNumber = lazy(() =>
+  z.number().check(
+    z.minimum(-Number.MAX_SAFE_INTEGER, { message: STORABLE_NUMBER }),
+    z.maximum(Number.MAX_SAFE_INTEGER, { message: STORABLE_NUMBER }),
+    // The range is checked above; this adds the underflow (JSON cannot carry NaN or Infinity).
+    z.refine((n) => n === 0 || Math.abs(n) >= 1e-100, { message: STORABLE_NUMBER }),
+  ),
+);
+
 /** Money is an integer number of minor units (cents) with its currency; never a float. */
 export const MinorUnits = lazy(() =>
   z.int().check(z.minimum(0, { message: 'Must be zero or more minor units.' })),
+);
+
+/** A company's domain, lower-cased; at most 253 characters, as DNS allows (and a key can hold). */
+export const DomainName = lazy(() =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.toLowerCase(),
+      z.maxLength(253, { message: 'Must be a domain name of at most 253 characters.' }),
+      z.regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, { message: 'Must be a domain name such as example.com.' }),
+    ),
 );
 
 /** Trimmed and lower-cased, so comparisons and uniqueness are case-insensitive. */

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { lazy } from '../platform/lazy.ts';
 import {
   Currency,
+  DomainName,
   Email,
   Id,
   IsoDate,
@@ -44,15 +45,7 @@ const Prospect = lazy(() =>
 const ProspectCompany = lazy(() =>
   z.object({
     name: NonEmpty(200),
-    domain: z.optional(
-      z.string().check(
-        z.trim(),
-        z.toLowerCase(),
-        z.regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, {
-          message: 'Must be a domain name such as example.com.',
-        }),
-      ),
-    ),
+    domain: z.optional(DomainName),
   }),
 );
 

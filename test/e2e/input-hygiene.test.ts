@@ -122,3 +122,91 @@ describe('strict input', () => {
     expect(empty.status, empty.text).toBe(200);
   });
 });
+
+describe('values the database cannot hold', () => {
+  const paths = (response: { body: any }) => response.body.errors.map((e: { path: string }) => e.path);
+
+  it('refuses a number the SDK cannot store exactly, wherever a client may send one, and writes nothing', async () => {
+    const field = await tenant.api.post('/v1/contact-fields', {
+      key: 'account_no',
+      label: 'Account number',
+      type: 'number',
+    });
+    expect(field.status, field.text).toBe(201);
+    for (const value of [2 ** 60, 1e200, 1e-200]) {
+      const contact = await tenant.api.post('/v1/contacts', {
+        firstName: 'Big',
+        lastName: `Number ${value}`,
+        customFields: { account_no: value },
+      });
+      expectProblem(contact, 400);
+      expect(paths(contact)).toEqual(['body.customFields.account_no']);
+    }
+    const listed = await tenant.api.get('/v1/contacts?limit=100');
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body.items.filter((c: { firstName: string }) => c.firstName === 'Big')).toEqual([]);
+    const stored = await tenant.api.post('/v1/contacts', {
+      firstName: 'Safe',
+      lastName: 'Number',
+      customFields: { account_no: 9_007_199_254_740_991 },
+    });
+    expect(stored.status, stored.text).toBe(201);
+
+    const segment = await tenant.api.post('/v1/segments', {
+      name: 'Big accounts',
+      conditions: [{ type: 'field', field: 'custom.account_no', op: 'gt', value: 1e16 }],
+    });
+    expectProblem(segment, 400);
+    expect(paths(segment)).toEqual(['body.conditions.0.value']);
+    const webhook = await tenant.api.post('/v1/webhooks', {
+      url: 'https://hooks.example.com/funnel',
+      events: [{ type: 'InvoicePaid', conditions: [{ field: 'total', op: 'gte', value: 1e16 }] }],
+    });
+    expectProblem(webhook, 400);
+    expect(paths(webhook)).toEqual(['body.events.0.conditions.0.value']);
+  });
+
+  it('refuses a company domain longer than DNS allows, on a company and on a lead', async () => {
+    const domain = `${'a'.repeat(2100)}.com`;
+    const company = await tenant.api.post('/v1/companies', { name: 'Long', domain });
+    expectProblem(company, 400);
+    expect(paths(company)).toEqual(['body.domain']);
+    const lead = await tenant.api.post('/v1/leads', {
+      source: 'web',
+      person: { firstName: 'Lee', lastName: 'Long' },
+      company: { name: 'Long', domain },
+    });
+    expectProblem(lead, 400);
+    expect(paths(lead)).toEqual(['body.company.domain']);
+  });
+
+  it("refuses custom values that together would outgrow a contact's item", async () => {
+    for (let i = 0; i < 20; i++) {
+      const field = await tenant.api.post('/v1/contact-fields', {
+        key: `note_${i}`,
+        label: `Note ${i}`,
+        type: 'text',
+      });
+      expect(field.status, field.text).toBe(201);
+    }
+    const customFields = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`note_${i}`, '中'.repeat(1000)]),
+    );
+    const response = await tenant.api.post('/v1/contacts', {
+      firstName: 'Wide',
+      lastName: 'Contact',
+      customFields,
+    });
+    expectProblem(response, 400);
+    expect(paths(response)).toEqual(['body.customFields']);
+    const fits = await tenant.api.post('/v1/contacts', {
+      firstName: 'Wide',
+      lastName: 'Enough',
+      customFields: Object.fromEntries(Object.entries(customFields).slice(0, 4)),
+    });
+    expect(fits.status, fits.text).toBe(201);
+    const grown = await tenant.api.patch(`/v1/contacts/${fits.body.id}`, { customFields });
+    expectProblem(grown, 400);
+    expect(paths(grown)).toEqual(['body.customFields']);
+  });
+});

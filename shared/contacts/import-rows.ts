@@ -24,7 +24,13 @@ import {
 } from './imports.ts';
 import { companyKeys, contactKeys, importKeys } from './keys.ts';
 import { phoneNormalizer } from './phones.ts';
-import { type Contact, ContactCreate, type ContactUpdate, type CustomFieldDefinition } from './schema.ts';
+import {
+  CompanyCreate,
+  type Contact,
+  ContactCreate,
+  type ContactUpdate,
+  type CustomFieldDefinition,
+} from './schema.ts';
 import {
   applyContactChange,
   type ContactWriteContext,
@@ -288,13 +294,24 @@ function readRow(
   // A new contact needs both names; an existing one keeps what the row leaves out.
   const parsed = ContactCreate.safeParse({ firstName: '-', lastName: '-', ...raw });
   if (!parsed.success) return { issues: toFieldIssues(parsed.error) };
-  const company =
-    value.company || value.companyDomain
-      ? {
-          ...(value.company ? { name: value.company } : {}),
-          ...(value.companyDomain ? { domain: domainOf(value.companyDomain) } : {}),
-        }
-      : undefined;
+  let company: { name?: string; domain?: string } | undefined;
+  if (value.company || value.companyDomain) {
+    const domain = value.companyDomain ? domainOf(value.companyDomain) : undefined;
+    // Checked as POST /v1/companies checks them, the issues named by the row's columns.
+    // With no name, the company is named after its domain, so only the domain is checked.
+    const checked = CompanyCreate.safeParse({ name: value.company ?? '-', ...(domain ? { domain } : {}) });
+    if (!checked.success)
+      return {
+        issues: toFieldIssues(checked.error).map((issue) => ({
+          ...issue,
+          path: issue.path === 'domain' ? 'companyDomain' : 'company',
+        })),
+      };
+    company = {
+      ...(value.company ? { name: checked.data.name } : {}),
+      ...(checked.data.domain ? { domain: checked.data.domain } : {}),
+    };
+  }
   return {
     line,
     input: parsed.data,

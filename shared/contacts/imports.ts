@@ -28,6 +28,13 @@ import type { Import, ImportRowError } from './schema.ts';
 export const MAX_PARTS = 200;
 export const ROWS_PER_CHUNK = 500;
 const CHUNK_BYTES = 300_000;
+/** A part's chunks are written in one transaction with the import's progress (at most 100 writes). */
+const CHUNKS_PER_PART = 99;
+export const ROWS_PER_PART = CHUNKS_PER_PART * ROWS_PER_CHUNK;
+/** A row larger than this is reported as a row error, not stored: a chunk item stays under 400 KB. */
+export const MAX_ROW_BYTES = 65_536;
+export const MAX_COLUMNS = 300;
+const MAX_HEADER_CHARS = 200;
 
 export interface ParsedRow {
   /** Line number in its part (1-based). */
@@ -90,7 +97,12 @@ export async function parsePart(text: string): Promise<ParsedRow[]> {
     const body = raw.replace(/^[\r\n]+/, '');
     const span = body.split('\n').length - 1 || 1;
     if (record.every((cell) => cell.trim() === '')) continue;
-    rows.push({ line: info.lines - span + 1, cells: record.map(restoreCell) });
+    const line = info.lines - span + 1;
+    const cells = record.map(restoreCell);
+    const bytes = Buffer.byteLength(JSON.stringify(cells));
+    if (bytes > MAX_ROW_BYTES)
+      rows.push({ line, error: `The row takes ${bytes} bytes; a row holds at most ${MAX_ROW_BYTES}.` });
+    else rows.push({ line, cells });
   }
   return rows.sort((a, b) => a.line - b.line);
 }
@@ -129,6 +141,14 @@ export async function createImport(
   const header = rows[0];
   if (!header?.cells || header.line !== 1)
     throw ValidationError.field('body', 'The first line must be the header naming the columns.');
+  if (header.cells.length > MAX_COLUMNS)
+    throw ValidationError.field(
+      'body',
+      `The header names ${header.cells.length} columns; at most ${MAX_COLUMNS}.`,
+    );
+  const long = header.cells.findIndex((name) => name.length > MAX_HEADER_CHARS);
+  if (long >= 0)
+    throw ValidationError.field('body', `Column ${long + 1}'s name is over ${MAX_HEADER_CHARS} characters.`);
   const definitions = await listCustomFields(ctx);
   const fields = mapColumns(header.cells, definitions);
   if (!fields.includes('email'))
@@ -191,6 +211,11 @@ async function addPart(
   if (!csv?.trim()) throw ValidationError.field('body', 'Send this part of the CSV file as the body.');
   const rows = parsed ?? (await parsePart(csv));
   const chunks = chunksOf(rows);
+  if (chunks.length > CHUNKS_PER_PART)
+    throw ValidationError.field(
+      'body',
+      `This part has ${rows.length} rows; a part holds at most ${ROWS_PER_PART}: send the file in more parts.`,
+    );
   const uow = unitOfWork(ctx);
   for (const [index, chunk] of chunks.entries())
     uow.put({

@@ -1,17 +1,21 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportContacts } from '../../../shared/contacts/export.ts';
+import { defineCustomField } from '../../../shared/contacts/fields.ts';
 import { importChunk } from '../../../shared/contacts/import-rows.ts';
 import {
   chunkMessages,
   createImport,
   getImport,
   listImportErrors,
+  MAX_COLUMNS,
   parsePart,
+  ROWS_PER_PART,
 } from '../../../shared/contacts/imports.ts';
 import { getContact } from '../../../shared/contacts/records.ts';
 import { createContact } from '../../../shared/contacts/service.ts';
 import type { TenantContext } from '../../../shared/platform/context.ts';
+import { ValidationError } from '../../../shared/platform/errors.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 
@@ -77,6 +81,47 @@ describe('an import naming one email on several rows', () => {
     const grace = await getContact(ctx, existing.id);
     expect(grace).toMatchObject({ lastName: 'Hopper', version: 3 });
     expect(grace.tags).toEqual(expect.arrayContaining(['c', 'd']));
+  });
+});
+
+describe('an import within what the database holds', () => {
+  it('reports rows too large, companies too long and numbers out of range, and imports the rest', async () => {
+    const { ctx } = await newTenant();
+    await defineCustomField(ctx, 'account_no', { label: 'Account number', type: 'number' }, 'create');
+    const started = await createImport(
+      ctx,
+      { dryRun: false, parts: 1 },
+      [
+        'Email,First Name,Last Name,Company,Company Domain,Account number',
+        'ok@x.example,Ok,Row,Acme,acme.example,42',
+        `huge@x.example,${'a'.repeat(70_000)},Row,,,`,
+        `company@x.example,Long,Company,${'c'.repeat(1500)},,`,
+        `domain@x.example,Long,Domain,,${'d'.repeat(2100)}.com,`,
+        'number@x.example,Big,Number,,,12345678901234567890',
+        '',
+      ].join('\n'),
+    );
+    const done = await runImport(ctx, started.id);
+    const errors = (await listImportErrors(ctx, started.id, { limit: 10 })).items;
+    expect(errors.map((e) => [e.line, e.errors.map((x) => x.field)])).toEqual([
+      [3, ['row']],
+      [4, ['Company']],
+      [5, ['Company Domain']],
+      [6, ['Account number']],
+    ]);
+    expect(done).toMatchObject({ status: 'completed', created: 1, failed: 4 });
+  });
+
+  it('refuses a part with more rows than one transaction can store, and a header too wide', async () => {
+    const { ctx } = await newTenant();
+    const rows = Array.from({ length: ROWS_PER_PART + 1 }, (_, i) => `u${i}@x.example`);
+    await expect(
+      createImport(ctx, { dryRun: false, parts: 1 }, ['Email', ...rows].join('\n')),
+    ).rejects.toThrow(/at most 49500/);
+    const wide = ['Email', ...Array.from({ length: MAX_COLUMNS }, (_, i) => `c${i}`)].join(',');
+    await expect(createImport(ctx, { dryRun: false, parts: 1 }, `${wide}\na@x.example\n`)).rejects.toThrow(
+      ValidationError,
+    );
   });
 });
 

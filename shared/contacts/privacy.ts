@@ -1,6 +1,6 @@
 import { ContactErased, ContactMergeRequested, ContactsMerged } from '../../events/contacts.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { exists } from '../platform/db/expressions.ts';
+import { type Condition, exists } from '../platform/db/expressions.ts';
 import {
   getItem,
   type Item,
@@ -45,6 +45,15 @@ async function inBatches<T>(
 
 // Merge
 
+/** Merges into the contact requested and not yet done (`pendingMerges`, counted on the kept contact). */
+const receivesMerges = (item: Record<string, unknown>) => Number(item.pendingMerges ?? 0) > 0;
+const noPendingMerges: Condition = (e) =>
+  `(attribute_not_exists(${e.name('pendingMerges')}) OR ${e.name('pendingMerges')} <= ${e.value(0)})`;
+const receivingMerge = (contactId: string) =>
+  new ConflictError(
+    `Contact ${contactId} has another contact being merged into it; try again once that merge is done.`,
+  );
+
 /**
  * Asks for `duplicateId` to be merged into `contactId`. The duplicate is marked (so it cannot be
  * merged twice or into two contacts) and the work is done by the contacts worker, whatever the
@@ -62,18 +71,25 @@ export async function requestMerge(ctx: TenantContext, contactId: string, duplic
     throw new ConflictError(`Contact ${duplicateId} is already being merged.`, {
       mergingInto: duplicate.mergingInto,
     });
+  if (receivesMerges(duplicate)) throw receivingMerge(duplicateId);
+  // The kept contact counts the merges coming into it: until they are done it can neither be
+  // merged away nor erased, so a merge never copies into a contact that is gone.
   const uow = unitOfWork(ctx)
     .update(contactKeys.contact(ctx.tenantId, duplicateId), {
       set: { mergingInto: contactId },
       condition: (e) =>
-        `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name('mergingInto')})`,
-      onConditionFailed: () => new ConflictError(`Contact ${duplicateId} is already being merged.`),
+        `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name('mergingInto')}) AND ${noPendingMerges(e)}`,
+      onConditionFailed: (existing) =>
+        existing && receivesMerges(existing)
+          ? receivingMerge(duplicateId)
+          : new ConflictError(`Contact ${duplicateId} is already being merged.`),
     })
-    .check(
-      contactKeys.contact(ctx.tenantId, contactId),
-      (e) => `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name('mergingInto')})`,
-      () => new ConflictError('This contact is itself being merged into another.'),
-    );
+    .update(contactKeys.contact(ctx.tenantId, contactId), {
+      add: { pendingMerges: 1 },
+      condition: (e) =>
+        `attribute_exists(${e.name('PK')}) AND attribute_not_exists(${e.name('mergingInto')})`,
+      onConditionFailed: () => new ConflictError('This contact is itself being merged into another.'),
+    });
   uow.publish(ContactMergeRequested, { contactId, duplicateId });
   await uow.commit();
   return { contactId, duplicateId, status: 'merging' as const };
@@ -125,6 +141,22 @@ export async function performMerge(
   const t = ctx.tenantId;
   if (duplicateItem) {
     if (duplicateItem.mergingInto !== contactId) return;
+    // Read before anything is copied: a kept contact that is gone (erased or merged away before
+    // its merges were counted) releases the duplicate instead of failing on every redelivery.
+    const keepItem = await getItem(ctx, contactKeys.contact(t, contactId), { consistent: true });
+    if (!keepItem) {
+      await unitOfWork(ctx)
+        .update(contactKeys.contact(t, duplicateId), {
+          remove: ['mergingInto'],
+          condition: (e) => `${e.name('mergingInto')} = ${e.value(contactId)}`,
+          onConditionFailed: () => new ConflictError('The duplicate no longer waits for this merge.'),
+        })
+        .commit()
+        .catch((error) => {
+          if (!(error instanceof ConflictError)) throw error;
+        });
+      return;
+    }
     const toCopy: Item[] = [];
     for await (const item of queryEach(ctx, {
       partition: contactKeys.partition(t, duplicateId),
@@ -173,15 +205,10 @@ export async function performMerge(
     // may not delete the guard and put it again.
     const emailMoves = duplicate.email !== undefined && next.email === duplicate.email;
     if (duplicate.email && !emailMoves) uow.delete(contactKeys.email(t, duplicate.email));
-    writeContactChangeInto(
-      uow,
-      ctx,
-      keep,
-      next,
-      fields,
-      'merged',
-      emailMoves ? { emailGuardOf: duplicateId } : {},
-    );
+    writeContactChangeInto(uow, ctx, keep, next, fields, 'merged', {
+      ...(emailMoves ? { emailGuardOf: duplicateId } : {}),
+      mergeDone: true,
+    });
     addTimelineEntryInto(uow, ctx, contactId, {
       kind: 'change',
       title: `Merged with ${duplicate.firstName} ${duplicate.lastName}`,
@@ -264,10 +291,14 @@ export async function eraseContact(ctx: TenantContext, contactId: string): Promi
   const item = await getContactItem(ctx, contactId, true);
   if (item.mergingInto)
     throw new ConflictError('This contact is being merged; erase the contact it is merged into.');
+  if (receivesMerges(item)) throw receivingMerge(contactId);
   const uow = unitOfWork(ctx)
     .delete(contactKeys.contact(ctx.tenantId, contactId), {
-      condition: (e) => `${e.name('version')} = ${e.value(item.version)}`,
-      onConditionFailed: () => new ConflictError('The contact changed while being erased; try again.'),
+      condition: (e) => `${e.name('version')} = ${e.value(item.version)} AND ${noPendingMerges(e)}`,
+      onConditionFailed: (existing) =>
+        existing && receivesMerges(existing)
+          ? receivingMerge(contactId)
+          : new ConflictError('The contact changed while being erased; try again.'),
     })
     .put({
       PK: contactKeys.partition(ctx.tenantId, contactId),

@@ -10,8 +10,9 @@ import type { Company, Contact } from './schema.ts';
 
 /** A stored contact item as the API shows it (defaults for fields older items lack). */
 export const contactFromItem = (item: Record<string, unknown>): Contact => {
-  const contact = withoutKeys<Contact & { mergingInto?: string }>(item);
+  const contact = withoutKeys<Contact & { mergingInto?: string; pendingMerges?: number }>(item);
   delete contact.mergingInto;
+  delete contact.pendingMerges;
   return {
     ...contact,
     emails: contact.emails ?? [],

@@ -350,6 +350,8 @@ export function writeContactChangeInto(
   options: {
     /** The contact whose email guard the new email has (a merge's duplicate): taken over, not refused. */
     emailGuardOf?: string;
+    /** The change completes a merge into this contact: one fewer pending (privacy.ts, requestMerge). */
+    mergeDone?: boolean;
   } = {},
 ): Contact {
   const saved: Contact = {
@@ -368,6 +370,7 @@ export function writeContactChangeInto(
     set: { ...set, ...optional, ...defined(indexes) },
     // Index keys are removed, not set to nothing: the item leaves that index.
     remove: Object.keys(indexes).filter((k) => indexes[k as keyof typeof indexes] === undefined),
+    ...(options.mergeDone ? { add: { pendingMerges: -1 } } : {}),
     bumpVersion: true,
     condition: and(exists, hasVersion(current.version), notMerging),
     onConditionFailed: (existing) =>

@@ -7,7 +7,8 @@ import {
 import { createCompany, findCompanyIdByDomain, updateCompany } from '../../../shared/contacts/companies.ts';
 import { defineCustomField } from '../../../shared/contacts/fields.ts';
 import { listHistory } from '../../../shared/contacts/history.ts';
-import { performMerge, requestMerge } from '../../../shared/contacts/privacy.ts';
+import { contactKeys } from '../../../shared/contacts/keys.ts';
+import { eraseContact, performMerge, requestMerge } from '../../../shared/contacts/privacy.ts';
 import { getContact } from '../../../shared/contacts/records.ts';
 import { createSelfServiceLink, selfServiceForm } from '../../../shared/contacts/self-service.ts';
 import { createContact, createContactInto, updateContact } from '../../../shared/contacts/service.ts';
@@ -161,6 +162,36 @@ describe('merging', () => {
     const history = await listHistory(ctx, { type: 'contact', id: keep.id }, { limit: 10 });
     expect(history.items.map((h) => h.action)).toEqual(['merged', 'created', 'created']);
   }, 60_000);
+
+  it('keeps a contact that receives a merge until the merge is done, then lets it go', async () => {
+    const { ctx } = await newTenant();
+    const base = { lifecycleStage: 'lead' as const, tags: [] };
+    const a = await createContact(ctx, { firstName: 'Ada', lastName: 'One', ...base });
+    const b = await createContact(ctx, { firstName: 'Ada', lastName: 'Two', ...base });
+    const c = await createContact(ctx, { firstName: 'Ada', lastName: 'Three', ...base });
+    await requestMerge(ctx, b.id, a.id);
+    // B receives A: it cannot be merged away or erased before A has moved into it.
+    await expect(requestMerge(ctx, c.id, b.id)).rejects.toThrow(/being merged into it/);
+    await expect(eraseContact(ctx, b.id)).rejects.toThrow(/being merged into it/);
+    await performMerge(ctx, b.id, a.id);
+    await requestMerge(ctx, c.id, b.id);
+    await performMerge(ctx, c.id, b.id);
+    await eraseContact(ctx, c.id);
+    await expect(getContact(ctx, b.id)).rejects.toThrow();
+  });
+
+  it('releases a duplicate whose kept contact is gone, instead of failing its merge forever', async () => {
+    const { ctx } = await newTenant();
+    const base = { lifecycleStage: 'lead' as const, tags: [] };
+    const dup = await createContact(ctx, { firstName: 'Dup', lastName: 'Left', ...base });
+    const keep = await createContact(ctx, { firstName: 'Keep', lastName: 'Gone', ...base });
+    await requestMerge(ctx, keep.id, dup.id);
+    // As a merge requested before merges were counted could find it: the kept contact deleted.
+    await unitOfWork(ctx).delete(contactKeys.contact(ctx.tenantId, keep.id)).commit();
+    await performMerge(ctx, keep.id, dup.id);
+    const changed = await updateContact(ctx, dup.id, { firstName: 'Free' });
+    expect(changed.firstName).toBe('Free');
+  });
 
   it('gives the kept contact the duplicate’s email when it has none, and that email stays unique', async () => {
     const { ctx } = await newTenant();

@@ -1,6 +1,7 @@
 import { sendMail, sendRawMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
+import { ConflictError } from '../platform/errors.ts';
 import { escapeHtml } from '../platform/merge-fields.ts';
 import { claimMail, mailSentInto, releaseMail } from '../sales/mail-guard.ts';
 import { getMember, getTenant } from '../tenancy/records.ts';
@@ -67,7 +68,21 @@ export async function acknowledgeCase(ctx: TenantContext, caseId: string): Promi
 export async function mailReply(ctx: TenantContext, caseId: string, messageId: string): Promise<string> {
   const [c, reply] = await Promise.all([getCase(ctx, caseId, true), getCaseMessage(ctx, caseId, messageId)]);
   if (reply.visibility !== 'public' || !reply.mailMessageId) return 'internal';
-  if (!c.requester.email) return 'no_address';
+  if (!c.requester.email) {
+    // Nobody to mail (a phone case with no address, or a requester erased since): the reply says
+    // so, rather than showing 'sending' for good.
+    await unitOfWork(ctx)
+      .update(caseKeys.message(ctx.tenantId, caseId, messageId), {
+        set: { delivery: 'failed', deliveryReason: 'The requester has no email address.' },
+        condition: (e) => `${e.name('delivery')} = ${e.value('sending')}`,
+        onConditionFailed: () => new ConflictError('The reply is no longer being sent.'),
+      })
+      .commit()
+      .catch((error) => {
+        if (!(error instanceof ConflictError)) throw error;
+      });
+    return 'no_address';
+  }
   const key = guardOf(ctx, caseId, messageId);
   const claim = await claimMail(ctx, key, `reply ${messageId} on case ${caseId}`);
   if (claim.status === 'done') return 'done';

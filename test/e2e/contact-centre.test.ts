@@ -244,6 +244,27 @@ describe('phone calls', () => {
   });
 });
 
+describe('a public reply with nobody to mail', () => {
+  it('says it failed and why, rather than sending for good', async () => {
+    const opened = await tenant.api.post('/v1/cases', {
+      subject: 'Called from a withheld number',
+      text: 'Wants a call back about their order.',
+      channel: 'phone',
+      requesterName: 'Bob',
+    });
+    expect(opened.status, opened.text).toBe(201);
+    const reply = await tenant.api.post(`/v1/cases/${opened.body.id}/messages`, { text: 'We called back.' });
+    expect(reply.status, reply.text).toBe(201);
+    expect(reply.body.delivery).toBe('sending');
+    await runtime.settle();
+    const stored = await tenant.api.get(`/v1/cases/${opened.body.id}/messages/${reply.body.id}`);
+    expect(stored.body).toMatchObject({
+      delivery: 'failed',
+      deliveryReason: 'The requester has no email address.',
+    });
+  });
+});
+
 describe("a contact's erasure", () => {
   it('keeps their cases for the numbers and takes who they were and what was written', async () => {
     const opened = await tenant.api.post('/v1/cases', {

@@ -26,6 +26,7 @@ import {
   type FieldIssue,
   NotFoundError,
   PreconditionFailedError,
+  UnknownReferenceError,
   ValidationError,
 } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
@@ -137,6 +138,13 @@ async function fromQuote(ctx: TenantContext, quoteId: string): Promise<OrderSour
     throw new ConflictError(`Quote ${quoteId} is ${quote.status}; only an accepted quote becomes an order.`, {
       status: quote.status,
     });
+  // The quote outlives its contact's erasure (for the numbers); an order needs someone who buys.
+  await existingContact(ctx, quote.contactId, 'body.quoteId').catch((error: unknown) => {
+    if (!(error instanceof UnknownReferenceError)) throw error;
+    throw new ConflictError(`Quote ${quoteId}'s contact no longer exists; it cannot become an order.`, {
+      reason: 'contact_gone',
+    });
+  });
   return {
     quote,
     contactId: quote.contactId,

@@ -466,8 +466,12 @@ export async function mailQuote(
   const item = await quoteItem(ctx, id);
   const quote = withoutKeys<Quote>(item);
   if (quote.status !== 'sent') return 'skipped';
-  const contact = await getContact(ctx, quote.contactId);
-  if (!contact.email) return 'skipped';
+  // Erased since the quote was sent: there is nobody to mail, and no redelivery will change that.
+  const contact = await getContact(ctx, quote.contactId).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  if (!contact?.email) return 'skipped';
   const key = quoteKeys.mail(ctx.tenantId, id, quote.revision);
   const claim = await claimMail(ctx, key, `quote ${id} revision ${quote.revision}`);
   if (claim.status === 'done') return 'skipped';

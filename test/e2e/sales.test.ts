@@ -282,6 +282,33 @@ describe('the sales funnel', () => {
     expect(runtime.deadLetters.list()).toEqual([]);
   });
 
+  it('neither fails its mail nor becomes an order when its contact was erased after it was sent', async () => {
+    const admin = tenant.api;
+    const product = await created(
+      admin.post('/v1/products', {
+        sku: 'DESK-ERASED',
+        name: 'Desk',
+        prices: [{ currency: 'EUR', unitAmount: 20_000 }],
+      }),
+    );
+    const email = `eve-${Date.now()}@example.com`;
+    const contact = await created(
+      admin.post('/v1/contacts', { firstName: 'Eve', lastName: 'Erased', email }),
+    );
+    const quote = await created(
+      admin.post('/v1/quotes', { contactId: contact.id, lines: [{ productId: product.id, quantity: 1 }] }),
+    );
+    await created(admin.post(`/v1/quotes/${quote.id}/send`), 200);
+    expect((await admin.delete(`/v1/contacts/${contact.id}`)).status).toBe(204);
+    await runtime.settle();
+    expect(runtime.deadLetters.list().filter((d) => JSON.stringify(d).includes(quote.id))).toEqual([]);
+    // Accepting it is still a fact about the quote (kept for the numbers); ordering it is not possible.
+    await created(admin.post(`/v1/quotes/${quote.id}/accept`), 200);
+    const order = await admin.post('/v1/orders', { quoteId: quote.id });
+    expect(order.status, order.text).toBe(409);
+    expect(order.body.reason).toBe('contact_gone');
+  });
+
   it('records sent quotes past their validity as expired in the daily per-tenant job', async () => {
     const admin = tenant.api;
     const product = await created(

@@ -9,6 +9,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../platform/aws/s3.ts';
 import { bucketName } from '../platform/buckets.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { exists } from '../platform/db/expressions.ts';
 import type { TenantId } from '../platform/db/keys.ts';
 import {
   getItem,
@@ -22,7 +23,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../platform/er
 import { newId } from '../platform/ids.ts';
 import { type Attachable, DOCUMENTS_BUCKET, documentKeys, documentPrefix, objectKey } from './keys.ts';
 import type { Document, DocumentUploadRequest } from './schema.ts';
-import { assertAttachable } from './targets.ts';
+import { assertAttachable, targetKeys, targetsPresent } from './targets.ts';
 
 /** How long a download address works: long enough to start a download, too short to pass around. */
 export const DOWNLOAD_SECONDS = 300;
@@ -266,9 +267,35 @@ export async function completeUpload(ctx: TenantContext, id: string): Promise<Do
     await s3.send(new DeleteObjectCommand({ Bucket: documentsBucket(), Key: storageKey }));
     throw UnprocessableError.field('body', problem);
   }
-  const document: Document = { ...rest, status: 'available', updatedAt: ctx.clock.now().toISOString() };
+  // The records may have gone since the upload was announced (a contact erased meanwhile, whose
+  // documents the erasure has already removed): attach to those still there, checked in the
+  // transaction, and to none of them, the upload is withdrawn.
+  const named = distinct(rest.attachedTo);
+  const present = await targetsPresent(ctx, named);
+  const attachedTo = named.filter((_, i) => present[i]);
+  if (attachedTo.length === 0) {
+    await s3.send(new DeleteObjectCommand({ Bucket: documentsBucket(), Key: storageKey }));
+    await unitOfWork(ctx).delete(documentKeys.document(ctx.tenantId, id)).commit();
+    throw UnprocessableError.field(
+      'body',
+      'The records this document was to be attached to no longer exist; the upload was withdrawn.',
+    );
+  }
+  const document: Document = {
+    ...rest,
+    attachedTo,
+    status: 'available',
+    updatedAt: ctx.clock.now().toISOString(),
+  };
   const uow = unitOfWork(ctx);
   putDocumentInto(uow, ctx, document, storageKey);
+  for (const key of targetKeys(ctx, attachedTo))
+    uow.check(
+      key,
+      exists,
+      () =>
+        new ConflictError('A record this document is attached to was removed meanwhile; complete it again.'),
+    );
   await uow.commit();
   return document;
 }

@@ -26,18 +26,31 @@ export function registerAttachable(kind: Attachable, key: KeyOf): void {
   keys.set(kind, key);
 }
 
+/** The item key of each record a document would be attached to. */
+export function targetKeys(ctx: TenantContext, targets: Array<{ kind: Attachable; id: string }>): ItemKey[] {
+  return targets.map((t) => {
+    const key = keys.get(t.kind);
+    if (!key) throw new Error(`No key registered for attachable kind ${t.kind}.`);
+    return key(ctx.tenantId, t.id);
+  });
+}
+
+/** Whether each record exists, in the order given (one BatchGet). */
+export async function targetsPresent(
+  ctx: TenantContext,
+  targets: Array<{ kind: Attachable; id: string }>,
+): Promise<boolean[]> {
+  const wanted = targetKeys(ctx, targets);
+  const found = new Set((await getItems(ctx, wanted)).map((item) => `${item.PK}|${item.SK}`));
+  return wanted.map((key) => found.has(`${key.PK}|${key.SK}`));
+}
+
 /** 422 naming `attachTo.<i>.id` for each record that does not exist (one BatchGet). */
 export async function assertAttachable(
   ctx: TenantContext,
   targets: Array<{ kind: Attachable; id: string }>,
 ): Promise<void> {
-  const wanted = targets.map((t) => {
-    const key = keys.get(t.kind);
-    if (!key) throw new Error(`No key registered for attachable kind ${t.kind}.`);
-    return key(ctx.tenantId, t.id);
-  });
-  const found = new Set((await getItems(ctx, wanted)).map((item) => `${item.PK}|${item.SK}`));
-  const missing = wanted.findIndex((key) => !found.has(`${key.PK}|${key.SK}`));
+  const missing = (await targetsPresent(ctx, targets)).indexOf(false);
   if (missing >= 0)
     throw UnprocessableError.field(
       `body.attachTo.${missing}.id`,

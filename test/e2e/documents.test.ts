@@ -152,4 +152,39 @@ describe("a contact's erasure", () => {
       (await tenant.api.get(`/v1/documents?kind=contact&id=${contact.body.id}`)).body.items,
     ).toHaveLength(0);
   });
+
+  it('withdraws an upload completed after the erasure, and keeps the records still there', async () => {
+    const contact = await tenant.api.post('/v1/contacts', { firstName: 'Erased', lastName: 'Midway' });
+    const company = await tenant.api.post('/v1/companies', { name: 'Midway Ltd' });
+    const announceFor = async (name: string, attachTo: Array<{ kind: string; id: string }>) => {
+      const bytes = Buffer.from(name);
+      const created = await tenant.api.post('/v1/documents', {
+        name,
+        contentType: 'text/plain',
+        size: bytes.length,
+        sha256: sha256(bytes),
+        attachTo,
+      });
+      expect(created.status, created.text).toBe(201);
+      expect((await put(created.body.upload, bytes)).status).toBe(200);
+      return created.body.id as string;
+    };
+    const alone = await announceFor('id-card.txt', [{ kind: 'contact', id: contact.body.id }]);
+    const both = await announceFor('offer.txt', [
+      { kind: 'contact', id: contact.body.id },
+      { kind: 'company', id: company.body.id },
+    ]);
+    expect((await tenant.api.delete(`/v1/contacts/${contact.body.id}`)).status).toBe(204);
+    await runtime.settle();
+
+    const withdrawn = await tenant.api.post(`/v1/documents/${alone}/complete`, {});
+    expect(withdrawn.status, withdrawn.text).toBe(422);
+    expect((await tenant.api.get(`/v1/documents/${alone}`)).status).toBe(404);
+    const kept = await tenant.api.post(`/v1/documents/${both}/complete`, {});
+    expect(kept.status, kept.text).toBe(200);
+    expect(kept.body.attachedTo).toEqual([{ kind: 'company', id: company.body.id }]);
+    expect(
+      (await tenant.api.get(`/v1/documents?kind=contact&id=${contact.body.id}`)).body.items,
+    ).toHaveLength(0);
+  });
 });

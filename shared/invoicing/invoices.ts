@@ -17,6 +17,7 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
+import { orderInvoiceVoidedInto } from '../sales/order-invoices.ts';
 import { getTenant } from '../tenancy/records.ts';
 import type { Tenant } from '../tenancy/schema.ts';
 import { invoiceKeys, NO_DUE_DATE } from './keys.ts';
@@ -409,6 +410,7 @@ export async function voidInvoice(
     version: current.version + 1,
   };
   const uow = terminalUpdate(ctx, current, next, { voidedAt: now });
+  if (current.orderId) orderInvoiceVoidedInto(uow, ctx, current.orderId, id);
   addInvoiceEntryInto(uow, ctx, id, { kind: 'voided', title: 'Voided' });
   if (current.number) {
     addTimelineEntryInto(uow, ctx, current.contactId, {

@@ -279,6 +279,7 @@ export function orderInvoicedInto(
 ): void {
   uow.update(orderKeys.order(ctx.tenantId, order.id), {
     set: { invoiceId: invoice.id },
+    remove: ['invoiceVoided'],
     bumpVersion: true,
     condition: (e) =>
       `attribute_exists(${e.name('PK')}) AND ${e.name('status')} <> ${e.value('cancelled')} AND ` +
@@ -409,9 +410,17 @@ export function fulfilOrder(ctx: TenantContext, id: string, ifMatch?: number | '
   });
 }
 
-/** A placed order is called off: its reservation is released. */
+/**
+ * A placed order is called off: its reservation is released. An order with a live invoice is not:
+ * the invoice would go on being chased for goods never delivered (void it first).
+ */
 export function cancelOrder(ctx: TenantContext, id: string, ifMatch?: number | 'any'): Promise<Order> {
   return change(ctx, id, ifMatch, ['placed'], 'cancelled', (current, products, uow, now) => {
+    if (current.invoiceId && !(current as Order & { invoiceVoided?: boolean }).invoiceVoided)
+      throw new ConflictError(
+        `Order ${id} is invoiced (invoice ${current.invoiceId}): void the invoice, then cancel the order.`,
+        { reason: 'invoiced', invoiceId: current.invoiceId },
+      );
     const next: Order = { ...current, status: 'cancelled', cancelledAt: now };
     const moves = stockedMoves(current, products, (productId, quantity, sku) => ({
       productId,

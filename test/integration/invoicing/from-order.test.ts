@@ -117,6 +117,19 @@ describe('invoicing an order', () => {
     expect((await getInvoice(tenant.ctx, first.id)).status).toBe('void');
   });
 
+  it('keeps an invoiced order from being cancelled until its invoice is voided', async () => {
+    const { order } = await placedOrder();
+    const invoice = await invoiceOrder(tenant.ctx, order.id, terms({ issue: true }));
+    const refused = await cancelOrder(tenant.ctx, order.id).catch((e) => e);
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused.details).toEqual({ reason: 'invoiced', invoiceId: invoice.id });
+    expect((await getOrder(tenant.ctx, order.id)).status).toBe('placed');
+
+    await voidInvoice(tenant.ctx, invoice.id);
+    const cancelled = await cancelOrder(tenant.ctx, order.id);
+    expect(cancelled.status).toBe('cancelled');
+  });
+
   it('leaves out units returned without a replacement, and refuses a cancelled order', async () => {
     const { order, lamp } = await placedOrder();
     await fulfilOrder(tenant.ctx, order.id);

@@ -464,7 +464,10 @@ export async function deleteModel(ctx: TenantContext, id: string): Promise<void>
   if (!item) throw new NotFoundError('Model', id);
   const key = String(item.key);
   await unitOfWork(ctx)
-    .delete(analyticsKeys.model(t, id), { condition: exists })
+    .delete(analyticsKeys.model(t, id), {
+      condition: exists,
+      onConditionFailed: () => new NotFoundError('Model', id),
+    })
     .put({
       ...analyticsKeys.modelDeletion(t, key),
       entity: 'PropensityModelDeletion',

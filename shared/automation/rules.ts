@@ -359,7 +359,10 @@ export async function deleteRule(ctx: TenantContext, id: string): Promise<void> 
   const current = await getRule(ctx, id);
   const tenant = await getTenant(ctx);
   const uow = unitOfWork(ctx)
-    .delete(automationKeys.rule(ctx.tenantId, id), { condition: exists })
+    .delete(automationKeys.rule(ctx.tenantId, id), {
+      condition: exists,
+      onConditionFailed: () => new NotFoundError('Automation rule', id),
+    })
     .delete(automationKeys.inactivityCursor(ctx.tenantId, id));
   uow.publish(
     AutomationRuleSaved,

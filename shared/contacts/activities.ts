@@ -275,7 +275,10 @@ export async function updateActivity(
 
 export async function deleteActivity(ctx: TenantContext, id: string): Promise<void> {
   const current = await getStored(ctx, id);
-  const uow = unitOfWork(ctx).delete(activityKeys.activity(ctx.tenantId, id), { condition: exists });
+  const uow = unitOfWork(ctx).delete(activityKeys.activity(ctx.tenantId, id), {
+    condition: exists,
+    onConditionFailed: () => new NotFoundError('Activity', id),
+  });
   deleteAttendees(uow, ctx, current);
   for (const { contactId, sk } of current.timelineKeys ?? [])
     uow.delete({ PK: contactKeys.partition(ctx.tenantId, contactId), SK: sk });

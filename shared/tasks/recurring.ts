@@ -178,7 +178,10 @@ export async function updateRecurringTask(
 export async function deleteRecurringTask(ctx: TenantContext, id: string): Promise<void> {
   const current = await getRecurringTask(ctx, id);
   const tenant = await getTenant(ctx);
-  const uow = unitOfWork(ctx).delete(taskKeys.recurring(ctx.tenantId, id), { condition: exists });
+  const uow = unitOfWork(ctx).delete(taskKeys.recurring(ctx.tenantId, id), {
+    condition: exists,
+    onConditionFailed: () => new NotFoundError('Recurring task', id),
+  });
   uow.publish(RecurringTaskSaved, {
     recurringTaskId: id,
     status: 'deleted',

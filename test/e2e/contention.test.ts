@@ -5,6 +5,7 @@ import { type AnyRoute, isTenantRoute, routeKey } from '../../shared/platform/ht
 import type { ApiResponse } from '../support/api.ts';
 import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 import { contentionFixture } from './contention/fixtures.ts';
+import { isolationFixtures } from './fixtures/index.ts';
 
 /**
  * Concurrent writes to one record, generated from the route table so that a new versioned route
@@ -139,6 +140,40 @@ describe('concurrent writes to one record', () => {
       expect(after.body.version).toBe(read.body.version + 1);
     },
     60_000,
+  );
+});
+
+/**
+ * The same request sent several times at once, as a double-click or a client's retry sends it, on
+ * every unversioned write of a record (the isolation fixtures make the record): each answers 2xx
+ * or 4xx (a delete answers 404 to the late ones), never 5xx, and never 412, since no version was
+ * sent.
+ */
+const repeatableWrites = application.routes.filter(
+  (r) =>
+    !r.versioned &&
+    r.method !== 'GET' &&
+    isTenantRoute(r) &&
+    r.path.includes('{') &&
+    isolationFixtures[r.path] !== undefined &&
+    // The tenant's own end (deletion, export) is not a record's write.
+    !/^\/v1\/tenant\//.test(r.path),
+);
+
+describe('the same write sent at once, as a double-click sends it', () => {
+  it.each(repeatableWrites.map((r) => [routeKey(r), r] as const))(
+    '%s: 2xx or 4xx each time, no 412, no 5xx',
+    async (_, route) => {
+      const fixture = isolationFixtures[route.path]!;
+      const params = await fixture.create(tenant.api);
+      const path = fill(route.path, params);
+      const body = fixture.bodies?.[route.method as 'POST' | 'PATCH' | 'PUT' | 'DELETE'];
+      const responses = await Promise.all(
+        Array.from({ length: CONCURRENT }, () => tenant.api.request(route.method, path, body)),
+      );
+      const faults = responses.filter((r) => r.status >= 500 || r.status === 412);
+      expect(faults.map((r) => `${r.status} ${r.text.slice(0, 300)}`)).toEqual([]);
+    },
   );
 });
 

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../errors.ts';
+import { ConflictError, UnavailableError } from '../errors.ts';
 
 /**
  * DynamoDB's answers that mean "not now" rather than "not this": the table or a partition is
@@ -49,6 +49,29 @@ export function contentionError(error: unknown): UnavailableError {
   return new UnavailableError(
     'The records this request changes are busy with other changes right now; nothing was written. Send the same request again shortly.',
     1,
+    { cause: error },
+  );
+}
+
+/**
+ * A condition of the write failed and its unit of work named no domain error for it (a record
+ * deleted by a request a moment earlier: a double-click on Delete). The record moved on; that is
+ * the client's news, not a fault of ours.
+ */
+export function isConditionFailure(error: unknown): boolean {
+  const e = error as AwsLikeError | undefined;
+  return (
+    e?.name === 'ConditionalCheckFailedException' ||
+    (e?.name === 'TransactionCanceledException' &&
+      (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed'))
+  );
+}
+
+/** The domain error an unnamed condition failure becomes: 409, nothing written. */
+export function conditionConflictError(error: unknown): ConflictError {
+  return new ConflictError(
+    'The record changed while this request ran (it may have been removed); nothing was written. Read it again.',
+    undefined,
     { cause: error },
   );
 }

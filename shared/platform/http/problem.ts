@@ -1,5 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { contentionError, isContention, isServiceFailure, serviceFailureError } from '../db/contention.ts';
+import {
+  conditionConflictError,
+  contentionError,
+  isConditionFailure,
+  isContention,
+  isServiceFailure,
+  serviceFailureError,
+} from '../db/contention.ts';
 import {
   type DomainError,
   type FieldIssue,
@@ -78,6 +85,7 @@ export function problemType(kind: ProblemKind | 'internal'): string {
 export function problemFor(error: unknown, requestId: string, instance?: string): Problem {
   if (isDomainError(error)) return domainProblem(error, requestId, instance);
   if (isContention(error)) return domainProblem(contentionError(error), requestId, instance);
+  if (isConditionFailure(error)) return domainProblem(conditionConflictError(error), requestId, instance);
   if (isServiceFailure(error)) return domainProblem(serviceFailureError(error), requestId, instance);
   return {
     type: problemType('internal'),

@@ -1,4 +1,5 @@
 import {
+  ConditionalCheckFailedException,
   InternalServerError,
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
@@ -106,12 +107,21 @@ describe('problem documents', () => {
     expect(errorResponse(programmingError, 'r').statusCode).toBe(500);
   });
 
-  it('keeps a transaction refused by one of its conditions apart from contention', () => {
+  it('answers a write refused by a condition no domain error names with 409, apart from contention', () => {
     const refused = new TransactionCanceledException({
       $metadata: {},
       message: 'cancelled',
       CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'TransactionConflict' }],
     });
-    expect(errorResponse(refused, 'r').statusCode).toBe(500);
+    const single = new ConditionalCheckFailedException({
+      $metadata: {},
+      message: 'The conditional request failed',
+    });
+    for (const error of [refused, single]) {
+      const response = errorResponse(error, 'r');
+      expect(response.statusCode).toBe(409);
+      expect(response.headers?.['retry-after']).toBeUndefined();
+      expect(JSON.parse(response.body!).detail).toContain('changed while this request ran');
+    }
   });
 });

@@ -294,11 +294,16 @@ export async function eraseContact(ctx: TenantContext, contactId: string): Promi
   if (receivesMerges(item)) throw receivingMerge(contactId);
   const uow = unitOfWork(ctx)
     .delete(contactKeys.contact(ctx.tenantId, contactId), {
-      condition: (e) => `${e.name('version')} = ${e.value(item.version)} AND ${noPendingMerges(e)}`,
+      // Not while a merge of it was requested meanwhile (that does not move its version): the
+      // merge's kept contact would wait for it for good.
+      condition: (e) =>
+        `${e.name('version')} = ${e.value(item.version)} AND ${noPendingMerges(e)} AND attribute_not_exists(${e.name('mergingInto')})`,
       onConditionFailed: (existing) =>
-        existing && receivesMerges(existing)
-          ? receivingMerge(contactId)
-          : new ConflictError('The contact changed while being erased; try again.'),
+        existing?.mergingInto
+          ? new ConflictError('This contact is being merged; erase the contact it is merged into.')
+          : existing && receivesMerges(existing)
+            ? receivingMerge(contactId)
+            : new ConflictError('The contact changed while being erased; try again.'),
     })
     .put({
       PK: contactKeys.partition(ctx.tenantId, contactId),

@@ -485,10 +485,9 @@ function terminalUpdate(
   return unitOfWork(ctx).update(invoiceKeys.invoice(ctx.tenantId, current.id), {
     set: { status: next.status, updatedAt: next.updatedAt, ...set, ...indexAttributes(ctx.tenantId, next) },
     remove: indexRemovals(next),
-    ...whileVersion(
-      current.version,
-      () => new ConflictError('The invoice changed meanwhile (a payment?); read it again.'),
-    ),
+    // A 412 the API answers only to a pinned request; otherwise the change is tried again on the
+    // invoice as it now is (lastWriterWins), and refused only if its state then forbids it.
+    ...whileVersion(current.version),
   });
 }
 

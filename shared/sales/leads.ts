@@ -355,7 +355,9 @@ export async function convertLead(
       history: converted.history,
       ...indexes(ctx, converted),
     },
-    ...whileVersion(lead.version, () => new ConflictError(`Lead ${id} changed meanwhile; read it again.`)),
+    // A 412 the API answers only to a pinned request; otherwise the conversion is tried again on
+    // the lead as it now is (lastWriterWins), and refused only if that lead cannot convert.
+    ...whileVersion(lead.version),
   });
   addTimelineEntryInto(uow, ctx, contact.id, {
     kind: 'deal',

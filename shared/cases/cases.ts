@@ -21,8 +21,9 @@ import {
   whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import { ConflictError, NotFoundError, UnavailableError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { backOff } from '../platform/retry.ts';
 import { caseReplyAddress, inboundDomain } from './addresses.ts';
 import { caseKeys } from './keys.ts';
 import type {
@@ -161,14 +162,38 @@ export async function takeCaseNumberInto(uow: UnitOfWork, ctx: TenantContext): P
   return last + 1;
 }
 
-/** Runs `attempt` again while another case took the number it read (rare: concurrent opens). */
+/**
+ * What a case opened at the same moment as another can meet, and overcome by trying again: the
+ * number it read was taken, or the requester's new contact was created by the other case (the
+ * next attempt finds it).
+ */
+const openedMeanwhile = (error: unknown) =>
+  error instanceof CaseNumberTaken ||
+  (error instanceof ConflictError && error.details.existingContactId !== undefined);
+
+/**
+ * Runs `attempt` again, with exponential backoff and full jitter so that cases opened at once
+ * spread out, while another case took the number it read; after a dozen attempts, 503 with
+ * Retry-After and nothing written.
+ */
 export async function withCaseNumber<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof CaseNumberTaken) || tries >= 8) throw error;
-    }
+  try {
+    return await backOff(attempt, {
+      numOfAttempts: 12,
+      startingDelay: 5,
+      timeMultiple: 2,
+      maxDelay: 400,
+      jitter: 'full',
+      retry: openedMeanwhile,
+    });
+  } catch (error) {
+    if (error instanceof CaseNumberTaken)
+      throw new UnavailableError(
+        'Many cases are being opened at once; nothing was written. Send the same request again shortly.',
+        1,
+        { cause: error },
+      );
+    throw error;
   }
 }
 

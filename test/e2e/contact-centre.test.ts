@@ -244,6 +244,30 @@ describe('phone calls', () => {
   });
 });
 
+describe('cases opened at the same moment', () => {
+  it('all open, with distinct numbers, and one contact for a new requester', async () => {
+    const email = `rush-${Date.now()}@customers.example`;
+    const opened = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) =>
+        tenant.api.post('/v1/cases', { subject: `Rush ${i}`, text: 'At once.' }),
+      ),
+      ...Array.from({ length: 4 }, (_, i) =>
+        tenant.api.post('/v1/cases', {
+          subject: `Same requester ${i}`,
+          text: 'From one new address.',
+          requesterEmail: email,
+          requesterName: 'Rush Hour',
+        }),
+      ),
+    ]);
+    expect(opened.map((r) => r.status)).toEqual(opened.map(() => 201));
+    const numbers = opened.map((r) => r.body.number as number);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const requesters = new Set(opened.slice(12).map((r) => r.body.contactId as string));
+    expect(requesters.size).toBe(1);
+  });
+});
+
 describe('a public reply with nobody to mail', () => {
   it('says it failed and why, rather than sending for good', async () => {
     const opened = await tenant.api.post('/v1/cases', {

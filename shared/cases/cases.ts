@@ -21,9 +21,9 @@ import {
   whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, UnavailableError } from '../platform/errors.ts';
+import { retryWhileRaced } from '../platform/db/retries.ts';
+import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import { backOff } from '../platform/retry.ts';
 import { caseReplyAddress, inboundDomain } from './addresses.ts';
 import { caseKeys } from './keys.ts';
 import type {
@@ -171,30 +171,13 @@ const openedMeanwhile = (error: unknown) =>
   error instanceof CaseNumberTaken ||
   (error instanceof ConflictError && error.details.existingContactId !== undefined);
 
-/**
- * Runs `attempt` again, with exponential backoff and full jitter so that cases opened at once
- * spread out, while another case took the number it read; after a dozen attempts, 503 with
- * Retry-After and nothing written.
- */
-export async function withCaseNumber<T>(attempt: () => Promise<T>): Promise<T> {
-  try {
-    return await backOff(attempt, {
-      numOfAttempts: 12,
-      startingDelay: 5,
-      timeMultiple: 2,
-      maxDelay: 400,
-      jitter: 'full',
-      retry: openedMeanwhile,
-    });
-  } catch (error) {
-    if (error instanceof CaseNumberTaken)
-      throw new UnavailableError(
-        'Many cases are being opened at once; nothing was written. Send the same request again shortly.',
-        1,
-        { cause: error },
-      );
-    throw error;
-  }
+/** Runs `attempt` again while a case opened at the same moment got there first (openedMeanwhile). */
+export function withCaseNumber<T>(attempt: () => Promise<T>): Promise<T> {
+  return retryWhileRaced(
+    attempt,
+    openedMeanwhile,
+    'Many cases are being opened at once; nothing was written. Send the same request again shortly.',
+  );
 }
 
 export interface NewCase {

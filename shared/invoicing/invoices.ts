@@ -14,6 +14,7 @@ import {
   unitOfWork,
   whileVersion,
 } from '../platform/db/repository.ts';
+import { retryWhileRaced } from '../platform/db/retries.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
@@ -298,7 +299,7 @@ export async function issueInvoice(
   ifMatch?: number | 'any',
 ): Promise<Invoice> {
   const tenant = await getTenant(ctx);
-  for (let attempt = 0; attempt < 8; attempt++) {
+  const attempt = async (): Promise<Invoice> => {
     const current = await getStoredInvoice(ctx, id, { consistent: true });
     assertIfMatch(ifMatch, current);
     if (current.status !== 'draft') {
@@ -373,14 +374,15 @@ export async function issueInvoice(
       issueDate,
       dueDate,
     });
-    try {
-      await uow.commit();
-      return toInvoice(next);
-    } catch (error) {
-      if (!(error instanceof ReadAgain) && !isTransactionConflict(error)) throw error;
-    }
-  }
-  throw new ConflictError('Too many invoices are being issued at once; retry.');
+    await uow.commit();
+    return toInvoice(next);
+  };
+  // Another issue took the number read (or issued this draft): read again and take the next one.
+  return retryWhileRaced(
+    attempt,
+    (error) => error instanceof ReadAgain || isTransactionConflict(error),
+    'Many invoices are being issued at once; nothing was written. Send the same request again shortly.',
+  );
 }
 
 export function statusIs(...statuses: InvoiceStatus[]): Condition {

@@ -10,6 +10,7 @@ import {
   whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
+import { retryWhileRaced } from '../platform/db/retries.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { localDate, zonedTimeToInstant } from '../platform/time.ts';
@@ -66,7 +67,7 @@ export async function recordPayment(
   if (paidAt.getTime() > now.getTime()) {
     throw ValidationError.field('body.paidAt', 'A payment cannot be recorded before it arrives.');
   }
-  for (let attempt = 0; attempt < 5; attempt++) {
+  const attempt = async (): Promise<RecordedPayment> => {
     const invoice = await getStoredInvoice(ctx, invoiceId, { consistent: true });
     if (input.reference) {
       const used = await getItem(
@@ -175,10 +176,15 @@ export async function recordPayment(
       if (error instanceof ReferenceUsed) {
         return replay(ctx, await getStoredInvoice(ctx, invoiceId), error.paymentId, input);
       }
-      if (!(error instanceof InvoiceMoved) && !isTransactionConflict(error)) throw error;
+      throw error;
     }
-  }
-  throw new ConflictError('The invoice kept changing while the payment was recorded; retry.');
+  };
+  // Another payment (or change) moved the invoice since it was read: read it again and re-check.
+  return retryWhileRaced(
+    attempt,
+    (error) => error instanceof InvoiceMoved || isTransactionConflict(error),
+    'The invoice kept changing while the payment was recorded; nothing was written. Send the same request again shortly.',
+  );
 }
 
 function assertPayable(invoice: StoredInvoice, amount: number): void {

@@ -204,6 +204,40 @@ describe('a tenant in Paris that writes French', () => {
   });
 });
 
+describe('finance at a busy moment', () => {
+  const draftFor = async (contactId: string, amount: number) => {
+    const draft = await api.post('/v1/invoices', {
+      contactId,
+      lines: [{ description: 'Consulting', quantity: 1, unitAmount: amount, taxRateBps: 0 }],
+    });
+    expect(draft.status, draft.text).toBe(201);
+    return draft.body.id as string;
+  };
+
+  it('issues fifteen drafts at once, each with its own number, and records ten payments of one invoice at once', async () => {
+    const grace = await customer();
+    const drafts = await Promise.all(Array.from({ length: 15 }, () => draftFor(grace.id, 10_000)));
+    const issued = await Promise.all(drafts.map((id) => api.post(`/v1/invoices/${id}/issue`)));
+    expect(issued.map((r) => r.status)).toEqual(drafts.map(() => 200));
+    const numbers = issued.map((r) => r.body.number as string);
+    expect(new Set(numbers).size).toBe(15);
+
+    const invoiceId = issued[0]!.body.id as string;
+    const payments = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        api.post(`/v1/invoices/${invoiceId}/payments`, {
+          amount: 1_000,
+          method: 'bank_transfer',
+          reference: `BUSY-${i}`,
+        }),
+      ),
+    );
+    expect(payments.map((r) => r.status)).toEqual(payments.map(() => 201));
+    const paid = await api.get(`/v1/invoices/${invoiceId}`);
+    expect(paid.body).toMatchObject({ status: 'paid', amountPaid: 10_000, amountDue: 0 });
+  });
+});
+
 describe('bad input', () => {
   it('answers 400 problems for negative or fractional amounts, unknown currencies and early due dates, writing nothing', async () => {
     const grace = await customer();

@@ -16,22 +16,35 @@ import { isTransientCancellation } from './contention.ts';
  */
 export async function lastWriterWins<T>(pinned: boolean, change: () => Promise<T>): Promise<T> {
   if (pinned) return change();
+  return retryWhileRaced(
+    change,
+    (error) => error instanceof PreconditionFailedError,
+    'The resource kept changing while this change was applied to it; nothing was written. Send the same request again shortly.',
+  );
+}
+
+/**
+ * Runs `attempt` (which reads, decides and commits) again while `raced` says another writer got
+ * there first (a counter's number taken, a record's version moved), with exponential backoff and
+ * full jitter so that concurrent writers spread out. Once the attempts are spent: 503 with
+ * Retry-After and `busy`, nothing written.
+ */
+export async function retryWhileRaced<T>(
+  attempt: () => Promise<T>,
+  raced: (error: unknown) => boolean,
+  busy: string,
+): Promise<T> {
   try {
-    return await backOff(change, {
+    return await backOff(attempt, {
       numOfAttempts: LAST_WRITER_ATTEMPTS,
       startingDelay: 5,
       timeMultiple: 2,
       maxDelay: 400,
       jitter: 'full',
-      retry: (error) => error instanceof PreconditionFailedError,
+      retry: raced,
     });
   } catch (error) {
-    if (error instanceof PreconditionFailedError)
-      throw new UnavailableError(
-        'The resource kept changing while this change was applied to it; nothing was written. Send the same request again shortly.',
-        1,
-        { cause: error },
-      );
+    if (raced(error)) throw new UnavailableError(busy, 1, { cause: error });
     throw error;
   }
 }

@@ -58,13 +58,19 @@ function offsetMinutes(instant: Date, timeZone: string): number {
 }
 
 /**
- * The instant at which the wall-clock time `local` (`YYYY-MM-DDTHH:mm[:ss]`) occurs in `timeZone`.
- * In a DST gap the later offset applies; in an overlap, the earlier occurrence.
+ * The instant at which the wall-clock time `local` (`YYYY-MM-DDTHH:mm[:ss]`) occurs in `timeZone`,
+ * disambiguated as RFC 5545 and Temporal's `compatible` do: a time the clocks skip (02:30 on the
+ * spring-forward day) moves forward by the gap (03:30 in Paris); a time that occurs twice (02:30
+ * on the fall-back day) is its earlier occurrence.
  */
 export function zonedTimeToInstant(local: string, timeZone: string): Date {
   const naive = Date.parse(`${local.length === 16 ? `${local}:00` : local}Z`);
   if (Number.isNaN(naive)) throw new RangeError(`Not a local date-time: ${local}`);
-  const first = naive - offsetMinutes(new Date(naive), timeZone) * 60_000;
-  const second = naive - offsetMinutes(new Date(first), timeZone) * 60_000;
-  return new Date(Math.min(first, second));
+  // The zone's offsets a day before and a day after: a transition has at most these two.
+  const before = offsetMinutes(new Date(naive - DAY_MS), timeZone);
+  const after = offsetMinutes(new Date(naive + DAY_MS), timeZone);
+  const occurrences = [before, after]
+    .map((offset) => naive - offset * 60_000)
+    .filter((instant) => naive - instant === offsetMinutes(new Date(instant), timeZone) * 60_000);
+  return new Date(occurrences.length ? Math.min(...occurrences) : naive - before * 60_000);
 }

@@ -74,7 +74,7 @@ export function onCalendar(activity: Activity): boolean {
 }
 
 export function endOf(activity: Activity): string | undefined {
-  if (activity.type === 'meeting') return activity.meeting!.end;
+  if (activity.type === 'meeting') return new Date(activity.meeting!.end).toISOString();
   if (activity.type === 'call' && activity.call?.durationSeconds)
     return new Date(Date.parse(activity.call.at) + activity.call.durationSeconds * 1000).toISOString();
   return undefined;
@@ -131,13 +131,27 @@ function deleteAttendees(uow: UnitOfWork, ctx: TenantContext, activity: Activity
 const defined = (record: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
 
+/**
+ * Sets the activity's moment (`at`) and a meeting's start and end as UTC instants: the API takes
+ * any offset, and the calendar compares and sorts these as text.
+ */
+function fixTimes(activity: Activity, now: string): void {
+  activity.at = new Date(timeOf(activity, now)).toISOString();
+  if (activity.meeting)
+    activity.meeting = {
+      ...activity.meeting,
+      start: activity.at,
+      end: new Date(activity.meeting.end).toISOString(),
+    };
+}
+
 function checkDetails(activity: Activity, path = 'body'): void {
   if (activity.contactIds.length === 0 && !activity.companyId)
     throw ValidationError.field(
       `${path}.contactIds`,
       'Link the activity to at least one contact or a company.',
     );
-  if (activity.meeting && activity.meeting.end <= activity.meeting.start)
+  if (activity.meeting && Date.parse(activity.meeting.end) <= Date.parse(activity.meeting.start))
     throw ValidationError.field(`${path}.meeting.end`, 'A meeting must end after it starts.');
 }
 
@@ -180,7 +194,7 @@ export async function createActivity(ctx: TenantContext, input: ActivityCreate):
     updatedAt: now,
     version: 1,
   } as Activity;
-  activity.at = new Date(timeOf(activity, now)).toISOString();
+  fixTimes(activity, now);
   checkDetails(activity);
   await checkLinks(ctx, activity);
   const uow = unitOfWork(ctx);
@@ -252,7 +266,7 @@ export async function updateActivity(
   if (input.ownerId === null) delete next.ownerId;
   else if (input.ownerId) next.ownerId = input.ownerId;
   const now = ctx.clock.now().toISOString();
-  next.at = new Date(timeOf(next, current.createdAt)).toISOString();
+  fixTimes(next, current.createdAt);
   next.updatedAt = now;
   next.version = current.version + 1;
   checkDetails(next);

@@ -343,6 +343,36 @@ describe('activities and the calendar', () => {
   });
 });
 
+describe('meeting times given with offsets', () => {
+  it('are compared and listed as the instants they are', async () => {
+    const contact = await api.post('/v1/contacts', { firstName: 'Mary', lastName: 'Jackson' });
+    const meet = (start: string, end: string) =>
+      api.post('/v1/activities', {
+        type: 'meeting',
+        contactIds: [contact.body.id],
+        meeting: { title: `Offsets ${start}`, start, end },
+      });
+    // 09:00 to 09:30 UTC, the start written in Paris time: valid, whatever the text says.
+    const valid = await meet('2031-03-10T10:00:00+01:00', '2031-03-10T09:30:00Z');
+    expect(valid.status, valid.text).toBe(201);
+    expect(valid.body.meeting).toMatchObject({
+      start: '2031-03-10T09:00:00.000Z',
+      end: '2031-03-10T09:30:00.000Z',
+    });
+    // Ends at 08:30 UTC, before it starts at 09:00 UTC.
+    const backwards = await meet('2031-03-11T09:00:00Z', '2031-03-11T09:30:00+01:00');
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.errors[0].path).toBe('body.meeting.end');
+    // Runs 09:00 to 11:30 UTC: on the calendar of a window that opens at 10:00 UTC.
+    const long = await meet('2031-03-12T09:00:00Z', '2031-03-12T09:30:00-02:00');
+    expect(long.status, long.text).toBe(201);
+    const window = await api.get('/v1/calendar?from=2031-03-12T10:00:00Z&to=2031-03-12T12:00:00Z');
+    expect(window.body.items.map((i: { id: string; end: string }) => [i.id, i.end])).toEqual([
+      [long.body.id, '2031-03-12T11:30:00.000Z'],
+    ]);
+  });
+});
+
 describe('self-service', () => {
   const form = (fields: Record<string, string>) => ({
     method: 'POST',

@@ -1,5 +1,6 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, getItems } from '../platform/db/repository.ts';
+import { NotFoundError } from '../platform/errors.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
 import { addressLines } from '../tenancy/address.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
@@ -9,7 +10,7 @@ import { reportKeys } from './keys.ts';
 import { cellText, reportEmailHtml, TABLE_ROWS } from './mail-content.tsx';
 import { toCsv, toSvg } from './render.ts';
 import { answerReport, type ReportDescription, reportRun } from './reports.ts';
-import { advanceSchedule, getReportSchedule, mailingPeriod } from './schedules.ts';
+import { advanceSchedule, getReportSchedule, mailingPeriod, pauseSchedule } from './schedules.ts';
 import type { ReportQuery, ReportResult } from './schema.ts';
 import { standardReportEntry } from './standard.ts';
 
@@ -22,7 +23,7 @@ import { standardReportEntry } from './standard.ts';
  */
 export interface MailingOutcome {
   sent: number;
-  skipped: 'stale' | undefined;
+  skipped: 'stale' | 'report_deleted' | undefined;
 }
 
 /** How long the mailer waits for Athena before giving up this try (the schedule retries). */
@@ -51,7 +52,14 @@ export async function mailOccurrence(
       },
     };
   } else {
-    const custom = await getCustomReport(ctx, schedule.report.customReportId);
+    const custom = await getCustomReport(ctx, schedule.report.customReportId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (!custom) {
+      await pauseSchedule(ctx, schedule, occurrence, 'Its custom report was deleted.');
+      return { sent: 0, skipped: 'report_deleted' };
+    }
     description = {
       kind: 'custom',
       customReportId: custom.id,

@@ -175,6 +175,8 @@ export async function updateReportSchedule(
   } as ReportSchedule;
   if (input.rrule !== undefined || input.startsAt !== undefined) await checkRule(next.rrule, next.startsAt);
   if (input.report) await checkReport(ctx, input.report);
+  // Resumed (or given another report): the reason it was paused no longer holds.
+  if (input.status === 'active' || input.report) delete next.pausedReason;
   if (input.recipients) await checkRecipients(ctx, input.recipients);
   const now = ctx.clock.now();
   const upcomingOccurrence = await upcoming(next, localDateTime(now, next.timeZone));
@@ -184,7 +186,12 @@ export async function updateReportSchedule(
   next.version = current.version + 1;
   const { id: _id, createdAt: _c, version: _v, ...set } = next;
   const uow = unitOfWork(ctx).update(reportKeys.schedule(ctx.tenantId, id), {
-    set: { ...set, nextOccurrence: next.nextOccurrence, GSI1SK: `${next.name.toLowerCase()}#${id}` },
+    set: {
+      ...set,
+      nextOccurrence: next.nextOccurrence,
+      pausedReason: next.pausedReason,
+      GSI1SK: `${next.name.toLowerCase()}#${id}`,
+    },
     ...whileVersion(current.version),
   });
   uow.publish(ReportScheduleSaved, savedEvent(next, current.nextOccurrence));
@@ -247,6 +254,31 @@ export async function advanceSchedule(
 }
 
 class ScheduleMovedOn extends Error {}
+
+/**
+ * Pauses a schedule that cannot mail `occurrence` (its custom report was deleted), saying why, so
+ * that it neither fails on every delivery nor goes quiet unexplained; a member resumes it once it
+ * names a report again.
+ */
+export async function pauseSchedule(
+  ctx: TenantContext,
+  schedule: ReportSchedule,
+  occurrence: string,
+  reason: string,
+): Promise<void> {
+  const next: ReportSchedule = { ...schedule, status: 'paused', pausedReason: reason };
+  delete next.nextOccurrence;
+  const uow = unitOfWork(ctx).update(reportKeys.schedule(ctx.tenantId, schedule.id), {
+    set: { status: 'paused', pausedReason: reason },
+    remove: ['nextOccurrence'],
+    condition: (e) => `${e.name('nextOccurrence')} = ${e.value(occurrence)}`,
+    onConditionFailed: () => new ScheduleMovedOn(),
+  });
+  uow.publish(ReportScheduleSaved, savedEvent(next, occurrence));
+  await uow.commit().catch((error: unknown) => {
+    if (!(error instanceof ScheduleMovedOn)) throw error;
+  });
+}
 
 /** The local days a mailing of `occurrence` covers, and the grain it shows them by. */
 export function mailingPeriod(

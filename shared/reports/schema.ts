@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { lazy } from '../platform/lazy.ts';
-import { Currency, Id, IsoDate, IsoDateTime, NonEmpty, named } from '../platform/schema.ts';
+import { Currency, Id, IsoDate, IsoDateTime, LocalDateTime, NonEmpty, named } from '../platform/schema.ts';
 import { GRAINS } from './period.ts';
 import type { FilterName, StandardReportEntry } from './standard.ts';
 
@@ -270,9 +270,7 @@ const scheduleFields = {
   /** RFC 5545 RRULE in the tenant's time zone, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=2. */
   rrule: NonEmpty(500),
   /** The first occurrence, local date-time `YYYY-MM-DDTHH:mm`. */
-  startsAt: lazy(() =>
-    z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'Must be YYYY-MM-DDTHH:mm.' })),
-  ),
+  startsAt: LocalDateTime,
   /** Members who receive it. */
   recipients: lazy(() => z.array(Id).check(z.minLength(1), z.maxLength(50))),
 };
@@ -318,6 +316,8 @@ export const ReportSchedule = named(
       startsAt: z.string(),
       recipients: z.array(z.string()),
       status: z.enum(['active', 'paused']),
+      /** Why the schedule paused itself (its custom report was deleted); absent when a member paused it. */
+      pausedReason: z.optional(z.string()),
       timeZone: z.string(),
       nextOccurrence: z.optional(z.string()),
       lastSentOccurrence: z.optional(z.string()),

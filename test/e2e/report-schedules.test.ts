@@ -161,4 +161,45 @@ describe('a scheduled report', () => {
     await fireSchedulesAt(at);
     expect((await mailsTo(adminEmail)).length).toBe(before + 1);
   });
+
+  it('pauses, saying why, when its custom report was deleted, instead of failing on every delivery', async () => {
+    const report = await tenant.api.post('/v1/reports/custom', {
+      name: 'Wins for the board',
+      dataset: 'deals',
+      measures: ['won'],
+      visibility: 'tenant',
+    });
+    expect(report.status, report.text).toBe(201);
+    const created = await tenant.api.post('/v1/report-schedules', {
+      name: 'Board wins',
+      report: { type: 'custom', customReportId: report.body.id },
+      period: 'previous-month',
+      rrule: 'FREQ=DAILY',
+      startsAt: `${localDay(ahead(20))}T08:00`,
+      recipients: [tenant.adminId],
+    });
+    expect(created.status, created.text).toBe(201);
+    await runtime.settle();
+    expect((await tenant.api.delete(`/v1/reports/custom/${report.body.id}`)).status).toBe(204);
+
+    await fireSchedulesAt(new Date(ahead(20).getTime() + 12 * 3_600_000));
+    expect(runtime.deadLetters.list().filter((d) => JSON.stringify(d).includes(created.body.id))).toEqual([]);
+    const paused = await tenant.api.get(`/v1/report-schedules/${created.body.id}`);
+    expect(paused.body).toMatchObject({ status: 'paused', pausedReason: 'Its custom report was deleted.' });
+    expect(paused.body.nextOccurrence).toBeUndefined();
+    expect((await mailsTo(adminEmail)).filter((m) => m.subject.startsWith('Board wins'))).toEqual([]);
+  });
+
+  it('refuses a first occurrence on a day that does not exist', async () => {
+    const response = await tenant.api.post('/v1/report-schedules', {
+      name: 'Never',
+      report: { type: 'standard', report: 'sales-closed' },
+      period: 'previous-month',
+      rrule: 'FREQ=YEARLY',
+      startsAt: '2027-02-30T09:00',
+      recipients: [tenant.adminId],
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].path).toBe('body.startsAt');
+  });
 });

@@ -4,6 +4,7 @@ import type { ContactData } from '../marketing/recipients.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, type UnitOfWork } from '../platform/db/repository.ts';
 import type { Translator } from '../platform/i18n/translator.ts';
+import { localDate } from '../platform/time.ts';
 import { surveyKeys } from './keys.ts';
 import type { SurveySampling, Wave } from './schema.ts';
 
@@ -76,7 +77,8 @@ export const surveyMailings: MailingKind = {
       survey: {
         url: await invitationUrl(tenant, invitation),
         title: wave.title,
-        expiresOn: i18n.date(invitation.expiresAt.slice(0, 10)),
+        // The tenant's date of the last moment the link works, not the UTC one.
+        expiresOn: i18n.date(localDate(new Date(invitation.expiresAt), tenant.timeZone)),
         greeting: invitationGreeting(i18n, recipient.contact?.firstName),
       },
     };

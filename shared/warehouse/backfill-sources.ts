@@ -3,12 +3,14 @@ import { invoiceKeys } from '../invoicing/keys.ts';
 import { campaignKeys, mailingKeys, SEND_SHARDS } from '../marketing/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItems, type Item, type QuerySpec, queryAll, queryPage } from '../platform/db/repository.ts';
+import { daysBetween, localDate } from '../platform/time.ts';
 import { ORDER_STATUSES } from '../sales/commerce-schema.ts';
 import { dealKeys, leadKeys, orderKeys, pipelineKeys, quoteKeys } from '../sales/keys.ts';
 import { LEAD_STATUSES } from '../sales/schema.ts';
 import { responseKeys, surveyKeys } from '../surveys/keys.ts';
 import { taskKeys } from '../tasks/keys.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
+import { getTenant } from '../tenancy/records.ts';
 
 /**
  * What the backfill rebuilds, source by source: the index queries that list a kind of record
@@ -251,6 +253,7 @@ export const SOURCES: Source[] = [
     name: 'invoices',
     queries: async (ctx) => [{ index: 'GSI1', partition: invoiceKeys.all(ctx.tenantId) }],
     events: async (ctx, invoices) => {
+      const { timeZone } = await getTenant(ctx);
       const issued = invoices.filter((i) => i.issuedAt && i.number);
       const partitions = new Map(
         (await inBatches(issued, 25, (i) => paymentsAndNotices(ctx, String(i.id)))).map((p, n) => [
@@ -319,10 +322,12 @@ export const SOURCES: Source[] = [
               voidedAt: i.voidedAt,
             }),
           });
-        // The notices that went out; their days overdue counted from the due date, as the sweep does.
+        // The notices that went out; their days overdue counted from the due date to the tenant's
+        // date of the sending, as the sweep counts them.
         for (const notice of partitions.get(String(i.id))?.notices ?? []) {
-          const daysOverdue = Math.round(
-            (Date.parse(String(notice.sentAt).slice(0, 10)) - Date.parse(String(i.dueDate))) / 86_400_000,
+          const daysOverdue = daysBetween(
+            String(i.dueDate),
+            localDate(new Date(String(notice.sentAt)), timeZone),
           );
           events.push({
             type: 'DunningNoticeSent',

@@ -344,9 +344,9 @@ export const cases = /* @__PURE__ */ defineModule({
     },
     {
       name: 'cases-privacy',
-      description: "An erased contact's documents and cases lose the person.",
+      description: "An erased contact's documents and cases lose the person; a merged one's move.",
       bus: 'domain',
-      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased'] },
+      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased', 'ContactsMerged'] },
       target: 'cases-privacy',
     },
     {

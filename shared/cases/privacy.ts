@@ -1,5 +1,6 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
+import { ConflictError } from '../platform/errors.ts';
 import { caseKeys } from './keys.ts';
 
 /** What an erased conversation says in place of what was written. */
@@ -59,5 +60,27 @@ export async function anonymiseContactCases(ctx: TenantContext, contactId: strin
       })
       .commit();
   }
+  return cases.length;
+}
+
+/**
+ * A merge moves the duplicate's cases to the kept contact (ContactsMerged), so that the kept
+ * contact lists them and its erasure anonymises them. Each case moves only while it still names
+ * the duplicate; running it again finds nothing left.
+ */
+export async function moveContactCases(ctx: TenantContext, fromId: string, toId: string): Promise<number> {
+  const cases = await queryAll(ctx, { index: 'GSI3', partition: caseKeys.ofContact(ctx.tenantId, fromId) });
+  for (const listed of cases)
+    await unitOfWork(ctx)
+      .update(caseKeys.case(ctx.tenantId, String(listed.id)), {
+        set: { contactId: toId, GSI3PK: caseKeys.ofContact(ctx.tenantId, toId) },
+        bumpVersion: true,
+        condition: (e) => `${e.name('contactId')} = ${e.value(fromId)}`,
+        onConditionFailed: () => new ConflictError('The case no longer names the merged contact.'),
+      })
+      .commit()
+      .catch((error: unknown) => {
+        if (!(error instanceof ConflictError)) throw error;
+      });
   return cases.length;
 }

@@ -15,6 +15,8 @@ import { type TenantId, tenantKey } from '../platform/db/keys.ts';
  */
 export const contactKeys = {
   partition: (t: TenantId, id: string) => tenantKey(t, 'CONTACT', id),
+  /** The tombstone an erasure leaves: that it happened, and when, without the person. */
+  erasure: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'CONTACT', id), SK: 'ERASED' }),
   contact: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'CONTACT', id), SK: 'CONTACT' }),
   timelineEntry: (t: TenantId, contactId: string, at: string, id: string) => ({
     PK: tenantKey(t, 'CONTACT', contactId),

@@ -306,8 +306,7 @@ export async function eraseContact(ctx: TenantContext, contactId: string): Promi
             : new ConflictError('The contact changed while being erased; try again.'),
     })
     .put({
-      PK: contactKeys.partition(ctx.tenantId, contactId),
-      SK: 'ERASED',
+      ...contactKeys.erasure(ctx.tenantId, contactId),
       entity: 'ContactErasure',
       contactId,
       erasedAt: ctx.clock.now().toISOString(),

@@ -39,3 +39,45 @@ export async function eraseContactDocuments(ctx: TenantContext, contactId: strin
   }
   return listings.length;
 }
+
+/**
+ * A merge moves the duplicate's documents to the kept contact: each listing on the duplicate
+ * becomes one on the kept contact, and `attachedTo` names the kept contact (once), so that the
+ * kept contact shows them and its erasure takes them. Running it again finds nothing left.
+ */
+export async function moveContactDocuments(
+  ctx: TenantContext,
+  fromId: string,
+  toId: string,
+): Promise<number> {
+  const t = ctx.tenantId;
+  const listings = await queryAll(ctx, { index: 'GSI1', partition: documentKeys.of(t, 'contact', fromId) });
+  for (const listing of listings) {
+    const id = String(listing.id);
+    const item = await getItem(ctx, documentKeys.document(t, id), { consistent: true });
+    if (!item) continue;
+    const { PK: _pk, SK: _sk, GSI2PK: _all, GSI2SK: _allSort, ...fields } = item;
+    const isKept = (on: { kind: string; id: string }) => on.kind === 'contact' && on.id === toId;
+    const moved = (item.attachedTo as Document['attachedTo']).map((on) =>
+      on.kind === 'contact' && on.id === fromId ? { kind: 'contact' as const, id: toId } : on,
+    );
+    const attachedTo = moved.filter((on, i) => !isKept(on) || moved.findIndex(isKept) === i);
+    const uow = unitOfWork(ctx);
+    uow.delete(documentKeys.attachment(t, id, 'contact', fromId));
+    uow.update(documentKeys.document(t, id), { set: { attachedTo } });
+    for (const on of attachedTo) {
+      if (isKept(on))
+        uow.put({
+          ...documentKeys.attachment(t, id, 'contact', toId),
+          ...fields,
+          attachedTo,
+          entity: 'DocumentAttachment',
+          GSI1PK: documentKeys.of(t, 'contact', toId),
+          GSI1SK: id,
+        });
+      else uow.update(documentKeys.attachment(t, id, on.kind, on.id), { set: { attachedTo } });
+    }
+    await uow.commit();
+  }
+  return listings.length;
+}

@@ -73,7 +73,7 @@ async function enrichTenant(tenantId: string, facts: FactToEnrich[]): Promise<vo
   for (const fact of facts) {
     const { row } = fact;
     const contactId = str(row.contact_id);
-    if (contactId) reads.want({ PK: contactKeys.partition(t, contactId), SK: 'ERASED' });
+    if (contactId) reads.want(contactKeys.erasure(t, contactId));
     if (contactId && (wants(fact, 'customer') || wants(fact, 'profile')))
       reads.want(contactKeys.contact(t, contactId));
     const companyId = str(row.company_id);
@@ -114,7 +114,7 @@ async function enrichTenant(tenantId: string, facts: FactToEnrich[]): Promise<vo
         row[column] = value;
     };
     let contactId = str(row.contact_id);
-    if (contactId && reads.get({ PK: contactKeys.partition(t, contactId), SK: 'ERASED' })) {
+    if (contactId && reads.get(contactKeys.erasure(t, contactId))) {
       row.contact_id = null;
       contactId = undefined;
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INBOUND_MAIL_DOMAIN, type LocalRuntime } from '../../infra/local/runtime.ts';
@@ -330,6 +331,52 @@ describe("a contact's erasure", () => {
     // Nothing of theirs is listed under the erased contact any more.
     const listed = await tenant.api.get(`/v1/cases?contactId=${opened.body.contactId}`);
     expect(listed.body.items).toHaveLength(0);
+  });
+
+  it('reaches the cases and documents of a duplicate merged into them', async () => {
+    const keep = await tenant.api.post('/v1/contacts', { firstName: 'Grace', lastName: 'Kept' });
+    const dup = await tenant.api.post('/v1/contacts', {
+      firstName: 'Grace',
+      lastName: 'Duplicate',
+      email: `grace.dup.${Date.now()}@customers.example`,
+    });
+    const opened = await tenant.api.post('/v1/cases', {
+      subject: 'Grace Duplicate wants her data',
+      text: 'Please send me what you hold.',
+      contactId: dup.body.id,
+    });
+    expect(opened.status, opened.text).toBe(201);
+    const bytes = Buffer.from('passport of Grace Duplicate');
+    const announced = await tenant.api.post('/v1/documents', {
+      name: 'passport.txt',
+      contentType: 'text/plain',
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('base64'),
+      attachTo: [{ kind: 'contact', id: dup.body.id }],
+    });
+    expect(announced.status, announced.text).toBe(201);
+    const upload = announced.body.upload as { url: string; headers: Record<string, string> };
+    expect((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: bytes })).status).toBe(
+      200,
+    );
+    expect((await tenant.api.post(`/v1/documents/${announced.body.id}/complete`, {})).status).toBe(200);
+
+    expect(
+      (await tenant.api.post(`/v1/contacts/${keep.body.id}/merge`, { duplicateId: dup.body.id })).status,
+    ).toBe(202);
+    await runtime.settle();
+    const cases = await tenant.api.get(`/v1/cases?contactId=${keep.body.id}`);
+    expect(cases.body.items.map((c: { id: string }) => c.id)).toEqual([opened.body.id]);
+    const documents = await tenant.api.get(`/v1/documents?kind=contact&id=${keep.body.id}`);
+    expect(documents.body.items.map((d: { id: string }) => d.id)).toEqual([announced.body.id]);
+
+    expect((await tenant.api.delete(`/v1/contacts/${keep.body.id}`)).status).toBe(204);
+    await runtime.settle();
+    const erased = await tenant.api.get(`/v1/cases/${opened.body.id}`);
+    expect(erased.body.personErasedAt).toBeDefined();
+    expect(JSON.stringify(erased.body)).not.toContain('Grace');
+    expect((await tenant.api.get(`/v1/documents/${announced.body.id}`)).status).toBe(404);
+    expect(runtime.deadLetters.list()).toEqual([]);
   });
 });
 

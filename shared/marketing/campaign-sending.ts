@@ -17,6 +17,7 @@ import {
   findMailing,
   mailingStats,
   pauseMailing,
+  problemOf,
   resumeMailing,
   startMailingInto,
   statsOf,
@@ -143,17 +144,19 @@ export async function startScheduledCampaign(
   const current = await getCampaign(ctx, id, true).catch(() => undefined);
   if (current?.status !== 'scheduled' || current.scheduledFor !== scheduledFor) return 'stale';
   const template = await findTemplate(ctx, current.templateId);
-  if (!template) {
-    await saveCampaign(ctx, current, {
-      ...current,
-      status: 'cancelled',
-      cancelledAt: ctx.clock.now().toISOString(),
-      pausedReason: 'Its template was deleted.',
-    });
-    return 'stale';
-  }
-  await start(ctx, current, template);
-  return 'started';
+  // Its template deleted, or using a merge field deleted since it was scheduled: the campaign is
+  // cancelled, saying why, rather than failing at every delivery of its schedule.
+  const unsendable = !template
+    ? 'Its template was deleted.'
+    : await problemOf(() => start(ctx, current, template));
+  if (unsendable === undefined) return 'started';
+  await saveCampaign(ctx, current, {
+    ...current,
+    status: 'cancelled',
+    cancelledAt: ctx.clock.now().toISOString(),
+    pausedReason: template ? `Its template cannot be sent: ${unsendable}` : unsendable,
+  });
+  return 'stale';
 }
 
 export async function cancelCampaign(ctx: TenantContext, id: string): Promise<Campaign> {

@@ -59,6 +59,20 @@ export async function checkMailingSpec(
 }
 
 /**
+ * What is wrong with a mailing checked in a job (a merge field deleted since its template was
+ * saved): the problems' messages, or undefined when `check` passes. Other errors are thrown.
+ */
+export async function problemOf(check: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await check();
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return error.issues.map((issue) => issue.message).join(' ');
+  }
+}
+
+/**
  * Starts a mailing in the caller's unit of work: the mailing item (one per owner id, so a second
  * start is a 409) and MailingStarted, which sets the planner going once the unit commits. The
  * owner records its own start in the same unit; later changes of status reach it through its

@@ -32,7 +32,7 @@ import { checkAudience } from './audience-check.ts';
 import { mailingSpecOf } from './campaign-sending.ts';
 import { campaignItem } from './campaigns.ts';
 import { newsletterKeys } from './keys.ts';
-import { checkMailingSpec, startMailingInto } from './mailings.ts';
+import { checkMailingSpec, problemOf, startMailingInto } from './mailings.ts';
 import type {
   Campaign,
   Newsletter,
@@ -285,6 +285,14 @@ export async function runNewsletter(
       run = { occurrence, outcome: 'sent', campaignId: edition.id, ranAt };
     }
   }
+  // Checked again now: a merge field the template uses may have been deleted since it was saved.
+  // Such an edition is recorded as not sent, and the newsletter goes on to the next one.
+  const spec = edition && template ? mailingSpecOf(edition, template, tenant) : undefined;
+  const unsendable = spec ? await problemOf(() => checkMailingSpec(ctx, spec)) : undefined;
+  if (unsendable) {
+    run = { occurrence, outcome: 'no_content', reason: `Its template cannot be sent: ${unsendable}`, ranAt };
+    edition = undefined;
+  }
   const next = await withNext(
     ctx,
     { ...newsletter, lastEdition: occurrence, updatedAt: ranAt, version: newsletter.version + 1 },
@@ -300,9 +308,7 @@ export async function runNewsletter(
     { condition: notExists },
   );
   uow.publish(NewsletterScheduleChanged, { newsletterId: id, previousEdition: occurrence });
-  if (edition && template) {
-    const spec = mailingSpecOf(edition, template, tenant);
-    await checkMailingSpec(ctx, spec);
+  if (edition && spec) {
     uow.put(campaignItem(ctx, edition), { condition: notExists });
     startMailingInto(uow, ctx, spec);
   }

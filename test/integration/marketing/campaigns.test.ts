@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defineCustomField } from '../../../shared/contacts/fields.ts';
+import { defineCustomField, deleteCustomField } from '../../../shared/contacts/fields.ts';
 import {
   cancelCampaign,
   scheduleCampaign,
   sendCampaignNow,
+  startScheduledCampaign,
 } from '../../../shared/marketing/campaign-sending.ts';
 import {
   createCampaign,
@@ -210,6 +211,43 @@ describe('newsletters', () => {
     expect(
       (await listCampaigns(ctx, { newsletterId: newsletter.id, limit: 10 })).items.map((c) => c.id),
     ).toEqual([edition.id]);
+  });
+
+  it('record an edition whose template uses a merge field deleted since as not sent, and go on', async () => {
+    const tenant = await newTenant({}, '2026-03-01T10:00:00Z');
+    const { ctx } = tenant;
+    await newsTopic(ctx);
+    await defineCustomField(ctx, 'tier', { label: 'Tier', type: 'text' }, 'create');
+    const template = await createTemplate(ctx, { ...hello, subject: 'Your tier: {{custom.tier | "-"}}' });
+    const { list } = await listOf(ctx, 'granted');
+    const audience = Audience.parse({ lists: [list.id] });
+    const newsletter = await createNewsletter(ctx, {
+      name: 'Tiers',
+      schedule: { rrule: 'FREQ=WEEKLY;BYDAY=MO', startsAt: '2026-03-02T09:00' },
+      audience,
+      topicId: 'news',
+      templateId: template.id,
+    });
+    const campaign = await createCampaign(ctx, {
+      name: 'Tier mail',
+      audience,
+      topicId: 'news',
+      templateId: template.id,
+    });
+    const scheduled = await scheduleCampaign(ctx, campaign.id, { sendAt: '2026-03-02T09:00' });
+    await deleteCustomField(ctx, 'tier');
+
+    const monday = tenant.as(ctx.actor, fixedClock('2026-03-02T08:00:05Z'));
+    expect(await runNewsletter(monday, newsletter.id, '2026-03-02T09:00')).toMatchObject({
+      outcome: 'no_content',
+      reason: expect.stringContaining('custom.tier'),
+    });
+    expect((await getNewsletter(ctx, newsletter.id)).nextEdition).toBe('2026-03-09T09:00');
+    expect(await startScheduledCampaign(monday, campaign.id, scheduled.scheduledFor!)).toBe('stale');
+    expect(await getCampaign(ctx, campaign.id)).toMatchObject({
+      status: 'cancelled',
+      pausedReason: expect.stringContaining('custom.tier'),
+    });
   });
 
   it('refuse a rule more frequent than daily or one that cannot be read', async () => {

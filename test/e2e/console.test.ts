@@ -651,6 +651,51 @@ describe.skipIf(!hasChromium)('the console in Debian’s chromium', () => {
   );
 
   it(
+    'shows a meeting late on the 25-hour day the clocks go back under that day of the week',
+    async () => {
+      // The next last Sunday of October in Paris (clocks back at 03:00 summer time): 25 hours long.
+      const now = new Date();
+      const lastSundayOfOctober = (year: number) => {
+        const day = new Date(Date.UTC(year, 9, 31, 12));
+        day.setUTCDate(31 - day.getUTCDay());
+        return day;
+      };
+      let sunday = lastSundayOfOctober(now.getUTCFullYear());
+      if (sunday.getTime() < now.getTime()) sunday = lastSundayOfOctober(now.getUTCFullYear() + 1);
+      const date = sunday.toISOString().slice(0, 10);
+      const contact = await created(admin().post('/v1/contacts', { firstName: 'Late', lastName: 'Sunday' }));
+      // 23:30 in Paris winter time: past the first 24 hours of that day.
+      await created(
+        admin().post('/v1/activities', {
+          type: 'meeting',
+          ownerId: people.sales!.id,
+          contactIds: [contact.id],
+          meeting: { title: 'Long day wrap-up', start: `${date}T22:30:00Z`, end: `${date}T23:00:00Z` },
+        }),
+      );
+      const { context, page } = await session('sales', 'calendar');
+      await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
+      const day = 86_400_000;
+      const thisMonday =
+        Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) -
+        ((now.getUTCDay() + 6) % 7) * day;
+      const weeks = Math.round((sunday.getTime() - 6 * day - thisMonday) / (7 * day));
+      await page.locator('section.day').first().waitFor();
+      for (let i = 0; i < weeks; i++) {
+        const first = await page.locator('section.day h2').first().innerText();
+        await page.getByRole('button', { name: 'Next week' }).click();
+        await expect.poll(() => page.locator('section.day h2').first().innerText()).not.toBe(first);
+      }
+      // The meeting is under that Sunday, not under no day (a day taken as 24 hours ends at 23:00).
+      const meeting = page.locator('section.day', { hasText: 'Long day wrap-up' });
+      await meeting.waitFor();
+      expect(await meeting.locator('h2').innerText()).toMatch(/Sunday/);
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
     'filters invoices by status in the address: a shared link opens filtered, and going back restores the filter',
     async () => {
       const customer = await created(

@@ -144,11 +144,13 @@ export function WeekCalendar() {
       ),
     [start.getTime(), me.id],
   );
-  const days = Array.from({ length: 7 }, (_, i) => {
+  // Eight local midnights: each day runs to the next one, 23 or 25 hours on a daylight-saving day.
+  const midnights = Array.from({ length: 8 }, (_, i) => {
     const day = new Date(start);
     day.setDate(day.getDate() + i);
     return day;
   });
+  const days = midnights.slice(0, 7);
   const move = (weeks: number) => {
     const next = new Date(start);
     next.setDate(next.getDate() + weeks * 7);
@@ -175,10 +177,10 @@ export function WeekCalendar() {
       {calendar.loading && !calendar.data ? <Loading /> : null}
       <ProblemMessage error={calendar.error} />
       <div className="week">
-        {days.map((day) => {
+        {days.map((day, i) => {
           const items = (calendar.data?.items ?? []).filter((item) => {
             const at = new Date(item.start);
-            return at >= day && at.getTime() < day.getTime() + 86_400_000;
+            return at >= day && at < midnights[i + 1]!;
           });
           return (
             <section key={day.toISOString()} className="day" aria-label={dayLabel.format(day)}>

@@ -1,3 +1,4 @@
+import { contactKeys } from '../contacts/keys.ts';
 import { getContact } from '../contacts/records.ts';
 import type { Contact } from '../contacts/schema.ts';
 import { selfServiceLinkFor } from '../contacts/self-service-link.ts';
@@ -92,11 +93,34 @@ interface Scene {
   values: MergeValues;
 }
 
+/**
+ * Why the rule's contact is no longer there, when a user removed it before the rule ran (erased,
+ * or merged into another contact): the run is skipped, saying so, not failed.
+ */
+async function whyGone(ctx: TenantContext, contactId: string): Promise<string | undefined> {
+  const [erased, merged] = await Promise.all([
+    getItem(ctx, contactKeys.erasure(ctx.tenantId, contactId), { consistent: true }),
+    getItem(ctx, contactKeys.merged(ctx.tenantId, contactId), { consistent: true }),
+  ]);
+  if (erased) return 'The contact was erased before the rule ran.';
+  if (merged) return `The contact was merged into contact ${String(merged.mergedInto)} before the rule ran.`;
+  return undefined;
+}
+
 /** What the actions work with: the tenant, the contact and record owner, the merge values. */
 async function sceneOf(ctx: TenantContext, firing: Firing): Promise<Scene | string> {
   const { trigger } = firing;
   const tenant = await getTenant(ctx);
-  const contact = trigger.contactId ? await getContact(ctx, trigger.contactId) : undefined;
+  let contact: Contact | undefined;
+  if (trigger.contactId) {
+    try {
+      contact = await getContact(ctx, trigger.contactId);
+    } catch (error) {
+      const gone = error instanceof NotFoundError ? await whyGone(ctx, trigger.contactId) : undefined;
+      if (gone) return gone;
+      throw error;
+    }
+  }
   if (trigger.type === 'inactivity' && contact) {
     const summary = await getItem(ctx, automationKeys.purchaseSummary(ctx.tenantId, contact.id), {
       consistent: true,

@@ -17,6 +17,8 @@ export const contactKeys = {
   partition: (t: TenantId, id: string) => tenantKey(t, 'CONTACT', id),
   /** The tombstone an erasure leaves: that it happened, and when, without the person. */
   erasure: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'CONTACT', id), SK: 'ERASED' }),
+  /** What a merge leaves of the duplicate: which contact it became, without the person. */
+  merged: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'CONTACT', id), SK: 'MERGED' }),
   contact: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'CONTACT', id), SK: 'CONTACT' }),
   timelineEntry: (t: TenantId, contactId: string, at: string, id: string) => ({
     PK: tenantKey(t, 'CONTACT', contactId),
@@ -40,6 +42,8 @@ export const contactKeys = {
     SK: 'GUARD',
   }),
   byName: (t: TenantId) => tenantKey(t, 'CONTACTS'),
+  /** GSI1: the tombstones of erased and merged contacts, so that the tenant's removal reaches them. */
+  tombstones: (t: TenantId) => tenantKey(t, 'CONTACT-TOMBSTONES'),
   nameSort: (lastName: string, firstName: string, id: string) =>
     `${lastName.toLowerCase()}#${firstName.toLowerCase()}#${id}`,
   // GSI2..GSI4 partitions of the contact item itself.

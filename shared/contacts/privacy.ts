@@ -214,6 +214,16 @@ export async function performMerge(
       title: `Merged with ${duplicate.firstName} ${duplicate.lastName}`,
       ref: { type: 'contact', id: duplicateId },
     });
+    // Who the duplicate became, for work that arrives for it later (a rule's delayed action).
+    uow.put({
+      ...contactKeys.merged(t, duplicateId),
+      entity: 'ContactMerge',
+      GSI1PK: contactKeys.tombstones(t),
+      GSI1SK: `${duplicateId}#MERGED`,
+      contactId: duplicateId,
+      mergedInto: contactId,
+      mergedAt: ctx.clock.now().toISOString(),
+    });
     uow.publish(ContactsMerged, { contactId, mergedContactId: duplicateId });
     await uow.commit();
   }
@@ -308,6 +318,8 @@ export async function eraseContact(ctx: TenantContext, contactId: string): Promi
     .put({
       ...contactKeys.erasure(ctx.tenantId, contactId),
       entity: 'ContactErasure',
+      GSI1PK: contactKeys.tombstones(ctx.tenantId),
+      GSI1SK: `${contactId}#ERASED`,
       contactId,
       erasedAt: ctx.clock.now().toISOString(),
       erasedBy: ctx.actor.type === 'member' ? ctx.actor.memberId : ctx.actor.type,

@@ -26,6 +26,8 @@ registerTenantData('contacts', [
           : [],
     }),
   },
+  // What erasures and merges leave in a contact's partition once the contact is gone.
+  { name: 'contact-tombstones', list: { index: 'GSI1', partition: ['CONTACT-TOMBSTONES'] } },
   { name: 'activities', list: { index: 'GSI4', partition: ['ACTIVITIES'] } },
   { name: 'custom-fields', list: { partition: ['CONTACT-FIELDS'] } },
   { name: 'imports', list: { index: 'GSI1', partition: ['IMPORTS'] } },

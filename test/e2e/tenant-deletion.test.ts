@@ -106,6 +106,14 @@ describe("a tenant's deletion", () => {
   });
 
   it('removes the tenant once the grace period is over, and nothing of the other tenant', async () => {
+    // What erasures and merges leave behind (their tombstones) goes too.
+    const [erased, kept, merged] = await Promise.all([newContact(), newContact(), newContact()]);
+    expect((await tenant.api.delete(`/v1/contacts/${erased.body.id}`)).status).toBe(204);
+    const merge = await tenant.api.post(`/v1/contacts/${kept.body.id}/merge`, {
+      duplicateId: merged.body.id,
+    });
+    expect(merge.status).toBe(202);
+    await runtime.settle();
     const { confirmed } = await requestAndConfirm();
     await runtime.settle();
     expect((await lastingItems(tenant.tenantId)).length).toBeGreaterThan(0);

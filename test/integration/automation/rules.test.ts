@@ -3,6 +3,7 @@ import { runFiring } from '../../../shared/automation/firing.ts';
 import { createRule, createRuleFromTemplate, updateRule } from '../../../shared/automation/rules.ts';
 import { listRuns } from '../../../shared/automation/runs.ts';
 import type { AutomationRuleCreate, Firing } from '../../../shared/automation/schema.ts';
+import { eraseContact, performMerge, requestMerge } from '../../../shared/contacts/privacy.ts';
 import { getContact } from '../../../shared/contacts/records.ts';
 import { createContact } from '../../../shared/contacts/service.ts';
 import { ValidationError } from '../../../shared/platform/errors.ts';
@@ -232,5 +233,31 @@ describe('a rule firing', () => {
     await updateRule(ctx, rule.id, { enabled: false });
     const skipped = await runFiring(ctx, { ...firing, occurrence: 'event#later' }, 1);
     expect(skipped.status).toBe('skipped');
+  });
+
+  it('is skipped, saying why, when its contact was erased or merged away before it ran', async () => {
+    const { ctx } = await newTenant();
+    const rule = await createRule(ctx, detractors({ actions: [{ type: 'tag_contact', tag: 'x' }] }));
+    const person = (lastName: string) =>
+      createContact(ctx, { firstName: 'Gone', lastName, lifecycleStage: 'customer', tags: [] });
+    const [erased, kept, merged] = await Promise.all([person('Erased'), person('Kept'), person('Merged')]);
+    await eraseContact(ctx, erased.id);
+    await requestMerge(ctx, kept.id, merged.id);
+    await performMerge(ctx, kept.id, merged.id);
+    const firingFor = (contactId: string): Firing => ({
+      tenantId: ctx.tenantId,
+      ruleId: rule.id,
+      occurrence: `event#${contactId}`,
+      trigger: { type: 'event', at: '2026-12-01T10:00:00.000Z', contactId, fields: { nps: 2 } },
+    });
+    expect((await runFiring(ctx, firingFor(erased.id), 1)).status).toBe('skipped');
+    expect((await runFiring(ctx, firingFor(merged.id), 1)).status).toBe('skipped');
+    const runs = (await listRuns(ctx, rule.id, { limit: 10 })).items;
+    expect(runs.map((r) => [r.status, r.attempts, r.error]).sort()).toEqual(
+      [
+        ['skipped', 1, 'The contact was erased before the rule ran.'],
+        ['skipped', 1, `The contact was merged into contact ${kept.id} before the rule ran.`],
+      ].sort(),
+    );
   });
 });

@@ -71,6 +71,43 @@ describe('batch writes', () => {
     expect(listed.body.items).toHaveLength(1);
   });
 
+  it('replays a batch whose answer is larger than a stored item can hold, without writing twice', async () => {
+    const address = (i: number) => ({
+      type: 'work',
+      // Four lines of 190 characters: 100 contacts of five such addresses answer about 450 KB.
+      lines: [1, 2, 3, 4].map((n) => `${i}.${n} ${'Long Industrial Estate Road, Building '.repeat(5)}`),
+      city: 'Manchester',
+      postalCode: 'M1 1AA',
+      country: 'GB',
+    });
+    const records = Array.from({ length: 100 }, (_, i) => ({
+      action: 'create',
+      data: {
+        firstName: 'Wide',
+        lastName: `Batch${String(i).padStart(3, '0')}`,
+        addresses: [1, 2, 3, 4, 5].map(address),
+      },
+    }));
+    const headers = { 'idempotency-key': 'batch-contacts-wide-0001' };
+    const first = await tenant.api.post('/v1/contacts/batch', { records }, { headers });
+    expect(first.status, first.text.slice(0, 300)).toBe(200);
+    expect(first.text.length).toBeGreaterThan(400_000);
+    const again = await tenant.api.post('/v1/contacts/batch', { records }, { headers });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await tenant.api.get(
+        `/v1/contacts?namePrefix=Batch&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      count += page.body.items.length;
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(count).toBe(100);
+  });
+
   it('upserts products by SKU', async () => {
     const record = {
       action: 'upsert',

@@ -383,12 +383,10 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
     // The idempotency record keeps what the function returns. A response with secret fields is
     // kept without them, and the caller of this first request gets the whole response.
     let first: HttpResponse | undefined;
-    const keep = carries(route)
-      ? async () => {
-          first = await execute();
-          return withoutSecretFields(route, first);
-        }
-      : execute;
+    const keep = async () => {
+      first = await execute();
+      return carries(route) ? withoutSecretFields(route, first) : first;
+    };
     // Powertools' idempotency utility and its JMESPath engine are evaluated on the first request
     // that carries a key, not at every cold start: most requests carry none.
     const { idempotently } = await import('./idempotency.ts');
@@ -397,7 +395,13 @@ export function httpHandler<Routes extends Record<string, AnyRoute>>(
       context,
       { routeKey: event.routeKey, key, params: http.params ?? null, body: http.body ?? null },
       keep,
-    );
+    ).catch((error: unknown) => {
+      // The change was made but its answer could not be kept for replays: the caller still gets
+      // the answer of what was done, not a 500 that invites it to do it again.
+      if (first === undefined || isDomainError(error)) throw error;
+      http.ctx.logger.error('the idempotency record of a completed request was not saved', error as Error);
+      return first;
+    });
     const response = first ?? kept;
     return { ...response, headers: { ...response.headers, 'x-request-id': http.requestId } };
   };

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
@@ -82,6 +83,29 @@ function idempotentFor<T>(ctx: TenantContext, lambdaContext: Context): Run<T> {
   return run as Run<T>;
 }
 
+/**
+ * A response body larger than this is kept deflated: the record that replays it is one DynamoDB
+ * item (400 KB at most), and a batch's answer (100 records echoed back) can be several times that.
+ */
+const KEPT_BODY_BYTES = 64 * 1024;
+
+type Kept = { body?: unknown; deflatedBody?: string };
+
+/** The form of `response` the record keeps: a large body deflated (base64), the rest as it is. */
+function keptForm<T>(response: T): T {
+  const { body } = (response ?? {}) as Kept;
+  if (typeof body !== 'string' || Buffer.byteLength(body) <= KEPT_BODY_BYTES) return response;
+  const { body: _body, ...rest } = response as Kept;
+  return { ...rest, deflatedBody: deflateRawSync(body).toString('base64') } as T;
+}
+
+function fromKept<T>(kept: T): T {
+  const { deflatedBody } = (kept ?? {}) as Kept;
+  if (typeof deflatedBody !== 'string') return kept;
+  const { deflatedBody: _deflated, ...rest } = kept as Kept;
+  return { ...rest, body: inflateRawSync(Buffer.from(deflatedBody, 'base64')).toString('utf8') } as T;
+}
+
 /** Runs `execute` once per key and body, in the API's error vocabulary. */
 export function idempotently<T>(
   ctx: TenantContext,
@@ -89,15 +113,20 @@ export function idempotently<T>(
   call: IdempotentCall,
   execute: () => Promise<T>,
 ): Promise<T> {
-  return idempotentFor<T>(ctx, lambdaContext)(call, execute).catch((error: unknown) => {
-    if (error instanceof IdempotencyValidationError) {
-      throw new UnprocessableError(
-        'This Idempotency-Key was already used with a different body; use a new key.',
-      );
-    }
-    if (error instanceof IdempotencyAlreadyInProgressError) {
-      throw new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly.');
-    }
-    throw error;
-  });
+  return idempotentFor<T>(ctx, lambdaContext)(call, async () => keptForm(await execute())).then(
+    fromKept,
+    (error: unknown) => {
+      if (error instanceof IdempotencyValidationError) {
+        throw new UnprocessableError(
+          'This Idempotency-Key was already used with a different body; use a new key.',
+        );
+      }
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        throw new ConflictError(
+          'A request with this Idempotency-Key is still being processed; retry shortly.',
+        );
+      }
+      throw error;
+    },
+  );
 }

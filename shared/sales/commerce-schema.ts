@@ -160,6 +160,12 @@ export const ProductUpdate = named(
       supplierId: z.optional(z.nullable(Id)),
       optionGroups: z.optional(productFields.optionGroups),
       rules: z.optional(productFields.rules),
+      /**
+       * Set when the product is created and never changed (stock already counted would be wrong);
+       * accepted here with its current value, so that a sync re-sending whole products (a batch
+       * upsert) does not fail.
+       */
+      trackStock: z.optional(productFields.trackStock),
     }),
   ),
 );

@@ -140,6 +140,11 @@ export async function updateProduct(
 ): Promise<Product> {
   const current = await getProduct(ctx, id);
   assertIfMatch(ifMatch, current);
+  if (input.trackStock !== undefined && input.trackStock !== current.trackStock)
+    throw ValidationError.field(
+      'body.trackStock',
+      'Whether stock is tracked is set when the product is created; create another product to change it.',
+    );
   const next: Product = { ...current };
   for (const [field, value] of Object.entries(input)) {
     if (value === undefined) continue;

@@ -124,6 +124,47 @@ describe('batch writes', () => {
     );
   });
 
+  it('takes a whole product sent again by a sync, and refuses what an upsert cannot do', async () => {
+    const data = {
+      sku: 'SYNC-1',
+      name: 'Synced lamp',
+      prices: [{ currency: 'EUR', unitAmount: 4_900 }],
+      trackStock: false,
+    };
+    const first = await tenant.api.post('/v1/products/batch', { records: [{ action: 'upsert', data }] });
+    expect(first.body.results[0]).toMatchObject({ status: 201 });
+    const again = await tenant.api.post('/v1/products/batch', { records: [{ action: 'upsert', data }] });
+    expect(again.body.results[0]).toMatchObject({ status: 200, id: first.body.results[0].id });
+    const flipped = await tenant.api.post('/v1/products/batch', {
+      records: [{ action: 'upsert', data: { ...data, trackStock: true } }],
+    });
+    expect(flipped.body.results[0].status).toBe(400);
+    expect(flipped.body.results[0].problem.errors[0].path).toBe('body.records.0.data.trackStock');
+
+    // An id on an upsert or a create would not choose the record: refused, not ignored.
+    const other = await tenant.api.post('/v1/contacts', { firstName: 'Id', lastName: 'Holder' });
+    const named = await tenant.api.post('/v1/contacts/batch', {
+      records: [
+        {
+          action: 'upsert',
+          id: other.body.id,
+          data: { email: 'someone.else@batch.example', firstName: 'X', lastName: 'Y' },
+        },
+        { action: 'create', id: other.body.id, data: { firstName: 'X', lastName: 'Y' } },
+      ],
+    });
+    expect(
+      named.body.results.map((r: { status: number; problem?: { errors: Array<{ path: string }> } }) => [
+        r.status,
+        r.problem?.errors[0]?.path,
+      ]),
+    ).toEqual([
+      [400, 'body.records.0.id'],
+      [400, 'body.records.1.id'],
+    ]);
+    expect((await tenant.api.get(`/v1/contacts/${other.body.id}`)).body.firstName).toBe('Id');
+  });
+
   it('refuses more than 100 records at once', async () => {
     const records = Array.from({ length: 101 }, (_, i) => ({
       action: 'create',

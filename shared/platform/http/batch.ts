@@ -62,6 +62,14 @@ export async function runBatch<C extends z.ZodMiniType, U extends z.ZodMiniType>
       const { action, id, data } = envelope.data as z.infer<typeof BatchRecord>;
       if (action === 'update' && !id)
         invalid([{ path: `${at}.id`, message: 'An update names the record by id.' }]);
+      // Never ignored in silence: an id on a create or an upsert would not pick the record.
+      if (action !== 'update' && id)
+        invalid([
+          {
+            path: `${at}.id`,
+            message: `Only an update names its record by id; a create makes a new one, an upsert matches by ${writes.match.field}.`,
+          },
+        ]);
       const matchValue = data[writes.match.field];
       const existing =
         action === 'upsert' && typeof matchValue === 'string'

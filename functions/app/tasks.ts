@@ -48,7 +48,8 @@ export const taskRoutes = {
       'With `linkType` and `linkId`: the tasks about that record, newest first (any status unless ' +
       '`status` is given). Otherwise the tasks of `assigneeId` (the calling member by default; ' +
       '`unassigned` for tasks nobody owns) in `status` (open by default), soonest due first, ' +
-      'limited to those due between `dueFrom` and `dueTo` when either is given. A new task joins the ' +
+      'limited to those due between `dueFrom` and `dueTo` when either is given (not with `linkType`, ' +
+      'whose list takes neither an assignee nor a window). A new task joins the ' +
       'list about a record within about a second: that lookup is written once the task is saved.',
     tags,
     query: lazy(() =>

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../shared/platform/errors.ts';
 import { httpHandler, noContent } from '../../shared/platform/http/handler.ts';
 import {
   createRecurringTask,
@@ -18,6 +19,11 @@ export const handler = httpHandler(
     createTask: ({ ctx, body }) => createTask(ctx, body),
     listTasks: ({ ctx, query, principal }) => {
       const { assigneeId, ...rest } = query;
+      if (assigneeId && rest.linkType)
+        throw ValidationError.field(
+          'query.assigneeId',
+          'The tasks about a record are listed whoever they are assigned to: leave assigneeId out.',
+        );
       return findTasks(ctx, {
         ...rest,
         assigneeId: assigneeId === 'unassigned' ? undefined : (assigneeId ?? principal!.memberId),

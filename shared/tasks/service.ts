@@ -233,7 +233,12 @@ export async function listTasksLinkedTo(
 ): Promise<Page<Task>> {
   const ids = await queryPage(
     ctx,
-    { partition: taskKeys.byLink(ctx.tenantId, link.type, link.id), ascending: false },
+    {
+      partition: taskKeys.byLink(ctx.tenantId, link.type, link.id),
+      ascending: false,
+      // The status filters the page after the query: a cursor is only good for the same status.
+      filterFingerprint: { status: status ?? null },
+    },
     page,
     (item) => String(item.taskId),
   );
@@ -383,6 +388,11 @@ export async function findTasks(ctx: TenantContext, query: TaskQuery): Promise<P
       throw ValidationError.field(
         query.linkType ? 'query.linkId' : 'query.linkType',
         'Give both linkType and linkId to list the tasks about a record.',
+      );
+    if (query.dueFrom || query.dueTo)
+      throw ValidationError.field(
+        query.dueFrom ? 'query.dueFrom' : 'query.dueTo',
+        'The tasks about a record are listed newest first, not by due date: leave the window out.',
       );
     return listTasksLinkedTo(ctx, { type: query.linkType, id: query.linkId }, query.status, page);
   }

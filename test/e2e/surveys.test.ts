@@ -134,6 +134,12 @@ describe('a survey on paper', () => {
     });
     const tasks = await owner.api.get(`/v1/tasks?linkType=survey_response&linkId=${typed.body.id}`);
     expect(tasks.body.items).toHaveLength(1);
+    // Listed whoever they are assigned to: an assignee filter here would be ignored, so it is refused.
+    const narrowed = await owner.api.get(
+      `/v1/tasks?linkType=survey_response&linkId=${typed.body.id}&assigneeId=${owner.memberId}`,
+    );
+    expect(narrowed.status).toBe(400);
+    expect(narrowed.body.errors[0].path).toBe('query.assigneeId');
     expect(tasks.body.items[0]).toMatchObject({
       assigneeId: owner.memberId,
       title: 'Call Ada Tester about their survey answer',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../shared/platform/clock.ts';
-import { ValidationError } from '../../../shared/platform/errors.ts';
+import { BadRequestError, ValidationError } from '../../../shared/platform/errors.ts';
 import { createRecurringTask, fireRecurrence, getRecurringTask } from '../../../shared/tasks/recurring.ts';
 import { createTask, findTasks, getTask, updateTask } from '../../../shared/tasks/service.ts';
 import { taskSummary } from '../../../shared/tasks/summary.ts';
@@ -101,6 +101,26 @@ describe('task lists', () => {
     });
     expect(week.items.map((t) => t.title)).toEqual(['Call']);
     await expect(findTasks(ctx, { linkType: 'quote', limit: 10 })).rejects.toThrow(ValidationError);
+    // A cursor is good for the filter it was issued for; a due window does not apply to this list.
+    const firstPage = await findTasks(ctx, { linkType: 'contact', linkId: 'contact-1', limit: 1 });
+    expect(firstPage.nextCursor).toBeDefined();
+    await expect(
+      findTasks(ctx, {
+        linkType: 'contact',
+        linkId: 'contact-1',
+        status: 'open',
+        limit: 1,
+        cursor: firstPage.nextCursor!,
+      }),
+    ).rejects.toThrow(BadRequestError);
+    await expect(
+      findTasks(ctx, {
+        linkType: 'contact',
+        linkId: 'contact-1',
+        dueFrom: '2026-12-01T00:00:00Z',
+        limit: 10,
+      }),
+    ).rejects.toThrow(ValidationError);
   });
 
   it('give tasks a reminder an hour before they are due unless told otherwise', async () => {

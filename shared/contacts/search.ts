@@ -36,7 +36,13 @@ export async function searchContacts(
       'Use one filter at a time (ownerId may go with lifecycleStage, country with region).',
     );
   const t = ctx.tenantId;
-  if (query.email) return byEmail(ctx, query.email);
+  if (query.email) {
+    // One page always (the contacts with that address): a cursor from another list would be
+    // taken for something it is not.
+    if (page.cursor)
+      throw ValidationError.field('query.cursor', 'An email lookup is one page; send it without a cursor.');
+    return byEmail(ctx, query.email);
+  }
   if (query.namePrefix)
     return contactsPage(
       ctx,

@@ -55,6 +55,13 @@ describe('importing contacts from CSV', () => {
       { line: 5, errors: [{ field: 'Mobile Phone', message: expect.any(String) }] },
     ]);
     const ada = await api.get('/v1/contacts?email=ada@import.example');
+    // The lookup is one page: a cursor of another list is refused, not taken for something else.
+    const listed = await api.get('/v1/contacts?limit=1');
+    const withCursor = await api.get(
+      `/v1/contacts?email=ada@import.example&cursor=${encodeURIComponent(listed.body.nextCursor)}`,
+    );
+    expect(withCursor.status).toBe(400);
+    expect(withCursor.body.errors[0].path).toBe('query.cursor');
     expect(ada.body.items[0]).toMatchObject({
       firstName: 'Ada',
       phones: [{ number: '+33612345678', type: 'mobile' }],

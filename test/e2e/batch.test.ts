@@ -165,6 +165,15 @@ describe('batch writes', () => {
     expect((await tenant.api.get(`/v1/contacts/${other.body.id}`)).body.firstName).toBe('Id');
   });
 
+  it('answers a malformed record on its own and writes the others', async () => {
+    const response = await tenant.api.post('/v1/contacts/batch', {
+      records: [{ action: 'create', data: { firstName: 'Well', lastName: 'Formed' } }, 5],
+    });
+    expect(response.status, response.text).toBe(200);
+    expect(response.body.results.map((r: { status: number }) => r.status)).toEqual([201, 400]);
+    expect(response.body.results[1].problem.errors[0].path).toMatch(/^body\.records\.1/);
+  });
+
   it('refuses more than 100 records at once', async () => {
     const records = Array.from({ length: 101 }, (_, i) => ({
       action: 'create',

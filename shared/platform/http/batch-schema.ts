@@ -9,12 +9,24 @@ export const BatchRequest = named(
   'BatchRequest',
   lazy(() =>
     z.object({
-      records: z
-        .array(z.record(z.string(), z.unknown()))
-        .check(
-          z.minLength(1, { message: 'Send at least one record.' }),
-          z.maxLength(MAX_BATCH, { message: `At most ${MAX_BATCH} records per batch; split it.` }),
-        ),
+      // Each record is checked on its own (BatchRecord), so one malformed record is its own
+      // answer, not the whole batch's.
+      records: z.array(z.unknown()).check(
+        z.meta({
+          description:
+            'Each record is `{ "action": "create" | "update" | "upsert", "id"?, "data" }`, `data` being the body of the single write; a malformed record is answered on its own.',
+          examples: [
+            [
+              {
+                action: 'upsert',
+                data: { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
+              },
+            ],
+          ],
+        }),
+        z.minLength(1, { message: 'Send at least one record.' }),
+        z.maxLength(MAX_BATCH, { message: `At most ${MAX_BATCH} records per batch; split it.` }),
+      ),
     }),
   ),
 );

@@ -48,7 +48,7 @@ function invalid(issues: ValidationError['issues']): never {
 
 export async function runBatch<C extends z.ZodMiniType, U extends z.ZodMiniType>(
   ctx: TenantContext,
-  records: Array<Record<string, unknown>>,
+  records: unknown[],
   writes: BatchWrites<C, U>,
   kinds: RecordKinds,
   request: { requestId: string; instance: string },

@@ -19,7 +19,9 @@ export async function writeDerived(change: Change, ctx: TenantContext): Promise<
   const parents = [
     ...new Map(derived.flatMap((d) => (d.parent ? [[keyOf(d.parent), d.parent]] : []))).values(),
   ];
-  const present = new Set((await getItems(ctx, parents)).map(keyOf));
+  // Read strongly: the parent was written in the same transaction a moment ago, and a stale read
+  // would drop its derived items for good.
+  const present = new Set((await getItems(ctx, parents, { consistent: true })).map(keyOf));
   await Promise.all(
     derived.filter((d) => !d.parent || present.has(keyOf(d.parent))).map((d) => putIfAbsent(ctx, d.item)),
   );

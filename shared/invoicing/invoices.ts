@@ -397,7 +397,17 @@ export async function voidInvoice(
 ): Promise<Invoice> {
   const current = await getStoredInvoice(ctx, id, { consistent: true });
   assertIfMatch(ifMatch, current);
-  if (current.status === 'void') return toInvoice(current);
+  if (current.status === 'void') {
+    // Voided before orders were told: voiding again marks its order, so the order can be cancelled.
+    if (current.orderId) {
+      const uow = unitOfWork(ctx);
+      orderInvoiceVoidedInto(uow, ctx, current.orderId, id);
+      await uow.commit().catch((error: unknown) => {
+        if (!(error instanceof ConflictError)) throw error;
+      });
+    }
+    return toInvoice(current);
+  }
   if (current.status !== 'draft' && current.status !== 'open') {
     throw new ConflictError(
       `Invoice ${current.number ?? id} is ${current.status}; only a draft or an unpaid open invoice can be voided.`,

@@ -5,8 +5,10 @@ import { invoiceOrder } from '../../../shared/invoicing/from-order.ts';
 import { getInvoice, voidInvoice } from '../../../shared/invoicing/invoices.ts';
 import { InvoiceFromOrder } from '../../../shared/invoicing/schema.ts';
 import { listInvoiceTimeline } from '../../../shared/invoicing/timeline.ts';
+import { unitOfWork } from '../../../shared/platform/db/repository.ts';
 import { ConflictError } from '../../../shared/platform/errors.ts';
 import { OrderCreate, ReturnCreate } from '../../../shared/sales/commerce-schema.ts';
+import { orderKeys } from '../../../shared/sales/keys.ts';
 import { cancelOrder, fulfilOrder, getOrder, placeOrder, returnOrder } from '../../../shared/sales/orders.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant, type TestTenant } from '../../support/tenants.ts';
@@ -128,6 +130,19 @@ describe('invoicing an order', () => {
     await voidInvoice(tenant.ctx, invoice.id);
     const cancelled = await cancelOrder(tenant.ctx, order.id);
     expect(cancelled.status).toBe('cancelled');
+  });
+
+  it('lets an order whose invoice was voided before orders were told be cancelled, once voided again', async () => {
+    const { order } = await placedOrder();
+    const invoice = await invoiceOrder(tenant.ctx, order.id, terms({ issue: true }));
+    await voidInvoice(tenant.ctx, invoice.id);
+    // As an invoice voided before this change left its order: no mark.
+    await unitOfWork(tenant.ctx)
+      .update(orderKeys.order(tenant.ctx.tenantId, order.id), { remove: ['invoiceVoided'] })
+      .commit();
+    await expect(cancelOrder(tenant.ctx, order.id)).rejects.toBeInstanceOf(ConflictError);
+    expect((await voidInvoice(tenant.ctx, invoice.id)).status).toBe('void');
+    expect((await cancelOrder(tenant.ctx, order.id)).status).toBe('cancelled');
   });
 
   it('leaves out units returned without a replacement, and refuses a cancelled order', async () => {

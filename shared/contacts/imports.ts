@@ -125,6 +125,17 @@ export function chunksOf(rows: ParsedRow[]): ParsedRow[][] {
   return chunks;
 }
 
+/** A part's rows in chunks, refused (400) when they would not fit the part's one transaction. */
+function partChunks(rows: ParsedRow[]): ParsedRow[][] {
+  const chunks = chunksOf(rows);
+  if (chunks.length > CHUNKS_PER_PART)
+    throw ValidationError.field(
+      'body',
+      `This part has ${rows.length} rows; a part holds at most ${ROWS_PER_PART}: send the file in more parts.`,
+    );
+  return chunks;
+}
+
 export interface ImportOptions {
   dryRun: boolean;
   parts: number;
@@ -153,6 +164,8 @@ export async function createImport(
   const fields = mapColumns(header.cells, definitions);
   if (!fields.includes('email'))
     throw ValidationError.field('body', 'The CSV needs an email column: imports update contacts by email.');
+  // Checked before the import is saved, so that a part refused leaves no import behind.
+  partChunks(rows.slice(1));
   const now = ctx.clock.now().toISOString();
   const stored: StoredImport = {
     id: newId(),
@@ -210,12 +223,7 @@ async function addPart(
 ): Promise<Import> {
   if (!csv?.trim()) throw ValidationError.field('body', 'Send this part of the CSV file as the body.');
   const rows = parsed ?? (await parsePart(csv));
-  const chunks = chunksOf(rows);
-  if (chunks.length > CHUNKS_PER_PART)
-    throw ValidationError.field(
-      'body',
-      `This part has ${rows.length} rows; a part holds at most ${ROWS_PER_PART}: send the file in more parts.`,
-    );
+  const chunks = partChunks(rows);
   const uow = unitOfWork(ctx);
   for (const [index, chunk] of chunks.entries())
     uow.put({

@@ -129,6 +129,8 @@ function consentOf(
   return { status: input.status, source: input.source, at: input.at ?? ctx.clock.now().toISOString() };
 }
 
+const byteSize = (values: Record<string, unknown>) => Buffer.byteLength(JSON.stringify(values));
+
 function checkedCustomFields(
   values: Record<string, CustomFieldValue | null> | undefined,
   write: ContactWriteContext,
@@ -304,7 +306,8 @@ export function applyContactChange(
           if (v === null) delete merged[key];
           else merged[key] = v;
         }
-        if (!write.trusted) checkCustomFieldsSize(merged);
+        // Refused only when it grows them past the limit: a merge may have left a contact above it.
+        if (!write.trusted && byteSize(merged) > byteSize(current.customFields)) checkCustomFieldsSize(merged);
         next.customFields = merged as Contact['customFields'];
         break;
       }

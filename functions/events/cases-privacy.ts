@@ -6,33 +6,52 @@ import type { TenantContext } from '../../shared/platform/context.ts';
 import { getItem } from '../../shared/platform/db/repository.ts';
 import { eventHandler } from '../../shared/platform/handlers.ts';
 
-/** Whether the contact was erased (the tombstone its erasure leaves). */
-const erasedContact = async (ctx: TenantContext, contactId: string) =>
-  (await getItem(ctx, contactKeys.erasure(ctx.tenantId, contactId), { consistent: true })) !== undefined;
+/**
+ * Where a merged duplicate's records belong now: the kept contact, or the contact that one was
+ * merged into in turn (merges arrive in any order), and whether that contact was erased.
+ */
+async function destinationOf(ctx: TenantContext, keptId: string): Promise<{ id: string; erased: boolean }> {
+  let id = keptId;
+  for (let hop = 0; hop < 10; hop++) {
+    const [erased, merged] = await Promise.all([
+      getItem(ctx, contactKeys.erasure(ctx.tenantId, id), { consistent: true }),
+      getItem(ctx, contactKeys.merged(ctx.tenantId, id), { consistent: true }),
+    ]);
+    if (erased) return { id, erased: true };
+    if (!merged) return { id, erased: false };
+    id = String(merged.mergedInto);
+  }
+  return { id, erased: false };
+}
 
 /**
  * An erased contact's documents go with them (or leave them, when other records keep them), and
- * their cases stay for the numbers without the person; a merged contact's move to the kept one. One function for the contact centre's part
- * of an erasure: the stack is near CloudFormation's 500 resources, and each function costs nine.
+ * their cases stay for the numbers without the person; a merged contact's follow it into the
+ * contact it became. One function for the contact centre's part of an erasure: the stack is near
+ * CloudFormation's 500 resources, and each function costs nine.
  */
 export const handler = eventHandler('cases-privacy', [ContactErased, ContactsMerged], async (event, ctx) => {
   if (event.type === 'ContactsMerged') {
-    // The duplicate's documents and cases follow it into the kept contact, so that the kept
-    // contact's erasure reaches them too.
     const { contactId, mergedContactId } = event.detail;
-    // Events arrive in any order: a kept contact erased before this move takes the moved ones too.
-    if (await erasedContact(ctx, contactId)) {
-      const documents = await eraseContactDocuments(ctx, mergedContactId);
-      const cases = await anonymiseContactCases(ctx, mergedContactId);
-      ctx.logger.info('merged into an erased contact: erased from the contact centre', { documents, cases });
+    const to = await destinationOf(ctx, contactId);
+    if (!to.erased) {
+      const documents = await moveContactDocuments(ctx, mergedContactId, to.id);
+      const cases = await moveContactCases(ctx, mergedContactId, to.id);
+      ctx.logger.info('merged contact moved in the contact centre', { documents, cases });
+      // An erasure of the destination may have swept it while these were moving: look again.
+      if (!(await destinationOf(ctx, to.id)).erased) return;
+      await eraseFromContactCentre(ctx, to.id);
       return;
     }
-    const documents = await moveContactDocuments(ctx, mergedContactId, contactId);
-    const cases = await moveContactCases(ctx, mergedContactId, contactId);
-    ctx.logger.info('merged contact moved in the contact centre', { documents, cases });
+    // Merged into a contact erased since: the duplicate's records go as that contact's did.
+    await eraseFromContactCentre(ctx, mergedContactId);
     return;
   }
-  const documents = await eraseContactDocuments(ctx, event.detail.contactId);
-  const cases = await anonymiseContactCases(ctx, event.detail.contactId);
-  ctx.logger.info('contact erased from the contact centre', { documents, cases });
+  await eraseFromContactCentre(ctx, event.detail.contactId);
 });
+
+async function eraseFromContactCentre(ctx: TenantContext, contactId: string): Promise<void> {
+  const documents = await eraseContactDocuments(ctx, contactId);
+  const cases = await anonymiseContactCases(ctx, contactId);
+  ctx.logger.info('contact erased from the contact centre', { documents, cases });
+}

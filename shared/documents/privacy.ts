@@ -2,6 +2,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../platform/aws/s3.ts';
 import { bucketName } from '../platform/buckets.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { exists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
 import { DOCUMENTS_BUCKET, documentKeys } from './keys.ts';
 import type { Document } from './schema.ts';
@@ -64,18 +65,29 @@ export async function moveContactDocuments(
     const attachedTo = moved.filter((on, i) => !isKept(on) || moved.findIndex(isKept) === i);
     const uow = unitOfWork(ctx);
     uow.delete(documentKeys.attachment(t, id, 'contact', fromId));
-    uow.update(documentKeys.document(t, id), { set: { attachedTo } });
+    // As read: a document changed or removed meanwhile fails the move, which its redelivery redoes
+    // from what is there then (and never brings back a removed item).
+    const updatedAt = ctx.clock.now().toISOString();
+    uow.update(documentKeys.document(t, id), {
+      set: { attachedTo, updatedAt },
+      condition: (e) => `${e.name('updatedAt')} = ${e.value(item.updatedAt)}`,
+    });
     for (const on of attachedTo) {
       if (isKept(on))
         uow.put({
           ...documentKeys.attachment(t, id, 'contact', toId),
           ...fields,
           attachedTo,
+          updatedAt,
           entity: 'DocumentAttachment',
           GSI1PK: documentKeys.of(t, 'contact', toId),
           GSI1SK: id,
         });
-      else uow.update(documentKeys.attachment(t, id, on.kind, on.id), { set: { attachedTo } });
+      else
+        uow.update(documentKeys.attachment(t, id, on.kind, on.id), {
+          set: { attachedTo, updatedAt },
+          condition: exists,
+        });
     }
     await uow.commit();
   }

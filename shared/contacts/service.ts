@@ -307,7 +307,8 @@ export function applyContactChange(
           else merged[key] = v;
         }
         // Refused only when it grows them past the limit: a merge may have left a contact above it.
-        if (!write.trusted && byteSize(merged) > byteSize(current.customFields)) checkCustomFieldsSize(merged);
+        if (!write.trusted && byteSize(merged) > byteSize(current.customFields))
+          checkCustomFieldsSize(merged);
         next.customFields = merged as Contact['customFields'];
         break;
       }

@@ -110,6 +110,21 @@ describe('a document uploaded through a presigned address', () => {
   });
 });
 
+/** A text file announced for `attachTo` and uploaded, not yet completed: its document id. */
+async function uploadText(name: string, attachTo: Array<{ kind: string; id: string }>): Promise<string> {
+  const bytes = Buffer.from(name);
+  const created = await tenant.api.post('/v1/documents', {
+    name,
+    contentType: 'text/plain',
+    size: bytes.length,
+    sha256: sha256(bytes),
+    attachTo,
+  });
+  expect(created.status, created.text).toBe(201);
+  expect((await put(created.body.upload, bytes)).status).toBe(200);
+  return created.body.id as string;
+}
+
 describe("a contact's erasure", () => {
   it('deletes the documents on them alone and detaches those a case keeps', async () => {
     const contact = await tenant.api.post('/v1/contacts', { firstName: 'Erased', lastName: 'Soon' });
@@ -120,17 +135,9 @@ describe("a contact's erasure", () => {
     });
     expect(kase.status, kase.text).toBe(201);
     const upload = async (name: string, attachTo: Array<{ kind: string; id: string }>) => {
-      const bytes = Buffer.from(name);
-      const created = await tenant.api.post('/v1/documents', {
-        name,
-        contentType: 'text/plain',
-        size: bytes.length,
-        sha256: sha256(bytes),
-        attachTo,
-      });
-      expect((await put(created.body.upload, bytes)).status).toBe(200);
-      expect((await tenant.api.post(`/v1/documents/${created.body.id}/complete`, {})).status).toBe(200);
-      return created.body.id as string;
+      const id = await uploadText(name, attachTo);
+      expect((await tenant.api.post(`/v1/documents/${id}/complete`, {})).status).toBe(200);
+      return id;
     };
     const own = await upload('passport.txt', [{ kind: 'contact', id: contact.body.id }]);
     const shared = await upload('contract.txt', [
@@ -156,21 +163,8 @@ describe("a contact's erasure", () => {
   it('withdraws an upload completed after the erasure, and keeps the records still there', async () => {
     const contact = await tenant.api.post('/v1/contacts', { firstName: 'Erased', lastName: 'Midway' });
     const company = await tenant.api.post('/v1/companies', { name: 'Midway Ltd' });
-    const announceFor = async (name: string, attachTo: Array<{ kind: string; id: string }>) => {
-      const bytes = Buffer.from(name);
-      const created = await tenant.api.post('/v1/documents', {
-        name,
-        contentType: 'text/plain',
-        size: bytes.length,
-        sha256: sha256(bytes),
-        attachTo,
-      });
-      expect(created.status, created.text).toBe(201);
-      expect((await put(created.body.upload, bytes)).status).toBe(200);
-      return created.body.id as string;
-    };
-    const alone = await announceFor('id-card.txt', [{ kind: 'contact', id: contact.body.id }]);
-    const both = await announceFor('offer.txt', [
+    const alone = await uploadText('id-card.txt', [{ kind: 'contact', id: contact.body.id }]);
+    const both = await uploadText('offer.txt', [
       { kind: 'contact', id: contact.body.id },
       { kind: 'company', id: company.body.id },
     ]);

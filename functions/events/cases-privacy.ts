@@ -1,28 +1,9 @@
 import { ContactErased, ContactsMerged } from '../../events/contacts.ts';
 import { anonymiseContactCases, moveContactCases } from '../../shared/cases/privacy.ts';
-import { contactKeys } from '../../shared/contacts/keys.ts';
+import { contactBecame } from '../../shared/contacts/tombstones.ts';
 import { eraseContactDocuments, moveContactDocuments } from '../../shared/documents/privacy.ts';
 import type { TenantContext } from '../../shared/platform/context.ts';
-import { getItem } from '../../shared/platform/db/repository.ts';
 import { eventHandler } from '../../shared/platform/handlers.ts';
-
-/**
- * Where a merged duplicate's records belong now: the kept contact, or the contact that one was
- * merged into in turn (merges arrive in any order), and whether that contact was erased.
- */
-async function destinationOf(ctx: TenantContext, keptId: string): Promise<{ id: string; erased: boolean }> {
-  let id = keptId;
-  for (let hop = 0; hop < 10; hop++) {
-    const [erased, merged] = await Promise.all([
-      getItem(ctx, contactKeys.erasure(ctx.tenantId, id), { consistent: true }),
-      getItem(ctx, contactKeys.merged(ctx.tenantId, id), { consistent: true }),
-    ]);
-    if (erased) return { id, erased: true };
-    if (!merged) return { id, erased: false };
-    id = String(merged.mergedInto);
-  }
-  return { id, erased: false };
-}
 
 /**
  * An erased contact's documents go with them (or leave them, when other records keep them), and
@@ -33,13 +14,13 @@ async function destinationOf(ctx: TenantContext, keptId: string): Promise<{ id: 
 export const handler = eventHandler('cases-privacy', [ContactErased, ContactsMerged], async (event, ctx) => {
   if (event.type === 'ContactsMerged') {
     const { contactId, mergedContactId } = event.detail;
-    const to = await destinationOf(ctx, contactId);
+    const to = await contactBecame(ctx, contactId);
     if (!to.erased) {
       const documents = await moveContactDocuments(ctx, mergedContactId, to.id);
       const cases = await moveContactCases(ctx, mergedContactId, to.id);
       ctx.logger.info('merged contact moved in the contact centre', { documents, cases });
       // An erasure of the destination may have swept it while these were moving: look again.
-      if (!(await destinationOf(ctx, to.id)).erased) return;
+      if (!(await contactBecame(ctx, to.id)).erased) return;
       await eraseFromContactCentre(ctx, to.id);
       return;
     }

@@ -23,7 +23,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../platform/er
 import { newId } from '../platform/ids.ts';
 import { type Attachable, DOCUMENTS_BUCKET, documentKeys, documentPrefix, objectKey } from './keys.ts';
 import type { Document, DocumentUploadRequest } from './schema.ts';
-import { assertAttachable, targetKeys, targetsPresent } from './targets.ts';
+import { assertAttachable, targetKeys, targetsNow } from './targets.ts';
 
 /** How long a download address works: long enough to start a download, too short to pass around. */
 export const DOWNLOAD_SECONDS = 300;
@@ -267,12 +267,11 @@ export async function completeUpload(ctx: TenantContext, id: string): Promise<Do
     await s3.send(new DeleteObjectCommand({ Bucket: documentsBucket(), Key: storageKey }));
     throw UnprocessableError.field('body', problem);
   }
-  // The records may have gone since the upload was announced (a contact erased meanwhile, whose
-  // documents the erasure has already removed): attach to those still there, checked in the
-  // transaction, and to none of them, the upload is withdrawn.
-  const named = distinct(rest.attachedTo);
-  const present = await targetsPresent(ctx, named);
-  const attachedTo = named.filter((_, i) => present[i]);
+  // The records may have changed since the upload was announced: a contact erased meanwhile
+  // (whose documents the erasure has already removed) is left out, one merged into another is
+  // followed there. Attach to those still there, checked in the transaction; with none of them
+  // left, the upload is withdrawn.
+  const attachedTo = await targetsNow(ctx, rest.attachedTo);
   if (attachedTo.length === 0) {
     await s3.send(new DeleteObjectCommand({ Bucket: documentsBucket(), Key: storageKey }));
     await unitOfWork(ctx).delete(documentKeys.document(ctx.tenantId, id)).commit();

@@ -1,4 +1,5 @@
 import { companyKeys, contactKeys } from '../contacts/keys.ts';
+import { contactBecame } from '../contacts/tombstones.ts';
 import { invoiceKeys } from '../invoicing/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { ItemKey, TenantId } from '../platform/db/keys.ts';
@@ -43,6 +44,34 @@ export async function targetsPresent(
   const wanted = targetKeys(ctx, targets);
   const found = new Set((await getItems(ctx, wanted)).map((item) => `${item.PK}|${item.SK}`));
   return wanted.map((key) => found.has(`${key.PK}|${key.SK}`));
+}
+
+/**
+ * The records a document announced for `targets` can still be attached to: those still there,
+ * and for a contact merged away since, the contact it became (an erased one is dropped, as its
+ * documents were). Each record once, in the order given.
+ */
+export async function targetsNow(
+  ctx: TenantContext,
+  targets: Array<{ kind: Attachable; id: string }>,
+): Promise<Array<{ kind: Attachable; id: string }>> {
+  const present = await targetsPresent(ctx, targets);
+  const now = await Promise.all(
+    targets.map(async (target, i) => {
+      if (present[i]) return target;
+      if (target.kind !== 'contact') return undefined;
+      const became = await contactBecame(ctx, target.id);
+      if (became.erased || became.id === target.id) return undefined;
+      const [there] = await targetsPresent(ctx, [{ kind: 'contact', id: became.id }]);
+      return there ? { kind: 'contact' as const, id: became.id } : undefined;
+    }),
+  );
+  const seen = new Set<string>();
+  return now.filter((target): target is { kind: Attachable; id: string } => {
+    if (!target || seen.has(`${target.kind}#${target.id}`)) return false;
+    seen.add(`${target.kind}#${target.id}`);
+    return true;
+  });
 }
 
 /** 422 naming `attachTo.<i>.id` for each record that does not exist (one BatchGet). */

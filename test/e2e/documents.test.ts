@@ -182,3 +182,31 @@ describe("a contact's erasure", () => {
     ).toHaveLength(0);
   });
 });
+
+describe("a contact's merge", () => {
+  it('attaches an upload completed after its contact was merged away to the contact it became', async () => {
+    const contact = async (firstName: string) =>
+      (await tenant.api.post('/v1/contacts', { firstName, lastName: 'Merged' })).body.id as string;
+    const [duplicate, kept, finallyKept] = await Promise.all([
+      contact('Dup'),
+      contact('Kept'),
+      contact('Final'),
+    ]);
+    const pending = await uploadText('signed-offer.txt', [{ kind: 'contact', id: duplicate }]);
+    // Two merges in turn: the duplicate into `kept`, then `kept` into `finallyKept`.
+    for (const [keep, dup] of [
+      [kept, duplicate],
+      [finallyKept, kept],
+    ]) {
+      const merge = await tenant.api.post(`/v1/contacts/${keep}/merge`, { duplicateId: dup });
+      expect(merge.status, merge.text).toBe(202);
+      await runtime.settle();
+    }
+
+    const completed = await tenant.api.post(`/v1/documents/${pending}/complete`, {});
+    expect(completed.status, completed.text).toBe(200);
+    expect(completed.body.attachedTo).toEqual([{ kind: 'contact', id: finallyKept }]);
+    const listed = await tenant.api.get(`/v1/documents?kind=contact&id=${finallyKept}`);
+    expect(listed.body.items.map((d: { id: string }) => d.id)).toEqual([pending]);
+  });
+});

@@ -1,0 +1,28 @@
+import type { TenantContext } from '../platform/context.ts';
+import { getItem } from '../platform/db/repository.ts';
+import { contactKeys } from './keys.ts';
+
+/** Merge chains longer than this are not followed (a merge takes one request each). */
+const MAX_HOPS = 10;
+
+/**
+ * Where a contact's records belong now: the contact itself, or the contact it was merged into,
+ * followed along merge chains (merges arrive in any order), and whether that contact was erased.
+ * Read from the tombstones a merge and an erasure leave (`contactKeys.merged`, `contactKeys.erasure`).
+ */
+export async function contactBecame(
+  ctx: TenantContext,
+  contactId: string,
+): Promise<{ id: string; erased: boolean }> {
+  let id = contactId;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const [erased, merged] = await Promise.all([
+      getItem(ctx, contactKeys.erasure(ctx.tenantId, id), { consistent: true }),
+      getItem(ctx, contactKeys.merged(ctx.tenantId, id), { consistent: true }),
+    ]);
+    if (erased) return { id, erased: true };
+    if (!merged) return { id, erased: false };
+    id = String(merged.mergedInto);
+  }
+  return { id, erased: false };
+}

@@ -131,14 +131,39 @@ async function marketingItemsOf(ctx: TenantContext, contactId: string) {
   return { choices, memberships };
 }
 
-/** A membership removed, and its list's count with it (unless the list is gone). */
+/** The item a move or a removal expected was not there (a redelivery, or another delivery won). */
+class AlreadyGone extends Error {}
+/** The list was deleted between reading it and counting the member out: count nothing. */
+class ListGone extends Error {}
+/** The kept contact has an item of its own for this topic or list already. */
+class KeptHasOne extends Error {}
+
+/**
+ * A membership removed, and its list's count with it (unless the list is gone). Only "already
+ * gone" is settled here: any other failure is thrown, so the delivery is retried and an erased
+ * person's membership never stays behind.
+ */
 async function dropMembership(ctx: TenantContext, listId: string, contactId: string): Promise<void> {
-  const list = await getItem(ctx, listKeys.list(ctx.tenantId, listId), { consistent: true });
-  const uow = unitOfWork(ctx).delete(listKeys.member(ctx.tenantId, listId, contactId), { condition: exists });
-  if (list) uow.update(listKeys.list(ctx.tenantId, listId), { add: { memberCount: -1 }, condition: exists });
-  await uow.commit().catch((error: unknown) => {
-    ctx.logger.info('membership already gone', { listId, contactId, error: String(error) });
-  });
+  for (let attempt = 1; ; attempt++) {
+    const list = await getItem(ctx, listKeys.list(ctx.tenantId, listId), { consistent: true });
+    const uow = unitOfWork(ctx).delete(listKeys.member(ctx.tenantId, listId, contactId), {
+      condition: exists,
+      onConditionFailed: () => new AlreadyGone(),
+    });
+    if (list)
+      uow.update(listKeys.list(ctx.tenantId, listId), {
+        add: { memberCount: -1 },
+        condition: exists,
+        onConditionFailed: () => new ListGone(),
+      });
+    try {
+      await uow.commit();
+      return;
+    } catch (error) {
+      if (error instanceof AlreadyGone) return;
+      if (!(error instanceof ListGone) || attempt >= 2) throw error;
+    }
+  }
 }
 
 /** ContactErased: the person's topic choices and list memberships go. */
@@ -160,22 +185,35 @@ export async function moveContact(ctx: TenantContext, keptId: string, mergedId: 
   const { choices, memberships } = await marketingItemsOf(ctx, mergedId);
   for (const item of choices) {
     const uow = unitOfWork(ctx)
-      .put({ ...item, PK: contactKeys.partition(t, keptId), contactId: keptId }, { condition: notExists })
+      .put(
+        { ...item, PK: contactKeys.partition(t, keptId), contactId: keptId },
+        { condition: notExists, onConditionFailed: () => new KeptHasOne() },
+      )
       .delete({ PK: String(item.PK), SK: String(item.SK) });
-    await uow.commit().catch(() =>
-      unitOfWork(ctx)
+    // The kept contact's own choice wins: the duplicate's goes. Any other failure is thrown (the
+    // delivery is retried): deleting the duplicate's choice then would lose a person's opt-out.
+    await uow.commit().catch(async (error: unknown) => {
+      if (!(error instanceof KeptHasOne)) throw error;
+      await unitOfWork(ctx)
         .delete({ PK: String(item.PK), SK: String(item.SK) })
-        .commit(),
-    );
+        .commit();
+    });
   }
   for (const item of memberships) {
     const listId = String(item.listId);
     const moved = unitOfWork(ctx)
       .put(
         { ...item, PK: contactKeys.partition(t, keptId), contactId: keptId, GSI1SK: keptId },
-        { condition: notExists },
+        { condition: notExists, onConditionFailed: () => new KeptHasOne() },
       )
-      .delete(listKeys.member(t, listId, mergedId), { condition: exists });
-    await moved.commit().catch(() => dropMembership(ctx, listId, mergedId));
+      .delete(listKeys.member(t, listId, mergedId), {
+        condition: exists,
+        onConditionFailed: () => new AlreadyGone(),
+      });
+    // Both in the list: one member less. Moved already by another delivery: nothing to do.
+    await moved.commit().catch(async (error: unknown) => {
+      if (error instanceof KeptHasOne) return dropMembership(ctx, listId, mergedId);
+      if (!(error instanceof AlreadyGone)) throw error;
+    });
   }
 }

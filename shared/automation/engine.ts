@@ -3,6 +3,7 @@ import { conditionsHold } from '../../events/conditions.ts';
 import { EventEnvelope } from '../../events/define.ts';
 import { sendMessages } from '../platform/aws/queues.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { localDate } from '../platform/time.ts';
 import { compactLocal, occurrenceInstant } from '../tasks/local-time.ts';
 import { moveOccurrenceTimer } from '../tasks/one-time.ts';
@@ -89,7 +90,7 @@ export async function fireScheduledRule(
   ruleId: string,
   occurrence: string,
 ): Promise<boolean> {
-  const rule: AutomationRule | undefined = await getRule(ctx, ruleId).catch(() => undefined);
+  const rule: AutomationRule | undefined = await getRule(ctx, ruleId).catch(absentIfNotFound);
   if (!rule?.enabled || rule.trigger.type !== 'schedule' || rule.nextOccurrence !== occurrence) return false;
   const tenant = await getTenant(ctx);
   const at = occurrenceInstant(occurrence, tenant.timeZone);

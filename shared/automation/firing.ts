@@ -6,7 +6,7 @@ import { updateContact } from '../contacts/service.ts';
 import { addMembers } from '../marketing/lists.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem } from '../platform/db/repository.ts';
-import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { absentIfNotFound, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
 import { type MergeValues, renderTemplate } from '../platform/merge-fields.ts';
 import { addDays, localDate } from '../platform/time.ts';
 import { localDateTime, occurrenceInstant } from '../tasks/local-time.ts';
@@ -42,10 +42,7 @@ export async function runFiring(
 ): Promise<AutomationRun> {
   const run = await claimRun(ctx, firing);
   if (isFinished(run)) return run;
-  const rule = await getRule(ctx, firing.ruleId).catch((error) => {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  });
+  const rule = await getRule(ctx, firing.ruleId).catch(absentIfNotFound);
   if (!rule?.enabled) {
     await finishRun(ctx, run, 'skipped', `The rule was ${rule ? 'disabled' : 'deleted'} before it ran.`);
     return run;
@@ -129,7 +126,7 @@ async function sceneOf(ctx: TenantContext, firing: Firing): Promise<Scene | stri
       return 'The customer bought again before the rule ran.';
   }
   const ownerId = typeof trigger.fields.ownerId === 'string' ? trigger.fields.ownerId : contact?.ownerId;
-  const owner = ownerId ? await getMember(ctx, ownerId).catch(() => undefined) : undefined;
+  const owner = ownerId ? await getMember(ctx, ownerId).catch(absentIfNotFound) : undefined;
   const at = new Date(trigger.at);
   const scalars = Object.fromEntries(
     Object.entries(trigger.fields).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)),
@@ -262,7 +259,7 @@ async function assigneeFor(
 ): Promise<string | undefined> {
   const active = async (id: string | undefined) => {
     if (!id) return undefined;
-    const member = await getMember(ctx, id).catch(() => undefined);
+    const member = await getMember(ctx, id).catch(absentIfNotFound);
     return member?.status === 'active' ? member.id : undefined;
   };
   const { assignTo } = action;

@@ -1,7 +1,7 @@
 import { sendMail, sendRawMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
-import { ConflictError } from '../platform/errors.ts';
+import { absentIfNotFound, ConflictError } from '../platform/errors.ts';
 import { escapeHtml } from '../platform/merge-fields.ts';
 import { claimMail, mailSentInto, releaseMail } from '../sales/mail-guard.ts';
 import { getMember, getTenant } from '../tenancy/records.ts';
@@ -200,7 +200,7 @@ export async function escalateBreach(
   const [c, tenant] = await Promise.all([getCase(ctx, caseId, true), getTenant(ctx)]);
   const recipients = new Set<string>();
   if (c.assigneeId) {
-    const member = await getMember(ctx, c.assigneeId).catch(() => undefined);
+    const member = await getMember(ctx, c.assigneeId).catch(absentIfNotFound);
     if (member?.email) recipients.add(member.email.toLowerCase());
   }
   if (tenant.emailVerification.email) recipients.add(tenant.emailVerification.email.toLowerCase());

@@ -2,7 +2,7 @@ import { CaseSlaBreached, CaseSlaWarning, CaseStatusChanged } from '../../events
 import { atExpression, upsertSchedule } from '../platform/aws/scheduler.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { unitOfWork, whileVersion } from '../platform/db/repository.ts';
-import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { absentIfNotFound, PreconditionFailedError } from '../platform/errors.ts';
 import { getCase } from './cases.ts';
 import { caseKeys } from './keys.ts';
 import type { Case, CasePriority } from './schema.ts';
@@ -55,10 +55,7 @@ function nextTimer(c: Case): string | undefined {
 
 async function caseOrNothing(ctx: TenantContext, caseId: string): Promise<Case | undefined> {
   // A case gone since (its tenant deleted) has no clock left to keep.
-  return getCase(ctx, caseId, true).catch((error) => {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  });
+  return getCase(ctx, caseId, true).catch(absentIfNotFound);
 }
 
 /**

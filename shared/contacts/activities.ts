@@ -12,7 +12,7 @@ import {
   whileVersion,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { absentIfNotFound, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Activity, ActivityCreate, ActivityUpdate } from './activity-schema.ts';
 import { activityKeys, contactKeys } from './keys.ts';
@@ -163,10 +163,8 @@ async function checkLinks(ctx: TenantContext, activity: Activity): Promise<void>
       `body.contactIds.${missing}`,
       `Contact ${activity.contactIds[missing]} does not exist.`,
     );
-  if (activity.companyId)
-    await getCompany(ctx, activity.companyId).catch(() => {
-      throw ValidationError.field('body.companyId', `Company ${activity.companyId} does not exist.`);
-    });
+  if (activity.companyId && !(await getCompany(ctx, activity.companyId).catch(absentIfNotFound)))
+    throw ValidationError.field('body.companyId', `Company ${activity.companyId} does not exist.`);
 }
 
 function addTimelineEntries(uow: UnitOfWork, ctx: TenantContext, activity: Activity) {

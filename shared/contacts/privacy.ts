@@ -9,7 +9,7 @@ import {
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { absentIfNotFound, ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { ownValue } from '../platform/own.ts';
 import { deleteActivity, getActivities } from './activities.ts';
 import type { Activity } from './activity-schema.ts';
@@ -63,9 +63,8 @@ export async function requestMerge(ctx: TenantContext, contactId: string, duplic
   if (contactId === duplicateId)
     throw ValidationError.field('body.duplicateId', 'A contact cannot be merged into itself.');
   const keep = await getContactItem(ctx, contactId, true);
-  const duplicate = await getContactItem(ctx, duplicateId, true).catch(() => {
-    throw ValidationError.field('body.duplicateId', `Contact ${duplicateId} does not exist.`);
-  });
+  const duplicate = await getContactItem(ctx, duplicateId, true).catch(absentIfNotFound);
+  if (!duplicate) throw ValidationError.field('body.duplicateId', `Contact ${duplicateId} does not exist.`);
   if (keep.mergingInto) throw new ConflictError('This contact is itself being merged into another.');
   if (duplicate.mergingInto)
     throw new ConflictError(`Contact ${duplicateId} is already being merged.`, {

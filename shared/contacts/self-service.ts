@@ -1,7 +1,13 @@
 import type { TenantContext } from '../platform/context.ts';
 import type { TenantId } from '../platform/db/keys.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
-import { type DomainError, isDomainError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import {
+  absentIfNotFound,
+  type DomainError,
+  isDomainError,
+  NotFoundError,
+  ValidationError,
+} from '../platform/errors.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
 import type { Visit } from '../platform/pages/reply.ts';
 import type { HtmlPage } from '../platform/pages/shell.tsx';
@@ -45,7 +51,7 @@ async function open(token: string, contextFor: ContextFor, visit: Visit): Promis
   const link = await openTenantLink('self-service', token, (t, s) => contextFor(t as TenantId, s), visit.now);
   if (!link.ok) {
     const reader =
-      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absent) : undefined;
+      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absentIfNotFound) : undefined;
     const i18n = await translator(reader?.locale, link.tenant?.locale, visit.browserLocale);
     return linkProblemPage(link.reason, link.tenant, i18n, {
       title: i18n.t('selfService.expired.title'),
@@ -61,11 +67,6 @@ async function open(token: string, contextFor: ContextFor, visit: Visit): Promis
     const i18n = await translator(tenant.locale);
     return tenantNotice(404, tenant, i18n, i18n.t('selfService.gone.title'), i18n.t('selfService.gone.body'));
   }
-}
-
-function absent(error: unknown): undefined {
-  if (error instanceof NotFoundError) return undefined;
-  throw error;
 }
 
 export async function selfServiceForm(

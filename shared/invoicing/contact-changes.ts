@@ -10,7 +10,7 @@ import {
   type UnitOfWork,
   unitOfWork,
 } from '../platform/db/repository.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { getTask, taskForOccurrence, updateTask } from '../tasks/service.ts';
 import { collectionsDescription, collectionsOccurrence } from './collections.ts';
 import { ERASED_CONTACT, invoiceKeys } from './keys.ts';
@@ -209,17 +209,11 @@ export function anonymizedEntry(
 /** The collections task keeps chasing the debt, but no longer says who the person was. */
 async function anonymizeCollectionsTask(ctx: TenantContext, invoice: StoredInvoice): Promise<void> {
   const task = invoice.collectionsTaskId
-    ? await getTask(ctx, invoice.collectionsTaskId).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      })
+    ? await getTask(ctx, invoice.collectionsTaskId).catch(absentIfNotFound)
     : await taskForOccurrence(ctx, collectionsOccurrence(invoice.id));
   if (!task) return;
   const company = invoice.companyId
-    ? await getCompany(ctx, invoice.companyId).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      })
+    ? await getCompany(ctx, invoice.companyId).catch(absentIfNotFound)
     : undefined;
   await updateTask(ctx, task.id, { description: collectionsDescription(invoice, 'erased', company) });
 }

@@ -1,6 +1,6 @@
 import { getCompany, getContact } from '../contacts/records.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { renderTemplate } from '../platform/merge-fields.ts';
 import { Lines } from '../platform/pages/components.tsx';
@@ -18,11 +18,6 @@ const STAMPS = {
   paid: 'invoice.print.stamp.paid',
   void: 'invoice.print.stamp.void',
 } as const;
-
-function absentIfNotFound(error: unknown): undefined {
-  if (error instanceof NotFoundError) return undefined;
-  throw error;
-}
 
 /**
  * The invoice as a self-contained page for printing or saving as PDF from a browser, through the

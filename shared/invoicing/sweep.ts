@@ -4,7 +4,7 @@ import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and } from '../platform/db/expressions.ts';
 import { queryEach, unitOfWork } from '../platform/db/repository.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
 import { getTenant } from '../tenancy/records.ts';
 import { billingProfiles } from './billing.ts';
@@ -149,11 +149,6 @@ async function customerOf(ctx: TenantContext, invoice: StoredInvoice): Promise<C
   const companyId = invoice.companyId ?? contact?.companyId;
   const company = companyId ? await getCompany(ctx, companyId).catch(absentIfNotFound) : undefined;
   return { contact, company };
-}
-
-function absentIfNotFound(error: unknown): undefined {
-  if (error instanceof NotFoundError) return undefined;
-  throw error;
 }
 
 async function sweepInvoice(

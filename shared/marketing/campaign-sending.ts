@@ -3,7 +3,7 @@ import { assertMaySendAs } from '../mail/gate.ts';
 import { sendMail } from '../mail/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { absentIfNotFound, ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { zonedTimeToInstant } from '../platform/time.ts';
 import { getMember, getTenant } from '../tenancy/records.ts';
@@ -141,7 +141,7 @@ export async function startScheduledCampaign(
   id: string,
   scheduledFor: string,
 ): Promise<'started' | 'stale'> {
-  const current = await getCampaign(ctx, id, true).catch(() => undefined);
+  const current = await getCampaign(ctx, id, true).catch(absentIfNotFound);
   if (current?.status !== 'scheduled' || current.scheduledFor !== scheduledFor) return 'stale';
   const template = await findTemplate(ctx, current.templateId);
   // Its template deleted, or using a merge field deleted since it was scheduled: the campaign is

@@ -2,6 +2,7 @@ import { contactKeys } from '../contacts/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork } from '../platform/db/repository.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
 import { renderTextEmail } from '../platform/pages/email.tsx';
@@ -36,7 +37,7 @@ export const campaignScheduleName = (campaignId: string) => `${CAMPAIGN_SCHEDULE
 
 /** The campaign's schedule as its state says: at its time while scheduled, none otherwise. */
 export async function syncCampaignSchedule(ctx: TenantContext, campaignId: string): Promise<void> {
-  const campaign = await getCampaign(ctx, campaignId, true).catch(() => undefined);
+  const campaign = await getCampaign(ctx, campaignId, true).catch(absentIfNotFound);
   const name = campaignScheduleName(campaignId);
   if (campaign?.status !== 'scheduled' || !campaign.sendAt || !campaign.timeZone || !campaign.scheduledFor) {
     await deleteSchedule(name);

@@ -5,7 +5,7 @@ import { applyContactChange, writeContactChangeInto } from '../contacts/service.
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
 import type { Visit } from '../platform/pages/reply.ts';
@@ -47,14 +47,14 @@ async function open(
   const link = await openTenantLink(purpose, token, contextFor, visit.now);
   if (!link.ok) {
     const reader =
-      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absent) : undefined;
+      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absentIfNotFound) : undefined;
     const i18n = await translator(reader?.locale, link.tenant?.locale, visit.browserLocale);
     return linkProblemPage(link.reason, link.tenant, i18n, {
       title: i18n.t('link.invalid.title'),
       message: i18n.t('link.invalid.body'),
     });
   }
-  const contact = await getContact(link.ctx, link.claims.s).catch(absent);
+  const contact = await getContact(link.ctx, link.claims.s).catch(absentIfNotFound);
   return {
     ctx: link.ctx,
     claims: link.claims,
@@ -62,11 +62,6 @@ async function open(
     contact,
     i18n: await translator(contact?.locale, link.tenant.locale),
   };
-}
-
-function absent(error: unknown): undefined {
-  if (error instanceof NotFoundError) return undefined;
-  throw error;
 }
 
 async function preferencesLink(tenant: Tenant, contactId: string): Promise<string> {

@@ -72,6 +72,16 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/**
+ * For `lookup.catch(absentIfNotFound)`: a record that does not exist becomes undefined. Only "not
+ * found" means absent: any other failure (a throttled read) is thrown again, so a job or consumer
+ * is retried instead of taking a record that is there for one that is gone.
+ */
+export function absentIfNotFound(error: unknown): undefined {
+  if (error instanceof NotFoundError) return undefined;
+  throw error;
+}
+
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
 }

@@ -1,6 +1,6 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, getItems } from '../platform/db/repository.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
 import { addressLines } from '../tenancy/address.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
@@ -34,7 +34,7 @@ export async function mailOccurrence(
   scheduleId: string,
   occurrence: string,
 ): Promise<MailingOutcome> {
-  const schedule = await getReportSchedule(ctx, scheduleId).catch(() => undefined);
+  const schedule = await getReportSchedule(ctx, scheduleId).catch(absentIfNotFound);
   if (schedule?.status !== 'active' || schedule.nextOccurrence !== occurrence)
     return { sent: 0, skipped: 'stale' };
   const period = mailingPeriod(schedule.period, occurrence);
@@ -52,10 +52,7 @@ export async function mailOccurrence(
       },
     };
   } else {
-    const custom = await getCustomReport(ctx, schedule.report.customReportId).catch((error: unknown) => {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    });
+    const custom = await getCustomReport(ctx, schedule.report.customReportId).catch(absentIfNotFound);
     if (!custom) {
       await pauseSchedule(ctx, schedule, occurrence, 'Its custom report was deleted.');
       return { sent: 0, skipped: 'report_deleted' };

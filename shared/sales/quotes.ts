@@ -26,6 +26,7 @@ import {
   withoutKeys,
 } from '../platform/db/repository.ts';
 import {
+  absentIfNotFound,
   ConflictError,
   NotFoundError,
   PreconditionFailedError,
@@ -467,16 +468,13 @@ export async function mailQuote(
   const quote = withoutKeys<Quote>(item);
   if (quote.status !== 'sent') return 'skipped';
   // Erased since the quote was sent: there is nobody to mail, and no redelivery will change that.
-  const contact = await getContact(ctx, quote.contactId).catch((error: unknown) => {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  });
+  const contact = await getContact(ctx, quote.contactId).catch(absentIfNotFound);
   if (!contact?.email) return 'skipped';
   const key = quoteKeys.mail(ctx.tenantId, id, quote.revision);
   const claim = await claimMail(ctx, key, `quote ${id} revision ${quote.revision}`);
   if (claim.status === 'done') return 'skipped';
   const { tenant } = await tenantToday(ctx);
-  const owner = quote.ownerId ? await getMember(ctx, quote.ownerId).catch(() => undefined) : undefined;
+  const owner = quote.ownerId ? await getMember(ctx, quote.ownerId).catch(absentIfNotFound) : undefined;
   const replyTo = owner?.status === 'active' ? owner.email : tenant.replyTo;
   let outcome: Awaited<ReturnType<typeof sendMail>>;
   try {

@@ -2,7 +2,7 @@ import { StockBelowReorderPoint, StockChanged } from '../../events/sales.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { and, exists, hasVersion } from '../platform/db/expressions.ts';
 import { getItem, type Item, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
+import { absentIfNotFound, NotFoundError, PreconditionFailedError } from '../platform/errors.ts';
 import { getTenant } from '../tenancy/records.ts';
 import type { Stock, StockAdjustment, StockSettings } from './commerce-schema.ts';
 import { productKeys } from './keys.ts';
@@ -105,7 +105,7 @@ async function reviewReorderOnce(ctx: TenantContext, productId: string): Promise
     return 'cleared';
   }
   const supplier = product.supplierId
-    ? await getSupplier(ctx, product.supplierId).catch(() => undefined)
+    ? await getSupplier(ctx, product.supplierId).catch(absentIfNotFound)
     : undefined;
   const alert = {
     productId,

@@ -4,7 +4,7 @@ import { operatorTenantId } from '../operator/config.ts';
 import { type TenantContext, tenantContext } from '../platform/context.ts';
 import { exists, notExists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { addDays, daysBetween, localDate } from '../platform/time.ts';
@@ -155,10 +155,7 @@ async function closeMonth(
 }
 
 async function findInvoice(ctx: TenantContext, id: string) {
-  return getInvoice(ctx, id).catch((error: unknown) => {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  });
+  return getInvoice(ctx, id).catch(absentIfNotFound);
 }
 
 async function invoiceStatement(

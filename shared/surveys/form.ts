@@ -1,7 +1,7 @@
 import { getContacts } from '../contacts/service.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { TenantId } from '../platform/db/keys.ts';
-import { NotFoundError } from '../platform/errors.ts';
+import { absentIfNotFound, NotFoundError } from '../platform/errors.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
 import type { Visit } from '../platform/pages/reply.ts';
 import type { HtmlPage } from '../platform/pages/shell.tsx';
@@ -56,8 +56,8 @@ async function open(token: string, contextFor: ContextFor, visit: Visit): Promis
     return tenantNotice(404, tenant, i18n, i18n.t('survey.removed.title'), i18n.t('survey.removed.body'));
   }
   const [survey, revision, contacts] = await Promise.all([
-    getSurvey(ctx, invitation.surveyId).catch(absent),
-    getRevision(ctx, invitation.surveyId, invitation.revision).catch(absent),
+    getSurvey(ctx, invitation.surveyId).catch(absentIfNotFound),
+    getRevision(ctx, invitation.surveyId, invitation.revision).catch(absentIfNotFound),
     getContacts(ctx, [invitation.contactId]),
   ]);
   const i18n = await translator(contacts.get(invitation.contactId)?.locale, tenant.locale);
@@ -70,14 +70,9 @@ async function open(token: string, contextFor: ContextFor, visit: Visit): Promis
 
 /** The locale of the contact an invitation was for, when both still exist. */
 async function respondentLocale(ctx: TenantContext, invitationId: string): Promise<string | undefined> {
-  const invitation = await getInvitation(ctx, invitationId).catch(absent);
+  const invitation = await getInvitation(ctx, invitationId).catch(absentIfNotFound);
   if (!invitation) return undefined;
   return (await getContacts(ctx, [invitation.contactId])).get(invitation.contactId)?.locale;
-}
-
-function absent(error: unknown): undefined {
-  if (error instanceof NotFoundError) return undefined;
-  throw error;
 }
 
 const closed = (tenant: Tenant, i18n: Translator) =>

@@ -4,7 +4,7 @@ import { findMailing, startMailingInto } from '../marketing/mailings.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { exists } from '../platform/db/expressions.ts';
 import { getItem, queryAll, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { absentIfNotFound, ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { translator } from '../platform/i18n/translator.ts';
 import { newId } from '../platform/ids.ts';
 import { publicUrl } from '../platform/links.ts';
@@ -104,10 +104,7 @@ export async function startScheduledWave(
   surveyId: string,
   occurrence: string,
 ): Promise<Wave | undefined> {
-  const survey = await getSurvey(ctx, surveyId, true).catch((error) => {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  });
+  const survey = await getSurvey(ctx, surveyId, true).catch(absentIfNotFound);
   if (survey?.status !== 'active' || survey.nextWaveAt !== occurrence || !survey.schedule || !survey.audience)
     return undefined;
   const tenant = await getTenant(ctx);
@@ -261,10 +258,7 @@ export async function startTriggeredWave(
   contactId: string,
   trigger: string,
 ): Promise<Wave | undefined> {
-  const survey = await getSurvey(ctx, surveyId, true).catch((error) => {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  });
+  const survey = await getSurvey(ctx, surveyId, true).catch(absentIfNotFound);
   if (survey?.status !== 'active') return undefined;
   const tenant = await getTenant(ctx);
   const wave: Wave = { ...newWave(ctx, survey, 'email', tenant.timeZone), mailingStatus: 'sending' };

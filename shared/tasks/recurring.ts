@@ -10,7 +10,12 @@ import {
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { NotFoundError, PreconditionFailedError, ValidationError } from '../platform/errors.ts';
+import {
+  absentIfNotFound,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import { getMember, getTenant } from '../tenancy/records.ts';
 import { taskKeys } from './keys.ts';
@@ -52,7 +57,7 @@ async function checkRule(rrule: string, startsAt: string, path = 'body'): Promis
 
 async function checkAssignee(ctx: TenantContext, assigneeId: string | undefined): Promise<void> {
   if (!assigneeId) return;
-  const member = await getMember(ctx, assigneeId).catch(() => undefined);
+  const member = await getMember(ctx, assigneeId).catch(absentIfNotFound);
   if (member?.status !== 'active')
     throw ValidationError.field('body.assigneeId', `No active member ${assigneeId} in this tenant.`);
 }
@@ -248,7 +253,7 @@ export async function fireRecurrence(
   id: string,
   occurrence: string,
 ): Promise<Task | undefined> {
-  const recurring = await getRecurringTask(ctx, id).catch(() => undefined);
+  const recurring = await getRecurringTask(ctx, id).catch(absentIfNotFound);
   if (recurring?.status !== 'active' || recurring.nextOccurrence !== occurrence) return undefined;
   const tenant = await getTenant(ctx);
   const at = occurrenceInstant(occurrence, tenant.timeZone);

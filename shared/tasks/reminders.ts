@@ -1,5 +1,6 @@
 import type { TenantContext } from '../platform/context.ts';
 import { queryPage } from '../platform/db/repository.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
 import { renderTextEmail } from '../platform/pages/email.tsx';
 import { localDate } from '../platform/time.ts';
@@ -56,7 +57,7 @@ export async function sendReminder(
   taskId: string,
   remindAt: string,
 ): Promise<ReminderOutcome> {
-  const task = await getTask(ctx, taskId).catch(() => undefined);
+  const task = await getTask(ctx, taskId).catch(absentIfNotFound);
   if (!task || remindAtOf(task) !== remindAt || !task.assigneeId) return 'stale';
   const [member, tenant] = await Promise.all([getMember(ctx, task.assigneeId), getTenant(ctx)]);
   if (member.status !== 'active') return 'stale';

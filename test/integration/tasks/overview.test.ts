@@ -5,16 +5,22 @@ import { createRecurringTask, fireRecurrence, getRecurringTask } from '../../../
 import { createTask, findTasks, getTask, updateTask } from '../../../shared/tasks/service.ts';
 import { taskSummary } from '../../../shared/tasks/summary.ts';
 import { createMember } from '../../../shared/tenancy/members.ts';
+import { startTableFaults, type TableFaults } from '../../support/db-faults.ts';
 import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant } from '../../support/tenants.ts';
 
 let derived: Derivations;
+let tableFaults: TableFaults;
 beforeAll(async () => {
   await useTable();
   derived = await startDerivations();
+  tableFaults = await startTableFaults();
 });
-afterAll(() => derived.stop());
+afterAll(async () => {
+  await tableFaults?.stop();
+  await derived.stop();
+});
 
 const base = { priority: 'normal' as const, checklist: [], links: [] };
 
@@ -172,6 +178,31 @@ describe('recurring tasks', () => {
       lastTaskId: task!.id,
     });
     expect((await findTasks(ctx, { assigneeId: admin.id, limit: 10 })).items).toHaveLength(1);
+  });
+
+  it('go on when the firing meets a failing read: the occurrence is retried, not skipped', async () => {
+    const { ctx, as, admin } = await newTenant({}, '2026-12-01T08:00:00Z');
+    const recurring = await createRecurringTask(ctx, {
+      title: 'Count the stock',
+      assigneeId: admin.id,
+      priority: 'normal',
+      checklist: [],
+      links: [],
+      rrule: 'FREQ=DAILY',
+      startsAt: '2026-12-02T09:00',
+    });
+    const firingTime = as({ type: 'system', process: 'test' }, fixedClock('2026-12-02T08:00:30Z'));
+    await tableFaults.deliver(firingTime, { operation: 'GetItem', error: 'ThrottlingException' }, (c) =>
+      fireRecurrence(c, recurring.id, '2026-12-02T09:00'),
+    );
+
+    expect(await getRecurringTask(ctx, recurring.id)).toMatchObject({
+      nextOccurrence: '2026-12-03T09:00',
+      lastOccurrence: '2026-12-02T09:00',
+    });
+    expect((await findTasks(ctx, { assigneeId: admin.id, limit: 10 })).items).toMatchObject([
+      { title: 'Count the stock' },
+    ]);
   });
 
   it('refuse an invalid rule with a 400 naming rrule', async () => {

@@ -34,6 +34,19 @@ function viewerOf(ctx: TenantContext): Viewer {
 const visibleTo = (report: CustomReport, viewer: Viewer) =>
   viewer.admin || report.visibility === 'tenant' || report.ownerId === viewer.memberId;
 
+/**
+ * Whether a member may see the report (its owner, an admin, anyone when shared with the tenant):
+ * a schedule mails a custom report only to members who may.
+ */
+export const memberMaySee = (report: CustomReport, member: { id: string; role: string }) =>
+  visibleTo(report, { memberId: member.id, admin: member.role === 'admin' });
+
+/** The report as stored, whoever asks: for checks made on behalf of others (schedules' recipients). */
+export async function storedCustomReport(ctx: TenantContext, id: string): Promise<CustomReport | undefined> {
+  const item = await getItem(ctx, reportKeys.custom(ctx.tenantId, id));
+  return item && toReport(item);
+}
+
 const toReport = (item: Record<string, unknown>) => withoutKeys<CustomReport>(item);
 
 export async function createCustomReport(

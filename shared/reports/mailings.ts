@@ -1,17 +1,17 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, getItems } from '../platform/db/repository.ts';
-import { absentIfNotFound } from '../platform/errors.ts';
+import { absentIfNotFound, ValidationError } from '../platform/errors.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
 import { addressLines } from '../tenancy/address.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import type { Tenant } from '../tenancy/schema.ts';
-import { getCustomReport } from './custom.ts';
+import { getCustomReport, memberMaySee } from './custom.ts';
 import { reportKeys } from './keys.ts';
 import { cellText, reportEmailHtml, TABLE_ROWS } from './mail-content.tsx';
 import { toCsv, toSvg } from './render.ts';
-import { answerReport, type ReportDescription, reportRun } from './reports.ts';
+import { answerReport, checkStandardParameters, type ReportDescription, reportRun } from './reports.ts';
 import { advanceSchedule, getReportSchedule, mailingPeriod, pauseSchedule } from './schedules.ts';
-import type { ReportQuery, ReportResult } from './schema.ts';
+import type { CustomReport, ReportQuery, ReportResult } from './schema.ts';
 import { standardReportEntry } from './standard.ts';
 
 /**
@@ -23,7 +23,7 @@ import { standardReportEntry } from './standard.ts';
  */
 export interface MailingOutcome {
   sent: number;
-  skipped: 'stale' | 'report_deleted' | undefined;
+  skipped: 'stale' | 'report_deleted' | 'invalid_parameters' | undefined;
 }
 
 /** How long the mailer waits for Athena before giving up this try (the schedule retries). */
@@ -39,7 +39,15 @@ export async function mailOccurrence(
     return { sent: 0, skipped: 'stale' };
   const period = mailingPeriod(schedule.period, occurrence);
   let description: ReportDescription;
+  let custom: CustomReport | undefined;
   if (schedule.report.type === 'standard') {
+    // Saved before their values were checked, a schedule's parameters may not run: it would fail
+    // at every try and never move on, so it pauses, saying why.
+    const invalid = invalidParameters(schedule.report.report, schedule.report.parameters);
+    if (invalid) {
+      await pauseSchedule(ctx, schedule, occurrence, `Its report parameters are not valid: ${invalid}`);
+      return { sent: 0, skipped: 'invalid_parameters' };
+    }
     const { grain, ...parameters } = schedule.report.parameters;
     description = {
       kind: 'standard',
@@ -52,7 +60,7 @@ export async function mailOccurrence(
       },
     };
   } else {
-    const custom = await getCustomReport(ctx, schedule.report.customReportId).catch(absentIfNotFound);
+    custom = await getCustomReport(ctx, schedule.report.customReportId).catch(absentIfNotFound);
     if (!custom) {
       await pauseSchedule(ctx, schedule, occurrence, 'Its custom report was deleted.');
       return { sent: 0, skipped: 'report_deleted' };
@@ -80,7 +88,12 @@ export async function mailOccurrence(
     schedule.recipients.map((id) => tenancyKeys.member(ctx.tenantId, id)),
   );
   let sent = 0;
-  for (const member of members.filter((m) => m.status === 'active')) {
+  // A custom report made private since the schedule was saved goes only to those who may see it.
+  const readers = members.filter(
+    (m) =>
+      m.status === 'active' && (!custom || memberMaySee(custom, { id: String(m.id), role: String(m.role) })),
+  );
+  for (const member of readers) {
     const outcome = await sendMailOnce(
       ctx,
       reportKeys.sent(ctx.tenantId, schedule.id, occurrence, String(member.id)),
@@ -132,4 +145,14 @@ function textOf(name: string, result: ReportResult): string {
       result.columns.map((c) => `${c.label}: ${cellText(result, c.name, row[c.name])}`).join(', '),
     );
   return `${name}\n${result.title}, ${result.period.from} to ${result.period.to}\n\n${lines.join('\n')}\n\nThe attached CSV holds every row.`;
+}
+
+function invalidParameters(report: string, parameters: Record<string, string>): string | undefined {
+  try {
+    checkStandardParameters(report, parameters, 'report');
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return error.issues.map((issue) => `${issue.path}: ${issue.message}`).join(' ');
+  }
 }

@@ -105,10 +105,21 @@ export function resolvePeriod(period: Period): ResolvedPeriod {
   };
 }
 
-/** The period just before, as many buckets long, for comparisons. */
+/**
+ * The period just before, for comparisons. A period of whole buckets (a quarter, two months) is
+ * compared with as many whole buckets before it, however long they are in days (Q1 with Q4, March
+ * and April with January and February). Any other period is compared with as many days ending
+ * the day before it: a comparison always covers a span of the same length, never a longer one.
+ */
 export function previousPeriod(period: Period): Period {
-  const count = resolvePeriod(period).buckets.length;
-  const to = addDays(period.from, -1);
-  const from = addGrain(period.from, period.grain, -count);
-  return { ...period, from, to };
+  const { from, to, grain } = period;
+  const to2 = addDays(from, -1);
+  const wholeBuckets =
+    truncate(from, grain) === from && addDays(addGrain(truncate(to, grain), grain, 1), -1) === to;
+  if (wholeBuckets) {
+    const count = resolvePeriod(period).buckets.length;
+    return { ...period, from: addGrain(from, grain, -count), to: to2 };
+  }
+  const days = Math.round((parse(to).getTime() - parse(from).getTime()) / 86_400_000);
+  return { ...period, from: addDays(to2, -days), to: to2 };
 }

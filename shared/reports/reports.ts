@@ -3,6 +3,8 @@ import type { TenantContext } from '../platform/context.ts';
 import { getItem, unitOfWork } from '../platform/db/repository.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
+import { toFieldIssues } from '../platform/schema.ts';
+import { localDate } from '../platform/time.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import {
   type QueryResult,
@@ -16,8 +18,16 @@ import { warehouseStatus } from '../warehouse/state.ts';
 import type { CustomDefinition } from './datasets.ts';
 import { reportKeys } from './keys.ts';
 import { labelsFor } from './labels.ts';
-import { defaultPeriod, type Period, previousPeriod, type ResolvedPeriod, resolvePeriod } from './period.ts';
-import type { ReportQuery, ReportResult } from './schema.ts';
+import {
+  addGrain,
+  defaultPeriod,
+  type Period,
+  previousPeriod,
+  type ResolvedPeriod,
+  resolvePeriod,
+  truncate,
+} from './period.ts';
+import { type ReportQuery, type ReportResult, reportQuery } from './schema.ts';
 import { type Query, Sql } from './sql.ts';
 import { shapeFunnel } from './standard/parts.ts';
 import {
@@ -79,12 +89,22 @@ async function tenantSettings(ctx: TenantContext): Promise<{ timeZone: string; c
   return { timeZone: String(tenant.timeZone), currency: String(tenant.currency) };
 }
 
-function periodOf(query: ReportQuery, timeZone: string, now: Date, grain?: Period['grain']): ResolvedPeriod {
+/**
+ * The period a query asks for: by default the twelve months up to today, by month (or the
+ * report's own grain); `to` alone ends those twelve months there instead. `grain` overrides the
+ * query's (a custom report's definition names its own).
+ */
+function periodOf(
+  query: ReportQuery,
+  timeZone: string,
+  now: Date,
+  grain: { fixed?: Period['grain']; fallback?: Period['grain'] } = {},
+): ResolvedPeriod {
   const defaults = defaultPeriod(now, timeZone);
   return resolvePeriod({
-    from: query.from ?? (query.to ? `${query.to.slice(0, 4)}-01-01` : defaults.from),
+    from: query.from ?? (query.to ? addGrain(truncate(query.to, 'month'), 'month', -11) : defaults.from),
     to: query.to ?? defaults.to,
-    grain: grain ?? query.grain ?? defaults.grain,
+    grain: grain.fixed ?? query.grain ?? grain.fallback ?? defaults.grain,
     timeZone,
   });
 }
@@ -108,7 +128,7 @@ export async function planReport(ctx: TenantContext, description: ReportDescript
       ...(report.by ? { by: query.by ?? report.by[0]! } : {}),
       now,
     });
-    const input = inputFor(periodOf(query, settings.timeZone, now));
+    const input = inputFor(periodOf(query, settings.timeZone, now, { fallback: report.grain }));
     const previous = query.compare === 'previous' ? previousPeriod(input.period) : undefined;
     const previousInput = previous ? inputFor(resolvePeriod(previous)) : undefined;
     return {
@@ -142,7 +162,7 @@ export async function planReport(ctx: TenantContext, description: ReportDescript
     currency,
     now,
   });
-  const input = inputFor(periodOf(query, settings.timeZone, now, definition.grain ?? 'month'));
+  const input = inputFor(periodOf(query, settings.timeZone, now, { fixed: definition.grain ?? 'month' }));
   const previous = query.compare === 'previous' ? previousPeriod(input.period) : undefined;
   const compile = (i: ReportInput) =>
     compileCustom(sqlFor(), definition, { tenantId: ctx.tenantId, period: i.period, currency });
@@ -165,18 +185,33 @@ export async function planReport(ctx: TenantContext, description: ReportDescript
   };
 }
 
-function cacheKey(ctx: TenantContext, description: ReportDescription): string {
-  const identity =
-    description.kind === 'standard'
-      ? { report: description.report, query: sortedObject(description.query) }
-      : {
-          custom: description.customReportId,
-          definition: description.definition,
-          query: sortedObject(description.query),
-        };
-  return createHash('sha256')
-    .update(JSON.stringify({ tenant: ctx.tenantId, dialect: sqlDialect, ...identity }))
-    .digest('base64url');
+/**
+ * What a cached result answers: the report and everything it was resolved to (the period in the
+ * tenant's time zone, the comparison period, the currency, filters and grouping), so that a
+ * changed time zone or currency, or a default period that has moved on, is computed afresh. A
+ * period still running is "as of" today (receivables age, workloads fall due), so its result
+ * holds for the tenant's day at most.
+ */
+function cacheKey(ctx: TenantContext, plan: Plan): string {
+  const { description, input } = plan;
+  const { period, now } = input;
+  const periodKey = (p: Period) => ({ from: p.from, to: p.to, grain: p.grain, timeZone: p.timeZone });
+  const running = period.endsAt.getTime() > now.getTime();
+  const identity = {
+    tenant: ctx.tenantId,
+    dialect: sqlDialect,
+    report:
+      description.kind === 'standard'
+        ? description.report
+        : { custom: description.customReportId, definition: description.definition },
+    period: periodKey(period),
+    previous: plan.previous ? periodKey(plan.previous.period) : null,
+    currency: input.currency,
+    filters: sortedObject(input.filters),
+    by: input.by ?? null,
+    asOf: running ? localDate(now, period.timeZone) : null,
+  };
+  return createHash('sha256').update(JSON.stringify(identity)).digest('base64url');
 }
 
 function sortedObject(value: Record<string, unknown>): Record<string, unknown> {
@@ -266,7 +301,7 @@ export async function answerReport(
 ): Promise<Answer & { plan?: Plan }> {
   const plan = await planReport(ctx, description);
   const { factsVersion } = await warehouseStatus(ctx);
-  const key = cacheKey(ctx, description);
+  const key = cacheKey(ctx, plan);
   if (!options.fresh) {
     const cached = await getItem(ctx, reportKeys.cached(ctx.tenantId, key));
     if (cached && cached.factsVersion === factsVersion)
@@ -353,6 +388,9 @@ export function checkStandardParameters(
         `${path}.parameters.${name}`,
         `${report} takes no parameter ${name}; it takes ${[...allowed].join(', ')}.`,
       );
+  // Values as the report's own query checks them: a schedule's report must run at every occurrence.
+  const checked = reportQuery(spec).safeParse(parameters);
+  if (!checked.success) throw new ValidationError(toFieldIssues(checked.error, `${path}.parameters`));
 }
 
 export type { Plan };

@@ -22,7 +22,7 @@ import {
   RecurrenceError,
 } from '../tasks/recurrence.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { getCustomReport } from './custom.ts';
+import { getCustomReport, memberMaySee, storedCustomReport } from './custom.ts';
 import { reportKeys } from './keys.ts';
 import { addGrain, type Grain, truncate } from './period.ts';
 import { checkStandardParameters } from './reports.ts';
@@ -70,17 +70,39 @@ async function checkReport(ctx: TenantContext, report: ReportScheduleCreate['rep
   });
 }
 
-async function checkRecipients(ctx: TenantContext, recipients: string[]): Promise<void> {
-  const members = await getItems(
-    ctx,
-    [...new Set(recipients)].map((id) => tenancyKeys.member(ctx.tenantId, id)),
+/**
+ * Every recipient is an active member and, for a custom report, may see it (a private report is
+ * its owner's and the admins'): a schedule never mails a report to someone who could not open it.
+ */
+async function checkRecipients(
+  ctx: TenantContext,
+  recipients: string[],
+  report: ReportSchedule['report'],
+): Promise<void> {
+  const [members, custom] = await Promise.all([
+    getItems(
+      ctx,
+      [...new Set(recipients)].map((id) => tenancyKeys.member(ctx.tenantId, id)),
+    ),
+    report.type === 'custom' ? storedCustomReport(ctx, report.customReportId) : undefined,
+  ]);
+  const active = new Map(
+    members
+      .filter((m) => m.status === 'active')
+      .map((m) => [String(m.id), { id: String(m.id), role: String(m.role) }]),
   );
-  const active = new Set(members.filter((m) => m.status === 'active').map((m) => String(m.id)));
   const missing = recipients.findIndex((id) => !active.has(id));
   if (missing >= 0)
     throw ValidationError.field(
       `body.recipients.${missing}`,
       `Member ${recipients[missing]} is not an active member of the tenant.`,
+    );
+  if (!custom) return;
+  const unseen = recipients.findIndex((id) => !memberMaySee(custom, active.get(id)!));
+  if (unseen >= 0)
+    throw ValidationError.field(
+      `body.recipients.${unseen}`,
+      `Member ${recipients[unseen]} may not see custom report ${custom.id}: it is private to its owner (and admins).`,
     );
 }
 
@@ -107,7 +129,8 @@ export async function createReportSchedule(
   input: ReportScheduleCreate,
 ): Promise<ReportSchedule> {
   await checkRule(input.rrule, input.startsAt);
-  await Promise.all([checkReport(ctx, input.report), checkRecipients(ctx, input.recipients)]);
+  await checkReport(ctx, input.report);
+  await checkRecipients(ctx, input.recipients, input.report);
   const timeZone = await timeZoneOf(ctx);
   const now = ctx.clock.now();
   const ownerId = ctx.actor.type === 'member' ? ctx.actor.memberId : input.recipients[0]!;
@@ -177,7 +200,7 @@ export async function updateReportSchedule(
   if (input.report) await checkReport(ctx, input.report);
   // Resumed (or given another report): the reason it was paused no longer holds.
   if (input.status === 'active' || input.report) delete next.pausedReason;
-  if (input.recipients) await checkRecipients(ctx, input.recipients);
+  if (input.recipients || input.report) await checkRecipients(ctx, next.recipients, next.report);
   const now = ctx.clock.now();
   const upcomingOccurrence = await upcoming(next, localDateTime(now, next.timeZone));
   if (upcomingOccurrence) next.nextOccurrence = upcomingOccurrence;

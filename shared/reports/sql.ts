@@ -111,21 +111,29 @@ export class Sql {
   /**
    * The deduplicated facts of one tenant in a period: the tenant's partition, the day partitions
    * and the instants of the period, the event types asked for, the conditions given.
+   *
+   * One copy of each event is kept first, and the conditions apply to it after: a condition
+   * inside the deduplication would drop the first copy of an event and let a later one (written
+   * with other dimensions, by a redelivery or a backfill) count in its place. Both engines read
+   * only the columns the outer query names, so the inner `*` costs nothing.
    */
   facts(scope: FactsScope): string {
     const columns = [...new Set(['event_id', 'event_type', 'occurred_at', ...scope.columns])].map((c) =>
       this.name(c),
     );
-    const conditions = [
+    const events = [
       `tenant = ${this.p(scope.tenantId)}`,
       `dt BETWEEN ${this.p(day(scope.from))} AND ${this.p(day(new Date(scope.to.getTime() - 1)))}`,
       `occurred_at >= ${this.timestamp(scope.from)}`,
       `occurred_at < ${this.timestamp(scope.to)}`,
       `event_type IN (${scope.eventTypes.map((t) => this.constant(t)).join(', ')})`,
+    ];
+    const conditions = [
+      'copy_number = 1',
       ...(scope.where ?? []).map((w) => `${this.name(w.column)} = ${this.p(w.value)}`),
       ...(scope.also ?? []),
     ];
-    return `SELECT ${columns.join(', ')} FROM (SELECT ${columns.join(', ')}, row_number() OVER (PARTITION BY event_id ORDER BY ingested_at) AS copy_number FROM ${this.table()} WHERE ${conditions.join(' AND ')}) AS deduplicated WHERE copy_number = 1`;
+    return `SELECT ${columns.join(', ')} FROM (SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY ingested_at) AS copy_number FROM ${this.table()} WHERE ${events.join(' AND ')}) AS deduplicated WHERE ${conditions.join(' AND ')}`;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Value } from '../warehouse/query.ts';
-import type { ResolvedPeriod } from './period.ts';
+import type { Grain, ResolvedPeriod } from './period.ts';
 import type { Query, Sql } from './sql.ts';
 
 /**
@@ -82,6 +82,8 @@ export interface StandardReportEntry {
   filters: readonly FilterName[];
   /** Values of `by` (the grouping), the first being the default; none when the report has no choice. */
   by?: readonly string[];
+  /** The grain when the query names none (a month unless said). */
+  grain?: Grain;
   chart: ChartSpec;
   load(): Promise<ReportImplementation>;
 }
@@ -126,6 +128,7 @@ export const STANDARD_REPORTS: readonly StandardReportEntry[] = [
     description:
       'Per bucket (a week by default) and owner: calls by outcome, meetings, notes and emails logged, tasks done, and at the end of the bucket the open tasks and how many of them were overdue.',
     filters: ['owner', 'team'],
+    grain: 'week',
     chart: { type: 'bar', series: ['calls', 'meetings', 'tasksDone'] },
     load: async () => (await import('./standard/activity.ts')).activity,
   },

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { newId } from '../../shared/platform/ids.ts';
-import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
+import { memberWithKey, type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 
 /**
  * A report mailed on an RRULE, through the whole local runtime: the schedule's one-time timer
@@ -201,5 +201,106 @@ describe('a scheduled report', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.errors[0].path).toBe('body.startsAt');
+  });
+});
+
+describe("a schedule's report and recipients", () => {
+  const schedule = (report: Record<string, unknown>, recipients: string[], days = 30) => ({
+    name: 'Checked',
+    report,
+    period: 'previous-month',
+    rrule: 'FREQ=DAILY',
+    startsAt: `${localDay(ahead(days))}T08:00`,
+    recipients,
+  });
+
+  it('refuses parameter values the report itself would refuse, naming each', async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ grain: 'fortnight' }, 'body.report.parameters.grain'],
+      [{ owner: 'nope' }, 'body.report.parameters.owner'],
+      [{ by: 'colour' }, 'body.report.parameters.by'],
+    ];
+    for (const [parameters, path] of cases) {
+      const response = await tenant.api.post(
+        '/v1/report-schedules',
+        schedule({ type: 'standard', report: 'sales-closed', parameters }, [tenant.adminId]),
+      );
+      expect(response.status, response.text).toBe(400);
+      expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+  });
+
+  it('mails a private custom report to no member who may not open it', async () => {
+    const [owner, colleague] = [
+      await memberWithKey(tenant.api, 'sales'),
+      await memberWithKey(tenant.api, 'sales'),
+    ];
+    const report = await owner.api.post('/v1/reports/custom', {
+      name: 'My pipeline',
+      dataset: 'deals',
+      measures: ['won'],
+      visibility: 'private',
+    });
+    expect(report.status, report.text).toBe(201);
+    const privateReport = { type: 'custom', customReportId: report.body.id };
+
+    const toBoth = await owner.api.post(
+      '/v1/report-schedules',
+      schedule(privateReport, [owner.memberId, colleague.memberId]),
+    );
+    expect(toBoth.status, toBoth.text).toBe(400);
+    expect(toBoth.body.errors[0].path).toBe('body.recipients.1');
+
+    const mine = await owner.api.post(
+      '/v1/report-schedules',
+      schedule(privateReport, [owner.memberId, tenant.adminId]),
+    );
+    expect(mine.status, mine.text).toBe(201);
+    const added = await colleague.api.patch(
+      `/v1/report-schedules/${mine.body.id}`,
+      { recipients: [owner.memberId, colleague.memberId] },
+      { headers: { 'if-match': '*' } },
+    );
+    expect(added.status, added.text).toBe(400);
+    expect(added.body.errors[0].path).toBe('body.recipients.1');
+  });
+
+  it('leaves out, when mailing, a member who may no longer open the report', async () => {
+    const [owner, colleague] = [
+      await memberWithKey(tenant.api, 'sales'),
+      await memberWithKey(tenant.api, 'sales'),
+    ];
+    const emailOf = async (id: string) => (await tenant.api.get(`/v1/members/${id}`)).body.email as string;
+    const report = await owner.api.post('/v1/reports/custom', {
+      name: 'Team pipeline',
+      dataset: 'deals',
+      measures: ['won'],
+      visibility: 'tenant',
+    });
+    expect(report.status, report.text).toBe(201);
+    const created = await owner.api.post('/v1/report-schedules', {
+      ...schedule(
+        { type: 'custom', customReportId: report.body.id },
+        [owner.memberId, colleague.memberId],
+        40,
+      ),
+      name: 'Team pipeline mail',
+    });
+    expect(created.status, created.text).toBe(201);
+    const madePrivate = await owner.api.patch(
+      `/v1/reports/custom/${report.body.id}`,
+      { visibility: 'private' },
+      { headers: { 'if-match': '*' } },
+    );
+    expect(madePrivate.status, madePrivate.text).toBe(200);
+    await runtime.settle();
+
+    await fireSchedulesAt(new Date(ahead(40).getTime() + 12 * 3_600_000));
+    const subjects = async (id: string) =>
+      (await mailsTo(await emailOf(id)))
+        .map((m) => m.subject)
+        .filter((s) => s.startsWith('Team pipeline mail'));
+    expect(await subjects(owner.memberId)).toHaveLength(1);
+    expect(await subjects(colleague.memberId)).toEqual([]);
   });
 });

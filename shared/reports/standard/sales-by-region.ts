@@ -16,8 +16,14 @@ export const salesByRegion: ReportImplementation = {
     money('paid', 'Paid'),
   ],
   compile(sql, input) {
-    const byLines = input.by === 'product' || input.by === 'category';
-    const lineFilters = byLines ? (['product', 'category'] as const) : [];
+    // Lines carry the products: grouped by product or category, or filtered on one, the amounts
+    // are those of the matching lines; otherwise those of the whole order or invoice.
+    const onLines =
+      input.by === 'product' ||
+      input.by === 'category' ||
+      input.filters.product !== undefined ||
+      input.filters.category !== undefined;
+    const lineFilters = ['product', 'category'];
     const facts = sql.facts({
       tenantId: input.tenantId,
       eventTypes: ['OrderPlaced', 'InvoiceIssued', 'InvoicePaid'],
@@ -38,21 +44,25 @@ export const salesByRegion: ReportImplementation = {
       to: input.period.endsAt,
       where: whereOf(
         input,
-        this.filters.filter((f) => !(lineFilters as readonly string[]).includes(f) && f !== 'currency'),
+        this.filters.filter((f) => !lineFilters.includes(f) && f !== 'currency'),
       ),
       also: [`currency = ${sql.p(input.currency)}`],
     });
     const bucket = sql.bucket(sql.local('occurred_at', input.period.timeZone), input.period.grain);
     const measure = (type: string, value: string) =>
       `sum(CASE WHEN event_type = '${type}' THEN ${value} ELSE 0 END)`;
-    if (!byLines) {
-      const group = input.by === 'country' ? 'country' : 'region';
+    const group = {
+      region: 'region',
+      country: 'country',
+      product: 'line_product',
+      category: 'line_category',
+    }[input.by ?? 'region']!;
+    if (!onLines) {
       const value = 'coalesce(net_amount, amount)';
       return sql.query(
         `SELECT ${bucket} AS period, coalesce(${group}, '') AS grp, ${measure('OrderPlaced', value)} AS booked, ${measure('InvoiceIssued', value)} AS invoiced, ${measure('InvoicePaid', value)} AS paid FROM (${facts}) AS f GROUP BY 1, 2`,
       );
     }
-    const group = input.by === 'product' ? 'line_product' : 'line_category';
     const lineWhere = [
       ...(input.filters.product ? [`line_product = ${sql.p(input.filters.product)}`] : []),
       ...(input.filters.category ? [`line_category = ${sql.p(input.filters.category)}`] : []),
@@ -60,6 +70,8 @@ export const salesByRegion: ReportImplementation = {
     const lines = sql.lines(`(${facts})`, [
       'event_type',
       'occurred_at',
+      'country',
+      'region',
       'line_product_ids',
       'line_categories',
       'line_quantities',

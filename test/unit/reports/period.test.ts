@@ -60,6 +60,21 @@ describe('report periods', () => {
     });
   });
 
+  it('compares a period that is not whole buckets with as many days just before it', () => {
+    const previousOf = (from: string, to: string, grain: 'week' | 'month' | 'year') => {
+      const { from: f, to: t } = previousPeriod({ from, to, grain, timeZone: 'UTC' });
+      return [f, t];
+    };
+    // 56 days, by month: the 56 days before, not three whole months.
+    expect(previousOf('2024-01-15', '2024-03-10', 'month')).toEqual(['2023-11-20', '2024-01-14']);
+    // A week that starts on a Wednesday: the seven days before.
+    expect(previousOf('2024-01-03', '2024-01-09', 'week')).toEqual(['2023-12-27', '2024-01-02']);
+    // One day of a year: the day before.
+    expect(previousOf('2024-02-29', '2024-02-29', 'year')).toEqual(['2024-02-28', '2024-02-28']);
+    // 31 days from the last day of March: the 31 days before, which do not overlap it.
+    expect(previousOf('2024-03-31', '2024-04-30', 'month')).toEqual(['2024-02-29', '2024-03-30']);
+  });
+
   it('gives scheduled mailings the period before their day', () => {
     expect(mailingPeriod('previous-quarter', '2026-04-02T08:00')).toEqual({
       from: '2026-01-01',

@@ -414,14 +414,16 @@ export function compileCustom(
   scope: { tenantId: string; period: ResolvedPeriod; currency: string },
 ): Query {
   const dataset = checkDefinition(definition);
-  const expandsFields =
-    definition.dimensions.includes('field') || definition.filters.some((f) => f.dimension === 'field');
+  // Grouped by field, an event counts once under each field it changed; filtered on fields only,
+  // it counts once, if its list holds (or does not hold) the names.
+  const expandsFields = definition.dimensions.includes('field');
+  const readsFields = expandsFields || definition.filters.some((f) => f.dimension === 'field');
   const columns = [
     ...FACT_COLUMNS_USED,
     ...(dataset.lines
       ? (['line_product_ids', 'line_categories', 'line_quantities', 'line_amounts'] as const)
       : []),
-    ...(expandsFields ? (['fields'] as const) : []),
+    ...(readsFields ? (['fields'] as const) : []),
   ];
   const facts = sql.facts({
     tenantId: scope.tenantId,
@@ -431,10 +433,15 @@ export function compileCustom(
     to: scope.period.endsAt,
   });
   let source = `(${facts}) AS f`;
-  if (dataset.lines)
-    source = sql.lines(`(${facts})`, ['event_id', 'event_type', 'occurred_at', ...FACT_COLUMNS_USED]);
-  else if (expandsFields)
-    source = sql.unnestFields(`(${facts})`, ['event_id', 'event_type', 'occurred_at', ...FACT_COLUMNS_USED]);
+  const kept = [
+    'event_id',
+    'event_type',
+    'occurred_at',
+    ...FACT_COLUMNS_USED,
+    ...(readsFields ? ['fields'] : []),
+  ];
+  if (dataset.lines) source = sql.lines(`(${facts})`, kept);
+  else if (expandsFields) source = sql.unnestFields(`(${facts})`, kept);
   const currency = sql.p(scope.currency);
   const selects: string[] = [];
   const groups: string[] = [];
@@ -452,6 +459,10 @@ export function compileCustom(
   for (const name of definition.measures)
     selects.push(`${dataset.measures[name]!.sql(currency)} AS ${sql.name(name)}`);
   const where = definition.filters.map((f) => {
+    if (f.dimension === 'field' && !expandsFields) {
+      const holds = sql.holdsAny('fields', f.values);
+      return f.op === 'in' ? `coalesce(${holds}, false)` : `NOT coalesce(${holds}, false)`;
+    }
     const column = dataset.dimensions[f.dimension]!.column;
     const list = f.values.map((v) => sql.p(v)).join(', ');
     return f.op === 'in' ? `${column} IN (${list})` : `(${column} IS NULL OR ${column} NOT IN (${list}))`;

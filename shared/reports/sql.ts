@@ -148,12 +148,23 @@ export class Sql {
       : `(SELECT ${columns.map((c) => `s.${this.name(c)}`).join(', ')}, l.line_product, l.line_category, l.line_quantity, l.line_amount FROM ${source} AS s CROSS JOIN UNNEST(s.line_product_ids, s.line_categories, s.line_quantities, s.line_amounts) AS l(line_product, line_category, line_quantity, line_amount)) AS line_rows`;
   }
 
-  /** A FROM clause with one row per name in the `fields` list of each row of `source`, as `field`. */
+  /**
+   * A FROM clause with one row per name in the `fields` list of each row of `source`, as `field`;
+   * a row with no list (a contact created) is kept once, its `field` null.
+   */
   unnestFields(source: string, columns: readonly string[]): string {
     const kept = columns.map((c) => this.name(c));
     return this.dialect === 'duckdb'
-      ? `(SELECT ${kept.join(', ')}, unnest(fields) AS field FROM ${source}) AS field_rows`
-      : `(SELECT ${kept.map((c) => `s.${c}`).join(', ')}, u.field FROM ${source} AS s CROSS JOIN UNNEST(s.fields) AS u(field)) AS field_rows`;
+      ? `(SELECT ${kept.join(', ')}, unnest(CASE WHEN len(coalesce(fields, [])) = 0 THEN [CAST(NULL AS VARCHAR)] ELSE fields END) AS field FROM ${source}) AS field_rows`
+      : `(SELECT ${kept.map((c) => `s.${c}`).join(', ')}, u.field FROM ${source} AS s CROSS JOIN UNNEST(CASE WHEN cardinality(coalesce(s.fields, ARRAY[])) = 0 THEN ARRAY[CAST(NULL AS VARCHAR)] ELSE s.fields END) AS u(field)) AS field_rows`;
+  }
+
+  /** Whether a list column holds any of the values (a bound parameter each); null for no list. */
+  holdsAny(column: string, values: readonly string[]): string {
+    const list = values.map((v) => this.p(v)).join(', ');
+    return this.dialect === 'duckdb'
+      ? `list_has_any(${this.name(column)}, list_value(${list}))`
+      : `arrays_overlap(${this.name(column)}, ARRAY[${list}])`;
   }
 
   /** A table `alias` of the period's buckets: `period` (its first day), `ends_at` (now at most), `last_day`. */

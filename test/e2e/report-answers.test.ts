@@ -256,3 +256,59 @@ describe('defaults', () => {
     expect(sales.period).toMatchObject({ from: '2023-07-01', to: '2024-06-30', grain: 'month' });
   });
 });
+
+describe('a custom report of contact changes', () => {
+  it('counts each change once when filtered on fields, and keeps creations when grouped by field', async () => {
+    const tenant = await signUpOverHttp(runtime);
+    const [c1, c2] = [newId(), newId()];
+    const change = (type: string, contactId: string, at: string, fields?: string[]): Fact => ({
+      module: 'contacts',
+      type,
+      at,
+      payload: { contactId, lifecycleStage: 'lead', ...(fields ? { fields } : {}) },
+    });
+    await publish(tenant, [
+      change('ContactCreated', c1, '2025-05-01T10:00:00Z'),
+      change('ContactCreated', c2, '2025-05-01T10:00:00Z'),
+      change('ContactUpdated', c1, '2025-05-02T10:00:00Z', ['email', 'phone', 'lastName']),
+      change('ContactUpdated', c2, '2025-05-03T10:00:00Z', ['phone']),
+    ]);
+    const rows = async (definition: Record<string, unknown>) => {
+      const report = await ok(
+        tenant.api.post('/v1/reports/custom', {
+          name: 'Changes',
+          dataset: 'contacts',
+          measures: ['events'],
+          ...definition,
+        }),
+      );
+      return (
+        await ok(tenant.api.get(`/v1/reports/custom/${report.id}/results?from=2025-01-01&to=2025-12-31`))
+      ).rows;
+    };
+    const byEvent = (list: any[]) => Object.fromEntries(list.map((r) => [r.event, r.events]));
+    expect(
+      byEvent(
+        await rows({
+          dimensions: ['event'],
+          filters: [{ dimension: 'field', op: 'not_in', values: ['zzz'] }],
+        }),
+      ),
+    ).toEqual({ ContactCreated: 2, ContactUpdated: 2 });
+    expect(
+      byEvent(
+        await rows({
+          dimensions: ['event'],
+          filters: [{ dimension: 'field', op: 'in', values: ['email', 'phone'] }],
+        }),
+      ),
+    ).toEqual({ ContactUpdated: 2 });
+    const byField = await rows({ dimensions: ['field'] });
+    expect(Object.fromEntries(byField.map((r: any) => [r.field ?? '(none)', r.events]))).toEqual({
+      '(none)': 2,
+      email: 1,
+      phone: 2,
+      lastName: 1,
+    });
+  });
+});

@@ -10,7 +10,7 @@ import type { SenderIdentity, SenderIdentityCreate } from './schema.ts';
 import {
   associateWithTenant,
   createIdentity,
-  deleteIdentity,
+  deleteOwnIdentity,
   readIdentity,
   type SesIdentity,
 } from './ses.ts';
@@ -121,7 +121,7 @@ export async function resendVerification(ctx: TenantContext, id: string): Promis
   const identity = await getSenderIdentity(ctx, id);
   if (identity.status === 'verified') return identity;
   if (identity.type === 'email_address') {
-    await deleteIdentity(identity.identity);
+    await deleteOwnIdentity(identity.identity, ctx.tenantId);
     const ses = await createIdentity(identity.identity, ctx.tenantId);
     if (!ses)
       throw new ConflictError(`${identity.identity} was claimed meanwhile; delete it and start again.`);
@@ -142,7 +142,7 @@ export async function deleteSenderIdentity(ctx: TenantContext, id: string): Prom
     throw new ConflictError(
       `${identity.identity} covers the tenant's sender ${tenant.sender.email}; change the tenant's sender first.`,
     );
-  await deleteIdentity(identity.identity);
+  await deleteOwnIdentity(identity.identity, ctx.tenantId);
   await forget(ctx, identity);
 }
 

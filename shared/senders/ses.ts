@@ -81,6 +81,17 @@ export async function createIdentity(identity: string, tenantId: string): Promis
   }
 }
 
+/**
+ * Deletes the identity only if this tenant owns it (the tag it was created with): SES identities
+ * are the account's, and a tenant's record can outlive its claim (the identity removed from SES
+ * and claimed by another tenant since). Another tenant's is left alone; returns whether it went.
+ */
+export async function deleteOwnIdentity(identity: string, tenantId: string): Promise<boolean> {
+  if ((await readIdentity(identity))?.owner !== tenantId) return false;
+  await deleteIdentity(identity);
+  return true;
+}
+
 export async function deleteIdentity(identity: string): Promise<void> {
   try {
     await client.send(new DeleteEmailIdentityCommand({ EmailIdentity: identity }));

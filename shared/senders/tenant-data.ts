@@ -9,7 +9,7 @@ registerTenantData('senders', [{ name: 'sender-identities', list: { partition: [
 registerTenantCleanup({
   name: 'ses-identities',
   run: async (tenant, db) => {
-    const { deleteIdentity, deleteSesTenant, readIdentity } = await import('./ses.ts');
+    const { deleteOwnIdentity, deleteSesTenant } = await import('./ses.ts');
     const { Items = [] } = await db.send(
       new QueryCommand({
         TableName: tableName,
@@ -19,7 +19,7 @@ registerTenantCleanup({
     );
     for (const item of Items) {
       const identity = String(item.identity);
-      if ((await readIdentity(identity))?.owner === tenant) await deleteIdentity(identity);
+      await deleteOwnIdentity(identity, tenant);
     }
     await deleteSesTenant(tenant);
   },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { deleteIdentity, readIdentity } from '../../shared/senders/ses.ts';
 import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 import { confirmSesIdentity } from '../support/verification.ts';
 
@@ -76,6 +77,25 @@ describe('sender identities', () => {
     await confirmSesIdentity(runtime.urls.mailViewer, address);
     const list = await a.api.get('/v1/sender-identities');
     expect(list.body.items.find((i: { id: string }) => i.id === created.body.id)).toMatchObject({
+      status: 'verified',
+    });
+  });
+
+  it("never remove another tenant's identity when a tenant deletes a record that outlived its claim", async () => {
+    const address = `shared-${unique}@elsewhere.example`;
+    const mine = await a.api.post('/v1/sender-identities', { email: address });
+    expect(mine.status, mine.text).toBe(201);
+    // Removed from SES behind the tenant's back (an operator, an expiry), then claimed by another.
+    await deleteIdentity(address);
+    const other = await signUpOverHttp(runtime);
+    const theirs = await other.api.post('/v1/sender-identities', { email: address });
+    expect(theirs.status, theirs.text).toBe(201);
+
+    expect((await a.api.delete(`/v1/sender-identities/${mine.body.id}`)).status).toBe(204);
+    expect((await readIdentity(address))?.owner).toBe(other.tenantId);
+    await confirmSesIdentity(runtime.urls.mailViewer, address);
+    const list = await other.api.get('/v1/sender-identities');
+    expect(list.body.items.find((i: { id: string }) => i.id === theirs.body.id)).toMatchObject({
       status: 'verified',
     });
   });

@@ -5,6 +5,7 @@ import { absentIfNotFound, NotFoundError } from '../platform/errors.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
 import type { Visit } from '../platform/pages/reply.ts';
 import type { HtmlPage } from '../platform/pages/shell.tsx';
+import { localDate } from '../platform/time.ts';
 import { openTenantLink } from '../tenancy/link-keys.ts';
 import { linkProblemPage, tenantNotice } from '../tenancy/page.tsx';
 import type { Tenant } from '../tenancy/schema.ts';
@@ -85,7 +86,7 @@ const answered = (tenant: Tenant, i18n: Translator, at: string | undefined) =>
     i18n,
     i18n.t('survey.answered.title'),
     at
-      ? i18n.t('survey.answered.bodyOn', { date: i18n.date(at.slice(0, 10)) })
+      ? i18n.t('survey.answered.bodyOn', { date: i18n.date(localDate(new Date(at), tenant.timeZone)) })
       : i18n.t('survey.answered.body'),
   );
 

@@ -256,8 +256,11 @@ export function markRevisionSentInto(uow: UnitOfWork, ctx: TenantContext, survey
     );
     return;
   }
+  // A new version: an edit read before this wave (revisionSent still false) must fail its version
+  // check, not write the sent revision over in place.
   uow.update(surveyKeys.survey(ctx.tenantId, survey.id), {
     set: { revisionSent: true },
+    bumpVersion: true,
     condition: (e) => `${e.name('revision')} = ${e.value(survey.revision)}`,
     onConditionFailed: () => new ConflictError('The survey was edited while the wave started; try again.'),
   });

@@ -261,7 +261,11 @@ export async function startTriggeredWave(
   const survey = await getSurvey(ctx, surveyId, true).catch(absentIfNotFound);
   if (survey?.status !== 'active') return undefined;
   const tenant = await getTenant(ctx);
-  const wave: Wave = { ...newWave(ctx, survey, 'email', tenant.timeZone), mailingStatus: 'sending' };
+  const wave: Wave = {
+    ...newWave(ctx, survey, 'email', tenant.timeZone),
+    sampling: survey.sampling,
+    mailingStatus: 'sending',
+  };
   const uow = unitOfWork(ctx);
   uow.put(
     { ...surveyKeys.trigger(ctx.tenantId, survey.id, trigger), entity: 'SurveyTrigger', waveId: wave.id },

@@ -7,7 +7,12 @@ import { createTopic } from '../../../shared/marketing/topics.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import { tenantContext } from '../../../shared/platform/context.ts';
 import type { TenantId } from '../../../shared/platform/db/keys.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../../shared/platform/errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../../../shared/platform/errors.ts';
 import { submitSurveyForm, surveyForm } from '../../../shared/surveys/form.ts';
 import {
   getInvitation,
@@ -221,6 +226,21 @@ describe('a survey', () => {
   });
 });
 
+describe('a paper wave', () => {
+  it('makes an edit read before it fail its version check, so the sent revision is never rewritten', async () => {
+    const tenant = await newTenant();
+    const { ctx } = tenant;
+    const created = await createSurvey(ctx, satisfaction(await distribution(tenant)));
+    const active = await updateSurvey(ctx, created.id, { status: 'active' }, created.version);
+    await startPaperWave(ctx, created.id, [(await customer(tenant)).id]);
+
+    await expect(
+      updateSurvey(ctx, created.id, { title: 'A title the letters never had' }, active.version),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
+    expect((await getRevision(ctx, created.id, 1)).title).toBe('How are we doing?');
+  });
+});
+
 describe('answers', () => {
   it('are checked against the revision: out of range, missing, unknown choice, oversized text, unknown question', async () => {
     const tenant = await newTenant();
@@ -394,6 +414,22 @@ describe('the answer form', () => {
     });
     expect(again.status).toBe(409);
     expect(again.html).toContain('You have already answered');
+  });
+
+  it("tells when it was answered on the tenant's calendar, not UTC's", async () => {
+    // 05:00 UTC on 10 December is 21:00 on 9 December in Los Angeles.
+    const tenant = await newTenant({ timeZone: 'America/Los_Angeles' }, '2026-12-10T05:00:00Z');
+    const { wave } = await activeSurveyWithWave(tenant);
+    const invitation = await inviteContact(tenant.ctx, wave, (await customer(tenant)).id);
+    const token = tokenOf(await invitationUrl(tenant.tenant, invitation));
+    await recordResponse(tenant.ctx, invitation, {
+      answers: { recommend: 9, support: 5 },
+      source: 'json',
+      channel: 'web',
+    });
+    const again = await surveyForm(token, contextFor, { now: new Date('2026-12-10T05:00:00Z') });
+    expect(again.status).toBe(409);
+    expect(again.html).toContain('December 9, 2026');
   });
 
   it('answers an expired link with 410 and a tampered one with 404, both friendly pages', async () => {

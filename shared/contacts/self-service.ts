@@ -1,17 +1,10 @@
 import type { TenantContext } from '../platform/context.ts';
 import type { TenantId } from '../platform/db/keys.ts';
 import { unitOfWork } from '../platform/db/repository.ts';
-import {
-  absentIfNotFound,
-  type DomainError,
-  isDomainError,
-  NotFoundError,
-  ValidationError,
-} from '../platform/errors.ts';
+import { type DomainError, isDomainError, ValidationError } from '../platform/errors.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
 import type { Visit } from '../platform/pages/reply.ts';
 import type { HtmlPage } from '../platform/pages/shell.tsx';
-import { toFieldIssues } from '../platform/schema.ts';
 import { openTenantLink } from '../tenancy/link-keys.ts';
 import { linkProblemPage, tenantNotice } from '../tenancy/page.tsx';
 import { getTenant } from '../tenancy/records.ts';
@@ -22,6 +15,7 @@ import { selfServiceLinkFor } from './self-service-link.ts';
 import { type FormProblem, selfServicePage } from './self-service-page.tsx';
 import { applyContactChange, contactWriteContext, writeContactChangeInto } from './service.ts';
 import { addTimelineEntryInto } from './timeline.ts';
+import { currentContact } from './tombstones.ts';
 
 /**
  * Self-service: a signed link lets a contact correct their own data, consent and language on a
@@ -50,8 +44,7 @@ interface Opened {
 async function open(token: string, contextFor: ContextFor, visit: Visit): Promise<Opened | HtmlPage> {
   const link = await openTenantLink('self-service', token, (t, s) => contextFor(t as TenantId, s), visit.now);
   if (!link.ok) {
-    const reader =
-      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absentIfNotFound) : undefined;
+    const reader = link.ctx && link.claims ? await currentContact(link.ctx, link.claims.s) : undefined;
     const i18n = await translator(reader?.locale, link.tenant?.locale, visit.browserLocale);
     return linkProblemPage(link.reason, link.tenant, i18n, {
       title: i18n.t('selfService.expired.title'),
@@ -59,14 +52,11 @@ async function open(token: string, contextFor: ContextFor, visit: Visit): Promis
     });
   }
   const { ctx, tenant } = link;
-  try {
-    const contact = await getContact(ctx, link.claims.s);
-    return { ctx, contact, tenant, i18n: await translator(contact.locale, tenant.locale) };
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    const i18n = await translator(tenant.locale);
-    return tenantNotice(404, tenant, i18n, i18n.t('selfService.gone.title'), i18n.t('selfService.gone.body'));
-  }
+  // A link mailed before a merge opens the contact the person is now.
+  const contact = await currentContact(ctx, link.claims.s);
+  if (contact) return { ctx, contact, tenant, i18n: await translator(contact.locale, tenant.locale) };
+  const i18n = await translator(tenant.locale);
+  return tenantNotice(404, tenant, i18n, i18n.t('selfService.gone.title'), i18n.t('selfService.gone.body'));
 }
 
 export async function selfServiceForm(
@@ -131,13 +121,17 @@ const FORM_FIELD: Record<string, string> = {
 };
 
 /** The problems of a submission by form field, in the reader's language (the API's are English). */
-function formProblems(issues: Array<{ path: string }>): FormProblem[] {
+/**
+ * One problem per form field, saying what is wrong with it: too long whatever the field (a
+ * 5,000-character name is not empty), otherwise the field's own hint.
+ */
+function formProblems(issues: Array<{ path: string; tooLong?: boolean }>): FormProblem[] {
   const seen = new Set<string>();
   return issues.flatMap((issue) => {
     const field = FORM_FIELD[issue.path] ?? 'form';
     if (seen.has(field)) return [];
     seen.add(field);
-    return [{ field }];
+    return [issue.tooLong ? { field, message: 'selfService.invalid.tooLong' as const } : { field }];
   });
 }
 
@@ -151,8 +145,13 @@ export async function submitSelfService(
   if ('html' in opened) return opened;
   const { ctx, contact, tenant } = opened;
   const parsed = ContactUpdate.safeParse(updateFromForm(contact, fields));
-  if (!parsed.success)
-    return selfServicePage(400, opened, fields, formProblems(toFieldIssues(parsed.error, 'body')));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({
+      path: ['body', ...issue.path.map(String)].join('.'),
+      tooLong: issue.code === 'too_big',
+    }));
+    return selfServicePage(400, opened, fields, formProblems(issues));
+  }
   try {
     const write = await contactWriteContext(ctx, parsed.data);
     const { next, fields: changed } = applyContactChange(ctx, contact, parsed.data, write);

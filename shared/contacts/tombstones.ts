@@ -1,6 +1,9 @@
 import type { TenantContext } from '../platform/context.ts';
 import { getItem } from '../platform/db/repository.ts';
+import { absentIfNotFound } from '../platform/errors.ts';
 import { contactKeys } from './keys.ts';
+import { getContact } from './records.ts';
+import type { Contact } from './schema.ts';
 
 /** Merge chains longer than this are not followed (a merge takes one request each). */
 const MAX_HOPS = 10;
@@ -25,4 +28,16 @@ export async function contactBecame(
     id = String(merged.mergedInto);
   }
   return { id, erased: false };
+}
+
+/**
+ * The contact a link or a record names, as it is now: itself, or the contact it was merged into
+ * (a person's links keep working after a merge); undefined when it is gone or was erased.
+ */
+export async function currentContact(ctx: TenantContext, contactId: string): Promise<Contact | undefined> {
+  const contact = await getContact(ctx, contactId).catch(absentIfNotFound);
+  if (contact) return contact;
+  const became = await contactBecame(ctx, contactId);
+  if (became.erased || became.id === contactId) return undefined;
+  return getContact(ctx, became.id).catch(absentIfNotFound);
 }

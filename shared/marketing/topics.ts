@@ -137,7 +137,14 @@ export async function subscriptionsOf(ctx: TenantContext, contactId: string): Pr
   });
 }
 
-/** Records the contact's choice for a topic in the unit of work, with its event. */
+/** The contact's choice changed since it was read (another request recorded one): read again. */
+export class ChoiceMoved extends Error {}
+
+/**
+ * Records the contact's choice for a topic in the unit of work, with its event. `replaces` makes
+ * it conditional on the choice read (null: none was), so that two requests deciding from the
+ * same read record it once.
+ */
 export function choiceInto(
   uow: UnitOfWork,
   ctx: TenantContext,
@@ -148,16 +155,26 @@ export function choiceInto(
     source: string;
     mailingId?: string;
   },
+  options: { replaces?: { at: string } | null } = {},
 ): void {
-  uow.put({
-    ...topicKeys.choice(ctx.tenantId, change.contactId, change.topicId),
-    entity: 'TopicChoice',
-    contactId: change.contactId,
-    topicId: change.topicId,
-    status: change.status,
-    source: change.source,
-    at: ctx.clock.now().toISOString(),
-  });
+  const { replaces } = options;
+  uow.put(
+    {
+      ...topicKeys.choice(ctx.tenantId, change.contactId, change.topicId),
+      entity: 'TopicChoice',
+      contactId: change.contactId,
+      topicId: change.topicId,
+      status: change.status,
+      source: change.source,
+      at: ctx.clock.now().toISOString(),
+    },
+    replaces === undefined
+      ? {}
+      : {
+          condition: replaces === null ? notExists : (e) => `${e.name('at')} = ${e.value(replaces.at)}`,
+          onConditionFailed: () => new ChoiceMoved(),
+        },
+  );
   addTimelineEntryInto(uow, ctx, change.contactId, {
     kind: 'campaign',
     title: `${change.status === 'subscribed' ? 'Subscribed to' : 'Unsubscribed from'} topic ${change.topicId}`,

@@ -3,9 +3,11 @@ import { getContact } from '../contacts/records.ts';
 import type { Contact } from '../contacts/schema.ts';
 import { applyContactChange, writeContactChangeInto } from '../contacts/service.ts';
 import { addTimelineEntryInto } from '../contacts/timeline.ts';
+import { currentContact } from '../contacts/tombstones.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type UnitOfWork, unitOfWork } from '../platform/db/repository.ts';
-import { absentIfNotFound } from '../platform/errors.ts';
+import { retryWhileRaced } from '../platform/db/retries.ts';
+import { PreconditionFailedError } from '../platform/errors.ts';
 import { type Translator, translator } from '../platform/i18n/translator.ts';
 import { publicUrl } from '../platform/links.ts';
 import type { Visit } from '../platform/pages/reply.ts';
@@ -14,7 +16,7 @@ import type { LinkClaims, LinkPurpose } from '../platform/signed-links.ts';
 import { openTenantLink, signTenantLink } from '../tenancy/link-keys.ts';
 import { linkProblemPage, tenantNotice } from '../tenancy/page.tsx';
 import type { Tenant } from '../tenancy/schema.ts';
-import { choiceInto, findTopic, subscriptionsOf } from './topics.ts';
+import { ChoiceMoved, choiceInto, findTopic, subscriptionsOf } from './topics.ts';
 import { confirmUnsubscribePage, preferencesFormPage, unsubscribedPage } from './unsubscribe-page.tsx';
 
 /**
@@ -46,15 +48,15 @@ async function open(
 ): Promise<Opened | HtmlPage> {
   const link = await openTenantLink(purpose, token, contextFor, visit.now);
   if (!link.ok) {
-    const reader =
-      link.ctx && link.claims ? await getContact(link.ctx, link.claims.s).catch(absentIfNotFound) : undefined;
+    const reader = link.ctx && link.claims ? await currentContact(link.ctx, link.claims.s) : undefined;
     const i18n = await translator(reader?.locale, link.tenant?.locale, visit.browserLocale);
     return linkProblemPage(link.reason, link.tenant, i18n, {
       title: i18n.t('link.invalid.title'),
       message: i18n.t('link.invalid.body'),
     });
   }
-  const contact = await getContact(link.ctx, link.claims.s).catch(absentIfNotFound);
+  // A link mailed before a merge speaks for the contact the person is now.
+  const contact = await currentContact(link.ctx, link.claims.s);
   return {
     ctx: link.ctx,
     claims: link.claims,
@@ -116,19 +118,33 @@ export async function unsubscribe(token: string, contextFor: ContextFor, visit: 
   const topicId = claims.x?.p;
   const topic = topicId ? await findTopic(ctx, topicId) : undefined;
   if (contact) {
-    const uow = unitOfWork(ctx);
-    if (topicId) {
-      const current = (await subscriptionsOf(ctx, contact.id)).find((s) => s.topicId === topicId);
-      if (!current?.chosen || current.status !== 'unsubscribed')
-        choiceInto(uow, ctx, {
-          contactId: contact.id,
-          topicId,
-          status: 'unsubscribed',
-          source: 'one-click unsubscribe',
-          ...(claims.x?.m ? { mailingId: claims.x.m } : {}),
-        });
-    } else consentInto(uow, ctx, contact, 'denied', 'one-click unsubscribe', claims.x?.m);
-    await uow.commit();
+    // Read, decide and write again when another request (a mail client's retry) got there first:
+    // the second finds the choice made and records nothing twice.
+    await retryWhileRaced(
+      async () => {
+        const now = (await currentContact(ctx, contact.id)) ?? contact;
+        const uow = unitOfWork(ctx);
+        if (topicId) {
+          const current = (await subscriptionsOf(ctx, now.id)).find((s) => s.topicId === topicId);
+          if (!current?.chosen || current.status !== 'unsubscribed')
+            choiceInto(
+              uow,
+              ctx,
+              {
+                contactId: now.id,
+                topicId,
+                status: 'unsubscribed',
+                source: 'one-click unsubscribe',
+                ...(claims.x?.m ? { mailingId: claims.x.m } : {}),
+              },
+              { replaces: current?.chosen && current.at ? { at: current.at } : null },
+            );
+        } else consentInto(uow, ctx, now, 'denied', 'one-click unsubscribe', claims.x?.m);
+        await uow.commit();
+      },
+      (error) => error instanceof ChoiceMoved || error instanceof PreconditionFailedError,
+      'The unsubscribe could not be recorded just now; please try again.',
+    );
     // Counting the unsubscribe on its mailing loads the feedback machinery (mailing settlement,
     // suppressions) on this path only, not with every page of the function.
     if (claims.x?.m)

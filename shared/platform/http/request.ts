@@ -26,7 +26,8 @@ export function rawBody(event: APIGatewayProxyEventV2): string | undefined {
 }
 
 function decodeBody(route: AnyRoute, event: APIGatewayProxyEventV2, text: string | undefined): unknown {
-  if (text === undefined || text === '') return undefined;
+  // A form with every box unticked and every field left empty is posted with no body at all.
+  if (text === undefined || text === '') return route.bodyEncoding === 'form' ? {} : undefined;
   const contentType = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   switch (route.bodyEncoding ?? 'json') {
     case 'json':
@@ -72,8 +73,18 @@ function nestedWithin(value: unknown, max: number): unknown {
 function formEntries(text: string): Array<[string, string | string[]]> {
   const grouped = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(text))
-    grouped.set(name, [...(grouped.get(name) ?? []), value]);
+    grouped.set(name, [...(grouped.get(name) ?? []), humanText(value)]);
   return [...grouped].map(([name, values]) => [name, values.length === 1 ? values[0]! : values]);
+}
+
+/**
+ * A form is a person typing or pasting into a page: the control characters a word processor
+ * carries along (a vertical tab for a line break, a form feed, a bare carriage return) become line
+ * breaks and the others go, instead of refusing the whole form and losing every answer typed. The
+ * API's JSON bodies are refused instead (../input.ts): a program can send clean text.
+ */
+function humanText(value: string): string {
+  return value.replace(/\r(?!\n)|[\v\f]/g, '\n').replace(/(?![\t\n]|\r\n)\p{Cc}/gu, '');
 }
 
 /** Query strings: API Gateway joins repeated parameters with commas; lists are split by the schema. */

@@ -121,6 +121,7 @@ export const en = {
   'selfService.invalid.phone':
     'Enter a phone number, with its country code if it is abroad (such as +44 20 7946 0000).',
   'selfService.invalid.country': 'Enter a two-letter country code such as FR.',
+  'selfService.invalid.tooLong': 'This is too long; shorten it.',
   'selfService.invalid.generic': 'Check this field.',
   'selfService.error.emailTaken': 'This email address is already used by someone else in our records.',
   'selfService.error.other': 'Your details could not be saved as they are; please check them.',

@@ -125,6 +125,7 @@ export const fr: Record<MessageKey, string> = {
   'selfService.invalid.phone':
     'Saisissez un numéro de téléphone, avec l’indicatif du pays s’il est à l’étranger (par ex. +32 2 123 45 67).',
   'selfService.invalid.country': 'Saisissez un code pays de deux lettres, par exemple FR.',
+  'selfService.invalid.tooLong': 'Ce texte est trop long ; raccourcissez-le.',
   'selfService.invalid.generic': 'Vérifiez ce champ.',
   'selfService.error.emailTaken':
     'Cette adresse e-mail est déjà celle d’une autre personne dans nos fichiers.',

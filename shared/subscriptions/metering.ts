@@ -14,7 +14,7 @@ import { seatsOf } from '../tenancy/seats.ts';
 import { subscriptionKeys } from './keys.ts';
 import { checkQuotas } from './quotas.ts';
 import type { DailyUsage, Statement } from './schema.ts';
-import { type StoredSubscription, storedSubscription } from './subscriptions.ts';
+import { type StoredSubscription, storedSubscription } from './stored.ts';
 import { apiCallsOn, contactsKept, emailsInMonthTo, emailsSentOn, storedBytes } from './usage.ts';
 
 /**
@@ -51,13 +51,20 @@ export async function meterYesterday(ctx: TenantContext): Promise<MeteringRun> {
   await unitOfWork(ctx)
     .put({ ...subscriptionKeys.day(ctx.tenantId, date), entity: 'DailyUsage', ...day })
     .commit();
-  // Contacts and storage are warned about once a month; emails once the month's count is known.
+  // Contacts and storage are warned about once a month; emails once the month's count is known,
+  // counted to today while the month goes on (today's emails may be what blocked it).
   const month = date.slice(0, 7);
-  await checkQuotas(ctx, [
-    { quota: 'contacts', used: contacts, period: month },
-    { quota: 'storageMb', used: storageBytes, period: month },
-    { quota: 'emailsPerMonth', used: await emailsInMonthTo(ctx, date), period: month },
-  ]);
+  const today = addDays(date, 1);
+  const emailsTo = today.startsWith(month) ? today : date;
+  await checkQuotas(
+    ctx,
+    [
+      { quota: 'contacts', used: contacts, period: month },
+      { quota: 'storageMb', used: storageBytes, period: month },
+      { quota: 'emailsPerMonth', used: await emailsInMonthTo(ctx, emailsTo), period: month },
+    ],
+    tenant,
+  );
   const closesMonth = addDays(date, 1).endsWith('-01');
   if (!closesMonth || !subscription) return day;
   return { ...day, statement: await closeMonth(ctx, tenant, subscription, date.slice(0, 7)) };

@@ -3,11 +3,12 @@ import { translator } from '../platform/i18n/translator.ts';
 import { renderTextEmail } from '../platform/pages/email.tsx';
 import { addDays, zonedTimeToInstant } from '../platform/time.ts';
 import { sendMailOnce } from '../tasks/one-time.ts';
-import { blockUntil, getTenant, type QuotaBlock, quotaBlockOf } from '../tenancy/records.ts';
+import { blockUntil, getTenant, liftBlock, type QuotaBlock, quotaBlockOf } from '../tenancy/records.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { seatsOf } from '../tenancy/seats.ts';
 import { subscriptionKeys } from './keys.ts';
 import type { Quotas } from './schema.ts';
-import { storedSubscription } from './subscriptions.ts';
+import { storedSubscription } from './stored.ts';
 
 /**
  * What happens as a tenant approaches and passes its plan's quotas (docs/subscriptions.md):
@@ -49,29 +50,41 @@ function periodEnd(period: string, timeZone: string): string {
   return zonedTimeToInstant(`${next}T00:00`, timeZone).toISOString();
 }
 
-/** Compares measures with the tenant's plan; warns, and blocks what a reached quota stops. */
+/**
+ * Compares measures with the tenant's plan; warns, blocks what a reached quota stops, and lifts
+ * the block of a measured period whose quota is no longer reached (the tenant was moved to a larger
+ * plan, or to one without that quota). `known`: the tenant item the caller just read, if any, to
+ * decide on lifting without reading it again (a count under quota is the common case).
+ */
 export async function checkQuotas(
   ctx: TenantContext,
   measures: Measure[],
+  known?: Tenant,
 ): Promise<Array<Measure & { limit: number; level: QuotaLevel }>> {
-  const subscription = await storedSubscription(ctx);
-  if (!subscription) return [];
-  const quotas = subscription.plan.quotas;
+  const quotas = (await storedSubscription(ctx))?.plan.quotas ?? {};
   const found: Array<Measure & { limit: number; level: QuotaLevel }> = [];
+  const within: Measure[] = [];
   for (const measure of measures) {
     const quota = quotas[measure.quota];
-    if (quota === undefined) continue;
-    const limit = measure.quota === 'storageMb' ? quota * BYTES_PER_MB : quota;
-    const level = levelOf(measure.used, limit);
-    if (level) found.push({ ...measure, limit: quota, level });
+    const limit =
+      quota === undefined ? undefined : measure.quota === 'storageMb' ? quota * BYTES_PER_MB : quota;
+    const level = limit === undefined ? undefined : levelOf(measure.used, limit);
+    if (level) found.push({ ...measure, limit: quota!, level });
+    if (level !== 'reached' && BLOCKS[measure.quota]) within.push(measure);
   }
-  if (found.length === 0) return found;
-  const tenant = await getTenant(ctx);
+  if (found.length === 0 && within.length === 0) return found;
+  const tenant = found.length > 0 || !known ? await getTenant(ctx) : known;
+  const now = ctx.clock.now();
+  for (const measure of within) {
+    const block = BLOCKS[measure.quota]!;
+    const until = periodEnd(measure.period, tenant.timeZone);
+    if (quotaBlockOf(tenant, block, now) === until) await liftBlock(ctx, block, until);
+  }
   for (const over of found) {
     const block = BLOCKS[over.quota];
     if (over.level === 'reached' && block) {
       const until = periodEnd(over.period, tenant.timeZone);
-      if (quotaBlockOf(tenant, block, ctx.clock.now()) !== until) await blockUntil(ctx, block, until);
+      if (quotaBlockOf(tenant, block, now) !== until) await blockUntil(ctx, block, until);
     }
     await noticeOnce(ctx, over);
   }

@@ -1,28 +1,13 @@
 import type { TenantContext } from '../platform/context.ts';
-import { getItem, queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
+import { queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
 import { getTenant } from '../tenancy/records.ts';
 import { type Seats, seatsOf, setSeatLimitInto } from '../tenancy/seats.ts';
 import { subscriptionKeys } from './keys.ts';
 import { getPlan } from './plans.ts';
-import type { DailyUsage, Plan, Statement, Subscription } from './schema.ts';
-
-/**
- * A tenant's subscription: the plan it is on, with the plan's terms copied at assignment, so the
- * operator's later edits of the plan reach a tenant only when the plan is assigned again.
- */
-export interface StoredSubscription {
-  planId: string;
-  plan: Plan;
-  since: string;
-  /** The tenant's customer record in the operator tenant, once its first statement was invoiced. */
-  operatorContactId?: string;
-}
-
-export async function storedSubscription(ctx: TenantContext): Promise<StoredSubscription | undefined> {
-  const item = await getItem(ctx, subscriptionKeys.subscription(ctx.tenantId), { consistent: true });
-  return item ? withoutKeys<StoredSubscription>(item) : undefined;
-}
+import type { DailyUsage, Statement, Subscription } from './schema.ts';
+import { type StoredSubscription, storedSubscription } from './stored.ts';
+import { recheckQuotas } from './usage.ts';
 
 /**
  * Puts the tenant on a plan (the operator's call). The plan's seat limit is set in the same
@@ -51,6 +36,7 @@ export async function assignPlan(
     ...(current?.operatorContactId ? { operatorContactId: current.operatorContactId } : {}),
   });
   await uow.commit();
+  await recheckQuotas(tenant);
   return view(tenant, { planId, plan, since }, seats, await latestDays(tenant));
 }
 

@@ -13,13 +13,13 @@ import {
   unitOfWork,
   withoutKeys,
 } from '../platform/db/repository.ts';
-import { localDate } from '../platform/time.ts';
+import { addDays, localDate } from '../platform/time.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
-import { toTenant } from '../tenancy/records.ts';
+import { getTenant, quotaBlockOf, toTenant } from '../tenancy/records.ts';
+import type { Tenant } from '../tenancy/schema.ts';
 import { API_CALL_BATCH_DAYS, EMAIL_SHARDS, emailShardOf, subscriptionKeys } from './keys.ts';
 import { checkQuotas } from './quotas.ts';
-import type { StoredSubscription } from './subscriptions.ts';
-import { storedSubscription } from './subscriptions.ts';
+import { type StoredSubscription, storedSubscription } from './stored.ts';
 
 /**
  * What a tenant uses besides seats, measured without a write per request (docs/subscriptions.md):
@@ -55,7 +55,7 @@ export async function meterEmailsSent(
   let counted = 0;
   for (let start = 0; start < unique.length; start += EMAILS_PER_WRITE) {
     const chunk = unique.slice(start, start + EMAILS_PER_WRITE);
-    const outcome = await countEmailsSent(ctx, chunk, settings.timeZone);
+    const outcome = await countEmailsSent(ctx, chunk, settings.tenant.timeZone);
     if (outcome === 'leaving') return counted;
     // One of them was counted before (a redelivered event): the transaction wrote nothing, so
     // each is counted on its own, and the one already counted is skipped.
@@ -63,7 +63,7 @@ export async function meterEmailsSent(
     if (outcome === 'already-counted') {
       each.length = 0;
       // One after another: they share their day's counters.
-      for (const email of chunk) each.push(await countEmailsSent(ctx, [email], settings.timeZone));
+      for (const email of chunk) each.push(await countEmailsSent(ctx, [email], settings.tenant.timeZone));
     }
     for (const result of each)
       if (typeof result === 'object') {
@@ -71,18 +71,26 @@ export async function meterEmailsSent(
         for (const date of result.dates) dates.add(date);
       }
   }
-  const { subscription } = settings;
-  if (counted > 0 && subscription?.plan.quotas.emailsPerMonth !== undefined)
+  const { subscription, tenant } = settings;
+  if (counted > 0 && subscription?.plan.quotas.emailsPerMonth !== undefined) {
+    // Each month touched, counted to its latest day so far: a late event of yesterday must not
+    // measure the month without today's emails.
+    const latest = new Map<string, string>();
+    for (const date of [...dates].sort()) latest.set(date.slice(0, 7), date);
+    const today = localDate(ctx.clock.now(), tenant.timeZone);
+    if ((latest.get(today.slice(0, 7)) ?? today) < today) latest.set(today.slice(0, 7), today);
     await checkQuotas(
       ctx,
       await Promise.all(
-        [...dates].map(async (date) => ({
+        [...latest].map(async ([month, date]) => ({
           quota: 'emailsPerMonth' as const,
           used: await emailsInMonthTo(ctx, date),
-          period: date.slice(0, 7),
+          period: month,
         })),
       ),
+      tenant,
     );
+  }
   return counted;
 }
 
@@ -97,14 +105,13 @@ const EMAILS_PER_WRITE = 40;
  * once all the same, by the check in the counting transaction.
  */
 const MAIL_METER_SETTINGS_MS = 60_000;
-const mailMeterCache = new Map<
-  string,
-  { until: number; timeZone: string; subscription: StoredSubscription | undefined }
->();
+interface MailMeterSettings {
+  tenant: Tenant;
+  subscription: StoredSubscription | undefined;
+}
+const mailMeterCache = new Map<string, MailMeterSettings & { until: number }>();
 
-async function mailMeterSettings(
-  ctx: TenantContext,
-): Promise<{ timeZone: string; subscription: StoredSubscription | undefined } | undefined> {
+async function mailMeterSettings(ctx: TenantContext): Promise<MailMeterSettings | undefined> {
   const cached = mailMeterCache.get(ctx.tenantId);
   const now = ctx.clock.now().getTime();
   if (cached && cached.until > now && cached.until - MAIL_METER_SETTINGS_MS <= now) return cached;
@@ -115,7 +122,7 @@ async function mailMeterSettings(
   if (!tenantItem) return undefined;
   const settings = {
     until: now + MAIL_METER_SETTINGS_MS,
-    timeZone: toTenant(tenantItem).timeZone,
+    tenant: toTenant(tenantItem),
     subscription: subscriptionItem ? withoutKeys<StoredSubscription>(subscriptionItem) : undefined,
   };
   // One entry per tenant that sent within the minute; a function serving very many starts over.
@@ -130,22 +137,28 @@ async function readTogether(ctx: TenantContext, keys: ItemKey[]): Promise<Array<
   return keys.map((key) => items.find((item) => item.PK === key.PK && item.SK === key.SK));
 }
 
-/** The emails of the month up to `date`: the days the meter recorded before it, and that day's counters. */
+/**
+ * The emails of the month up to `date`: the days the meter recorded before it, and the counters of
+ * the days it has not recorded yet (`date` itself, and the day before while its meter has not run),
+ * so a block lifted on this count is never lifted on a count that missed the emails that set it.
+ */
 export async function emailsInMonthTo(ctx: TenantContext, date: string): Promise<number> {
   const month = date.slice(0, 7);
-  const [earlier, today] = await Promise.all([
-    date.endsWith('-01')
-      ? []
-      : queryAll(ctx, {
+  const recorded = date.endsWith('-01')
+    ? []
+    : (
+        await queryAll(ctx, {
           partition: subscriptionKeys.usage(ctx.tenantId),
           sort: { between: [`DAY#${month}-01`, `DAY#${date}`] },
-        }),
-    emailsSentOn(ctx, date),
-  ]);
+        })
+      ).filter((day) => day.date !== date);
+  const recordedDates = new Set(recorded.map((day) => day.date));
+  const unrecorded: string[] = [];
+  for (let day = date; day.startsWith(month) && !recordedDates.has(day); day = addDays(day, -1))
+    unrecorded.push(day);
   return (
-    earlier
-      .filter((day) => day.date !== date)
-      .reduce((sum, day) => sum + (typeof day.emailsSent === 'number' ? day.emailsSent : 0), 0) + today
+    recorded.reduce((sum, day) => sum + (typeof day.emailsSent === 'number' ? day.emailsSent : 0), 0) +
+    (await emailsSentOn(ctx, ...unrecorded))
   );
 }
 
@@ -188,10 +201,10 @@ async function countEmailsSent(
   return { counted: emails.length, dates: [...new Set([...counters.values()].map((c) => c.date))] };
 }
 
-/** Emails the tenant sent on its day `date` (the shards' counters summed). */
-export async function emailsSentOn(ctx: TenantContext, date: string): Promise<number> {
-  const keys = Array.from({ length: EMAIL_SHARDS }, (_, shard) =>
-    subscriptionKeys.emailsOn(ctx.tenantId, shard, date),
+/** Emails the tenant sent on its days `dates` (the shards' counters summed). */
+export async function emailsSentOn(ctx: TenantContext, ...dates: string[]): Promise<number> {
+  const keys = dates.flatMap((date) =>
+    Array.from({ length: EMAIL_SHARDS }, (_, shard) => subscriptionKeys.emailsOn(ctx.tenantId, shard, date)),
   );
   const items = await getItems(ctx, keys);
   return items.reduce((sum, item) => sum + (typeof item.emails === 'number' ? item.emails : 0), 0);
@@ -248,9 +261,11 @@ export async function recordApiCalls(
     });
     await uow.commit();
   }
-  // The day's calls so far against the plan's: past the quota, the metered routes answer 429.
+  // The day's calls so far against the plan's: past the quota, the metered routes answer 429; a
+  // block the plan no longer warrants (no quota now, or a larger one) is lifted.
   const subscription = await storedSubscription(ctx);
-  if (subscription?.plan.quotas.apiCallsPerDay === undefined) return;
+  const blocked = quotaBlockOf(tenant, 'apiCalls', ctx.clock.now()) !== undefined;
+  if (subscription?.plan.quotas.apiCallsPerDay === undefined && !blocked) return;
   await checkQuotas(
     ctx,
     await Promise.all(
@@ -260,6 +275,26 @@ export async function recordApiCalls(
         period: date,
       })),
     ),
+    tenant,
+  );
+}
+
+/**
+ * Measures again what the tenant's plan blocks on (today's API calls, the month's emails so far)
+ * and checks it against the plan it is on now: called when the plan changes, so a larger plan (or
+ * one without the quota) lifts a block at once, and a smaller one already used up blocks at once.
+ */
+export async function recheckQuotas(ctx: TenantContext): Promise<void> {
+  const tenant = await getTenant(ctx);
+  const today = localDate(ctx.clock.now(), tenant.timeZone);
+  const [apiCalls, emails] = await Promise.all([apiCallsOn(ctx, today), emailsInMonthTo(ctx, today)]);
+  await checkQuotas(
+    ctx,
+    [
+      { quota: 'apiCallsPerDay', used: apiCalls, period: today },
+      { quota: 'emailsPerMonth', used: emails, period: today.slice(0, 7) },
+    ],
+    tenant,
   );
 }
 

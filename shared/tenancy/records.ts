@@ -68,6 +68,26 @@ export async function blockUntil(ctx: TenantContext, block: QuotaBlock, until: s
     .commit();
 }
 
+class BlockChanged extends Error {}
+
+/**
+ * Lifts the block set until `until`, and only that one: a block set meanwhile for a later period
+ * is not the one the caller measured below its quota.
+ */
+export async function liftBlock(ctx: TenantContext, block: QuotaBlock, until: string): Promise<void> {
+  const attribute = QUOTA_ATTRIBUTES[block];
+  await unitOfWork(ctx)
+    .update(tenancyKeys.tenant(ctx.tenantId), {
+      remove: [attribute],
+      condition: (e) => `${e.name(attribute)} = ${e.value(until)}`,
+      onConditionFailed: () => new BlockChanged(),
+    })
+    .commit()
+    .catch((error: unknown) => {
+      if (!(error instanceof BlockChanged)) throw error;
+    });
+}
+
 /** Until when the tenant's `block` quota is used up, if it is now. */
 export function quotaBlockOf(tenant: Tenant, block: QuotaBlock, now: Date): string | undefined {
   const until = (tenant as Record<string, unknown>)[QUOTA_ATTRIBUTES[block]];

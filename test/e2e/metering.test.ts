@@ -12,6 +12,8 @@ import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../suppor
 let runtime: LocalRuntime;
 let tenant: SignedUpTenant;
 let busy: SignedUpTenant;
+/** Uses up a small plan, then is moved to a larger one. */
+let upgraded: SignedUpTenant;
 /** Confirms its deletion in the last test. */
 let leaving: SignedUpTenant;
 let operator: Api;
@@ -20,7 +22,8 @@ beforeAll(async () => {
   // No cached verdicts: a quota reached shows in the next call's verdict.
   runtime = await startTestRuntime({ seedOperator: true, authorizerCacheTtlSeconds: 0 });
   operator = new Api(runtime.urls.api).as(runtime.operator!.key);
-  [tenant, busy, leaving] = await Promise.all([
+  [tenant, busy, leaving, upgraded] = await Promise.all([
+    signUpOverHttp(runtime),
     signUpOverHttp(runtime),
     signUpOverHttp(runtime),
     signUpOverHttp(runtime),
@@ -287,6 +290,51 @@ describe('a tenant past its quotas', () => {
     const admin = (await busy.api.get('/v1/me')).body.email as string;
     const subjects = (await mailsTo(admin)).map((m) => m.subject);
     expect(subjects.filter((s) => s === 'Your plan’s limit is reached: emails this month')).toHaveLength(1);
+  });
+
+  it('gets its API calls and marketing mail back as soon as it is moved to a larger plan', async () => {
+    await setClock('2026-11-19T09:00:00.000Z');
+    const { sendingRefusal } = await import('../../shared/mail/gate.ts');
+    const { tenantContext } = await import('../../shared/platform/context.ts');
+    const { asTenantId } = await import('../../shared/platform/db/keys.ts');
+    const ctx = tenantContext({
+      tenantId: asTenantId(upgraded.tenantId),
+      actor: { type: 'system', process: 'test' },
+    });
+    const from = (await upgraded.api.get('/v1/tenant')).body.sender.email as string;
+    const plan = (planId: string, quotas: Record<string, number>) =>
+      operator.put(`/v1/operator/plans/${planId}`, {
+        name: planId,
+        currency: 'EUR',
+        seatPrice: 1000,
+        billingPeriod: 'month',
+        quotas,
+      });
+    expect((await plan('tiny', { apiCallsPerDay: 3, emailsPerMonth: 2 })).status).toBe(200);
+    // Larger for API calls, and no emails quota at all.
+    expect((await plan('roomy', { apiCallsPerDay: 1000 })).status).toBe(200);
+    const moveTo = async (planId: string) => {
+      const moved = await operator.put(`/v1/operator/tenants/${upgraded.tenantId}/subscription`, { planId });
+      expect(moved.status, moved.text).toBe(200);
+    };
+    await moveTo('tiny');
+
+    for (let i = 0; i < 3; i++) await upgraded.api.get('/v1/contacts?limit=1');
+    runtime.bus.putEvents(
+      Array.from({ length: 2 }, () => sesSent(randomUUID(), '2026-11-19T09:00:00.000Z', upgraded.tenantId)),
+    );
+    await runtime.settle();
+    expect((await upgraded.api.get('/v1/contacts?limit=1')).body).toMatchObject({ reason: 'quota_exceeded' });
+    expect(await sendingRefusal(ctx, from, 'marketing')).toBe('quota_exceeded');
+
+    await moveTo('roomy');
+    expect((await upgraded.api.get('/v1/contacts?limit=1')).status).toBe(200);
+    expect(await sendingRefusal(ctx, from, 'marketing')).toBeUndefined();
+    // And the counts that follow, under the larger plan, do not block it again.
+    runtime.bus.putEvents([sesSent(randomUUID(), '2026-11-19T09:05:00.000Z', upgraded.tenantId)]);
+    await runtime.settle();
+    expect((await upgraded.api.get('/v1/contacts?limit=1')).status).toBe(200);
+    expect(await sendingRefusal(ctx, from, 'marketing')).toBeUndefined();
   });
 
   it('counts no email of a tenant whose deletion is confirmed: nothing is written behind its removal', async () => {

@@ -4,6 +4,7 @@ import type {
 } from 'aws-lambda';
 import { authenticateOperator, isOperatorCredential } from '../../shared/operator/credentials.ts';
 import { isContention, isServiceFailure } from '../../shared/platform/db/contention.ts';
+import { bearerToken } from '../../shared/platform/http/bearer.ts';
 import type { AuthorizerContext } from '../../shared/platform/http/handler.ts';
 import { rootLogger } from '../../shared/platform/logger.ts';
 import { type Authentication, authenticate } from '../../shared/tenancy/api-keys.ts';
@@ -27,12 +28,10 @@ import { tenantAccess } from '../../shared/tenancy/records.ts';
  * that throws makes API Gateway answer a bare 500. API Gateway caches that verdict like any
  * other, so such a key keeps getting 503 for at most the cache TTL (functions/app/index.ts).
  */
-const BEARER = /^Bearer\s+(\S+)$/i;
-
 type Identified = Authentication | { ok: true; operator: true; keyId: string };
 
 async function identify(header: string | undefined): Promise<Identified> {
-  const credential = BEARER.exec(header?.trim() ?? '')?.[1];
+  const credential = bearerToken(header);
   if (credential && isOperatorCredential(credential)) {
     const verdict = await authenticateOperator(credential);
     return verdict.ok ? { ok: true, operator: true, keyId: verdict.keyId } : verdict;

@@ -177,8 +177,20 @@ function rateBased(
         ? { aggregateKeyType: 'CONSTANT' }
         : {
             aggregateKeyType: 'CUSTOM_KEYS',
+            // The header as the authorizer reads it (shared/platform/http/bearer.ts): the scheme in
+            // any case and any run of whitespace are one credential, or `bearer KEY` escapes the
+            // limit of `Bearer KEY`. WAF can only fold the case of the whole value, so keys that
+            // differ in case alone count together here; only one of them can be genuine.
             customKeys: [
-              { header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+              {
+                header: {
+                  name: 'authorization',
+                  textTransformations: [
+                    { priority: 0, type: 'COMPRESS_WHITE_SPACE' },
+                    { priority: 1, type: 'LOWERCASE' },
+                  ],
+                },
+              },
             ],
           }),
   };

@@ -1,10 +1,11 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitSpec } from '../../functions/app/types.ts';
+import { bearerToken } from '../../shared/platform/http/bearer.ts';
 
 /**
  * The declared rate limits (functions/app, `rateLimits`) in the local gateway, before any function
  * runs, as the WAF's rate-based rules enforce them in AWS. Counters live in memory per limit and
- * key (client address, Authorization header, or one for everyone) in fixed windows from the
+ * key (client address, the credential of the Authorization header, or one for everyone) in fixed windows from the
  * first request (rate-limiter-flexible); the WAF's own window slides, so near a window's edge the
  * two may disagree by a few requests. A request without the key a limit is per (no credential)
  * is not counted by that limit, as the WAF skips requests that lack an aggregation key.
@@ -55,7 +56,9 @@ function keyOf(spec: RateLimitSpec, request: RateLimitedRequest): string | undef
     case 'client':
       return request.clientAddress;
     case 'credential':
-      return request.authorization || undefined;
+      // The credential as the authorizer reads it, so `bearer KEY` counts with `Bearer KEY`; a
+      // header that is no bearer credential (refused anyway) counts as sent.
+      return bearerToken(request.authorization) ?? (request.authorization || undefined);
     case 'all':
       return 'all';
   }

@@ -14,6 +14,7 @@ import {
   withoutKeys,
 } from '../platform/db/repository.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
+import { bearerToken } from '../platform/http/bearer.ts';
 import { newId } from '../platform/ids.ts';
 import { recordAudit } from './audit.ts';
 import { tenancyKeys } from './keys.ts';
@@ -151,9 +152,9 @@ export async function authenticate(
   header: string | undefined,
   clock: Clock = systemClock,
 ): Promise<Authentication> {
-  const match = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '');
-  if (!match) return { ok: false, reason: 'Send an API key as `Authorization: Bearer <key>`.' };
-  const parts = KEY_PATTERN.exec(match[1]!);
+  const token = bearerToken(header);
+  if (!token) return { ok: false, reason: 'Send an API key as `Authorization: Bearer <key>`.' };
+  const parts = KEY_PATTERN.exec(token);
   if (!parts) return { ok: false, reason: 'The API key is malformed.' };
   const [, tenant, keyId, secret] = parts as unknown as [string, string, string, string];
   const ctx = tenantContext({

@@ -14,6 +14,7 @@ const LIMIT = 20;
 let runtime: LocalRuntime;
 let script: Api;
 let neighbour: Api;
+let noisyAdmin: Api;
 
 beforeAll(async () => {
   runtime = await startTestRuntime({
@@ -26,6 +27,7 @@ beforeAll(async () => {
     },
   });
   const [noisy, quiet] = await Promise.all([signUpOverHttp(runtime), signUpOverHttp(runtime)]);
+  noisyAdmin = noisy.api;
   script = (await memberWithKey(noisy.api, 'sales')).api;
   neighbour = (await memberWithKey(quiet.api, 'sales')).api;
 });
@@ -56,5 +58,14 @@ describe('a key over its share of the API', () => {
     expect(scripted.slice(LIMIT).every((s) => s === 429)).toBe(true);
     expect(neighbours).toHaveLength(LIMIT * 0.75);
     expect(neighbours.every((s) => s === 200)).toBe(true);
+  });
+
+  it('cannot escape its limit by spelling its Authorization header another way', async () => {
+    const { key } = (await memberWithKey(noisyAdmin, 'sales')).api;
+    const withHeader = (authorization: string) =>
+      fetch(`${runtime.urls.api}/v1/me`, { headers: { authorization } }).then((r) => r.status);
+    for (let i = 0; i < LIMIT; i++) expect(await withHeader(`Bearer ${key}`)).toBe(200);
+    for (const spelling of [`bearer ${key}`, `BEARER ${key}`, `Bearer  ${key}`, `Bearer\t${key}`])
+      expect(await withHeader(spelling), JSON.stringify(spelling.replace(key!, 'KEY'))).toBe(429);
   });
 });

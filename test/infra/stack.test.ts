@@ -972,4 +972,22 @@ describe('the edge', () => {
     const overall = acl.Properties.Rules.find((r: { Name: string }) => r.Name === 'signup-overall');
     expect(overall.Statement.RateBasedStatement).toMatchObject({ Limit: 100, AggregateKeyType: 'CONSTANT' });
   });
+
+  it('counts a key under one limit however its Authorization header spells the scheme and spaces', () => {
+    const perKey = acl.Properties.Rules.find((r: { Name: string }) => r.Name === 'api-per-key');
+    expect(perKey.Statement.RateBasedStatement).toMatchObject({
+      AggregateKeyType: 'CUSTOM_KEYS',
+      CustomKeys: [
+        {
+          Header: {
+            Name: 'authorization',
+            TextTransformations: [
+              { Priority: 0, Type: 'COMPRESS_WHITE_SPACE' },
+              { Priority: 1, Type: 'LOWERCASE' },
+            ],
+          },
+        },
+      ],
+    });
+  });
 });

@@ -75,7 +75,8 @@ export const operatorRoutes = {
     access: operator,
     summary: 'Put a tenant on a plan',
     description:
-      'A plan with fewer seats than the tenant has active members answers 409 listing the members (`activeMembers`) to deactivate first.',
+      'A plan with fewer seats than the tenant has active members answers 409 listing the members (`activeMembers`) to deactivate first. ' +
+      'The operator tenant is put on no plan: 409 `operator_tenant`.',
     tags,
     params: ByTenant,
     body: PlanAssignment,
@@ -113,7 +114,8 @@ export const operatorRoutes = {
     access: operator,
     summary: 'Delete a tenant: requested and confirmed at once, removed after the grace period',
     description:
-      'The tenant is frozen at once and removed after the grace period, as when its admin confirms a deletion; its admin can still cancel (docs/tenant-exit.md).',
+      'The tenant is frozen at once and removed after the grace period, as when its admin confirms a deletion; its admin can still cancel (docs/tenant-exit.md). ' +
+      'The operator tenant cannot be deleted: 409 `operator_tenant`.',
     tags,
     params: ByTenant,
     response: { status: 200, schema: TenantDeletion },

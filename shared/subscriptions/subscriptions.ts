@@ -1,6 +1,6 @@
 import type { TenantContext } from '../platform/context.ts';
 import { queryPage, unitOfWork, withoutKeys } from '../platform/db/repository.ts';
-import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { getTenant } from '../tenancy/records.ts';
 import { type Seats, seatsOf, setSeatLimitInto } from '../tenancy/seats.ts';
 import { subscriptionKeys } from './keys.ts';
@@ -19,6 +19,13 @@ export async function assignPlan(
   planId: string,
 ): Promise<Subscription> {
   await getTenant(tenant);
+  // The operator tenant runs the service and is nobody's subscriber: a plan would cap its seats
+  // and quotas (its own staff's API calls and mail blocked), and bill it to itself every month.
+  if (tenant.tenantId === operator.tenantId)
+    throw new ConflictError(
+      'This is the operator tenant: it runs the service and is not put on a plan (its seats and quotas would limit the operator itself).',
+      { reason: 'operator_tenant' },
+    );
   const plan = await getPlan(operator, planId).catch((error: unknown) => {
     if (error instanceof NotFoundError) throw ValidationError.field('body.planId', `No plan ${planId}.`);
     throw error;

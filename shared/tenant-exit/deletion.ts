@@ -1,3 +1,4 @@
+import { operatorConfigured, operatorTenantId } from '../operator/config.ts';
 import { sendMessages } from '../platform/aws/queues.ts';
 import { atExpression, deleteSchedule, upsertSchedule } from '../platform/aws/scheduler.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -60,11 +61,25 @@ function actorOf(ctx: TenantContext): string {
   return ctx.actor.type === 'member' ? ctx.actor.memberId : ctx.actor.type;
 }
 
+/**
+ * The operator tenant holds the operator's keys, the plans and every invoice to the tenants:
+ * freezing it would lock the operator out (its writes refused), and removing it would end the
+ * service's billing with no way back. It leaves by a decision outside the product.
+ */
+function refuseOperatorTenant(ctx: TenantContext): void {
+  if (operatorConfigured() && ctx.tenantId === operatorTenantId())
+    throw new ConflictError(
+      'This is the operator tenant: it holds the operator keys, the plans and the invoices to every tenant, so it cannot be deleted.',
+      { reason: 'operator_tenant' },
+    );
+}
+
 /** Records a new request (replacing one not confirmed) and answers its confirmation token. */
 export async function requestDeletion(
   ctx: TenantContext,
 ): Promise<TenantDeletion & { confirmationToken: string }> {
   const { tenant } = await readTenant(ctx);
+  refuseOperatorTenant(ctx);
   const now = ctx.clock.now();
   const confirmBefore = new Date(now.getTime() + CONFIRM_WITHIN_MINUTES * 60_000);
   const deletion: StoredDeletion = {
@@ -101,6 +116,7 @@ export async function requestDeletion(
  * request and only makes sure its schedule exists (an upsert of the same schedule).
  */
 export async function confirmDeletion(ctx: TenantContext, token: string): Promise<TenantDeletion> {
+  refuseOperatorTenant(ctx);
   const opened = await openTenantLink('tenant-deletion', token, () => ctx, ctx.clock.now());
   if (!opened.ok || opened.tenant.id !== ctx.tenantId)
     throw UnprocessableError.field(

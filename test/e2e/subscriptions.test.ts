@@ -94,6 +94,43 @@ describe('operator routes', () => {
   });
 });
 
+describe("the operator's own tenant", () => {
+  it('cannot be deleted nor put on a plan, by the operator or by its own admin: 409 saying why, and it goes on working', async () => {
+    const own = runtime.operator!.tenantId;
+    expect((await operator.put('/v1/operator/plans/solo', plan(1))).status).toBe(200);
+    const refusals = [
+      await operator.post(`/v1/operator/tenants/${own}/deletion`, {}),
+      await operator.put(`/v1/operator/tenants/${own}/subscription`, { planId: 'solo' }),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status, refused.text).toBe(409);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({ reason: 'operator_tenant' });
+      expect(refused.body.detail).toContain('operator tenant');
+    }
+    const overview = await operator.get(`/v1/operator/tenants/${own}`);
+    expect(overview.status).toBe(200);
+    expect(overview.body.subscription.plan).toBeUndefined();
+    expect(overview.body.subscription.seats.limit).toBeUndefined();
+
+    // Its admin asking through the tenant's own route is refused alike: the operator tenant's
+    // admin holds an ordinary key (issued here as its admin would, the local seed keeps none).
+    const { tenantContext } = await import('../../shared/platform/context.ts');
+    const { asTenantId } = await import('../../shared/platform/db/keys.ts');
+    const { seatsOf } = await import('../../shared/tenancy/seats.ts');
+    const { createApiKey } = await import('../../shared/tenancy/api-keys.ts');
+    const ctx = tenantContext({ tenantId: asTenantId(own), actor: { type: 'system', process: 'test' } });
+    const admin = (await seatsOf(ctx)).active.find((m) => m.role === 'admin')!;
+    const { key } = await createApiKey(ctx, { name: 'operator admin', memberId: admin.id });
+    const asAdmin = new Api(runtime.urls.api).as(key);
+    const requested = await asAdmin.post('/v1/tenant/deletion', {});
+    expect(requested.status, requested.text).toBe(409);
+    expect(requested.body).toMatchObject({ reason: 'operator_tenant' });
+    expect((await asAdmin.get('/v1/tenant/deletion')).body).toEqual({ status: 'none' });
+    expect((await operator.get('/v1/operator/plans')).status).toBe(200);
+  });
+});
+
 describe('a tenant on a 2-seat plan', () => {
   it('is refused a third member with a 409 naming the limit, and gets the seat back when one leaves', async () => {
     await fetch(`${runtime.urls.api}/_local/clock`, {

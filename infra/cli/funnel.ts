@@ -28,14 +28,25 @@ Environment: FUNNEL_API_URL (http://127.0.0.1:3000), FUNNEL_OPERATOR_KEY (.funne
 
 class UsageError extends Error {}
 
-const { values, positionals } = parseArgs({
-  options: {
-    'as-of': { type: 'string' },
-    now: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-  allowPositionals: true,
-});
+/** The options; one the CLI does not know, or one without its value, is a usage error, not a crash. */
+function parsedArgs() {
+  try {
+    return parseArgs({
+      options: {
+        'as-of': { type: 'string' },
+        now: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw error;
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(1);
+  }
+}
+
+const { values, positionals } = parsedArgs();
 
 const apiUrl = (process.env.FUNNEL_API_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 

@@ -123,4 +123,25 @@ describe('npx funnel', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('Usage: npx funnel');
   });
+
+  it('answers an unknown option, or an option without its value, with one line and the usage, not a stack trace', async () => {
+    for (const [args, says] of [
+      [['--foo', 'plans'], "Unknown option '--foo'"],
+      [['job', 'run', 'x', 'y', '--as-of'], "Option '--as-of <value>' argument missing"],
+    ] as const) {
+      const refused = await funnel(...args);
+      expect(refused.code).toBe(1);
+      const [first, blank, usage] = refused.err.split('\n');
+      expect(first).toContain(says);
+      expect([blank, usage]).toEqual(['', 'Usage: npx funnel <command>']);
+      expect(refused.err).not.toMatch(/\n\s+at |ERR_PARSE_ARGS/);
+    }
+  });
+
+  it("refuses to delete the operator's own tenant, saying why", async () => {
+    const refused = await funnel('tenant', 'delete', runtime.operator!.tenantId);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('409');
+    expect(refused.err).toContain('operator tenant');
+  });
 });

@@ -101,6 +101,37 @@ describe('a webhook endpoint that keeps failing', () => {
     expect(mails[0]!.body.text).toContain(`/v1/webhooks/${endpoint.id}/replays`);
   });
 
+  it("tells a French tenant's admins in French, with the requests to recover as the API reads them", async () => {
+    const tenant = await newTenant({ locale: 'fr-FR', timeZone: 'Europe/Paris' });
+    const endpoint = await createEndpoint(tenant.ctx, {
+      url: receiver.url,
+      description: 'Synchro boutique',
+      events: [{ type: 'InvoicePaid', conditions: [] }],
+    });
+    const alert = {
+      endpointId: endpoint.id,
+      failingSince: '2026-11-02T09:00:00.000Z',
+      disabledAt: '2026-11-07T09:05:00.000Z',
+      reason: 'Every attempt failed for 5 days (since 2026-11-02T09:00:00.000Z).',
+    };
+    expect(await alertAdmins(tenant.ctx, alert)).toBe(1);
+    const [mail, ...others] = (await mailsTo(tenant.admin.email)).filter((m) =>
+      m.body.text.includes(endpoint.id),
+    );
+    expect(others).toEqual([]);
+    const host = `127.0.0.1:${new URL(receiver.url).port}`;
+    expect(mail!.subject).toBe(
+      `Point de terminaison webhook désactivé\u00a0: «\u00a0Synchro boutique\u00a0» (${host})`,
+    );
+    expect(mail!.body.text).toContain(
+      'toutes les tentatives ont échoué pendant 5 jours, depuis le 2 novembre 2026',
+    );
+    expect(mail!.body.text).toContain(
+      `/v1/webhooks/${endpoint.id}/replays avec {"from": "2026-11-02T09:00:00.000Z", "to": "<now>"}`,
+    );
+    expect(mail!.body.text).not.toMatch(/disabled|Every attempt|Events are no longer/);
+  });
+
   it('recovers when an attempt succeeds: its failures are forgotten', async () => {
     const tenant = await newTenant();
     const endpoint = await createEndpoint(tenant.ctx, {

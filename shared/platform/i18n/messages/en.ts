@@ -308,4 +308,15 @@ export const en = {
     'You have reached your plan’s {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} emails a month} apiCallsPerDay {{limit, number} API calls a day} other {{limit, number} MB of storage}} ({period}).',
   'subscriptions.quota.effect':
     '{quota, select, emailsPerMonth {At the limit, marketing mail stops until the month ends; invoices, reminders and replies are still sent.} apiCallsPerDay {At the limit, API calls are answered 429 until midnight; your subscription stays readable.} other {Nothing is refused: usage beyond the plan is shown on your monthly statement. A larger plan avoids it.}}',
+  // The email to a tenant's admins when a webhook endpoint is disabled (shared/webhooks/alerts.ts).
+  'webhooks.disabled.subject': 'Webhook endpoint disabled: {endpoint}',
+  'webhooks.disabled.endpointNamed': '"{description}" ({host})',
+  'webhooks.disabled.what':
+    'The webhook endpoint {endpoint} was disabled: every attempt failed for {days, plural, one {# day} other {# days}}, since {since}.',
+  'webhooks.disabled.skipped':
+    'Events are no longer sent to it; they are kept in its delivery log as skipped for 30 days.',
+  'webhooks.disabled.recover':
+    'Once the receiver works again, enable the endpoint and replay what it missed:',
+  'webhooks.disabled.request': '{request} with {body}',
+  'webhooks.disabled.log': 'The delivery log says what it answered: GET {url}.',
 } as const;

@@ -307,4 +307,14 @@ export const fr: Record<MessageKey, string> = {
     'Vous avez atteint {quota, select, contacts {{limit, number} contacts} emailsPerMonth {{limit, number} e-mails par mois} apiCallsPerDay {{limit, number} appels d’API par jour} other {{limit, number} Mo de stockage}} de votre offre ({period}).',
   'subscriptions.quota.effect':
     '{quota, select, emailsPerMonth {À la limite, les e-mails marketing s’arrêtent jusqu’à la fin du mois ; factures, relances et réponses partent toujours.} apiCallsPerDay {À la limite, les appels d’API reçoivent 429 jusqu’à minuit ; votre abonnement reste lisible.} other {Rien n’est refusé : l’usage au-delà de l’offre figure sur votre relevé mensuel. Une offre plus grande l’évite.}}',
+  'webhooks.disabled.subject': 'Point de terminaison webhook désactivé\u00a0: {endpoint}',
+  'webhooks.disabled.endpointNamed': '«\u00a0{description}\u00a0» ({host})',
+  'webhooks.disabled.what':
+    'Le point de terminaison webhook {endpoint} a été désactivé\u00a0: toutes les tentatives ont échoué pendant {days, plural, one {# jour} other {# jours}}, depuis le {since}.',
+  'webhooks.disabled.skipped':
+    'Les événements ne lui sont plus envoyés\u00a0; ils restent 30 jours dans son journal de livraison, comme ignorés.',
+  'webhooks.disabled.recover':
+    'Une fois le récepteur rétabli, réactivez le point de terminaison et rejouez ce qu’il a manqué\u00a0:',
+  'webhooks.disabled.request': '{request} avec {body}',
+  'webhooks.disabled.log': 'Le journal de livraison dit ce qu’il a répondu\u00a0: GET {url}.',
 };

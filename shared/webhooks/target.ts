@@ -11,7 +11,8 @@ export { hostOf, RefusedTarget, refusedUrl } from './target-url.ts';
  * a URL could make the CRM call its own network: the cloud metadata service, private services,
  * loopback. Only public unicast addresses are reachable (ipaddr.js classifies ranges: private,
  * loopback, link-local with 169.254.169.254, unique-local IPv6 with fd00:ec2::254, CGNAT with
- * 100.100.100.200, multicast, reserved, IPv4-mapped and NAT64/6to4/Teredo forms of them...).
+ * 100.100.100.200, multicast, reserved, IPv4-mapped and NAT64/6to4/Teredo forms of them...),
+ * and in IPv6 only global unicast (2000::/3): the IPv4-compatible ::/96 form is refused outright.
  * The check runs at creation (a 422 naming the field) and again at connect time, in the socket's
  * own DNS lookup, so a name that resolves differently later (DNS rebinding) cannot get through.
  */
@@ -19,15 +20,31 @@ export { hostOf, RefusedTarget, refusedUrl } from './target-url.ts';
 /** Why an address may not be called, or undefined when it may. */
 export function refusedAddress(address: string, policy: TargetPolicy): string | undefined {
   if (!ipaddr.isValid(address)) return `${address} is not an IP address.`;
-  const parsed = ipaddr.process(address);
-  const range = parsed.range();
+  const range = rangeOf(ipaddr.process(address));
   if (range === 'unicast') return undefined;
   if (range === 'loopback' && policy.allowLoopback) return undefined;
   // "in the … range" reads right before any range name ("a unspecified" did not): no article to choose.
   return `${address} is in the ${RANGE_NAMES[range] ?? `${range}`} range; webhooks go to public addresses only.`;
 }
 
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR('::/96');
+const GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
+
+/**
+ * ipaddr.js names the special ranges it knows and calls every other address `unicast`, including
+ * IPv6 space that is not global unicast: the deprecated IPv4-compatible ::/96 (`::a00:1` is
+ * 10.0.0.1 to a stack that still routes it; the mapped ::ffff:0:0/96 is turned into its IPv4
+ * address by `process` and checked as one), and unassigned space. Only 2000::/3 is global unicast.
+ */
+function rangeOf(parsed: ipaddr.IPv4 | ipaddr.IPv6): string {
+  const range = parsed.range();
+  if (range !== 'unicast' || parsed.kind() !== 'ipv6') return range;
+  if (parsed.match(IPV4_COMPATIBLE)) return 'ipv4Compatible';
+  return parsed.match(GLOBAL_UNICAST) ? range : 'reserved';
+}
+
 const RANGE_NAMES: Record<string, string> = {
+  ipv4Compatible: 'IPv4-compatible IPv6 (deprecated)',
   private: 'private',
   loopback: 'loopback',
   linkLocal: 'link-local (cloud metadata)',

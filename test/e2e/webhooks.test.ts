@@ -291,6 +291,18 @@ describe('webhook input', () => {
     ]);
   });
 
+  it('answers 422 naming the URL for a private IPv4 address written in an IPv6 form', async () => {
+    // ::10.0.0.1 (IPv4-compatible, which URLs write as ::a00:1) and ::ffff:10.0.0.1 (IPv4-mapped).
+    for (const [url, range] of [
+      ['http://[::10.0.0.1]/hook', 'IPv4-compatible'],
+      ['http://[::ffff:10.0.0.1]/hook', 'private'],
+    ] as const) {
+      const response = await api.post('/v1/webhooks', { url, events: [{ type: 'ContactCreated' }] });
+      expect(response.status, url).toBe(422);
+      expect(response.body.errors).toEqual([{ path: 'body.url', message: expect.stringContaining(range) }]);
+    }
+  });
+
   it('answers 400 with the path of a filter that is not a valid pattern', async () => {
     const response = await api.post('/v1/webhooks', {
       url: receiver.url,

@@ -20,6 +20,11 @@ describe('webhook targets', () => {
     ['100.100.100.200', 'carrier-grade NAT'],
     ['0.0.0.0', 'unspecified'],
     ['::ffff:10.0.0.1', 'private'],
+    ['::ffff:a9fe:a9fe', 'link-local (cloud metadata)'],
+    ['::a00:1', 'IPv4-compatible IPv6 (deprecated)'],
+    ['::808:808', 'IPv4-compatible IPv6 (deprecated)'],
+    ['::1:0:0:0', 'reserved'],
+    ['4000::1', 'reserved'],
     ['224.0.0.1', 'multicast'],
   ])('refuse %s, in the %s range', (address, kind) => {
     expect(refusedAddress(address, strict)).toContain(`is in the ${kind} range;`);
@@ -39,6 +44,8 @@ describe('webhook targets', () => {
   it('accept public addresses, and loopback only where the runtime allows it', () => {
     expect(refusedAddress('93.184.215.14', strict)).toBeUndefined();
     expect(refusedAddress('2606:4700::1111', strict)).toBeUndefined();
+    // An IPv4-mapped address is the IPv4 address it maps, checked as such.
+    expect(refusedAddress('::ffff:93.184.215.14', strict)).toBeUndefined();
     expect(refusedAddress('127.0.0.1', local)).toBeUndefined();
     expect(refusedAddress('10.0.0.1', local)).toBeDefined();
   });

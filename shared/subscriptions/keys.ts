@@ -6,6 +6,9 @@ export const subscriptionKeys = {
   plans: (op: TenantId) => tenantKey(op, 'PLANS'),
   plan: (op: TenantId, id: string) => ({ PK: tenantKey(op, 'PLANS'), SK: `PLAN#${id}` }),
   subscription: (t: TenantId) => ({ PK: tenantKey(t, 'SUBSCRIPTION'), SK: 'SUBSCRIPTION' }),
+  /** The terms the tenant was on from an instant on: one per assignment that changed them. */
+  periods: (t: TenantId) => tenantKey(t, 'SUBSCRIPTION'),
+  period: (t: TenantId, from: string) => ({ PK: tenantKey(t, 'SUBSCRIPTION'), SK: `PERIOD#${from}` }),
   usage: (t: TenantId) => tenantKey(t, 'USAGE'),
   day: (t: TenantId, date: string) => ({ PK: tenantKey(t, 'USAGE'), SK: `DAY#${date}` }),
   statement: (t: TenantId, month: string) => ({ PK: tenantKey(t, 'USAGE'), SK: `MONTH#${month}` }),

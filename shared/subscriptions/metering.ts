@@ -13,8 +13,8 @@ import type { Tenant } from '../tenancy/schema.ts';
 import { seatsOf } from '../tenancy/seats.ts';
 import { subscriptionKeys } from './keys.ts';
 import { checkQuotas } from './quotas.ts';
-import type { DailyUsage, Statement } from './schema.ts';
-import { type StoredSubscription, storedSubscription } from './stored.ts';
+import type { DailyUsage, Statement, StatementLine } from './schema.ts';
+import { type PlanPeriod, planPeriods, type StoredSubscription, storedSubscription } from './stored.ts';
 import { apiCallsOn, contactsKept, emailsInMonthTo, emailsSentOn, storedBytes } from './usage.ts';
 
 /**
@@ -77,52 +77,78 @@ const daysInYear = (month: string) => {
   return daysBetween(`${year}-01-01`, `${year + 1}-01-01`);
 };
 
-interface MonthUsage {
-  seatDays: number;
-  emailsSent: number;
-  apiCalls: number;
-  peakContacts: number;
-  peakStorageBytes: number;
-}
-
 /**
- * The month since the subscription began. Seat-days: each day's measured seats; a day the meter
- * did not measure (the subscription began that month, or a run was missed) counts the seats of the
- * nearest measured day before it, else after it; never zero. Emails
- * and API calls: the measured days' counts summed (a missed day is counted by no later day, in
- * the tenant's favour). Contacts
- * and storage: the highest day.
+ * The month in stretches, each at the plan in force during it: a day is billed at the plan the
+ * tenant was on at its end (the last period that began on or before it, in the tenant's time
+ * zone), so the day of a change counts at the new plan, and days before the first plan are not
+ * billed. Seat-days: each day's measured seats; a day the meter did not measure (a run was missed)
+ * counts the seats of the nearest measured day before it, else after it. Emails and API calls:
+ * the measured days' counts summed (a missed day is counted by no later day, in the tenant's
+ * favour). Contacts and storage: the highest day on a plan.
  */
-async function monthUsageOf(ctx: TenantContext, month: string, from: string): Promise<MonthUsage> {
+async function monthLinesOf(
+  ctx: TenantContext,
+  tenant: Tenant,
+  month: string,
+  periods: PlanPeriod[],
+): Promise<{ lines: StatementLine[]; peakContacts: number; peakStorageBytes: number }> {
   const items = await queryAll(ctx, {
     partition: subscriptionKeys.usage(ctx.tenantId),
     sort: { between: [`DAY#${month}-01`, `DAY#${month}-31`] },
   });
   const measured = items.map((item) => withoutKeys<DailyUsage>(item));
-  const onPlan = measured.filter((d) => d.date >= from);
-  const usage: MonthUsage = {
-    seatDays: 0,
-    emailsSent: onPlan.reduce((sum, d) => sum + (d.emailsSent ?? 0), 0),
-    apiCalls: onPlan.reduce((sum, d) => sum + (d.apiCalls ?? 0), 0),
-    peakContacts: Math.max(0, ...onPlan.map((d) => d.contacts ?? 0)),
-    peakStorageBytes: Math.max(0, ...onPlan.map((d) => d.storageBytes ?? 0)),
-  };
   const seatsOn = (date: string) =>
     (measured.findLast((d) => d.date <= date) ?? measured.find((d) => d.date > date))?.seats ?? 0;
-  for (
-    let date = from > `${month}-01` ? from : `${month}-01`;
-    date.startsWith(month);
-    date = addDays(date, 1)
-  )
-    usage.seatDays += seatsOn(date);
-  return usage;
+  const starts = periods
+    .map((period) => ({ period, day: localDate(new Date(period.from), tenant.timeZone) }))
+    .sort((a, b) => a.period.from.localeCompare(b.period.from));
+  const stretches: Array<{ period: PlanPeriod; line: StatementLine }> = [];
+  let peakContacts = 0;
+  let peakStorageBytes = 0;
+  for (let date = `${month}-01`; date.startsWith(month); date = addDays(date, 1)) {
+    const period = starts.findLast((start) => start.day <= date)?.period;
+    if (!period) continue;
+    let stretch = stretches.at(-1);
+    if (stretch?.period !== period) {
+      stretch = {
+        period,
+        line: {
+          planId: period.planId,
+          planName: period.plan.name,
+          from: date,
+          to: date,
+          seatPrice: period.plan.seatPrice,
+          billingPeriod: period.plan.billingPeriod,
+          seatDays: 0,
+          emailsSent: 0,
+          apiCalls: 0,
+          amount: 0,
+        },
+      };
+      stretches.push(stretch);
+    }
+    const { line } = stretch;
+    line.to = date;
+    line.seatDays += seatsOn(date);
+    const day = measured.find((d) => d.date === date);
+    line.emailsSent += day?.emailsSent ?? 0;
+    line.apiCalls += day?.apiCalls ?? 0;
+    peakContacts = Math.max(peakContacts, day?.contacts ?? 0);
+    peakStorageBytes = Math.max(peakStorageBytes, day?.storageBytes ?? 0);
+  }
+  const lines = stretches.map(({ line }) => {
+    // A yearly price is a price per seat-year: a seat-day costs its 365th (366th).
+    const periodDays = line.billingPeriod === 'month' ? daysInMonth(month) : daysInYear(month);
+    return { ...line, amount: Math.round((line.seatDays * line.seatPrice) / periodDays) };
+  });
+  return { lines, peakContacts, peakStorageBytes };
 }
 
 /**
- * The month's statement and its invoice in the operator tenant, exactly once: the statement is
- * claimed with the invoice's id fixed beforehand (a conditional put keyed by tenant and month), the
- * draft is written under that id only if absent, and issued only while still a draft, so a rerun
- * at any step finishes the same invoice instead of making another.
+ * The month's statement and its invoice in the operator tenant, exactly once: the statement, its
+ * lines computed once, is claimed with the invoice's id fixed beforehand (a conditional put keyed
+ * by tenant and month), the draft is written under that id only if absent, and issued only while
+ * still a draft, so a rerun at any step finishes the same invoice instead of making another.
  */
 async function closeMonth(
   ctx: TenantContext,
@@ -130,19 +156,25 @@ async function closeMonth(
   subscription: StoredSubscription,
   month: string,
 ): Promise<Statement> {
-  const { plan } = subscription;
-  const from = localDate(new Date(subscription.since), tenant.timeZone);
-  const usage = await monthUsageOf(ctx, month, from);
-  const { seatDays } = usage;
-  // A yearly price is a price per seat-year: a seat-day costs its 365th (366th).
-  const periodDays = plan.billingPeriod === 'month' ? daysInMonth(month) : daysInYear(month);
-  const amount = Math.round((seatDays * plan.seatPrice) / periodDays);
+  const { lines, peakContacts, peakStorageBytes } = await monthLinesOf(
+    ctx,
+    tenant,
+    month,
+    await planPeriods(ctx, subscription),
+  );
+  const sum = (of: (line: StatementLine) => number) => lines.reduce((total, line) => total + of(line), 0);
+  const amount = sum((line) => line.amount);
   const key = subscriptionKeys.statement(ctx.tenantId, month);
   const claim: Statement = {
     month,
-    planId: plan.id,
-    currency: plan.currency,
-    ...usage,
+    planId: lines.at(-1)?.planId ?? subscription.planId,
+    currency: subscription.plan.currency,
+    seatDays: sum((line) => line.seatDays),
+    lines,
+    emailsSent: sum((line) => line.emailsSent),
+    apiCalls: sum((line) => line.apiCalls),
+    peakContacts,
+    peakStorageBytes,
     amount,
     ...(amount > 0 ? { invoiceId: newId() } : {}),
   };
@@ -183,18 +215,7 @@ async function invoiceStatement(
     const draft = newDraft(operator, operatorTenant, {
       contactId,
       currency: statement.currency,
-      lines: [
-        {
-          description: i18n.t('subscriptions.statement.line', {
-            plan: subscription.plan.name,
-            month: statement.month,
-            seatDays: statement.seatDays,
-          }),
-          quantity: 1,
-          unitAmount: statement.amount,
-          taxRateBps: 0,
-        },
-      ],
+      lines: invoiceLines(statement, subscription, i18n),
       notes: i18n.t('subscriptions.statement.notes', { tenant: tenant.name, tenantId: ctx.tenantId }),
     });
     const uow = unitOfWork(operator);
@@ -211,6 +232,39 @@ async function invoiceStatement(
   const invoice = await getInvoice(operator, invoiceId);
   if (invoice.status === 'draft') return (await issueInvoice(operator, invoiceId)).number!;
   return invoice.number!;
+}
+
+/**
+ * One invoice line per stretch of the month: a month on one plan reads `Team, 2026-11: 42
+ * seat-days`, each stretch of a month with a plan change names its days. A statement from before
+ * plan periods has no lines: one line for the month.
+ */
+function invoiceLines(
+  statement: Statement,
+  subscription: StoredSubscription,
+  i18n: Awaited<ReturnType<typeof translator>>,
+) {
+  const lines = statement.lines ?? [
+    { planName: subscription.plan.name, seatDays: statement.seatDays, amount: statement.amount },
+  ];
+  return lines.map((line) => ({
+    description:
+      'from' in line && lines.length > 1
+        ? i18n.t('subscriptions.statement.stretch', {
+            plan: line.planName,
+            from: i18n.date(line.from),
+            to: i18n.date(line.to),
+            seatDays: line.seatDays,
+          })
+        : i18n.t('subscriptions.statement.line', {
+            plan: line.planName,
+            month: statement.month,
+            seatDays: line.seatDays,
+          }),
+    quantity: 1,
+    unitAmount: line.amount,
+    taxRateBps: 0,
+  }));
 }
 
 /** The tenant as a customer of the operator: a contact made once, remembered on the subscription. */

@@ -154,24 +154,50 @@ export const DailyUsage = named(
 );
 export type DailyUsage = z.infer<typeof DailyUsage>;
 
+export const StatementLine = named(
+  'StatementLine',
+  lazy(() =>
+    z.object({
+      planId: about(PlanId, 'The plan in force over these days.'),
+      planName: NonEmpty(100),
+      from: about(IsoDate, 'The first day billed at this plan.'),
+      to: about(IsoDate, 'The last day billed at this plan.'),
+      seatPrice: about(Count, "The plan's seat price, in minor units, per its billing period."),
+      billingPeriod: BillingPeriod,
+      seatDays: about(Count, 'Active members summed over these days.'),
+      emailsSent: about(Count, 'Emails sent on these days (the days measured, summed).'),
+      apiCalls: about(Count, 'API calls made on these days (the days measured, summed).'),
+      amount: about(Count, 'What these days cost, in minor units of the currency.'),
+    }),
+  ),
+  'One stretch of a month at the plan in force during it: a plan change mid-month makes one line per stretch.',
+);
+export type StatementLine = z.infer<typeof StatementLine>;
+
 export const Statement = named(
   'Statement',
   lazy(() =>
     z.object({
       month: about(z.string(), 'The month billed, YYYY-MM.'),
-      planId: about(PlanId, 'The plan billed.'),
-      currency: about(Currency, "The plan's currency."),
-      seatDays: about(Count, 'Active members summed over the days of the month on the plan.'),
+      planId: about(PlanId, 'The plan at the end of the month.'),
+      currency: about(Currency, "The plans' currency."),
+      seatDays: about(Count, 'Active members summed over the days of the month on a plan.'),
+      lines: z.optional(
+        about(
+          z.array(StatementLine),
+          'Each stretch of the month at the plan in force during it (statements from before plan periods have none).',
+        ),
+      ),
       emailsSent: z.optional(about(Count, 'Emails sent in the month (the days measured, summed).')),
       apiCalls: z.optional(about(Count, 'API calls made in the month (the days measured, summed).')),
       peakContacts: z.optional(about(Count, 'The most contacts kept on a day of the month.')),
       peakStorageBytes: z.optional(about(Bytes, 'The most bytes stored on a day of the month.')),
-      amount: about(Count, 'What the month costs, in minor units of the currency.'),
+      amount: about(Count, 'What the month costs (its lines summed), in minor units of the currency.'),
       invoiceId: z.optional(about(Id, "The operator's invoice for it (none when nothing is owed).")),
       invoiceNumber: z.optional(about(z.string(), "The invoice's number, once issued.")),
     }),
   ),
-  "A month's usage as billed: seat-days at the plan's price, the month's emails, API calls, contacts and storage, and the operator's invoice for it.",
+  "A month's usage as billed: seat-days at the price of the plan in force each day, the month's emails, API calls, contacts and storage, and the operator's invoice for it.",
 );
 export type Statement = z.infer<typeof Statement>;
 

@@ -6,7 +6,7 @@ import { type Seats, seatsOf, setSeatLimitInto } from '../tenancy/seats.ts';
 import { subscriptionKeys } from './keys.ts';
 import { getPlan } from './plans.ts';
 import type { DailyUsage, Statement, Subscription } from './schema.ts';
-import { type StoredSubscription, storedSubscription } from './stored.ts';
+import { type PlanPeriod, type StoredSubscription, storedSubscription } from './stored.ts';
 import { recheckQuotas } from './usage.ts';
 
 /**
@@ -31,9 +31,17 @@ export async function assignPlan(
     throw error;
   });
   const current = await storedSubscription(tenant);
+  // A tenant is invoiced in one currency: a month with plans in two would need two invoices.
+  if (current && current.plan.currency !== plan.currency)
+    throw new ConflictError(
+      `The tenant's plans are in ${current.plan.currency}, and its invoices with them; a plan in ${plan.currency} cannot follow.`,
+      { reason: 'currency_change', currency: current.plan.currency },
+    );
   const uow = unitOfWork(tenant);
   const seats = await setSeatLimitInto(uow, tenant, plan.seatLimit);
-  const since = current?.planId === planId ? current.since : tenant.clock.now().toISOString();
+  // The same plan at the same version is the same terms: assigning it again starts nothing new.
+  const sameTerms = current?.planId === planId && current.plan.version === plan.version;
+  const since = sameTerms ? current.since : tenant.clock.now().toISOString();
   uow.put({
     ...subscriptionKeys.subscription(tenant.tenantId),
     entity: 'Subscription',
@@ -42,10 +50,23 @@ export async function assignPlan(
     since,
     ...(current?.operatorContactId ? { operatorContactId: current.operatorContactId } : {}),
   });
+  if (!sameTerms) {
+    // The stretch that ends keeps its terms for the month's statement; a subscription from before
+    // periods were kept gets its period now (rewriting one that exists writes the same).
+    if (current)
+      uow.put(periodItem(tenant, { planId: current.planId, plan: current.plan, from: current.since }));
+    uow.put(periodItem(tenant, { planId, plan, from: since }));
+  }
   await uow.commit();
   await recheckQuotas(tenant);
   return view(tenant, { planId, plan, since }, seats, await latestDays(tenant));
 }
+
+const periodItem = (ctx: TenantContext, period: PlanPeriod) => ({
+  ...subscriptionKeys.period(ctx.tenantId, period.from),
+  entity: 'PlanPeriod',
+  ...period,
+});
 
 /** The latest days measured, newest first (at most a month's worth: enough for month-to-date). */
 async function latestDays(ctx: TenantContext, limit = 31): Promise<DailyUsage[]> {

@@ -9,6 +9,8 @@ import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../suppor
  */
 let runtime: LocalRuntime;
 let tenant: SignedUpTenant;
+/** Changes plan twice in December. */
+let changing: SignedUpTenant;
 let operator: Api;
 
 // The tenant is put on its plan on 10 November (Paris): its first month has 21 days.
@@ -17,7 +19,7 @@ const PLAN_DAY = '2026-11-10T09:00:00.000Z';
 beforeAll(async () => {
   runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0, seedOperator: true });
   operator = new Api(runtime.urls.api).as(runtime.operator!.key);
-  tenant = await signUpOverHttp(runtime);
+  [tenant, changing] = await Promise.all([signUpOverHttp(runtime), signUpOverHttp(runtime)]);
   await runtime.settle();
 });
 
@@ -212,5 +214,89 @@ describe('a tenant on a 2-seat plan', () => {
     const reminders = await mailsTo(financeEmail);
     expect(reminders.map((m) => m.subject)).toEqual([`Invoice ${number} is overdue`]);
     expect(reminders[0]!.body.html).toContain('€42.00');
+  });
+});
+
+describe('a tenant moved between plans within a month', () => {
+  it('is billed each stretch at the plan in force during it, one invoice line per stretch, once', async () => {
+    const setClock = (now: string) =>
+      fetch(`${runtime.urls.api}/_local/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ now }),
+      });
+    const put = (planId: string, name: string, seatPrice: number) =>
+      operator.put(`/v1/operator/plans/${planId}`, {
+        name,
+        currency: 'EUR',
+        seatPrice,
+        billingPeriod: 'month',
+      });
+    expect((await put('basic', 'Basic', 3100)).status).toBe(200);
+    expect((await put('pro', 'Pro', 6200)).status).toBe(200);
+    const moveTo = async (planId: string, at: string) => {
+      await setClock(at);
+      const moved = await operator.put(`/v1/operator/tenants/${changing.tenantId}/subscription`, { planId });
+      expect(moved.status, moved.text).toBe(200);
+    };
+    // Basic from 1 December, Pro on the 21st, Basic again from the 22nd (Paris): one seat all month.
+    await moveTo('basic', '2026-11-30T23:30:00.000Z');
+    for (const day of ['2026-12-01', '2026-12-10', '2026-12-20'])
+      await runSchedule('meter-usage', `${day}T23:30:00.000Z`, changing.tenantId);
+    await moveTo('pro', '2026-12-21T09:00:00.000Z');
+    await moveTo('basic', '2026-12-22T09:00:00.000Z');
+
+    const close = await runSchedule('meter-usage', '2026-12-31T23:30:00.000Z', changing.tenantId);
+    // 31 seat-days: 20 and 10 at 31.00 EUR a seat-month, 1 at 62.00, over a 31-day month.
+    expect(close.statement).toMatchObject({
+      month: '2026-12',
+      planId: 'basic',
+      seatDays: 31,
+      amount: 2000 + 200 + 1000,
+      lines: [
+        { planId: 'basic', from: '2026-12-01', to: '2026-12-20', seatDays: 20, amount: 2000 },
+        { planId: 'pro', from: '2026-12-21', to: '2026-12-21', seatDays: 1, amount: 200 },
+        { planId: 'basic', from: '2026-12-22', to: '2026-12-31', seatDays: 10, amount: 1000 },
+      ],
+    });
+
+    const rerun = await runSchedule('meter-usage', '2026-12-31T23:45:00.000Z', changing.tenantId);
+    expect(rerun.statement).toEqual(close.statement);
+    const { tenantContext } = await import('../../shared/platform/context.ts');
+    const { asTenantId } = await import('../../shared/platform/db/keys.ts');
+    const { getInvoice } = await import('../../shared/invoicing/invoices.ts');
+    const invoice = await getInvoice(
+      tenantContext({
+        tenantId: asTenantId(runtime.operator!.tenantId),
+        actor: { type: 'system', process: 'test' },
+      }),
+      close.statement.invoiceId,
+    );
+    expect(invoice).toMatchObject({ number: close.statement.invoiceNumber, total: 3200 });
+    expect(
+      invoice.lines.map((l: { description: string; unitAmount: number }) => [l.description, l.unitAmount]),
+    ).toEqual([
+      ['Basic, December 1, 2026 to December 20, 2026: 20 seat-days (active members each day)', 2000],
+      ['Pro, December 21, 2026 to December 21, 2026: 1 seat-day (active members each day)', 200],
+      ['Basic, December 22, 2026 to December 31, 2026: 10 seat-days (active members each day)', 1000],
+    ]);
+  });
+
+  it('cannot be moved to a plan in another currency: its invoices are in one', async () => {
+    expect(
+      (
+        await operator.put('/v1/operator/plans/dollars', {
+          name: 'Dollars',
+          currency: 'USD',
+          seatPrice: 3000,
+          billingPeriod: 'month',
+        })
+      ).status,
+    ).toBe(200);
+    const moved = await operator.put(`/v1/operator/tenants/${changing.tenantId}/subscription`, {
+      planId: 'dollars',
+    });
+    expect(moved.status).toBe(409);
+    expect(moved.body).toMatchObject({ reason: 'currency_change', currency: 'EUR' });
   });
 });

@@ -298,6 +298,8 @@ export const en = {
   // The operator's invoice of a tenant's month (shared/subscriptions/metering.ts).
   'subscriptions.statement.line':
     '{plan}, {month}: {seatDays, plural, one {# seat-day} other {# seat-days}} (active members each day)',
+  'subscriptions.statement.stretch':
+    '{plan}, {from} to {to}: {seatDays, plural, one {# seat-day} other {# seat-days}} (active members each day)',
   'subscriptions.statement.notes': 'Subscription of {tenant} (tenant {tenantId}).',
   // Quota emails to a tenant's admins (shared/subscriptions/quotas.ts).
   'subscriptions.quota.subject':

@@ -298,6 +298,8 @@ export const fr: Record<MessageKey, string> = {
 
   'subscriptions.statement.line':
     '{plan}, {month} : {seatDays, plural, one {# jour-siège} other {# jours-sièges}} (membres actifs chaque jour)',
+  'subscriptions.statement.stretch':
+    '{plan}, du {from} au {to}\u00a0: {seatDays, plural, one {# jour-siège} other {# jours-sièges}} (membres actifs chaque jour)',
   'subscriptions.statement.notes': 'Abonnement de {tenant} (locataire {tenantId}).',
   'subscriptions.quota.subject':
     '{level, select, reached {La limite de votre offre est atteinte} other {80 % de la limite de votre offre sont utilisés}} : {quota, select, contacts {contacts} emailsPerMonth {e-mails du mois} apiCallsPerDay {appels d’API du jour} other {stockage}}',

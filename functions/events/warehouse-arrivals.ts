@@ -22,6 +22,6 @@ export const handler = middy<S3Event, void, Error, Context>().handler(async (eve
       tenantId: asTenantId(tenantId),
       actor: { type: 'system', process: 'warehouse-arrivals' },
     });
-    await recordArrival(ctx, systemClock.now(), !file.startsWith(BACKFILL_FILE_PREFIX));
+    await recordArrival(ctx, systemClock.now(), { key, live: !file.startsWith(BACKFILL_FILE_PREFIX) });
   }
 });

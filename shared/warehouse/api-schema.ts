@@ -7,8 +7,9 @@ export const BackfillRequest = named(
   lazy(() =>
     z.object({
       /**
-       * Facts before this moment are written. By default, the first fact the warehouse received live
-       * for the tenant (or now, when it received none), so history and live facts never overlap.
+       * Facts before this moment are written. By default, and at most, the earliest moment the
+       * warehouse's first live facts of the tenant describe (or now, when it received none), so
+       * history and live facts never overlap; a later moment answers 400.
        */
       before: z.optional(IsoDateTime),
     }),
@@ -41,6 +42,7 @@ export const WarehouseStatus = named(
       /** Changes each time facts of the tenant land; cached reports older than it are recomputed. */
       factsVersion: z.int(),
       firstFactsAt: z.optional(IsoDateTime),
+      liveFactsFrom: z.optional(IsoDateTime),
       lastFactsAt: z.optional(IsoDateTime),
     }),
   ),

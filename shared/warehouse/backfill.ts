@@ -5,7 +5,7 @@ import { s3 } from '../platform/aws/s3.ts';
 import { bucketName } from '../platform/buckets.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, queryPage, unitOfWork } from '../platform/db/repository.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
 import type { Backfill, BackfillRequest } from './api-schema.ts';
 import { SOURCES, type SyntheticEvent } from './backfill-sources.ts';
@@ -13,7 +13,7 @@ import { enrichFacts } from './enrich.ts';
 import { toFact } from './facts.ts';
 import { writeFacts } from './parquet.ts';
 import { BACKFILL_FILE_PREFIX, type FactRow, factsPrefix } from './schema.ts';
-import { warehouseKeys, warehouseStatus } from './state.ts';
+import { FIRST_DELIVERIES_MS, warehouseKeys, warehouseStatus } from './state.ts';
 
 /**
  * The backfill: a tenant's history from before the warehouse received its events, rebuilt from
@@ -24,8 +24,8 @@ import { warehouseKeys, warehouseStatus } from './state.ts';
  * written as one Parquet object per day and page, under keys that do not change between runs:
  * running it again overwrites the same objects, and queries count each event id once.
  *
- * Only history before `before` is written (by default the first live delivery), so live facts and
- * backfilled ones never describe the same moment twice. What it rebuilds is listed in SOURCES; the
+ * Only history before `before` is written (at most, and by default, the earliest moment the first
+ * live deliveries describe), so live facts and backfilled ones never describe the same moment twice. What it rebuilds is listed in SOURCES; the
  * dimensions looked up are today's (docs/analytics.md).
  */
 const warehouseBucket = bucketName('warehouse');
@@ -44,9 +44,28 @@ export interface BackfillStep {
   cursor?: string;
 }
 
-export async function startBackfill(ctx: TenantContext, request: BackfillRequest): Promise<Backfill> {
+/**
+ * Where history ends and live facts begin: the earliest moment the first live deliveries describe.
+ * A tenant whose state predates `liveFactsFrom` has only the first delivery's arrival, which is
+ * at most Firehose's longest buffer after what it held; one with no live facts yet, now.
+ */
+async function liveBoundary(ctx: TenantContext): Promise<string> {
   const status = await warehouseStatus(ctx);
-  const before = request.before ?? status.firstFactsAt ?? ctx.clock.now().toISOString();
+  if (status.liveFactsFrom) return status.liveFactsFrom;
+  if (status.firstFactsAt)
+    return new Date(Date.parse(status.firstFactsAt) - FIRST_DELIVERIES_MS).toISOString();
+  return ctx.clock.now().toISOString();
+}
+
+export async function startBackfill(ctx: TenantContext, request: BackfillRequest): Promise<Backfill> {
+  const boundary = await liveBoundary(ctx);
+  // Any later and the backfill would write again, under its own ids, events the warehouse has.
+  if (request.before && Date.parse(request.before) > Date.parse(boundary))
+    throw ValidationError.field(
+      'body.before',
+      `Live facts of the tenant start at ${boundary}; history after it is in the warehouse already.`,
+    );
+  const before = request.before ?? boundary;
   const backfill: Backfill = {
     id: newId(),
     status: 'running',

@@ -1,27 +1,84 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { s3 } from '../platform/aws/s3.ts';
+import { bucketName } from '../platform/buckets.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type TenantId, tenantKey } from '../platform/db/keys.ts';
 import { getItem, unitOfWork } from '../platform/db/repository.ts';
+import { ConflictError } from '../platform/errors.ts';
 import type { WarehouseStatus } from './api-schema.ts';
+import { readFacts } from './parquet.ts';
 
 /**
  * One small item per tenant that says when its facts last landed. Every Parquet object written
  * under `facts/` (by Firehose, the backfill or an erasure rewrite) moves `factsVersion`, which is
- * what cached report results are compared with. `firstFactsAt` is the first live delivery: history
- * before it is the backfill's to write.
+ * what cached report results are compared with. `firstFactsAt` is when the first live delivery
+ * landed; `liveFactsFrom` is the earliest moment the facts of the first live deliveries describe,
+ * which is where history becomes the backfill's to write. The two differ by Firehose's buffer: the
+ * first object holds events of up to a buffer interval (or a retry) before it lands, and the
+ * backfill writing those again, under its own ids, would count them twice.
  */
 export const warehouseKeys = {
   state: (t: TenantId) => ({ PK: tenantKey(t, 'WAREHOUSE'), SK: 'STATE' }),
   backfill: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'WAREHOUSE'), SK: `BACKFILL#${id}` }),
 };
 
-export async function recordArrival(ctx: TenantContext, at: Date, live: boolean): Promise<void> {
+const warehouseBucket = bucketName('warehouse');
+
+/**
+ * Live objects landing this long after the first one still count as the first deliveries: Firehose
+ * flushes one object per tenant and day, and its buffer holds records at most 900 s. Reading later
+ * objects would cost a GetObject per flush for ever, for a boundary that is already set.
+ */
+export const FIRST_DELIVERIES_MS = 15 * 60_000;
+
+export async function recordArrival(
+  ctx: TenantContext,
+  at: Date,
+  object: { key: string; live: boolean },
+): Promise<void> {
   await unitOfWork(ctx)
     .update(warehouseKeys.state(ctx.tenantId), {
       set: { entity: 'WarehouseState', lastFactsAt: at.toISOString() },
-      ...(live ? { setIfAbsent: { firstFactsAt: at.toISOString() } } : {}),
+      ...(object.live ? { setIfAbsent: { firstFactsAt: at.toISOString() } } : {}),
       add: { factsVersion: 1 },
     })
     .commit();
+  if (!object.live) return;
+  const state = await getItem(ctx, warehouseKeys.state(ctx.tenantId), { consistent: true });
+  const first = Date.parse(String(state?.firstFactsAt));
+  if (!(at.getTime() - first <= FIRST_DELIVERIES_MS)) return;
+  const earliest = await earliestFact(object.key);
+  if (earliest !== undefined) await lowerLiveFactsFrom(ctx, new Date(earliest).toISOString());
+}
+
+/** The earliest `occurred_at` in a facts object (undefined if it is gone: an erasure rewrote it). */
+async function earliestFact(key: string): Promise<number | undefined> {
+  const object = await s3
+    .send(new GetObjectCommand({ Bucket: warehouseBucket, Key: key }))
+    .catch((error: { name?: string }) => {
+      if (error.name === 'NoSuchKey') return undefined;
+      throw error;
+    });
+  if (!object?.Body) return undefined;
+  const facts = await readFacts(Buffer.from(await object.Body.transformToByteArray()));
+  const times = facts.map((f) => f.occurred_at).filter((t): t is number => typeof t === 'number');
+  return times.length ? Math.min(...times) : undefined;
+}
+
+/** Keeps the smallest value any of the first deliveries reported, whatever order they land in. */
+async function lowerLiveFactsFrom(ctx: TenantContext, at: string): Promise<void> {
+  try {
+    await unitOfWork(ctx)
+      .update(warehouseKeys.state(ctx.tenantId), {
+        set: { liveFactsFrom: at },
+        condition: (e) =>
+          `attribute_not_exists(${e.name('liveFactsFrom')}) OR ${e.name('liveFactsFrom')} > ${e.value(at)}`,
+        onConditionFailed: () => new ConflictError('An earlier live fact is recorded already.'),
+      })
+      .commit();
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
 }
 
 export async function warehouseStatus(ctx: TenantContext): Promise<WarehouseStatus> {
@@ -29,6 +86,7 @@ export async function warehouseStatus(ctx: TenantContext): Promise<WarehouseStat
   return {
     factsVersion: Number(item?.factsVersion ?? 0),
     ...(typeof item?.firstFactsAt === 'string' ? { firstFactsAt: item.firstFactsAt } : {}),
+    ...(typeof item?.liveFactsFrom === 'string' ? { liveFactsFrom: item.liveFactsFrom } : {}),
     ...(typeof item?.lastFactsAt === 'string' ? { lastFactsAt: item.lastFactsAt } : {}),
   };
 }

@@ -180,7 +180,7 @@ export const GLOSSARY: Record<string, string> = {
   financeEmail: 'Where finance notices and copies of dunning emails go.',
   finishedAt: 'When it finished.',
   firstBoughtAt: 'When the contact first bought the product.',
-  firstFactsAt: 'The moment of the earliest fact in the warehouse.',
+  firstFactsAt: 'When the first live facts landed in the warehouse.',
   firstName: 'The first (given) name.',
   from: 'The start, or the value before a change.',
   fromStageId: 'The stage the deal left.',
@@ -248,6 +248,8 @@ export const GLOSSARY: Record<string, string> = {
   linkExpiresAt: 'When the survey links of the wave stop working.',
   linkKeys: 'The generations of keys that sign links sent to contacts.',
   linkValidDays: 'How many days survey links stay valid.',
+  liveFactsFrom:
+    'The earliest moment the first live facts describe; a backfill writes only history before it.',
   links: 'Records the task is about.',
   listId: 'The list.',
   lists: 'Lists whose members are included.',

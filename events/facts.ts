@@ -98,10 +98,19 @@ export interface FactSpec {
   columns?: Readonly<Record<string, FactColumn>>;
   /** Payload fields whose name is a column's but whose meaning is not: kept out. */
   omit?: readonly string[];
+  /**
+   * Payload fields that are free text in the domain but feed a dimension: the warehouse keeps
+   * one of these words (compared in lower case), anything else as `other`, so nothing a person
+   * typed (a name, an address, a note) reaches it.
+   */
+  vocabularies?: Readonly<Record<string, readonly string[]>>;
   /** When the fact happened, when a payload field says so better than the write's time. */
   occurredAt?: string;
   enrich?: readonly Enrichment[];
 }
+
+/** What a field with a vocabulary becomes when its value is not one of the words. */
+export const OTHER = 'other';
 
 /** `contactId` → `contact_id`. */
 export function columnOf(field: string): string {

@@ -78,12 +78,12 @@ export const SubscriptionChanged = defineEvent(
       contactId: z.string(),
       topicId: z.optional(z.string()),
       status: z.enum(['subscribed', 'unsubscribed']),
+      /** Where the choice was made, as a member wrote it: free text, so not kept as a fact. */
       source: z.string(),
       /** The mailing whose unsubscribe link or header the contact used. */
       mailingId: z.optional(z.string()),
     }),
   ),
-  { columns: { source: 'origin' } },
 );
 
 export const ListDeleted = defineEvent(

@@ -43,6 +43,26 @@ export const PurchaseRecorded = defineEvent(
 
 // Leads
 
+/**
+ * The lead sources the warehouse keeps as `origin`. A lead's `source` is whatever its form or
+ * member wrote; any other value is `other` there (docs/analytics.md, Privacy).
+ */
+const LEAD_ORIGINS = [
+  'web',
+  'form',
+  'email',
+  'phone',
+  'chat',
+  'referral',
+  'partner',
+  'trade-show',
+  'event',
+  'advertising',
+  'social',
+  'import',
+  'api',
+] as const;
+
 export const LeadReceived = defineEvent(
   'sales',
   'LeadReceived',
@@ -57,7 +77,7 @@ export const LeadReceived = defineEvent(
       ownerId: z.optional(z.string()),
     }),
   ),
-  { columns: { source: 'origin' }, enrich: ['owner'] },
+  { columns: { source: 'origin' }, vocabularies: { source: LEAD_ORIGINS }, enrich: ['owner'] },
 );
 
 export const LeadAssigned = defineEvent(

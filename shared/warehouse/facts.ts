@@ -5,6 +5,7 @@ import {
   FACT_COLUMNS,
   type FactColumn,
   type FactColumnType,
+  OTHER,
 } from '../../events/facts.ts';
 import { eventCatalog } from '../../events/index.ts';
 import { isId } from '../platform/ids.ts';
@@ -87,7 +88,10 @@ function domainFact(incoming: IncomingEvent, detail: Record<string, unknown>, ba
   for (const [field, column] of columnsOf(definition)) {
     const value = (payload.data as Record<string, unknown>)[field];
     if (value === undefined || value === null) continue;
-    row[column] = coerce(value, FACT_COLUMNS[column], `${type}.${field}`);
+    const vocabulary = definition.facts?.vocabularies?.[field];
+    row[column] = vocabulary
+      ? inVocabulary(value, vocabulary)
+      : coerce(value, FACT_COLUMNS[column], `${type}.${field}`);
   }
   const when = definition.facts?.occurredAt;
   const at = when && typeof detail[when] === 'string' ? (detail[when] as string) : occurredAt;
@@ -136,6 +140,11 @@ function coerce(value: unknown, type: FactColumnType, where: string): FactValue 
         throw new Rejection(`${where}: expected a list of whole numbers`);
       return value as number[];
   }
+}
+
+function inVocabulary(value: unknown, words: readonly string[]): string {
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  return words.includes(word) ? word : OTHER;
 }
 
 function timestamp(value: string, where: string): number {

@@ -83,6 +83,74 @@ describe('the facts of the catalog', () => {
     }
   });
 
+  it('fills text columns only with ids, closed vocabularies and words of the domain, never free text', () => {
+    // Mapped fields typed as plain strings whose values the domain bounds; each reviewed.
+    const reviewed: Record<string, string> = {
+      'ActivityLogged.activityType': 'ACTIVITY_TYPES',
+      'ActivityLogged.outcome': 'a call outcome of the activity vocabulary',
+      'PaymentRecorded.method': 'PAYMENT_METHODS',
+      'PaymentRecorded.status': 'an invoice status',
+      'DealStageChanged.status': 'open, won or lost',
+      'RecurringTaskSaved.status': 'active or paused',
+      'ReportScheduleSaved.status': 'active or paused',
+      'TaskStatusChanged.from': 'a task status',
+      'TaskStatusChanged.to': 'a task status',
+      'LeadStatusChanged.from': 'a lead status',
+      'LeadStatusChanged.to': 'a lead status',
+      'ContactRfmSegmentChanged.segment': 'an RFM segment',
+      'ContactRfmSegmentChanged.previousSegment': 'an RFM segment',
+      'ContactCreated.lifecycleStage': 'LifecycleStage',
+      'ContactUpdated.lifecycleStage': 'LifecycleStage',
+      'DunningNoticeSent.levelId': 'the id of a dunning level of the policy',
+      'CaseSlaBreached.priority': 'a case priority',
+      'CaseSlaMet.priority': 'a case priority',
+      'CaseSlaWarning.priority': 'a case priority',
+      'TaskCreated.sourceType': 'what made the task (a member, a rule, a recurrence...)',
+      'MailingStarted.kind': 'campaign, newsletter or survey',
+      'MailingPaused.kind': 'campaign, newsletter or survey',
+      'MailingResumed.kind': 'campaign, newsletter or survey',
+      'MailingCompleted.kind': 'campaign, newsletter or survey',
+      'MailingCancelled.kind': 'campaign, newsletter or survey',
+      'MemberAdded.team': 'a team name set by admins, the dimension the owner enrichment writes',
+      'LeadReceived.region': 'a region, the dimension the customer enrichment writes from addresses',
+    };
+    const bounded = new Set(['currency', 'due_date', 'due_at', 'fields']);
+    const kindOf = (schema: unknown): string => {
+      const def = (schema as { _zod: { def: { type: string; innerType?: unknown } } })._zod.def;
+      return def.innerType && ['optional', 'default', 'nullable'].includes(def.type)
+        ? kindOf(def.innerType)
+        : def.type;
+    };
+    const free: string[] = [];
+    for (const definition of eventCatalog.values())
+      for (const [field, column] of columnsOf(definition)) {
+        const kind = kindOf(definition.payload.shape[field]);
+        if (kind !== 'string' || /_ids?$/.test(column) || bounded.has(column)) continue;
+        if (definition.facts?.vocabularies?.[field]) continue;
+        if (`${definition.type}.${field}` in reviewed) continue;
+        free.push(`${definition.type}.${field} → ${column}`);
+      }
+    expect(free).toEqual([]);
+  });
+
+  it('keeps a lead source of its vocabulary, any other as other, and no subscription source', () => {
+    const lead = (source: string) =>
+      toFact(envelope('LeadReceived', 'funnel.sales', { leadId: newId(), source, score: 10 }), new Date()).row
+        .origin;
+    expect(lead('Trade-Show')).toBe('trade-show');
+    expect(lead('Met Jane Doe, jane@doe.example')).toBe('other');
+    const subscription = toFact(
+      envelope('SubscriptionChanged', 'funnel.marketing', {
+        contactId: newId(),
+        status: 'unsubscribed',
+        source: 'Phone call with Jane Doe, +33 6 12 34 56 78',
+      }),
+      new Date(),
+    );
+    expect(subscription.kind).toBe('fact');
+    expect(JSON.stringify(subscription.row)).not.toContain('Jane');
+  });
+
   it('records an erasure without the erased contact', () => {
     const erased = samples.find((s) => s.definition.type === 'ContactErased')!;
     expect(erased.fact.row.contact_id).toBeUndefined();

@@ -148,4 +148,6 @@ export const ContactChurnRiskRaised = defineEvent(
       previousScore: z.optional(z.number()),
     }),
   ),
+  // A probability is not the `score` column (an NPS answer, a whole number 0–10); none holds it.
+  { omit: ['score'] },
 );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { FACT_COLUMNS } from '../../../events/facts.ts';
 import { eventCatalog } from '../../../events/index.ts';
 import { newId } from '../../../shared/platform/ids.ts';
 import { columnsOf, toFact } from '../../../shared/warehouse/facts.ts';
@@ -131,6 +132,48 @@ describe('the facts of the catalog', () => {
         free.push(`${definition.type}.${field} → ${column}`);
       }
     expect(free).toEqual([]);
+  });
+
+  it('feeds every column only from payload fields of its type, so no valid event is rejected', () => {
+    type Def = { type: string; innerType?: unknown; element?: unknown; format?: string; checks?: unknown[] };
+    const defOf = (schema: unknown) => (schema as { _zod: { def: Def } })._zod.def;
+    const kindOf = (schema: unknown): string => {
+      const def = defOf(schema);
+      if (def.innerType && ['optional', 'default', 'nullable'].includes(def.type))
+        return kindOf(def.innerType);
+      if (def.type === 'array') return `array<${kindOf(def.element)}>`;
+      if (def.type === 'number') {
+        const formats = [def, ...(def.checks ?? []).map(defOf)].map((d) => d.format);
+        return formats.some((f) => f === 'safeint' || f === 'int32') ? 'int' : 'number';
+      }
+      return ['enum', 'literal'].includes(def.type) ? 'string' : def.type;
+    };
+    const fits: Record<string, string[]> = {
+      string: ['string', 'array<string>'],
+      'array<string>': ['array<string>'],
+      int: ['int'],
+      bigint: ['int'],
+      timestamp: ['string'],
+      'array<bigint>': ['array<int>'],
+    };
+    const mismatched: string[] = [];
+    for (const definition of eventCatalog.values())
+      for (const [field, column] of columnsOf(definition)) {
+        const kind = kindOf(definition.payload.shape[field]);
+        if (!fits[FACT_COLUMNS[column]]?.includes(kind))
+          mismatched.push(`${definition.type}.${field} (${kind}) → ${column} (${FACT_COLUMNS[column]})`);
+      }
+    expect(mismatched).toEqual([]);
+    const churn = toFact(
+      envelope('ContactChurnRiskRaised', 'funnel.contacts', {
+        contactId: newId(),
+        model: 'churn_90',
+        score: 0.83,
+        threshold: 0.7,
+      }),
+      new Date(),
+    );
+    expect(churn.kind, churn.kind === 'rejected' ? churn.reason : '').toBe('fact');
   });
 
   it('keeps a lead source of its vocabulary, any other as other, and no subscription source', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EVENT_SOURCE_PREFIX, type EventDefinition, EventEnvelope } from '../../events/define.ts';
 import {
   columnOf,
@@ -182,6 +183,41 @@ function tag(detail: Record<string, unknown>, name: string): string | undefined 
   return typeof first === 'string' && first !== '' && first !== '_' ? first : undefined;
 }
 
+/** The object of an SES event that says what happened (`open` of an Open event...). */
+const MILESTONE_FIELD: Record<string, string> = {
+  Send: 'send',
+  Delivery: 'delivery',
+  Bounce: 'bounce',
+  Complaint: 'complaint',
+  Reject: 'reject',
+  Open: 'open',
+  Click: 'click',
+  DeliveryDelay: 'deliveryDelay',
+  RenderingFailure: 'failure',
+};
+
+/**
+ * SES publishes each event at least once, and EventBridge gives a redelivery a new envelope id:
+ * the fact's id is made from what the event is instead, the message and the milestone (once per
+ * message), plus the moment and the link for those a message can have many of (opens, clicks,
+ * delays). Queries count each id once (`facts()`), so a redelivered event counts once.
+ */
+function mailEventId(eventType: string, detail: Record<string, unknown>): string | undefined {
+  const messageId = (detail.mail as { messageId?: unknown } | undefined)?.messageId;
+  if (typeof messageId !== 'string' || messageId === '') return undefined;
+  const milestone = (detail[MILESTONE_FIELD[eventType] ?? ''] ?? {}) as {
+    timestamp?: unknown;
+    link?: unknown;
+  };
+  const repeats = eventType === 'Open' || eventType === 'Click' || eventType === 'DeliveryDelay';
+  const key = [
+    messageId,
+    eventType,
+    ...(repeats ? [String(milestone.timestamp ?? ''), String(milestone.link ?? '')] : []),
+  ];
+  return `ses-${createHash('sha256').update(key.join('|')).digest('hex').slice(0, 32)}`;
+}
+
 function sesTenant(detail: Record<string, unknown>): string | undefined {
   const tenantId = tag(detail, 'tenantId');
   return tenantId && isId(tenantId) ? tenantId : undefined;
@@ -193,11 +229,13 @@ function mailFact(incoming: IncomingEvent, detail: Record<string, unknown>, base
   if (!known) throw new Rejection(`SES event ${eventType} is not one the warehouse keeps`);
   const tenantId = sesTenant(detail);
   if (!tenantId) throw new Rejection(`SES ${eventType} event without a tenantId tag`);
-  if (typeof incoming.id !== 'string') throw new Rejection(`SES ${eventType} event without an id`);
+  const eventId = mailEventId(eventType, detail) ?? incoming.id;
+  if (typeof eventId !== 'string') throw new Rejection(`SES ${eventType} event without an id`);
   const bounceType = (detail.bounce as { bounceType?: unknown } | undefined)?.bounceType;
   const outcome = eventType === 'Bounce' && bounceType !== 'Permanent' ? 'soft_bounced' : known.outcome;
   const row: FactRow = {
     ...base,
+    event_id: eventId,
     event_type: known.type,
     module: 'mail',
     occurred_at: timestamp(typeof incoming.time === 'string' ? incoming.time : '', `SES ${eventType}.time`),

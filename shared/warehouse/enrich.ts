@@ -3,7 +3,7 @@ import { companyKeys, contactKeys } from '../contacts/keys.ts';
 import { invoiceKeys } from '../invoicing/keys.ts';
 import { tenantContext } from '../platform/context.ts';
 import { asTenantId, type ItemKey } from '../platform/db/keys.ts';
-import { getItems, type Item } from '../platform/db/repository.ts';
+import { getItem, getItems, type Item } from '../platform/db/repository.ts';
 import { orderKeys, pipelineKeys, productKeys } from '../sales/keys.ts';
 import { tenancyKeys } from '../tenancy/keys.ts';
 import type { FactRow } from './schema.ts';
@@ -56,6 +56,39 @@ class Reads {
     const ctx = tenantContext({ tenantId: asTenantId(tenantId), actor: system });
     for (const item of await getItems(ctx, pending)) this.#found.set(`${item.PK}|${item.SK}`, item);
   }
+}
+
+/**
+ * Whether a tenant item still takes facts: absent (removed), or frozen for deletion with its
+ * removal due (the purge has begun or is about to), it does not. A frozen tenant within its grace
+ * period still does: its deletion may be cancelled.
+ */
+export function takesFacts(tenant: Item | undefined, now: Date): boolean {
+  if (!tenant) return false;
+  const deleteAfter = (tenant.deletion as { deleteAfter?: unknown } | undefined)?.deleteAfter;
+  return !(
+    tenant.status === 'frozen' &&
+    typeof deleteAfter === 'string' &&
+    Date.parse(deleteAfter) <= now.getTime()
+  );
+}
+
+/**
+ * The tenants of a batch whose events must not land: removed, or being removed. Without this, a
+ * late event (SES reports opens for weeks) would make `facts/tenant=<id>/` again after the
+ * tenant's purge deleted it, and nothing would ever delete it again. One read per tenant per batch.
+ */
+export async function tenantsGone(tenantIds: Iterable<string>, now: Date): Promise<Set<string>> {
+  const gone = new Set<string>();
+  await Promise.all(
+    [...new Set(tenantIds)].map(async (tenantId) => {
+      const t = asTenantId(tenantId);
+      const ctx = tenantContext({ tenantId: t, actor: system });
+      if (!takesFacts(await getItem(ctx, tenancyKeys.tenant(t), { consistent: true }), now))
+        gone.add(tenantId);
+    }),
+  );
+  return gone;
 }
 
 const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);

@@ -1,4 +1,4 @@
-import { enrichFacts } from './enrich.ts';
+import { enrichFacts, tenantsGone } from './enrich.ts';
 import { toFact } from './facts.ts';
 import type { FactRow } from './schema.ts';
 
@@ -6,8 +6,9 @@ import type { FactRow } from './schema.ts';
  * The warehouse's Firehose transformation: each record (an event as EventBridge delivers it)
  * becomes one JSON row for the table's Parquet conversion, with the partition keys the delivery
  * stream's prefix names: `area` (`facts`, or `rejected` for events kept aside with the reason),
- * `tenant` and `dt` (the UTC day it happened). Every record comes back `Ok`: nothing is dropped,
- * and what cannot be a fact is a rejection row, not an error. A failure to read dimensions fails
+ * `tenant` and `dt` (the UTC day it happened). Every record comes back `Ok` but those of a tenant
+ * removed or being removed, which are `Dropped`: what cannot be a fact is a rejection row, not an
+ * error. A failure to read dimensions fails
  * the whole invocation, so Firehose retries it and then keeps the batch in its error output.
  */
 export interface TransformationRecord {
@@ -47,9 +48,15 @@ export async function transformRecords(
     }
     return toFact(event ?? { source: undefined }, now);
   });
-  await enrichFacts(mapped.flatMap((m) => (m.kind === 'fact' ? [m] : [])));
-  return records.map((record, i) => {
+  const gone = await tenantsGone(
+    mapped.flatMap((m) => (m.tenantId ? [m.tenantId] : [])),
+    now,
+  );
+  await enrichFacts(mapped.flatMap((m) => (m.kind === 'fact' && !gone.has(m.tenantId) ? [m] : [])));
+  return records.map((record, i): TransformedRecord => {
     const m = mapped[i]!;
+    if (m.tenantId && gone.has(m.tenantId))
+      return { recordId: record.recordId, result: 'Dropped', data: '', metadata: { partitionKeys: {} } };
     const occurred = typeof m.row.occurred_at === 'number' ? m.row.occurred_at : now.getTime();
     return {
       recordId: record.recordId,

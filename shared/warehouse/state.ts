@@ -5,6 +5,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type TenantId, tenantKey } from '../platform/db/keys.ts';
 import { getItem, unitOfWork } from '../platform/db/repository.ts';
 import { ConflictError } from '../platform/errors.ts';
+import { tenancyKeys } from '../tenancy/keys.ts';
 import type { WarehouseStatus } from './api-schema.ts';
 import { readFacts } from './parquet.ts';
 
@@ -24,6 +25,8 @@ export const warehouseKeys = {
 
 const warehouseBucket = bucketName('warehouse');
 
+class TenantGone extends Error {}
+
 /**
  * Live objects landing this long after the first one still count as the first deliveries: Firehose
  * flushes one object per tenant and day, and its buffer holds records at most 900 s. Reading later
@@ -36,13 +39,26 @@ export async function recordArrival(
   at: Date,
   object: { key: string; live: boolean },
 ): Promise<void> {
-  await unitOfWork(ctx)
-    .update(warehouseKeys.state(ctx.tenantId), {
-      set: { entity: 'WarehouseState', lastFactsAt: at.toISOString() },
-      ...(object.live ? { setIfAbsent: { firstFactsAt: at.toISOString() } } : {}),
-      add: { factsVersion: 1 },
-    })
-    .commit();
+  // An object landing while the tenant is removed (a late flush, an erasure rewrite) must not
+  // make the state item again after the removal deleted it: nothing would delete it then.
+  try {
+    await unitOfWork(ctx)
+      .update(warehouseKeys.state(ctx.tenantId), {
+        set: { entity: 'WarehouseState', lastFactsAt: at.toISOString() },
+        ...(object.live ? { setIfAbsent: { firstFactsAt: at.toISOString() } } : {}),
+        add: { factsVersion: 1 },
+      })
+      .check(
+        tenancyKeys.tenant(ctx.tenantId),
+        (e) =>
+          `attribute_exists(${e.name('PK')}) AND (attribute_not_exists(${e.name('status')}) OR ${e.name('status')} <> ${e.value('frozen')} OR ${e.name('deletion.deleteAfter')} > ${e.value(at.toISOString())})`,
+        () => new TenantGone(),
+      )
+      .commit();
+  } catch (error) {
+    if (error instanceof TenantGone) return;
+    throw error;
+  }
   if (!object.live) return;
   const state = await getItem(ctx, warehouseKeys.state(ctx.tenantId), { consistent: true });
   const first = Date.parse(String(state?.firstFactsAt));

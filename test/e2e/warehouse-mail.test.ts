@@ -1,4 +1,6 @@
+import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../infra/local/runtime.ts';
 import { newId } from '../../shared/platform/ids.ts';
@@ -6,11 +8,12 @@ import { signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
 
 /**
  * SES events reach the warehouse from the default bus, at least once and for weeks after a send
- * (opens, clicks). A redelivered event counts once.
+ * (opens, clicks). A redelivered event counts once, and an event of a tenant that has been removed
+ * makes nothing of it again.
  */
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
-const offsetMs = 0;
+let offsetMs = 0;
 
 beforeAll(async () => {
   runtime = await startTestRuntime({
@@ -80,5 +83,50 @@ describe('mail events in the warehouse', () => {
     });
     expect(report.status, report.text).toBe(200);
     expect(report.body.rows.reduce((n: number, r: { sent?: number }) => n + (r.sent ?? 0), 0)).toBe(1);
+  });
+
+  it('makes nothing again of a late SES event for a tenant that has been removed', async () => {
+    const tenant = await signUpOverHttp(runtime);
+    const mailingId = newId();
+    const messageId = `msg-${newId()}`;
+    await events.send(
+      new PutEventsCommand({
+        Entries: [sesEvent('Send', tenant.tenantId, mailingId, messageId, new Date().toISOString())],
+      }),
+    );
+    await runtime.settle();
+    const store = runtime.s3.store;
+    const facts = async () =>
+      (await store.list('warehouse', { prefix: `facts/tenant=${tenant.tenantId}/`, maxKeys: 100 })).objects;
+    expect((await facts()).length).toBeGreaterThan(0);
+
+    const requested = await tenant.api.post('/v1/tenant/deletion');
+    const confirmed = await tenant.api.post('/v1/tenant/deletion/confirm', {
+      token: requested.body.confirmationToken,
+    });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    await runtime.settle();
+    offsetMs = Date.parse(confirmed.body.deleteAfter) - Date.now() + 60_000;
+    await runtime.scheduler.runNow(`tenant-deletion-${tenant.tenantId}`);
+    await runtime.settle();
+    expect(await facts()).toEqual([]);
+
+    await events.send(
+      new PutEventsCommand({
+        Entries: [sesEvent('Open', tenant.tenantId, mailingId, messageId, new Date().toISOString())],
+      }),
+    );
+    await runtime.settle();
+    expect(await facts()).toEqual([]);
+    // The test's Scan (the application never scans): no item of the tenant came back.
+    const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! });
+    const items: string[] = [];
+    for await (const page of paginateScan({ client }, { TableName: process.env.TABLE_NAME! }))
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw);
+        if (String(item.PK).startsWith(`T#${tenant.tenantId}#WAREHOUSE`)) items.push(`${item.PK} ${item.SK}`);
+      }
+    client.destroy();
+    expect(items).toEqual([]);
   });
 });

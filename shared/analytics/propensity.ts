@@ -72,9 +72,11 @@ async function features(ctx: TenantContext, asOf: Date, currency: string): Promi
       'EmailOpened',
       'SurveyResponded',
       'ActivityLogged',
+      'OrderCancelled',
     ],
     columns: [
       'contact_id',
+      'order_id',
       'amount',
       'currency',
       'line_product_ids',
@@ -95,7 +97,14 @@ async function features(ctx: TenantContext, asOf: Date, currency: string): Promi
     sql.argMax(column, `CASE WHEN ${column} IS NOT NULL THEN occurred_at END`);
   const rows = await rowsOf(
     sql,
-    `WITH f AS (${facts}),
+    // Orders cancelled by the cutoff never happened, as for RFM, basket and buyers(): they count
+    // neither as orders, spend or products held, nor make a contact a customer (churn's population).
+    `WITH facts AS (${facts}),
+     cancelled AS (SELECT DISTINCT order_id FROM facts WHERE event_type = 'OrderCancelled' AND order_id IS NOT NULL),
+     f AS (
+       SELECT facts.* FROM facts
+       LEFT JOIN cancelled AS c ON facts.event_type = 'OrderPlaced' AND c.order_id = facts.order_id
+       WHERE facts.event_type <> 'OrderCancelled' AND c.order_id IS NULL),
      placed AS (SELECT * FROM f WHERE event_type = 'OrderPlaced'),
      held AS (
        SELECT contact_id, array_agg(DISTINCT line_product) AS products,

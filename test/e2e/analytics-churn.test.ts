@@ -301,3 +301,59 @@ describe('propensity for a category', () => {
     expect(trained.training.topFeatures[0].weight).toBeGreaterThan(0);
   });
 });
+
+describe('the customers a churn model scores', () => {
+  it('leaves out a contact whose only order was cancelled: they never became a customer', async () => {
+    const tenant = await signUpOverHttp(runtime);
+    const never = await ok(tenant.api.post('/v1/contacts', { firstName: 'Never', lastName: 'Bought' }), 201);
+    const desk = await ok(
+      tenant.api.post('/v1/products', {
+        sku: 'DESK-CX',
+        name: 'Desk',
+        prices: [{ currency: 'EUR', unitAmount: 5000 }],
+      }),
+      201,
+    );
+    await ok(tenant.api.post(`/v1/products/${desk.id}/stock-adjustments`, { quantity: 5, reason: 'count' }));
+    const order = await ok(
+      tenant.api.post('/v1/orders', { contactId: never.id, lines: [{ productId: desk.id, quantity: 1 }] }),
+      201,
+    );
+    await ok(tenant.api.post(`/v1/orders/${order.id}/cancel`, {}, { headers: { 'if-match': '*' } }));
+    await runtime.settle();
+    // Enough customers for a model: all ordered 200 days ago, half again 30 days ago.
+    const now = Date.now();
+    const { id, chance } = seeded(7);
+    const rows: Array<Record<string, unknown> & { event_type: string; occurred_at: number }> = [];
+    const orders = [];
+    for (let i = 0; i < 100; i++) {
+      const contactId = id();
+      rows.push({
+        event_type: 'ContactCreated',
+        module: 'funnel.contacts',
+        occurred_at: now - 400 * DAY,
+        contact_id: contactId,
+        income_band: i % 2 ? 'under_25k' : '100k_200k',
+      });
+      orders.push({ contactId, at: new Date(now - 200 * DAY), amount: 1000 });
+      if (i % 2 === 0 || chance(0.1)) orders.push({ contactId, at: new Date(now - 30 * DAY), amount: 1000 });
+    }
+    await writeFactRows(runtime.urls.s3, tenant.tenantId, [...rows, ...orderRows(orders)]);
+    const model = await ok(
+      tenant.api.post('/v1/models', { key: 'churn_cx', target: 'churn', horizonDays: 90 }),
+      201,
+    );
+    await ok(tenant.api.post('/v1/analytics/runs', { analyses: ['models'] }), 202);
+    await runtime.settle();
+    expect((await ok(tenant.api.get(`/v1/models/${model.id}`))).training.status).toBe('trained');
+    // The seeded customers are facts only; the one real contact never bought anything.
+    const scored = await ok(
+      tenant.api.post('/v1/segments', {
+        name: 'churn scored',
+        conditions: [{ type: 'field', field: 'propensity.churn_cx', op: 'gte', value: 0 }],
+      }),
+      201,
+    );
+    expect((await ok(tenant.api.get(`/v1/segments/${scored.id}/preview`))).count).toBe(0);
+  });
+});

@@ -156,18 +156,27 @@ export function rfmScoreItem(
  * The score item keeps the segment it replaced with the run's id, so a run that dies half-way and
  * is run again (same `runId`) still sees what changed and writes the same outbox items again,
  * which the stream does not publish twice (it publishes inserts only). The writes run as one
- * stream of batches, PARALLEL_BATCHES in flight from the first to the last. Returns how many
- * contacts changed segment.
+ * stream of batches, PARALLEL_BATCHES in flight from the first to the last. The scores of contacts
+ * the run did not score are removed. Returns how many contacts changed segment and lost their score.
  */
 export async function writeRfmScores(
   ctx: TenantContext,
   runId: string,
   scores: readonly RfmScore[],
-): Promise<{ written: number; changed: number }> {
+): Promise<{ written: number; changed: number; removed: number }> {
   const t = ctx.tenantId;
   const computedAt = ctx.clock.now().toISOString();
   const before = await segmentsBefore(ctx, runId);
   await putEach(ctx, scores, (s) => rfmScoreItem(t, s, { runId, computedAt }, before.get(s.contactId)));
+  // A contact scored before and not now is no customer any more (its orders were cancelled, it
+  // was merged into another or erased): its score goes, so no segment or rule still sees it.
+  // Nothing is announced: ContactRfmSegmentChanged names the segment entered, and there is none.
+  const scored = new Set(scores.map((s) => s.contactId));
+  const left = [...before.keys()].filter((contactId) => !scored.has(contactId));
+  await deleteAll(
+    ctx,
+    left.map((contactId) => contactKeys.score(t, contactId, 'RFM')),
+  );
   const moved = scores.filter((s) => before.get(s.contactId) !== s.segment);
   await putEach(ctx, moved, (s) => {
     const previousSegment = before.get(s.contactId);
@@ -185,7 +194,7 @@ export async function writeRfmScores(
       `rfm-${runId}-${s.contactId}`,
     );
   });
-  return { written: scores.length, changed: moved.length };
+  return { written: scores.length, changed: moved.length, removed: left.length };
 }
 
 /**

@@ -209,3 +209,53 @@ describe('RFM segmentation', () => {
     expect(map.text).toContain('no cohorts yet');
   });
 });
+
+describe('RFM scores of a contact who is no customer any more', () => {
+  it('are removed when the only order is cancelled, so the segment no longer holds them', async () => {
+    const tenant = await signUpOverHttp(runtime, {}, { verify: false });
+    const body = async (response: Promise<{ status: number; body: any; text: string }>, status: number) => {
+      const r = await response;
+      expect(r.status, r.text).toBe(status);
+      return r.body;
+    };
+    const buyer = await body(tenant.api.post('/v1/contacts', { firstName: 'Gone', lastName: 'Buyer' }), 201);
+    const desk = await body(
+      tenant.api.post('/v1/products', {
+        sku: 'DESK-RFM',
+        name: 'Desk',
+        prices: [{ currency: 'EUR', unitAmount: 5000 }],
+      }),
+      201,
+    );
+    await body(
+      tenant.api.post(`/v1/products/${desk.id}/stock-adjustments`, { quantity: 5, reason: 'count' }),
+      200,
+    );
+    const order = await body(
+      tenant.api.post('/v1/orders', { contactId: buyer.id, lines: [{ productId: desk.id, quantity: 1 }] }),
+      201,
+    );
+    await runtime.settle();
+    const rfm = async () => {
+      await body(tenant.api.post('/v1/analytics/runs', { analyses: ['rfm'] }), 202);
+      await runtime.settle();
+    };
+    await rfm();
+    const customers = await body(
+      tenant.api.post('/v1/segments', {
+        name: 'Customers',
+        conditions: [{ type: 'field', field: 'rfm.orders', op: 'gte', value: 1 }],
+      }),
+      201,
+    );
+    const members = async () =>
+      (await body(tenant.api.get(`/v1/segments/${customers.id}/preview`), 200)).count;
+    expect(await members()).toBe(1);
+
+    await body(tenant.api.post(`/v1/orders/${order.id}/cancel`, {}, { headers: { 'if-match': '*' } }), 200);
+    await runtime.settle();
+    await rfm();
+    expect((await body(tenant.api.get('/v1/analytics/rfm'), 200)).customers).toBe(0);
+    expect(await members()).toBe(0);
+  });
+});

@@ -100,7 +100,7 @@ export const warehouse = /* @__PURE__ */ defineModule({
       name: 'warehouse-privacy',
       entry: 'functions/events/warehouse-privacy.ts',
       description:
-        'Rewrites the facts of an erased contact without their id, now and once late facts have landed.',
+        'Rewrites the facts of an erased contact without their id (a merged one with the kept id), now and once late facts have landed.',
       permissions: [
         'table:read',
         'warehouse:query',
@@ -172,9 +172,9 @@ export const warehouse = /* @__PURE__ */ defineModule({
     },
     {
       name: 'warehouse-erasures',
-      description: "An erased contact's facts become anonymous.",
+      description: "An erased contact's facts become anonymous; a merged contact's, the kept contact's.",
       bus: 'domain',
-      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased'] },
+      pattern: { source: ['funnel.contacts'], 'detail-type': ['ContactErased', 'ContactsMerged'] },
       target: 'warehouse-privacy',
     },
   ],
@@ -182,6 +182,12 @@ export const warehouse = /* @__PURE__ */ defineModule({
     {
       name: 'warehouse-erasure-sweep',
       description: "Anonymizes an erased contact's facts again once Firehose has flushed what it held.",
+      target: 'warehouse-privacy',
+      kind: 'one-time',
+    },
+    {
+      name: 'warehouse-merge-sweep',
+      description: "Rewrites a merged contact's facts again once Firehose has flushed what it held.",
       target: 'warehouse-privacy',
       kind: 'one-time',
     },

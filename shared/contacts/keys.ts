@@ -44,6 +44,8 @@ export const contactKeys = {
   byName: (t: TenantId) => tenantKey(t, 'CONTACTS'),
   /** GSI1: the tombstones of erased and merged contacts, so that the tenant's removal reaches them. */
   tombstones: (t: TenantId) => tenantKey(t, 'CONTACT-TOMBSTONES'),
+  /** GSI3 of merge tombstones: the contacts merged into this one, for work that must follow them. */
+  mergedInto: (t: TenantId, id: string) => tenantKey(t, 'CONTACTS-MERGED-INTO', id),
   nameSort: (lastName: string, firstName: string, id: string) =>
     `${lastName.toLowerCase()}#${firstName.toLowerCase()}#${id}`,
   // GSI2..GSI4 partitions of the contact item itself.

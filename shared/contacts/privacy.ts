@@ -219,6 +219,8 @@ export async function performMerge(
       entity: 'ContactMerge',
       GSI1PK: contactKeys.tombstones(t),
       GSI1SK: `${duplicateId}#MERGED`,
+      GSI3PK: contactKeys.mergedInto(t, contactId),
+      GSI3SK: duplicateId,
       contactId: duplicateId,
       mergedInto: contactId,
       mergedAt: ctx.clock.now().toISOString(),

@@ -1,5 +1,5 @@
 import type { TenantContext } from '../platform/context.ts';
-import { getItem } from '../platform/db/repository.ts';
+import { getItem, queryEach } from '../platform/db/repository.ts';
 import { absentIfNotFound } from '../platform/errors.ts';
 import { contactKeys } from './keys.ts';
 import { getContact } from './records.ts';
@@ -40,4 +40,30 @@ export async function currentContact(ctx: TenantContext, contactId: string): Pro
   const became = await contactBecame(ctx, contactId);
   if (became.erased || became.id === contactId) return undefined;
   return getContact(ctx, became.id).catch(absentIfNotFound);
+}
+
+/**
+ * Every contact merged into this one, directly or along merge chains (C into B, then B into A:
+ * both for A), from the merge tombstones' index (GSI3 `CONTACTS-MERGED-INTO#<id>`). What holds a
+ * merged-away id (warehouse facts written before the merge reached them) must follow it when the
+ * contact it became is erased. Tombstones written before that index existed are not listed.
+ */
+export async function contactsMergedInto(ctx: TenantContext, contactId: string): Promise<string[]> {
+  const found = new Set<string>();
+  let frontier = [contactId];
+  for (let hop = 0; hop < MAX_HOPS && frontier.length; hop++) {
+    const next: string[] = [];
+    for (const id of frontier)
+      for await (const item of queryEach(ctx, {
+        index: 'GSI3',
+        partition: contactKeys.mergedInto(ctx.tenantId, id),
+      })) {
+        const merged = String(item.contactId);
+        if (merged === contactId || found.has(merged)) continue;
+        found.add(merged);
+        next.push(merged);
+      }
+    frontier = next;
+  }
+  return [...found];
 }

@@ -13,7 +13,8 @@ import type { FactRow } from './schema.ts';
  * BatchGet per kind of record (contacts, members, products, orders, invoices, pipelines), then one
  * for the products named by order and invoice lines; never a query, never a scan. A dimension the
  * event carried itself is kept. A contact erased since the event (its erasure tombstone exists)
- * leaves the fact anonymous: no contact id, no demographics.
+ * leaves the fact anonymous: no contact id, no demographics; one merged into another since (its
+ * merge tombstone) leaves it to the contact it became.
  */
 export interface FactToEnrich {
   tenantId: string;
@@ -22,6 +23,9 @@ export interface FactToEnrich {
 }
 
 const system = { type: 'system', process: 'warehouse-ingest' } as const;
+
+/** Merge chains longer than this are not followed (as in shared/contacts/tombstones.ts). */
+const MAX_MERGE_HOPS = 10;
 
 /** Age bands analytics reads (issue 15): by the contact's age in the year of the fact. */
 export function ageBand(birthYear: number, at: Date): string {
@@ -103,12 +107,16 @@ async function enrichTenant(tenantId: string, facts: FactToEnrich[]): Promise<vo
   const t = asTenantId(tenantId);
   const reads = new Reads();
   const wants = (fact: FactToEnrich, kind: Enrichment) => fact.enrich.includes(kind);
+  const wantContact = (fact: FactToEnrich) => {
+    const contactId = str(fact.row.contact_id);
+    if (!contactId) return;
+    reads.want(contactKeys.erasure(t, contactId));
+    reads.want(contactKeys.merged(t, contactId));
+    if (wants(fact, 'customer') || wants(fact, 'profile')) reads.want(contactKeys.contact(t, contactId));
+  };
   for (const fact of facts) {
     const { row } = fact;
-    const contactId = str(row.contact_id);
-    if (contactId) reads.want(contactKeys.erasure(t, contactId));
-    if (contactId && (wants(fact, 'customer') || wants(fact, 'profile')))
-      reads.want(contactKeys.contact(t, contactId));
+    wantContact(fact);
     const companyId = str(row.company_id);
     if (companyId && wants(fact, 'customer')) reads.want(companyKeys.company(t, companyId));
     const ownerId = str(row.owner_id);
@@ -123,6 +131,26 @@ async function enrichTenant(tenantId: string, facts: FactToEnrich[]): Promise<vo
     if (pipelineId && wants(fact, 'stages')) reads.want(pipelineKeys.pipeline(t, pipelineId));
   }
   await reads.load(tenantId);
+
+  // Who each fact's contact is now: an erased one nobody; a merged-away one the contact it was
+  // merged into, along chains (one more round of reads per hop, only for facts that need it), so
+  // a fact delivered after a merge belongs to the contact that exists (docs/analytics.md).
+  let resolving = facts.filter((f) => str(f.row.contact_id));
+  for (let hop = 0; resolving.length; hop++) {
+    const next: FactToEnrich[] = [];
+    for (const fact of resolving) {
+      const contactId = str(fact.row.contact_id)!;
+      const into = str(reads.get(contactKeys.merged(t, contactId))?.mergedInto);
+      if (reads.get(contactKeys.erasure(t, contactId))) fact.row.contact_id = null;
+      else if (into && hop < MAX_MERGE_HOPS) {
+        fact.row.contact_id = into;
+        wantContact(fact);
+        next.push(fact);
+      }
+    }
+    if (next.length) await reads.load(tenantId);
+    resolving = next;
+  }
 
   // The products that lines name, for their categories.
   const linesOf = (fact: FactToEnrich): Line[] | undefined => {
@@ -146,11 +174,7 @@ async function enrichTenant(tenantId: string, facts: FactToEnrich[]): Promise<vo
       if ((row[column] === undefined || row[column] === null) && value !== undefined && value !== null)
         row[column] = value;
     };
-    let contactId = str(row.contact_id);
-    if (contactId && reads.get(contactKeys.erasure(t, contactId))) {
-      row.contact_id = null;
-      contactId = undefined;
-    }
+    const contactId = str(row.contact_id);
     const contact = contactId ? reads.get(contactKeys.contact(t, contactId)) : undefined;
     if (wants(fact, 'customer')) {
       const companyId = str(row.company_id) ?? str(contact?.companyId);

@@ -121,7 +121,8 @@ export const warehouse = /* @__PURE__ */ defineModule({
       lifecycle: [
         { prefix: LAYOUT.facts, infrequentAccessAfterDays: 90 },
         { prefix: LAYOUT.rejected, expireAfterDays: 90 },
-        { prefix: LAYOUT.errors, expireAfterDays: 30 },
+        // Raw events that failed (names, addresses): kept long enough to replay, and no longer.
+        { prefix: LAYOUT.errors, expireAfterDays: 7 },
         { prefix: LAYOUT.queryResults, expireAfterDays: 7 },
       ],
       notifications: [

@@ -317,13 +317,14 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         offsetMs = instant ? instant.getTime() - base.now().getTime() : 0;
       },
     };
-    const store = new ObjectStore(s3Root);
+    const store = new ObjectStore(s3Root, () => clock.now());
     for (const bucket of application.buckets) await store.createBucket(bucket.name);
     const s3 = new LocalS3({
       store,
       credentials: [{ accessKeyId: 'local', secretAccessKey: 'local' }],
       region: REGION,
       notifications: new Map(application.buckets.map((b) => [b.name, b.notifications ?? []])),
+      lifecycle: new Map(application.buckets.map((b) => [b.name, b.lifecycle ?? []])),
       invoke: lambda.invoke,
       deadLetters,
     });
@@ -461,6 +462,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       invocations++;
     });
     const settle = async ({ buffers = true }: SettleOptions = {}) => {
+      await s3.expire(clock.now());
       for (let round = 0; round < 50; round++) {
         const before = invocations;
         await poller.settle();

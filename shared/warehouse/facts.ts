@@ -53,17 +53,23 @@ export function toFact(event: unknown, ingestedAt: Date): Mapped {
     if (incoming.source === 'aws.ses') return mailFact(incoming, detail, base);
     throw new Rejection(`events from ${incoming.source} have no place in the warehouse`);
   } catch (error) {
-    if (!(error instanceof Rejection)) throw error;
+    // Whatever goes wrong with one event is that event's rejection, never the batch's failure
+    // (which would send every record of the batch, raw, to Firehose's error output). An
+    // unexpected error's message is not kept: it could quote the event.
+    const reason =
+      error instanceof Rejection
+        ? error.message
+        : `${String(incoming['detail-type'] ?? 'event')}: could not be mapped (${(error as Error)?.name ?? 'error'})`;
     const tenantId = claimedTenant ?? sesTenant(detail);
     return {
       kind: 'rejected',
       ...(tenantId ? { tenantId } : {}),
-      reason: error.message,
+      reason,
       row: {
         ...base,
         ...(typeof detail.eventId === 'string' ? { event_id: detail.eventId } : {}),
         occurred_at: ingestedAt.getTime(),
-        rejection: error.message.slice(0, 1000),
+        rejection: reason.slice(0, 1000),
       },
     };
   }
@@ -93,6 +99,11 @@ function domainFact(incoming: IncomingEvent, detail: Record<string, unknown>, ba
     row[column] = vocabulary
       ? inVocabulary(value, vocabulary)
       : coerce(value, FACT_COLUMNS[column], `${type}.${field}`);
+    // A reference holds an id: anything else (text, or a value too long to be a key) would reach
+    // the warehouse as free text, or fail the batch's lookups and send every record of it, raw,
+    // to Firehose's error output.
+    if (column.endsWith('_id') && typeof row[column] === 'string' && !REFERENCE.test(row[column]))
+      throw new Rejection(`${type}.${field}: not an id`);
   }
   const when = definition.facts?.occurredAt;
   const at = when && typeof detail[when] === 'string' ? (detail[when] as string) : occurredAt;
@@ -142,6 +153,9 @@ function coerce(value: unknown, type: FactColumnType, where: string): FactValue 
       return value as number[];
   }
 }
+
+/** What ids look like here: ULIDs, and the slugs some records take as ids (topics, stages). */
+const REFERENCE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 function inVocabulary(value: unknown, words: readonly string[]): string {
   const word = typeof value === 'string' ? value.trim().toLowerCase() : '';

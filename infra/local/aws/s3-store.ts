@@ -142,9 +142,12 @@ export async function verifyChecksums(
 export class ObjectStore {
   readonly root: string;
   readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #now: () => Date;
 
-  constructor(root: string) {
+  /** `now` stamps `lastModified`: the runtime's clock, so lifecycle ages follow it when it moves. */
+  constructor(root: string, now: () => Date = () => new Date()) {
     this.root = root;
+    this.#now = now;
   }
 
   async createBucket(bucket: string): Promise<void> {
@@ -210,7 +213,7 @@ export class ObjectStore {
         key,
         size: body.length,
         etag: `"${createHash('md5').update(body).digest('hex')}"`,
-        lastModified: new Date(Math.floor(Date.now() / 1000) * 1000),
+        lastModified: new Date(Math.floor(this.#now().getTime() / 1000) * 1000),
         contentType: attributes.contentType ?? 'application/octet-stream',
         ...pickDefined(attributes),
         metadata: attributes.metadata ?? {},

@@ -39,6 +39,8 @@ export interface LocalS3Options {
   region: string;
   /** Per local bucket name, the notifications declared for it. */
   notifications?: ReadonlyMap<string, readonly BucketNotificationSpec[]>;
+  /** Per local bucket name, the lifecycle rules declared for it (only expiration applies here). */
+  lifecycle?: ReadonlyMap<string, ReadonlyArray<{ prefix: string; expireAfterDays?: number }>>;
   invoke?: Invoke;
   deadLetters?: DeadLetterStore;
   retry?: RetryPolicy;
@@ -85,6 +87,7 @@ export class LocalS3 {
   readonly store: ObjectStore;
   readonly #auth: SignatureChecker;
   readonly #notifications: ReadonlyMap<string, readonly BucketNotificationSpec[]>;
+  readonly #lifecycle: ReadonlyMap<string, ReadonlyArray<{ prefix: string; expireAfterDays?: number }>>;
   readonly #invoke: Invoke | undefined;
   readonly #deadLetters: DeadLetterStore | undefined;
   readonly #retry: RetryPolicy;
@@ -101,6 +104,7 @@ export class LocalS3 {
       ...(options.now ? { now: options.now } : {}),
     });
     this.#notifications = options.notifications ?? new Map();
+    this.#lifecycle = options.lifecycle ?? new Map();
     this.#invoke = options.invoke;
     this.#deadLetters = options.deadLetters;
     this.#retry = options.retry ?? defaultRetryPolicy;
@@ -117,6 +121,35 @@ export class LocalS3 {
     const stored = await this.store.put(bucket, key, body, { ...attributes, checksums });
     this.#notify('ObjectCreated:Put', stored, randomUUID());
     return stored;
+  }
+
+  /**
+   * Deletes the objects their bucket's lifecycle expires by `now`, as S3 does in the background
+   * (S3 rounds up to the next midnight UTC; here the days count from the object's last write). The
+   * runtime applies it when it settles, with its clock, so a test that moves the clock sees what
+   * AWS would keep. Returns how many objects went.
+   */
+  async expire(now: Date): Promise<number> {
+    let expired = 0;
+    for (const [bucket, rules] of this.#lifecycle)
+      for (const { prefix, expireAfterDays } of rules) {
+        if (!expireAfterDays) continue;
+        const before = now.getTime() - expireAfterDays * 86_400_000;
+        let startAfter: string | undefined;
+        for (;;) {
+          const page = await this.store.list(bucket, {
+            prefix,
+            maxKeys: 1000,
+            ...(startAfter ? { startAfter } : {}),
+          });
+          for (const object of page.objects)
+            if (object.lastModified.getTime() <= before && (await this.store.delete(bucket, object.key)))
+              expired++;
+          if (!page.truncated || !page.lastReturned) break;
+          startAfter = page.lastReturned;
+        }
+      }
+    return expired;
   }
 
   /** Resolves when no notification is in flight or waiting for a retry. */

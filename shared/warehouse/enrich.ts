@@ -63,18 +63,15 @@ class Reads {
 }
 
 /**
- * Whether a tenant item still takes facts: absent (removed), or frozen for deletion with its
- * removal due (the purge has begun or is about to), it does not. A frozen tenant within its grace
- * period still does: its deletion may be cancelled.
+ * Whether a tenant item still takes facts: absent (removed), or frozen for removal (a confirmed
+ * deletion whose `deleteAfter` has come, an unverified tenant being removed), it does not. A
+ * tenant frozen within its deletion's grace period still does: the deletion may be cancelled.
  */
 export function takesFacts(tenant: Item | undefined, now: Date): boolean {
   if (!tenant) return false;
+  if (tenant.status !== 'frozen') return true;
   const deleteAfter = (tenant.deletion as { deleteAfter?: unknown } | undefined)?.deleteAfter;
-  return !(
-    tenant.status === 'frozen' &&
-    typeof deleteAfter === 'string' &&
-    Date.parse(deleteAfter) <= now.getTime()
-  );
+  return typeof deleteAfter === 'string' && Date.parse(deleteAfter) > now.getTime();
 }
 
 /**

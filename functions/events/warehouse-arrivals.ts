@@ -4,8 +4,8 @@ import { systemClock } from '../../shared/platform/clock.ts';
 import { tenantContext } from '../../shared/platform/context.ts';
 import { asTenantId } from '../../shared/platform/db/keys.ts';
 import { isId } from '../../shared/platform/ids.ts';
+import { recordArrival } from '../../shared/warehouse/arrivals.ts';
 import { BACKFILL_FILE_PREFIX } from '../../shared/warehouse/schema.ts';
-import { recordArrival } from '../../shared/warehouse/state.ts';
 
 /**
  * S3 tells when a Parquet object lands under `facts/`: the tenant in its key gets a new facts

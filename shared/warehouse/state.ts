@@ -1,13 +1,7 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../platform/aws/s3.ts';
-import { bucketName } from '../platform/buckets.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type TenantId, tenantKey } from '../platform/db/keys.ts';
-import { getItem, unitOfWork } from '../platform/db/repository.ts';
-import { ConflictError } from '../platform/errors.ts';
-import { tenancyKeys } from '../tenancy/keys.ts';
+import { getItem } from '../platform/db/repository.ts';
 import type { WarehouseStatus } from './api-schema.ts';
-import { readFacts } from './parquet.ts';
 
 /**
  * One small item per tenant that says when its facts last landed. Every Parquet object written
@@ -23,79 +17,12 @@ export const warehouseKeys = {
   backfill: (t: TenantId, id: string) => ({ PK: tenantKey(t, 'WAREHOUSE'), SK: `BACKFILL#${id}` }),
 };
 
-const warehouseBucket = bucketName('warehouse');
-
-class TenantGone extends Error {}
-
 /**
  * Live objects landing this long after the first one still count as the first deliveries: Firehose
  * flushes one object per tenant and day, and its buffer holds records at most 900 s. Reading later
  * objects would cost a GetObject per flush for ever, for a boundary that is already set.
  */
 export const FIRST_DELIVERIES_MS = 15 * 60_000;
-
-export async function recordArrival(
-  ctx: TenantContext,
-  at: Date,
-  object: { key: string; live: boolean },
-): Promise<void> {
-  // An object landing while the tenant is removed (a late flush, an erasure rewrite) must not
-  // make the state item again after the removal deleted it: nothing would delete it then.
-  try {
-    await unitOfWork(ctx)
-      .update(warehouseKeys.state(ctx.tenantId), {
-        set: { entity: 'WarehouseState', lastFactsAt: at.toISOString() },
-        ...(object.live ? { setIfAbsent: { firstFactsAt: at.toISOString() } } : {}),
-        add: { factsVersion: 1 },
-      })
-      .check(
-        tenancyKeys.tenant(ctx.tenantId),
-        (e) =>
-          `attribute_exists(${e.name('PK')}) AND (attribute_not_exists(${e.name('status')}) OR ${e.name('status')} <> ${e.value('frozen')} OR ${e.name('deletion.deleteAfter')} > ${e.value(at.toISOString())})`,
-        () => new TenantGone(),
-      )
-      .commit();
-  } catch (error) {
-    if (error instanceof TenantGone) return;
-    throw error;
-  }
-  if (!object.live) return;
-  const state = await getItem(ctx, warehouseKeys.state(ctx.tenantId), { consistent: true });
-  const first = Date.parse(String(state?.firstFactsAt));
-  if (!(at.getTime() - first <= FIRST_DELIVERIES_MS)) return;
-  const earliest = await earliestFact(object.key);
-  if (earliest !== undefined) await lowerLiveFactsFrom(ctx, new Date(earliest).toISOString());
-}
-
-/** The earliest `occurred_at` in a facts object (undefined if it is gone: an erasure rewrote it). */
-async function earliestFact(key: string): Promise<number | undefined> {
-  const object = await s3
-    .send(new GetObjectCommand({ Bucket: warehouseBucket, Key: key }))
-    .catch((error: { name?: string }) => {
-      if (error.name === 'NoSuchKey') return undefined;
-      throw error;
-    });
-  if (!object?.Body) return undefined;
-  const facts = await readFacts(Buffer.from(await object.Body.transformToByteArray()));
-  const times = facts.map((f) => f.occurred_at).filter((t): t is number => typeof t === 'number');
-  return times.length ? Math.min(...times) : undefined;
-}
-
-/** Keeps the smallest value any of the first deliveries reported, whatever order they land in. */
-async function lowerLiveFactsFrom(ctx: TenantContext, at: string): Promise<void> {
-  try {
-    await unitOfWork(ctx)
-      .update(warehouseKeys.state(ctx.tenantId), {
-        set: { liveFactsFrom: at },
-        condition: (e) =>
-          `attribute_not_exists(${e.name('liveFactsFrom')}) OR ${e.name('liveFactsFrom')} > ${e.value(at)}`,
-        onConditionFailed: () => new ConflictError('An earlier live fact is recorded already.'),
-      })
-      .commit();
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-  }
-}
 
 export async function warehouseStatus(ctx: TenantContext): Promise<WarehouseStatus> {
   const item = await getItem(ctx, warehouseKeys.state(ctx.tenantId), { consistent: true });

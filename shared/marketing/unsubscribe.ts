@@ -150,7 +150,8 @@ export async function unsubscribe(token: string, contextFor: ContextFor, visit: 
     if (claims.x?.m)
       await (await import('./feedback.ts')).recordMilestone(
         ctx,
-        { tenantId: ctx.tenantId, mailingId: claims.x.m, contactId: contact.id },
+        // The send was recorded for the recipient the link names, merged away since or not.
+        { tenantId: ctx.tenantId, mailingId: claims.x.m, contactId: claims.s },
         'unsubscribed',
         undefined,
         ctx.clock.now().toISOString(),

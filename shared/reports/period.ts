@@ -106,20 +106,26 @@ export function resolvePeriod(period: Period): ResolvedPeriod {
 }
 
 /**
- * The period just before, for comparisons. A period of whole buckets (a quarter, two months) is
- * compared with as many whole buckets before it, however long they are in days (Q1 with Q4, March
- * and April with January and February). Any other period is compared with as many days ending
- * the day before it: a comparison always covers a span of the same length, never a longer one.
+ * The period just before, for comparisons. A period that starts on its first bucket's first day
+ * is compared with as many buckets before it, cut at the same point of the last one: Q1 with Q4
+ * (however many days each holds), 1 January to 5 December by month with 1 January to 5 December
+ * of the year before. Any other period (15 January to 10 March) is compared with as many days
+ * ending the day before it.
  */
 export function previousPeriod(period: Period): Period {
   const { from, to, grain } = period;
-  const to2 = addDays(from, -1);
-  const wholeBuckets =
-    truncate(from, grain) === from && addDays(addGrain(truncate(to, grain), grain, 1), -1) === to;
-  if (wholeBuckets) {
+  const before = addDays(from, -1);
+  if (truncate(from, grain) === from) {
     const count = resolvePeriod(period).buckets.length;
-    return { ...period, from: addGrain(from, grain, -count), to: to2 };
+    const lastDay = addDays(addGrain(truncate(to, grain), grain, 1), -1);
+    // A period ending on its bucket's last day ends the comparison on the day before it (a month
+    // of 31 days against one of 30); one ending within it, at the same day of the bucket earlier.
+    return {
+      ...period,
+      from: addGrain(from, grain, -count),
+      to: to === lastDay ? before : addGrain(to, grain, -count),
+    };
   }
   const days = Math.round((parse(to).getTime() - parse(from).getTime()) / 86_400_000);
-  return { ...period, from: addDays(to2, -days), to: to2 };
+  return { ...period, from: addDays(before, -days), to: before };
 }

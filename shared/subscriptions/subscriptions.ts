@@ -7,7 +7,6 @@ import { subscriptionKeys } from './keys.ts';
 import { getPlan } from './plans.ts';
 import type { DailyUsage, Statement, Subscription } from './schema.ts';
 import { type PlanPeriod, type StoredSubscription, storedSubscription } from './stored.ts';
-import { recheckQuotas } from './usage.ts';
 
 /**
  * Puts the tenant on a plan (the operator's call). The plan's seat limit is set in the same
@@ -42,6 +41,8 @@ export async function assignPlan(
   // The same plan at the same version is the same terms: assigning it again starts nothing new.
   const sameTerms = current?.planId === planId && current.plan.version === plan.version;
   const since = sameTerms ? current.since : tenant.clock.now().toISOString();
+  // No condition of its own: the seat hold above is conditioned on the seats read, so of two
+  // assignments at once one commits and the other answers 409 (seats_changed).
   uow.put({
     ...subscriptionKeys.subscription(tenant.tenantId),
     entity: 'Subscription',
@@ -58,7 +59,9 @@ export async function assignPlan(
     uow.put(periodItem(tenant, { planId, plan, from: since }));
   }
   await uow.commit();
-  await recheckQuotas(tenant);
+  // Measuring usage loads the metering and its notices: on this path only, not at the cold start
+  // of every function that reads a subscription.
+  await (await import('./usage.ts')).recheckQuotas(tenant);
   return view(tenant, { planId, plan, since }, seats, await latestDays(tenant));
 }
 

@@ -300,3 +300,21 @@ describe('a tenant moved between plans within a month', () => {
     expect(moved.body).toMatchObject({ reason: 'currency_change', currency: 'EUR' });
   });
 });
+
+describe('two plan assignments at once', () => {
+  it('put the tenant on one plan: the other is told to read again (409)', async () => {
+    const racing = await signUpOverHttp(runtime);
+    for (const id of ['race-a', 'race-b', 'race-c'])
+      expect((await operator.put(`/v1/operator/plans/${id}`, plan(5))).status).toBe(200);
+    const assign = (planId: string) =>
+      operator.put(`/v1/operator/tenants/${racing.tenantId}/subscription`, { planId });
+    expect((await assign('race-a')).status).toBe(200);
+
+    const answers = await Promise.all([assign('race-b'), assign('race-c')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const refused = answers.find((a) => a.status === 409)!;
+    expect(refused.body.reason).toBe('seats_changed');
+    const winner = answers.find((a) => a.status === 200)!;
+    expect((await racing.api.get('/v1/subscription')).body.plan.id).toBe(winner.body.plan.id);
+  });
+});

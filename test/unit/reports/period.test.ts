@@ -60,7 +60,19 @@ describe('report periods', () => {
     });
   });
 
-  it('compares a period that is not whole buckets with as many days just before it', () => {
+  it('compares a period that starts a bucket with as many buckets before, cut at the same point', () => {
+    const { from, to } = previousPeriod({
+      from: '2026-01-01',
+      to: '2026-12-05',
+      grain: 'month',
+      timeZone: 'UTC',
+    });
+    expect([from, to]).toEqual(['2025-01-01', '2025-12-05']);
+    const week = previousPeriod({ from: '2026-11-30', to: '2026-12-03', grain: 'week', timeZone: 'UTC' });
+    expect([week.from, week.to]).toEqual(['2026-11-23', '2026-11-26']);
+  });
+
+  it('compares a period that starts within a bucket with as many days just before it', () => {
     const previousOf = (from: string, to: string, grain: 'week' | 'month' | 'year') => {
       const { from: f, to: t } = previousPeriod({ from, to, grain, timeZone: 'UTC' });
       return [f, t];

@@ -122,7 +122,9 @@ export async function unsubscribe(token: string, contextFor: ContextFor, visit: 
     // the second finds the choice made and records nothing twice.
     await retryWhileRaced(
       async () => {
-        const now = (await currentContact(ctx, contact.id)) ?? contact;
+        const now = await currentContact(ctx, contact.id);
+        // Erased meanwhile: there is no one left to unsubscribe, and nothing to mail.
+        if (!now) return;
         const uow = unitOfWork(ctx);
         if (topicId) {
           const current = (await subscriptionsOf(ctx, now.id)).find((s) => s.topicId === topicId);

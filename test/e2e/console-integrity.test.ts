@@ -1,0 +1,138 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/runtime.ts';
+import { DESKTOP, hasChromium, launchChromium, signIn } from '../support/browser.ts';
+import { type SignedUpTenant, signUpOverHttp, startTestRuntime } from '../support/runtime.ts';
+
+/**
+ * The console shows what the API holds, and writes only what the user changed: a segment opened
+ * keeps the conditions its builder cannot edit, a draft never overwrites a colleague's change, an
+ * empty page of a filtered list is not an empty list, and screens say what they could not read.
+ * One browser for the file, as in console.test.ts.
+ */
+const PASSWORD = 'Correct-Horse-42';
+const TZ = 'Europe/Paris';
+const JOURNEY_MS = 180_000;
+
+let runtime: LocalRuntime;
+let tenant: SignedUpTenant;
+let browser: Browser;
+let admin: { id: string; email: string };
+
+async function created(call: Promise<{ status: number; body: any; text: string }>, status = 201) {
+  const response = await call;
+  expect(response.status, response.text).toBe(status);
+  return response.body;
+}
+
+async function session(path: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB', timezoneId: TZ });
+  context.setDefaultTimeout(30_000);
+  const page = await signIn(context, runtime.urls.api, admin.email, PASSWORD, path);
+  return { context, page };
+}
+
+/** The segment drafts this tab keeps in its sessionStorage. */
+const segmentDrafts = (page: Page) =>
+  page.evaluate(
+    'Object.keys(sessionStorage).filter((key) => key.startsWith("funnel.draft.segment."))',
+  ) as Promise<string[]>;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime({ authorizerCacheTtlSeconds: 0 });
+  tenant = await signUpOverHttp(runtime, { name: 'Acme Integrity' });
+  await runtime.settle();
+  const me = (await tenant.api.get('/v1/me')).body;
+  await runtime.cognito.setPassword(me.email, PASSWORD);
+  admin = { id: me.id, email: me.email };
+  if (hasChromium) browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+describe.skipIf(!hasChromium)('the console keeps what the API holds', () => {
+  it(
+    'opening a segment changes nothing; a change keeps the conditions the builder cannot edit',
+    async () => {
+      const conditions = [
+        { type: 'tag', tag: 'vip', present: false },
+        { type: 'owner', ownerId: admin.id },
+        { type: 'tag', tag: 'spring', present: true },
+        { type: 'lifecycle_stage', stages: ['customer'] },
+      ];
+      const segment = await created(tenant.api.post('/v1/segments', { name: 'Not VIP, mine', conditions }));
+      const { context, page } = await session(`segments/${segment.id}`);
+      await expect.poll(() => page.getByLabel('Name').inputValue()).toBe('Not VIP, mine');
+      expect(await page.getByLabel('Has all these tags').inputValue()).toBe('spring');
+      await page.getByText('Does not have the tag “vip”').waitFor();
+      // Well past the builder's 500 ms autosave: opening it saved nothing.
+      await page.waitForTimeout(2_000);
+      const opened = (await tenant.api.get(`/v1/segments/${segment.id}`)).body;
+      expect(opened.version).toBe(segment.version);
+      expect(opened.conditions).toEqual(conditions);
+      expect(await segmentDrafts(page)).toEqual([]);
+
+      await page.getByRole('checkbox', { name: 'prospect' }).check();
+      await expect
+        .poll(async () => (await tenant.api.get(`/v1/segments/${segment.id}`)).body.conditions)
+        .toEqual(
+          expect.arrayContaining([
+            { type: 'tag', tag: 'vip', present: false },
+            { type: 'owner', ownerId: admin.id },
+            { type: 'tag', tag: 'spring', present: true },
+            { type: 'lifecycle_stage', stages: ['customer', 'prospect'] },
+          ]),
+        );
+      expect((await tenant.api.get(`/v1/segments/${segment.id}`)).body.conditions).toHaveLength(4);
+      // Saved: no draft is left to be preferred to the server's segment next time.
+      await expect.poll(() => segmentDrafts(page)).toEqual([]);
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'a change left unsaved is saved with the version it was made on: a colleague’s change meanwhile is a conflict, not overwritten',
+    async () => {
+      const segment = await created(
+        tenant.api.post('/v1/segments', {
+          name: 'Spring buyers',
+          conditions: [{ type: 'tag', tag: 'spring', present: true }],
+        }),
+      );
+      const { context, page } = await session(`segments/${segment.id}`);
+      await expect.poll(() => page.getByLabel('Name').inputValue()).toBe('Spring buyers');
+      // The save of the user's change does not get through (the network drops it).
+      await page.route(`**/v1/segments/${segment.id}`, (route) =>
+        route.request().method() === 'PATCH' ? route.abort() : route.fallback(),
+      );
+      await page.getByLabel('Name').fill('Spring buyers (mine)');
+      await page.getByText('Could not reach the server').waitFor();
+      await page.unroute(`**/v1/segments/${segment.id}`);
+
+      await created(
+        tenant.api.patch(
+          `/v1/segments/${segment.id}`,
+          { name: 'Spring buyers (theirs)' },
+          { headers: { 'if-match': `"${segment.version}"` } },
+        ),
+        200,
+      );
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Segments' }).click();
+      await page.getByRole('link', { name: 'Spring buyers (theirs)' }).click();
+      await page.getByText('“Spring buyers (theirs)” was changed by someone else meanwhile.').waitFor();
+      expect((await tenant.api.get(`/v1/segments/${segment.id}`)).body.name).toBe('Spring buyers (theirs)');
+
+      await page.getByRole('button', { name: 'Keep theirs' }).click();
+      await expect.poll(() => page.getByLabel('Name').inputValue()).toBe('Spring buyers (theirs)');
+      expect(await segmentDrafts(page)).toEqual([]);
+      await page.waitForTimeout(1_500);
+      expect((await tenant.api.get(`/v1/segments/${segment.id}`)).body.name).toBe('Spring buyers (theirs)');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
+});

@@ -135,4 +135,59 @@ describe.skipIf(!hasChromium)('the console keeps what the API holds', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'reads on past a page with no items: a contact’s call behind a page of deal entries is shown',
+    async () => {
+      const contact = await created(
+        tenant.api.post('/v1/contacts', { firstName: 'Busy', lastName: 'Timeline' }),
+      );
+      await created(
+        tenant.api.post('/v1/activities', {
+          type: 'call',
+          contactIds: [contact.id],
+          call: {
+            direction: 'outbound',
+            at: new Date(Date.now() - 3_600_000).toISOString(),
+            purpose: 'The important call',
+            outcome: 'connected',
+          },
+        }),
+      );
+      await runtime.settle();
+      const pipeline = await created(
+        tenant.api.post('/v1/pipelines', {
+          name: 'Busy',
+          stages: [{ name: 'Qualify' }, { name: 'Won', outcome: 'won' }, { name: 'Lost', outcome: 'lost' }],
+        }),
+      );
+      // 26 deals of the contact, newer than the call: the first page of its activities has none.
+      for (let i = 0; i < 26; i += 13)
+        await Promise.all(
+          Array.from({ length: 13 }, (_, j) =>
+            created(
+              tenant.api.post('/v1/deals', {
+                name: `Deal ${i + j}`,
+                pipelineId: pipeline.id,
+                stageId: pipeline.stages[0].id,
+                amount: 1000,
+                currency: 'EUR',
+                contactIds: [contact.id],
+              }),
+            ),
+          ),
+        );
+      await runtime.settle();
+      const first = (await tenant.api.get(`/v1/contacts/${contact.id}/activities?limit=25`)).body;
+      expect(first.items).toEqual([]);
+      expect(first.nextCursor).toBeDefined();
+
+      const { context, page } = await session(`contacts/${contact.id}`);
+      const activities = page.getByRole('region', { name: 'Activities' });
+      await activities.getByRole('cell', { name: 'The important call' }).waitFor();
+      expect(await activities.getByText('No calls, meetings or notes yet.').count()).toBe(0);
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });

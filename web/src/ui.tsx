@@ -103,6 +103,23 @@ export interface ListPage<T> {
   nextCursor?: string;
 }
 
+/** Pages read on at most, after one with no items, before "Show more" is left to the user. */
+const EMPTY_PAGES_READ_ON = 4;
+
+/**
+ * A filtered list may answer a page with no items and a cursor (the filter applies after the
+ * read): the next pages are read on, so an empty page never passes for an empty list.
+ */
+async function readOn<T>(
+  load: (cursor: string | undefined) => Promise<ListPage<T>>,
+  from: string | undefined,
+): Promise<ListPage<T>> {
+  let page = await load(from);
+  for (let read = 0; page.items.length === 0 && page.nextCursor && read < EMPTY_PAGES_READ_ON; read++)
+    page = await load(page.nextCursor);
+  return page;
+}
+
 /**
  * A list read page by page with the API's cursors ("Show more" appends the next page). Every
  * list has its loading, empty and error states. At narrow widths the rows become cards.
@@ -127,6 +144,7 @@ export function PagedList<T>(props: {
   const used = useRef<ListPage<T>>(undefined);
   const fetchPage = useCallback(
     async (from: string | undefined, append: boolean) => {
+      let start = from;
       // A page read ahead is shown once (a new search brings a new one); a reload reads again.
       if (!from && first && used.current !== first) {
         used.current = first;
@@ -134,12 +152,13 @@ export function PagedList<T>(props: {
         setCursor(first.nextCursor);
         setError(undefined);
         setState('ready');
-        return;
+        if (first.items.length > 0 || !first.nextCursor) return;
+        start = first.nextCursor;
       }
       setState(append ? 'more' : 'loading');
       setError(undefined);
       try {
-        const page = await load(from);
+        const page = await readOn(load, start);
         setItems((current) => (append ? [...current, ...page.items] : page.items));
         setCursor(page.nextCursor);
       } catch (caught) {
@@ -157,32 +176,36 @@ export function PagedList<T>(props: {
 
   if (state === 'loading') return <Loading />;
   if (error && items.length === 0) return <ProblemMessage error={error} />;
-  if (items.length === 0) return <p className="empty">{props.empty}</p>;
+  if (items.length === 0 && !cursor) return <p className="empty">{props.empty}</p>;
   return (
     <div className="list">
-      <table className="table">
-        <caption className="visually-hidden">{props.label}</caption>
-        <thead>
-          <tr>
-            {props.columns.map((c) => (
-              <th key={c.header} scope="col" className={c.className}>
-                {c.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((item) => (
-            <tr key={props.rowKey(item)}>
+      {items.length === 0 ? (
+        <p className="empty">None in what was read so far; there is more to read.</p>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">{props.label}</caption>
+          <thead>
+            <tr>
               {props.columns.map((c) => (
-                <td key={c.header} data-label={c.header} className={c.className}>
-                  {c.cell(item)}
-                </td>
+                <th key={c.header} scope="col" className={c.className}>
+                  {c.header}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={props.rowKey(item)}>
+                {props.columns.map((c) => (
+                  <td key={c.header} data-label={c.header} className={c.className}>
+                    {c.cell(item)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {error ? <ProblemMessage error={error} /> : null}
       {cursor ? (
         <button

@@ -190,4 +190,36 @@ describe.skipIf(!hasChromium)('the console keeps what the API holds', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'a valid payment clears the error a malformed amount left',
+    async () => {
+      const customer = await created(
+        tenant.api.post('/v1/contacts', { firstName: 'Paula', lastName: 'Payer' }),
+      );
+      const draft = await created(
+        tenant.api.post('/v1/invoices', {
+          contactId: customer.id,
+          lines: [{ description: 'Desk', quantity: 1, unitAmount: 100_000, taxRateBps: 0 }],
+        }),
+      );
+      const issued = await created(tenant.api.post(`/v1/invoices/${draft.id}/issue`), 200);
+      await runtime.settle();
+      const { context, page } = await session(`invoices/${issued.id}`);
+      const amount = page.getByLabel('Amount (EUR)');
+      await amount.fill('abc');
+      await page.getByRole('button', { name: 'Record the payment' }).click();
+      await page.getByText('Enter an amount such as 120.50.').waitFor();
+      await amount.fill('10.00');
+      await page.getByRole('button', { name: 'Record the payment' }).click();
+      await page
+        .getByRole('region', { name: 'Payments' })
+        .getByRole('cell', { name: /10\.00/ })
+        .waitFor();
+      expect(await page.getByText('Enter an amount such as 120.50.').count()).toBe(0);
+      expect(await amount.getAttribute('aria-invalid')).toBe('false');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });

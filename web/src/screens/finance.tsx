@@ -145,6 +145,7 @@ export function InvoicePage() {
                 setAmountError('Enter an amount such as 120.50.');
                 return;
               }
+              setAmountError(undefined);
               void submit.run(async () => {
                 await ok(
                   api.POST('/v1/invoices/{id}/payments', {

@@ -222,4 +222,26 @@ describe.skipIf(!hasChromium)('the console keeps what the API holds', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'Back puts the previous search back in the search box, not only in the list',
+    async () => {
+      await created(tenant.api.post('/v1/contacts', { firstName: 'Bea', lastName: 'Backward' }));
+      await created(tenant.api.post('/v1/contacts', { firstName: 'Tim', lastName: 'Tracer' }));
+      await runtime.settle();
+      const { context, page } = await session('contacts');
+      const box = page.getByRole('searchbox', { name: 'Search' });
+      await box.fill('Backward');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByRole('link', { name: 'Bea Backward' }).waitFor();
+      await box.fill('Tracer');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByRole('link', { name: 'Tim Tracer' }).waitFor();
+      await page.goBack();
+      await page.getByRole('link', { name: 'Bea Backward' }).waitFor();
+      await expect.poll(() => box.inputValue()).toBe('Backward');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });

@@ -1,5 +1,5 @@
 import type { Schemas } from '@funnel/client';
-import { type FormEvent, useCallback, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useConsole } from '../app.tsx';
 import { contactPage, contactSearch, useListPages } from '../lists.ts';
@@ -38,6 +38,11 @@ export function ContactSearch() {
   const { q, by } = contactSearch(params);
   const [text, setText] = useState(q);
   const [field, setField] = useState(by);
+  // Back and Forward change the address, not the form: the form follows the address.
+  useEffect(() => {
+    setText(q);
+    setField(by);
+  }, [q, by]);
   return (
     <Page
       title="Contacts"

@@ -244,4 +244,32 @@ describe.skipIf(!hasChromium)('the console keeps what the API holds', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'shows a lead’s owner who is not a seller by name, not as unassigned',
+    async () => {
+      const marketer = await created(
+        tenant.api.post('/v1/members', {
+          name: 'Mia Marketing',
+          email: `mia-${Date.now()}@acme.example`,
+          role: 'marketing',
+        }),
+      );
+      await created(
+        tenant.api.post('/v1/leads', {
+          source: 'web',
+          ownerId: marketer.id,
+          person: { firstName: 'Owned', lastName: 'ByMia', email: `owned-${Date.now()}@x.example` },
+        }),
+      );
+      await runtime.settle();
+      const { context, page } = await session('leads');
+      const owner = page.locator('select[aria-label^="Owner of the lead"]').first();
+      await owner.waitFor();
+      expect(await owner.inputValue()).toBe(marketer.id);
+      expect(await owner.locator('option:checked').textContent()).toBe('Mia Marketing');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });

@@ -33,7 +33,7 @@ type Product = Schemas['Product'];
 
 /** New and working leads, with their owner; assigning one is a PATCH with If-Match. */
 export function LeadInbox() {
-  const { members, fmt } = useConsole();
+  const { members, fmt, memberName } = useConsole();
   const { first, load, params, setParams } = useListPages(leadPage);
   const status = leadStatus(params);
   const [round, setRound] = useState(0);
@@ -98,6 +98,10 @@ export function LeadInbox() {
                 onChange={(e) => void assign(l, e.target.value)}
               >
                 <option value="">Unassigned</option>
+                {/* An owner who is not a seller (a marketer, someone deactivated) is still the owner. */}
+                {l.ownerId && !sellers.some((m) => m.id === l.ownerId) ? (
+                  <option value={l.ownerId}>{memberName(l.ownerId)}</option>
+                ) : null}
                 {sellers.map((m) => (
                   <option key={m.id} value={m.id}>
                     {m.name}

@@ -272,4 +272,40 @@ describe.skipIf(!hasChromium)('the console keeps what the API holds', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'totals a stage once per currency',
+    async () => {
+      const pipeline = await created(
+        tenant.api.post('/v1/pipelines', {
+          name: 'Two currencies',
+          stages: [{ name: 'Qualify' }, { name: 'Won', outcome: 'won' }, { name: 'Lost', outcome: 'lost' }],
+        }),
+      );
+      for (const [amount, currency] of [
+        [100_000, 'JPY'],
+        [1_000, 'EUR'],
+        [1_500, 'EUR'],
+      ] as const)
+        await created(
+          tenant.api.post('/v1/deals', {
+            name: `${amount} ${currency}`,
+            pipelineId: pipeline.id,
+            stageId: pipeline.stages[0].id,
+            amount,
+            currency,
+          }),
+        );
+      await runtime.settle();
+      const { context, page } = await session('pipeline');
+      await page.locator('select#pipeline').selectOption(pipeline.id);
+      const column = page.locator(`section[data-stage="${pipeline.stages[0].id}"]`);
+      await column.locator('li.deal').first().waitFor();
+      const totals = await column.locator('p.muted').first().innerText();
+      expect(totals).toContain('¥100,000');
+      expect(totals).toContain('€25.00');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });

@@ -260,7 +260,9 @@ export function PipelineBoard() {
         <section className="board" aria-label="Stages" tabIndex={0}>
           {openStages.map((stage) => {
             const inStage = deals.filter((d) => d.stageId === stage.id);
-            const total = inStage.reduce((sum, d) => sum + d.amount, 0);
+            // Amounts in different currencies do not add up: one total per currency.
+            const totals = new Map<string, number>();
+            for (const d of inStage) totals.set(d.currency, (totals.get(d.currency) ?? 0) + d.amount);
             return (
               <section
                 key={stage.id}
@@ -274,7 +276,10 @@ export function PipelineBoard() {
                   {stage.name} <span className="muted">{fmt.percent(stage.probability / 100)}</span>
                 </h2>
                 <p className="muted">
-                  {inStage.length} · {fmt.money(total, inStage[0]?.currency)}
+                  {inStage.length} ·{' '}
+                  {totals.size
+                    ? [...totals].map(([currency, total]) => fmt.money(total, currency)).join(', ')
+                    : fmt.money(0)}
                 </p>
                 <ul>
                   {inStage.map((deal) => (

@@ -308,4 +308,45 @@ describe.skipIf(!hasChromium)('the console keeps what the API holds', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'shows a stock read that failed with its request id; “Not tracked” only for products without stock',
+    async () => {
+      for (const [sku, name, trackStock] of [
+        ['TRK-1', 'Tracked thing', true],
+        ['SVC-1', 'A service', false],
+      ] as const)
+        await created(
+          tenant.api.post('/v1/products', {
+            sku,
+            name,
+            prices: [{ currency: 'EUR', unitAmount: 1000 }],
+            taxRateBps: 0,
+            trackStock,
+          }),
+        );
+      await runtime.settle();
+      const { context, page } = await session('today');
+      await page.route('**/v1/products/*/stock', (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({
+            type: 'about:blank',
+            title: 'Unavailable',
+            status: 503,
+            requestId: 'req-stock-1',
+          }),
+        }),
+      );
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stock' }).click();
+      const tracked = page.getByRole('row', { name: /Tracked thing/ });
+      await tracked.waitFor();
+      expect(await tracked.innerText()).toContain('Request id: req-stock-1');
+      expect(await tracked.innerText()).not.toContain('Not tracked');
+      expect(await page.getByRole('row', { name: /A service/ }).innerText()).toContain('Not tracked');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });

@@ -696,6 +696,13 @@ export function Orders() {
   );
 }
 
+/** A product and its stock, or the error that reading it met (none when its stock is not tracked). */
+interface StockRow {
+  product: Product;
+  stock?: Schemas['Stock'];
+  error?: unknown;
+}
+
 export function StockLevels() {
   const { fmt } = useConsole();
   const load = useCallback(async (cursor?: string) => {
@@ -703,18 +710,19 @@ export function StockLevels() {
     const items = await Promise.all(
       page.items.map(async (product) => ({
         product,
-        stock: product.trackStock
-          ? await ok(api.GET('/v1/products/{id}/stock', { params: { path: { id: product.id } } })).catch(
-              () => undefined,
+        ...(product.trackStock
+          ? await ok(api.GET('/v1/products/{id}/stock', { params: { path: { id: product.id } } })).then(
+              (stock) => ({ stock }),
+              (error: unknown) => ({ error }),
             )
-          : undefined,
+          : {}),
       })),
     );
     return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }, []);
   return (
     <Page title="Stock">
-      <PagedList<{ product: Product; stock?: Schemas['Stock'] | undefined }>
+      <PagedList<StockRow>
         label="Stock by product"
         load={load}
         rowKey={(r) => r.product.id}
@@ -723,7 +731,16 @@ export function StockLevels() {
           { header: 'Product', cell: (r) => `${r.product.name} (${r.product.sku})` },
           {
             header: 'On hand',
-            cell: (r) => (r.stock ? fmt.number(r.stock.onHand) : 'Not tracked'),
+            cell: (r) =>
+              r.stock ? (
+                fmt.number(r.stock.onHand)
+              ) : r.error ? (
+                <ProblemMessage error={r.error} />
+              ) : r.product.trackStock ? (
+                '—'
+              ) : (
+                'Not tracked'
+              ),
             className: 'num',
           },
           {

@@ -349,4 +349,16 @@ describe.skipIf(!hasChromium)('the console keeps what the API holds', () => {
     },
     JOURNEY_MS,
   );
+
+  it(
+    'signing out is not a session that ended',
+    async () => {
+      const { context, page } = await session('today');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      expect(await page.getByText('Your session has ended').count()).toBe(0);
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 });

@@ -178,8 +178,8 @@ export function App() {
 
   useEffect(
     () =>
-      onSessionEnded(() => {
-        setExpired(true);
+      onSessionEnded(({ expired }) => {
+        setExpired(expired);
         setPhase('signed-out');
       }),
     [],

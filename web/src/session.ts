@@ -10,12 +10,14 @@ import { createFunnelClient, type Problem, type Schemas } from '@funnel/client';
 let idToken: string | undefined;
 let expiresAt = 0;
 let refreshing: Promise<boolean> | undefined;
-const endedListeners = new Set<() => void>();
+/** `expired`: the session ended on its own (not by signing out), and sign-in should say so. */
+type EndedListener = (ended: { expired: boolean }) => void;
+const endedListeners = new Set<EndedListener>();
 
 /** Refresh a minute before the token expires, so no request leaves with a dying token. */
 const EARLY_MS = 60_000;
 
-export function onSessionEnded(listener: () => void): () => void {
+export function onSessionEnded(listener: EndedListener): () => void {
   endedListeners.add(listener);
   return () => endedListeners.delete(listener);
 }
@@ -25,10 +27,10 @@ export function startSession(tokens: Schemas['SessionTokens']): void {
   expiresAt = Date.parse(tokens.expiresAt);
 }
 
-function endSession(): void {
+function endSession(expired: boolean): void {
   idToken = undefined;
   expiresAt = 0;
-  for (const listener of endedListeners) listener();
+  for (const listener of endedListeners) listener({ expired });
 }
 
 /** One refresh at a time, however many requests find the token stale together. */
@@ -72,11 +74,11 @@ async function sessionFetch(input: RequestInfo | URL, init?: RequestInit): Promi
   const response = await fetch(withToken(request));
   if (response.status !== 401) return response;
   if (!(await refreshSession())) {
-    endSession();
+    endSession(true);
     return response;
   }
   const second = await fetch(withToken(retry));
-  if (second.status === 401) endSession();
+  if (second.status === 401) endSession(true);
   return second;
 }
 
@@ -90,7 +92,7 @@ export const api = createFunnelClient({ baseUrl: window.location.origin, fetch: 
 
 export async function signOut(): Promise<void> {
   await api.DELETE('/v1/session').catch(() => undefined);
-  endSession();
+  endSession(false);
 }
 
 /** An API error: the problem document and the HTTP status. */

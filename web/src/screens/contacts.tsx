@@ -1,5 +1,5 @@
 import type { Schemas } from '@funnel/client';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useConsole } from '../app.tsx';
 import { contactPage, contactSearch, useListPages } from '../lists.ts';
@@ -38,8 +38,13 @@ export function ContactSearch() {
   const { q, by } = contactSearch(params);
   const [text, setText] = useState(q);
   const [field, setField] = useState(by);
-  // Back and Forward change the address, not the form: the form follows the address.
+  // Back and Forward change the address, not the form: the form follows the address. The
+  // address this form itself just asked for is not followed: the person may already be typing
+  // the next search, which it would overwrite.
+  const shown = useRef({ q, by });
   useEffect(() => {
+    if (shown.current.q === q && shown.current.by === by) return;
+    shown.current = { q, by };
     setText(q);
     setField(by);
   }, [q, by]);
@@ -57,6 +62,7 @@ export function ContactSearch() {
         aria-label="Search contacts"
         onSubmit={(e) => {
           e.preventDefault();
+          shown.current = text ? { q: text, by: field } : contactSearch(new URLSearchParams());
           setParams(text ? { q: text, by: field } : {});
         }}
       >

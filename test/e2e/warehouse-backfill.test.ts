@@ -274,7 +274,18 @@ beforeAll(async () => {
   await runtime.settle();
   await runtime.scheduler.runNow(`campaign-send-${campaign.id}`);
   await runtime.settle();
-}, 120_000);
+  // The backfill rebuilds EmailDelivered from the send record's delivered milestone, dated as SES
+  // dated the Delivery: the local SES front dates it a moment after the send. History is complete
+  // once that milestone is recorded and its moment has passed (the backfill stops at now).
+  for (let attempt = 1; ; attempt++) {
+    const recipient = await api.get(`/v1/campaigns/${campaign.id}/recipients/${reader.id}`);
+    const deliveredAt = Date.parse(recipient.body.deliveredAt ?? '');
+    if (deliveredAt < Date.now()) break;
+    if (attempt >= 60) throw new Error(`The campaign's delivery was never recorded: ${recipient.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await runtime.settle();
+  }
+}, 180_000);
 
 afterAll(async () => {
   await runtime?.stop();
